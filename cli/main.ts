@@ -1,0 +1,60 @@
+/**
+ * cnn-lens: the same checks as the editor, for terminals and CI.
+ *   cnn-lens check FILE [--json] [--memory-limit BYTES]
+ * Exit 0: no error; 1: the network has errors (or a check failed); 2: bad usage or an unreadable file.
+ */
+import { readFileSync } from 'node:fs';
+import { check } from '../engine';
+import { parseArgs, UsageError } from './args';
+import { checkJson, checkText } from './checkReport';
+
+const USAGE = `usage:
+  cnn-lens check FILE [--json] [--memory-limit BYTES]
+  cnn-lens gradcheck FILE [--json] [--mode full|sampled|directional] [--samples N] [--eps E] [--batch N] [--seed S]
+  cnn-lens run FILE --dump OUT.json [--batch N] [--seed S]`;
+
+interface Command {
+  readonly flags: Record<string, 'boolean' | 'string' | 'int' | 'number'>;
+  run(file: string, text: string, flags: Record<string, string | number | boolean>): number;
+}
+
+const COMMANDS: Record<string, Command> = {
+  check: {
+    flags: { json: 'boolean', 'memory-limit': 'number' },
+    run(file, text, flags) {
+      const analysis = check(text, { ...(typeof flags['memory-limit'] === 'number' && { memoryLimit: flags['memory-limit'] }) });
+      process.stdout.write(flags.json ? `${JSON.stringify(checkJson(analysis))}\n` : `${checkText(analysis, file)}\n`);
+      return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+    },
+  },
+};
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new UsageError(`cannot read ${file}: ${reason}`, false);
+  }
+}
+
+export function main(argv: readonly string[]): number {
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return name === undefined ? 2 : 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command '${name}'`);
+    const { positionals, flags } = parseArgs(rest, command.flags);
+    if (positionals.length !== 1) throw new UsageError(positionals.length ? `${name} takes one file, not ${positionals.length}` : `${name} needs a FILE`);
+    return command.run(positionals[0], readSource(positionals[0]), flags);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`cnn-lens: ${e.message}\n${e.showUsage ? `${USAGE}\n` : ''}`);
+    return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

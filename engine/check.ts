@@ -1,0 +1,477 @@
+/**
+ * The checker: resolves the network's graph, reads every layer's options, infers each layer's output and δ
+ * shapes with its δ rule, and reports every diagnostic of the language. It runs on every keystroke, so it is
+ * one pass over the statements to resolve names and one to infer shapes, with no allocation proportional to
+ * anything but the text.
+ *
+ * After an error in a layer its output is unknown, and so is everything downstream of it: nothing is guessed
+ * and nothing is reported against an unknown shape. A failed `->` assertion is the exception: the layer itself
+ * is fine and its inferred shape flows on, since it is the assertion that is wrong.
+ */
+import type { ConvGeometry, PoolGeometry } from './geometry';
+import { LAYER_KINDS, type LayerKind } from './layers';
+import type { InputRef, ParamSpec } from './layers/kind';
+import { STATEMENT_KEYWORDS, parse } from './parser';
+import { elementCount, formatShape, type Shape, sameShape } from './shape';
+import type { BackwardStatement, InputStatement, LayerStatement, ParsedDocument, Value, Word } from './syntax';
+import { type Diagnostic, LineIndex, type TextRange } from './text';
+import { didYouMean, readInt, readShape, readWord } from './values';
+
+export const DEFAULT_MEMORY_LIMIT = 2 ** 30;
+export const DEFAULT_BATCH = 2;
+export const DEFAULT_SEED = 1;
+
+export interface CheckOptions {
+  /** Bytes a sample run may use before `too-large` (default 1 GiB). */
+  readonly memoryLimit?: number;
+}
+
+export type LossKind = 'cross_entropy' | 'mse';
+
+export interface LayerInfo {
+  readonly name: string;
+  readonly kind: string;
+  readonly statement: LayerStatement;
+  /** The explicit name if written, else the kind. */
+  readonly nameRange: TextRange;
+  /** 1-based line of the statement. */
+  readonly line: number;
+  readonly inputs: readonly string[];
+  /** The shapes arriving, which are also the δ shapes at the layer's input(s); null where unknown. */
+  readonly inputShapes: readonly (Shape | null)[];
+  /** Output shape, which is also the δ shape at the output; null where unknown. */
+  readonly output: Shape | null;
+  readonly params: readonly ParamSpec[];
+  readonly paramCount: number;
+  readonly macs: number;
+  /** How δ gets from the output to the input(s), in the network's own sizes. */
+  readonly rule?: string;
+  readonly paramRules?: readonly string[];
+  readonly geometry?: ConvGeometry | PoolGeometry;
+  /** The kind's own configuration, for the engine; undefined after an error in the options. */
+  readonly config?: unknown;
+}
+
+export interface InputInfo {
+  readonly name: string;
+  readonly shape: Shape | null;
+  readonly statement: InputStatement;
+}
+
+export interface Analysis {
+  readonly document: ParsedDocument;
+  readonly lines: LineIndex;
+  readonly network?: string;
+  readonly input?: InputInfo;
+  readonly layers: readonly LayerInfo[];
+  readonly loss: LossKind;
+  readonly sample: { readonly batch?: number; readonly seed?: number };
+  readonly backward: readonly BackwardStatement[];
+  /** Sorted by position. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A name a later statement can use: the input or a layer. */
+interface Producer {
+  readonly name: string;
+  readonly range: TextRange;
+  shape: Shape | null;
+  channelsFrom?: TextRange;
+  consumers: number;
+}
+
+interface Resolved {
+  readonly statement: LayerStatement;
+  readonly kind?: LayerKind;
+  readonly name: string;
+  readonly nameRange: TextRange;
+  readonly self: Producer;
+  readonly inputs: readonly { producer: Producer; range: TextRange }[];
+  readonly config?: unknown;
+  /** Whether the layer's own statement is already known to be wrong (so its output is unknown). */
+  readonly broken: boolean;
+}
+
+const RESERVED = new Set<string>([...LAYER_KINDS.keys(), ...STATEMENT_KEYWORDS]);
+const KEYWORDS = [...LAYER_KINDS.keys(), ...STATEMENT_KEYWORDS];
+
+export function check(text: string, options: CheckOptions = {}): Analysis {
+  const document = parse(text);
+  const lines = new LineIndex(text);
+  const diagnostics: Diagnostic[] = [...document.diagnostics];
+  const report = (d: Diagnostic) => diagnostics.push(d);
+
+  let network: string | undefined;
+  let input: (InputInfo & { producer: Producer }) | undefined;
+  let lossStatement: { value: LossKind | undefined; range: TextRange; valueRange: TextRange } | undefined;
+  const sample: { batch?: number; seed?: number } = {};
+  const backward: BackwardStatement[] = [];
+  const producers = new Map<string, Producer>();
+  const laterNames = collectNames(document);
+  const resolved: Resolved[] = [];
+  const kindCounts = new Map<string, number>();
+  let previous: Producer | undefined;
+  let missingInputReported = false;
+
+  const define = (name: string, range: TextRange, shape: Shape | null): Producer => {
+    const producer: Producer = { name, range, shape, consumers: 0 };
+    const existing = producers.get(name);
+    if (existing) {
+      report({
+        severity: 'error',
+        code: 'duplicate-name',
+        message: `'${name}' is already defined on line ${lines.position(existing.range.start).line}`,
+        range,
+        related: [{ range: existing.range, message: `'${name}' is first defined here` }],
+      });
+    } else {
+      producers.set(name, producer);
+    }
+    return producer;
+  };
+
+  const checkName = (word: Word): boolean => {
+    if (!RESERVED.has(word.text)) return true;
+    report({ severity: 'error', code: 'syntax', message: `'${word.text}' is a keyword and cannot name a layer`, range: word.range });
+    return false;
+  };
+
+  const lookup = (ref: Word | Value, user: string): Producer | undefined => {
+    const found = producers.get(ref.text);
+    if (found) return found;
+    const later = laterNames.get(ref.text);
+    const suggestion = didYouMean(ref.text, [...producers.keys()]);
+    const message =
+      later !== undefined && later >= ref.range.start
+        ? `${user}: '${ref.text}' is defined on line ${lines.position(later).line}, below this line; a layer can only use layers above it`
+        : `${user}: no layer named '${ref.text}' above this line${suggestion ? `; did you mean '${suggestion}'?` : ''}`;
+    report({
+      severity: 'error',
+      code: 'undefined-layer',
+      message,
+      range: ref.range,
+      ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: ref.range, newText: suggestion }], preferred: true }] }),
+    });
+    return undefined;
+  };
+
+  // Pass 1: the graph. Names, inputs, options; nothing about shapes yet.
+  for (const [index, st] of document.statements.entries()) {
+    switch (st.type) {
+      case 'network':
+        if (index > 0) report({ severity: 'error', code: 'syntax', message: '`network` must be the first statement', range: st.keyword.range });
+        else network = st.name?.text;
+        break;
+      case 'input': {
+        const name = st.name?.text ?? 'input';
+        if (input) {
+          report({
+            severity: 'error',
+            code: 'duplicate-input',
+            message: `a network has one input; '${input.name}' is already defined on line ${lines.position(input.statement.range.start).line}`,
+            range: st.range,
+            related: [{ range: input.statement.range, message: 'the input is defined here' }],
+          });
+          break;
+        }
+        if (st.name && !checkName(st.name)) break;
+        const shape = readShape(st.shape, 'the input shape', report) ?? null;
+        const producer = define(name, st.name?.range ?? st.keyword.range, shape);
+        producer.channelsFrom = st.shape.dimRanges[0] ?? st.shape.range;
+        input = { name, shape, statement: st, producer };
+        previous = producer;
+        break;
+      }
+      case 'loss': {
+        const value = readWord(st.loss, 'the loss', ['cross_entropy', 'mse'] as const, report);
+        lossStatement = { value, range: st.range, valueRange: st.loss.range };
+        break;
+      }
+      case 'sample':
+        for (const o of st.options) {
+          if (o.key.text === 'batch') sample.batch = readInt(o.value, 'batch', 1, report);
+          else if (o.key.text === 'seed') sample.seed = readInt(o.value, 'seed', 0, report);
+          else unknownOption(o.key, ['batch', 'seed'], 'sample', report);
+        }
+        break;
+      case 'backward':
+        backward.push(st);
+        if (st.layer && !producers.has(st.layer.text)) lookup(st.layer, 'backward');
+        break;
+      case 'layer': {
+        const r = resolveLayer(st);
+        resolved.push(r);
+        previous = r.self;
+        break;
+      }
+    }
+  }
+
+  function resolveLayer(st: LayerStatement): Resolved {
+    const kind = LAYER_KINDS.get(st.kind.text);
+    const kindName = kind?.kind ?? st.kind.text;
+    const count = (kindCounts.get(kindName) ?? 0) + 1;
+    kindCounts.set(kindName, count);
+    const name = st.name?.text ?? `${kindName}${count}`;
+    const nameRange = st.name?.range ?? st.kind.range;
+    let broken = st.name !== undefined && !checkName(st.name);
+    const self = define(name, nameRange, null);
+    if (!kind) {
+      if (st.kind.text) {
+        const suggestion = didYouMean(st.kind.text, KEYWORDS);
+        report({
+          severity: 'error',
+          code: 'unknown-layer',
+          message: `unknown layer kind '${st.kind.text}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+          range: st.kind.range,
+          ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: st.kind.range, newText: suggestion }], preferred: true }] }),
+        });
+      }
+      return { statement: st, name, nameRange, self, inputs: [], broken: true };
+    }
+
+    const inputs: { producer: Producer; range: TextRange }[] = [];
+    const options: Record<string, unknown> = {};
+    const seen = new Set<string>();
+    let fromGiven = false;
+    for (const o of st.options) {
+      const key = o.key.text;
+      if (seen.has(key)) {
+        report({ severity: 'error', code: 'syntax', message: `${name}: ${key} is given twice`, range: o.key.range });
+        broken = true;
+        continue;
+      }
+      seen.add(key);
+      if (key === 'from' && !kind.namedInputs) {
+        fromGiven = true;
+        if (o.value.kind !== 'word') {
+          if (o.value.kind !== 'missing') report({ severity: 'error', code: 'bad-value', message: `from= takes a layer name, not '${o.value.text}'`, range: o.value.range });
+          broken = true;
+          continue;
+        }
+        const producer = lookup(o.value, name);
+        if (producer) inputs.push({ producer, range: o.value.range });
+        else broken = true;
+      } else if (Object.hasOwn(kind.options, key)) {
+        const value = (kind.options as Record<string, { read(v: Value, r: typeof report): unknown }>)[key].read(o.value, report);
+        if (value === undefined) broken = true;
+        else options[key] = value;
+      } else {
+        unknownOption(o.key, [...Object.keys(kind.options), ...(kind.namedInputs ? [] : ['from'])], `${name} (${kind.kind})`, report);
+        broken = true;
+      }
+    }
+
+    const config = kind.configure(st.args, options, { node: st, layer: name, report });
+    if (config === undefined) broken = true;
+    if (kind.namedInputs) {
+      for (const arg of st.args) {
+        if (arg.kind !== 'word') continue;
+        const producer = lookup(arg, name);
+        if (producer) inputs.push({ producer, range: arg.range });
+        else broken = true;
+      }
+    } else if (!fromGiven) {
+      if (previous) {
+        inputs.push({ producer: previous, range: st.kind.range });
+      } else {
+        broken = true;
+        if (!missingInputReported) {
+          missingInputReported = true;
+          const later = document.statements.find((s) => s.type === 'input');
+          report({
+            severity: 'error',
+            code: 'missing-input',
+            message: `${name}: no \`input\` before the first layer${later ? '' : '; add one such as `input 3x32x32`'}`,
+            range: st.kind.range,
+            ...(later && { related: [{ range: later.range, message: 'the input is defined here, after the layers' }] }),
+          });
+        }
+      }
+    }
+    for (const i of inputs) i.producer.consumers++;
+    return { statement: st, kind, name, nameRange, self, inputs, ...(config !== undefined && { config }), broken };
+  }
+
+  // Pass 2: shapes, in order (names only refer upwards, so every input is settled before it is used).
+  const last = resolved[resolved.length - 1];
+  const layers: LayerInfo[] = resolved.map((r) => inferLayer(r, r === last));
+
+  function inferLayer(r: Resolved, isLast: boolean): LayerInfo {
+    const st = r.statement;
+    const inputShapes = r.inputs.map((i) => i.producer.shape);
+    const base = {
+      name: r.name,
+      kind: r.kind?.kind ?? st.kind.text,
+      statement: st,
+      nameRange: r.nameRange,
+      line: lines.position(st.range.start).line,
+      inputs: r.inputs.map((i) => i.producer.name),
+      inputShapes,
+      ...(r.config !== undefined && { config: r.config }),
+    };
+    const unknown = { ...base, output: null, params: [], paramCount: 0, macs: 0 };
+    if (r.kind?.kind === 'softmax' && !isLast) {
+      report({ severity: 'error', code: 'softmax-not-last', message: `${r.name}: softmax must be the last layer, where it is fused with the cross-entropy loss; use it only there`, range: st.kind.range });
+      return unknown;
+    }
+    if (r.broken || !r.kind || inputShapes.some((s) => s === null)) return unknown;
+    const refs: InputRef[] = r.inputs.map((i) => ({
+      name: i.producer.name,
+      shape: i.producer.shape!,
+      range: i.range,
+      ...(i.producer.channelsFrom && { channelsFrom: i.producer.channelsFrom }),
+    }));
+    const deltaOf = (name: string) => ((producers.get(name)?.consumers ?? 1) > 1 ? `${r.name}'s share of δ(${name})` : `δ(${name})`);
+    const inferred = r.kind.infer(r.config, refs, { node: st, layer: r.name, report, deltaOf });
+    if (!inferred) return unknown;
+    r.self.shape = inferred.output;
+    r.self.channelsFrom = inferred.channelsFrom ?? refs[0]?.channelsFrom;
+    checkAssertion(st, r.name, inferred.output);
+    const params = inferred.params ?? [];
+    return {
+      ...base,
+      output: inferred.output,
+      params,
+      paramCount: params.reduce((n, p) => n + elementCount(p.shape), 0),
+      macs: inferred.macs ?? 0,
+      rule: inferred.rule,
+      ...(inferred.paramRules && { paramRules: inferred.paramRules }),
+      ...(inferred.geometry && { geometry: inferred.geometry }),
+    };
+  }
+
+  function checkAssertion(st: LayerStatement, name: string, output: Shape): void {
+    if (!st.assertion) return;
+    const asserted = readShape(st.assertion.shape, 'the asserted shape', report);
+    if (!asserted || sameShape(asserted, output)) return;
+    const written = formatShape(output).replace(/×/g, 'x');
+    report({
+      severity: 'error',
+      code: 'shape-assertion',
+      message: `${name}: the output is ${formatShape(output)}, not ${formatShape(asserted)} as asserted`,
+      range: st.assertion.shape.range,
+      fixes: [{ title: `Change the assertion to ${written}`, edits: [{ range: st.assertion.shape.range, newText: written }], preferred: true }],
+    });
+  }
+
+  // The loss, and what reaches it.
+  const lastLayer = layers[layers.length - 1];
+  const endsInSoftmax = lastLayer?.kind === 'softmax';
+  let loss: LossKind = endsInSoftmax ? 'cross_entropy' : 'mse';
+  if (lossStatement) {
+    if (lossStatement.value) loss = lossStatement.value;
+    const after = layers.find((l) => l.statement.range.start > lossStatement!.range.start);
+    if (after) report({ severity: 'error', code: 'syntax', message: `\`loss\` must come after every layer; ${after.name} follows it`, range: lossStatement.range });
+    if (endsInSoftmax && lossStatement.value === 'mse') {
+      report({ severity: 'error', code: 'bad-value', message: `${lastLayer.name}: softmax is fused with cross_entropy; remove the softmax to use mse`, range: lossStatement.valueRange });
+    }
+  }
+  if (!input && !missingInputReported) {
+    report({ severity: 'error', code: 'missing-input', message: 'the network has no `input`; add one such as `input 3x32x32`', range: { start: 0, end: Math.min(text.length, 1) } });
+  }
+  reportUnused(resolved, report);
+  if (input) reportTooLarge(input, layers, sample.batch ?? DEFAULT_BATCH, options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, report);
+
+  diagnostics.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
+  return {
+    document,
+    lines,
+    ...(network !== undefined && { network }),
+    ...(input && { input: { name: input.name, shape: input.shape, statement: input.statement } }),
+    layers,
+    loss,
+    sample,
+    backward,
+    diagnostics,
+  };
+}
+
+/** Every name a statement defines, with where, to tell "defined below" from "not defined". */
+function collectNames(document: ParsedDocument): Map<string, number> {
+  const names = new Map<string, number>();
+  for (const st of document.statements) {
+    const word = st.type === 'layer' || st.type === 'input' ? st.name : undefined;
+    if (word && !names.has(word.text)) names.set(word.text, word.range.start);
+  }
+  return names;
+}
+
+function unknownOption(key: Word, known: readonly string[], owner: string, report: (d: Diagnostic) => void): void {
+  const suggestion = didYouMean(key.text, known);
+  report({
+    severity: 'error',
+    code: 'unknown-option',
+    message: `${owner} has no option '${key.text}'${suggestion ? `; did you mean '${suggestion}'?` : known.length ? `; it takes ${known.join(', ')}` : '; it takes none'}`,
+    range: key.range,
+    ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: key.range, newText: suggestion }], preferred: true }] }),
+  });
+}
+
+/** Layers whose output never reaches the last layer, where the loss is. */
+function reportUnused(resolved: readonly Resolved[], report: (d: Diagnostic) => void): void {
+  if (resolved.length === 0) return;
+  const byProducer = new Map(resolved.map((r) => [r.self, r]));
+  const reached = new Set<Resolved>();
+  const stack = [resolved[resolved.length - 1]];
+  while (stack.length) {
+    const r = stack.pop()!;
+    if (reached.has(r)) continue;
+    reached.add(r);
+    for (const i of r.inputs) {
+      const producer = byProducer.get(i.producer);
+      if (producer) stack.push(producer);
+    }
+  }
+  for (const r of resolved) {
+    if (reached.has(r)) continue;
+    report({
+      severity: 'warning',
+      code: 'unused-layer',
+      message: `${r.name}: its output reaches no loss; nothing below uses it and it is not the last layer`,
+      range: r.statement.range,
+      tags: ['unnecessary'],
+    });
+  }
+}
+
+/**
+ * A sample run keeps, in float64, every activation and its δ for the whole batch, and each parameter with its
+ * gradient. Counted exactly (BigInt) before anything would allocate; reported at the largest tensor.
+ */
+function reportTooLarge(input: InputInfo, layers: readonly LayerInfo[], batch: number, limit: number, report: (d: Diagnostic) => void): void {
+  let elements = 0n;
+  let largest: { size: bigint; range: TextRange; what: string } | undefined;
+  const consider = (shape: Shape | null, range: TextRange, what: string) => {
+    if (!shape) return;
+    const size = shape.reduce((n, d) => n * BigInt(d), 1n);
+    elements += 2n * BigInt(batch) * size;
+    if (!largest || size > largest.size) largest = { size, range, what: `${what} ${formatShape(shape)}` };
+  };
+  consider(input.shape, input.statement.range, `the input`);
+  for (const l of layers) {
+    consider(l.output, l.statement.range, `${l.name}'s output`);
+    for (const p of l.params) elements += 2n * p.shape.reduce((n, d) => n * BigInt(d), 1n);
+  }
+  const bytes = elements * 8n;
+  if (bytes <= BigInt(Math.floor(limit)) || !largest) return;
+  report({
+    severity: 'error',
+    code: 'too-large',
+    message: `a sample run of batch ${batch} would need ${formatBytes(bytes)} (float64 activations, δs, parameters and gradients), over the ${formatBytes(BigInt(Math.floor(limit)))} limit; the largest tensor is ${largest.what}`,
+    range: largest.range,
+  });
+}
+
+export function formatBytes(bytes: bigint): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let unit = 0;
+  let scaled = bytes;
+  while (scaled >= 1024n * 1024n && unit < units.length - 2) {
+    scaled /= 1024n;
+    unit++;
+  }
+  if (scaled < 1024n) return `${scaled} ${units[unit]}`;
+  const value = Number(scaled) / 1024;
+  return unit + 1 < units.length ? `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit + 1]}` : `${bytes} bytes`;
+}

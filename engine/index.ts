@@ -1,0 +1,11 @@
+/** The engine's public surface: everything the CLI, the extension and the tests use. No `vscode` here. */
+export { check, DEFAULT_BATCH, DEFAULT_MEMORY_LIMIT, DEFAULT_SEED, formatBytes } from './check';
+export type { Analysis, CheckOptions, InputInfo, LayerInfo, LossKind } from './check';
+export * from './geometry';
+export { LAYER_KINDS } from './layers';
+export type { LayerKind } from './layers';
+export { parse } from './parser';
+export { elementCount, formatShape, sameShape } from './shape';
+export type { Shape } from './shape';
+export type * from './syntax';
+export * from './text';

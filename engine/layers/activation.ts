@@ -1,0 +1,49 @@
+/**
+ * Elementwise activations: relu, leaky_relu, sigmoid, tanh, identity. Shape unchanged; δx = δy ⊙ f′(x), with
+ * f′ written in terms of what a sample run keeps (x for relu's step, y for sigmoid and tanh).
+ */
+import { formatShape } from '../shape';
+import { readNumber } from '../values';
+import { expectArgs, type LayerKind } from './kind';
+
+interface Activation {
+  readonly kind: string;
+  readonly summary: string;
+  /** f′ as a rule shows it, with `x` (the input) and `y` (the output) named after the layers. */
+  derivative(x: string, y: string, slope: number): string;
+}
+
+function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['options'], slope: (o: Partial<O>) => number): LayerKind<O, { slope: number }> {
+  return {
+    kind: a.kind,
+    summary: a.summary,
+    usage: a.kind,
+    options,
+    configure: (args, o, cx) => (expectArgs(args, [], cx) ? { slope: slope(o) } : undefined),
+    infer(c, [input], cx) {
+      const shape = formatShape(input.shape);
+      return {
+        output: input.shape,
+        rule: `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} ⊙ ${a.derivative(input.name, cx.layer, c.slope)}`,
+      };
+    },
+  };
+}
+
+const none = (a: Activation) => activation<{}>(a, {}, () => 0);
+
+export const relu = none({ kind: 'relu', summary: 'max(0, x), elementwise', derivative: (x) => `step(${x}) (1 where ${x} > 0, else 0)` });
+export const sigmoid = none({ kind: 'sigmoid', summary: '1 / (1 + e^−x), elementwise', derivative: (_x, y) => `${y}(1 − ${y}) (σ′ = σ(1 − σ))` });
+export const tanh = none({ kind: 'tanh', summary: 'tanh(x), elementwise', derivative: (_x, y) => `(1 − ${y}²)` });
+export const identity = none({ kind: 'identity', summary: 'passes its input through unchanged', derivative: () => '1' });
+export const leakyRelu = activation<{ slope: number }>(
+  { kind: 'leaky_relu', summary: 'x where x > 0, else slope·x', derivative: (x, _y, s) => `(1 where ${x} > 0, else ${s})` },
+  {
+    slope: {
+      doc: 'slope: the gradient for negative inputs',
+      default: '0.01',
+      read: (v, report) => readNumber(v, 'slope', (n) => n >= 0, 'zero or more', report),
+    },
+  },
+  (o) => o.slope ?? 0.01,
+);

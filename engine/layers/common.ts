@@ -1,0 +1,105 @@
+/** Helpers shared by several layer kinds: option readers, diagnostics about uncovered rows, δ-rule wording. */
+import { type Axis, uncovered } from '../geometry';
+import { formatShape, type Shape } from '../shape';
+import type { Value } from '../syntax';
+import type { Diagnostic, TextRange } from '../text';
+import { readBool, readInt, readPair, type Pair, type Report } from '../values';
+import type { ConfigureContext, InferContext, InputRef, OptionSpec } from './kind';
+
+export const pairOption = (doc: string, def: string, min: number): OptionSpec<Pair> => ({
+  doc,
+  default: def,
+  read: (v, report) => readPair(v, doc.split(':')[0], min, report),
+});
+export const intOption = (doc: string, def: string, min: number): OptionSpec<number> => ({
+  doc,
+  default: def,
+  read: (v, report) => readInt(v, doc.split(':')[0], min, report),
+});
+export const boolOption = (doc: string, def: string): OptionSpec<boolean> => ({
+  doc,
+  default: def,
+  read: (v, report) => readBool(v, doc.split(':')[0], report),
+});
+
+/** An option value with its text range, for layers whose diagnostics point at the option. */
+export interface Located<T> {
+  readonly value: T;
+  readonly range: TextRange;
+}
+
+/** The range of option `key` as written on the statement, if it was. */
+export function optionRange(cx: ConfigureContext, key: string): TextRange | undefined {
+  return cx.node.options.find((o) => o.key.text === key)?.value.range;
+}
+
+export function positional(v: Value, what: string, min: number, report: Report): Located<number> | undefined {
+  const value = readInt(v, what, min, report);
+  return value === undefined ? undefined : { value, range: v.range };
+}
+
+/** `conv` and `pool` need a C×H×W input; a vector is a rank mismatch, named with where it comes from. */
+export function needsMaps(input: InputRef, cx: InferContext): input is InputRef & { shape: readonly [number, number, number] } {
+  if (input.shape.length === 3) return true;
+  cx.report({
+    severity: 'error',
+    code: 'rank-mismatch',
+    message: `${cx.layer}: ${cx.node.kind.text} needs a C×H×W input, but ${input.name} gives a vector of ${input.shape[0]}`,
+    range: cx.node.kind.range,
+  });
+  return false;
+}
+
+/** `row 13`, `rows 12–13`, `rows 3, 6, 9 and 5 more`, 1-based as users count. */
+export function describeRuns(axisName: 'row' | 'column', runs: readonly (readonly [number, number])[], count: number): string {
+  const parts = runs.slice(0, 3).map(([a, b]) => (a === b ? `${a + 1}` : `${a + 1}–${b + 1}`));
+  const listed = runs.slice(0, 3).reduce((n, [a, b]) => n + b - a + 1, 0);
+  const plural = count > 1 ? `${axisName}s` : axisName;
+  return `${plural} ${parts.join(', ')}${count > listed ? ` and ${count - listed} more` : ''}`;
+}
+
+/**
+ * Describes the input rows and columns that no window reads, or undefined when every one is read.
+ * `what` is the text after "get no gradient", so pooling and conv can explain it their own way.
+ */
+export function uncoveredText(h: Axis, w: Axis): string | undefined {
+  const uh = uncovered(h);
+  const uw = uncovered(w);
+  const parts: string[] = [];
+  if (uh && uh.count > 0) parts.push(describeRuns('row', uh.runs, uh.count));
+  if (uw && uw.count > 0) parts.push(describeRuns('column', uw.runs, uw.count));
+  return parts.length ? parts.join(' and ') : undefined;
+}
+
+export function emptyOutput(cx: InferContext, range: TextRange, what: string, input: InputRef, padded: Shape): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'empty-output',
+    message: `${cx.layer}: ${what} is larger than its padded input ${formatShape(padded)} (${input.name} gives ${formatShape(input.shape)}); the output would be empty`,
+    range,
+  };
+}
+
+/** `5×5`, or `5×5 dilated by 2 (9×9)`. */
+export function kernelText(kh: number, kw: number, dh: number, dw: number): string {
+  if (dh === 1 && dw === 1) return `${kh}×${kw}`;
+  return `${kh}×${kw} dilated by ${dh === dw ? dh : `${dh}×${dw}`} (${dh * (kh - 1) + 1}×${dw * (kw - 1) + 1})`;
+}
+
+/** `2` or `2x3`, as an option value is written. */
+export function pairText(p: Pair): string {
+  return p.h === p.w ? `${p.h}` : `${p.h}x${p.w}`;
+}
+
+export { readBool, readInt, readPair };
+
+/**
+ * The edit that sets option `key` to `text` on a layer statement: the value is replaced where the option is
+ * written, else ` key=text` goes after the last argument or option, before any `->` assertion.
+ */
+export function setOption(node: ConfigureContext['node'], key: string, text: string): { range: TextRange; newText: string } {
+  const existing = node.options.find((o) => o.key.text === key);
+  if (existing) return { range: existing.value.range, newText: text };
+  const last = [node.kind.range, ...node.args.map((a) => a.range), ...node.options.map((o) => o.range)].reduce((a, b) => (b.end > a.end ? b : a));
+  return { range: { start: last.end, end: last.end }, newText: ` ${key}=${text}` };
+}

@@ -1,0 +1,219 @@
+/**
+ * conv FILTERS KERNEL: 2-D cross-correlation as torch.nn.Conv2d, weights FILTERS × (C/groups) × Kh × Kw.
+ *
+ * Shape: FILTERS × ⌊(H + Pt + Pb − D(Kh−1) − 1)/S⌋+1 × (same for W).
+ * δ: δx[c] = Σ over the filters k of c's group of full_corr(dilate(δy[k], S), rot180(dilate(W[k,c], D))),
+ *    zero-filled where no window reached, then cropped by the padding: a full *convolution* with W.
+ * dW[k,c] = valid_corr(pad(x[c]), dilate(δy[k], S)) sampled every D; db[k] = Σ δy[k].
+ */
+import { convAxis, type ConvGeometry, dilatedKernel } from '../geometry';
+import { formatShape } from '../shape';
+import type { Value } from '../syntax';
+import { type Pair, readPair } from '../values';
+import {
+  boolOption,
+  emptyOutput,
+  intOption,
+  kernelText,
+  type Located,
+  needsMaps,
+  optionRange,
+  pairOption,
+  pairText,
+  positional,
+  uncoveredText,
+} from './common';
+import { expectArgs, type LayerKind, type OptionSpec } from './kind';
+
+/** Explicit padding per side, or a rule that depends on the kernel. */
+export type ConvPad = 'same' | 'full' | { readonly top: number; readonly bottom: number; readonly left: number; readonly right: number };
+
+interface Options {
+  stride: Pair;
+  pad: ConvPad;
+  dilation: Pair;
+  groups: number;
+  bias: boolean;
+  in: number;
+}
+
+export interface ConvConfig {
+  readonly filters: Located<number>;
+  readonly kernel: Located<Pair>;
+  readonly stride: Pair;
+  readonly pad: ConvPad;
+  readonly dilation: Pair;
+  readonly groups: number;
+  readonly bias: boolean;
+  readonly in?: number;
+}
+
+const padOption: OptionSpec<ConvPad> = {
+  doc: 'pad: zero padding: N, HxW, TOPxBOTTOMxLEFTxRIGHT, valid (0), same (keeps H×W at stride 1) or full (D·(K−1))',
+  default: '0',
+  read(v: Value, report) {
+    if (v.kind === 'word' && (v.text === 'same' || v.text === 'full')) return v.text;
+    if (v.kind === 'word' && v.text === 'valid') return { top: 0, bottom: 0, left: 0, right: 0 };
+    if (v.kind === 'shape' && v.dims.length === 4) {
+      const sides = v.dims.map((_, i) => readPair({ ...v, kind: 'number', dims: [v.dims[i]], dimRanges: [v.dimRanges[i]] }, 'pad', 0, report));
+      if (sides.some((s) => !s)) return undefined;
+      const [top, bottom, left, right] = sides.map((s) => s!.h);
+      return { top, bottom, left, right };
+    }
+    if (v.kind === 'word' || v.kind === 'string') {
+      report({ severity: 'error', code: 'bad-value', message: `pad must be a number, HxW, TxBxLxR, valid, same or full, not '${v.text}'`, range: v.range });
+      return undefined;
+    }
+    const p = readPair(v, 'pad', 0, report);
+    return p && { top: p.h, bottom: p.h, left: p.w, right: p.w };
+  },
+};
+
+export const conv: LayerKind<Options, ConvConfig> = {
+  kind: 'conv',
+  summary: '2-D convolution (cross-correlation, as torch.nn.Conv2d) with FILTERS kernels of size KERNEL',
+  usage: 'conv FILTERS KERNEL',
+  options: {
+    stride: pairOption('stride: step between windows, N or HxW', '1', 1),
+    pad: padOption,
+    dilation: pairOption('dilation: spacing between kernel taps, N or HxW', '1', 1),
+    groups: intOption('groups: split channels into groups that do not mix', '1', 1),
+    bias: boolOption('bias: add a learned bias per filter', 'true'),
+    in: intOption('in: the input channels you expect; checked against what arrives', 'what arrives', 1),
+  },
+
+  configure(args, o, cx) {
+    if (!expectArgs(args, ['FILTERS', 'KERNEL'], cx)) return undefined;
+    const filters = positional(args[0], 'the number of filters', 1, cx.report);
+    const k = readPair(args[1], 'the kernel', 1, cx.report);
+    if (!filters || !k) return undefined;
+    const dilation = o.dilation ?? { h: 1, w: 1 };
+    const pad = o.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
+    if (pad === 'same' && (dilatedKernel({ kernel: k.h, dilation: dilation.h }) % 2 === 0 || dilatedKernel({ kernel: k.w, dilation: dilation.w }) % 2 === 0)) {
+      cx.report({
+        severity: 'error',
+        code: 'bad-value',
+        message: `${cx.layer}: pad=same needs an odd (dilated) kernel to pad both sides equally; the kernel is ${kernelText(k.h, k.w, dilation.h, dilation.w)}`,
+        range: optionRange(cx, 'pad')!,
+      });
+      return undefined;
+    }
+    return {
+      filters,
+      kernel: { value: k, range: args[1].range },
+      stride: o.stride ?? { h: 1, w: 1 },
+      pad,
+      dilation,
+      groups: o.groups ?? 1,
+      bias: o.bias ?? true,
+      ...(o.in !== undefined && { in: o.in }),
+    };
+  },
+
+  infer(c, [input], cx) {
+    if (!needsMaps(input, cx)) return undefined;
+    const [C, H, W] = input.shape;
+    const F = c.filters.value;
+    const inRange = optionRange(cx, 'in');
+    if (c.in !== undefined && c.in !== C && inRange) {
+      cx.report({
+        severity: 'error',
+        code: 'channel-mismatch',
+        message: `${cx.layer}: in=${c.in} but ${input.name} gives ${C} channels (${formatShape(input.shape)})`,
+        range: inRange,
+        ...(input.channelsFrom && { related: [{ range: input.channelsFrom, message: `the ${C} channels of ${input.name} come from here` }] }),
+        fixes: [{ title: `Set in=${C}`, edits: [{ range: inRange, newText: `${C}` }], preferred: true }],
+      });
+      return undefined;
+    }
+    const groupsRange = optionRange(cx, 'groups');
+    if (groupsRange && (C % c.groups !== 0 || F % c.groups !== 0)) {
+      const what = C % c.groups !== 0 ? `the ${C} input channels of ${input.name}` : `the ${F} filters`;
+      cx.report({ severity: 'error', code: 'channel-mismatch', message: `${cx.layer}: groups=${c.groups} does not divide ${what}`, range: groupsRange });
+      return undefined;
+    }
+    const { kernel: { value: k }, stride: s, dilation: d } = c;
+    const pad = padding(c);
+    const geometry: ConvGeometry = {
+      h: convAxis(H, k.h, s.h, d.h, pad.top, pad.bottom),
+      w: convAxis(W, k.w, s.w, d.w, pad.left, pad.right),
+      inChannels: C,
+      outChannels: F,
+      groups: c.groups,
+      bias: c.bias,
+    };
+    const { h, w } = geometry;
+    if (h.out < 1 || w.out < 1) {
+      const padded = [H + pad.top + pad.bottom, W + pad.left + pad.right];
+      cx.report(emptyOutput(cx, c.kernel.range, `the ${kernelText(k.h, k.w, d.h, d.w)} kernel`, input, padded));
+      return undefined;
+    }
+    const missed = uncoveredText(h, w);
+    if (missed) {
+      cx.report({
+        severity: 'warning',
+        code: 'conv-remainder',
+        message: `${cx.layer}: with stride ${pairText(s)} no ${kernelText(k.h, k.w, d.h, d.w)} window reads ${missed} of ${input.name}'s ${H}×${W}; they get no gradient`,
+        range: optionRange(cx, 'stride') ?? optionRange(cx, 'dilation') ?? c.kernel.range,
+      });
+    }
+    const perGroup = C / c.groups;
+    return {
+      output: [F, h.out, w.out],
+      params: [{ name: 'W', shape: [F, perGroup, k.h, k.w] }, ...(c.bias ? [{ name: 'b' as const, shape: [F] }] : [])],
+      macs: F * h.out * w.out * perGroup * k.h * k.w,
+      rule: deltaRule(geometry, input.name, cx),
+      paramRules: paramRules(geometry, cx.layer),
+      geometry,
+      channelsFrom: c.filters.range,
+    };
+  },
+};
+
+/** The explicit padding of each side that `same`, `full` and numbers stand for. */
+export function padding(c: Pick<ConvConfig, 'pad' | 'kernel' | 'dilation'>) {
+  const k = c.kernel.value;
+  const fullH = c.dilation.h * (k.h - 1);
+  const fullW = c.dilation.w * (k.w - 1);
+  if (c.pad === 'full') return { top: fullH, bottom: fullH, left: fullW, right: fullW };
+  if (c.pad === 'same') return { top: fullH / 2, bottom: fullH / 2, left: fullW / 2, right: fullW / 2 };
+  return c.pad;
+}
+
+function deltaRule(g: ConvGeometry, input: string, cx: { layer: string; deltaOf(name: string): string }): string {
+  const { h, w } = g;
+  const sh = h.stride;
+  const sw = w.stride;
+  const dyH = (h.out - 1) * sh + 1;
+  const dyW = (w.out - 1) * sw + 1;
+  const dy = `δ(${cx.layer})[k] ${h.out}×${w.out}`;
+  const dyText = sh === 1 && sw === 1 ? dy : `dilate(${dy}, ${sh === sw ? sh : `${sh}×${sw}`}) ${dyH}×${dyW}`;
+  const kh = dilatedKernel(h);
+  const kw = dilatedKernel(w);
+  const kText = h.dilation === 1 && w.dilation === 1 ? `rot180(W[k,c] ${h.kernel}×${w.kernel})` : `rot180(dilate(W[k,c] ${h.kernel}×${w.kernel}, ${h.dilation === w.dilation ? h.dilation : `${h.dilation}×${w.dilation}`}) ${kh}×${kw})`;
+  const fullH = dyH + kh - 1;
+  const fullW = dyW + kw - 1;
+  const perGroup = g.outChannels / g.groups;
+  const sum = g.groups === 1 ? `Σ over the ${g.outChannels} filters k` : `Σ over the ${perGroup} filters k of c's group (groups=${g.groups})`;
+  let text = `${cx.deltaOf(input)} ${g.inChannels}×${h.size}×${w.size}: for each of the ${g.inChannels} channels c, ${sum} of full_corr(${dyText}, ${kText}) = ${fullH}×${fullW} (${dyH}+${kh}−1)`;
+  const paddedH = h.size + h.padBefore + h.padAfter;
+  const paddedW = w.size + w.padBefore + w.padAfter;
+  if (fullH < paddedH || fullW < paddedW) text += `, zero-filled to the padded ${paddedH}×${paddedW} (no window reaches the rest)`;
+  if (paddedH !== h.size || paddedW !== w.size) text += `, cropped by the padding to ${h.size}×${w.size}`;
+  return text;
+}
+
+function paramRules(g: ConvGeometry, layer: string): string[] {
+  const { h, w } = g;
+  const paddedH = h.size + h.padBefore + h.padAfter;
+  const paddedW = w.size + w.padBefore + w.padAfter;
+  const x = paddedH === h.size && paddedW === w.size ? `x[c] ${h.size}×${w.size}` : `pad(x[c]) ${paddedH}×${paddedW}`;
+  const dy = `δ(${layer})[k] ${h.out}×${w.out}`;
+  const stride = h.stride === 1 && w.stride === 1 ? dy : `dilate(${dy}, ${h.stride === w.stride ? h.stride : `${h.stride}×${w.stride}`})`;
+  const taps = h.dilation === 1 && w.dilation === 1 ? '' : `, read every ${h.dilation === w.dilation ? h.dilation : `${h.dilation}×${w.dilation}`} (the dilation)`;
+  const rules = [
+    `dW ${g.outChannels}×${g.inChannels / g.groups}×${h.kernel}×${w.kernel}: dW[k,c] = Σ over the batch of valid_corr(${x}, ${stride})${taps} = ${h.kernel}×${w.kernel}`,
+  ];
+  if (g.bias) rules.push(`db ${g.outChannels}: db[k] = Σ over the batch and the ${h.out}×${w.out} positions of δ(${layer})[k]`);
+  return rules;
+}

@@ -1,0 +1,28 @@
+/**
+ * dropout: zeroes each element with probability `rate` in training and scales the rest by 1/(1 − rate). Sample
+ * runs and gradient checks need a deterministic function, so there it is the identity (PyTorch's eval mode).
+ */
+import { formatShape } from '../shape';
+import { readNumber } from '../values';
+import { expectArgs, type LayerKind } from './kind';
+
+export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
+  kind: 'dropout',
+  summary: 'randomly zeroes elements in training; the identity in sample runs and gradient checks',
+  usage: 'dropout',
+  options: {
+    rate: {
+      doc: 'rate: the probability of zeroing an element',
+      default: '0.5',
+      read: (v, report) => readNumber(v, 'rate', (n) => n >= 0 && n < 1, 'at least 0 and below 1', report),
+    },
+  },
+  configure: (args, o, cx) => (expectArgs(args, [], cx) ? { rate: o.rate ?? 0.5 } : undefined),
+  infer(c, [input], cx) {
+    const shape = formatShape(input.shape);
+    return {
+      output: input.shape,
+      rule: `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} (the identity in sample runs; in training δ(${cx.layer}) ⊙ mask / ${1 - c.rate})`,
+    };
+  },
+};

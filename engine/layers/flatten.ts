@@ -1,0 +1,18 @@
+/** flatten: C×H×W to a vector of C·H·W in C,H,W order (torch.flatten); δ is reshaped back. */
+import { elementCount, formatShape } from '../shape';
+import { expectArgs, type LayerKind } from './kind';
+
+export const flatten: LayerKind<{}, {}> = {
+  kind: 'flatten',
+  summary: 'reshape C×H×W to a vector of C·H·W, in C,H,W order',
+  usage: 'flatten',
+  options: {},
+  configure: (args, _o, cx) => (expectArgs(args, [], cx) ? {} : undefined),
+  infer(_c, [input], cx) {
+    const n = elementCount(input.shape);
+    return {
+      output: [n],
+      rule: `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${n}, ${formatShape(input.shape)})`,
+    };
+  },
+};

@@ -1,0 +1,17 @@
+/** Every layer kind of the language, by the keyword that writes it. */
+import { identity, leakyRelu, relu, sigmoid, tanh } from './activation';
+import { batchnorm } from './batchnorm';
+import { conv } from './conv';
+import { dense } from './dense';
+import { dropout } from './dropout';
+import { flatten } from './flatten';
+import type { LayerKind } from './kind';
+import { add, concat } from './merge';
+import { pool } from './pool';
+import { softmax } from './softmax';
+
+export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map(
+  [conv, pool, dense, flatten, relu, leakyRelu, sigmoid, tanh, identity, softmax, dropout, batchnorm, add, concat].map((k) => [k.kind, k as LayerKind]),
+);
+
+export type { LayerKind } from './kind';

@@ -1,0 +1,91 @@
+/**
+ * What every layer kind provides: its options, how it reads its arguments, its shape rule and its δ rule
+ * written in the network's own sizes. One file per kind implements this (conv.ts, pool.ts, …), so "how does
+ * mean pooling work here?" is answered by opening one file.
+ */
+import type { ConvGeometry, PoolGeometry } from '../geometry';
+import type { Shape } from '../shape';
+import type { LayerStatement, Value } from '../syntax';
+import type { TextRange } from '../text';
+import type { Report } from '../values';
+
+export interface OptionSpec<T> {
+  /** One line for hovers, completion and docs. */
+  readonly doc: string;
+  /** The default as a user would write it, shown in completion. */
+  readonly default: string;
+  read(value: Value, report: Report): T | undefined;
+}
+
+export type OptionTable<O> = { readonly [K in keyof O]-?: OptionSpec<O[K]> };
+
+/** One arriving tensor, already known: the checker never asks a kind about an unknown shape. */
+export interface InputRef {
+  readonly name: string;
+  readonly shape: Shape;
+  /** Where this layer names the input (`from=p1`, `add a b`), else the layer's own kind. */
+  readonly range: TextRange;
+  /** The text that set the input's channel count (the `64` of `conv 64 5x5`), to explain a mismatch. */
+  readonly channelsFrom?: TextRange;
+}
+
+export interface ConfigureContext {
+  readonly node: LayerStatement;
+  readonly layer: string;
+  readonly report: Report;
+}
+
+export interface InferContext extends ConfigureContext {
+  /** `δ(p1)`: how rules name the δ arriving at input `i`'s producer. */
+  deltaOf(name: string): string;
+}
+
+export interface ParamSpec {
+  readonly name: 'W' | 'b' | 'gamma' | 'beta';
+  readonly shape: Shape;
+}
+
+export interface Inferred {
+  readonly output: Shape;
+  readonly params?: readonly ParamSpec[];
+  /** Multiply-adds per sample. */
+  readonly macs?: number;
+  /** How δ gets from this layer's output to its input(s), in the network's sizes. */
+  readonly rule: string;
+  /** How each parameter gradient is formed, likewise. */
+  readonly paramRules?: readonly string[];
+  readonly geometry?: ConvGeometry | PoolGeometry;
+  /** The text that sets the output's channel count, when this layer sets it. */
+  readonly channelsFrom?: TextRange;
+}
+
+export interface LayerKind<O = any, C = any> {
+  readonly kind: string;
+  /** One line for hovers, completion and docs. */
+  readonly summary: string;
+  /** `conv FILTERS KERNEL`: positional arguments as a user writes them. */
+  readonly usage: string;
+  /** Inputs are named as positional arguments (`add`, `concat`) rather than coming from the previous line. */
+  readonly namedInputs?: boolean;
+  readonly options: OptionTable<O>;
+  /** Reads the positional arguments and the options already read; undefined after a reported error. */
+  configure(args: readonly Value[], options: Partial<O>, cx: ConfigureContext): C | undefined;
+  /** The output shape for known inputs, reporting what does not fit; undefined after an error. */
+  infer(config: C, inputs: readonly InputRef[], cx: InferContext): Inferred | undefined;
+}
+
+/** Reports a missing or surplus positional argument; true when the count is right. */
+export function expectArgs(args: readonly Value[], names: readonly string[], cx: ConfigureContext): boolean {
+  const { node } = cx;
+  if (args.length > names.length) {
+    const extra = args[names.length];
+    cx.report({ severity: 'error', code: 'syntax', message: `${node.kind.text} takes ${names.length === 0 ? 'no arguments' : names.join(' ')}; unexpected '${extra.text}'`, range: extra.range });
+    return false;
+  }
+  if (args.length < names.length) {
+    const at = args.length ? args[args.length - 1].range : node.kind.range;
+    cx.report({ severity: 'error', code: 'syntax', message: `${cx.layer}: ${node.kind.text} needs ${names.slice(args.length).join(' ')}, as in \`${node.kind.text} ${names.join(' ')}\``, range: at });
+    return false;
+  }
+  return true;
+}

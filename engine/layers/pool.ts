@@ -1,0 +1,175 @@
+/**
+ * pool max|mean KERNEL: max or mean pooling as torch.nn.MaxPool2d / AvgPool2d (count_include_pad=True).
+ *
+ * Shape: C × ⌊ or ⌈(H + 2P − K)/S⌉+1 × …; in ceil mode a last window that would start in the right padding is
+ * dropped. Mean divides by the window's size inside the padded input (so a ceil-mode overhang counts less).
+ * δ, mean: each δy value divided by its divisor and spread over its window; max: each δy value to its window's
+ * maximum (the first on ties). Input rows and columns no window covers get 0, which `pool-remainder` reports
+ * with the padding, ceil mode or kernel/stride that would make the windows tile.
+ */
+import { type Axis, meanDivisor, type PoolGeometry, poolAxis, uncovered } from '../geometry';
+import { formatShape } from '../shape';
+import type { Fix } from '../text';
+import { type Pair, readPair, readWord } from '../values';
+import { boolOption, emptyOutput, type Located, needsMaps, optionRange, pairOption, pairText, setOption, uncoveredText } from './common';
+import { type ConfigureContext, expectArgs, type LayerKind } from './kind';
+
+interface Options {
+  stride: Pair;
+  pad: Pair;
+  ceil: boolean;
+}
+
+export interface PoolConfig {
+  readonly mode: 'max' | 'mean';
+  readonly kernel: Located<Pair>;
+  readonly stride: Pair;
+  readonly pad: Pair;
+  readonly ceil: boolean;
+}
+
+export const pool: LayerKind<Options, PoolConfig> = {
+  kind: 'pool',
+  summary: 'max or mean pooling over KERNEL windows (torch.nn.MaxPool2d / AvgPool2d)',
+  usage: 'pool max|mean KERNEL',
+  options: {
+    stride: pairOption('stride: step between windows, N or HxW', 'the kernel', 1),
+    pad: pairOption('pad: padding on each side, N or HxW, at most half the kernel', '0', 0),
+    ceil: boolOption('ceil: round the output size up, keeping a partial last window', 'false'),
+  },
+
+  configure(args, o, cx) {
+    if (!expectArgs(args, ['max|mean', 'KERNEL'], cx)) return undefined;
+    const mode = readWord(args[0], 'the pooling mode', ['max', 'mean', 'avg'], cx.report);
+    const k = readPair(args[1], 'the kernel', 1, cx.report);
+    if (!mode || !k) return undefined;
+    const pad = o.pad ?? { h: 0, w: 0 };
+    if (pad.h > k.h / 2 || pad.w > k.w / 2) {
+      cx.report({
+        severity: 'error',
+        code: 'bad-value',
+        message: `${cx.layer}: pad=${pairText(pad)} is more than half the ${k.h}×${k.w} kernel (PyTorch allows at most ${Math.floor(k.h / 2)}×${Math.floor(k.w / 2)})`,
+        range: optionRange(cx, 'pad')!,
+      });
+      return undefined;
+    }
+    return { mode: mode === 'avg' ? 'mean' : mode, kernel: { value: k, range: args[1].range }, stride: o.stride ?? k, pad, ceil: o.ceil ?? false };
+  },
+
+  infer(c, [input], cx) {
+    if (!needsMaps(input, cx)) return undefined;
+    const [C, H, W] = input.shape;
+    const geometry = poolGeometry(c, C, H, W);
+    const { h, w } = geometry;
+    if (h.out < 1 || w.out < 1) {
+      cx.report(emptyOutput(cx, c.kernel.range, `the ${h.kernel}×${w.kernel} window`, input, [H + 2 * c.pad.h, W + 2 * c.pad.w]));
+      return undefined;
+    }
+    const missed = uncoveredText(h, w);
+    if (missed) {
+      const spanH = (h.out - 1) * h.stride + h.kernel;
+      const spanW = (w.out - 1) * w.stride + w.kernel;
+      const padded = c.pad.h || c.pad.w ? `the padded ${H + 2 * c.pad.h}×${W + 2 * c.pad.w}` : `${H}×${W}`;
+      cx.report({
+        severity: 'warning',
+        code: 'pool-remainder',
+        message: `${cx.layer}: ${h.kernel}×${w.kernel} windows with stride ${pairText(c.stride)} leave ${missed} of ${input.name}'s ${H}×${W} output uncovered: they get no gradient (δ upsampled is ${spanH}×${spanW} against ${padded})`,
+        range: c.kernel.range,
+        fixes: tilingFixes(c, C, H, W, cx),
+      });
+    }
+    return { output: [C, h.out, w.out], rule: deltaRule(geometry, input.name, cx), geometry };
+  },
+};
+
+export function poolGeometry(c: PoolConfig, C: number, H: number, W: number): PoolGeometry {
+  return {
+    h: poolAxis(H, c.kernel.value.h, c.stride.h, c.pad.h, c.ceil),
+    w: poolAxis(W, c.kernel.value.w, c.stride.w, c.pad.w, c.ceil),
+    channels: C,
+    mode: c.mode,
+    ceil: c.ceil,
+  };
+}
+
+const tiles = (a: Axis) => a.out >= 1 && uncovered(a)?.count === 0;
+
+/**
+ * The changes that make the windows cover every input row and column, each solved for rather than guessed:
+ * ceil mode, the least padding (≤ half the kernel), the least larger kernel at the same stride, the largest
+ * smaller stride. Each title says the output it would give; an `->` assertion is updated to match.
+ */
+function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: ConfigureContext): Fix[] {
+  const fixes: Fix[] = [];
+  const k = c.kernel.value;
+  const offer = (title: string, trial: PoolConfig, edits: Fix['edits']) => {
+    const g = poolGeometry(trial, C, H, W);
+    if (!tiles(g.h) || !tiles(g.w)) return false;
+    const out = formatShape([C, g.h.out, g.w.out]);
+    const assertion = cx.node.assertion?.shape;
+    const withAssertion = assertion && assertion.kind !== 'missing' ? [...edits, { range: assertion.range, newText: out.replace(/×/g, 'x') }] : edits;
+    fixes.push({ title: `${title} (output ${out})`, edits: withAssertion });
+    return true;
+  };
+  if (!c.ceil) offer('Set ceil=true', { ...c, ceil: true }, [setOption(cx.node, 'ceil', 'true')]);
+  // Least padding per axis; an axis that already tiles keeps its own.
+  const leastPad = (size: number, kernel: number, stride: number, current: number) => {
+    for (let p = current; p <= kernel / 2; p++) if (tiles(poolAxis(size, kernel, stride, p, c.ceil))) return p;
+    return undefined;
+  };
+  const ph = leastPad(H, k.h, c.stride.h, c.pad.h);
+  const pw = leastPad(W, k.w, c.stride.w, c.pad.w);
+  if (ph !== undefined && pw !== undefined) {
+    const pad = { h: ph, w: pw };
+    offer(`Set pad=${pairText(pad)}`, { ...c, pad }, [setOption(cx.node, 'pad', pairText(pad))]);
+  }
+  const explicitStride = cx.node.options.some((o) => o.key.text === 'stride');
+  const strideEdit = (s: Pair) => setOption(cx.node, 'stride', pairText(s));
+  // A larger kernel at the same stride: the default stride follows the kernel, so it is written out.
+  const leastKernel = (size: number, kernel: number, stride: number, pad: number) => {
+    for (let kk = kernel; kk <= Math.min(2 * kernel + 1, size + 2 * pad); kk++) if (pad <= kk / 2 && tiles(poolAxis(size, kk, stride, pad, c.ceil))) return kk;
+    return undefined;
+  };
+  const kh = leastKernel(H, k.h, c.stride.h, c.pad.h);
+  const kw = leastKernel(W, k.w, c.stride.w, c.pad.w);
+  if (kh !== undefined && kw !== undefined && (kh !== k.h || kw !== k.w)) {
+    const kernel = { h: kh, w: kw };
+    const edits = [{ range: c.kernel.range, newText: `${kh}x${kw}` }];
+    if (!explicitStride) edits.push(strideEdit(c.stride));
+    offer(`Use a ${kh}×${kw} kernel with stride ${pairText(c.stride)}`, { ...c, kernel: { ...c.kernel, value: kernel } }, edits);
+  }
+  const largestStride = (size: number, kernel: number, stride: number, pad: number) => {
+    for (let s = Math.min(stride, kernel); s >= 1; s--) if (tiles(poolAxis(size, kernel, s, pad, c.ceil))) return s;
+    return undefined;
+  };
+  const sh = largestStride(H, k.h, c.stride.h, c.pad.h);
+  const sw = largestStride(W, k.w, c.stride.w, c.pad.w);
+  if (sh !== undefined && sw !== undefined && (sh !== c.stride.h || sw !== c.stride.w)) {
+    const stride = { h: sh, w: sw };
+    offer(`Use stride ${pairText(stride)}`, { ...c, stride }, [strideEdit(stride)]);
+  }
+  return fixes;
+}
+
+function deltaRule(g: PoolGeometry, input: string, cx: { layer: string; deltaOf(name: string): string }): string {
+  const { h, w } = g;
+  const dy = `δ(${cx.layer})[c] ${h.out}×${w.out}`;
+  const win = `${h.kernel}×${w.kernel}`;
+  const overlap = h.stride < h.kernel || w.stride < w.kernel ? ', adding up where windows overlap' : '';
+  let text = `${cx.deltaOf(input)} ${g.channels}×${h.size}×${w.size}: for each of the ${g.channels} channels c, `;
+  if (g.mode === 'max') {
+    text += `each value of ${dy} goes to the position of its ${win} window's maximum (the first on ties), the rest get 0${overlap}`;
+  } else {
+    const divisors = new Set<number>();
+    for (const oh of [0, h.out - 1]) for (const ow of [0, w.out - 1]) divisors.add(meanDivisor(h, oh) * meanDivisor(w, ow));
+    const full = h.kernel * w.kernel;
+    const divisor = divisors.size === 1 ? `${full} (${win})` : `${full} (${win}), less for the ceil-mode windows that run past the padded input (${[...divisors].filter((d) => d !== full).join(', ')})`;
+    const exact = h.stride === h.kernel && w.stride === w.kernel && !h.padBefore && !w.padBefore && divisors.size === 1;
+    text += `each value of ${dy}, divided by ${divisor}, is spread over its ${win} window${overlap}`;
+    if (exact) text += `: upsample(${dy}, ${h.kernel === w.kernel ? h.kernel : win}) / ${full} = ${h.out * h.kernel}×${w.out * w.kernel}`;
+  }
+  if (h.padBefore || w.padBefore) text += '; the padding\'s share is dropped';
+  const missed = uncoveredText(h, w);
+  if (missed) text += `; ${missed} get 0`;
+  return text;
+}

@@ -1,0 +1,111 @@
+/**
+ * Text positions and the diagnostic records the whole engine reports. Offsets are UTF-16 code units into the
+ * document, as in VS Code and JavaScript strings; ranges are half-open. Nothing here knows about VS Code: the
+ * extension converts these records at its edge, the CLI prints them.
+ */
+
+export interface TextRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface TextEdit {
+  readonly range: TextRange;
+  readonly newText: string;
+}
+
+/** A fix offered for a diagnostic: the edits that apply it. `preferred` marks the one that is clearly right. */
+export interface Fix {
+  readonly title: string;
+  readonly edits: readonly TextEdit[];
+  readonly preferred?: boolean;
+}
+
+/** A second place that explains the first, such as where the channels that arrive come from. */
+export interface RelatedInfo {
+  readonly range: TextRange;
+  readonly message: string;
+}
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  readonly range: TextRange;
+  readonly related?: readonly RelatedInfo[];
+  readonly fixes?: readonly Fix[];
+  /** `unnecessary` renders faded in editors (an unused layer). */
+  readonly tags?: readonly 'unnecessary'[];
+}
+
+export type DiagnosticCode =
+  | 'syntax'
+  | 'unknown-layer'
+  | 'unknown-option'
+  | 'bad-value'
+  | 'missing-input'
+  | 'duplicate-input'
+  | 'duplicate-name'
+  | 'undefined-layer'
+  | 'channel-mismatch'
+  | 'spatial-mismatch'
+  | 'rank-mismatch'
+  | 'shape-assertion'
+  | 'empty-output'
+  | 'pool-remainder'
+  | 'conv-remainder'
+  | 'softmax-not-last'
+  | 'too-large'
+  | 'unused-layer'
+  | 'backward-type'
+  | 'backward-shape'
+  | 'backward-unknown';
+
+export function range(start: number, end: number): TextRange {
+  return { start, end };
+}
+
+/** 1-based line and column, `column` counted in UTF-16 code units as editors do. */
+export interface LineColumn {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Maps offsets to lines and columns; built once per document. Line breaks are \n, \r\n or a lone \r. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      } else if (c === 10 /* \n */) {
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  /** Offset of the first character of 0-based line `line`. */
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
+  }
+
+  position(offset: number): LineColumn {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
+  }
+}
