@@ -86,6 +86,11 @@ export function kernelText(kh: number, kw: number, dh: number, dw: number): stri
   return `${kh}×${kw} dilated by ${dh === dw ? dh : `${dh}×${dw}`} (${dh * (kh - 1) + 1}×${dw * (kw - 1) + 1})`;
 }
 
+/** `1 channel`, `64 channels`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** `2` or `2x3`, as an option value is written. */
 export function pairText(p: Pair): string {
   return p.h === p.w ? `${p.h}` : `${p.h}x${p.w}`;

@@ -20,6 +20,7 @@ import {
   optionRange,
   pairOption,
   pairText,
+  plural,
   positional,
   uncoveredText,
 } from './common';
@@ -194,12 +195,13 @@ function deltaRule(g: ConvGeometry, input: string, cx: { layer: string; deltaOf(
   const fullH = dyH + kh - 1;
   const fullW = dyW + kw - 1;
   const perGroup = g.outChannels / g.groups;
-  const sum = g.groups === 1 ? `Σ over the ${g.outChannels} filters k` : `Σ over the ${perGroup} filters k of c's group (groups=${g.groups})`;
-  let text = `${cx.deltaOf(input)} ${g.inChannels}×${h.size}×${w.size}: for each of the ${g.inChannels} channels c, ${sum} of full_corr(${dyText}, ${kText}) = ${fullH}×${fullW} (${dyH}+${kh}−1)`;
+  const sum = g.groups === 1 ? `Σ over the ${plural(g.outChannels, 'filter')} k` : `Σ over the ${plural(perGroup, 'filter')} k of c's group (groups=${g.groups})`;
+  let text = `${cx.deltaOf(input)} ${g.inChannels}×${h.size}×${w.size}: for each of the ${plural(g.inChannels, 'channel')} c, ${sum} of full_corr(${dyText}, ${kText}) = ${fullH}×${fullW} (${dyH}+${kh}−1)`;
   const paddedH = h.size + h.padBefore + h.padAfter;
   const paddedW = w.size + w.padBefore + w.padAfter;
-  if (fullH < paddedH || fullW < paddedW) text += `, zero-filled to the padded ${paddedH}×${paddedW} (no window reaches the rest)`;
-  if (paddedH !== h.size || paddedW !== w.size) text += `, cropped by the padding to ${h.size}×${w.size}`;
+  const padded = paddedH !== h.size || paddedW !== w.size;
+  if (fullH < paddedH || fullW < paddedW) text += `, zero-filled to ${padded ? 'the padded ' : ''}${paddedH}×${paddedW} (no window reaches the rest)`;
+  if (padded) text += `, cropped by the padding to ${h.size}×${w.size}`;
   return text;
 }
 

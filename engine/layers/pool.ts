@@ -11,7 +11,7 @@ import { type Axis, meanDivisor, type PoolGeometry, poolAxis, uncovered } from '
 import { formatShape } from '../shape';
 import type { Fix } from '../text';
 import { type Pair, readPair, readWord } from '../values';
-import { boolOption, emptyOutput, type Located, needsMaps, optionRange, pairOption, pairText, setOption, uncoveredText } from './common';
+import { boolOption, emptyOutput, type Located, needsMaps, optionRange, pairOption, pairText, plural, setOption, uncoveredText } from './common';
 import { type ConfigureContext, expectArgs, type LayerKind } from './kind';
 
 interface Options {
@@ -156,7 +156,7 @@ function deltaRule(g: PoolGeometry, input: string, cx: { layer: string; deltaOf(
   const dy = `δ(${cx.layer})[c] ${h.out}×${w.out}`;
   const win = `${h.kernel}×${w.kernel}`;
   const overlap = h.stride < h.kernel || w.stride < w.kernel ? ', adding up where windows overlap' : '';
-  let text = `${cx.deltaOf(input)} ${g.channels}×${h.size}×${w.size}: for each of the ${g.channels} channels c, `;
+  let text = `${cx.deltaOf(input)} ${g.channels}×${h.size}×${w.size}: for each of the ${plural(g.channels, 'channel')} c, `;
   if (g.mode === 'max') {
     text += `each value of ${dy} goes to the position of its ${win} window's maximum (the first on ties), the rest get 0${overlap}`;
   } else {
