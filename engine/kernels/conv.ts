@@ -1,0 +1,166 @@
+/**
+ * conv2d as PyTorch defines it (cross-correlation; weights [outC, inC/groups, kh, kw]; N×C×H×W activations),
+ * forward and both backward passes, all through im2col + one GEMM per group and batch chunk:
+ *   forward  y_g    = W_g · col(x_g)
+ *   δx       δx_g   = col2im(W_gᵀ · δy_g)      (the "full convolution with W" of DSL.md, done as an adjoint)
+ *   dW       dW_g   = δy_g · col(x_g)ᵀ,  db = Σ δy over batch and positions
+ * Samples are processed in chunks so the column buffer stays under COL_BUDGET elements whatever the batch.
+ */
+import type { ConvGeometry } from '../geometry.js';
+import { gemm } from './gemm.js';
+import { type AxisTable, axisTable, col2imKernel, im2colKernel, moveRunsKernel } from './im2col.js';
+import { type Floats, alloc } from './specialize.js';
+
+/** Column-buffer size per chunk (elements): 16 MiB in float64, so a big batch never needs a huge buffer. */
+const COL_BUDGET = 1 << 21;
+
+interface Plan {
+  readonly C: number; readonly H: number; readonly W: number;
+  readonly OC: number; readonly OH: number; readonly OW: number;
+  readonly groups: number; readonly icg: number; readonly ocg: number;
+  /** Rows of a group's column matrix: icg·kh·kw. */
+  readonly kg: number;
+  readonly P: number;
+  readonly chunk: number;
+  readonly h: AxisTable; readonly w: AxisTable;
+}
+
+function plan(g: ConvGeometry, batch: number): Plan {
+  const { h, w, inChannels: C, outChannels: OC, groups } = g;
+  if (groups < 1 || C % groups !== 0 || OC % groups !== 0) throw new Error(`conv: groups ${groups} must divide ${C} and ${OC}`);
+  const icg = C / groups, ocg = OC / groups, kg = icg * h.kernel * w.kernel, P = Math.max(0, h.out) * Math.max(0, w.out);
+  const chunk = Math.max(1, Math.min(batch, Math.floor(COL_BUDGET / Math.max(1, kg * P))));
+  return { C, H: h.size, W: w.size, OC, OH: Math.max(0, h.out), OW: Math.max(0, w.out), groups, icg, ocg, kg, P, chunk,
+    h: axisTable(h), w: axisTable(w) };
+}
+
+function need(a: Floats, n: number, what: string): void {
+  if (a.length !== n) throw new Error(`conv: ${what} has ${a.length} elements, expected ${n}`);
+}
+
+// Column and operand scratch, reused across calls (kernels run one at a time per worker).
+const scratch = new Map<string, Floats>();
+function buffer<A extends Floats>(like: A, slot: string, n: number): A {
+  const key = `${slot}${like instanceof Float32Array ? 32 : 64}`;
+  let b = scratch.get(key);
+  if (!b || b.length < n) {
+    b = alloc(like, n);
+    scratch.set(key, b);
+  }
+  return b as A;
+}
+
+function im2col<A extends Floats>(g: ConvGeometry, p: Plan, x: A, n0: number, nb: number, group: number, col: A): void {
+  const k = x instanceof Float32Array ? im2colKernel.f32 : im2colKernel.f64;
+  k(x, (n0 * p.C + group * p.icg) * p.H * p.W, p.C * p.H * p.W, p.icg, p.H, p.W, g.h.kernel, g.w.kernel, p.OH, p.OW,
+    nb, g.h.dilation, g.w.dilation, g.w.stride, p.h.start, p.h.lo, p.h.hi, p.w.start, p.w.lo, p.w.hi, col);
+}
+
+/** δy of one group for samples n0…n0+nb, reshuffled from N×OC×P to ocg×(nb·P). */
+function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, group: number, out: A): void {
+  const k = dy instanceof Float32Array ? moveRunsKernel.f32 : moveRunsKernel.f64;
+  k(dy, (n0 * p.OC + group * p.ocg) * p.P, p.P, p.OC * p.P, out, 0, nb * p.P, p.P, p.ocg, nb, p.P);
+}
+
+/** y = conv(x, W) + b. `bias` may be omitted (or null) even when geometry has one: it then counts as zero. */
+export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, x: A, weights: A, bias?: A | null, out?: A): A {
+  const p = plan(g, batch);
+  need(x, batch * p.C * p.H * p.W, 'x');
+  need(weights, p.OC * p.kg, 'W');
+  if (bias) need(bias, p.OC, 'b');
+  const y = out ?? alloc(x, batch * p.OC * p.P);
+  need(y, batch * p.OC * p.P, 'y');
+  if (p.P === 0 || batch === 0) return y;
+  const move = x instanceof Float32Array ? moveRunsKernel.f32 : moveRunsKernel.f64;
+  for (let n0 = 0; n0 < batch; n0 += p.chunk) {
+    const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
+    const col = buffer(x, 'col', p.kg * cols);
+    const tmp = nb > 1 ? buffer(x, 'tmp', p.ocg * cols) : y;
+    for (let group = 0; group < p.groups; group++) {
+      im2col(g, p, x, n0, nb, group, col);
+      const a = { data: weights, offset: group * p.ocg * p.kg, rowStride: p.kg, colStride: 1 };
+      const bv = { data: col, offset: 0, rowStride: cols, colStride: 1 };
+      if (nb > 1) {
+        gemm(p.ocg, cols, p.kg, a, bv, tmp);
+        move(tmp, 0, cols, p.P, y, (n0 * p.OC + group * p.ocg) * p.P, p.P, p.OC * p.P, p.ocg, nb, p.P);
+      } else {
+        gemm(p.ocg, cols, p.kg, a, bv, y, (n0 * p.OC + group * p.ocg) * p.P, p.P);
+      }
+    }
+  }
+  if (bias) {
+    for (let n = 0, o = 0; n < batch; n++) {
+      for (let c = 0; c < p.OC; c++) {
+        const v = bias[c];
+        for (let i = 0; i < p.P; i++) y[o++] += v;
+      }
+    }
+  }
+  return y;
+}
+
+/** δx = Σ over output channels of δy spread back through W (col2im of Wᵀ·δy); zero where no window reads x. */
+export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: number, dy: A, weights: A, out?: A): A {
+  const p = plan(g, batch);
+  need(dy, batch * p.OC * p.P, 'δy');
+  need(weights, p.OC * p.kg, 'W');
+  const dx = out ?? alloc(dy, batch * p.C * p.H * p.W);
+  need(dx, batch * p.C * p.H * p.W, 'δx');
+  if (out) dx.fill(0);
+  if (p.P === 0 || batch === 0) return dx;
+  const k = dy instanceof Float32Array ? col2imKernel.f32 : col2imKernel.f64;
+  for (let n0 = 0; n0 < batch; n0 += p.chunk) {
+    const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
+    const dcol = buffer(dy, 'col', p.kg * cols);
+    const dyg = buffer(dy, 'tmp', p.ocg * cols);
+    for (let group = 0; group < p.groups; group++) {
+      gatherDy(p, dy, n0, nb, group, dyg);
+      gemm(p.kg, cols, p.ocg, { data: weights, offset: group * p.ocg * p.kg, rowStride: 1, colStride: p.kg },
+        { data: dyg, offset: 0, rowStride: cols, colStride: 1 }, dcol);
+      k(dcol, dx, (n0 * p.C + group * p.icg) * p.H * p.W, p.C * p.H * p.W, p.icg, p.H, p.W, g.h.kernel, g.w.kernel,
+        p.OH, p.OW, nb, g.h.dilation, g.w.dilation, g.w.stride, p.h.start, p.h.lo, p.h.hi, p.w.start, p.w.lo, p.w.hi);
+    }
+  }
+  return dx;
+}
+
+export interface ConvParamGrads<A extends Floats> {
+  /** [outC, inC/groups, kh, kw], like W. */
+  readonly dW: A;
+  /** Length outC; null when the geometry says the layer has no bias. */
+  readonly db: A | null;
+}
+
+/** dW = δy·col(x)ᵀ summed over the batch; db = Σ δy per output channel. */
+export function conv2dBackwardFilter<A extends Floats>(g: ConvGeometry, batch: number, x: A, dy: A): ConvParamGrads<A> {
+  const p = plan(g, batch);
+  need(x, batch * p.C * p.H * p.W, 'x');
+  need(dy, batch * p.OC * p.P, 'δy');
+  const dW = alloc(x, p.OC * p.kg);
+  if (p.P > 0) {
+    for (let n0 = 0; n0 < batch; n0 += p.chunk) {
+      const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
+      const col = buffer(x, 'col', p.kg * cols);
+      const dyg = buffer(x, 'tmp', p.ocg * cols);
+      for (let group = 0; group < p.groups; group++) {
+        im2col(g, p, x, n0, nb, group, col);
+        gatherDy(p, dy, n0, nb, group, dyg);
+        gemm(p.ocg, p.kg, cols, { data: dyg, offset: 0, rowStride: cols, colStride: 1 },
+          { data: col, offset: 0, rowStride: 1, colStride: cols }, dW, group * p.ocg * p.kg, p.kg, n0 > 0);
+      }
+    }
+  }
+  return { dW, db: g.bias ? convBiasGrad(p.OC, p.P, batch, dy) : null };
+}
+
+function convBiasGrad<A extends Floats>(OC: number, P: number, batch: number, dy: A): A {
+  const db = alloc(dy, OC);
+  for (let n = 0, o = 0; n < batch; n++) {
+    for (let c = 0; c < OC; c++) {
+      let s = 0;
+      for (let i = 0; i < P; i++) s += dy[o++];
+      db[c] += s;
+    }
+  }
+  return db;
+}

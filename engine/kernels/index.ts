@@ -1,0 +1,16 @@
+/**
+ * The engine's numeric kernels: pure TypeScript, no runtime dependencies and no Node APIs, so the same code
+ * runs in Node, a Node worker and a browser Web Worker. PyTorch's layouts throughout (N×C×H×W activations,
+ * [outC, inC/groups, kh, kw] conv weights, [units, in] dense weights). Every kernel takes Float64Array (runs
+ * and gradient checks) or Float32Array (big sample runs, benchmarks) and answers in the same type; conv, GEMM
+ * and pooling keep a compiled copy per element type (see specialize.ts).
+ */
+export { type Floats, unspecialized } from './specialize.js';
+export { type MatView, gemm, mat, matmul } from './gemm.js';
+export { type ConvParamGrads, conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
+export { type MaxPoolOptions, type MaxPoolResult, maxPoolBackward, maxPoolForward, maxPoolKinks, meanPoolBackward, meanPoolForward } from './pool.js';
+export { type DenseShape, denseBackwardInput, denseBackwardParams, denseForward } from './dense.js';
+export { type Activation, activationBackward, activationForward } from './activation.js';
+export { type CrossEntropyResult, crossEntropy, mseLoss, softmaxCrossEntropy } from './loss.js';
+export { type BatchNormResult, type BatchNormSaved, batchNormBackward, batchNormForward } from './batchnorm.js';
+export { addBackward, addForward, concatBackward, concatForward } from './merge.js';

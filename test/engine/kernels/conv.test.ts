@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { convAxis } from '../../../engine/geometry.js';
+import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../../../engine/kernels/index.js';
+import { runTf, tfReady } from './peers.js';
+import {
+  type ConvSpec, assertClose, convGeom, convName, dot, fromNHWC, naiveConv, numericGrad, randn64, relError, rng,
+  toNHWC, weightsFromHWIO, weightsToHWIO,
+} from './util.js';
+
+describe('conv kernels: hand-worked cases', () => {
+  // x = 1..9 in a 3×3, W = [[1,2],[3,4]]: y[i,j] = x[i,j] + 2x[i,j+1] + 3x[i+1,j] + 4x[i+1,j+1].
+  const g = convGeom({ n: 1, c: 1, h: 3, w: 3, oc: 1, kh: 2, kw: 2, bias: false });
+  const x = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9), w = Float64Array.of(1, 2, 3, 4);
+
+  it('conv forward x=[1,1,3,3] w=[1,1,2,2] s=1 p=0', () => {
+    assert.deepEqual([...conv2dForward(g, 1, x, w)], [37, 47, 67, 77]);
+  });
+
+  it('conv δx x=[1,1,3,3] w=[1,1,2,2] s=1 p=0', () => {
+    // δy = [[1,0],[0,0]] puts W itself in the top-left corner; δy = ones gives the full convolution with W.
+    assert.deepEqual([...conv2dBackwardInput(g, 1, Float64Array.of(1, 0, 0, 0), w)], [1, 2, 0, 3, 4, 0, 0, 0, 0]);
+    assert.deepEqual([...conv2dBackwardInput(g, 1, Float64Array.of(1, 1, 1, 1), w)], [1, 3, 2, 4, 10, 6, 3, 7, 4]);
+  });
+
+  it('conv dW db x=[1,1,3,3] w=[1,1,2,2] s=1 p=0', () => {
+    const { dW, db } = conv2dBackwardFilter({ ...g, bias: true }, 1, x, Float64Array.of(1, 0, 0, 2));
+    // dW[u,v] = x[u,v]·1 + x[u+1,v+1]·2
+    assert.deepEqual([...dW], [1 + 10, 2 + 12, 4 + 16, 5 + 18]);
+    assert.deepEqual([...(db ?? [])], [3]);
+  });
+
+  it('conv forward x=[1,1,3,3] w=[1,1,1,1] s=2 p=[1,0,0,1]: padding only below… and to the right', () => {
+    const ga = { h: convAxis(3, 1, 2, 1, 1, 0), w: convAxis(3, 1, 2, 1, 0, 1), inChannels: 1, outChannels: 1, groups: 1, bias: true };
+    // rows read: −1 (padding), 1; columns read: 0, 2.
+    assert.deepEqual([...conv2dForward(ga, 1, x, Float64Array.of(2), Float64Array.of(0.5))], [0.5, 0.5, 8.5, 12.5]);
+  });
+
+  it('conv forward x=[1,2,2,2] w=[2,1,1,1] g=2: each group sees only its own channel', () => {
+    const gg = convGeom({ n: 1, c: 2, h: 2, w: 2, oc: 2, kh: 1, kw: 1, groups: 2 });
+    const y = conv2dForward(gg, 1, Float64Array.of(1, 2, 3, 4, 10, 20, 30, 40), Float64Array.of(2, -1));
+    assert.deepEqual([...y], [2, 4, 6, 8, -10, -20, -30, -40]);
+  });
+
+  it('conv forward x=[1,1,5,5] w=[1,1,2,2] d=2: taps are two apart', () => {
+    const gd = convGeom({ n: 1, c: 1, h: 5, w: 5, oc: 1, kh: 2, kw: 2, dh: 2, dw: 2, bias: false });
+    const xd = Float64Array.from({ length: 25 }, (_, i) => i);
+    // window (0,0) reads x[0,0], x[0,2], x[2,0], x[2,2] = 0, 2, 10, 12
+    assert.equal(conv2dForward(gd, 1, xd, Float64Array.of(1, 1, 1, 1))[0], 24);
+    assert.equal(gd.h.out, 3);
+  });
+
+  it('conv δx x=[1,1,4,4] w=[1,1,1,1] s=3: inputs no window reads get zero δ', () => {
+    const gs = convGeom({ n: 1, c: 1, h: 4, w: 4, oc: 1, kh: 1, kw: 1, sh: 3, sw: 3 });
+    const dx = conv2dBackwardInput(gs, 1, Float64Array.of(1, 2, 3, 4), Float64Array.of(5));
+    assert.deepEqual([...dx], [5, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 15, 0, 0, 20]);
+  });
+});
+
+const SPECS: ConvSpec[] = [
+  { n: 2, c: 3, h: 7, w: 7, oc: 4, kh: 3, kw: 3 },
+  { n: 2, c: 3, h: 8, w: 6, oc: 5, kh: 3, kw: 2, sh: 2, sw: 2 },
+  { n: 1, c: 2, h: 9, w: 7, oc: 3, kh: 3, kw: 3, sh: 2, sw: 1, pad: [1, 1, 1, 1] },
+  { n: 2, c: 4, h: 6, w: 9, oc: 6, kh: 2, kw: 4, pad: [0, 1, 2, 1] },
+  { n: 3, c: 2, h: 10, w: 8, oc: 4, kh: 3, kw: 3, sh: 3, sw: 2, pad: [2, 0, 1, 2] },
+  { n: 2, c: 3, h: 11, w: 9, oc: 2, kh: 3, kw: 2, dh: 2, dw: 3 },
+  { n: 2, c: 2, h: 9, w: 9, oc: 3, kh: 3, kw: 3, dh: 2, dw: 2, pad: [2, 2, 1, 3] },
+  { n: 5, c: 6, h: 6, w: 6, oc: 7, kh: 5, kw: 5 },
+  { n: 1, c: 1, h: 5, w: 5, oc: 1, kh: 5, kw: 5 },
+  { n: 2, c: 8, h: 4, w: 4, oc: 37, kh: 1, kw: 1 },
+];
+
+/** The float32 pair of a float64 test tensor. */
+const f32 = (a: Float64Array) => Float32Array.from(a);
+
+describe('conv kernels against TensorFlow.js (float32, NHWC)', () => {
+  before(tfReady);
+  const r = rng(11);
+  for (const s of SPECS) {
+    const g = convGeom(s), oh = g.h.out, ow = g.w.out;
+    const [pt, pb, pl, pr] = s.pad ?? [0, 0, 0, 0];
+    const attrs = { strides: [s.sh ?? 1, s.sw ?? 1], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC', dilations: [s.dh ?? 1, s.dw ?? 1] };
+    const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * s.c * s.kh * s.kw), b = randn64(r, s.oc);
+    const dy = randn64(r, s.n * s.oc * oh * ow);
+    const tx = { data: toNHWC(x, s.n, s.c, s.h, s.w), shape: [s.n, s.h, s.w, s.c] };
+    const tw = { data: weightsToHWIO(w, s.oc, s.c, s.kh, s.kw), shape: [s.kh, s.kw, s.c, s.oc] };
+    const tdy = { data: toNHWC(dy, s.n, s.oc, oh, ow), shape: [s.n, oh, ow, s.oc] };
+    it(`conv forward ${convName(s)}`, () => {
+      const want = fromNHWC(runTf('Conv2D', { x: tx, filter: tw }, attrs), s.n, s.oc, oh, ow);
+      const got = conv2dForward(g, s.n, f32(x), f32(w));
+      assertClose(got, want, 1e-4, 'y');
+      assertClose(conv2dForward(g, s.n, x, w, b), naiveConv(g, s.n, x, w, b), 1e-12, 'float64 y');
+    });
+    // tfjs's backprop kernels take no dilation: those shapes are covered by the numeric checks below.
+    if ((s.dh ?? 1) !== 1 || (s.dw ?? 1) !== 1) continue;
+    it(`conv δx ${convName(s)}`, () => {
+      const want = fromNHWC(runTf('Conv2DBackpropInput', { dy: tdy, filter: tw }, { ...attrs, inputShape: tx.shape }), s.n, s.c, s.h, s.w);
+      assertClose(conv2dBackwardInput(g, s.n, f32(dy), f32(w)), want, 1e-4, 'δx');
+    });
+    it(`conv dW ${convName(s)}`, () => {
+      const want = weightsFromHWIO(runTf('Conv2DBackpropFilter', { x: tx, dy: tdy }, { ...attrs, filterShape: tw.shape }), s.oc, s.c, s.kh, s.kw);
+      assertClose(conv2dBackwardFilter(g, s.n, f32(x), f32(dy)).dW, want, 1e-4, 'dW');
+    });
+  }
+
+  for (const s of [
+    { n: 2, c: 3, h: 7, w: 6, oc: 6, kh: 3, kw: 3, groups: 3, pad: [1, 1, 1, 1] as [number, number, number, number] },
+    { n: 1, c: 4, h: 8, w: 8, oc: 4, kh: 3, kw: 2, groups: 4, sh: 2, sw: 2 },
+  ]) {
+    it(`conv forward ${convName(s)} (depthwise)`, () => {
+      const g = convGeom(s), mult = s.oc / s.c, [pt, pb, pl, pr] = s.pad ?? [0, 0, 0, 0];
+      const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * s.kh * s.kw);
+      // tfjs's depthwise filter is [kh, kw, C, multiplier]; output channel c·mult + q, like PyTorch's groups=C.
+      const filter = new Float32Array(w.length);
+      for (let c = 0; c < s.c; c++) for (let q = 0; q < mult; q++) for (let u = 0; u < s.kh; u++) for (let v = 0; v < s.kw; v++) {
+        filter[((u * s.kw + v) * s.c + c) * mult + q] = w[((c * mult + q) * s.kh + u) * s.kw + v];
+      }
+      const want = runTf('DepthwiseConv2dNative', { x: { data: toNHWC(x, s.n, s.c, s.h, s.w), shape: [s.n, s.h, s.w, s.c] },
+        filter: { data: filter, shape: [s.kh, s.kw, s.c, mult] } },
+      { strides: [s.sh ?? 1, s.sw ?? 1], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC', dilations: [1, 1] });
+      assertClose(conv2dForward(g, s.n, f32(x), f32(w)), fromNHWC(want, s.n, s.oc, g.h.out, g.w.out), 1e-4, 'y');
+    });
+  }
+});
+
+describe('conv kernels: float64 central differences, loss = Σ y ⊙ r', () => {
+  const cases: ConvSpec[] = [
+    { n: 2, c: 4, h: 6, w: 5, oc: 6, kh: 3, kw: 2, groups: 2, pad: [1, 1, 0, 1] },
+    { n: 1, c: 3, h: 7, w: 8, oc: 3, kh: 2, kw: 3, groups: 3, sh: 2, sw: 1 },
+    { n: 2, c: 2, h: 8, w: 7, oc: 3, kh: 3, kw: 2, dh: 2, dw: 3, pad: [2, 1, 1, 0] },
+    { n: 1, c: 2, h: 7, w: 7, oc: 2, kh: 3, kw: 3, sh: 2, sw: 3, pad: [0, 2, 2, 1] },
+    { n: 2, c: 6, h: 5, w: 5, oc: 4, kh: 3, kw: 3, groups: 2, dh: 2, dw: 1, sh: 1, sw: 2, pad: [1, 2, 0, 1] },
+  ];
+  const r = rng(5);
+  for (const s of cases) {
+    it(`conv δx dW db ${convName(s)}`, () => {
+      const g = convGeom(s), icg = s.c / (s.groups ?? 1);
+      const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw), b = randn64(r, s.oc);
+      const up = randn64(r, s.n * s.oc * g.h.out * g.w.out);
+      const loss = () => dot(conv2dForward(g, s.n, x, w, b), up);
+      const dx = conv2dBackwardInput(g, s.n, up, w);
+      const { dW, db } = conv2dBackwardFilter(g, s.n, x, up);
+      assert.ok(relError(dx, numericGrad(loss, x)) < 1e-6, 'δx');
+      assert.ok(relError(dW, numericGrad(loss, w)) < 1e-6, 'dW');
+      assert.ok(db && relError(db, numericGrad(loss, b)) < 1e-6, 'db');
+    });
+  }
+});
+
+describe('conv kernels: float32 path and batching', () => {
+  it('conv float32 and float64 agree x=[3,5,9,9] w=[8,5,3,3] s=2 p=1, in their own element types', () => {
+    const r = rng(3), s: ConvSpec = { n: 3, c: 5, h: 9, w: 9, oc: 8, kh: 3, kw: 3, sh: 2, sw: 2, pad: [1, 1, 1, 1] };
+    const g = convGeom(s), x = randn64(r, 3 * 5 * 81), w = randn64(r, 8 * 5 * 9), dy = randn64(r, 3 * 8 * 25);
+    const y32 = conv2dForward(g, 3, f32(x), f32(w));
+    assert.ok(y32 instanceof Float32Array);
+    assertClose(y32, conv2dForward(g, 3, x, w), 1e-4, 'y');
+    assertClose(conv2dBackwardInput(g, 3, f32(dy), f32(w)), conv2dBackwardInput(g, 3, dy, w), 1e-4, 'δx');
+    assertClose(conv2dBackwardFilter(g, 3, f32(x), f32(dy)).dW, conv2dBackwardFilter(g, 3, x, dy).dW, 1e-4, 'dW');
+  });
+
+  it('conv x=[40,3,32,32] w=[70,3,5,5]: a batch split into column-buffer chunks (35 + 5 samples) equals one sample at a time', () => {
+    const r = rng(8), s: ConvSpec = { n: 40, c: 3, h: 32, w: 32, oc: 70, kh: 5, kw: 5 };
+    const g = convGeom(s), x = randn64(r, 40 * 3 * 1024), w = randn64(r, 70 * 75), dy = randn64(r, 40 * 70 * 28 * 28);
+    const y = conv2dForward(g, 40, x, w), dx = conv2dBackwardInput(g, 40, dy, w), dW = conv2dBackwardFilter(g, 40, x, dy).dW;
+    const sumW = new Float64Array(dW.length);
+    for (const n of [0, 17, 39]) {
+      const xs = x.slice(n * 3072, (n + 1) * 3072), dys = dy.slice(n * 70 * 784, (n + 1) * 70 * 784);
+      assertClose(y.subarray(n * 70 * 784, (n + 1) * 70 * 784), conv2dForward(g, 1, xs, w), 1e-12, `y[${n}]`);
+      assertClose(dx.subarray(n * 3072, (n + 1) * 3072), conv2dBackwardInput(g, 1, dys, w), 1e-12, `δx[${n}]`);
+    }
+    for (let n = 0; n < 40; n++) {
+      const one = conv2dBackwardFilter(g, 1, x.slice(n * 3072, (n + 1) * 3072), dy.slice(n * 70 * 784, (n + 1) * 70 * 784)).dW;
+      for (let i = 0; i < one.length; i++) sumW[i] += one[i];
+    }
+    assertClose(dW, sumW, 1e-10, 'dW');
+  });
+
+  it('conv writes into a provided output and zeroes a provided δx first', () => {
+    const g = convGeom({ n: 1, c: 1, h: 3, w: 3, oc: 1, kh: 2, kw: 2 });
+    const y = new Float64Array(4).fill(99), dx = new Float64Array(9).fill(99);
+    conv2dForward(g, 1, new Float64Array(9).fill(1), Float64Array.of(1, 1, 1, 1), null, y);
+    conv2dBackwardInput(g, 1, Float64Array.of(1, 0, 0, 0), Float64Array.of(1, 1, 1, 1), dx);
+    assert.deepEqual([...y], [4, 4, 4, 4]);
+    assert.deepEqual([...dx], [1, 1, 0, 1, 1, 0, 0, 0, 0]);
+  });
+
+  it('conv rejects arrays of the wrong size, naming them', () => {
+    const g = convGeom({ n: 1, c: 2, h: 3, w: 3, oc: 1, kh: 2, kw: 2 });
+    assert.throws(() => conv2dForward(g, 1, new Float64Array(9), new Float64Array(8)), /x has 9 elements, expected 18/);
+  });
+});
