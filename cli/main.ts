@@ -1,22 +1,25 @@
 /**
  * cnn-lens: the same checks as the editor, for terminals and CI.
- *   cnn-lens check FILE [--json] [--memory-limit BYTES]
  * Exit 0: no error; 1: the network has errors (or a check failed); 2: bad usage or an unreadable file.
  */
 import { readFileSync } from 'node:fs';
 import { check } from '../engine';
 import { parseArgs, UsageError } from './args';
 import { checkJson, checkText } from './checkReport';
+import { gradcheckCommand, runCommand } from './runCommands';
 
 const USAGE = `usage:
   cnn-lens check FILE [--json] [--memory-limit BYTES]
-  cnn-lens gradcheck FILE [--json] [--mode full|sampled|directional] [--samples N] [--eps E] [--batch N] [--seed S]
-  cnn-lens run FILE --dump OUT.json [--batch N] [--seed S]`;
+  cnn-lens gradcheck FILE [--json] [--mode full|sampled|directional] [--samples N] [--eps E] [--atol A] [--rtol R]
+                          [--batch N] [--seed S] [--memory-limit BYTES]
+  cnn-lens run FILE --dump OUT.json [--batch N] [--seed S] [--memory-limit BYTES]`;
 
 interface Command {
   readonly flags: Record<string, 'boolean' | 'string' | 'int' | 'number'>;
-  run(file: string, text: string, flags: Record<string, string | number | boolean>): number;
+  run(file: string, text: string, flags: Record<string, string | number | boolean>): number | Promise<number>;
 }
+
+const RUN_FLAGS = { batch: 'int', seed: 'int', 'memory-limit': 'number' } as const;
 
 const COMMANDS: Record<string, Command> = {
   check: {
@@ -26,6 +29,14 @@ const COMMANDS: Record<string, Command> = {
       process.stdout.write(flags.json ? `${JSON.stringify(checkJson(analysis))}\n` : `${checkText(analysis, file)}\n`);
       return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     },
+  },
+  run: {
+    flags: { dump: 'string', ...RUN_FLAGS },
+    run: (file, text, flags) => runCommand(check(text), file, flags),
+  },
+  gradcheck: {
+    flags: { json: 'boolean', mode: 'string', samples: 'int', eps: 'number', atol: 'number', rtol: 'number', ...RUN_FLAGS },
+    run: (file, text, flags) => gradcheckCommand(check(text, { ...(typeof flags['memory-limit'] === 'number' && { memoryLimit: flags['memory-limit'] }) }), file, flags),
   },
 };
 
@@ -38,7 +49,7 @@ function readSource(file: string): string {
   }
 }
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   try {
     const [name, ...rest] = argv;
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -48,8 +59,9 @@ export function main(argv: readonly string[]): number {
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command '${name}'`);
     const { positionals, flags } = parseArgs(rest, command.flags);
+    if (flags['memory-limit'] !== undefined && !((flags['memory-limit'] as number) > 0)) throw new UsageError('--memory-limit needs a number of bytes above 0');
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `${name} takes one file, not ${positionals.length}` : `${name} needs a FILE`);
-    return command.run(positionals[0], readSource(positionals[0]), flags);
+    return await command.run(positionals[0], readSource(positionals[0]), flags);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`cnn-lens: ${e.message}\n${e.showUsage ? `${USAGE}\n` : ''}`);
@@ -57,4 +69,6 @@ export function main(argv: readonly string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

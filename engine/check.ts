@@ -78,6 +78,8 @@ interface Producer {
   shape: Shape | null;
   channelsFrom?: TextRange;
   consumers: number;
+  /** Defined again under a name already taken: an error, so its output stays unknown. */
+  duplicate?: boolean;
 }
 
 interface Resolved {
@@ -90,6 +92,8 @@ interface Resolved {
   readonly config?: unknown;
   /** Whether the layer's own statement is already known to be wrong (so its output is unknown). */
   readonly broken: boolean;
+  /** A name that resolved nowhere: the previous statement's output counts as used, not the typo's victim. */
+  readonly unresolved?: Producer;
 }
 
 const RESERVED = new Set<string>([...LAYER_KINDS.keys(), ...STATEMENT_KEYWORDS]);
@@ -105,6 +109,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   let input: (InputInfo & { producer: Producer }) | undefined;
   let lossStatement: { value: LossKind | undefined; range: TextRange; valueRange: TextRange } | undefined;
   const sample: { batch?: number; seed?: number } = {};
+  const sampleSeen = new Set<string>();
   const backward: BackwardStatement[] = [];
   const producers = new Map<string, Producer>();
   const laterNames = collectNames(document);
@@ -113,18 +118,23 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   let previous: Producer | undefined;
   let missingInputReported = false;
 
-  const define = (name: string, range: TextRange, shape: Shape | null): Producer => {
+  /** A new producer; `register` is false for a name that is itself an error, so it is not reported twice. */
+  const define = (name: string, range: TextRange, shape: Shape | null, register = true, automatic = false): Producer => {
     const producer: Producer = { name, range, shape, consumers: 0 };
     const existing = producers.get(name);
-    if (existing) {
+    if (existing && register) {
+      const where = `line ${lines.position(existing.range.start).line}`;
       report({
         severity: 'error',
         code: 'duplicate-name',
-        message: `'${name}' is already defined on line ${lines.position(existing.range.start).line}`,
+        message: automatic
+          ? `this layer is named '${name}' automatically (the ${name.replace(/^\D+/, '')}th of its kind), but ${where} already uses that name; name one of them`
+          : `'${name}' is already defined on ${where}`,
         range,
         related: [{ range: existing.range, message: `'${name}' is first defined here` }],
       });
-    } else {
+      producer.duplicate = true;
+    } else if (register) {
       producers.set(name, producer);
     }
     return producer;
@@ -174,9 +184,9 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
           });
           break;
         }
-        if (st.name && !checkName(st.name)) break;
+        const nameOk = !st.name || checkName(st.name);
         const shape = readShape(st.shape, 'the input shape', report) ?? null;
-        const producer = define(name, st.name?.range ?? st.keyword.range, shape);
+        const producer = define(name, st.name?.range ?? st.keyword.range, shape, nameOk);
         producer.channelsFrom = st.shape.dimRanges[0] ?? st.shape.range;
         input = { name, shape, statement: st, producer };
         previous = producer;
@@ -184,14 +194,25 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       }
       case 'loss': {
         const value = readWord(st.loss, 'the loss', ['cross_entropy', 'mse'] as const, report);
-        lossStatement = { value, range: st.range, valueRange: st.loss.range };
+        if (lossStatement) {
+          report({ severity: 'error', code: 'syntax', message: `the loss is already given on line ${lines.position(lossStatement.range.start).line}`, range: st.range, related: [{ range: lossStatement.range, message: 'the loss is given here' }] });
+        } else {
+          lossStatement = { value, range: st.range, valueRange: st.loss.range };
+        }
         break;
       }
       case 'sample':
         for (const o of st.options) {
-          if (o.key.text === 'batch') sample.batch = readInt(o.value, 'batch', 1, report);
-          else if (o.key.text === 'seed') sample.seed = readInt(o.value, 'seed', 0, report);
-          else unknownOption(o.key, ['batch', 'seed'], 'sample', report);
+          const key = o.key.text;
+          if (key !== 'batch' && key !== 'seed') {
+            unknownOption(o.key, ['batch', 'seed'], 'sample', report);
+          } else if (sampleSeen.has(key)) {
+            report({ severity: 'error', code: 'syntax', message: `sample ${key} is given twice`, range: o.key.range });
+          } else {
+            sampleSeen.add(key);
+            const value = readInt(o.value, key, key === 'batch' ? 1 : 0, report);
+            if (value !== undefined) sample[key] = value;
+          }
         }
         break;
       case 'backward':
@@ -214,9 +235,12 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     kindCounts.set(kindName, count);
     const name = st.name?.text ?? `${kindName}${count}`;
     const nameRange = st.name?.range ?? st.kind.range;
-    let broken = st.name !== undefined && !checkName(st.name);
-    const self = define(name, nameRange, null);
+    const nameOk = st.name === undefined || checkName(st.name);
+    // A line the parser could not read whole is not run on a guess.
+    let broken = !nameOk || document.diagnostics.some((d) => d.range.start >= st.range.start && d.range.start <= st.range.end);
+    const report = (d: Diagnostic) => diagnostics.push(d.code === 'bad-value' && !d.message.startsWith(`${name}:`) ? { ...d, message: `${name}: ${d.message}` } : d);
     if (!kind) {
+      const self = define(name, nameRange, null, nameOk, !st.name);
       if (st.kind.text) {
         const suggestion = didYouMean(st.kind.text, KEYWORDS);
         report({
@@ -230,10 +254,12 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       return { statement: st, name, nameRange, self, inputs: [], broken: true };
     }
 
+
     const inputs: { producer: Producer; range: TextRange }[] = [];
     const options: Record<string, unknown> = {};
     const seen = new Set<string>();
     let fromGiven = false;
+    let unresolved = false;
     for (const o of st.options) {
       const key = o.key.text;
       if (seen.has(key)) {
@@ -251,7 +277,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         }
         const producer = lookup(o.value, name);
         if (producer) inputs.push({ producer, range: o.value.range });
-        else broken = true;
+        else broken = unresolved = true;
       } else if (Object.hasOwn(kind.options, key)) {
         const value = (kind.options as Record<string, { read(v: Value, r: typeof report): unknown }>)[key].read(o.value, report);
         if (value === undefined) broken = true;
@@ -269,7 +295,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         if (arg.kind !== 'word') continue;
         const producer = lookup(arg, name);
         if (producer) inputs.push({ producer, range: arg.range });
-        else broken = true;
+        else broken = unresolved = true;
       }
     } else if (!fromGiven) {
       if (previous) {
@@ -290,7 +316,10 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       }
     }
     for (const i of inputs) i.producer.consumers++;
-    return { statement: st, kind, name, nameRange, self, inputs, ...(config !== undefined && { config }), broken };
+    // Defined only now, so a layer cannot name itself as its input.
+    const self = define(name, nameRange, null, nameOk, !st.name);
+    if (self.duplicate) broken = true;
+    return { statement: st, kind, name, nameRange, self, inputs, ...(config !== undefined && { config }), broken, ...(unresolved && previous && { unresolved: previous }) };
   }
 
   // Pass 2: shapes, in order (names only refer upwards, so every input is settled before it is used).
@@ -397,8 +426,22 @@ function collectNames(document: ParsedDocument): Map<string, number> {
   return names;
 }
 
+/** What PyTorch and Keras call the options, for users who write those names. */
+const ALIASES: Readonly<Record<string, string>> = {
+  padding: 'pad',
+  strides: 'stride',
+  dilation_rate: 'dilation',
+  in_channels: 'in',
+  in_features: 'in',
+  use_bias: 'bias',
+  ceil_mode: 'ceil',
+  negative_slope: 'slope',
+  p: 'rate',
+};
+
 function unknownOption(key: Word, known: readonly string[], owner: string, report: (d: Diagnostic) => void): void {
-  const suggestion = didYouMean(key.text, known);
+  const alias = ALIASES[key.text];
+  const suggestion = alias !== undefined && known.includes(alias) ? alias : didYouMean(key.text, known);
   report({
     severity: 'error',
     code: 'unknown-option',
@@ -418,8 +461,8 @@ function reportUnused(resolved: readonly Resolved[], report: (d: Diagnostic) => 
     const r = stack.pop()!;
     if (reached.has(r)) continue;
     reached.add(r);
-    for (const i of r.inputs) {
-      const producer = byProducer.get(i.producer);
+    for (const p of [...r.inputs.map((i) => i.producer), ...(r.unresolved ? [r.unresolved] : [])]) {
+      const producer = byProducer.get(p);
       if (producer) stack.push(producer);
     }
   }
@@ -436,29 +479,32 @@ function reportUnused(resolved: readonly Resolved[], report: (d: Diagnostic) => 
 }
 
 /**
- * A sample run keeps, in float64, every activation and its δ for the whole batch, and each parameter with its
- * gradient. Counted exactly (BigInt) before anything would allocate; reported at the largest tensor.
+ * Bytes a sample run of `batch` needs: in float64, every activation and its δ for the whole batch, and each
+ * parameter with its gradient. Exact (BigInt), so it can be decided before anything would allocate.
  */
-function reportTooLarge(input: InputInfo, layers: readonly LayerInfo[], batch: number, limit: number, report: (d: Diagnostic) => void): void {
+export function estimateRunBytes(input: Shape | null, layers: readonly Pick<LayerInfo, 'output' | 'params'>[], batch: number): bigint {
+  const size = (shape: Shape) => shape.reduce((n, d) => n * BigInt(d), 1n);
   let elements = 0n;
-  let largest: { size: bigint; range: TextRange; what: string } | undefined;
-  const consider = (shape: Shape | null, range: TextRange, what: string) => {
-    if (!shape) return;
-    const size = shape.reduce((n, d) => n * BigInt(d), 1n);
-    elements += 2n * BigInt(batch) * size;
-    if (!largest || size > largest.size) largest = { size, range, what: `${what} ${formatShape(shape)}` };
-  };
-  consider(input.shape, input.statement.range, `the input`);
+  if (input) elements += 2n * BigInt(batch) * size(input);
   for (const l of layers) {
-    consider(l.output, l.statement.range, `${l.name}'s output`);
-    for (const p of l.params) elements += 2n * p.shape.reduce((n, d) => n * BigInt(d), 1n);
+    if (l.output) elements += 2n * BigInt(batch) * size(l.output);
+    for (const p of l.params) elements += 2n * size(p.shape);
   }
-  const bytes = elements * 8n;
-  if (bytes <= BigInt(Math.floor(limit)) || !largest) return;
+  return elements * 8n;
+}
+
+/** `too-large`, reported at the largest tensor so the user sees what to shrink. */
+function reportTooLarge(input: InputInfo, layers: readonly LayerInfo[], batch: number, limit: number, report: (d: Diagnostic) => void): void {
+  const bytes = estimateRunBytes(input.shape, layers, batch);
+  const cap = BigInt(Math.floor(limit));
+  if (bytes <= cap) return;
+  const tensors = [{ shape: input.shape, range: input.statement.range, what: 'the input' }, ...layers.map((l) => ({ shape: l.output, range: l.statement.range, what: `${l.name}'s output` }))];
+  let largest = tensors[0];
+  for (const t of tensors) if (t.shape && (!largest.shape || elementCount(t.shape) > elementCount(largest.shape))) largest = t;
   report({
     severity: 'error',
     code: 'too-large',
-    message: `a sample run of batch ${batch} would need ${formatBytes(bytes)} (float64 activations, δs, parameters and gradients), over the ${formatBytes(BigInt(Math.floor(limit)))} limit; the largest tensor is ${largest.what}`,
+    message: `a sample run of batch ${batch} would need ${formatBytes(bytes)} (float64 activations, δs, parameters and gradients), over the ${formatBytes(cap)} limit; the largest tensor is ${largest.what}${largest.shape ? ` ${formatShape(largest.shape)}` : ''}`,
     range: largest.range,
   });
 }

@@ -61,11 +61,13 @@ class LineParser {
     if (this.toks.length === 0) return undefined;
     const first = this.peek();
     if (first.token !== Token.Word) {
-      this.error(first, 'expected a statement: a layer such as `conv 64 5x5`, or `input`, `network`, `loss`, `sample`');
+      this.error(first, 'expected a statement: a layer such as `conv 64 5x5`, or `input`, `network`, `loss`, `sample`, `backward`');
       return undefined;
     }
     const keyword = this.word(this.next());
     // `input: relu` names a layer `input`; the checker rejects the name, the parser keeps the layer.
+    // `backward: …` is a rule missing its layer name, never a layer.
+    if (keyword.text === 'backward') return this.parseBackward(keyword);
     if (this.peek().token !== Token.Colon) {
       switch (keyword.text) {
         case 'network':
@@ -76,8 +78,6 @@ class LineParser {
           return this.finish({ type: 'loss', keyword, loss: this.value('a loss: `cross_entropy` or `mse`'), range: this.whole() });
         case 'sample':
           return this.finish({ type: 'sample', keyword, options: this.parseOptions(), range: this.whole() });
-        case 'backward':
-          return this.parseBackward(keyword);
       }
     }
     return this.parseLayer(keyword);
@@ -166,6 +166,7 @@ class LineParser {
     }
     const from = this.i < this.toks.length ? this.toks[this.i].start : this.lastEnd();
     const to = this.lastEnd();
+    if (from >= to) this.error(this.peek(), 'expected a rule such as `dx = …` after the colon');
     this.i = this.toks.length;
     const rule: Word = { text: this.text.slice(from, to), range: range(from, to) };
     return { type: 'backward', keyword, ...(layer && { layer }), rule, range: this.whole() };

@@ -2,6 +2,7 @@
  * Elementwise activations: relu, leaky_relu, sigmoid, tanh, identity. Shape unchanged; δx = δy ⊙ f′(x), with
  * f′ written in terms of what a sample run keeps (x for relu's step, y for sigmoid and tanh).
  */
+import { type Activation as Kernel, activationBackward, activationForward } from '../kernels';
 import { formatShape } from '../shape';
 import { readNumber } from '../values';
 import { expectArgs, type LayerKind } from './kind';
@@ -14,6 +15,8 @@ interface Activation {
 }
 
 function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['options'], slope: (o: Partial<O>) => number): LayerKind<O, { slope: number }> {
+  const kernel = (c: { slope: number }) => ({ kind: a.kind, slope: c.slope }) as Kernel;
+  const kinked = a.kind === 'relu' || a.kind === 'leaky_relu';
   return {
     kind: a.kind,
     summary: a.summary,
@@ -27,6 +30,10 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
         rule: `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} ⊙ ${a.derivative(input.name, cx.layer, c.slope)}`,
       };
     },
+    forward: (c, _step, [x]) => ({ y: activationForward(kernel(c), x) }),
+    backward: (c, _step, [x], f, dy) => ({ dx: [activationBackward(kernel(c), x, f.y, dy)] }),
+    // The ReLUs' choice is which side of 0 each input is on.
+    ...(kinked && { decisions: (_c: unknown, _s: unknown, [x]: readonly Float64Array[]) => x.map((v) => (v > 0 ? 1 : 0)) }),
   };
 }
 
@@ -42,7 +49,7 @@ export const leakyRelu = activation<{ slope: number }>(
     slope: {
       doc: 'slope: the gradient for negative inputs',
       default: '0.01',
-      read: (v, report) => readNumber(v, 'slope', (n) => n >= 0, 'zero or more', report),
+      read: (v, report) => readNumber(v, 'slope', () => true, 'a number', report),
     },
   },
   (o) => o.slope ?? 0.01,

@@ -3,6 +3,7 @@
  * mode, biased variance), then y = γ·x̂ + β. The δ rule is the one that accounts for the mean and variance
  * depending on every sample of the batch.
  */
+import { batchNormBackward, batchNormForward, type BatchNormSaved } from '../kernels';
 import { formatShape } from '../shape';
 import { readNumber } from '../values';
 import { expectArgs, type LayerKind } from './kind';
@@ -33,5 +34,15 @@ export const batchnorm: LayerKind<{ eps: number }, { eps: number }> = {
       rule: `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = (γ[c]/σ[c]) ⊙ (${dy} − mean(${dy}) − x̂ ⊙ mean(${dy} ⊙ x̂)), means per channel over ${over}`,
       paramRules: [`dgamma ${C} = Σ over ${over} of ${dy} ⊙ x̂`, `dbeta ${C} = Σ over ${over} of ${dy}`],
     };
+  },
+
+  forward(c, step, [x]) {
+    const { y, mean, invStd } = batchNormForward(step.inputShapes[0], step.batch, x, step.params.gamma, step.params.beta, c.eps);
+    return { y, saved: { mean, invStd } };
+  },
+
+  backward(_c, step, [x], f, dy) {
+    const { dx, dgamma, dbeta } = batchNormBackward(step.inputShapes[0], step.batch, x, dy, step.params.gamma, f.saved as BatchNormSaved);
+    return { dx: [dx], grads: { gamma: dgamma, beta: dbeta } };
   },
 };

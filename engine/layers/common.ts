@@ -91,6 +91,11 @@ export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
+/** `for each of the 64 channels c`, or `for its one channel c`. */
+export function forEach(n: number, noun: string, index: string): string {
+  return n === 1 ? `for its one ${noun} ${index}` : `for each of the ${n} ${noun}s ${index}`;
+}
+
 /** `2` or `2x3`, as an option value is written. */
 export function pairText(p: Pair): string {
   return p.h === p.w ? `${p.h}` : `${p.h}x${p.w}`;

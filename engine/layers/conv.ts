@@ -7,9 +7,10 @@
  * dW[k,c] = valid_corr(pad(x[c]), dilate(δy[k], S)) sampled every D; db[k] = Σ δy[k].
  */
 import { convAxis, type ConvGeometry, dilatedKernel } from '../geometry';
+import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../kernels';
 import { formatShape } from '../shape';
 import type { Value } from '../syntax';
-import { type Pair, readPair } from '../values';
+import { didYouMean, type Pair, readPair } from '../values';
 import {
   boolOption,
   emptyOutput,
@@ -20,6 +21,7 @@ import {
   optionRange,
   pairOption,
   pairText,
+  forEach,
   plural,
   positional,
   uncoveredText,
@@ -61,8 +63,9 @@ const padOption: OptionSpec<ConvPad> = {
       const [top, bottom, left, right] = sides.map((s) => s!.h);
       return { top, bottom, left, right };
     }
-    if (v.kind === 'word' || v.kind === 'string') {
-      report({ severity: 'error', code: 'bad-value', message: `pad must be a number, HxW, TxBxLxR, valid, same or full, not '${v.text}'`, range: v.range });
+    if (v.kind === 'word' || v.kind === 'string' || (v.kind === 'shape' && v.dims.length !== 2)) {
+      const suggestion = v.kind === 'word' ? didYouMean(v.text, ['same', 'full', 'valid']) : undefined;
+      report({ severity: 'error', code: 'bad-value', message: `pad must be N, HxW, TOPxBOTTOMxLEFTxRIGHT, valid, same or full, not '${v.text}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`, range: v.range });
       return undefined;
     }
     const p = readPair(v, 'pad', 0, report);
@@ -154,7 +157,7 @@ export const conv: LayerKind<Options, ConvConfig> = {
       cx.report({
         severity: 'warning',
         code: 'conv-remainder',
-        message: `${cx.layer}: with stride ${pairText(s)} no ${kernelText(k.h, k.w, d.h, d.w)} window reads ${missed} of ${input.name}'s ${H}×${W}; they get no gradient`,
+        message: `${cx.layer}: with stride ${pairText(s)} no ${kernelText(k.h, k.w, d.h, d.w)} window reads ${missed} of ${input.name}'s ${H}×${W}; they get no gradient through this layer`,
         range: optionRange(cx, 'stride') ?? optionRange(cx, 'dilation') ?? c.kernel.range,
       });
     }
@@ -168,6 +171,14 @@ export const conv: LayerKind<Options, ConvConfig> = {
       geometry,
       channelsFrom: c.filters.range,
     };
+  },
+
+  forward: (_c, step, [x]) => ({ y: conv2dForward(step.geometry as ConvGeometry, step.batch, x, step.params.W, step.params.b ?? null) }),
+
+  backward(_c, step, [x], _f, dy) {
+    const g = step.geometry as ConvGeometry;
+    const { dW, db } = conv2dBackwardFilter(g, step.batch, x, dy);
+    return { dx: [conv2dBackwardInput(g, step.batch, dy, step.params.W)], grads: { W: dW, ...(db && { b: db }) } };
   },
 };
 
@@ -196,7 +207,7 @@ function deltaRule(g: ConvGeometry, input: string, cx: { layer: string; deltaOf(
   const fullW = dyW + kw - 1;
   const perGroup = g.outChannels / g.groups;
   const sum = g.groups === 1 ? `Σ over the ${plural(g.outChannels, 'filter')} k` : `Σ over the ${plural(perGroup, 'filter')} k of c's group (groups=${g.groups})`;
-  let text = `${cx.deltaOf(input)} ${g.inChannels}×${h.size}×${w.size}: for each of the ${plural(g.inChannels, 'channel')} c, ${sum} of full_corr(${dyText}, ${kText}) = ${fullH}×${fullW} (${dyH}+${kh}−1)`;
+  let text = `${cx.deltaOf(input)} ${g.inChannels}×${h.size}×${w.size}: ${forEach(g.inChannels, 'channel', 'c')}, ${sum} of full_corr(${dyText}, ${kText}) = ${fullH}×${fullW} (${dyH}+${kh}−1)`;
   const paddedH = h.size + h.padBefore + h.padAfter;
   const paddedW = w.size + w.padBefore + w.padAfter;
   const padded = paddedH !== h.size || paddedW !== w.size;

@@ -2,6 +2,7 @@
  * dense UNITS: a fully connected layer as torch.nn.Linear, W UNITS × IN. A C×H×W input is flattened in C,H,W
  * order first, as torch.flatten does. δx = Wᵀ δy reshaped to the input's shape; dW = δy xᵀ; db = δy.
  */
+import { denseBackwardInput, denseBackwardParams, denseForward, type DenseShape } from '../kernels';
 import { elementCount, formatShape } from '../shape';
 import { boolOption, intOption, type Located, optionRange, positional } from './common';
 import { expectArgs, type LayerKind } from './kind';
@@ -62,4 +63,18 @@ export const dense: LayerKind<Options, DenseConfig> = {
       channelsFrom: c.units.range,
     };
   },
+
+  forward: (c, step, [x]) => ({ y: denseForward(sizes(c, step), step.batch, x, step.params.W, step.params.b ?? null) }),
+
+  backward(c, step, [x], _f, dy) {
+    const d = sizes(c, step);
+    const { dW, db } = denseBackwardParams(d, step.batch, x, dy);
+    return { dx: [denseBackwardInput(d, step.batch, dy, step.params.W)], grads: { W: dW, ...(db && { b: db }) } };
+  },
 };
+
+const sizes = (c: DenseConfig, step: { inputShapes: readonly (readonly number[])[] }): DenseShape => ({
+  inFeatures: elementCount(step.inputShapes[0]),
+  units: c.units.value,
+  bias: c.bias,
+});

@@ -25,4 +25,6 @@ export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
       rule: `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} (the identity in sample runs; in training δ(${cx.layer}) ⊙ mask / ${1 - c.rate})`,
     };
   },
+  forward: (_c, _step, [x]) => ({ y: x }),
+  backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),
 };

@@ -15,4 +15,7 @@ export const flatten: LayerKind<{}, {}> = {
       rule: `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${n}, ${formatShape(input.shape)})`,
     };
   },
+  // Row-major memory is already in C,H,W order: flattening moves nothing.
+  forward: (_c, _step, [x]) => ({ y: x }),
+  backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),
 };

@@ -59,6 +59,28 @@ export interface Inferred {
   readonly channelsFrom?: TextRange;
 }
 
+/** One layer ready to run on a batch: its sizes, geometry and parameters (float64, PyTorch's layouts). */
+export interface Step {
+  readonly name: string;
+  readonly batch: number;
+  readonly inputShapes: readonly Shape[];
+  readonly output: Shape;
+  readonly geometry?: ConvGeometry | PoolGeometry;
+  readonly params: Readonly<Record<string, Float64Array>>;
+}
+
+/** A forward run of one layer: its output, and whatever its backward needs besides the inputs. */
+export interface Forward {
+  readonly y: Float64Array;
+  readonly saved?: unknown;
+}
+
+/** δ at each input, and each parameter's gradient summed over the batch. */
+export interface Backward {
+  readonly dx: readonly Float64Array[];
+  readonly grads?: Readonly<Record<string, Float64Array>>;
+}
+
 export interface LayerKind<O = any, C = any> {
   readonly kind: string;
   /** One line for hovers, completion and docs. */
@@ -72,6 +94,15 @@ export interface LayerKind<O = any, C = any> {
   configure(args: readonly Value[], options: Partial<O>, cx: ConfigureContext): C | undefined;
   /** The output shape for known inputs, reporting what does not fit; undefined after an error. */
   infer(config: C, inputs: readonly InputRef[], cx: InferContext): Inferred | undefined;
+  /** Runs the layer on a batch of inputs (float64, N×… row-major). */
+  forward(config: C, step: Step, x: readonly Float64Array[]): Forward;
+  /** Carries δ from the output to the inputs and forms the parameter gradients. */
+  backward(config: C, step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array): Backward;
+  /**
+   * A signature of the layer's non-differentiable choices in a forward run (ReLU signs, max-pool winners). Two
+   * runs whose signatures differ lie on two sides of a kink, where a central difference means nothing.
+   */
+  decisions?(config: C, step: Step, x: readonly Float64Array[], forward: Forward): ArrayLike<number>;
 }
 
 /** Reports a missing or surplus positional argument; true when the count is right. */

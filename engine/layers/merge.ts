@@ -2,7 +2,8 @@
  * add NAME NAME… and concat NAME NAME…: the layers that join branches. add needs one shape and hands δ to each
  * input unchanged; concat stacks channels (H and W must agree) and hands each input its slice of δ.
  */
-import { formatShape, sameShape } from '../shape';
+import { addBackward, addForward, concatBackward, concatForward } from '../kernels';
+import { elementCount, formatShape, sameShape } from '../shape';
 import type { Value } from '../syntax';
 import type { Diagnostic } from '../text';
 import { type ConfigureContext, type InferContext, type InputRef, type LayerKind } from './kind';
@@ -63,7 +64,15 @@ export const add: LayerKind<{}, MergeConfig> = {
       ...(first.channelsFrom && { channelsFrom: first.channelsFrom }),
     };
   },
+  forward: (_c, _step, x) => ({ y: addForward(x) }),
+  backward: (_c, _step, x, _f, dy) => ({ dx: addBackward(dy, x.length) }),
 };
+
+/** Channels per input and the size of one channel (H·W, or 1 for vectors). */
+const split = (step: { inputShapes: readonly (readonly number[])[] }) => ({
+  channels: step.inputShapes.map((s) => s[0]),
+  spatial: elementCount(step.inputShapes[0].slice(1)),
+});
 
 export const concat: LayerKind<{}, MergeConfig> = {
   kind: 'concat',
@@ -87,5 +96,13 @@ export const concat: LayerKind<{}, MergeConfig> = {
       return text;
     });
     return { output, rule: `${slices.join('; ')}: each input gets its own channels of δ`, channelsFrom: cx.node.kind.range };
+  },
+  forward(_c, step, x) {
+    const { channels, spatial } = split(step);
+    return { y: concatForward(step.batch, channels, spatial, x) };
+  },
+  backward(_c, step, _x, _f, dy) {
+    const { channels, spatial } = split(step);
+    return { dx: concatBackward(step.batch, channels, spatial, dy) };
   },
 };

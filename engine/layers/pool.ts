@@ -8,10 +8,11 @@
  * with the padding, ceil mode or kernel/stride that would make the windows tile.
  */
 import { type Axis, meanDivisor, type PoolGeometry, poolAxis, uncovered } from '../geometry';
+import { maxPoolBackward, maxPoolForward, meanPoolBackward, meanPoolForward } from '../kernels';
 import { formatShape } from '../shape';
 import type { Fix } from '../text';
 import { type Pair, readPair, readWord } from '../values';
-import { boolOption, emptyOutput, type Located, needsMaps, optionRange, pairOption, pairText, plural, setOption, uncoveredText } from './common';
+import { boolOption, emptyOutput, type Located, needsMaps, optionRange, pairOption, forEach, pairText, setOption, uncoveredText } from './common';
 import { type ConfigureContext, expectArgs, type LayerKind } from './kind';
 
 interface Options {
@@ -70,16 +71,33 @@ export const pool: LayerKind<Options, PoolConfig> = {
       const spanH = (h.out - 1) * h.stride + h.kernel;
       const spanW = (w.out - 1) * w.stride + w.kernel;
       const padded = c.pad.h || c.pad.w ? `the padded ${H + 2 * c.pad.h}×${W + 2 * c.pad.w}` : `${H}×${W}`;
+      const gaps = h.stride > h.kernel || w.stride > w.kernel;
+      const why = gaps ? `the stride is larger than the window, so δ upsampled has gaps` : `δ upsampled is ${spanH}×${spanW} against ${padded}`;
       cx.report({
         severity: 'warning',
         code: 'pool-remainder',
-        message: `${cx.layer}: ${h.kernel}×${w.kernel} windows with stride ${pairText(c.stride)} leave ${missed} of ${input.name}'s ${H}×${W} output uncovered: they get no gradient (δ upsampled is ${spanH}×${spanW} against ${padded})`,
+        message: `${cx.layer}: ${h.kernel}×${w.kernel} windows with stride ${pairText(c.stride)} leave ${missed} of ${input.name}'s ${H}×${W} output uncovered: they get no gradient (${why})`,
         range: c.kernel.range,
         fixes: tilingFixes(c, C, H, W, cx),
       });
     }
     return { output: [C, h.out, w.out], rule: deltaRule(geometry, input.name, cx), geometry };
   },
+
+  forward(c, step, [x]) {
+    const g = step.geometry as PoolGeometry;
+    if (c.mode === 'mean') return { y: meanPoolForward(g, step.batch, x) };
+    const { y, argmax } = maxPoolForward(g, step.batch, x);
+    return { y, saved: argmax };
+  },
+
+  backward(c, step, _x, f, dy) {
+    const g = step.geometry as PoolGeometry;
+    return { dx: [c.mode === 'mean' ? meanPoolBackward(g, step.batch, dy) : maxPoolBackward(g, step.batch, dy, f.saved as Int32Array)] };
+  },
+
+  /** Max pooling's choice is each window's winner; mean pooling is smooth. */
+  decisions: (c, _step, _x, f) => (c.mode === 'max' ? (f.saved as Int32Array) : []),
 };
 
 export function poolGeometry(c: PoolConfig, C: number, H: number, W: number): PoolGeometry {
@@ -156,15 +174,21 @@ function deltaRule(g: PoolGeometry, input: string, cx: { layer: string; deltaOf(
   const dy = `δ(${cx.layer})[c] ${h.out}×${w.out}`;
   const win = `${h.kernel}×${w.kernel}`;
   const overlap = h.stride < h.kernel || w.stride < w.kernel ? ', adding up where windows overlap' : '';
-  let text = `${cx.deltaOf(input)} ${g.channels}×${h.size}×${w.size}: for each of the ${plural(g.channels, 'channel')} c, `;
+  let text = `${cx.deltaOf(input)} ${g.channels}×${h.size}×${w.size}: ${forEach(g.channels, 'channel', 'c')}, `;
   if (g.mode === 'max') {
     text += `each value of ${dy} goes to the position of its ${win} window's maximum (the first on ties), the rest get 0${overlap}`;
   } else {
     const divisors = new Set<number>();
     for (const oh of [0, h.out - 1]) for (const ow of [0, w.out - 1]) divisors.add(meanDivisor(h, oh) * meanDivisor(w, ow));
     const full = h.kernel * w.kernel;
-    const divisor = divisors.size === 1 ? `${full} (${win})` : `${full} (${win}), less for the ceil-mode windows that run past the padded input (${[...divisors].filter((d) => d !== full).join(', ')})`;
-    const exact = h.stride === h.kernel && w.stride === w.kernel && !h.padBefore && !w.padBefore && divisors.size === 1;
+    const [only] = divisors;
+    const divisor =
+      divisors.size > 1
+        ? `${full} (${win}), less for the ceil-mode windows that run past the padded input (${[...divisors].filter((d) => d !== full).join(', ')})`
+        : only === full
+          ? `${full} (${win})`
+          : `${only}, the part of each ${win} window inside the padded input`;
+    const exact = h.stride === h.kernel && w.stride === w.kernel && !h.padBefore && !w.padBefore && divisors.size === 1 && only === full;
     text += `each value of ${dy}, divided by ${divisor}, is spread over its ${win} window${overlap}`;
     if (exact) text += `: upsample(${dy}, ${h.kernel === w.kernel ? h.kernel : win}) / ${full} = ${h.out * h.kernel}×${w.out * w.kernel}`;
   }

@@ -19,4 +19,45 @@ export const softmax: LayerKind<{}, {}> = {
       rule: `${cx.deltaOf(input.name)} ${shape} = (p − onehot(label)) / N, p = softmax(${input.name}) ${shape} over the ${input.shape[0]} classes, N the batch size`,
     };
   },
+
+  forward(_c, step, [x]) {
+    const { classes, positions } = layout(step.output);
+    const y = new Float64Array(x.length);
+    for (let base = 0; base < x.length; base += classes * positions) {
+      for (let p = 0; p < positions; p++) {
+        let max = -Infinity;
+        for (let c = 0; c < classes; c++) max = Math.max(max, x[base + c * positions + p]);
+        let sum = 0;
+        for (let c = 0; c < classes; c++) sum += y[base + c * positions + p] = Math.exp(x[base + c * positions + p] - max);
+        for (let c = 0; c < classes; c++) y[base + c * positions + p] /= sum;
+      }
+    }
+    return { y };
+  },
+
+  /**
+   * The softmax Jacobian alone, δx = p ⊙ (δp − Σ δp·p), for a δ that arrives at the probabilities. With
+   * cross-entropy the runner skips it and starts from the fused (p − onehot)/N at the logits instead.
+   */
+  backward(_c, step, _x, f, dy) {
+    const { classes, positions } = layout(step.output);
+    const p = f.y;
+    const dx = new Float64Array(dy.length);
+    for (let base = 0; base < dy.length; base += classes * positions) {
+      for (let q = 0; q < positions; q++) {
+        let dot = 0;
+        for (let c = 0; c < classes; c++) dot += dy[base + c * positions + q] * p[base + c * positions + q];
+        for (let c = 0; c < classes; c++) {
+          const i = base + c * positions + q;
+          dx[i] = p[i] * (dy[i] - dot);
+        }
+      }
+    }
+    return { dx: [dx] };
+  },
 };
+
+/** Softmax runs over the channels (a vector's entries) separately at each of the H·W positions. */
+export function layout(shape: readonly number[]): { classes: number; positions: number } {
+  return { classes: shape[0], positions: shape.slice(1).reduce((a, b) => a * b, 1) };
+}

@@ -109,7 +109,7 @@ describe('diagnostics', () => {
     const { d } = only(text, 'conv-remainder');
     assert.equal(d.severity, 'warning');
     assert.equal(text.slice(d.range.start, d.range.end), '2');
-    assert.equal(d.message, "conv1: with stride 2 no 3×3 window reads row 8 and column 8 of input's 8×8; they get no gradient");
+    assert.equal(d.message, "conv1: with stride 2 no 3×3 window reads row 8 and column 8 of input's 8×8; they get no gradient through this layer");
     assert.deepEqual(diagnose('input 1x7x7\nconv 1 3 stride=2'), []);
   });
 
@@ -165,11 +165,39 @@ describe('diagnostics', () => {
     assert.deepEqual(diagnose('input 3x8x8\na: relu\na: relu'), [{ code: 'duplicate-name', severity: 'error', line: 3, text: 'a' }]);
     const text = 'input 3x8x8\na: relu from=b\nb: relu from=inptu';
     const a = check(text);
+    // A typo in from= does not also make the layer above it unused.
+    assert.deepEqual(diagnose('input 3x8x8\nc1: conv 4 3\nc2: conv 4 3 from=cl\nrelu').map((d) => d.code), ['undefined-layer']);
     assert.deepEqual(a.diagnostics.map((d) => [d.code, text.slice(d.range.start, d.range.end), d.message]), [
-      ['unused-layer', 'a: relu from=b', 'a: its output reaches no loss; nothing below uses it and it is not the last layer'],
       ['undefined-layer', 'b', "a: 'b' is defined on line 3, below this line; a layer can only use layers above it"],
       ['undefined-layer', 'inptu', "b: no layer named 'inptu' above this line; did you mean 'input'?"],
     ]);
+  });
+
+  it('undefined-layer for a layer that names itself as its input', () => {
+    assert.deepEqual(diagnose('input 3x8x8\na: relu from=a').map((d) => [d.code, d.text]), [['undefined-layer', 'a']]);
+    assert.deepEqual(diagnose('input 3x8x8\nb: add b input').map((d) => [d.code, d.text]), [['undefined-layer', 'b']]);
+  });
+
+  it('duplicate-name for an automatic name explains where it came from, and the duplicate runs nothing', () => {
+    const text = 'input 3x8x8\nconv 8 3\nconv2: relu\nconv 8 3';
+    const { d } = only(text, 'duplicate-name');
+    assert.equal(text.slice(d.range.start, d.range.end), 'conv');
+    assert.equal(check(text).layers[2].output, null);
+    assert.match(d.message, /named 'conv2' automatically/);
+  });
+
+  it('syntax for a second loss or a repeated sample option, keeping the first value', () => {
+    const a = check('input 10\nsample batch=8\nsample batch=0\ndense 3\nloss mse\nloss cross_entropy');
+    assert.deepEqual(a.diagnostics.map((d) => [d.code, a.lines.position(d.range.start).line]), [['syntax', 3], ['syntax', 6]]);
+    assert.equal(a.sample.batch, 8);
+    assert.equal(a.loss, 'mse');
+  });
+
+  it('unknown-option suggests the option PyTorch names differently', () => {
+    const { d } = only('input 3x8x8\nconv 4 3 padding=1', 'unknown-option');
+    assert.equal(d.fixes![0].edits[0].newText, 'pad');
+    const bad = only('input 3x8x8\nconv 4 3 pad=sam', 'bad-value').d;
+    assert.equal(bad.message, "conv1: pad must be N, HxW, TOPxBOTTOMxLEFTxRIGHT, valid, same or full, not 'sam'; did you mean 'same'?");
   });
 
   it('softmax-not-last at the kind', () => {

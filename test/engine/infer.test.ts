@@ -61,7 +61,7 @@ describe('shape and δ inference', () => {
     const a = check('input 1x8x8\nc: conv 1 3 stride=2');
     assert.equal(
       a.layers[0].rule,
-      'δ(input) 1×8×8: for each of the 1 channel c, Σ over the 1 filter k of full_corr(dilate(δ(c)[k] 3×3, 2) 5×5, rot180(W[k,c] 3×3)) = 7×7 (5+3−1), zero-filled to 8×8 (no window reaches the rest)',
+      'δ(input) 1×8×8: for its one channel c, Σ over the 1 filter k of full_corr(dilate(δ(c)[k] 3×3, 2) 5×5, rot180(W[k,c] 3×3)) = 7×7 (5+3−1), zero-filled to 8×8 (no window reaches the rest)',
     );
   });
 
@@ -79,6 +79,11 @@ describe('shape and δ inference', () => {
     assert.deepEqual(shapes('input 1x1x1\npool max 2 ceil=true').pool1, [1, 1, 1]);
     const rule = check('input 1x6x6\np: pool mean 3 stride=2 pad=1 ceil=true').layers[0].rule!;
     assert.match(rule, /divided by 9 \(3×3\), less for the ceil-mode windows that run past the padded input \(6, 4\)/);
+  });
+
+  it('mean pooling states the divisor it really uses when every window is cut by the padded input', () => {
+    const rule = check('input 8x2x2\np: pool mean 3x3 stride=2 ceil=true').layers[0].rule!;
+    assert.match(rule, /divided by 4, the part of each 3×3 window inside the padded input/);
   });
 
   it('dense flattens C×H×W in C,H,W order and states Wᵀδ with a reshape', () => {

@@ -89,6 +89,12 @@ describe('parser', () => {
     assert.equal(st.options[0].value.range.end, text.length);
   });
 
+  it('reads `backward:` as a rule missing its layer, and an empty rule as an error', () => {
+    const doc = parse('backward: dx = 1\nbackward c1:');
+    assert.deepEqual(doc.statements.map((s) => s.type), ['backward', 'backward']);
+    assert.deepEqual(doc.diagnostics.map((d) => d.message), ['expected the name of the layer the rule is for', 'expected a rule such as `dx = …` after the colon']);
+  });
+
   it('reports one syntax error per line at most', () => {
     const text = 'conv ) ] }';
     assert.equal(parse(text).diagnostics.length, 1);

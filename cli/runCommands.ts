@@ -1,0 +1,115 @@
+/** `cnn-lens run` and `cnn-lens gradcheck`: sample runs and numeric gradient checks from the terminal. */
+import { writeFileSync } from 'node:fs';
+import type { Analysis } from '../engine';
+import { type GradcheckMode, type GradcheckResult, gradcheck, RunError, type RunOptions, sampleRun, type TensorCheck } from '../engine/run';
+import { UsageError } from './args';
+import { jsonDiagnostic } from './checkReport';
+
+type Flags = Record<string, string | number | boolean>;
+
+export function runOptions(flags: Flags): RunOptions {
+  const batch = flags.batch as number | undefined;
+  if (batch !== undefined && batch < 1) throw new UsageError('--batch needs at least 1');
+  return {
+    ...(batch !== undefined && { batch }),
+    ...(flags.seed !== undefined && { seed: flags.seed as number }),
+    ...(flags['memory-limit'] !== undefined && { memoryLimit: flags['memory-limit'] as number }),
+  };
+}
+
+/** A network that cannot run: its errors as `check` prints them, or why it stopped. Exit 1. */
+export function reportRunError(e: unknown, a: Analysis, file: string, json: boolean): number {
+  if (!(e instanceof RunError)) throw e;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ passed: false, error: e.message, ...(e.layer && { layer: e.layer }), diagnostics: e.diagnostics.map((d) => jsonDiagnostic(a, d)) })}\n`);
+  } else {
+    for (const d of e.diagnostics) {
+      const { line, column } = a.lines.position(d.range.start);
+      process.stderr.write(`${file}:${line}:${column}: ${d.severity} ${d.code}: ${d.message}\n`);
+    }
+    process.stderr.write(`cnn-lens: ${e.message}\n`);
+  }
+  return 1;
+}
+
+export function runCommand(a: Analysis, file: string, flags: Flags): number {
+  const out = flags.dump as string | undefined;
+  if (!out) throw new UsageError('run needs --dump OUT.json');
+  try {
+    const dump = sampleRun(a, runOptions(flags));
+    writeFileSync(out, JSON.stringify(dump));
+    process.stdout.write(`${file}: batch ${dump.batch}, seed ${dump.seed}, loss ${dump.loss}; wrote ${out}\n`);
+    return 0;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).syscall) throw new UsageError(`cannot write ${out}: ${(e as Error).message}`, false);
+    return reportRunError(e, a, file, false);
+  }
+}
+
+const MODES: readonly GradcheckMode[] = ['full', 'sampled', 'directional'];
+
+export async function gradcheckCommand(a: Analysis, file: string, flags: Flags): Promise<number> {
+  const mode = flags.mode as GradcheckMode | undefined;
+  if (mode !== undefined && !MODES.includes(mode)) throw new UsageError(`--mode is full, sampled or directional, not '${mode}'`);
+  for (const f of ['eps', 'atol', 'rtol'] as const) {
+    if (flags[f] !== undefined && !((flags[f] as number) > 0)) throw new UsageError(`--${f} needs a number above 0`);
+  }
+  if (flags.samples !== undefined && (flags.samples as number) < 1) throw new UsageError('--samples needs at least 1');
+  const json = flags.json === true;
+  const showProgress = !json && process.stderr.isTTY;
+  let result: GradcheckResult;
+  try {
+    result = await gradcheck(a, {
+      ...runOptions(flags),
+      ...(mode && { mode }),
+      ...(flags.samples !== undefined && { samples: flags.samples as number }),
+      ...(flags.eps !== undefined && { eps: flags.eps as number }),
+      ...(flags.atol !== undefined && { atol: flags.atol as number }),
+      ...(flags.rtol !== undefined && { rtol: flags.rtol as number }),
+      ...(showProgress && { onProgress: (p) => process.stderr.write(`\rgradcheck: ${p.done}/${p.total} evaluations${p.layer ? ` (${p.layer} ${p.tensor})` : ''}\x1b[K`) }),
+    });
+  } catch (e) {
+    return reportRunError(e, a, file, json);
+  } finally {
+    if (showProgress) process.stderr.write('\r\x1b[K');
+  }
+  process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${gradcheckText(result, file)}\n`);
+  return result.passed ? 0 : 1;
+}
+
+const rel = (c: TensorCheck) => (c.checked === c.kinks ? 'kinks only' : c.maxRelError.toExponential(1));
+const verdict = (c: TensorCheck) => `${c.passed ? '✓' : '✗'} ${rel(c)}`;
+
+export function gradcheckText(r: GradcheckResult, file: string): string {
+  const names = [...new Set(r.layers.flatMap((l) => Object.keys(l.params)))];
+  const rows = [['Layer', 'Kind', 'δ', ...names, 'Checked', 'Kinks']];
+  for (const l of r.layers) {
+    const all = [l.delta, ...Object.values(l.params)];
+    rows.push([
+      l.custom ? `${l.name} (hand-written)` : l.name,
+      l.kind,
+      verdict(l.delta),
+      ...names.map((n) => (l.params[n] ? verdict(l.params[n]) : '')),
+      `${all.reduce((s, c) => s + c.checked, 0)}`,
+      `${all.reduce((s, c) => s + c.kinks, 0)}`,
+    ]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => [...row[c]].length)));
+  const line = (row: string[]) => row.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join('  ').trimEnd();
+  const out = [
+    `${file}: gradient check ${r.passed ? 'passed' : 'FAILED'} (${r.mode}, eps ${r.eps}, atol ${r.atol}, rtol ${r.rtol}, batch ${r.batch}, seed ${r.seed}; loss ${r.loss.toPrecision(6)}; ${r.evaluations} evaluations in ${Math.round(r.ms)} ms)`,
+    '',
+    line(rows[0]),
+    ...rows.slice(1).map(line),
+    '',
+    'Max relative error |a−n| / (|a|+|n|) per tensor; a kink is a coordinate whose ±eps straddles a ReLU or max-pool switch, left out.',
+  ];
+  for (const l of r.layers) {
+    for (const [tensor, c] of [['δ', l.delta] as const, ...Object.entries(l.params)]) {
+      if (c.passed) continue;
+      out.push('', `${l.name} ${tensor}${l.line ? ` (line ${l.line})` : ''} fails: worst coordinates`);
+      for (const w of c.worst) out.push(`  [${w.index.join(', ') || 'random direction'}]  analytic ${w.analytic.toPrecision(8)}  numeric ${w.numeric.toPrecision(8)}  relative error ${w.relError.toExponential(2)}`);
+    }
+  }
+  return out.join('\n');
+}

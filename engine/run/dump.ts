@@ -1,0 +1,55 @@
+/**
+ * `cnn-lens run --dump`: a whole sample run as JSON, in float64, for comparison with PyTorch. Every tensor is
+ * `{ shape, data }` with the data flat and row-major; activations and δs carry the batch as their first
+ * dimension, parameters and their gradients PyTorch's layouts.
+ */
+import type { Analysis } from '../check';
+import type { Shape } from '../shape';
+import { buildModel, type RunOptions } from './model';
+import { backwardPass, forwardPass } from './pass';
+
+export interface Tensor {
+  readonly shape: readonly number[];
+  readonly data: readonly number[];
+}
+
+export interface RunDump {
+  readonly seed: number;
+  readonly batch: number;
+  readonly input: Tensor;
+  readonly labels?: Tensor;
+  readonly targets?: Tensor;
+  readonly params: Record<string, Record<string, Tensor>>;
+  readonly outputs: Record<string, Tensor>;
+  readonly loss: number;
+  readonly grads: Record<string, Record<string, Tensor>>;
+  readonly deltas: Record<string, Tensor>;
+}
+
+const tensor = (shape: Shape, data: ArrayLike<number>): Tensor => ({ shape: [...shape], data: Array.from(data) });
+
+export function sampleRun(analysis: Analysis, options: RunOptions = {}): RunDump {
+  const model = buildModel(analysis, options);
+  const pass = forwardPass(model);
+  const { deltas, grads } = backwardPass(model, pass);
+  const N = model.batch;
+  const output = model.nodes[model.nodes.length - 1].step.output;
+  const withParams = model.nodes.filter((n) => Object.keys(n.step.params).length > 0);
+  const perParam = (values: (n: (typeof model.nodes)[number], name: string) => Float64Array) =>
+    Object.fromEntries(withParams.map((n) => [n.name, Object.fromEntries(Object.keys(n.step.params).map((p) => [p, tensor(n.paramShapes[p], values(n, p))]))]));
+  return {
+    seed: model.seed,
+    batch: N,
+    input: tensor([N, ...model.inputShape], model.input),
+    ...(model.labels && { labels: tensor([N, ...output.slice(1)], model.labels) }),
+    ...(model.targets && { targets: tensor([N, ...output], model.targets) }),
+    params: perParam((n, p) => n.step.params[p]),
+    outputs: Object.fromEntries(model.nodes.map((n) => [n.name, tensor([N, ...n.step.output], pass.tensors[n.index + 1])])),
+    loss: pass.loss,
+    grads: perParam((n, p) => grads[n.index][p]),
+    deltas: Object.fromEntries([
+      [model.inputName, tensor([N, ...model.inputShape], deltas[0])],
+      ...model.nodes.map((n) => [n.name, tensor([N, ...n.step.output], deltas[n.index + 1])]),
+    ]),
+  };
+}

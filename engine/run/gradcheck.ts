@@ -1,0 +1,302 @@
+/**
+ * The numeric gradient check, in float64 with central differences. It checks every layer's δ, by perturbing
+ * that activation itself and rerunning only what follows it ("is my error right at this layer?"), and every
+ * parameter tensor, by perturbing it and rerunning from its layer on.
+ *
+ * Modes: `full` (every coordinate), `sampled` (N per tensor, seeded, the largest-gradient entries among them), `directional` (one random unit direction v per tensor: (f(θ+εv) − f(θ−εv))/2ε against
+ * ∇f·v, the idea of torch.autograd.gradcheck's fast_mode). By default directional, then sampled.
+ *
+ * Pass rule per coordinate, torch.autograd.gradcheck's: |a − n| ≤ atol + rtol·|n|. A coordinate whose ±ε pair
+ * changes a non-differentiable choice downstream (a ReLU's sign, a max-pool winner, ties included) straddles a
+ * kink: it is counted as such and left out of pass and fail, so a correct network never fails on a kink.
+ */
+import type { Analysis } from '../check';
+import type { Shape } from '../shape';
+import { buildModel, type Model, type RunOptions } from './model';
+import { backwardPass, forwardPass, type Pass, rerun } from './pass';
+import { Random } from './random';
+
+export type GradcheckMode = 'full' | 'sampled' | 'directional';
+
+export interface GradcheckOptions extends RunOptions {
+  /** Unset: directional, then sampled. */
+  readonly mode?: GradcheckMode;
+  readonly samples?: number;
+  readonly eps?: number;
+  readonly atol?: number;
+  readonly rtol?: number;
+  /** Checked between evaluations, and the thread yields at least every 50 ms so an abort can arrive. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: GradcheckProgress) => void;
+}
+
+export interface GradcheckProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly layer: string;
+  readonly tensor: string;
+}
+
+/** One compared coordinate (or direction, with `index` empty). */
+export interface Coordinate {
+  /** Indices into the tensor: [n, c, h, w] for a δ, the parameter's own for a gradient. */
+  readonly index: readonly number[];
+  readonly analytic: number;
+  readonly numeric: number;
+  readonly relError: number;
+}
+
+export interface TensorCheck {
+  /** The largest |a − n| / max(|a| + |n|, 1e-12) over the coordinates that are not kinks. */
+  readonly maxRelError: number;
+  /** Coordinates and directions compared, kinks included. */
+  readonly checked: number;
+  /** Of those, how many straddled a kink (inconclusive, not counted). */
+  readonly kinks: number;
+  readonly passed: boolean;
+  /** The worst coordinates by how far they are past the tolerance; filled for every tensor, most useful when it fails. */
+  readonly worst: readonly Coordinate[];
+}
+
+export interface LayerCheck {
+  readonly name: string;
+  readonly kind: string;
+  readonly line?: number;
+  /** Whether a hand-written (or injected) backward replaced the built-in one for this layer. */
+  readonly custom: boolean;
+  readonly delta: TensorCheck;
+  readonly params: Readonly<Record<string, TensorCheck>>;
+}
+
+export interface GradcheckResult {
+  readonly passed: boolean;
+  readonly mode: string;
+  readonly eps: number;
+  readonly atol: number;
+  readonly rtol: number;
+  readonly batch: number;
+  readonly seed: number;
+  readonly loss: number;
+  /** Forward reruns it took. */
+  readonly evaluations: number;
+  readonly ms: number;
+  readonly layers: readonly LayerCheck[];
+}
+
+/** A tensor to check: a δ (tensor index) or a node's parameter, with its analytic gradient. */
+interface Target {
+  readonly layer: string;
+  readonly tensor: string;
+  readonly values: Float64Array;
+  readonly analytic: Float64Array;
+  readonly shape: Shape;
+  /** Set when the tensor is an activation (so the loss knows a perturbed softmax output). */
+  readonly changed?: number;
+  readonly order: readonly number[];
+}
+
+const WORST = 5;
+const YIELD_MS = 50;
+
+export async function gradcheck(analysis: Analysis, options: GradcheckOptions = {}): Promise<GradcheckResult> {
+  return gradcheckModel(buildModel(analysis, options), options);
+}
+
+export async function gradcheckModel(model: Model, options: GradcheckOptions = {}): Promise<GradcheckResult> {
+  const started = now();
+  const eps = options.eps ?? 1e-6;
+  const atol = options.atol ?? 1e-5;
+  const rtol = options.rtol ?? 1e-3;
+  const samples = options.samples ?? 16;
+  const modes: GradcheckMode[] = options.mode ? [options.mode] : ['directional', 'sampled'];
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+
+  const base = forwardPass(model);
+  const grads = backwardPass(model, base);
+  const baseDecisions = model.nodes.map((n) => n.kind.decisions?.(n.config, n.step, n.inputs.map((t) => base.tensors[t]), base.forwards[n.index]));
+  const targets = listTargets(model, base, grads.deltas, grads.grads);
+  const plans = targets.map((t) => ({ target: t, coords: modes.includes('full') ? null : modes.includes('sampled') ? pick(t, samples, model.seed) : [] }));
+  const total = plans.reduce((n, p) => n + 2 * ((p.coords?.length ?? p.target.values.length) + (modes.includes('directional') ? 1 : 0)), 0);
+
+  let done = 0;
+  let lastYield = now();
+  /** One rerun after the caller perturbed `t` in place: its loss, and whether a kink lies in between. */
+  const evaluate = async (t: Target): Promise<{ loss: number; kink: boolean }> => {
+    const r = rerun(model, base, t.order, t.changed);
+    done++;
+    let kink = false;
+    for (const [i, f] of r.forwards) {
+      const before = baseDecisions[i];
+      const node = model.nodes[i];
+      if (before && differs(before, node.kind.decisions!(node.config, node.step, node.inputs.map((x) => r.tensors[x]), f))) {
+        kink = true;
+        break;
+      }
+    }
+    if (now() - lastYield >= YIELD_MS) {
+      onProgress?.({ done, total, layer: t.layer, tensor: t.tensor });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      signal?.throwIfAborted();
+      lastYield = now();
+    }
+    return { loss: r.loss, kink };
+  };
+
+  /** Central difference along coordinate i, the tensor restored to the exact value it had. */
+  const coordinate = async (t: Target, i: number): Promise<Compared> => {
+    const original = t.values[i];
+    t.values[i] = original + eps;
+    const plus = await evaluate(t);
+    t.values[i] = original - eps;
+    const minus = await evaluate(t);
+    t.values[i] = original;
+    return compared(unravel(i, t.shape), t.analytic[i], (plus.loss - minus.loss) / (2 * eps), plus.kink || minus.kink);
+  };
+
+  /** Central difference along one seeded random unit direction. */
+  const direction = async (t: Target): Promise<Compared> => {
+    const r = new Random(model.seed, `direction:${t.layer}:${t.tensor}`);
+    const v = r.fill(t.values.length, (g) => g.normal());
+    const norm = Math.hypot(...(v.length < 65536 ? v : [Math.sqrt(v.reduce((a, b) => a + b * b, 0))]));
+    let analytic = 0;
+    for (let i = 0; i < v.length; i++) analytic += t.analytic[i] * (v[i] /= norm || 1);
+    const original = t.values.slice();
+    for (let i = 0; i < v.length; i++) t.values[i] = original[i] + eps * v[i];
+    const plus = await evaluate(t);
+    for (let i = 0; i < v.length; i++) t.values[i] = original[i] - eps * v[i];
+    const minus = await evaluate(t);
+    t.values.set(original);
+    return compared([], analytic, (plus.loss - minus.loss) / (2 * eps), plus.kink || minus.kink);
+  };
+
+  const compared = (index: readonly number[], a: number, n: number, kink: boolean): Compared => ({
+    index,
+    analytic: a,
+    numeric: n,
+    relError: Math.abs(a - n) / Math.max(Math.abs(a) + Math.abs(n), 1e-12),
+    // How far past the tolerance: > 1 fails.
+    excess: Math.abs(a - n) / (atol + rtol * Math.abs(n)),
+    kink,
+  });
+
+  const checks = new Map<Target, TensorCheck>();
+  for (const { target, coords } of plans) {
+    const seen: Compared[] = [];
+    if (modes.includes('directional')) seen.push(await direction(target));
+    const indices = coords ?? target.values.keys();
+    for (const i of indices) seen.push(await coordinate(target, i));
+    // A failing direction says nothing about where: drill into the tensor coordinate by coordinate.
+    if (!coords?.length && !modes.includes('full') && seen.some((c) => !c.kink && c.excess > 1)) {
+      for (const i of pick(target, samples, model.seed)) seen.push(await coordinate(target, i));
+    }
+    checks.set(target, summarise(seen));
+  }
+  onProgress?.({ done, total: done, layer: '', tensor: '' });
+
+  const layers: LayerCheck[] = [];
+  for (const t of targets) {
+    if (t.tensor !== 'δ') continue;
+    const node = model.nodes.find((n) => n.name === t.layer);
+    const params = Object.fromEntries(targets.filter((p) => p.layer === t.layer && p.tensor !== 'δ').map((p) => [p.tensor, checks.get(p)!]));
+    layers.push({
+      name: t.layer,
+      kind: node?.kind.kind ?? 'input',
+      ...(node && { line: node.line }),
+      custom: node !== undefined && model.overrides[node.name] !== undefined,
+      delta: checks.get(t)!,
+      params,
+    });
+  }
+  return {
+    passed: [...checks.values()].every((c) => c.passed),
+    mode: modes.join('+'),
+    eps,
+    atol,
+    rtol,
+    batch: model.batch,
+    seed: model.seed,
+    loss: base.loss,
+    evaluations: done,
+    ms: now() - started,
+    layers,
+  };
+}
+
+interface Compared extends Coordinate {
+  readonly excess: number;
+  readonly kink: boolean;
+}
+
+function summarise(seen: readonly Compared[]): TensorCheck {
+  const counted = seen.filter((c) => !c.kink);
+  const worst = [...counted].sort((a, b) => b.excess - a.excess).slice(0, WORST).map(({ index, analytic, numeric, relError }) => ({ index, analytic, numeric, relError }));
+  return {
+    maxRelError: counted.reduce((m, c) => Math.max(m, c.relError), 0),
+    checked: seen.length,
+    kinks: seen.length - counted.length,
+    passed: counted.every((c) => c.excess <= 1),
+    worst,
+  };
+}
+
+/** Every δ (the input's first, then each layer's output) and every parameter, in network order. */
+function listTargets(model: Model, base: Pass, deltas: readonly Float64Array[], grads: readonly Readonly<Record<string, Float64Array>>[]): Target[] {
+  const targets: Target[] = [];
+  const downstream = (tensor: number, from = 0): number[] => {
+    const reached = new Set([tensor]);
+    const order: number[] = [];
+    for (const node of model.nodes.slice(from)) {
+      if (node.index + 1 === tensor) continue;
+      if (node.inputs.some((i) => reached.has(i))) {
+        order.push(node.index);
+        reached.add(node.index + 1);
+      }
+    }
+    return order;
+  };
+  targets.push({ layer: model.inputName, tensor: 'δ', values: base.tensors[0], analytic: deltas[0], shape: [model.batch, ...model.inputShape], changed: 0, order: downstream(0) });
+  for (const node of model.nodes) {
+    const t = node.index + 1;
+    targets.push({ layer: node.name, tensor: 'δ', values: base.tensors[t], analytic: deltas[t], shape: [model.batch, ...node.step.output], changed: t, order: downstream(t) });
+    for (const [name, values] of Object.entries(node.step.params)) {
+      targets.push({ layer: node.name, tensor: name, values, analytic: grads[node.index][name], shape: node.paramShapes[name], order: [node.index, ...downstream(t)] });
+    }
+  }
+  return targets;
+}
+
+/**
+ * The sampled coordinates of a tensor, biases included like every other: all of them when there are at most
+ * `samples`; else the largest |gradient| entries (a quarter of the samples), where a wrong rule shows most,
+ * and seeded random others up to `samples`.
+ */
+function pick(t: Target, samples: number, seed: number): number[] {
+  const n = t.values.length;
+  if (n <= samples) return [...Array(n).keys()];
+  const chosen = new Set<number>();
+  const largest = [...Array(n).keys()].sort((a, b) => Math.abs(t.analytic[b]) - Math.abs(t.analytic[a]));
+  for (const i of largest.slice(0, Math.ceil(samples / 4))) chosen.add(i);
+  const r = new Random(seed, `sample:${t.layer}:${t.tensor}`);
+  while (chosen.size < samples) chosen.add(r.int(n));
+  return [...chosen].sort((a, b) => a - b);
+}
+
+function unravel(i: number, shape: Shape): number[] {
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = i % shape[d];
+    i = Math.floor(i / shape[d]);
+  }
+  return index;
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+function differs(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return true;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return true;
+  return false;
+}

@@ -1,0 +1,139 @@
+/**
+ * Forward and backward passes over a model, in float64. Tensor 0 is the network's input and tensor i + 1 is
+ * node i's output, so a gradient check can replace one tensor (or one node's parameters) and rerun only the
+ * nodes downstream of it, reusing every activation before it.
+ */
+import { crossEntropy, mseLoss } from '../kernels';
+import type { Backward, Forward } from '../layers/kind';
+import { layout } from '../layers/softmax';
+import { type Model, type ModelNode, RunError } from './model';
+
+export interface Pass {
+  readonly tensors: readonly Float64Array[];
+  /** Per node: its forward record (output and what backward needs). */
+  readonly forwards: readonly Forward[];
+  readonly loss: number;
+}
+
+export interface Gradients {
+  /** ∂loss/∂tensor for every tensor, the input's included (zeros for a layer that reaches no loss). */
+  readonly deltas: readonly Float64Array[];
+  /** Per node, each parameter's gradient. */
+  readonly grads: readonly Readonly<Record<string, Float64Array>>[];
+}
+
+/** The whole forward pass, checking every output for NaN and ∞. */
+export function forwardPass(model: Model): Pass {
+  const tensors: Float64Array[] = [model.input];
+  const forwards: Forward[] = [];
+  for (const node of model.nodes) {
+    const f = node.kind.forward(node.config, node.step, node.inputs.map((t) => tensors[t]));
+    finite(f.y, node, 'forward output');
+    forwards.push(f);
+    tensors.push(f.y);
+  }
+  const loss = lossOf(model, tensors, false);
+  if (!Number.isFinite(loss)) throw new RunError(`the loss is ${loss}`, [], model.nodes[model.nodes.length - 1].name);
+  return { tensors, forwards, loss };
+}
+
+/**
+ * Reruns `order` (ascending node indices: those downstream of a change the caller made in place, to tensor
+ * `changed` or to a node's parameters) on top of `base`, reusing every activation before it. Returns the new
+ * loss and the rerun's forward records, for kink detection.
+ */
+export function rerun(model: Model, base: Pass, order: readonly number[], changed?: number): { loss: number; forwards: Map<number, Forward>; tensors: readonly Float64Array[] } {
+  const tensors = base.tensors.slice();
+  const forwards = new Map<number, Forward>();
+  for (const i of order) {
+    const node = model.nodes[i];
+    const f = node.kind.forward(node.config, node.step, node.inputs.map((t) => tensors[t]));
+    forwards.set(i, f);
+    tensors[i + 1] = f.y;
+  }
+  return { loss: lossOf(model, tensors, changed === model.nodes.length), forwards, tensors };
+}
+
+/**
+ * The loss of a forward pass. With a fused softmax it is computed from the logits by a stable log-sum-exp,
+ * unless the probabilities themselves were perturbed (the δ check of the softmax layer): then from −log p.
+ */
+function lossOf(model: Model, tensors: readonly Float64Array[], probabilitiesChanged: boolean): number {
+  const last = model.nodes[model.nodes.length - 1];
+  const y = tensors[tensors.length - 1];
+  if (model.targets) return mseLoss(y, model.targets).loss;
+  const { classes, positions } = layout(last.step.output);
+  if (model.fusedSoftmax && probabilitiesChanged) {
+    let total = 0;
+    for (let s = 0; s < model.labels!.length; s++) {
+      const n = Math.floor(s / positions);
+      total -= Math.log(y[(n * classes + model.labels![s]) * positions + (s % positions)]);
+    }
+    return total / model.labels!.length;
+  }
+  const logits = model.fusedSoftmax ? tensors[last.inputs[0]] : y;
+  return crossEntropy(model.batch, classes, positions, logits, model.labels!).loss;
+}
+
+/** The backward pass: every δ and every parameter gradient, overrides (hand-written rules, faults) applied. */
+export function backwardPass(model: Model, pass: Pass): Gradients {
+  const { nodes } = model;
+  const deltas: (Float64Array | undefined)[] = new Array(pass.tensors.length);
+  const grads: Record<string, Float64Array>[] = nodes.map(() => ({}));
+  const last = nodes[nodes.length - 1];
+  const y = pass.tensors[nodes.length];
+  const accumulate = (t: number, d: Float64Array) => {
+    const prev = deltas[t];
+    if (!prev) deltas[t] = d;
+    else deltas[t] = prev.map((v, i) => v + d[i]);
+  };
+
+  let skip = -1;
+  if (model.targets) {
+    deltas[nodes.length] = mseLoss(y, model.targets).grad;
+  } else {
+    const { classes, positions } = layout(last.step.output);
+    const logits = model.fusedSoftmax ? pass.tensors[last.inputs[0]] : y;
+    const ce = crossEntropy(model.batch, classes, positions, logits, model.labels!);
+    if (model.fusedSoftmax) {
+      // δ at the probabilities is −onehot/(N·p); the fused rule hands (p − onehot)/N straight to the logits.
+      const dp = new Float64Array(y.length);
+      const count = model.labels!.length;
+      for (let s = 0; s < count; s++) {
+        const i = (Math.floor(s / positions) * classes + model.labels![s]) * positions + (s % positions);
+        dp[i] = -1 / (count * y[i]);
+      }
+      deltas[nodes.length] = dp;
+      accumulate(last.inputs[0], ce.grad);
+      skip = last.index;
+    } else {
+      deltas[nodes.length] = ce.grad;
+    }
+  }
+
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    if (i === skip) continue;
+    const node = nodes[i];
+    const dy = deltas[i + 1] ?? new Float64Array(pass.tensors[i + 1].length);
+    deltas[i + 1] = dy;
+    const x = node.inputs.map((t) => pass.tensors[t]);
+    const standard = () => node.kind.backward(node.config, node.step, x, pass.forwards[i], dy);
+    const override = model.overrides[node.name];
+    const b: Backward = override ? override(node.step, x, pass.forwards[i], dy, standard) : standard();
+    b.dx.forEach((dx, j) => {
+      finite(dx, node, 'δ at its input');
+      accumulate(node.inputs[j], dx);
+    });
+    for (const [name, g] of Object.entries(b.grads ?? {})) {
+      finite(g, node, `gradient ${name}`);
+      grads[i][name] = g;
+    }
+  }
+  return { deltas: deltas.map((d, t) => d ?? new Float64Array(pass.tensors[t].length)), grads };
+}
+
+function finite(a: Float64Array, node: ModelNode, what: string): void {
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) throw new RunError(`${node.name} (line ${node.line}) produced ${a[i]} in its ${what}, at element ${i}`, [], node.name);
+  }
+}
