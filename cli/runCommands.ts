@@ -104,6 +104,7 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
     '',
     'Max relative error |a−n| / (|a|+|n|) per tensor; a kink is a coordinate whose ±eps straddles a ReLU or max-pool switch, left out.',
   ];
+  for (const l of r.layers) if (l.blame) out.push('', `${l.name}${l.line ? ` (line ${l.line})` : ''}: ${l.blame}`);
   for (const l of r.layers) {
     for (const [tensor, c] of [['δ', l.delta] as const, ...Object.entries(l.params)]) {
       if (c.passed) continue;

@@ -66,6 +66,11 @@ export interface LayerCheck {
   readonly custom: boolean;
   readonly delta: TensorCheck;
   readonly params: Readonly<Record<string, TensorCheck>>;
+  /**
+   * Set when the δ arriving at this layer's output is right but what its backward makes of it is not: the δ
+   * at one of its inputs, or one of its parameter gradients. That pins a wrong rule on this layer.
+   */
+  readonly blame?: string;
 }
 
 export interface GradcheckResult {
@@ -194,18 +199,26 @@ export async function gradcheckModel(model: Model, options: GradcheckOptions = {
   }
   onProgress?.({ done, total: done, layer: '', tensor: '' });
 
+  const deltaOf = new Map(targets.filter((t) => t.tensor === 'δ').map((t) => [t.layer, checks.get(t)!]));
   const layers: LayerCheck[] = [];
   for (const t of targets) {
     if (t.tensor !== 'δ') continue;
     const node = model.nodes.find((n) => n.name === t.layer);
     const params = Object.fromEntries(targets.filter((p) => p.layer === t.layer && p.tensor !== 'δ').map((p) => [p.tensor, checks.get(p)!]));
+    const delta = checks.get(t)!;
+    const inputs = node ? node.inputs.map((i) => (i === 0 ? model.inputName : model.nodes[i - 1].name)) : [];
+    const wrong = [
+      ...inputs.filter((name) => !deltaOf.get(name)!.passed).map((name) => `the δ at its input ${name}`),
+      ...Object.entries(params).filter(([, c]) => !c.passed).map(([name]) => `its gradient ${name}`),
+    ];
     layers.push({
       name: t.layer,
       kind: node?.kind.kind ?? 'input',
       ...(node && { line: node.line }),
       custom: node !== undefined && model.overrides[node.name] !== undefined,
-      delta: checks.get(t)!,
+      delta,
       params,
+      ...(delta.passed && wrong.length > 0 && { blame: `the δ at its output is right but ${wrong.join(' and ')} is wrong: ${t.layer}'s backward rule is wrong` }),
     });
   }
   return {

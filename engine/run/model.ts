@@ -24,6 +24,18 @@ export interface RunOptions {
   /** Bytes a run may use (default 1 GiB). */
   readonly memoryLimit?: number;
   readonly overrides?: Readonly<Record<string, BackwardOverride>>;
+  /**
+   * Data to use instead of the seeded draws, each checked against its shape: the input (N×…), labels or
+   * targets, and parameters by layer (`{ c1: { W, b } }`, PyTorch's layouts). What is left out is drawn.
+   */
+  readonly data?: SampleData;
+}
+
+export interface SampleData {
+  readonly input?: ArrayLike<number>;
+  readonly labels?: ArrayLike<number>;
+  readonly targets?: ArrayLike<number>;
+  readonly params?: Readonly<Record<string, Readonly<Record<string, ArrayLike<number>>>>>;
 }
 
 /** Why a network cannot run: its error diagnostics, the memory it needs, or a NaN/∞ it produced. */
@@ -95,7 +107,7 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
       inputShapes: l.inputShapes as Shape[],
       output: l.output!,
       ...(l.geometry && { geometry: l.geometry }),
-      params: initParams(l.name, l.params, reluNext, seed),
+      params: { ...initParams(l.name, l.params, reluNext, seed), ...given(options.data?.params?.[l.name], l.params, l.name) },
     };
     return { index, name: l.name, kind, config: l.config, step, inputs: l.inputs.map((n) => tensorOf.get(n)!), line: l.line, paramShapes: Object.fromEntries(l.params.map((p) => [p.name, p.shape])) };
   });
@@ -103,6 +115,8 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
   const output = nodes[nodes.length - 1].step.output;
   const loss = analysis.loss;
   const positions = elementCount(output.slice(1));
+  const data = options.data ?? {};
+  const inputSize = batch * elementCount(input.shape);
   return {
     batch,
     seed,
@@ -110,13 +124,29 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
     inputName: input.name,
     inputShape: input.shape,
     nodes,
-    input: new Random(seed, 'input').fill(batch * elementCount(input.shape), (r) => r.normal()),
+    input: data.input ? sized(data.input, inputSize, 'input') : new Random(seed, 'input').fill(inputSize, (r) => r.normal()),
     ...(loss === 'cross_entropy'
-      ? { labels: Int32Array.from({ length: batch * positions }, ((r) => () => r.int(output[0]))(new Random(seed, 'labels'))) }
-      : { targets: new Random(seed, 'targets').fill(batch * elementCount(output), (r) => r.normal()) }),
+      ? { labels: data.labels ? Int32Array.from(sized(data.labels, batch * positions, 'labels')) : Int32Array.from({ length: batch * positions }, ((r) => () => r.int(output[0]))(new Random(seed, 'labels'))) }
+      : { targets: data.targets ? sized(data.targets, batch * elementCount(output), 'targets') : new Random(seed, 'targets').fill(batch * elementCount(output), (r) => r.normal()) }),
     fusedSoftmax: loss === 'cross_entropy' && nodes[nodes.length - 1].kind.kind === 'softmax',
     overrides: options.overrides ?? {},
   };
+}
+
+function sized(values: ArrayLike<number>, n: number, what: string): Float64Array {
+  if (values.length !== n) throw new RunError(`${what} has ${values.length} values; the network needs ${n}`);
+  return Float64Array.from(values);
+}
+
+function given(values: Readonly<Record<string, ArrayLike<number>>> | undefined, specs: readonly ParamSpec[], layer: string): Record<string, Float64Array> {
+  if (!values) return {};
+  return Object.fromEntries(
+    Object.entries(values).map(([name, v]) => {
+      const spec = specs.find((p) => p.name === name);
+      if (!spec) throw new RunError(`${layer} has no parameter ${name}`);
+      return [name, sized(v, elementCount(spec.shape), `${layer}.${name}`)];
+    }),
+  );
 }
 
 /**
