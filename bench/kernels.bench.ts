@@ -18,7 +18,11 @@ import {
   conv2dBackwardFilter, conv2dBackwardInput, conv2dForward, matmul, maxPoolBackward, maxPoolForward,
   meanPoolBackward, meanPoolForward, unspecialized,
 } from '../engine/kernels/index.js';
-import { Samples, fill, sample } from './timing.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check } from '../engine/index.js';
+import { gradcheck } from '../engine/run/index.js';
+import { Samples, fill, median, sample } from './timing.js';
 
 const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
@@ -194,10 +198,19 @@ async function main(): Promise<void> {
     op, melemPerS: round(poolElems / t.median(`ours32/${op}`) / 1e3), melemPerSF64: round(poolElems / t.median(`ours64/${op}`) / 1e3),
     vsTfjs: round(t.median(`tfjs/${op}`) / t.median(`ours32/${op}`)),
   }));
+  // The default gradient check of examples/seed.cnn, whole (build, forward, backward, every rerun), float64.
+  const seedText = readFileSync(join(__dirname, '../examples/seed.cnn'), 'utf8');
+  const gradcheckMs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = performance.now();
+    const g = await gradcheck(check(seedText));
+    if (!g.passed) throw new Error('bench: the seed gradient check failed');
+    gradcheckMs.push(performance.now() - t0);
+  }
   const result = {
     dtype: 'float32', dtypeNote: 'ratios use the float32 path (tfjs is float32); *F64 fields time the float64 path',
     specialized: unspecialized.length === 0, rounds: ROUNDS,
-    conv, pool: poolRows, gemmCeilingGflops: round(ceiling32), gemmCeilingGflopsF64: round(ceiling64), gradcheckSeedMs: null,
+    conv, pool: poolRows, gemmCeilingGflops: round(ceiling32), gemmCeilingGflopsF64: round(ceiling64), gradcheckSeedMs: round(median(gradcheckMs)),
     seconds: round((performance.now() - started) / 1000),
   };
   if (json) {
@@ -210,6 +223,7 @@ async function main(): Promise<void> {
   for (const c of conv) console.log(row([c.shape, c.op, c.gflops, c.gflopsF64, c.vsCeiling, c.vsTfjs, c.vsConvnetjs, c.tfjsBatchSlice, c.convnetjsImages]));
   console.log(`\n${row(['pool 2×2 s2', 'Melem/s f32', 'f64', '×tfjs'])}`);
   for (const p of poolRows) console.log(row([p.op, p.melemPerS, p.melemPerSF64, p.vsTfjs]));
+  console.log(`\ngradient check of examples/seed.cnn (directional + sampled, float64): median ${result.gradcheckSeedMs} ms (target ≤ 1000)`);
   console.log(`\n(${result.seconds} s; Melem/s counts input elements, ${POOL.n}×${POOL.c}×${POOL.h}×${POOL.w})`);
 }
 

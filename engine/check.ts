@@ -115,6 +115,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   const laterNames = collectNames(document);
   const resolved: Resolved[] = [];
   const kindCounts = new Map<string, number>();
+  const suggestions = new Map<string, string | undefined>();
   let previous: Producer | undefined;
   let missingInputReported = false;
 
@@ -150,7 +151,9 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     const found = producers.get(ref.text);
     if (found) return found;
     const later = laterNames.get(ref.text);
-    const suggestion = didYouMean(ref.text, [...producers.keys()]);
+    // One search per misspelt name: a name used thousands of times is not compared with every layer each time.
+    if (!suggestions.has(ref.text)) suggestions.set(ref.text, didYouMean(ref.text, [...producers.keys()]));
+    const suggestion = suggestions.get(ref.text);
     const message =
       later !== undefined && later >= ref.range.start
         ? `${user}: '${ref.text}' is defined on line ${lines.position(later).line}, below this line; a layer can only use layers above it`
@@ -354,6 +357,15 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     const deltaOf = (name: string) => ((producers.get(name)?.consumers ?? 1) > 1 ? `${r.name}'s share of δ(${name})` : `δ(${name})`);
     const inferred = r.kind.infer(r.config, refs, { node: st, layer: r.name, report, deltaOf });
     if (!inferred) return unknown;
+    if (!inferred.output.every(Number.isSafeInteger)) {
+      report({
+        severity: 'error',
+        code: 'too-large',
+        message: `${r.name}: the output would be ${formatShape(inferred.output.map((d) => Number(d.toPrecision(3))))}, too large to count exactly (the limit is 2^53 − 1 per dimension)`,
+        range: st.range,
+      });
+      return unknown;
+    }
     r.self.shape = inferred.output;
     r.self.channelsFrom = inferred.channelsFrom ?? refs[0]?.channelsFrom;
     checkAssertion(st, r.name, inferred.output);
@@ -397,10 +409,11 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     }
   }
   if (!input && !missingInputReported) {
-    report({ severity: 'error', code: 'missing-input', message: 'the network has no `input`; add one such as `input 3x32x32`', range: { start: 0, end: Math.min(text.length, 1) } });
+    report({ severity: 'error', code: 'missing-input', message: 'the network has no `input`; add one such as `input 3x32x32`', range: { start: 0, end: Math.min(text.length, (text.codePointAt(0) ?? 0) > 0xffff ? 2 : 1) } });
   }
   reportUnused(resolved, report);
-  if (input) reportTooLarge(input, layers, sample.batch ?? DEFAULT_BATCH, options.memoryLimit ?? DEFAULT_MEMORY_LIMIT, report);
+  const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  if (input && Number.isFinite(limit)) reportTooLarge(input, layers, sample.batch ?? DEFAULT_BATCH, limit, report);
 
   diagnostics.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
   return {

@@ -104,10 +104,18 @@ export function uncovered(axis: Axis, budget = 1 << 20): Uncovered | undefined {
   if (dilation === 1) {
     add(0, windowStart(axis, 0) - 1);
     if (stride > kernel) {
-      // Gaps between consecutive windows; only windows that overlap the input matter.
+      // Gaps between windows o and o + 1, for the o whose gap meets the input. All but the first and the last
+      // lie wholly inside it, so past the runs listed they are counted, not walked: sizes may be near 2^53.
       const first = Math.max(0, Math.ceil((axis.padBefore + 1) / stride) - 1);
       const last = Math.min(out - 2, Math.floor((size - 1 + axis.padBefore - kernel) / stride));
-      for (let o = first; o <= last; o++) add(windowStart(axis, o) + kernel, windowStart(axis, o + 1) - 1);
+      const gap = (o: number): [number, number] => [windowStart(axis, o) + kernel, windowStart(axis, o + 1) - 1];
+      const listed = Math.min(last, first + 63);
+      for (let o = first; o <= listed; o++) add(...gap(o));
+      if (last > listed) {
+        count += (last - listed - 1) * (stride - kernel);
+        const [from, to] = gap(last);
+        count += Math.min(to, size - 1) - from + 1;
+      }
     }
     add(windowStart(axis, out - 1) + kernel, size - 1);
     return { runs, count };

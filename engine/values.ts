@@ -29,8 +29,8 @@ function wholeDims(v: Value, what: string, min: number, report: Report): number[
   for (let i = 0; i < v.dims.length; i++) {
     const d = v.dims[i];
     const at = v.dimRanges[i];
+    if (d === Infinity || d === -Infinity || (Number.isInteger(d) && !Number.isSafeInteger(d))) return bad(report, at, `${what} is too large (the limit is 2^53 − 1)`);
     if (!Number.isInteger(d)) return bad(report, at, `${what} must be a whole number, not ${v.text.slice(at.start - v.range.start, at.end - v.range.start)}`);
-    if (!Number.isSafeInteger(d)) return bad(report, at, `${what} ${at.end - at.start > 20 ? 'is' : `${v.text.slice(at.start - v.range.start, at.end - v.range.start)} is`} too large (the limit is 2^53 − 1)`);
     if (d < min) return bad(report, at, `${what} must be ${min === 0 ? 'zero or more' : `at least ${min}`}, not ${d}`);
   }
   return v.dims.slice();
@@ -85,14 +85,15 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();
+  const allowed = word.length <= 3 ? 1 : word.length <= 6 ? 2 : 3;
   for (const c of candidates) {
+    if (Math.abs(c.length - lower.length) > allowed) continue;
     const d = c === lower ? 0 : editDistance(lower, c);
     if (d < bestDistance) {
       bestDistance = d;
       best = c;
     }
   }
-  const allowed = word.length <= 3 ? 1 : word.length <= 6 ? 2 : 3;
   return bestDistance <= allowed ? best : undefined;
 }
 

@@ -111,6 +111,7 @@ export function poolGeometry(c: PoolConfig, C: number, H: number, W: number): Po
 }
 
 const tiles = (a: Axis) => a.out >= 1 && uncovered(a)?.count === 0;
+const SEARCH = 64;
 
 /**
  * The changes that make the windows cover every input row and column, each solved for rather than guessed:
@@ -130,9 +131,10 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
     return true;
   };
   if (!c.ceil) offer('Set ceil=true', { ...c, ceil: true }, [setOption(cx.node, 'ceil', 'true')]);
+  // Each search tries at most SEARCH values near the current one, so a huge kernel never hangs the editor.
   // Least padding per axis; an axis that already tiles keeps its own.
   const leastPad = (size: number, kernel: number, stride: number, current: number) => {
-    for (let p = current; p <= kernel / 2; p++) if (tiles(poolAxis(size, kernel, stride, p, c.ceil))) return p;
+    for (let p = current; p <= Math.min(kernel / 2, current + SEARCH); p++) if (tiles(poolAxis(size, kernel, stride, p, c.ceil))) return p;
     return undefined;
   };
   const ph = leastPad(H, k.h, c.stride.h, c.pad.h);
@@ -145,7 +147,7 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
   const strideEdit = (s: Pair) => setOption(cx.node, 'stride', pairText(s));
   // A larger kernel at the same stride: the default stride follows the kernel, so it is written out.
   const leastKernel = (size: number, kernel: number, stride: number, pad: number) => {
-    for (let kk = kernel; kk <= Math.min(2 * kernel + 1, size + 2 * pad); kk++) if (pad <= kk / 2 && tiles(poolAxis(size, kk, stride, pad, c.ceil))) return kk;
+    for (let kk = kernel; kk <= Math.min(2 * kernel + 1, size + 2 * pad, kernel + SEARCH); kk++) if (pad <= kk / 2 && tiles(poolAxis(size, kk, stride, pad, c.ceil))) return kk;
     return undefined;
   };
   const kh = leastKernel(H, k.h, c.stride.h, c.pad.h);
@@ -157,7 +159,7 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
     offer(`Use a ${kh}×${kw} kernel with stride ${pairText(c.stride)}`, { ...c, kernel: { ...c.kernel, value: kernel } }, edits);
   }
   const largestStride = (size: number, kernel: number, stride: number, pad: number) => {
-    for (let s = Math.min(stride, kernel); s >= 1; s--) if (tiles(poolAxis(size, kernel, s, pad, c.ceil))) return s;
+    for (let s = Math.min(stride, kernel); s >= Math.max(1, Math.min(stride, kernel) - SEARCH); s--) if (tiles(poolAxis(size, kernel, s, pad, c.ceil))) return s;
     return undefined;
   };
   const sh = largestStride(H, k.h, c.stride.h, c.pad.h);
