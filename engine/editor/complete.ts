@@ -1,0 +1,78 @@
+/**
+ * Completion: what may come next at a position, from the text before it on its line and the names the
+ * network defines above it. Layer kinds at the start of a statement, a kind's options (with their defaults),
+ * option values, and layer names after `from=` and in `add`/`concat`.
+ */
+import type { Analysis } from '../check';
+import { LAYER_KINDS } from '../layers';
+
+export interface Completion {
+  readonly label: string;
+  readonly kind: 'layer' | 'keyword' | 'option' | 'value' | 'name';
+  readonly detail?: string;
+  readonly documentation?: string;
+  /** Text to insert when it differs from the label (`stride=`). */
+  readonly insertText?: string;
+}
+
+const STATEMENTS: readonly Completion[] = [
+  { label: 'input', kind: 'keyword', detail: 'input SHAPE', documentation: 'The network input: C×H×W or a vector length; exactly one, before the layers.' },
+  { label: 'network', kind: 'keyword', detail: 'network NAME', documentation: 'Names the network; the first statement.' },
+  { label: 'loss', kind: 'keyword', detail: 'loss cross_entropy|mse', documentation: 'The loss; cross_entropy after softmax, else mse by default.' },
+  { label: 'sample', kind: 'keyword', detail: 'sample batch=N seed=S', documentation: 'Defaults for sample runs and gradient checks.' },
+  { label: 'backward', kind: 'keyword', detail: 'backward NAME: dx = …', documentation: 'A hand-written backward rule for a layer.' },
+];
+
+const VALUES: Readonly<Record<string, readonly string[]>> = {
+  pad: ['same', 'full', 'valid'],
+  ceil: ['true', 'false'],
+  bias: ['true', 'false'],
+};
+
+export function completionsAt(a: Analysis, offset: number): Completion[] {
+  const text = a.document.text;
+  let lineStart = offset;
+  while (lineStart > 0 && text[lineStart - 1] !== '\n' && text[lineStart - 1] !== '\r') lineStart--;
+  const before = text.slice(lineStart, offset);
+  if (/#|\/\//.test(before)) return [];
+  const names = () => namesAbove(a, lineStart);
+
+  // After `from=`: the layers above.
+  if (/\bfrom\s*=\s*\w*$/.test(before)) return names();
+  const option = /\b(\w+)\s*=\s*\w*$/.exec(before);
+  if (option) return (VALUES[option[1]] ?? []).map((v) => ({ label: v, kind: 'value' as const }));
+  if (/^\s*loss\s+\w*$/.test(before)) return ['cross_entropy', 'mse'].map((v) => ({ label: v, kind: 'value' as const }));
+
+  // The start of a statement, after an optional `NAME:`.
+  const head = /^\s*(?:([A-Za-z_]\w*)\s*:\s*)?(\w*)$/.exec(before);
+  if (head) {
+    const kinds = [...LAYER_KINDS.values()].map((k): Completion => ({ label: k.kind, kind: 'layer', detail: k.usage, documentation: k.summary }));
+    return head[1] ? kinds : [...kinds, ...STATEMENTS];
+  }
+
+  const statement = /^\s*(?:[A-Za-z_]\w*\s*:\s*)?([a-z_]+)\s+(.*)$/.exec(before);
+  const kind = statement && LAYER_KINDS.get(statement[1]);
+  if (!kind) return [];
+  if (kind.namedInputs) return names();
+  const args = statement[2].split(/\s+/).filter((w) => w && !w.includes('='));
+  const options = Object.entries(kind.options as Record<string, { doc: string; default: string }>).map(([key, spec]): Completion => ({
+    label: key,
+    kind: 'option',
+    detail: `default ${spec.default}`,
+    documentation: spec.doc,
+    insertText: `${key}=`,
+  }));
+  const from: Completion = { label: 'from', kind: 'option', detail: 'default: the line above', documentation: 'from: the layer this one reads', insertText: 'from=' };
+  if (kind.kind === 'pool' && args.length <= 1 && !/\d/.test(statement[2])) return ['max', 'mean'].map((v) => ({ label: v, kind: 'value' as const }));
+  return [...options, from];
+}
+
+function namesAbove(a: Analysis, lineStart: number): Completion[] {
+  const items: Completion[] = [];
+  if (a.input && a.input.statement.range.start < lineStart) items.push({ label: a.input.name, kind: 'name', detail: a.input.shape ? `input ${a.input.shape.join('×')}` : 'input' });
+  for (const l of a.layers) {
+    if (l.statement.range.start >= lineStart) break;
+    items.push({ label: l.name, kind: 'name', detail: `${l.kind} → ${l.output ? l.output.join('×') : '?'}` });
+  }
+  return items;
+}

@@ -1,0 +1,74 @@
+/** The editor services over an analysis: names, rename, completion and the texts hovers and hints show. */
+import assert from 'node:assert/strict';
+import { check } from '../../engine';
+import { completionsAt, deltaLabel, layerAt, layerMarkdown, occurrenceAt, outputLabel, referencesTo, renameEdits, useMarkdown } from '../../engine/editor';
+import { applyEdits } from './util';
+
+const NET = 'input 3x8x8\nstem: conv 4 3 pad=1\nrelu\nskip: identity from=stem\nsum: add relu1 skip\nbackward stem: dx = 0\n';
+const at = (text: string, needle: string, nth = 0) => {
+  let i = -1;
+  for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+  return i;
+};
+
+describe('editor services', () => {
+  it('finds every definition and use of a name, from=, add and backward included', () => {
+    const a = check(NET);
+    const refs = referencesTo(a, 'stem', true).map((o) => [a.lines.position(o.range.start).line, o.definition]);
+    assert.deepEqual(refs, [[2, true], [4, false], [6, false]]);
+    assert.deepEqual(referencesTo(a, 'relu1', false).map((o) => NET.slice(o.range.start, o.range.end)), ['relu1']);
+    assert.equal(occurrenceAt(a, at(NET, 'stem', 1) + 2)?.name, 'stem');
+  });
+
+  it('renames a layer everywhere, and writes a name for an automatic one', () => {
+    const a = check(NET);
+    const edits = renameEdits(a, at(NET, 'stem'), 'trunk');
+    assert.ok(Array.isArray(edits));
+    assert.equal(applyEdits(NET, edits), NET.replace(/stem/g, 'trunk'));
+    const auto = renameEdits(a, at(NET, 'relu1'), 'act');
+    assert.ok(Array.isArray(auto));
+    const renamed = applyEdits(NET, auto);
+    assert.equal(renamed, NET.replace('\nrelu\n', '\nact: relu\n').replace('add relu1', 'add act'));
+    assert.deepEqual(check(renamed).diagnostics, []);
+  });
+
+  it('refuses a rename to a keyword, a taken name or a non-name', () => {
+    const a = check(NET);
+    assert.equal(renameEdits(a, at(NET, 'stem'), 'conv'), "'conv' is a keyword");
+    assert.equal(renameEdits(a, at(NET, 'stem'), 'skip'), "'skip' is already a layer");
+    assert.equal(renameEdits(a, at(NET, 'stem'), '2x'), "'2x' is not a name: use letters, digits and _, not starting with a digit");
+  });
+
+  it('completes kinds at the start of a statement, options with defaults after a kind, names after from= and add', () => {
+    const text = 'input 3x8x8\nc1: conv 4 3\nc2: \nconv 8 3 \nrelu from=\nadd \npool \nconv 4 3 pad=\n';
+    const a = check(text);
+    const labels = (offset: number) => completionsAt(a, offset).map((c) => c.label);
+    const line = (n: number) => a.lines.lineStart(n - 1);
+    assert.ok(labels(line(3) + 4).includes('conv') && !labels(line(3) + 4).includes('input'));
+    assert.ok(labels(line(9)).includes('input'));
+    const options = completionsAt(a, line(4) + 9);
+    assert.deepEqual(options.map((c) => c.label), ['stride', 'pad', 'dilation', 'groups', 'bias', 'in', 'from']);
+    assert.equal(options[0].detail, 'default 1');
+    assert.equal(options[0].insertText, 'stride=');
+    assert.deepEqual(labels(line(5) + 10), ['input', 'c1', 'c2', 'conv2']);
+    assert.deepEqual(labels(line(6) + 4), ['input', 'c1', 'c2', 'conv2', 'relu1']);
+    assert.deepEqual(labels(line(7) + 5), ['max', 'mean']);
+    assert.deepEqual(labels(line(8) + 13), ['same', 'full', 'valid']);
+    assert.deepEqual(labels(line(2) + 3), []);
+  });
+
+  it('describes a layer: hover markdown with the δ rule, hint labels, uses', () => {
+    const seed = 'input 3x17x17\nc1: conv 64 5x5\nsigmoid\np1: pool mean 2x2\nc2: conv 96 5x5 in=64\n';
+    const a = check(seed);
+    const c2 = layerAt(a, at(seed, 'c2'))!;
+    assert.equal(c2.name, 'c2');
+    assert.equal(outputLabel(c2), '96×2×2');
+    assert.equal(deltaLabel(c2), 'δ 64×6×6');
+    const md = layerMarkdown(c2);
+    assert.match(md, /p1 64×6×6 → \*\*96×2×2\*\*/);
+    assert.match(md, /δ: 96×2×2 at the output → 64×6×6 at the input/);
+    assert.match(md, /153,696 parameters \(W 96×64×5×5, b 96\) · 614,400 multiply-adds per sample/);
+    assert.match(md, /Σ over the 96 filters k of full_corr\(δ\(c2\)\[k\] 2×2, rot180\(W\[k,c\] 5×5\)\) = 6×6/);
+    assert.equal(useMarkdown(a, 'p1'), '**p1** · `pool` → 64×6×6 (line 4)');
+  });
+});
