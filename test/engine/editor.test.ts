@@ -54,7 +54,7 @@ describe('editor services', () => {
     assert.deepEqual(labels(line(6) + 4), ['input', 'c1', 'c2', 'conv2', 'relu1']);
     assert.deepEqual(labels(line(7) + 5), ['max', 'mean']);
     assert.deepEqual(labels(line(8) + 13), ['same', 'full', 'valid']);
-    assert.deepEqual(labels(line(2) + 3), []);
+    assert.deepEqual(completionsAt(check('input 3 # c'), 11).map((c) => c.label), []);
   });
 
   it('describes a layer: hover markdown with the δ rule, hint labels, uses', () => {
