@@ -52,9 +52,10 @@ function readSource(file: string): string {
 export async function main(argv: readonly string[]): Promise<number> {
   try {
     const [name, ...rest] = argv;
-    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === undefined) throw new UsageError('no command given');
+    if (name === '--help' || name === '-h' || name === 'help') {
       process.stdout.write(`${USAGE}\n`);
-      return name === undefined ? 2 : 0;
+      return 0;
     }
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command '${name}'`);

@@ -15,11 +15,14 @@ import { SymbolProvider } from './symbols';
 
 export interface CnnLensApi {
   readonly analyses: Analyses;
+  /** How long activate() took, for the suite's log. */
+  readonly activationMs: number;
 }
 
 const selector: vscode.DocumentSelector = { language: 'cnn' };
 
 export function activate(context: vscode.ExtensionContext): CnnLensApi {
+  const started = performance.now();
   const docs = vscode.Uri.joinPath(context.extensionUri, 'docs', 'language.md');
   const analyses = new Analyses(docs);
   const hints = new InlayHintsProvider(analyses);
@@ -40,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     new StatusBar(analyses),
     ...registerCommands(analyses),
   );
-  return { analyses };
+  return { analyses, activationMs: performance.now() - started };
 }
 
 export function deactivate(): void {}

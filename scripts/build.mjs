@@ -1,9 +1,76 @@
-// One esbuild script, one context per bundle. The extension's Node and browser entries and the webview
-// join this list when they exist; the CLI bundles the whole engine into one file with no runtime dependency.
+// One esbuild script, one context per bundle: the CLI, the extension for Node (desktop `main`) and for the
+// browser (VS Code for the Web's `browser`, the same entry), and the extension test suite for both hosts, plus
+// the tiny extension-host program behind `npm start -- --check`. Prints each bundle's size and fails when an
+// extension bundle passes 1 MB: it is loaded on every activation, in the browser over the network.
+//
+//   node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
+import { readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative, resolve } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+const require = createRequire(import.meta.url);
+const MAX_EXTENSION_BYTES = 1024 * 1024;
+
+/** Every `*.test.ts` under `dir`, sorted, as paths relative to the repository. */
+function findTests(dir) {
+  return readdirSync(dir)
+    .flatMap((entry) => {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) return findTests(path);
+      return path.endsWith('.test.ts') ? [path] : [];
+    })
+    .sort();
+}
+
+/**
+ * The suite's test list. A bundle cannot read a directory at run time, so `cnn-lens:extension-tests` (imported by
+ * test/extension/index.ts, declared in test/extension/tests.d.ts) is generated here: the file names, and a
+ * `loadTests()` that `require`s each file only when called, after mocha has defined `describe` and `it`.
+ */
+const extensionTests = {
+  name: 'extension-tests',
+  setup(build) {
+    build.onResolve({ filter: /^cnn-lens:extension-tests$/ }, () => ({ path: 'extension-tests', namespace: 'cnn-lens' }));
+    build.onLoad({ filter: /.*/, namespace: 'cnn-lens' }, () => {
+      const files = findTests('test/extension');
+      const requires = files.map((f) => `  require(${JSON.stringify('./' + f.split('\\').join('/'))});`).join('\n');
+      return {
+        contents: `export const files = ${JSON.stringify(files.map((f) => relative('test/extension', f)))};\nexport function loadTests() {\n${requires}\n}\n`,
+        resolveDir: resolve('.'),
+        // Rebuild in --watch when a test file is added or removed.
+        watchDirs: [resolve('test/extension')],
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
+ * Node-only test dependencies, for Web Worker bundles: `mocha` is its prebuilt browser build (mocha's sources
+ * need Node's modules), and Node's `assert` the npm `assert` package, which also needs a `process` (shims/).
+ */
+const browserTestDeps = {
+  name: 'browser-test-deps',
+  setup(build) {
+    build.onResolve({ filter: /^mocha$/ }, () => ({ path: require.resolve('mocha/mocha.js') }));
+    build.onResolve({ filter: /^(node:)?assert(\/strict)?$/ }, (args) => ({
+      path: args.path.endsWith('/strict') ? resolve('scripts/shims/assert-strict.js') : require.resolve('assert/'),
+    }));
+  },
+};
+
+const extension = { entryPoints: ['extension/extension.ts'], format: 'cjs', external: ['vscode'] };
+const browserTest = {
+  platform: 'browser',
+  format: 'cjs',
+  external: ['vscode'],
+  inject: ['scripts/shims/process.js'],
+  define: { global: 'globalThis' },
+  plugins: [extensionTests, browserTestDeps],
+};
 
 /** @type {import('esbuild').BuildOptions[]} */
 const bundles = [
@@ -15,16 +82,60 @@ const bundles = [
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },
+  { ...extension, outfile: 'dist/extension.js', platform: 'node', target: 'node20' },
+  { ...extension, outfile: 'dist/extension.web.js', platform: 'browser', target: 'es2022' },
+  // Desktop suite: mocha stays external and is loaded from node_modules by VS Code's Node extension host.
+  {
+    entryPoints: ['test/extension/index.ts'],
+    outfile: 'dist/test/suite.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', 'mocha'],
+    plugins: [extensionTests],
+  },
+  { ...browserTest, entryPoints: ['test/extension/index.ts'], outfile: 'dist/test/suite.web.js' },
+  { ...browserTest, entryPoints: ['scripts/start-check.ts'], outfile: 'dist/test/check.web.js' },
 ];
 
 const contexts = await Promise.all(
   bundles.map((options) =>
-    esbuild.context({ bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', ...options }),
+    esbuild.context({ bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', metafile: true, ...options }),
   ),
 );
+
+/** Prints each output's size; returns false when an extension bundle is over the limit. */
+function report(results) {
+  let ok = true;
+  const sizes = [];
+  for (const result of results) {
+    for (const [file, { bytes }] of Object.entries(result.metafile?.outputs ?? {})) {
+      if (file.endsWith('.map')) continue;
+      const limited = /^dist\/extension(\.web)?\.js$/.test(file);
+      const over = limited && bytes > MAX_EXTENSION_BYTES;
+      ok &&= !over;
+      sizes.push(`${file} ${(bytes / 1024).toFixed(1)} KiB${over ? ` (over the ${MAX_EXTENSION_BYTES / 1024} KiB limit)` : ''}`);
+    }
+  }
+  console.log(`build: ${sizes.join(', ')}`);
+  return ok;
+}
+
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
+  console.log('build: watching for changes (Ctrl-C to stop)');
 } else {
-  await Promise.all(contexts.map((c) => c.rebuild()));
-  await Promise.all(contexts.map((c) => c.dispose()));
+  let results;
+  try {
+    results = await Promise.all(contexts.map((c) => c.rebuild()));
+  } catch {
+    // esbuild has already printed the errors.
+    process.exitCode = 1;
+  } finally {
+    await Promise.all(contexts.map((c) => c.dispose()));
+  }
+  if (results && !report(results)) {
+    console.error('build: an extension bundle is over 1 MB');
+    process.exitCode = 1;
+  }
 }

@@ -1,0 +1,94 @@
+// Runs the extension test suite (test/extension/**/*.test.ts) in a real VS Code for the Web, offline and
+// headless: builds, serves the workbench with examples/ as the workspace (scripts/web-host.mjs), opens it in
+// Chromium, streams the suite's output, and exits with its result after a closing `N passed, N failed` line.
+//
+//   node scripts/test-web.mjs [--grep PATTERN] [--screenshots] [--theme dark|light] [--timeout SECONDS] [--verbose]
+//
+// Screenshots: with --screenshots, a test that awaits `screenshot(NAME)` (test/extension/screenshot.ts) makes
+// this runner save the page to docs/images/NAME.png (NAME-light.png under --theme light) before the test goes
+// on. Without it the call returns at once, so `npm test` leaves docs/images alone.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bounded, launchChromium, requireWebHost, ROOT, serve, openWorkbench } from './web-host.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    grep: { type: 'string' },
+    theme: { type: 'string', default: 'dark' },
+    timeout: { type: 'string', default: '300' },
+    screenshots: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+if (!['dark', 'light'].includes(args.theme)) {
+  console.error(`test-web: --theme ${args.theme}: use dark or light`);
+  process.exit(2);
+}
+
+const started = performance.now();
+requireWebHost();
+if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
+
+/** The workbench's own start-up chatter, dropped from the output unless --verbose. */
+const CHATTER =
+  /^(Ignoring fetching additional builtin extensions|Updating additional builtin extensions cache|Found additional builtin location extensions|Loading development extension at|vscode-test-web-support fs provider|\[AgentHost:|\[AccountPolicyGate\]|Ignoring the error while validating workspace folder|Request to '[^']*package\.nls\.json' failed with status code 404|Canceled$|ENOPRO:|CodeExpectedError)/;
+
+/** Counts from mocha's spec reporter: "  12 passing (3s)", "  1 failing", "  2 pending". */
+const counts = { passing: 0, failing: 0, pending: 0 };
+let page;
+let server;
+let browser;
+
+async function shutDown() {
+  await browser?.close().catch(() => {});
+  await server?.close();
+}
+const cancelTimeout = bounded(Number(args.timeout) * 1000, 'extension tests (web)', async () => {
+  console.log(`extension-web: ${counts.passing} passed, ${counts.failing + 1} failed`);
+  await shutDown();
+});
+
+const images = join(ROOT, 'docs', 'images');
+server = await serve({
+  extensionTestsPath: join(ROOT, 'dist', 'test', 'suite.web.js'),
+  handlers: {
+    options: () => ({ theme: args.theme, ...(args.grep ? { grep: args.grep } : {}) }),
+    screenshot: async ({ query }) => {
+      const name = query.get('name') ?? '';
+      if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`bad screenshot name ${JSON.stringify(name)}`);
+      if (!args.screenshots) return;
+      mkdirSync(images, { recursive: true });
+      const path = join(images, `${name}${args.theme === 'light' ? '-light' : ''}.png`);
+      await page.screenshot({ path });
+      console.log(`[screenshot] ${name}: saved ${path.slice(ROOT.length + 1)}`);
+    },
+  },
+});
+
+browser = await launchChromium();
+let exited;
+const exit = new Promise((resolve) => (exited = resolve));
+page = await openWorkbench(browser, server.url, {
+  verbose: args.verbose,
+  onLog: (type, text) => {
+    for (const line of text.split('\n')) {
+      const m = /^\s*(\d+) (passing|failing|pending)\b/.exec(line);
+      if (m) counts[m[2]] = Number(m[1]);
+    }
+    if (!args.verbose && CHATTER.test(text)) return;
+    (type === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
+  },
+  onExit: exited,
+});
+const exitCode = await exit;
+cancelTimeout();
+await shutDown();
+
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+// A suite that failed before mocha reported (e.g. it did not load) counts as one failure.
+const failed = exitCode !== 0 && counts.failing === 0 ? 1 : counts.failing;
+console.log(`extension tests in VS Code for the Web (${args.theme} theme): ${seconds} s, exit ${exitCode}`);
+console.log(`extension-web: ${counts.passing} passed, ${failed} failed${counts.pending ? `, ${counts.pending} skipped` : ''}`);
+process.exit(exitCode === 0 && failed === 0 && counts.passing > 0 ? 0 : 1);
