@@ -3,7 +3,7 @@
  * Exit 0: no error; 1: the network has errors (or a check failed); 2: bad usage or an unreadable file.
  */
 import { readFileSync } from 'node:fs';
-import { check } from '../engine';
+import { check, type CheckOptions } from '../engine';
 import { parseArgs, UsageError } from './args';
 import { checkJson, checkText } from './checkReport';
 import { gradcheckCommand, runCommand } from './runCommands';
@@ -25,20 +25,28 @@ const COMMANDS: Record<string, Command> = {
   check: {
     flags: { json: 'boolean', 'memory-limit': 'number' },
     run(file, text, flags) {
-      const analysis = check(text, { ...(typeof flags['memory-limit'] === 'number' && { memoryLimit: flags['memory-limit'] }) });
+      const analysis = check(text, checkOptions(flags));
       process.stdout.write(flags.json ? `${JSON.stringify(checkJson(analysis))}\n` : `${checkText(analysis, file)}\n`);
       return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
     },
   },
   run: {
     flags: { dump: 'string', ...RUN_FLAGS },
-    run: (file, text, flags) => runCommand(check(text), file, flags),
+    run: (file, text, flags) => runCommand(check(text, checkOptions(flags)), file, flags),
   },
   gradcheck: {
     flags: { json: 'boolean', mode: 'string', samples: 'int', eps: 'number', atol: 'number', rtol: 'number', ...RUN_FLAGS },
-    run: (file, text, flags) => gradcheckCommand(check(text, { ...(typeof flags['memory-limit'] === 'number' && { memoryLimit: flags['memory-limit'] }) }), file, flags),
+    run: (file, text, flags) => gradcheckCommand(check(text, checkOptions(flags)), file, flags),
   },
 };
+
+/** The memory limit and batch the flags set, so `too-large` judges the run that will happen. */
+function checkOptions(flags: Record<string, string | number | boolean>): CheckOptions {
+  return {
+    ...(typeof flags['memory-limit'] === 'number' && { memoryLimit: flags['memory-limit'] }),
+    ...(typeof flags.batch === 'number' && { batch: flags.batch }),
+  };
+}
 
 function readSource(file: string): string {
   try {

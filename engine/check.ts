@@ -24,6 +24,8 @@ export const DEFAULT_SEED = 1;
 export interface CheckOptions {
   /** Bytes a sample run may use before `too-large` (default 1 GiB). */
   readonly memoryLimit?: number;
+  /** The batch a sample run will use, when a flag or setting overrides the file's `sample batch=`. */
+  readonly batch?: number;
 }
 
 export type LossKind = 'cross_entropy' | 'mse';
@@ -116,6 +118,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   const resolved: Resolved[] = [];
   const kindCounts = new Map<string, number>();
   const suggestions = new Map<string, string | undefined>();
+  // Statements are lines, so a syntax error marks its line.
+  const unreadLines = new Set(document.diagnostics.map((d) => lines.position(d.range.start).line));
   let previous: Producer | undefined;
   let missingInputReported = false;
 
@@ -129,7 +133,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         severity: 'error',
         code: 'duplicate-name',
         message: automatic
-          ? `this layer is named '${name}' automatically (the ${name.replace(/^\D+/, '')}th of its kind), but ${where} already uses that name; name one of them`
+          ? `this layer is named '${name}' automatically (it is ${name.replace(/\d+$/, '')} number ${name.replace(/^\D+/, '')}), but ${where} already uses that name; name one of them`
           : `'${name}' is already defined on ${where}`,
         range,
         related: [{ range: existing.range, message: `'${name}' is first defined here` }],
@@ -240,7 +244,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     const nameRange = st.name?.range ?? st.kind.range;
     const nameOk = st.name === undefined || checkName(st.name);
     // A line the parser could not read whole is not run on a guess.
-    let broken = !nameOk || document.diagnostics.some((d) => d.range.start >= st.range.start && d.range.start <= st.range.end);
+    const parsedWhole = !unreadLines.has(lines.position(st.range.start).line);
+    let broken = !nameOk || !parsedWhole;
     const report = (d: Diagnostic) => diagnostics.push(d.code === 'bad-value' && !d.message.startsWith(`${name}:`) ? { ...d, message: `${name}: ${d.message}` } : d);
     if (!kind) {
       const self = define(name, nameRange, null, nameOk, !st.name);
@@ -275,7 +280,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         fromGiven = true;
         if (o.value.kind !== 'word') {
           if (o.value.kind !== 'missing') report({ severity: 'error', code: 'bad-value', message: `from= takes a layer name, not '${o.value.text}'`, range: o.value.range });
-          broken = true;
+          broken = unresolved = true;
           continue;
         }
         const producer = lookup(o.value, name);
@@ -291,7 +296,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       }
     }
 
-    const config = kind.configure(st.args, options, { node: st, layer: name, report });
+    // A line the parser already reported gets no second syntax error about its (incomplete) arguments.
+    const config = parsedWhole ? kind.configure(st.args, options, { node: st, layer: name, report }) : undefined;
     if (config === undefined) broken = true;
     if (kind.namedInputs) {
       for (const arg of st.args) {
@@ -384,7 +390,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
 
   function checkAssertion(st: LayerStatement, name: string, output: Shape): void {
     if (!st.assertion) return;
-    const asserted = readShape(st.assertion.shape, 'the asserted shape', report);
+    const asserted = readShape(st.assertion.shape, `${name}: the asserted shape`, report);
     if (!asserted || sameShape(asserted, output)) return;
     const written = formatShape(output).replace(/×/g, 'x');
     report({
@@ -413,7 +419,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   }
   reportUnused(resolved, report);
   const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
-  if (input && Number.isFinite(limit)) reportTooLarge(input, layers, sample.batch ?? DEFAULT_BATCH, limit, report);
+  if (input && Number.isFinite(limit)) reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report);
 
   diagnostics.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
   return {

@@ -175,7 +175,7 @@ function deltaRule(g: PoolGeometry, input: string, cx: { layer: string; deltaOf(
   const { h, w } = g;
   const dy = `δ(${cx.layer})[c] ${h.out}×${w.out}`;
   const win = `${h.kernel}×${w.kernel}`;
-  const overlap = h.stride < h.kernel || w.stride < w.kernel ? ', adding up where windows overlap' : '';
+  const overlap = (h.stride < h.kernel && h.out > 1) || (w.stride < w.kernel && w.out > 1) ? ', adding up where windows overlap' : '';
   let text = `${cx.deltaOf(input)} ${g.channels}×${h.size}×${w.size}: ${forEach(g.channels, 'channel', 'c')}, `;
   if (g.mode === 'max') {
     text += `each value of ${dy} goes to the position of its ${win} window's maximum (the first on ties), the rest get 0${overlap}`;

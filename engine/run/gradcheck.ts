@@ -145,7 +145,8 @@ export async function gradcheckModel(model: Model, options: GradcheckOptions = {
       signal?.throwIfAborted();
       lastYield = now();
     }
-    return { loss: r.loss, kink };
+    // A step that leaves the loss's domain (a probability pushed below 0) says nothing: inconclusive, like a kink.
+    return { loss: r.loss, kink: kink || !Number.isFinite(r.loss) };
   };
 
   /** Central difference along coordinate i, the tensor restored to the exact value it had. */
@@ -218,7 +219,7 @@ export async function gradcheckModel(model: Model, options: GradcheckOptions = {
       custom: node !== undefined && model.overrides[node.name] !== undefined,
       delta,
       params,
-      ...(delta.passed && wrong.length > 0 && { blame: `the δ at its output is right but ${wrong.join(' and ')} is wrong: ${t.layer}'s backward rule is wrong` }),
+      ...(delta.passed && wrong.length > 0 && { blame: `the δ at its output is right but ${wrong.join(' and ')} ${wrong.length > 1 ? 'are' : 'is'} wrong: ${t.layer}'s backward rule is wrong` }),
     });
   }
   return {

@@ -232,6 +232,18 @@ describe('diagnostics', () => {
     assert.deepEqual(diagnose('input 3x8x8\nnetwork late\nrelu').map((d) => [d.code, d.text]), [['syntax', 'network']]);
   });
 
+  it('one syntax error for a line the parser could not read whole, and the layer runs nothing', () => {
+    const text = 'input 3x8x8\nconv 4 5a\nrelu';
+    assert.deepEqual(diagnose(text).map((d) => [d.code, d.text]), [['syntax', '5a']]);
+    assert.equal(check(text).layers[1].output, null);
+  });
+
+  it('too-large judges the batch a run will use when it is given', () => {
+    const text = 'input 3x64x64\nsample batch=1\nconv 64 3';
+    assert.deepEqual(diagnose(text, { memoryLimit: 2 ** 24 }), []);
+    assert.deepEqual(diagnose(text, { memoryLimit: 2 ** 24, batch: 8 }).map((d) => d.code), ['too-large']);
+  });
+
   it('never hides a diagnostic on another line: one per bad line, all reported', () => {
     const text = 'input 3x8x8\nconv 4 0\nconv 4 3 strde=1 from=input\nfoo\n) bad\nrelu from=nowhere';
     assert.deepEqual(diagnose(text).filter((d) => d.code !== 'unused-layer').map((d) => [d.line, d.code]), [[2, 'bad-value'], [3, 'unknown-option'], [4, 'unknown-layer'], [5, 'syntax'], [6, 'undefined-layer']]);

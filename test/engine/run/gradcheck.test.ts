@@ -108,6 +108,14 @@ describe('gradient check', () => {
     assert.equal(layer(r, 'input').delta.kinks, 4);
   });
 
+  it('a step that pushes a probability below 0 is inconclusive, not a failure (eps 0.5 on the softmax output)', async () => {
+    // Three classes: every p is near 1/3, so p − 0.5 < 0 for the label's entry and log p is NaN.
+    const r = await gradcheck(check('input 4\nfc: dense 3\nsoftmax'), { eps: 0.5, mode: 'full' });
+    const softmax = layer(r, 'softmax1').delta;
+    assert.equal(softmax.kinks, 2);
+    assert.ok(Number.isFinite(softmax.maxRelError));
+  });
+
   it('reports progress and stops on abort', async () => {
     const controller = new AbortController();
     const seen: number[] = [];
