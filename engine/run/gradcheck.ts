@@ -109,6 +109,56 @@ export async function gradcheck(analysis: Analysis, options: GradcheckOptions = 
 
 export async function gradcheckModel(model: Model, options: GradcheckOptions = {}): Promise<GradcheckResult> {
   const started = now();
+  const part = await checkTensors(model, options);
+  return assemble(layerMeta(model), [part], { ...settingsOf(options), batch: model.batch, seed: model.seed, ms: now() - started });
+}
+
+/** One share of a gradient check, for running it on several threads: which share, of how many. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** What one thread checked: each tensor's verdict, with the loss and the reruns it took. */
+export interface PartialCheck {
+  readonly loss: number;
+  readonly evaluations: number;
+  readonly checks: readonly { readonly layer: string; readonly tensor: string; readonly check: TensorCheck }[];
+}
+
+/** What a result needs to know of each layer besides the checks. */
+export interface LayerMeta {
+  readonly name: string;
+  readonly kind: string;
+  readonly line?: number;
+  readonly inputs: readonly string[];
+  readonly custom: boolean;
+  readonly params: readonly string[];
+}
+
+export function layerMeta(model: Model): LayerMeta[] {
+  return [
+    { name: model.inputName, kind: 'input', inputs: [], custom: false, params: [] },
+    ...model.nodes.map((n) => ({
+      name: n.name,
+      kind: n.kind.kind,
+      line: n.line,
+      inputs: n.inputs.map((i) => (i === 0 ? model.inputName : model.nodes[i - 1].name)),
+      custom: model.overrides[n.name] !== undefined,
+      params: Object.keys(n.step.params),
+    })),
+  ];
+}
+
+function settingsOf(options: GradcheckOptions) {
+  return { mode: options.mode ? options.mode : 'directional+sampled', eps: options.eps ?? 1e-6, atol: options.atol ?? 1e-5, rtol: options.rtol ?? 1e-3 };
+}
+
+/**
+ * Checks the tensors of `shard` (all of them without one). Shards split the tensors by their estimated cost,
+ * the same way on every thread, so shards of one model together check every tensor once.
+ */
+export async function checkTensors(model: Model, options: GradcheckOptions & { readonly shard?: Shard } = {}): Promise<PartialCheck> {
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
@@ -120,7 +170,8 @@ export async function gradcheckModel(model: Model, options: GradcheckOptions = {
   const base = forwardPass(model);
   const grads = backwardPass(model, base);
   const baseDecisions = model.nodes.map((n) => n.kind.decisions?.(n.config, n.step, n.inputs.map((t) => base.tensors[t]), base.forwards[n.index]));
-  const targets = listTargets(model, base, grads.deltas, grads.grads);
+  const all = listTargets(model, base, grads.deltas, grads.grads);
+  const targets = options.shard ? share(all, options.shard, modes, samples) : all;
   const plans = targets.map((t) => ({ target: t, coords: modes.includes('full') ? null : modes.includes('sampled') ? pick(t, samples, model.seed) : [] }));
   const total = plans.reduce((n, p) => n + 2 * ((p.coords?.length ?? p.target.values.length) + (modes.includes('directional') ? 1 : 0)), 0);
 
@@ -200,41 +251,65 @@ export async function gradcheckModel(model: Model, options: GradcheckOptions = {
   }
   onProgress?.({ done, total: done, layer: '', tensor: '' });
 
-  const deltaOf = new Map(targets.filter((t) => t.tensor === 'δ').map((t) => [t.layer, checks.get(t)!]));
-  const layers: LayerCheck[] = [];
-  for (const t of targets) {
-    if (t.tensor !== 'δ') continue;
-    const node = model.nodes.find((n) => n.name === t.layer);
-    const params = Object.fromEntries(targets.filter((p) => p.layer === t.layer && p.tensor !== 'δ').map((p) => [p.tensor, checks.get(p)!]));
-    const delta = checks.get(t)!;
-    const inputs = node ? node.inputs.map((i) => (i === 0 ? model.inputName : model.nodes[i - 1].name)) : [];
+  return { loss: base.loss, evaluations: done, checks: targets.map((t) => ({ layer: t.layer, tensor: t.tensor, check: checks.get(t)! })) };
+}
+
+/**
+ * A whole result from the shards' checks: each layer's δ and parameter verdicts, and the blame for a layer
+ * whose output δ is right while its input δ or a parameter gradient is wrong.
+ */
+export function assemble(
+  layers: readonly LayerMeta[],
+  parts: readonly PartialCheck[],
+  settings: { mode: string; eps: number; atol: number; rtol: number; batch: number; seed: number; ms: number },
+): GradcheckResult {
+  const found = new Map(parts.flatMap((p) => p.checks.map((c) => [`${c.layer}\u0000${c.tensor}`, c.check] as const)));
+  const get = (layer: string, tensor: string) => {
+    const c = found.get(`${layer}\u0000${tensor}`);
+    if (!c) throw new Error(`gradcheck: no check of ${layer} ${tensor} in any shard`);
+    return c;
+  };
+  const results: LayerCheck[] = layers.map((l) => {
+    const delta = get(l.name, 'δ');
+    const params = Object.fromEntries(l.params.map((p) => [p, get(l.name, p)]));
     const wrong = [
-      ...inputs.filter((name) => !deltaOf.get(name)!.passed).map((name) => `the δ at its input ${name}`),
+      ...l.inputs.filter((name) => !get(name, 'δ').passed).map((name) => `the δ at its input ${name}`),
       ...Object.entries(params).filter(([, c]) => !c.passed).map(([name]) => `its gradient ${name}`),
     ];
-    layers.push({
-      name: t.layer,
-      kind: node?.kind.kind ?? 'input',
-      ...(node && { line: node.line }),
-      custom: node !== undefined && model.overrides[node.name] !== undefined,
+    return {
+      name: l.name,
+      kind: l.kind,
+      ...(l.line !== undefined && { line: l.line }),
+      custom: l.custom,
       delta,
       params,
-      ...(delta.passed && wrong.length > 0 && { blame: `the δ at its output is right but ${wrong.join(' and ')} ${wrong.length > 1 ? 'are' : 'is'} wrong: ${t.layer}'s backward rule is wrong` }),
-    });
-  }
+      ...(delta.passed && wrong.length > 0 && { blame: `the δ at its output is right but ${wrong.join(' and ')} ${wrong.length > 1 ? 'are' : 'is'} wrong: ${l.name}'s backward rule is wrong` }),
+    };
+  });
   return {
-    passed: [...checks.values()].every((c) => c.passed),
-    mode: modes.join('+'),
-    eps,
-    atol,
-    rtol,
-    batch: model.batch,
-    seed: model.seed,
-    loss: base.loss,
-    evaluations: done,
-    ms: now() - started,
-    layers,
+    passed: results.every((l) => l.delta.passed && Object.values(l.params).every((c) => c.passed)),
+    ...settings,
+    loss: parts[0]?.loss ?? NaN,
+    evaluations: parts.reduce((n, p) => n + p.evaluations, 0),
+    layers: results,
   };
+}
+
+/** Greedy longest-first split of the tensors by estimated cost (reruns × elements recomputed per rerun). */
+function share(targets: readonly Target[], shard: Shard, modes: readonly GradcheckMode[], samples: number): Target[] {
+  const cost = (t: Target) => {
+    const coords = modes.includes('full') ? t.values.length : (modes.includes('sampled') ? Math.min(samples, t.values.length) : 0) + (modes.includes('directional') ? 1 : 0);
+    return 2 * coords * (1 + t.order.length) * (1 + t.values.length / 1024);
+  };
+  const load = new Array<number>(shard.count).fill(0);
+  const mine: Target[] = [];
+  const order = targets.map((t, i) => ({ t, i, c: cost(t) })).sort((a, b) => b.c - a.c || a.i - b.i);
+  for (const { t, c } of order) {
+    const least = load.indexOf(Math.min(...load));
+    load[least] += c;
+    if (least === shard.index) mine.push(t);
+  }
+  return targets.filter((t) => mine.includes(t));
 }
 
 interface Compared extends Coordinate {
