@@ -10,10 +10,10 @@
  */
 import type { ConvGeometry, PoolGeometry } from './geometry';
 import { LAYER_KINDS, type LayerKind } from './layers';
-import type { InputRef, ParamSpec } from './layers/kind';
+import type { Inferred, InputRef, ParamSpec } from './layers/kind';
 import { STATEMENT_KEYWORDS, parse } from './parser';
 import { elementCount, formatShape, type Shape, sameShape } from './shape';
-import type { BackwardStatement, InputStatement, LayerStatement, ParsedDocument, Value, Word } from './syntax';
+import { type BackwardStatement, dimRange, type InputStatement, type LayerStatement, type ParsedDocument, type Value, type Word } from './syntax';
 import { type Diagnostic, LineIndex, type TextRange } from './text';
 import { didYouMean, readInt, readShape, readWord } from './values';
 
@@ -73,6 +73,53 @@ export interface Analysis {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * A layer as checked. A class with every field set in the constructor, not spread objects, since the checker
+ * makes one per layer on every keystroke; the δ rules are written only when something reads them.
+ */
+class Layer implements LayerInfo {
+  readonly inputs: readonly string[];
+  readonly inputShapes: readonly (Shape | null)[];
+  output: Shape | null = null;
+  params: readonly ParamSpec[] = [];
+  paramCount = 0;
+  macs = 0;
+  geometry: ConvGeometry | PoolGeometry | undefined = undefined;
+  private writeRule: (() => string) | undefined = undefined;
+  private writeParamRules: (() => readonly string[]) | undefined = undefined;
+
+  constructor(
+    readonly name: string,
+    readonly kind: string,
+    readonly statement: LayerStatement,
+    readonly nameRange: TextRange,
+    readonly line: number,
+    inputs: Resolved['inputs'],
+    readonly config: unknown,
+  ) {
+    this.inputs = inputs.map((i) => i.producer.name);
+    this.inputShapes = inputs.map((i) => i.producer.shape);
+  }
+
+  known(inferred: Inferred): void {
+    this.output = inferred.output;
+    this.params = inferred.params ?? [];
+    for (const p of this.params) this.paramCount += elementCount(p.shape);
+    this.macs = inferred.macs ?? 0;
+    this.geometry = inferred.geometry;
+    this.writeRule = inferred.rule;
+    this.writeParamRules = inferred.paramRules;
+  }
+
+  get rule(): string | undefined {
+    return this.writeRule?.();
+  }
+
+  get paramRules(): readonly string[] | undefined {
+    return this.writeParamRules?.();
+  }
+}
+
 /** A name a later statement can use: the input or a layer. */
 interface Producer {
   readonly name: string;
@@ -114,7 +161,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   const sampleSeen = new Set<string>();
   const backward: BackwardStatement[] = [];
   const producers = new Map<string, Producer>();
-  const laterNames = collectNames(document);
+  let laterNames: Map<string, number> | undefined;
   const resolved: Resolved[] = [];
   const kindCounts = new Map<string, number>();
   const suggestions = new Map<string, string | undefined>();
@@ -154,6 +201,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   const lookup = (ref: Word | Value, user: string): Producer | undefined => {
     const found = producers.get(ref.text);
     if (found) return found;
+    // Only a failed lookup needs to know the names below; most checks never build this.
+    laterNames ??= collectNames(document);
     const later = laterNames.get(ref.text);
     // One search per misspelt name: a name used thousands of times is not compared with every layer each time.
     if (!suggestions.has(ref.text)) suggestions.set(ref.text, didYouMean(ref.text, [...producers.keys()]));
@@ -194,7 +243,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         const nameOk = !st.name || checkName(st.name);
         const shape = readShape(st.shape, 'the input shape', report) ?? null;
         const producer = define(name, st.name?.range ?? st.keyword.range, shape, nameOk);
-        producer.channelsFrom = st.shape.dimRanges[0] ?? st.shape.range;
+        producer.channelsFrom = st.shape.kind === 'missing' ? st.shape.range : dimRange(st.shape, 0);
         input = { name, shape, statement: st, producer };
         previous = producer;
         break;
@@ -250,7 +299,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     if (!kind) {
       const self = define(name, nameRange, null, nameOk, !st.name);
       if (st.kind.text) {
-        const suggestion = didYouMean(st.kind.text, KEYWORDS);
+        // After `NAME:` only a layer kind can follow; at the start of a line, a statement keyword too.
+        const suggestion = didYouMean(st.kind.text, st.name ? [...LAYER_KINDS.keys()] : KEYWORDS);
         report({
           severity: 'error',
           code: 'unknown-layer',
@@ -328,7 +378,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     // Defined only now, so a layer cannot name itself as its input.
     const self = define(name, nameRange, null, nameOk, !st.name);
     if (self.duplicate) broken = true;
-    return { statement: st, kind, name, nameRange, self, inputs, ...(config !== undefined && { config }), broken, ...(unresolved && previous && { unresolved: previous }) };
+    return { statement: st, kind, name, nameRange, self, inputs, config, broken, unresolved: unresolved ? previous : undefined };
   }
 
   // Pass 2: shapes, in order (names only refer upwards, so every input is settled before it is used).
@@ -337,32 +387,18 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
 
   function inferLayer(r: Resolved, isLast: boolean): LayerInfo {
     const st = r.statement;
-    const inputShapes = r.inputs.map((i) => i.producer.shape);
-    const base = {
-      name: r.name,
-      kind: r.kind?.kind ?? st.kind.text,
-      statement: st,
-      nameRange: r.nameRange,
-      line: lines.position(st.range.start).line,
-      inputs: r.inputs.map((i) => i.producer.name),
-      inputShapes,
-      ...(r.config !== undefined && { config: r.config }),
-    };
-    const unknown = { ...base, output: null, params: [], paramCount: 0, macs: 0 };
+    const layer = new Layer(r.name, r.kind?.kind ?? st.kind.text, st, r.nameRange, lines.position(st.range.start).line, r.inputs, r.config);
     if (r.kind?.kind === 'softmax' && !isLast) {
       report({ severity: 'error', code: 'softmax-not-last', message: `${r.name}: softmax must be the last layer, where it is fused with the cross-entropy loss; use it only there`, range: st.kind.range });
-      return unknown;
+      return layer;
     }
-    if (r.broken || !r.kind || inputShapes.some((s) => s === null)) return unknown;
-    const refs: InputRef[] = r.inputs.map((i) => ({
-      name: i.producer.name,
-      shape: i.producer.shape!,
-      range: i.range,
-      ...(i.producer.channelsFrom && { channelsFrom: i.producer.channelsFrom }),
-    }));
-    const deltaOf = (name: string) => ((producers.get(name)?.consumers ?? 1) > 1 ? `${r.name}'s share of δ(${name})` : `δ(${name})`);
+    if (r.broken || !r.kind || layer.inputShapes.some((s) => s === null)) return layer;
+    const refs: InputRef[] = r.inputs.map((i) => ({ name: i.producer.name, shape: i.producer.shape!, range: i.range, channelsFrom: i.producer.channelsFrom }));
+    const layerName = r.name;
+    // Kept by the lazy δ rules: it must hold on to names, not to this layer's resolution.
+    const deltaOf = (name: string) => ((producers.get(name)?.consumers ?? 1) > 1 ? `${layerName}'s share of δ(${name})` : `δ(${name})`);
     const inferred = r.kind.infer(r.config, refs, { node: st, layer: r.name, report, deltaOf });
-    if (!inferred) return unknown;
+    if (!inferred) return layer;
     if (!inferred.output.every(Number.isSafeInteger)) {
       report({
         severity: 'error',
@@ -370,22 +406,13 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         message: `${r.name}: the output would be ${formatShape(inferred.output.map((d) => Number(d.toPrecision(3))))}, too large to count exactly (the limit is 2^53 − 1 per dimension)`,
         range: st.range,
       });
-      return unknown;
+      return layer;
     }
     r.self.shape = inferred.output;
     r.self.channelsFrom = inferred.channelsFrom ?? refs[0]?.channelsFrom;
     checkAssertion(st, r.name, inferred.output);
-    const params = inferred.params ?? [];
-    return {
-      ...base,
-      output: inferred.output,
-      params,
-      paramCount: params.reduce((n, p) => n + elementCount(p.shape), 0),
-      macs: inferred.macs ?? 0,
-      rule: inferred.rule,
-      ...(inferred.paramRules && { paramRules: inferred.paramRules }),
-      ...(inferred.geometry && { geometry: inferred.geometry }),
-    };
+    layer.known(inferred);
+    return layer;
   }
 
   function checkAssertion(st: LayerStatement, name: string, output: Shape): void {
@@ -473,20 +500,23 @@ function unknownOption(key: Word, known: readonly string[], owner: string, repor
 /** Layers whose output never reaches the last layer, where the loss is. */
 function reportUnused(resolved: readonly Resolved[], report: (d: Diagnostic) => void): void {
   if (resolved.length === 0) return;
-  const byProducer = new Map(resolved.map((r) => [r.self, r]));
-  const reached = new Set<Resolved>();
-  const stack = [resolved[resolved.length - 1]];
-  while (stack.length) {
-    const r = stack.pop()!;
-    if (reached.has(r)) continue;
-    reached.add(r);
-    for (const p of [...r.inputs.map((i) => i.producer), ...(r.unresolved ? [r.unresolved] : [])]) {
-      const producer = byProducer.get(p);
-      if (producer) stack.push(producer);
+  // Names only refer upwards, so one sweep from the last layer up marks everything that reaches it.
+  const index = new Map<Producer, number>();
+  resolved.forEach((r, i) => index.set(r.self, i));
+  const reached = new Uint8Array(resolved.length);
+  reached[resolved.length - 1] = 1;
+  for (let i = resolved.length - 1; i >= 0; i--) {
+    if (!reached[i]) continue;
+    const r = resolved[i];
+    for (const input of r.inputs) {
+      const j = index.get(input.producer);
+      if (j !== undefined) reached[j] = 1;
     }
+    const guessed = r.unresolved && index.get(r.unresolved);
+    if (guessed !== undefined) reached[guessed] = 1;
   }
-  for (const r of resolved) {
-    if (reached.has(r)) continue;
+  resolved.forEach((r, i) => {
+    if (reached[i]) return;
     report({
       severity: 'warning',
       code: 'unused-layer',
@@ -494,7 +524,7 @@ function reportUnused(resolved: readonly Resolved[], report: (d: Diagnostic) => 
       range: r.statement.range,
       tags: ['unnecessary'],
     });
-  }
+  });
 }
 
 /**
@@ -502,6 +532,13 @@ function reportUnused(resolved: readonly Resolved[], report: (d: Diagnostic) => 
  * parameter with its gradient. Exact (BigInt), so it can be decided before anything would allocate.
  */
 export function estimateRunBytes(input: Shape | null, layers: readonly Pick<LayerInfo, 'output' | 'params'>[], batch: number): bigint {
+  // Plain numbers while they are exact (almost always); BigInt only when the total may not be.
+  let approx = input ? 2 * batch * elementCount(input) : 0;
+  for (const l of layers) {
+    if (l.output) approx += 2 * batch * elementCount(l.output);
+    for (const p of l.params) approx += 2 * elementCount(p.shape);
+  }
+  if (Number.isSafeInteger(approx * 8)) return BigInt(approx * 8);
   const size = (shape: Shape) => shape.reduce((n, d) => n * BigInt(d), 1n);
   let elements = 0n;
   if (input) elements += 2n * BigInt(batch) * size(input);

@@ -8,4 +8,5 @@ export { parse } from './parser';
 export { elementCount, formatShape, sameShape } from './shape';
 export type { Shape } from './shape';
 export type * from './syntax';
+export { dimRange } from './syntax';
 export * from './text';

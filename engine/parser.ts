@@ -19,20 +19,24 @@ import { type Diagnostic, type TextRange, range } from './text';
 /** Words that begin a statement other than a layer. */
 export const STATEMENT_KEYWORDS = ['network', 'input', 'loss', 'sample', 'backward'] as const;
 
+const NONE: readonly number[] = [];
+
+/** A token of the current line. The parser reuses these records line after line: none outlives its line. */
 interface Tok {
-  readonly token: Token;
-  readonly start: number;
-  readonly end: number;
+  token: Token;
+  start: number;
+  end: number;
 }
 
 export function parse(text: string): ParsedDocument {
   const statements: Statement[] = [];
   const diagnostics: Diagnostic[] = [];
+  const parser = new LineParser(text, diagnostics);
   let start = 0;
   while (start <= text.length) {
     let end = start;
     while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
-    const statement = new LineParser(text, start, end, diagnostics).parse();
+    const statement = parser.parseLine(start, end);
     if (statement) statements.push(statement);
     if (end >= text.length) break;
     start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
@@ -41,24 +45,37 @@ export function parse(text: string): ParsedDocument {
 }
 
 class LineParser {
+  /** The current line's tokens are toks[0 .. count). */
   private readonly toks: Tok[] = [];
+  private count = 0;
+  private readonly eol: Tok = { token: Token.EOL, start: 0, end: 0 };
+  private lineStart = 0;
   private i = 0;
   private reported = false;
 
   constructor(
     private readonly text: string,
-    private readonly lineStart: number,
-    lineEnd: number,
     private readonly diagnostics: Diagnostic[],
-  ) {
-    const scanner = new Scanner(text, lineStart, lineEnd);
+  ) {}
+
+  parseLine(lineStart: number, lineEnd: number): Statement | undefined {
+    this.lineStart = lineStart;
+    this.i = 0;
+    this.count = 0;
+    this.reported = false;
+    const scanner = new Scanner(this.text, lineStart, lineEnd);
     for (let t = scanner.scan(); t !== Token.EOL; t = scanner.scan()) {
-      this.toks.push({ token: t, start: scanner.getTokenOffset(), end: scanner.getTokenEnd() });
+      const tok = (this.toks[this.count] ??= { token: t, start: 0, end: 0 });
+      tok.token = t;
+      tok.start = scanner.getTokenOffset();
+      tok.end = scanner.getTokenEnd();
+      this.count++;
     }
+    return this.parse();
   }
 
-  parse(): Statement | undefined {
-    if (this.toks.length === 0) return undefined;
+  private parse(): Statement | undefined {
+    if (this.count === 0) return undefined;
     const first = this.peek();
     if (first.token !== Token.Word) {
       this.error(first, 'expected a statement: a layer such as `conv 64 5x5`, or `input`, `network`, `loss`, `sample`, `backward`');
@@ -87,7 +104,7 @@ class LineParser {
     let name: Word | undefined;
     if (this.peek().token === Token.Word) name = this.word(this.next());
     const shape = this.value('the input shape, such as `3x32x32`');
-    return this.finish({ type: 'input', keyword, ...(name && { name }), shape, range: this.whole() });
+    return this.finish({ type: 'input', keyword, name, shape, range: this.whole() });
   }
 
   private parseLayer(first: Word): LayerStatement {
@@ -107,7 +124,7 @@ class LineParser {
     const args: Value[] = [];
     const options: OptionNode[] = [];
     let assertion: LayerStatement['assertion'];
-    while (this.i < this.toks.length) {
+    while (this.i < this.count) {
       const t = this.peek();
       if (t.token === Token.Word && this.peek(1).token === Token.Equals) {
         options.push(this.parseOption());
@@ -127,18 +144,18 @@ class LineParser {
     return this.finish({
       type: 'layer',
       keyword: kind,
-      ...(name && { name }),
+      name,
       kind,
       args,
       options,
-      ...(assertion && { assertion }),
+      assertion,
       range: this.whole(),
     });
   }
 
   private parseOptions(): OptionNode[] {
     const options: OptionNode[] = [];
-    while (this.i < this.toks.length) {
+    while (this.i < this.count) {
       const t = this.peek();
       if (t.token === Token.Word && this.peek(1).token === Token.Equals) {
         options.push(this.parseOption());
@@ -164,17 +181,17 @@ class LineParser {
     } else {
       this.error(this.peek(), "expected ':' after the layer name, as in `backward c2: dx[c] = …`");
     }
-    const from = this.i < this.toks.length ? this.toks[this.i].start : this.lastEnd();
+    const from = this.i < this.count ? this.toks[this.i].start : this.lastEnd();
     const to = this.lastEnd();
     if (from >= to) this.error(this.peek(), 'expected a rule such as `dx = …` after the colon');
-    this.i = this.toks.length;
+    this.i = this.count;
     const rule: Word = { text: this.text.slice(from, to), range: range(from, to) };
-    return { type: 'backward', keyword, ...(layer && { layer }), rule, range: this.whole() };
+    return { type: 'backward', keyword, layer, rule, range: this.whole() };
   }
 
   /** Reports anything left on the line after a complete statement. */
   private finish<S extends Statement>(statement: S): S {
-    if (this.i < this.toks.length) {
+    if (this.i < this.count) {
       const t = this.peek();
       this.error(t, `unexpected '${this.text.slice(t.start, t.end)}' after the ${statement.type} statement`);
     }
@@ -190,18 +207,18 @@ class LineParser {
     if (t.token === Token.Word || t.token === Token.String) {
       this.next();
       const text = this.text.slice(t.start, t.end);
-      return { kind: t.token === Token.Word ? 'word' : 'string', text, range: range(t.start, t.end), dims: [], dimRanges: [] };
+      return { kind: t.token === Token.Word ? 'word' : 'string', text, range: range(t.start, t.end), dims: NONE };
     }
     if (t.token !== Token.EOL) this.next();
     this.error(t, `expected ${expected}`);
     const at = t.token === Token.EOL ? this.lastEnd() : t.start;
-    return { kind: 'missing', text: '', range: range(at, at), dims: [], dimRanges: [] };
+    return { kind: 'missing', text: '', range: range(at, at), dims: NONE };
   }
 
   private optionalWord(expected: string): Word | undefined {
     if (this.peek().token === Token.Word) return this.word(this.next());
     this.error(this.peek(), `expected ${expected}`);
-    if (this.i < this.toks.length && this.peek().token !== Token.Colon) this.next();
+    if (this.i < this.count && this.peek().token !== Token.Colon) this.next();
     return undefined;
   }
 
@@ -210,20 +227,19 @@ class LineParser {
   }
 
   private peek(ahead = 0): Tok {
-    const t = this.toks[this.i + ahead];
-    if (t) return t;
-    const at = this.lastEnd();
-    return { token: Token.EOL, start: at, end: at };
+    if (this.i + ahead < this.count) return this.toks[this.i + ahead];
+    this.eol.start = this.eol.end = this.lastEnd();
+    return this.eol;
   }
 
   private next(): Tok {
     const t = this.peek();
-    if (this.i < this.toks.length) this.i++;
+    if (this.i < this.count) this.i++;
     return t;
   }
 
   private lastEnd(): number {
-    return this.toks.length ? this.toks[this.toks.length - 1].end : this.lineStart;
+    return this.count ? this.toks[this.count - 1].end : this.lineStart;
   }
 
   private whole(): TextRange {
@@ -241,16 +257,7 @@ class LineParser {
 
 function numberValue(text: string, t: Tok): Value {
   const raw = text.slice(t.start, t.end);
-  const dims: number[] = [];
-  const dimRanges: TextRange[] = [];
-  let from = t.start;
-  for (let p = t.start; p <= t.end; p++) {
-    const c = p < t.end ? text.charCodeAt(p) : -1;
-    if (c === -1 || c === 120 || c === 0xd7) {
-      dims.push(Number(text.slice(from, p)));
-      dimRanges.push(range(from, p));
-      from = p + 1;
-    }
-  }
-  return { kind: t.token === Token.Shape ? 'shape' : 'number', text: raw, range: range(t.start, t.end), dims, dimRanges };
+  const kind = t.token === Token.Shape ? 'shape' : 'number';
+  const dims = kind === 'number' ? [Number(raw)] : raw.split(/[x×]/).map(Number);
+  return { kind, text: raw, range: range(t.start, t.end), dims };
 }

@@ -21,8 +21,18 @@ export interface Value {
   readonly text: string;
   readonly range: TextRange;
   readonly dims: readonly number[];
-  /** The range of each dimension's digits, for diagnostics about one of them. */
-  readonly dimRanges: readonly TextRange[];
+}
+
+/** The range of dimension `i`'s digits in a number or shape, for a diagnostic about that one (`5x0`). */
+export function dimRange(v: Value, i: number): TextRange {
+  let from = 0;
+  let d = 0;
+  for (let p = 0; p <= v.text.length; p++) {
+    if (p < v.text.length && v.text[p] !== 'x' && v.text[p] !== '×') continue;
+    if (d++ === i) return { start: v.range.start + from, end: v.range.start + p };
+    from = p + 1;
+  }
+  return v.range;
 }
 
 export interface OptionNode {

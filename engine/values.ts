@@ -2,7 +2,7 @@
  * Readers for the values written in arguments and options. Each checks one kind of value, reports
  * `bad-value` at the exact text when it is wrong, and returns undefined then, so the caller stops guessing.
  */
-import type { Value } from './syntax';
+import { dimRange, type Value } from './syntax';
 import type { Diagnostic, TextRange } from './text';
 
 export type Report = (diagnostic: Diagnostic) => void;
@@ -28,7 +28,7 @@ function wholeDims(v: Value, what: string, min: number, report: Report): number[
   if (v.kind !== 'number' && v.kind !== 'shape') return bad(report, v.range, `${what} must be a whole number, not ${describe(v)}`);
   for (let i = 0; i < v.dims.length; i++) {
     const d = v.dims[i];
-    const at = v.dimRanges[i];
+    const at = dimRange(v, i);
     if (d === Infinity || d === -Infinity || (Number.isInteger(d) && !Number.isSafeInteger(d))) return bad(report, at, `${what} is too large (the limit is 2^53 − 1)`);
     if (!Number.isInteger(d)) return bad(report, at, `${what} must be a whole number, not ${v.text.slice(at.start - v.range.start, at.end - v.range.start)}`);
     if (d < min) return bad(report, at, `${what} must be ${min === 0 ? 'zero or more' : `at least ${min}`}, not ${d}`);

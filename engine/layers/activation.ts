@@ -27,7 +27,7 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
       const shape = formatShape(input.shape);
       return {
         output: input.shape,
-        rule: `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} ⊙ ${a.derivative(input.name, cx.layer, c.slope)}`,
+        rule: () => `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} ⊙ ${a.derivative(input.name, cx.layer, c.slope)}`,
       };
     },
     forward: (c, _step, [x]) => ({ y: activationForward(kernel(c), x) }),

@@ -31,8 +31,8 @@ export const batchnorm: LayerKind<{ eps: number }, { eps: number }> = {
         { name: 'beta', shape: [C] },
       ],
       macs: 0,
-      rule: `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = (γ[c]/σ[c]) ⊙ (${dy} − mean(${dy}) − x̂ ⊙ mean(${dy} ⊙ x̂)), means per channel over ${over}`,
-      paramRules: [`dgamma ${C} = Σ over ${over} of ${dy} ⊙ x̂`, `dbeta ${C} = Σ over ${over} of ${dy}`],
+      rule: () => `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = (γ[c]/σ[c]) ⊙ (${dy} − mean(${dy}) − x̂ ⊙ mean(${dy} ⊙ x̂)), means per channel over ${over}`,
+      paramRules: () => [`dgamma ${C} = Σ over ${over} of ${dy} ⊙ x̂`, `dbeta ${C} = Σ over ${over} of ${dy}`],
     };
   },
 

@@ -9,7 +9,7 @@
 import { convAxis, type ConvGeometry, dilatedKernel } from '../geometry';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../kernels';
 import { formatShape } from '../shape';
-import type { Value } from '../syntax';
+import { dimRange, type Value } from '../syntax';
 import { didYouMean, type Pair, readPair } from '../values';
 import {
   boolOption,
@@ -58,7 +58,7 @@ const padOption: OptionSpec<ConvPad> = {
     if (v.kind === 'word' && (v.text === 'same' || v.text === 'full')) return v.text;
     if (v.kind === 'word' && v.text === 'valid') return { top: 0, bottom: 0, left: 0, right: 0 };
     if (v.kind === 'shape' && v.dims.length === 4) {
-      const sides = v.dims.map((_, i) => readPair({ ...v, kind: 'number', dims: [v.dims[i]], dimRanges: [v.dimRanges[i]] }, 'pad', 0, report));
+      const sides = v.dims.map((d, i) => readPair({ kind: 'number', text: `${d}`, range: dimRange(v, i), dims: [d] }, 'pad', 0, report));
       if (sides.some((s) => !s)) return undefined;
       const [top, bottom, left, right] = sides.map((s) => s!.h);
       return { top, bottom, left, right };
@@ -110,7 +110,7 @@ export const conv: LayerKind<Options, ConvConfig> = {
       dilation,
       groups: o.groups ?? 1,
       bias: o.bias ?? true,
-      ...(o.in !== undefined && { in: o.in }),
+      in: o.in,
     };
   },
 
@@ -166,8 +166,8 @@ export const conv: LayerKind<Options, ConvConfig> = {
       output: [F, h.out, w.out],
       params: [{ name: 'W', shape: [F, perGroup, k.h, k.w] }, ...(c.bias ? [{ name: 'b' as const, shape: [F] }] : [])],
       macs: F * h.out * w.out * perGroup * k.h * k.w,
-      rule: deltaRule(geometry, input.name, cx),
-      paramRules: paramRules(geometry, cx.layer),
+      rule: () => deltaRule(geometry, input.name, cx),
+      paramRules: () => paramRules(geometry, cx.layer),
       geometry,
       channelsFrom: c.filters.range,
     };

@@ -30,7 +30,7 @@ export const dense: LayerKind<Options, DenseConfig> = {
   configure(args, o, cx) {
     if (!expectArgs(args, ['UNITS'], cx)) return undefined;
     const units = positional(args[0], 'the number of units', 1, cx.report);
-    return units && { units, bias: o.bias ?? true, ...(o.in !== undefined && { in: o.in }) };
+    return units && { units, bias: o.bias ?? true, in: o.in };
   },
 
   infer(c, [input], cx) {
@@ -55,8 +55,8 @@ export const dense: LayerKind<Options, DenseConfig> = {
       output: [U],
       params: [{ name: 'W', shape: [U, n] }, ...(c.bias ? [{ name: 'b' as const, shape: [U] }] : [])],
       macs: U * n,
-      rule: input.shape.length > 1 ? `${dx} = reshape(${product}, ${formatShape(input.shape)})` : `${dx} = ${product}`,
-      paramRules: [
+      rule: () => (input.shape.length > 1 ? `${dx} = reshape(${product}, ${formatShape(input.shape)})` : `${dx} = ${product}`),
+      paramRules: () => [
         `dW ${U}×${n} = Σ over the batch of δ(${cx.layer}) ${U} · xᵀ 1×${n}${input.shape.length > 1 ? ` (x = ${input.name} flattened)` : ''}`,
         ...(c.bias ? [`db ${U} = Σ over the batch of δ(${cx.layer})`] : []),
       ],

@@ -22,7 +22,7 @@ export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
     const shape = formatShape(input.shape);
     return {
       output: input.shape,
-      rule: `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} (the identity in sample runs; in training δ(${cx.layer}) ⊙ mask / ${1 - c.rate})`,
+      rule: () => `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} (the identity in sample runs; in training δ(${cx.layer}) ⊙ mask / ${1 - c.rate})`,
     };
   },
   forward: (_c, _step, [x]) => ({ y: x }),

@@ -12,7 +12,7 @@ export const flatten: LayerKind<{}, {}> = {
     const n = elementCount(input.shape);
     return {
       output: [n],
-      rule: `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${n}, ${formatShape(input.shape)})`,
+      rule: () => `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${n}, ${formatShape(input.shape)})`,
     };
   },
   // Row-major memory is already in C,H,W order: flattening moves nothing.

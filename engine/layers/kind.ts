@@ -50,10 +50,10 @@ export interface Inferred {
   readonly params?: readonly ParamSpec[];
   /** Multiply-adds per sample. */
   readonly macs?: number;
-  /** How δ gets from this layer's output to its input(s), in the network's sizes. */
-  readonly rule: string;
+  /** How δ gets from this layer's output to its input(s), in the network's sizes; written when asked for. */
+  readonly rule: () => string;
   /** How each parameter gradient is formed, likewise. */
-  readonly paramRules?: readonly string[];
+  readonly paramRules?: () => readonly string[];
   readonly geometry?: ConvGeometry | PoolGeometry;
   /** The text that sets the output's channel count, when this layer sets it. */
   readonly channelsFrom?: TextRange;

@@ -60,7 +60,7 @@ export const add: LayerKind<{}, MergeConfig> = {
     const shape = formatShape(first.shape);
     return {
       output: first.shape,
-      rule: `${inputs.map((i) => cx.deltaOf(i.name)).join(', ')} ${shape} each = δ(${cx.layer}) ${shape}: a sum hands its δ to every term unchanged`,
+      rule: () => `${inputs.map((i) => cx.deltaOf(i.name)).join(', ')} ${shape} each = δ(${cx.layer}) ${shape}: a sum hands its δ to every term unchanged`,
       ...(first.channelsFrom && { channelsFrom: first.channelsFrom }),
     };
   },
@@ -89,13 +89,12 @@ export const concat: LayerKind<{}, MergeConfig> = {
     }
     const channels = inputs.reduce((n, i) => n + i.shape[0], 0);
     const output = [channels, ...first.shape.slice(1)];
-    let at = 0;
-    const slices = inputs.map((i) => {
-      const text = `${cx.deltaOf(i.name)} = δ(${cx.layer})[${at}:${at + i.shape[0]}] ${formatShape(i.shape)}`;
-      at += i.shape[0];
-      return text;
-    });
-    return { output, rule: `${slices.join('; ')}: each input gets its own channels of δ`, channelsFrom: cx.node.kind.range };
+    const rule = () => {
+      let at = 0;
+      const slices = inputs.map((i) => `${cx.deltaOf(i.name)} = δ(${cx.layer})[${at}:${(at += i.shape[0])}] ${formatShape(i.shape)}`);
+      return `${slices.join('; ')}: each input gets its own channels of δ`;
+    };
+    return { output, rule, channelsFrom: cx.node.kind.range };
   },
   forward(_c, step, x) {
     const { channels, spatial } = split(step);

@@ -81,7 +81,7 @@ export const pool: LayerKind<Options, PoolConfig> = {
         fixes: tilingFixes(c, C, H, W, cx),
       });
     }
-    return { output: [C, h.out, w.out], rule: deltaRule(geometry, input.name, cx), geometry };
+    return { output: [C, h.out, w.out], rule: () => deltaRule(geometry, input.name, cx), geometry };
   },
 
   forward(c, step, [x]) {

@@ -16,7 +16,7 @@ export const softmax: LayerKind<{}, {}> = {
     const shape = formatShape(input.shape);
     return {
       output: input.shape,
-      rule:
+      rule: () =>
         input.shape.length === 1
           ? `${cx.deltaOf(input.name)} ${shape} = (p − onehot(label)) / N, p = softmax(${input.name}) ${shape} over the ${input.shape[0]} classes, N the batch size`
           : `${cx.deltaOf(input.name)} ${shape} = (p − onehot(label)) / (N·${input.shape.slice(1).join('·')}), p = softmax over the ${input.shape[0]} channels at each of the ${input.shape.slice(1).join('×')} positions, N the batch size`,

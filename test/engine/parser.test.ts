@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parse } from '../../engine';
+import { dimRange, parse } from '../../engine';
 import type { LayerStatement } from '../../engine';
 
 const slice = (text: string, r: { start: number; end: number }) => text.slice(r.start, r.end);
@@ -18,7 +18,7 @@ describe('parser', () => {
     assert.equal(slice(text, st.kind.range), 'conv');
     assert.deepEqual(st.args.map((a) => [a.kind, slice(text, a.range)]), [['number', '96'], ['shape', '5x5']]);
     assert.deepEqual(st.args[1].dims, [5, 5]);
-    assert.deepEqual(st.args[1].dimRanges.map((r) => slice(text, r)), ['5', '5']);
+    assert.deepEqual([0, 1].map((i) => slice(text, dimRange(st.args[1], i))), ['5', '5']);
     assert.deepEqual(st.options.map((o) => [slice(text, o.key.range), slice(text, o.value.range), slice(text, o.range)]), [['in', '64', 'in=64'], ['stride', '2', 'stride = 2']]);
     assert.equal(slice(text, st.assertion!.arrow), '->');
     assert.deepEqual(st.assertion!.shape.dims, [96, 2, 2]);
