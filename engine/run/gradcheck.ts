@@ -11,7 +11,7 @@
  * kink: it is counted as such and left out of pass and fail, so a correct network never fails on a kink.
  */
 import type { Analysis } from '../check';
-import type { Shape } from '../shape';
+import { elementCount, type Shape } from '../shape';
 import { buildModel, type Model, type RunOptions } from './model';
 import { backwardPass, forwardPass, type Pass, rerun } from './pass';
 import { Random } from './random';
@@ -124,6 +124,8 @@ export interface PartialCheck {
   readonly loss: number;
   readonly evaluations: number;
   readonly checks: readonly { readonly layer: string; readonly tensor: string; readonly check: TensorCheck }[];
+  /** With a selection: every coordinate compared, in the selection's order. */
+  readonly compared?: readonly (Coordinate & { readonly kink: boolean })[];
 }
 
 /** What a result needs to know of each layer besides the checks. */
@@ -158,7 +160,7 @@ function settingsOf(options: GradcheckOptions) {
  * Checks the tensors of `shard` (all of them without one). Shards split the tensors by their estimated cost,
  * the same way on every thread, so shards of one model together check every tensor once.
  */
-export async function checkTensors(model: Model, options: GradcheckOptions & { readonly shard?: Shard } = {}): Promise<PartialCheck> {
+export async function checkTensors(model: Model, options: GradcheckOptions & { readonly shard?: Shard; readonly select?: Selection } = {}): Promise<PartialCheck> {
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
@@ -171,11 +173,15 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
   const grads = backwardPass(model, base);
   const baseDecisions = model.nodes.map((n) => n.kind.decisions?.(n.config, n.step, n.inputs.map((t) => base.tensors[t]), base.forwards[n.index]));
   const all = listTargets(model, base, grads.deltas, grads.grads);
-  const targets = options.shard ? share(all, options.shard, modes, samples) : all;
-  const plans = targets.map((t) => ({ target: t, coords: modes.includes('full') ? null : modes.includes('sampled') ? pick(t, samples, model.seed) : [] }));
+  const { select } = options;
+  const targets = select ? all.filter((t) => t.layer === select.layer && t.tensor === select.tensor) : options.shard ? share(model, all, options.shard, modes, samples) : all;
+  const plans = select
+    ? targets.map((t) => ({ target: t, coords: [...select.indices] }))
+    : targets.map((t) => ({ target: t, coords: modes.includes('full') ? null : modes.includes('sampled') ? pick(t, samples, model.seed) : [] }));
   const total = plans.reduce((n, p) => n + 2 * ((p.coords?.length ?? p.target.values.length) + (modes.includes('directional') ? 1 : 0)), 0);
 
   let done = 0;
+  let compared_: readonly Compared[] = [];
   let lastYield = now();
   /** One rerun after the caller perturbed `t` in place: its loss, and whether a kink lies in between. */
   const evaluate = async (t: Target): Promise<{ loss: number; kink: boolean }> => {
@@ -240,18 +246,67 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
   const checks = new Map<Target, TensorCheck>();
   for (const { target, coords } of plans) {
     const seen: Compared[] = [];
-    if (modes.includes('directional')) seen.push(await direction(target));
+    if (modes.includes('directional') && !select) seen.push(await direction(target));
     const indices = coords ?? target.values.keys();
     for (const i of indices) seen.push(await coordinate(target, i));
     // A failing direction says nothing about where: drill into the tensor coordinate by coordinate.
-    if (!coords?.length && !modes.includes('full') && seen.some((c) => !c.kink && c.excess > 1)) {
+    if (!select && !coords?.length && !modes.includes('full') && seen.some((c) => !c.kink && c.excess > 1)) {
       for (const i of pick(target, samples, model.seed)) seen.push(await coordinate(target, i));
     }
     checks.set(target, summarise(seen));
+    if (select) compared_ = seen;
   }
   onProgress?.({ done, total: done, layer: '', tensor: '' });
 
-  return { loss: base.loss, evaluations: done, checks: targets.map((t) => ({ layer: t.layer, tensor: t.tensor, check: checks.get(t)! })) };
+  return {
+    loss: base.loss,
+    evaluations: done,
+    checks: targets.map((t) => ({ layer: t.layer, tensor: t.tensor, check: checks.get(t)! })),
+    ...(select && { compared: compared_ }),
+  };
+}
+
+/** Particular coordinates of one tensor, each compared and kept: what a δ heat-map draws. */
+export interface Selection {
+  readonly layer: string;
+  /** `δ`, or a parameter's name. */
+  readonly tensor: string;
+  readonly indices: readonly number[];
+}
+
+/** One map of a layer's δ, analytic beside numeric, for a heat-map: sample `sample`, channel `channel`. */
+export interface DeltaMap {
+  readonly layer: string;
+  readonly sample: number;
+  readonly channel: number;
+  /** [H, W] of the map; a vector's δ is one row. */
+  readonly shape: readonly [number, number];
+  readonly analytic: readonly number[];
+  readonly numeric: readonly number[];
+  /** Flat indices into the map whose perturbation straddled a kink. */
+  readonly kinks: readonly number[];
+}
+
+/** Computes every coordinate of one channel of one sample of `layer`'s δ, numerically and analytically. */
+export async function deltaMap(model: Model, layer: string, sample: number, channel: number, options: GradcheckOptions = {}): Promise<DeltaMap> {
+  const node = model.nodes.find((n) => n.name === layer);
+  const shape = node ? node.step.output : model.inputShape;
+  if (!node && layer !== model.inputName) throw new Error(`no layer ${layer}`);
+  const [C, H, W] = shape.length === 3 ? shape : [1, 1, shape[0]];
+  if (!(sample >= 0 && sample < model.batch && channel >= 0 && channel < C)) throw new Error(`${layer} has ${model.batch} samples and ${C} channels`);
+  const base = (sample * C + channel) * H * W;
+  const indices = Array.from({ length: H * W }, (_, i) => base + i);
+  const part = await checkTensors(model, { ...options, mode: 'full', select: { layer, tensor: 'δ', indices } });
+  const compared = part.compared ?? [];
+  return {
+    layer,
+    sample,
+    channel,
+    shape: [H, W],
+    analytic: compared.map((c) => c.analytic),
+    numeric: compared.map((c) => c.numeric),
+    kinks: compared.flatMap((c, i) => (c.kink ? [i] : [])),
+  };
 }
 
 /**
@@ -295,21 +350,25 @@ export function assemble(
   };
 }
 
-/** Greedy longest-first split of the tensors by estimated cost (reruns × elements recomputed per rerun). */
-function share(targets: readonly Target[], shard: Shard, modes: readonly GradcheckMode[], samples: number): Target[] {
+/**
+ * Greedy longest-first split of the tensors by estimated cost: the reruns it takes times the activations each
+ * rerun recomputes (what follows the perturbed tensor), so the shards take about equally long.
+ */
+function share(model: Model, targets: readonly Target[], shard: Shard, modes: readonly GradcheckMode[], samples: number): Target[] {
+  const sizes = model.nodes.map((n) => elementCount(n.step.output));
   const cost = (t: Target) => {
     const coords = modes.includes('full') ? t.values.length : (modes.includes('sampled') ? Math.min(samples, t.values.length) : 0) + (modes.includes('directional') ? 1 : 0);
-    return 2 * coords * (1 + t.order.length) * (1 + t.values.length / 1024);
+    return 2 * coords * t.order.reduce((n, i) => n + sizes[i], 1);
   };
   const load = new Array<number>(shard.count).fill(0);
-  const mine: Target[] = [];
+  const mine = new Set<Target>();
   const order = targets.map((t, i) => ({ t, i, c: cost(t) })).sort((a, b) => b.c - a.c || a.i - b.i);
   for (const { t, c } of order) {
     const least = load.indexOf(Math.min(...load));
     load[least] += c;
-    if (least === shard.index) mine.push(t);
+    if (least === shard.index) mine.add(t);
   }
-  return targets.filter((t) => mine.includes(t));
+  return targets.filter((t) => mine.has(t));
 }
 
 interface Compared extends Coordinate {

@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check } from '../../../engine';
-import { conv2dBackwardInput } from '../../../engine/kernels';
-import type { ConvGeometry } from '../../../engine/geometry';
-import { type BackwardOverride, gradcheck, type GradcheckResult, RunError } from '../../../engine/run';
+import { assemble, buildModel, checkTensors, deltaMap, gradcheck, type GradcheckResult, layerMeta, RunError, withFault } from '../../../engine/run';
 
 const SEED = readFileSync(join(__dirname, '../../../examples/seed.cnn'), 'utf8');
 
@@ -51,11 +49,7 @@ describe('gradient check', () => {
   });
 
   it('a mean-pool δ without its 1/(Kh·Kw) is caught at p1: δ(sigmoid1) fails, δ(p1) passes', async () => {
-    const noDivide: BackwardOverride = (_s, _x, _f, _dy, standard) => {
-      const b = standard();
-      return { dx: b.dx.map((d) => d.map((v) => v * 4)) };
-    };
-    const r = await gradcheck(check(SEED), { overrides: { p1: noDivide } });
+    const r = await gradcheck(check(SEED), { overrides: withFault('p1', 'mean-pool-no-divide') });
     assert.equal(r.passed, false);
     assert.deepEqual(failures(r), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ']);
     assert.equal(layer(r, 'p1').custom, true);
@@ -68,26 +62,13 @@ describe('gradient check', () => {
   });
 
   it('a conv δx without the kernel rotation is caught at c2', async () => {
-    const unrotated: BackwardOverride = (step, _x, _f, dy, standard) => {
-      const g = step.geometry as ConvGeometry;
-      const W = step.params.W;
-      const kk = g.h.kernel * g.w.kernel;
-      const flipped = W.map((_, i) => W[i - (i % kk) + (kk - 1 - (i % kk))]);
-      return { dx: [conv2dBackwardInput(g, step.batch, dy, flipped)], grads: standard().grads! };
-    };
-    const r = await gradcheck(check(SEED), { overrides: { c2: unrotated } });
+    const r = await gradcheck(check(SEED), { overrides: withFault('c2', 'conv-no-rotate') });
     assert.deepEqual(failures(r), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ', 'p1 δ']);
     assert.deepEqual(r.layers.filter((l) => l.blame).map((l) => [l.name, l.blame]), [['c2', "the δ at its output is right but the δ at its input p1 is wrong: c2's backward rule is wrong"]]);
   });
 
   it('a dense dW transposed is caught at fc W alone', async () => {
-    const transposed: BackwardOverride = (step, _x, _f, _dy, standard) => {
-      const b = standard();
-      const [units, inputs] = [step.output[0], b.grads!.W.length / step.output[0]];
-      const W = b.grads!.W;
-      return { dx: b.dx, grads: { ...b.grads, W: W.map((_, i) => W[(i % units) * inputs + Math.floor(i / units)]) } };
-    };
-    const r = await gradcheck(check(SEED), { overrides: { fc: transposed } });
+    const r = await gradcheck(check(SEED), { overrides: withFault('fc', 'dense-dw-transposed') });
     assert.deepEqual(failures(r), ['fc W']);
     assert.match(layer(r, 'fc').blame!, /its gradient W is wrong/);
   });
@@ -114,6 +95,28 @@ describe('gradient check', () => {
     const softmax = layer(r, 'softmax1').delta;
     assert.equal(softmax.kinks, 2);
     assert.ok(Number.isFinite(softmax.maxRelError));
+  });
+
+  it('two shards check every tensor once and assemble into the single-thread result', async () => {
+    const model = buildModel(check(SEED));
+    const parts = await Promise.all([0, 1].map((index) => checkTensors(model, { shard: { index, count: 2 } })));
+    const tensors = parts.map((p) => p.checks.map((c) => `${c.layer} ${c.tensor}`));
+    assert.ok(tensors[0].length > 0 && tensors[1].length > 0, `${tensors[0].length} and ${tensors[1].length}`);
+    assert.deepEqual([...tensors[0], ...tensors[1]].sort(), ['c1 W', 'c1 b', 'c1 δ', 'c2 W', 'c2 b', 'c2 δ', 'fc W', 'fc b', 'fc δ', 'input δ', 'p1 δ', 'p2 δ', 'sigmoid1 δ', 'sigmoid2 δ', 'softmax1 δ']);
+    const settings = { mode: 'directional+sampled', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: 2, seed: 1, ms: 0 };
+    const whole = await gradcheck(check(SEED));
+    const joined = assemble(layerMeta(model), parts, settings);
+    assert.deepEqual(joined.layers.map((l) => [l.name, l.delta.maxRelError, l.delta.checked]), whole.layers.map((l) => [l.name, l.delta.maxRelError, l.delta.checked]));
+    assert.equal(joined.evaluations, whole.evaluations);
+  });
+
+  it('a δ heat-map of sigmoid1, sample 1, channel 5: 13×13 analytic and numeric, row and column 13 zero', async () => {
+    const map = await deltaMap(buildModel(check(SEED)), 'sigmoid1', 1, 5);
+    assert.deepEqual(map.shape, [13, 13]);
+    assert.equal(map.analytic.length, 169);
+    map.analytic.forEach((a, i) => assert.ok(Math.abs(a - map.numeric[i]) <= 1e-5 + 1e-3 * Math.abs(map.numeric[i]), `${i}: ${a} vs ${map.numeric[i]}`));
+    for (let i = 0; i < 13; i++) assert.deepEqual([map.analytic[12 * 13 + i], map.analytic[i * 13 + 12], map.numeric[12 * 13 + i]], [0, 0, 0]);
+    assert.ok(map.analytic.some((v) => v !== 0));
   });
 
   it('reports progress and stops on abort', async () => {

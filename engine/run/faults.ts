@@ -1,0 +1,40 @@
+/**
+ * Faults a test can inject into one layer's backward, to prove the gradient check catches each at the right
+ * layer and tensor: the three classic mistakes of deriving backprop through conv, pooling and dense by hand.
+ * Not for users: a hand-written rule is checked the same way, through the same override hook.
+ */
+import type { ConvGeometry } from '../geometry';
+import { conv2dBackwardInput } from '../kernels';
+import type { BackwardOverride } from './model';
+
+export const FAULTS = {
+  /** Mean pooling's δ spread over the window without dividing by Kh·Kw. */
+  'mean-pool-no-divide': ((step, _x, _f, _dy, standard) => {
+    const g = step.geometry!;
+    const k = g.h.kernel * g.w.kernel;
+    return { dx: standard().dx.map((d) => d.map((v) => v * k)) };
+  }) as BackwardOverride,
+  /** Conv's δx as a full correlation with W itself instead of with W rotated by 180°. */
+  'conv-no-rotate': ((step, _x, _f, dy, standard) => {
+    const g = step.geometry as ConvGeometry;
+    const W = step.params.W;
+    const kk = g.h.kernel * g.w.kernel;
+    const flipped = W.map((_, i) => W[i - (i % kk) + (kk - 1 - (i % kk))]);
+    return { dx: [conv2dBackwardInput(g, step.batch, dy, flipped)], grads: standard().grads! };
+  }) as BackwardOverride,
+  /** Dense's dW laid out transposed (xᵀδ instead of δxᵀ). */
+  'dense-dw-transposed': ((step, _x, _f, _dy, standard) => {
+    const b = standard();
+    const W = b.grads!.W;
+    const units = step.output[0];
+    const inputs = W.length / units;
+    return { dx: b.dx, grads: { ...b.grads, W: W.map((_, i) => W[(i % units) * inputs + Math.floor(i / units)]) } };
+  }) as BackwardOverride,
+} as const;
+
+export type FaultName = keyof typeof FAULTS;
+
+/** The overrides that inject `fault` into `layer`. */
+export function withFault(layer: string, fault: FaultName): Record<string, BackwardOverride> {
+  return { [layer]: FAULTS[fault] };
+}
