@@ -158,7 +158,8 @@ function settingsOf(options: GradcheckOptions) {
 
 /**
  * Checks the tensors of `shard` (all of them without one). Shards split the tensors by their estimated cost,
- * the same way on every thread, so shards of one model together check every tensor once.
+ * the same way on every thread, so shards of one model together check every tensor once. A check perturbs
+ * the model's tensors in place (and restores them exactly): give each concurrent check its own model.
  */
 export async function checkTensors(model: Model, options: GradcheckOptions & { readonly shard?: Shard; readonly select?: Selection } = {}): Promise<PartialCheck> {
   const eps = options.eps ?? 1e-6;

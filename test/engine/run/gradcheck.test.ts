@@ -98,8 +98,9 @@ describe('gradient check', () => {
   });
 
   it('two shards check every tensor once and assemble into the single-thread result', async () => {
+    // One model per shard, as one per thread: a check perturbs its model's tensors in place.
     const model = buildModel(check(SEED));
-    const parts = await Promise.all([0, 1].map((index) => checkTensors(model, { shard: { index, count: 2 } })));
+    const parts = await Promise.all([0, 1].map((index) => checkTensors(buildModel(check(SEED)), { shard: { index, count: 2 } })));
     const tensors = parts.map((p) => p.checks.map((c) => `${c.layer} ${c.tensor}`));
     assert.ok(tensors[0].length > 0 && tensors[1].length > 0, `${tensors[0].length} and ${tensors[1].length}`);
     assert.deepEqual([...tensors[0], ...tensors[1]].sort(), ['c1 W', 'c1 b', 'c1 δ', 'c2 W', 'c2 b', 'c2 δ', 'fc W', 'fc b', 'fc δ', 'input δ', 'p1 δ', 'p2 δ', 'sigmoid1 δ', 'sigmoid2 δ', 'softmax1 δ']);
