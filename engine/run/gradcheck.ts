@@ -182,7 +182,7 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
   const total = plans.reduce((n, p) => n + 2 * ((p.coords?.length ?? p.target.values.length) + (modes.includes('directional') ? 1 : 0)), 0);
 
   let done = 0;
-  let compared_: readonly Compared[] = [];
+  let selected: readonly Compared[] = [];
   let lastYield = now();
   /** One rerun after the caller perturbed `t` in place: its loss, and whether a kink lies in between. */
   const evaluate = async (t: Target): Promise<{ loss: number; kink: boolean }> => {
@@ -222,9 +222,9 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
   const direction = async (t: Target): Promise<Compared> => {
     const r = new Random(model.seed, `direction:${t.layer}:${t.tensor}`);
     const v = r.fill(t.values.length, (g) => g.normal());
-    const norm = Math.hypot(...(v.length < 65536 ? v : [Math.sqrt(v.reduce((a, b) => a + b * b, 0))]));
+    const norm = Math.sqrt(v.reduce((sum, x) => sum + x * x, 0)) || 1;
     let analytic = 0;
-    for (let i = 0; i < v.length; i++) analytic += t.analytic[i] * (v[i] /= norm || 1);
+    for (let i = 0; i < v.length; i++) analytic += t.analytic[i] * (v[i] /= norm);
     const original = t.values.slice();
     for (let i = 0; i < v.length; i++) t.values[i] = original[i] + eps * v[i];
     const plus = await evaluate(t);
@@ -255,7 +255,7 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
       for (const i of pick(target, samples, model.seed)) seen.push(await coordinate(target, i));
     }
     checks.set(target, summarise(seen));
-    if (select) compared_ = seen;
+    if (select) selected = seen;
   }
   onProgress?.({ done, total: done, layer: '', tensor: '' });
 
@@ -263,7 +263,7 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
     loss: base.loss,
     evaluations: done,
     checks: targets.map((t) => ({ layer: t.layer, tensor: t.tensor, check: checks.get(t)! })),
-    ...(select && { compared: compared_ }),
+    ...(select && { compared: selected }),
   };
 }
 
