@@ -352,11 +352,12 @@ export function assemble(
 }
 
 /**
- * Greedy longest-first split of the tensors by estimated cost: the reruns it takes times the activations each
- * rerun recomputes (what follows the perturbed tensor), so the shards take about equally long.
+ * Greedy longest-first split of the tensors by estimated cost: the reruns it takes times the work of each
+ * rerun (the multiply-adds and activations of what follows the perturbed tensor), so the shards take about
+ * equally long.
  */
 function share(model: Model, targets: readonly Target[], shard: Shard, modes: readonly GradcheckMode[], samples: number): Target[] {
-  const sizes = model.nodes.map((n) => elementCount(n.step.output));
+  const sizes = model.nodes.map((n) => n.macs + elementCount(n.step.output));
   const cost = (t: Target) => {
     const coords = modes.includes('full') ? t.values.length : (modes.includes('sampled') ? Math.min(samples, t.values.length) : 0) + (modes.includes('directional') ? 1 : 0);
     return 2 * coords * t.order.reduce((n, i) => n + sizes[i], 1);

@@ -62,6 +62,8 @@ export interface ModelNode {
   readonly line: number;
   /** Each parameter's shape (W is [F, C/groups, kh, kw] or [units, in]). */
   readonly paramShapes: Readonly<Record<string, Shape>>;
+  /** Multiply-adds per sample, to weigh reruns when a check is split across threads. */
+  readonly macs: number;
 }
 
 export interface Model {
@@ -109,7 +111,7 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
       ...(l.geometry && { geometry: l.geometry }),
       params: { ...initParams(l.name, l.params, reluNext, seed), ...given(options.data?.params?.[l.name], l.params, l.name) },
     };
-    return { index, name: l.name, kind, config: l.config, step, inputs: l.inputs.map((n) => tensorOf.get(n)!), line: l.line, paramShapes: Object.fromEntries(l.params.map((p) => [p.name, p.shape])) };
+    return { index, name: l.name, kind, config: l.config, step, inputs: l.inputs.map((n) => tensorOf.get(n)!), line: l.line, paramShapes: Object.fromEntries(l.params.map((p) => [p.name, p.shape])), macs: l.macs };
   });
 
   const output = nodes[nodes.length - 1].step.output;
