@@ -1,6 +1,8 @@
 /** Every command the extension contributes, listed once. */
 import * as vscode from 'vscode';
 import type { Analyses } from './analyses';
+import type { GradcheckController, GradcheckRequest } from './gradcheck';
+import type { WalkthroughView } from './walkthrough/view';
 
 export interface DumpedDiagnostics {
   readonly uri: string;
@@ -8,7 +10,13 @@ export interface DumpedDiagnostics {
   readonly diagnostics: readonly { line: number; column: number; severity: string; code: string; message: string }[];
 }
 
-export function registerCommands(analyses: Analyses): vscode.Disposable[] {
+export interface CommandContext {
+  readonly analyses: Analyses;
+  readonly gradcheck: GradcheckController;
+  readonly walkthrough: WalkthroughView;
+}
+
+export function registerCommands({ analyses, gradcheck, walkthrough }: CommandContext): vscode.Disposable[] {
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     /** The active `.cnn` editor's diagnostics, 1-based, for `npm start -- --check` and scripts. */
     'cnnLens.dumpDiagnostics': (): DumpedDiagnostics | undefined => {
@@ -24,6 +32,28 @@ export function registerCommands(analyses: Analyses): vscode.Disposable[] {
         }),
       };
     },
+    /**
+     * Checks every gradient of the active `.cnn` file (or `request.uri`) in engine workers and shows the
+     * results; resolves with the run's final state. `request` is optional: see GradcheckRequest (its `fault`
+     * is for tests only). The editor title bar passes the editor's URI instead.
+     */
+    'cnnLens.checkGradients': (request?: unknown) => gradcheck.run(request instanceof vscode.Uri ? { uri: request } : isRequest(request) ? request : {}),
+    /** Stops the running gradient check; true when one was running. */
+    'cnnLens.cancelGradcheck': () => gradcheck.cancel(),
+    /** Shows the backprop walkthrough of the active `.cnn` file. */
+    'cnnLens.walkthrough': () => walkthrough.show(),
   };
   return Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run));
+}
+
+/** A command argument is anything a caller passes: take it only when it has the request's shape. */
+function isRequest(v: unknown): v is GradcheckRequest {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    (r.uri === undefined || typeof r.uri === 'string' || r.uri instanceof vscode.Uri) &&
+    (r.settings === undefined || (typeof r.settings === 'object' && r.settings !== null)) &&
+    (r.threads === undefined || (typeof r.threads === 'number' && r.threads >= 1)) &&
+    (r.fault === undefined || (typeof r.fault === 'object' && r.fault !== null))
+  );
 }

@@ -1,5 +1,6 @@
 /** The extension's settings (package.json `contributes.configuration`), read in one place. */
 import * as vscode from 'vscode';
+import type { RunSettings } from '../webview/protocol';
 
 export interface Settings {
   readonly shapeHints: boolean;
@@ -14,4 +15,22 @@ export function settings(scope?: vscode.ConfigurationScope): Settings {
     deltaHints: c.get('inlayHints.deltas', false),
     memoryLimit: c.get('memoryLimitMiB', 1024) * 2 ** 20,
   };
+}
+
+/** The gradient check's settings (`cnnLens.gradcheck.*`): the defaults of the results panel's form. */
+export function gradcheckSettings(scope?: vscode.ConfigurationScope): RunSettings {
+  const c = vscode.workspace.getConfiguration('cnnLens.gradcheck', scope);
+  const mode = c.get<string>('mode', 'default');
+  const samples = c.get<number>('samples', 16);
+  const eps = c.get<number>('eps', 1e-6);
+  const batch = c.get<number | null>('batch', null);
+  const seed = c.get<number | null>('seed', null);
+  const settings = {
+    mode: (['default', 'directional', 'sampled', 'full'].includes(mode) ? mode : 'default') as RunSettings['mode'],
+    samples: Number.isInteger(samples) && samples >= 1 ? samples : 16,
+    eps: typeof eps === 'number' && eps > 0 ? eps : 1e-6,
+    batch: Number.isInteger(batch) && batch! >= 1 ? batch : null,
+    seed: Number.isInteger(seed) && seed! >= 0 ? seed : null,
+  };
+  return settings;
 }

@@ -1,20 +1,34 @@
 /**
  * CNN Lens for VS Code, desktop and web. activate() only wires: each concern is a class in its own file, and
- * all analysis is the engine's. The returned object is the API the tests use.
+ * all analysis is the engine's. The returned object is the API the tests use. Nothing heavy starts here:
+ * engine workers start with the first gradient check, the walkthrough's webview when its view is shown.
  */
 import * as vscode from 'vscode';
 import { Analyses } from './analyses';
 import { CodeActionProvider } from './codeActions';
+import { GradcheckCodeLens } from './codeLens';
 import { registerCommands } from './commands';
 import { CompletionProvider } from './completion';
+import { GradcheckController } from './gradcheck';
 import { HoverProvider } from './hover';
 import { InlayHintsProvider } from './inlayHints';
 import { NavigationProvider } from './navigation';
+import { InlineResults } from './results';
+import { ResultsFeed } from './resultsFeed';
 import { StatusBar } from './statusBar';
 import { SymbolProvider } from './symbols';
+import { WalkthroughView } from './walkthrough/view';
+import { EngineWorker } from './worker/client';
+import { availableCores, startWorker } from './worker/host';
+import { WorkerPool } from './worker/pool';
 
 export interface CnnLensApi {
   readonly analyses: Analyses;
+  /** Gradient checks: the last run's `state`, `onDidChangeState`, `onDidProgress`, `onDidComplete`. */
+  readonly gradcheck: GradcheckController;
+  /** The verdicts shown after each layer's line. */
+  readonly results: InlineResults;
+  readonly walkthrough: WalkthroughView;
   /** How long activate() took, for the suite's log. */
   readonly activationMs: number;
 }
@@ -27,6 +41,13 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
   const analyses = new Analyses(docs);
   const hints = new InlayHintsProvider(analyses);
   const navigation = new NavigationProvider(analyses);
+  // Two shards on two threads where there are two cores: the check splits by cost, the seed's in two halves.
+  const threads = Math.min(2, availableCores());
+  const pool = new WorkerPool(() => new EngineWorker(startWorker(context.extensionUri)), threads);
+  const gradcheck = new GradcheckController(analyses, pool, threads);
+  const results = new InlineResults();
+  const walkthrough = new WalkthroughView(context.extensionUri, analyses);
+  const lenses = new GradcheckCodeLens(analyses, gradcheck);
   context.subscriptions.push(
     analyses,
     hints,
@@ -40,10 +61,19 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     vscode.languages.registerDefinitionProvider(selector, navigation),
     vscode.languages.registerReferenceProvider(selector, navigation),
     vscode.languages.registerRenameProvider(selector, navigation),
+    vscode.languages.registerCodeLensProvider(selector, lenses),
+    vscode.window.registerWebviewViewProvider(WalkthroughView.viewType, walkthrough),
     new StatusBar(analyses),
-    ...registerCommands(analyses),
+    pool,
+    gradcheck,
+    lenses,
+    results,
+    gradcheck.onDidComplete((run) => results.show(run)),
+    walkthrough,
+    new ResultsFeed(context.extensionUri, gradcheck),
+    ...registerCommands({ analyses, gradcheck, walkthrough }),
   );
-  return { analyses, activationMs: performance.now() - started };
+  return { analyses, gradcheck, results, walkthrough, activationMs: performance.now() - started };
 }
 
 export function deactivate(): void {}

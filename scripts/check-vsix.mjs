@@ -45,6 +45,11 @@ const required = [
   'extension/readme.md',
   'extension/dist/extension.js',
   'extension/dist/extension.web.js',
+  'extension/dist/worker.js',
+  'extension/dist/worker.web.js',
+  'extension/dist/walkthrough.js',
+  'extension/dist/webview.js',
+  'extension/dist/webview.css',
   'extension/docs/language.md',
   'extension/language-configuration.json',
   'extension/syntaxes/cnn.tmLanguage.json',
@@ -55,7 +60,7 @@ const allowed = [/^extension\/docs\/images\/[a-z0-9-]+\.png$/, /^extension\/(cha
 const problems = [
   ...required.filter((n) => !names.includes(n)).map((n) => `missing ${n}`),
   ...names.filter((n) => !required.includes(n) && !allowed.some((a) => a.test(n))).map((n) => `unexpected ${n}`),
-  ...entries.filter((e) => /^extension\/dist\/extension(\.web)?\.js$/.test(e.name) && e.size > 1024 * 1024).map((e) => `${e.name} is over 1 MB`),
+  ...entries.filter((e) => /^extension\/dist\/((extension|worker)(\.web)?|webview)\.js$/.test(e.name) && e.size > 1024 * 1024).map((e) => `${e.name} is over 1 MB`),
 ];
 for (const entry of ['main', 'browser']) {
   const path = `extension/${manifest[entry].replace(/^\.\//, '')}`;

@@ -6,7 +6,8 @@
 //
 // Screenshots: with --screenshots, a test that awaits `screenshot(NAME)` (test/extension/screenshot.ts) makes
 // this runner save the page to docs/images/NAME.png (NAME-light.png under --theme light) before the test goes
-// on. Without it the call returns at once, so `npm test` leaves docs/images alone.
+// on. Without it the call returns at once, so `npm test` leaves docs/images alone. A test that awaits
+// `inWebview(…)` (test/extension/webview.ts) has this runner click or type in the visible webview.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +56,18 @@ server = await serve({
   extensionTestsPath: join(ROOT, 'dist', 'test', 'suite.web.js'),
   handlers: {
     options: () => ({ theme: args.theme, ...(args.grep ? { grep: args.grep } : {}) }),
+    // Acts in the visible webview as a user would (test/extension/webview.ts): `{ action, selector, value? }`,
+    // a Playwright selector inside the webview's document (it pierces the custom elements' shadow roots).
+    webview: async ({ body }) => {
+      const { action, selector, value } = JSON.parse(body);
+      const frame = page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().locator('#active-frame').contentFrame();
+      const target = frame.locator(selector).first();
+      const options = { timeout: 10_000 };
+      if (action === 'click') await target.click(options);
+      else if (action === 'fill') await target.fill(String(value), options);
+      else if (action === 'press') await target.press(String(value), options);
+      else throw new Error(`webview: unknown action ${JSON.stringify(action)}`);
+    },
     screenshot: async ({ query }) => {
       const name = query.get('name') ?? '';
       if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`bad screenshot name ${JSON.stringify(name)}`);

@@ -83,10 +83,43 @@ export type FromPanel =
   /** Show this layer's line in the editor. */
   | { readonly type: 'reveal'; readonly layer: string }
   /** Compute the heat-map of a layer's δ for one sample and channel. */
-  | { readonly type: 'heatmap'; readonly layer: string; readonly sample: number; readonly channel: number };
+  | { readonly type: 'heatmap'; readonly layer: string; readonly sample: number; readonly channel: number }
+  /** Posted after every render: what the panel now shows, in words, so the extension's tests can assert it. */
+  | { readonly type: 'rendered'; readonly view: RenderedView };
+
+/** What the panel shows, in words: the payload of `rendered`. */
+export interface RenderedView {
+  /** The summary's headline: `passed`, `failed`, `running 40%`, `cancelled`, `error: MESSAGE`, or `empty`. */
+  readonly summary: string;
+  /** One per table row, `NAME KIND pass|fail`, plus ` blamed` on a layer with a blame line. */
+  readonly rows: readonly string[];
+  /**
+   * The heat-map drawn, `LAYER sample S channel C H×W`, then ` kinks K` and ` uncovered rows R cols C` (0-based,
+   * comma-separated) for what is marked; or `error: MESSAGE`; absent when none is drawn.
+   */
+  readonly heatmap?: string;
+  /** The form's inline validation errors, `FIELD: MESSAGE`. */
+  readonly formErrors: readonly string[];
+  /** Content-Security-Policy violations the page has reported (`DIRECTIVE BLOCKED-URI`): none, normally. */
+  readonly violations: readonly string[];
+}
+
+/**
+ * What the webview keeps with `vscode.setState`: VS Code hands it to the panel serializer after a window reload,
+ * and back to the webview's `getState()` when it is shown again.
+ */
+export interface SavedPanel {
+  readonly state?: RunState;
+  /** The heat-map chosen in the panel. */
+  readonly selection?: { readonly layer: string; readonly sample: number; readonly channel: number };
+  /** The heat-map drawn, when small enough to keep. */
+  readonly heatmap?: Heatmap;
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isInt = (v: unknown, min = 0) => typeof v === 'number' && Number.isInteger(v) && v >= min;
+const isStrings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isNumbers = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'number');
 
 export function isRunSettings(v: unknown): v is RunSettings {
   return (
@@ -97,6 +130,80 @@ export function isRunSettings(v: unknown): v is RunSettings {
     v.eps > 0 &&
     (v.batch === null || isInt(v.batch, 1)) &&
     (v.seed === null || isInt(v.seed, 0))
+  );
+}
+
+/**
+ * Checks a run state as far as the panel relies on it: the status, and each status's own fields. A `done`
+ * result's layers are checked for the fields the panel reads (name, kind, δ and parameter verdicts).
+ */
+export function isRunState(v: unknown): v is RunState {
+  if (!isObject(v) || typeof v.file !== 'string' || !isRunSettings(v.settings)) return false;
+  switch (v.status) {
+    case 'running':
+      return v.progress === undefined || isProgress(v.progress);
+    case 'done':
+      return isInt(v.threads, 1) && isResult(v.result) && Array.isArray(v.layers) && v.layers.every(isLayerInfoView);
+    case 'error':
+      return typeof v.message === 'string' && (v.diagnostics === undefined || isStrings(v.diagnostics));
+    case 'cancelled':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function isProgress(v: unknown): v is Progress {
+  return isObject(v) && isInt(v.done) && isInt(v.total) && typeof v.layer === 'string' && typeof v.tensor === 'string';
+}
+
+/** A heat-map whose three arrays all fit its shape, so the panel can draw it cell by cell. */
+export function isHeatmap(v: unknown): v is Heatmap {
+  if (!isObject(v) || typeof v.layer !== 'string' || !isInt(v.sample) || !isInt(v.channel)) return false;
+  if (!Array.isArray(v.shape) || v.shape.length !== 2 || !isInt(v.shape[0], 1) || !isInt(v.shape[1], 1)) return false;
+  const cells = v.shape[0] * v.shape[1];
+  return isNumbers(v.analytic) && isNumbers(v.numeric) && (v.analytic as number[]).length === cells && (v.numeric as number[]).length === cells &&
+    isNumbers(v.kinks) && (v.kinks as number[]).every((k) => isInt(k) && k < cells);
+}
+
+function isLayerInfoView(v: unknown): boolean {
+  return (
+    isObject(v) && typeof v.name === 'string' && typeof v.kind === 'string' && isNumbers(v.output) &&
+    Array.isArray(v.deltaIn) && v.deltaIn.every(isNumbers) &&
+    (v.uncovered === undefined || (isObject(v.uncovered) && isNumbers(v.uncovered.rows) && isNumbers(v.uncovered.cols)))
+  );
+}
+
+function isTensorCheck(v: unknown): boolean {
+  // JSON carries a NaN or infinite error as null.
+  return isObject(v) && (typeof v.maxRelError === 'number' || v.maxRelError === null) && isInt(v.checked) && isInt(v.kinks) && typeof v.passed === 'boolean';
+}
+
+function isResult(v: unknown): boolean {
+  return (
+    isObject(v) && typeof v.passed === 'boolean' && typeof v.mode === 'string' && typeof v.eps === 'number' && typeof v.rtol === 'number' &&
+    isInt(v.batch, 1) && isInt(v.seed) && isInt(v.evaluations) && typeof v.ms === 'number' && Array.isArray(v.layers) &&
+    v.layers.every((l) =>
+      isObject(l) && typeof l.name === 'string' && typeof l.kind === 'string' && isTensorCheck(l.delta) &&
+      isObject(l.params) && Object.values(l.params).every(isTensorCheck) && (l.blame === undefined || typeof l.blame === 'string'))
+  );
+}
+
+function isRenderedView(v: unknown): v is RenderedView {
+  return (
+    isObject(v) && typeof v.summary === 'string' && isStrings(v.rows) && (v.heatmap === undefined || typeof v.heatmap === 'string') &&
+    isStrings(v.formErrors) && isStrings(v.violations)
+  );
+}
+
+/** Checks a saved panel (it comes back from storage, possibly from an older version of the extension). */
+export function isSavedPanel(v: unknown): v is SavedPanel {
+  const s = isObject(v) ? v.selection : undefined;
+  return (
+    isObject(v) &&
+    (v.state === undefined || isRunState(v.state)) &&
+    (s === undefined || (isObject(s) && typeof s.layer === 'string' && isInt(s.sample) && isInt(s.channel))) &&
+    (v.heatmap === undefined || isHeatmap(v.heatmap))
   );
 }
 
@@ -113,6 +220,8 @@ export function isFromPanel(v: unknown): v is FromPanel {
       return typeof v.layer === 'string';
     case 'heatmap':
       return typeof v.layer === 'string' && isInt(v.sample) && isInt(v.channel);
+    case 'rendered':
+      return isRenderedView(v.view);
     default:
       return false;
   }
@@ -123,11 +232,11 @@ export function isToPanel(v: unknown): v is ToPanel {
   if (!isObject(v)) return false;
   switch (v.type) {
     case 'state':
-      return isObject(v.state) && typeof v.state.status === 'string' && typeof v.state.file === 'string';
+      return isRunState(v.state);
     case 'progress':
-      return isObject(v.progress) && isInt(v.progress.done) && isInt(v.progress.total);
+      return isProgress(v.progress);
     case 'heatmap':
-      return isObject(v.heatmap) && Array.isArray(v.heatmap.analytic) && Array.isArray(v.heatmap.numeric);
+      return isHeatmap(v.heatmap);
     case 'heatmapError':
       return typeof v.layer === 'string' && typeof v.message === 'string';
     default:

@@ -1,0 +1,213 @@
+/**
+ * The one-click gradient check in a real VS Code: the command checks a file in engine workers (Web Workers
+ * here, worker threads on desktop), the run's states arrive in order, verdicts appear after each layer's line,
+ * an injected fault is blamed on its layer, cancel and supersede terminate the workers at once, and the code
+ * lens says why a file with errors cannot run. Each test waits on the controller's events, never on a timer.
+ */
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { GradcheckController } from '../../extension/gradcheck';
+import type { RunState } from '../../webview/protocol';
+import { api, example, openCnn } from './util';
+
+type Done = Extract<RunState, { status: 'done' }>;
+
+/** Resolves with the first state `ready` accepts, from now on; rejects after `ms`. */
+function stateWhen(g: GradcheckController, ready: (s: RunState) => boolean, ms = 30_000): Promise<RunState & { at: number }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      l.dispose();
+      reject(new Error(`no matching run state within ${ms} ms; last ${JSON.stringify(g.state?.status)}`));
+    }, ms);
+    const l = g.onDidChangeState((s) => {
+      if (!ready(s)) return;
+      clearTimeout(timer);
+      l.dispose();
+      resolve({ ...s, at: performance.now() });
+    });
+  });
+}
+
+/** Resolves at the next progress report. */
+function nextProgress(g: GradcheckController, ms = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      l.dispose();
+      reject(new Error(`no progress within ${ms} ms`));
+    }, ms);
+    const l = g.onDidProgress(() => {
+      clearTimeout(timer);
+      l.dispose();
+      resolve();
+    });
+  });
+}
+
+function checkGradients(request?: object): Thenable<RunState | undefined> {
+  return vscode.commands.executeCommand<RunState | undefined>('cnnLens.checkGradients', request);
+}
+
+function asDone(s: RunState | undefined): Done {
+  assert.ok(s, 'the command answered with a state');
+  assert.strictEqual(s.status, 'done', `the run ended ${s.status}: ${JSON.stringify(s)}`);
+  return s as Done;
+}
+
+const failing = (s: Done) =>
+  s.result.layers.flatMap((l) => [...(l.delta.passed ? [] : [`${l.name} δ`]), ...Object.entries(l.params).filter(([, c]) => !c.passed).map(([p]) => `${l.name} ${p}`)]);
+
+const SEED_LAYERS = ['input', 'c1', 'sigmoid1', 'p1', 'c2', 'sigmoid2', 'p2', 'fc', 'softmax1'];
+
+describe('gradient check', function () {
+  this.timeout(120_000);
+  before(api);
+
+  it('checks examples/seed.cnn from the command: running, then 9 layers input…softmax1 all passed, with shapes and uncovered rows', async () => {
+    const { gradcheck, results } = await api();
+    const uri = example('seed.cnn');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const running = stateWhen(gradcheck, (s) => s.status === 'running');
+    const started = performance.now();
+    const state = asDone(await checkGradients());
+    const ms = performance.now() - started;
+    await running;
+    console.log(`[timing] seed.cnn: results ${Math.round(ms)} ms after the command on ${state.threads} thread(s) (worker start-up included)`);
+    assert.strictEqual(state.file, uri.toString());
+    assert.deepStrictEqual(state.result.layers.map((l) => l.name), SEED_LAYERS);
+    assert.ok(state.result.passed, `failing: ${failing(state).join(', ')}`);
+    assert.deepStrictEqual(state.settings, { mode: 'default', samples: 16, eps: 1e-6, batch: null, seed: null });
+    const view = Object.fromEntries(state.layers.map((l) => [l.name, l]));
+    assert.deepStrictEqual(view.sigmoid1.uncovered, { rows: [12], cols: [12] });
+    assert.deepStrictEqual(view.p1.deltaIn, [[64, 13, 13]]);
+    assert.deepStrictEqual(view.c2.output, [96, 2, 2]);
+    assert.deepStrictEqual(view.input.output, [3, 17, 17]);
+    assert.strictEqual(view.c1.uncovered, undefined);
+    // Verdicts after each line: the input's on its statement, each layer's on its own.
+    const texts = results.texts(uri);
+    assert.strictEqual(texts.length, 9);
+    assert.match(texts[0], /^3: δ ✓ \de-\d+$/);
+    assert.match(texts.find((t) => t.startsWith('5: '))!, /^5: δ ✓ \de-\d+ · W ✓ \de-\d+ · b ✓ \de-\d+$/);
+  });
+
+  it('gives the same verdicts on 1 and 2 threads (seed.cnn, lenet5.cnn), and measures the speed-up', async () => {
+    const { gradcheck } = await api();
+    for (const name of ['seed.cnn', 'lenet5.cnn']) {
+      const uri = example(name);
+      await vscode.workspace.openTextDocument(uri);
+      const ms: Record<number, number[]> = { 1: [], 2: [] };
+      const verdicts: Record<number, string> = {};
+      // Alternating, three times each: the first of each warms its workers up.
+      for (const threads of [1, 2, 1, 2, 1, 2]) {
+        const t = performance.now();
+        const s = asDone(await gradcheck.run({ uri, threads }));
+        ms[threads].push(performance.now() - t);
+        verdicts[threads] = JSON.stringify(s.result.layers.map((l) => [l.name, l.delta.maxRelError, l.delta.checked, Object.values(l.params).map((c) => c.maxRelError)]));
+        assert.ok(s.result.passed);
+      }
+      assert.strictEqual(verdicts[2], verdicts[1], 'two shards check every tensor once, as one does');
+      const best = (a: number[]) => Math.min(...a.slice(1));
+      console.log(`[timing] ${name}: 1 thread ${Math.round(best(ms[1]))} ms, 2 threads ${Math.round(best(ms[2]))} ms, speed-up ×${(best(ms[1]) / best(ms[2])).toFixed(2)} (warm; runs ${ms[1].map(Math.round)} / ${ms[2].map(Math.round)} ms)`);
+    }
+  });
+
+  it('blames p1 for an injected mean-pool-no-divide fault, with the failing tensors above it', async () => {
+    const { gradcheck, results } = await api();
+    const uri = example('seed.cnn');
+    const state = asDone(await gradcheck.run({ uri, fault: { layer: 'p1', name: 'mean-pool-no-divide' } }));
+    assert.strictEqual(state.result.passed, false);
+    const p1 = state.result.layers.find((l) => l.name === 'p1')!;
+    assert.ok(p1.delta.passed, 'the δ arriving at p1 is right');
+    assert.strictEqual(p1.blame, "the δ at its output is right but the δ at its input sigmoid1 is wrong: p1's backward rule is wrong");
+    assert.deepStrictEqual(state.result.layers.filter((l) => l.blame).map((l) => l.name), ['p1']);
+    assert.deepStrictEqual(failing(state), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ']);
+    const texts = results.texts(uri);
+    assert.match(texts.find((t) => t.startsWith('7: '))!, /^7: δ ✓ \de-\d+ · ✗ backward rule wrong$/);
+    assert.match(texts.find((t) => t.startsWith('6: '))!, /^6: δ ✗ \de-\d+$/);
+    // The fault is the request's only: the next run is the real network again.
+    assert.ok(asDone(await gradcheck.run({ uri })).result.passed);
+  });
+
+  it('cancels a running check within 100 ms and terminates its workers', async () => {
+    const { gradcheck } = await api();
+    const uri = example('seed.cnn');
+    const run = checkGradients({ uri, settings: { mode: 'full' } });
+    await nextProgress(gradcheck);
+    assert.strictEqual(gradcheck.state?.status, 'running');
+    const cancelled = stateWhen(gradcheck, (s) => s.status === 'cancelled');
+    const asked = performance.now();
+    await vscode.commands.executeCommand('cnnLens.cancelGradcheck');
+    const latency = (await cancelled).at - asked;
+    console.log(`[timing] cancel: state cancelled ${latency.toFixed(1)} ms after the command`);
+    assert.ok(latency < 100, `cancel took ${latency} ms`);
+    assert.strictEqual((await run)?.status, 'cancelled');
+    assert.strictEqual(gradcheck.liveWorkers, 0, 'the run\'s workers are terminated, not left computing');
+    assert.strictEqual(gradcheck.running, undefined);
+  });
+
+  it('a run started after an edit supersedes the one still running', async () => {
+    const { gradcheck } = await api();
+    const seed = new TextDecoder().decode(await vscode.workspace.fs.readFile(example('seed.cnn')));
+    const { document } = await openCnn(seed);
+    const editor = await vscode.window.showTextDocument(document);
+    const statuses: string[] = [];
+    const l = gradcheck.onDidChangeState((s) => statuses.push(s.status));
+    try {
+      const first = gradcheck.run({ uri: document.uri, settings: { mode: 'full' } });
+      await nextProgress(gradcheck);
+      // The same request again joins the running check (no second 'running' below) rather than restarting it.
+      const joined = gradcheck.run({ uri: document.uri, settings: { mode: 'full' } });
+      await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# edited\n'));
+      const second = await gradcheck.run({ uri: document.uri });
+      assert.strictEqual((await first)?.status, 'cancelled');
+      assert.strictEqual(await joined, await first);
+      assert.strictEqual(asDone(second).result.passed, true);
+      assert.deepStrictEqual(statuses, ['running', 'cancelled', 'running', 'done']);
+    } finally {
+      l.dispose();
+    }
+  });
+
+  it('reports a network with errors as an error state, without starting a worker', async () => {
+    const { gradcheck } = await api();
+    const { document } = await openCnn('input 3x8x8\nc1: conv 4 3\nc2: conv 8 3 in=2\n');
+    const state = await gradcheck.run({ uri: document.uri });
+    assert.ok(state?.status === 'error');
+    assert.strictEqual(state.message, 'the network has 1 error; fix it before checking its gradients');
+    assert.deepStrictEqual(state.diagnostics, ['3:17 channel-mismatch: c2: in=2 but c1 gives 4 channels (4×6×6)']);
+  });
+
+  it('computes a heat-map of p1\'s δ in a worker, numeric beside analytic', async () => {
+    const { gradcheck } = await api();
+    asDone(await gradcheck.run({ uri: example('seed.cnn') }));
+    const map = await gradcheck.heatmap('p1', 1, 3);
+    assert.deepStrictEqual([map.layer, map.sample, map.channel, map.shape], ['p1', 1, 3, [6, 6]]);
+    assert.strictEqual(map.numeric.length, 36);
+    map.analytic.forEach((a, i) => assert.ok(Math.abs(a - map.numeric[i]) <= 1e-5 + 1e-3 * Math.abs(map.numeric[i]), `p1[1,3] ${i}: ${a} vs ${map.numeric[i]}`));
+  });
+
+  it('clears the verdicts after a line when the document changes', async () => {
+    const { gradcheck, results } = await api();
+    const { document } = await openCnn('input 1x4x4\nc: conv 2 3\nrelu\n');
+    const editor = await vscode.window.showTextDocument(document);
+    asDone(await gradcheck.run({ uri: document.uri }));
+    assert.strictEqual(results.texts(document.uri).length, 3);
+    await editor.edit((e) => e.insert(new vscode.Position(3, 0), '# more\n'));
+    assert.deepStrictEqual(results.texts(document.uri), []);
+  });
+});
+
+describe('gradient check code lens', () => {
+  const lenses = async (uri: vscode.Uri) =>
+    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)).map((l) => `${l.range.start.line + 1}: ${l.command?.title} → ${l.command?.command}`);
+
+  it('offers ▶ Check gradients and the walkthrough above the first statement', async () => {
+    await api();
+    await vscode.workspace.openTextDocument(example('seed.cnn'));
+    assert.deepStrictEqual(await lenses(example('seed.cnn')), ['2: ▶ Check gradients → cnnLens.checkGradients', '2: Backprop walkthrough → cnnLens.walkthrough']);
+  });
+
+  it('says why a file with errors cannot run, and opens Problems', async () => {
+    const { document } = await openCnn('input 3x8x8\nconv 4 0\nconv 4 3 in=2 from=input\n');
+    assert.deepStrictEqual(await lenses(document.uri), ['1: ✗ 2 errors: fix them to check gradients → workbench.actions.view.problems', '1: Backprop walkthrough → cnnLens.walkthrough']);
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * The gradient-check results panel in a real VS Code, driven directly (not through the run commands): it is
+ * shown with stub handlers and real results of the engine's gradient check on examples/seed.cnn, and every
+ * assertion is on what the webview reports it rendered (`rendered`) or on what it posted to the handlers.
+ * Clicks and typing go through the web runner's webview driver, so those tests skip on desktop.
+ */
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { type Analysis, check, uncovered } from '../../engine';
+import { buildModel, deltaMap, type GradcheckResult, gradcheck, withFault } from '../../engine/run';
+import { type PanelHandlers, ResultsPanel } from '../../extension/resultsPanel';
+import type { Heatmap, LayerInfoView, RenderedView, RunSettings, RunState } from '../../webview/protocol';
+import { screenshot } from './screenshot';
+import { api, example } from './util';
+import { inWebview, needsWebviewDriver } from './webview';
+
+type Call =
+  | { readonly kind: 'rerun'; readonly settings: RunSettings }
+  | { readonly kind: 'cancel' }
+  | { readonly kind: 'reveal'; readonly layer: string }
+  | { readonly kind: 'heatmap'; readonly layer: string; readonly sample: number; readonly channel: number };
+
+/** Handlers that record each call and let a test await the next one of a kind. */
+class StubHandlers implements PanelHandlers {
+  readonly calls: Call[] = [];
+  private waiting: { kind: Call['kind']; resolve: (c: Call) => void }[] = [];
+  /** How `heatmap` answers; set per test. */
+  answer: (layer: string, sample: number, channel: number) => Promise<Heatmap> = () => Promise.reject(new Error('no heat-map in this test'));
+
+  rerun(settings: RunSettings): void {
+    this.record({ kind: 'rerun', settings });
+  }
+  cancel(): void {
+    this.record({ kind: 'cancel' });
+  }
+  reveal(layer: string): void {
+    this.record({ kind: 'reveal', layer });
+  }
+  heatmap(layer: string, sample: number, channel: number): Promise<Heatmap> {
+    this.record({ kind: 'heatmap', layer, sample, channel });
+    return this.answer(layer, sample, channel);
+  }
+
+  /** The next call of `kind`, made after this is called; rejects after `ms`. */
+  next<K extends Call['kind']>(kind: K, ms = 15_000): Promise<Extract<Call, { kind: K }>> {
+    return new Promise((resolve, reject) => {
+      const entry = { kind, resolve: resolve as (c: Call) => void };
+      this.waiting.push(entry);
+      setTimeout(() => {
+        this.waiting = this.waiting.filter((w) => w !== entry);
+        reject(new Error(`no ${kind} call within ${ms} ms; calls: ${JSON.stringify(this.calls)}`));
+      }, ms);
+    });
+  }
+
+  private record(call: Call): void {
+    this.calls.push(call);
+    const w = this.waiting.find((x) => x.kind === call.kind);
+    if (w) {
+      this.waiting = this.waiting.filter((x) => x !== w);
+      w.resolve(call);
+    }
+  }
+}
+
+/** Resolves with the first render of `panel` that `ready` accepts; rejects after `ms` with the last one seen. */
+function renderedWhen(panel: ResultsPanel, ready: (v: RenderedView) => boolean, ms = 20_000): Promise<RenderedView> {
+  return new Promise((resolve, reject) => {
+    let last: RenderedView | undefined;
+    const l = panel.onDidRender((v) => {
+      last = v;
+      if (!ready(v)) return;
+      clearTimeout(timer);
+      l.dispose();
+      resolve(v);
+    });
+    const timer = setTimeout(() => {
+      l.dispose();
+      reject(new Error(`the panel did not render as expected within ${ms} ms; last render: ${JSON.stringify(last)}`));
+    }, ms);
+  });
+}
+
+/** What the table shows of each layer: shapes, and the rows and columns a pool or strided conv never reads. */
+function layerViews(a: Analysis): LayerInfoView[] {
+  const views: { -readonly [K in keyof LayerInfoView]: LayerInfoView[K] }[] = [
+    { name: a.input!.name, kind: 'input', output: a.input!.shape ?? [], deltaIn: [] },
+    ...a.layers.map((l) => ({ name: l.name, kind: l.kind, line: l.line, output: l.output ?? [], deltaIn: l.inputShapes.map((s) => s ?? []) })),
+  ];
+  const indices = (axis: Parameters<typeof uncovered>[0]) => (uncovered(axis)?.runs ?? []).flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
+  for (const l of a.layers) {
+    if (!l.geometry) continue;
+    const rows = indices(l.geometry.h);
+    const cols = indices(l.geometry.w);
+    const input = views.find((v) => v.name === l.inputs[0]);
+    if (input && (rows.length || cols.length)) input.uncovered = { rows, cols };
+  }
+  return views;
+}
+
+const SETTINGS: RunSettings = { mode: 'default', samples: 16, eps: 1e-6, batch: null, seed: null };
+
+describe('gradient-check panel', function () {
+  this.timeout(90_000);
+  let extensionUri: vscode.Uri;
+  let analysis: Analysis;
+  let file: string;
+  let passing: GradcheckResult;
+  let faulty: GradcheckResult;
+  let layers: LayerInfoView[];
+  const done = (result: GradcheckResult): RunState => ({ status: 'done', file, settings: SETTINGS, result, layers, threads: 2 });
+
+  before(async () => {
+    await api();
+    extensionUri = vscode.extensions.getExtension('cnn-lens.cnn-lens')!.extensionUri;
+    const uri = example('seed.cnn');
+    file = uri.toString();
+    analysis = check(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    layers = layerViews(analysis);
+    passing = await gradcheck(analysis);
+    faulty = await gradcheck(analysis, { overrides: withFault('p1', 'mean-pool-no-divide') });
+    // The panel beside seed.cnn, with room for both: how the screenshots show it.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  });
+
+  afterEach(() => ResultsPanel.current?.dispose());
+  after(() => vscode.commands.executeCommand('workbench.view.explorer'));
+
+  /** Shows a fresh panel with `state` and waits for its first render of it. */
+  async function open(state: RunState, handlers = new StubHandlers(), ready: (v: RenderedView) => boolean = (v) => v.summary !== 'empty') {
+    ResultsPanel.current?.dispose();
+    const panel = ResultsPanel.show(extensionUri, handlers);
+    const rendered = renderedWhen(panel, ready);
+    panel.setState(state);
+    return { panel, handlers, view: await rendered };
+  }
+
+  it('shows a passing check of seed.cnn: one row per layer with its verdict, under a strict CSP', async () => {
+    const { panel, view } = await open(done(passing), undefined, (v) => v.rows.length > 0);
+    assert.strictEqual(ResultsPanel.current, panel);
+    assert.strictEqual(panel.webviewPanel.viewType, 'cnnLens.gradcheck');
+    assert.strictEqual(panel.webviewPanel.title, 'Gradient check: seed.cnn');
+    assert.strictEqual(view.summary, 'passed');
+    assert.deepStrictEqual(view.rows, [
+      'input input pass', 'c1 conv pass', 'sigmoid1 sigmoid pass', 'p1 pool pass', 'c2 conv pass',
+      'sigmoid2 sigmoid pass', 'p2 pool pass', 'fc dense pass', 'softmax1 softmax pass',
+    ]);
+    assert.deepStrictEqual(view.violations, []);
+  });
+
+  it('shows which layers fail and blames p1 when mean pooling forgets to divide by its window', async () => {
+    const { view } = await open(done(faulty), undefined, (v) => v.rows.length > 0);
+    assert.strictEqual(view.summary, 'failed');
+    assert.deepStrictEqual(view.rows, [
+      'input input fail', 'c1 conv fail', 'sigmoid1 sigmoid fail', 'p1 pool pass blamed', 'c2 conv pass',
+      'sigmoid2 sigmoid pass', 'p2 pool pass', 'fc dense pass', 'softmax1 softmax pass',
+    ]);
+    await screenshot('panel');
+  });
+
+  it('reveals a layer when its row is clicked', async function () {
+    needsWebviewDriver(this);
+    const { handlers } = await open(done(passing), undefined, (v) => v.rows.length > 0);
+    const revealed = handlers.next('reveal');
+    await inWebview({ action: 'click', selector: 'tr[data-layer="c2"]' });
+    assert.deepStrictEqual(await revealed, { kind: 'reveal', layer: 'c2' });
+  });
+
+  it("asks for sigmoid1's δ map and draws the answer with row and column 12 marked as getting no gradient", async function () {
+    needsWebviewDriver(this);
+    // With p1's fault, sigmoid1's analytic δ is 4× the numeric one: the picture the screenshot shows.
+    const handlers = new StubHandlers();
+    const model = buildModel(analysis, { overrides: withFault('p1', 'mean-pool-no-divide') });
+    handlers.answer = (layer, sample, channel) => deltaMap(model, layer, sample, channel);
+    const { panel } = await open(done(faulty), handlers, (v) => v.rows.length > 0);
+    const asked = handlers.next('heatmap');
+    const drawn = renderedWhen(panel, (v) => v.heatmap !== undefined);
+    await inWebview({ action: 'click', selector: '#heatmap-compute' });
+    assert.deepStrictEqual(await asked, { kind: 'heatmap', layer: 'sigmoid1', sample: 0, channel: 0 });
+    assert.strictEqual((await drawn).heatmap, 'sigmoid1 sample 0 channel 0 13×13 uncovered rows 12 cols 12');
+    await screenshot('panel-heatmap');
+
+    // Hidden and shown again, the webview reloads and restores the map from its saved state.
+    const restored = renderedWhen(panel, (v) => v.heatmap === 'sigmoid1 sample 0 channel 0 13×13 uncovered rows 12 cols 12');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'cnn', content: 'input 1x4x4\n' }), panel.webviewPanel.viewColumn);
+    assert.strictEqual(panel.webviewPanel.visible, false);
+    panel.webviewPanel.reveal(undefined, false);
+    await restored;
+  });
+
+  it('shows why a heat-map could not be computed', async function () {
+    needsWebviewDriver(this);
+    const handlers = new StubHandlers();
+    handlers.answer = () => Promise.reject(new Error('sigmoid1 has 2 samples and 64 channels'));
+    const { panel } = await open(done(passing), handlers, (v) => v.rows.length > 0);
+    const failed = renderedWhen(panel, (v) => v.heatmap !== undefined);
+    await inWebview({ action: 'click', selector: '#heatmap-compute' });
+    assert.strictEqual((await failed).heatmap, 'error: sigmoid1 has 2 samples and 64 channels');
+  });
+
+  it('posts a rerun with the settings typed, and shows why settings are wrong instead of posting them', async function () {
+    needsWebviewDriver(this);
+    const { panel, handlers } = await open(done(passing), undefined, (v) => v.rows.length > 0);
+    const invalid = renderedWhen(panel, (v) => v.formErrors.length > 0);
+    await inWebview({ action: 'fill', selector: '#eps input', value: '0' });
+    await inWebview({ action: 'fill', selector: '#seed input', value: '-3' });
+    await inWebview({ action: 'click', selector: '#rerun' });
+    assert.deepStrictEqual((await invalid).formErrors, ['eps: a step above 0 and below 1, like 1e-6', "seed: a whole number, 0 or more (empty: the file's)"]);
+    assert.deepStrictEqual(handlers.calls, []);
+
+    const rerun = handlers.next('rerun');
+    await inWebview({ action: 'fill', selector: '#eps input', value: '1e-5' });
+    await inWebview({ action: 'fill', selector: '#seed input', value: '' });
+    await inWebview({ action: 'fill', selector: '#batch input', value: '4' });
+    await inWebview({ action: 'press', selector: '#batch input', value: 'Enter' });
+    assert.deepStrictEqual(await rerun, { kind: 'rerun', settings: { mode: 'default', samples: 16, eps: 1e-5, batch: 4, seed: null } });
+  });
+
+  it('shows a running check moving with progress, and Cancel posts cancel', async function () {
+    const { panel, handlers, view } = await open({ status: 'running', file, settings: SETTINGS });
+    assert.strictEqual(view.summary, 'running');
+    const moved = renderedWhen(panel, (v) => v.summary === 'running 40%');
+    panel.progress({ done: 200, total: 500, layer: 'c1', tensor: 'W' });
+    await moved;
+    needsWebviewDriver(this);
+    const cancelled = handlers.next('cancel');
+    await inWebview({ action: 'click', selector: '.summary vscode-button' });
+    await cancelled;
+    const shown = renderedWhen(panel, (v) => v.summary === 'cancelled');
+    panel.setState({ status: 'cancelled', file, settings: SETTINGS });
+    assert.deepStrictEqual((await shown).rows, []);
+  });
+
+  it('shows why a network cannot run', async () => {
+    const { view } = await open({ status: 'error', file, settings: SETTINGS, message: 'the network has 1 error; fix it before running it', diagnostics: ['3:17 channel-mismatch'] });
+    assert.strictEqual(view.summary, 'error: the network has 1 error; fix it before running it');
+    assert.deepStrictEqual(view.rows, []);
+  });
+
+  it('revives after a reload with the state its webview saved, a running check as cancelled', async () => {
+    // A fresh webview first renders empty, then what the extension sends when it says `ready`.
+    const revive = async (saved: unknown, ready: (v: RenderedView) => boolean) => {
+      ResultsPanel.current?.dispose();
+      const created = vscode.window.createWebviewPanel(ResultsPanel.viewType, 'Gradient check', vscode.ViewColumn.Beside);
+      const panel = ResultsPanel.revive(created, extensionUri, new StubHandlers(), saved);
+      return { panel, view: await renderedWhen(panel, ready) };
+    };
+    const { panel, view } = await revive({ state: done(faulty), selection: { layer: 'c1', sample: 1, channel: 3 } }, (v) => v.rows.length > 0);
+    assert.strictEqual(ResultsPanel.current, panel);
+    assert.strictEqual(view.summary, 'failed');
+    assert.strictEqual(panel.webviewPanel.title, 'Gradient check: seed.cnn');
+    await revive({ state: { status: 'running', file, settings: SETTINGS } }, (v) => v.summary === 'cancelled');
+    // A state the webview cannot have saved (another version's) is dropped: the panel stays empty.
+    const { panel: empty } = await revive({ state: { status: 'finished', file } }, (v) => v.summary === 'empty');
+    assert.strictEqual(empty.webviewPanel.title, 'Gradient check');
+  });
+
+  it('is one panel: show reveals the open one, and closing it fires onDidDispose', async () => {
+    const { panel } = await open(done(passing));
+    assert.strictEqual(ResultsPanel.show(extensionUri, new StubHandlers()), panel);
+    const disposed = new Promise<void>((resolve) => panel.onDidDispose(resolve));
+    panel.webviewPanel.dispose();
+    await disposed;
+    assert.strictEqual(ResultsPanel.current, undefined);
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * The backprop walkthrough view in a real VS Code: the command opens it on the active file, its webview draws
+ * the steps from the loss back to the input, and the highlighted step follows the editor's cursor. What the
+ * webview reports it drew (its `shown` message) is what is asserted, so a view that fails to load, to draw or
+ * to highlight fails here.
+ */
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { WalkthroughShown, WalkthroughView } from '../../extension/walkthrough/view';
+import { screenshot } from './screenshot';
+import { api, example } from './util';
+
+/** Resolves once the view reports showing what `ready` accepts (now or later); rejects after `ms`. */
+function shownWhen(view: WalkthroughView, ready: (s: WalkthroughShown) => boolean, ms = 15_000): Promise<WalkthroughShown> {
+  return new Promise((resolve, reject) => {
+    const done = (s: WalkthroughShown) => {
+      clearTimeout(timer);
+      l.dispose();
+      resolve(s);
+    };
+    const timer = setTimeout(() => {
+      l.dispose();
+      reject(new Error(`the walkthrough did not show the expected steps within ${ms} ms; it shows ${JSON.stringify(view.shown)}`));
+    }, ms);
+    const l = view.onDidShow((s) => ready(s) && done(s));
+    if (view.shown && ready(view.shown)) done(view.shown);
+  });
+}
+
+const SEED_STEPS = ['loss', 'softmax1', 'fc', 'p2', 'sigmoid2', 'c2', 'p1', 'sigmoid1', 'c1', 'input'];
+
+describe('backprop walkthrough', function () {
+  this.timeout(60_000);
+  before(api);
+
+  it('shows seed.cnn from the loss back to the input, and its highlight follows the cursor', async () => {
+    const { walkthrough } = await api();
+    const document = await vscode.workspace.openTextDocument(example('seed.cnn'));
+    const editor = await vscode.window.showTextDocument(document);
+    const lineOf = (prefix: string) => document.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+    editor.selection = new vscode.Selection(lineOf('c2:'), 3, lineOf('c2:'), 3);
+    await vscode.commands.executeCommand('cnnLens.walkthrough');
+    const first = await shownWhen(walkthrough, (s) => s.steps.join() === SEED_STEPS.join());
+    assert.strictEqual(first.current, 'c2');
+    await screenshot('walkthrough');
+
+    // The walkthrough command leaves the editor focused, so moving the cursor is typing's own.
+    assert.strictEqual(vscode.window.activeTextEditor?.document, document);
+    for (const [prefix, column, step] of [['p1:', 5, 'p1'], ['    sigmoid', 6, 'sigmoid1'], ['input', 2, 'input'], ['c1:', 0, 'c1']] as const) {
+      const moved = shownWhen(walkthrough, (s) => s.current === step);
+      editor.selection = new vscode.Selection(lineOf(prefix), column, lineOf(prefix), column);
+      assert.strictEqual((await moved).current, step, `cursor on ${prefix}`);
+    }
+    // A comment line is no step's: nothing is highlighted.
+    const none = shownWhen(walkthrough, (s) => s.current === null);
+    editor.selection = new vscode.Selection(0, 3, 0, 3);
+    await none;
+  });
+
+  it('follows the file being edited: a new layer is a new step', async () => {
+    const { walkthrough } = await api();
+    const document = await vscode.workspace.openTextDocument({ language: 'cnn', content: 'input 1x8x8\nc: conv 2 3\nrelu\n' });
+    const editor = await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('cnnLens.walkthrough');
+    await shownWhen(walkthrough, (s) => s.steps.join() === 'loss,relu1,c,input');
+    const grown = shownWhen(walkthrough, (s) => s.steps.join() === 'loss,p,relu1,c,input');
+    await editor.edit((e) => e.insert(new vscode.Position(3, 0), 'p: pool max 2\n'));
+    await grown;
+  });
+});

@@ -1,0 +1,105 @@
+/**
+ * The per-layer table: shapes beside each tensor's verdict, and the blame line under the layer whose
+ * backward rule is wrong. A row is a button: it reveals the layer's line in the editor.
+ */
+import { h } from './dom';
+import * as fmt from './format';
+import type { GradcheckResult, LayerCheck, TensorCheck } from '../engine/run';
+import type { LayerInfoView } from './protocol';
+
+export interface TableView {
+  readonly element: HTMLElement;
+  /** `NAME KIND pass|fail[ blamed]` per row, for the `rendered` report. */
+  readonly rows: readonly string[];
+}
+
+export function layerPassed(l: LayerCheck): boolean {
+  return l.delta.passed && Object.values(l.params).every((p) => p.passed);
+}
+
+function errorCell(c: TensorCheck, label?: string): HTMLElement {
+  return h(
+    'span',
+    { class: `err ${c.passed ? '' : 'bad'}`, title: `${label ? `${label}: ` : ''}${c.checked} checked, ${c.kinks} at a kink; max relative error ${c.maxRelError ?? 'n/a'}` },
+    label ? h('span', { class: 'param' }, label) : null,
+    fmt.relError(c.maxRelError),
+  );
+}
+
+export function renderTable(result: GradcheckResult, layers: readonly LayerInfoView[], onReveal: (layer: string) => void): TableView {
+  const info = new Map(layers.map((l) => [l.name, l]));
+  const rows: string[] = [];
+  const body = h('tbody');
+  for (const l of result.layers) {
+    const view = info.get(l.name);
+    const passed = layerPassed(l);
+    const params = Object.entries(l.params);
+    const checked = l.delta.checked + params.reduce((n, [, c]) => n + c.checked, 0);
+    const kinks = l.delta.kinks + params.reduce((n, [, c]) => n + c.kinks, 0);
+    const line = view?.line ?? l.line;
+    const tr = h(
+      'tr',
+      {
+        class: `layer ${passed ? '' : 'failed'} ${l.blame ? 'blamed' : ''}`,
+        tabindex: 0,
+        'data-layer': l.name,
+        title: line ? `Reveal ${l.name} (line ${line})` : `Reveal ${l.name}`,
+      },
+      h(
+        'th',
+        { scope: 'row' },
+        h(
+          'span',
+          { class: 'name' },
+          h('span', { class: `verdict-icon-small ${passed ? 'pass' : 'fail'}`, role: 'img', 'aria-label': passed ? 'passed' : 'failed' }, passed ? '✓' : '✗'),
+          l.name,
+        ),
+        h('span', { class: 'kind' }, l.kind, line ? ` · line ${line}` : '', l.custom ? h('span', { class: 'tag', title: 'A hand-written backward replaced the built-in one' }, 'custom') : null),
+      ),
+      h(
+        'td',
+        { class: 'shape' },
+        h('span', { class: 'out' }, view ? fmt.shape(view.output) : '?'),
+        h('span', { class: 'din', title: "δ at the layer's input(s)" }, 'δ in ', view ? view.deltaIn.map(fmt.shape).join(' + ') || '—' : '?'),
+      ),
+      h('td', { class: 'num' }, errorCell(l.delta)),
+      h('td', { class: 'num params' }, ...(params.length ? params.map(([name, c]) => errorCell(c, name)) : [h('span', { class: 'muted' }, '—')])),
+      h('td', { class: 'num' }, fmt.count(checked)),
+      h('td', { class: `num ${kinks ? 'kinks' : 'muted'}` }, String(kinks)),
+    );
+    const reveal = () => onReveal(l.name);
+    tr.addEventListener('click', reveal);
+    tr.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        reveal();
+      }
+    });
+    body.append(tr);
+    if (l.blame) {
+      body.append(h('tr', { class: 'blame' }, h('td', { colspan: 6 }, h('span', { class: 'blame-icon', 'aria-hidden': 'true' }, '⚠'), h('strong', {}, `${l.name}: `), l.blame)));
+    }
+    rows.push(`${l.name} ${l.kind} ${passed ? 'pass' : 'fail'}${l.blame ? ' blamed' : ''}`);
+  }
+  const head = h(
+    'thead',
+    {},
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'col' }, 'Layer'),
+      h('th', { scope: 'col', title: "The layer's output shape (also the shape of δ at its output), and δ at its input(s): what its backward rule produces" }, 'Output · δ in'),
+      h('th', { scope: 'col', class: 'num', title: 'Largest relative error |a − n| / (|a| + |n|) of δ at the output, kinks left out' }, 'δ error'),
+      h('th', { scope: 'col', class: 'num', title: "Largest relative error of each parameter's gradient" }, 'Parameters'),
+      h('th', { scope: 'col', class: 'num', title: 'Coordinates and directions compared' }, 'Checked'),
+      h('th', { scope: 'col', class: 'num', title: 'Comparisons whose ±ε straddled a kink (ReLU sign, max-pool winner): left out of pass and fail' }, 'Kinks'),
+    ),
+  );
+  const element = h(
+    'section',
+    { class: 'layers', 'aria-labelledby': 'layers-title' },
+    h('h2', { id: 'layers-title' }, 'Layers'),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'layer-table' }, head, body)),
+  );
+  return { element, rows };
+}
