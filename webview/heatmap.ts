@@ -226,7 +226,7 @@ export class HeatmapView {
     const notes = [
       m.kinks.length ? h('span', { class: 'key' }, keySwatch('kink', t), `${m.kinks.length} kink${m.kinks.length === 1 ? '' : 's'} (inconclusive)`) : null,
       u.rows.length || u.cols.length
-        ? h('span', { class: 'key' }, keySwatch('hatch', t), `no gradient: ${[u.rows.length && `row${u.rows.length > 1 ? 's' : ''} ${u.rows.join(', ')}`, u.cols.length && `column${u.cols.length > 1 ? 's' : ''} ${u.cols.join(', ')}`].filter(Boolean).join(' and ')} (0-based) — no window of the next layer reads them`)
+        ? h('span', { class: 'key' }, keySwatch('hatch', t), `no gradient: ${[u.rows.length && `row${u.rows.length > 1 ? 's' : ''} ${u.rows.map((r) => r + 1).join(', ')}`, u.cols.length && `column${u.cols.length > 1 ? 's' : ''} ${u.cols.map((c) => c + 1).join(', ')}`].filter(Boolean).join(' and ')} — no window of the next layer reads them`)
         : null,
     ];
     replace(

@@ -5,14 +5,22 @@
  *   δx       δx_g   = col2im(W_gᵀ · δy_g)      (the "full convolution with W" of DSL.md, done as an adjoint)
  *   dW       dW_g   = δy_g · col(x_g)ᵀ,  db = Σ δy over batch and positions
  * Samples are processed in chunks so the column buffer stays under COL_BUDGET elements whatever the batch.
+ * Within a chunk, a map of at least PER_SAMPLE_MIN positions runs one GEMM per sample directly on the N×C×P
+ * tensors (its C or operand is a plain strided view of y, δy), which saves reshuffling δy or the output
+ * between N×OC×P and OC×(N·P); a smaller map keeps one GEMM over the whole chunk, so n stays long.
  */
 import type { ConvGeometry } from '../geometry.js';
 import { gemm } from './gemm.js';
 import { type AxisTable, axisTable, col2imKernel, im2colKernel, moveRunsKernel } from './im2col.js';
-import { type Floats, alloc } from './specialize.js';
+import { type Floats, alloc, perType } from './specialize.js';
 
 /** Column-buffer size per chunk (elements): 16 MiB in float64, so a big batch never needs a huge buffer. */
 const COL_BUDGET = 1 << 21;
+/**
+ * Output positions per sample from which per-sample GEMMs pay: n (or k for dW) = P is then long enough for
+ * full tiles, and the reshuffle it saves costs as much as a tenth of a small-filter layer (6 filters on 28×28).
+ */
+const PER_SAMPLE_MIN = 64;
 
 interface Plan {
   readonly C: number; readonly H: number; readonly W: number;
@@ -72,27 +80,27 @@ export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, 
   need(y, batch * p.OC * p.P, 'y');
   if (p.P === 0 || batch === 0) return y;
   const move = x instanceof Float32Array ? moveRunsKernel.f32 : moveRunsKernel.f64;
+  const perSample = p.P >= PER_SAMPLE_MIN;
+  // Bias first: C starts as the bias (a native fill, per output row) and GEMM accumulates onto it.
+  if (perSample && bias) {
+    for (let n = 0, o = 0; n < batch; n++) for (let c = 0; c < p.OC; c++, o += p.P) y.fill(bias[c], o, o + p.P);
+  }
   for (let n0 = 0; n0 < batch; n0 += p.chunk) {
     const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
     const col = buffer(x, 'col', p.kg * cols);
-    const tmp = nb > 1 ? buffer(x, 'tmp', p.ocg * cols) : y;
     for (let group = 0; group < p.groups; group++) {
       im2col(g, p, x, n0, nb, group, col);
       const a = { data: weights, offset: group * p.ocg * p.kg, rowStride: p.kg, colStride: 1 };
-      const bv = { data: col, offset: 0, rowStride: cols, colStride: 1 };
-      if (nb > 1) {
-        gemm(p.ocg, cols, p.kg, a, bv, tmp);
-        move(tmp, 0, cols, p.P, y, (n0 * p.OC + group * p.ocg) * p.P, p.P, p.OC * p.P, p.ocg, nb, p.P);
+      if (perSample) {
+        for (let b = 0; b < nb; b++) {
+          gemm(p.ocg, p.P, p.kg, a, { data: col, offset: b * p.P, rowStride: cols, colStride: 1 },
+            y, ((n0 + b) * p.OC + group * p.ocg) * p.P, p.P, !!bias);
+        }
       } else {
-        gemm(p.ocg, cols, p.kg, a, bv, y, (n0 * p.OC + group * p.ocg) * p.P, p.P);
-      }
-    }
-  }
-  if (bias) {
-    for (let n = 0, o = 0; n < batch; n++) {
-      for (let c = 0; c < p.OC; c++) {
-        const v = bias[c];
-        for (let i = 0; i < p.P; i++) y[o++] += v;
+        const tmp = buffer(x, 'tmp', p.ocg * cols);
+        if (bias) for (let i = 0; i < p.ocg; i++) tmp.fill(bias[group * p.ocg + i], i * cols, (i + 1) * cols);
+        gemm(p.ocg, cols, p.kg, a, { data: col, offset: 0, rowStride: cols, colStride: 1 }, tmp, 0, cols, !!bias);
+        move(tmp, 0, cols, p.P, y, (n0 * p.OC + group * p.ocg) * p.P, p.P, p.OC * p.P, p.ocg, nb, p.P);
       }
     }
   }
@@ -109,14 +117,22 @@ export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: nu
   if (out) dx.fill(0);
   if (p.P === 0 || batch === 0) return dx;
   const k = dy instanceof Float32Array ? col2imKernel.f32 : col2imKernel.f64;
+  const perSample = p.P >= PER_SAMPLE_MIN;
   for (let n0 = 0; n0 < batch; n0 += p.chunk) {
     const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
     const dcol = buffer(dy, 'col', p.kg * cols);
-    const dyg = buffer(dy, 'tmp', p.ocg * cols);
     for (let group = 0; group < p.groups; group++) {
-      gatherDy(p, dy, n0, nb, group, dyg);
-      gemm(p.kg, cols, p.ocg, { data: weights, offset: group * p.ocg * p.kg, rowStride: 1, colStride: p.kg },
-        { data: dyg, offset: 0, rowStride: cols, colStride: 1 }, dcol);
+      const wt = { data: weights, offset: group * p.ocg * p.kg, rowStride: 1, colStride: p.kg };
+      if (perSample) {
+        for (let b = 0; b < nb; b++) {
+          gemm(p.kg, p.P, p.ocg, wt, { data: dy, offset: ((n0 + b) * p.OC + group * p.ocg) * p.P, rowStride: p.P, colStride: 1 },
+            dcol, b * p.P, cols);
+        }
+      } else {
+        const dyg = buffer(dy, 'tmp', p.ocg * cols);
+        gatherDy(p, dy, n0, nb, group, dyg);
+        gemm(p.kg, cols, p.ocg, wt, { data: dyg, offset: 0, rowStride: cols, colStride: 1 }, dcol);
+      }
       k(dcol, dx, (n0 * p.C + group * p.icg) * p.H * p.W, p.C * p.H * p.W, p.icg, p.H, p.W, g.h.kernel, g.w.kernel,
         p.OH, p.OW, nb, g.h.dilation, g.w.dilation, g.w.stride, p.h.start, p.h.lo, p.h.hi, p.w.start, p.w.lo, p.w.hi);
     }
@@ -137,16 +153,24 @@ export function conv2dBackwardFilter<A extends Floats>(g: ConvGeometry, batch: n
   need(x, batch * p.C * p.H * p.W, 'x');
   need(dy, batch * p.OC * p.P, 'δy');
   const dW = alloc(x, p.OC * p.kg);
+  const perSample = p.P >= PER_SAMPLE_MIN;
   if (p.P > 0) {
     for (let n0 = 0; n0 < batch; n0 += p.chunk) {
       const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
       const col = buffer(x, 'col', p.kg * cols);
-      const dyg = buffer(x, 'tmp', p.ocg * cols);
       for (let group = 0; group < p.groups; group++) {
         im2col(g, p, x, n0, nb, group, col);
-        gatherDy(p, dy, n0, nb, group, dyg);
-        gemm(p.ocg, p.kg, cols, { data: dyg, offset: 0, rowStride: cols, colStride: 1 },
-          { data: col, offset: 0, rowStride: 1, colStride: cols }, dW, group * p.ocg * p.kg, p.kg, n0 > 0);
+        if (perSample) {
+          for (let b = 0; b < nb; b++) {
+            gemm(p.ocg, p.kg, p.P, { data: dy, offset: ((n0 + b) * p.OC + group * p.ocg) * p.P, rowStride: p.P, colStride: 1 },
+              { data: col, offset: b * p.P, rowStride: 1, colStride: cols }, dW, group * p.ocg * p.kg, p.kg, n0 + b > 0);
+          }
+        } else {
+          const dyg = buffer(x, 'tmp', p.ocg * cols);
+          gatherDy(p, dy, n0, nb, group, dyg);
+          gemm(p.ocg, p.kg, cols, { data: dyg, offset: 0, rowStride: cols, colStride: 1 },
+            { data: col, offset: 0, rowStride: 1, colStride: cols }, dW, group * p.ocg * p.kg, p.kg, n0 > 0);
+        }
       }
     }
   }
@@ -155,6 +179,13 @@ export function conv2dBackwardFilter<A extends Floats>(g: ConvGeometry, batch: n
 
 function convBiasGrad<A extends Floats>(OC: number, P: number, batch: number, dy: A): A {
   const db = alloc(dy, OC);
+  (dy instanceof Float32Array ? biasGradKernel.f32 : biasGradKernel.f64)(dy, db, OC, P, batch);
+  return db;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** db[c] = Σ over samples and positions of δy[n, c, ·]; a per-type copy, as it reads all of δy. */
+function biasGradTemplate(dy: any, db: any, OC: number, P: number, batch: number): void {
   for (let n = 0, o = 0; n < batch; n++) {
     for (let c = 0; c < OC; c++) {
       let s = 0;
@@ -162,5 +193,11 @@ function convBiasGrad<A extends Floats>(OC: number, P: number, batch: number, dy
       db[c] += s;
     }
   }
-  return db;
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+const biasGradKernel = perType(biasGradTemplate, (f, T) => {
+  const dy = new T(12).map((_, i) => i), db = new T(2);
+  f(dy, db, 2, 3, 2);
+  return db[0] === 0 + 1 + 2 + 6 + 7 + 8 && db[1] === 3 + 4 + 5 + 9 + 10 + 11;
+});

@@ -5,7 +5,11 @@
  * are copied ("packed") into 4-wide micro-panels so the innermost loop reads both sequentially from L1/L2,
  * and a 4×4 register tile of 16 scalar accumulators gives 16 multiply-adds per 8 loads. Packing also absorbs
  * transposes: every operand is a strided view (row stride, column stride), so Wᵀ·δy and δy·colᵀ cost no
- * explicit transpose. On a 2-core EPYC under Node 20 this reaches ~6 GFLOP/s on 256³ in either element type.
+ * explicit transpose. On a 2-core EPYC under Node 20 this reaches ~5–6 GFLOP/s on 256³ in either element type.
+ * Conv's small-filter layers are the exception to "pack everything": with m = 6 or 16 filters and k = 25–150
+ * taps against n in the tens of thousands, padding m to a multiple of 4 and copying B cost a quarter to a half
+ * of the product, hence 3-row tiles when they pad less, B read in place when m is small, and "dot mode" for
+ * A·Bᵀ-shaped products (dW) with a small side, where neither operand is packed.
  * Block sizes: kc·4 doubles of B (8 KiB) stay in a 48 KiB L1 next to a 4×kc A micro-panel; the packed
  * mc×kc A block (128 KiB) sits in the 1 MiB L2.
  */
@@ -36,15 +40,25 @@ function gemmTemplate(m: number, n: number, k: number, a: any, aOff: number, aRs
     if (!accumulate) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[cOff + i * ldc + j] = 0;
     return;
   }
+  // Register tile: 4 columns by mr rows, mr = 3 when that wastes fewer padded rows (m = 6 filters: 2 tiles of
+  // 3, not 2 of 4 with a half-empty one), else 4. The mc block is a whole number of tiles.
+  const mr = Math.ceil(m / 3) * 3 < Math.ceil(m / 4) * 4 ? 3 : 4;
+  const mcMax = MC - (MC % mr);
+  // With few rows of A, each packed B element would be used only ⌈m/mr⌉ times, so a row-major B is read in
+  // place (its 4-column strips stay in L1 across the ir loop) and only the ragged last strip is packed.
+  const direct = bCs === 1 && m <= 32;
+  // "Dot" mode: op(A)'s rows and op(B)'s columns both run contiguously along k (A·Bᵀ of row-major arrays,
+  // e.g. conv's dW = δy·colᵀ) and one side is small (m filters or n kernel taps), so packing would cost about
+  // as much as the product. Both are read in place: a tile is mr + 4 sequential streams, the 4 B streams
+  // (4·kc elements) staying in L1 across the ir loop as a packed panel would. Tiles past the edge repeat the
+  // last valid row or column; those sums are computed but never stored.
+  const dot = aCs === 1 && bRs === 1 && (m <= 32 || n <= 32);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
       const first = pc === 0 && !accumulate;
-      // With few rows of A, each packed B element would be used only m/4 times, so a row-major B is read in
-      // place (its 4-column strips stay in L1 across the ir loop) and only the ragged last strip is packed.
-      const direct = bCs === 1 && m <= 32;
-      for (let jr = 0; jr < nc; jr += 4) {
+      for (let jr = 0; jr < nc && !dot; jr += 4) {
         const cols = Math.min(4, nc - jr);
         if (direct && cols === 4) continue;
         let src = bOff + pc * bRs + (jc + jr) * bCs;
@@ -59,10 +73,10 @@ function gemmTemplate(m: number, n: number, k: number, a: any, aOff: number, aRs
           }
         }
       }
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = Math.min(MC, m - ic);
-        for (let ir = 0; ir < mc; ir += 4) {
-          const rows = Math.min(4, mc - ir);
+      for (let ic = 0; ic < m; ic += mcMax) {
+        const mc = Math.min(mcMax, m - ic);
+        for (let ir = 0; ir < mc && !dot; ir += mr) {
+          const rows = Math.min(mr, mc - ir);
           let src = aOff + (ic + ir) * aRs + pc * aCs;
           if (rows === 4) {
             const s1 = aRs, s2 = 2 * aRs, s3 = 3 * aRs;
@@ -70,45 +84,81 @@ function gemmTemplate(m: number, n: number, k: number, a: any, aOff: number, aRs
               pa[q] = a[src]; pa[q + 1] = a[src + s1]; pa[q + 2] = a[src + s2]; pa[q + 3] = a[src + s3];
             }
           } else {
-            for (let p = 0, q = ir * kc; p < kc; p++, q += 4, src += aCs) {
-              for (let ii = 0; ii < 4; ii++) pa[q + ii] = ii < rows ? a[src + ii * aRs] : 0;
+            for (let p = 0, q = ir * kc; p < kc; p++, q += mr, src += aCs) {
+              for (let ii = 0; ii < mr; ii++) pa[q + ii] = ii < rows ? a[src + ii * aRs] : 0;
             }
           }
         }
         for (let jr = 0; jr < nc; jr += 4) {
           const cols = Math.min(4, nc - jr);
-          for (let ir = 0; ir < mc; ir += 4) {
-            const rows = Math.min(4, mc - ir);
-            let ia = ir * kc;
-            let bb = pb, ib = jr * kc, bStep = 4;
-            if (direct && cols === 4) {
-              bb = b; ib = bOff + pc * bRs + jc + jr; bStep = bRs;
-            }
+          let bb = pb, ib0 = jr * kc, bStep = 4;
+          if (direct && cols === 4) {
+            bb = b; ib0 = bOff + pc * bRs + jc + jr; bStep = bRs;
+          }
+          for (let ir = 0; ir < mc; ir += mr) {
+            const rows = Math.min(mr, mc - ir);
+            let ia = ir * kc, ib = ib0;
             let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
             let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-            for (let p = 0; p < kc; p++, ia += 4, ib += bStep) {
-              const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
-              const b0 = bb[ib], b1 = bb[ib + 1], b2 = bb[ib + 2], b3 = bb[ib + 3];
-              c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-              c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-              c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-              c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+            if (dot) {
+              // Strided streams: the offsets of rows 1–3 of A and columns 1–3 of B are variables here, which
+              // costs registers, so the packed path below keeps its constant offsets.
+              ia = aOff + (ic + ir) * aRs + pc; ib = bOff + pc + (jc + jr) * bCs;
+              const r1 = Math.min(1, rows - 1) * aRs, r2 = Math.min(2, rows - 1) * aRs, r3 = Math.min(3, rows - 1) * aRs;
+              const s1 = Math.min(1, cols - 1) * bCs, s2 = Math.min(2, cols - 1) * bCs, s3 = Math.min(3, cols - 1) * bCs;
+              if (mr === 4) {
+                for (let p = 0; p < kc; p++, ia++, ib++) {
+                  const a0 = a[ia], a1 = a[ia + r1], a2 = a[ia + r2], a3 = a[ia + r3];
+                  const b0 = b[ib], b1 = b[ib + s1], b2 = b[ib + s2], b3 = b[ib + s3];
+                  c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                  c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                  c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                  c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+                }
+              } else {
+                for (let p = 0; p < kc; p++, ia++, ib++) {
+                  const a0 = a[ia], a1 = a[ia + r1], a2 = a[ia + r2];
+                  const b0 = b[ib], b1 = b[ib + s1], b2 = b[ib + s2], b3 = b[ib + s3];
+                  c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                  c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                  c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                }
+              }
+            } else if (mr === 4) {
+              for (let p = 0; p < kc; p++, ia += 4, ib += bStep) {
+                const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
+                const b0 = bb[ib], b1 = bb[ib + 1], b2 = bb[ib + 2], b3 = bb[ib + 3];
+                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+              }
+            } else {
+              // The 3-row tile (row 3 stays zero); with 12 accumulators it also spills fewer registers.
+              for (let p = 0; p < kc; p++, ia += 3, ib += bStep) {
+                const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2];
+                const b0 = bb[ib], b1 = bb[ib + 1], b2 = bb[ib + 2], b3 = bb[ib + 3];
+                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+              }
             }
             const o0 = cOff + (ic + ir) * ldc + jc + jr, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
-            if (rows === 4 && cols === 4) {
+            if (cols === 4 && rows >= 3) {
               if (first) {
                 c[o0] = c00; c[o0 + 1] = c01; c[o0 + 2] = c02; c[o0 + 3] = c03;
                 c[o1] = c10; c[o1 + 1] = c11; c[o1 + 2] = c12; c[o1 + 3] = c13;
                 c[o2] = c20; c[o2 + 1] = c21; c[o2 + 2] = c22; c[o2 + 3] = c23;
-                c[o3] = c30; c[o3 + 1] = c31; c[o3 + 2] = c32; c[o3 + 3] = c33;
+                if (rows === 4) { c[o3] = c30; c[o3 + 1] = c31; c[o3 + 2] = c32; c[o3 + 3] = c33; }
               } else {
                 c[o0] += c00; c[o0 + 1] += c01; c[o0 + 2] += c02; c[o0 + 3] += c03;
                 c[o1] += c10; c[o1 + 1] += c11; c[o1 + 2] += c12; c[o1 + 3] += c13;
                 c[o2] += c20; c[o2 + 1] += c21; c[o2 + 2] += c22; c[o2 + 3] += c23;
-                c[o3] += c30; c[o3 + 1] += c31; c[o3 + 2] += c32; c[o3 + 3] += c33;
+                if (rows === 4) { c[o3] += c30; c[o3 + 1] += c31; c[o3 + 2] += c32; c[o3 + 3] += c33; }
               }
             } else {
-              // Edge tile: the packed zeros made the sums right; store only what lies inside C.
+              // Edge tile: the packed zeros (or repeated rows/columns in dot mode) made extra sums; store only what
+              // lies inside C.
               if (cols > 0) c[o0] = first ? c00 : c[o0] + c00;
               if (cols > 1) c[o0 + 1] = first ? c01 : c[o0 + 1] + c01;
               if (cols > 2) c[o0 + 2] = first ? c02 : c[o0 + 2] + c02;
@@ -143,13 +193,17 @@ function gemmTemplate(m: number, n: number, k: number, a: any, aOff: number, aRs
 type Gemm = typeof gemmTemplate;
 
 function smoke(f: Gemm, T: Float32ArrayConstructor | Float64ArrayConstructor): boolean {
-  // 5×6·6×7 exercises full and edge tiles; the copy must match the template exactly.
-  const a = new T(30).map((_, i) => (i % 7) - 3), b = new T(42).map((_, i) => (i % 5) - 2);
-  const c1 = new T(35), c2 = new T(35);
+  // The copy must match the template exactly on every path: packed and in-place operands, 3- and 4-row
+  // tiles, full and edge tiles, plain and transposed views.
+  const a = new T(40 * 40).map((_, i) => (i % 7) - 3), b = new T(40 * 40).map((_, i) => (i % 5) - 2);
   const pa = new T(MC * KC), pb = new T(KC * NC);
-  f(5, 7, 6, a, 0, 6, 1, b, 0, 7, 1, c1, 0, 7, false, pa, pb, MC, KC, NC);
-  gemmTemplate(5, 7, 6, a, 0, 6, 1, b, 0, 7, 1, c2, 0, 7, false, pa, pb, MC, KC, NC);
-  return c1.every((v, i) => v === c2[i]);
+  const cases = [[5, 7, 6, 6, 1, 7, 1], [6, 9, 40, 40, 1, 1, 40], [33, 40, 7, 1, 33, 40, 1], [40, 36, 9, 9, 1, 1, 9]];
+  return cases.every(([m, n, k, aRs, aCs, bRs, bCs]) => {
+    const c1 = new T(m * n), c2 = new T(m * n);
+    f(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c1, 0, n, false, pa, pb, MC, KC, NC);
+    gemmTemplate(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c2, 0, n, false, pa, pb, MC, KC, NC);
+    return c1.every((v, i) => v === c2[i]);
+  });
 }
 
 const gemm64 = specialize(gemmTemplate, (f) => smoke(f, Float64Array));
