@@ -10,10 +10,10 @@
  */
 import type { ConvGeometry, PoolGeometry } from './geometry';
 import { LAYER_KINDS, type LayerKind } from './layers';
-import type { Inferred, InputRef, ParamSpec } from './layers/kind';
+import type { Inferred, InputRef, ParamSpec, RuleContext } from './layers/kind';
 import { STATEMENT_KEYWORDS, parse } from './parser';
 import { elementCount, formatShape, type Shape, sameShape } from './shape';
-import { type BackwardStatement, dimRange, type InputStatement, type LayerStatement, type ParsedDocument, type Value, type Word } from './syntax';
+import { type BackwardStatement, dimRange, type InputStatement, type LayerStatement, type OptionNode, type ParsedDocument, type Value, type Word } from './syntax';
 import { type Diagnostic, LineIndex, type TextRange } from './text';
 import { didYouMean, readInt, readShape, readWord } from './values';
 
@@ -73,76 +73,154 @@ export interface Analysis {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/**
- * A layer as checked. A class with every field set in the constructor, not spread objects, since the checker
- * makes one per layer on every keystroke; the δ rules are written only when something reads them.
- */
-class Layer implements LayerInfo {
-  readonly inputs: readonly string[];
-  readonly inputShapes: readonly (Shape | null)[];
-  output: Shape | null = null;
-  params: readonly ParamSpec[] = [];
-  paramCount = 0;
-  macs = 0;
-  geometry: ConvGeometry | PoolGeometry | undefined = undefined;
-  private writeRule: (() => string) | undefined = undefined;
-  private writeParamRules: (() => readonly string[]) | undefined = undefined;
-
-  constructor(
-    readonly name: string,
-    readonly kind: string,
-    readonly statement: LayerStatement,
-    readonly nameRange: TextRange,
-    readonly line: number,
-    inputs: Resolved['inputs'],
-    readonly config: unknown,
-  ) {
-    this.inputs = inputs.map((i) => i.producer.name);
-    this.inputShapes = inputs.map((i) => i.producer.shape);
-  }
-
-  known(inferred: Inferred): void {
-    this.output = inferred.output;
-    this.params = inferred.params ?? [];
-    for (const p of this.params) this.paramCount += elementCount(p.shape);
-    this.macs = inferred.macs ?? 0;
-    this.geometry = inferred.geometry;
-    this.writeRule = inferred.rule;
-    this.writeParamRules = inferred.paramRules;
-  }
-
-  get rule(): string | undefined {
-    return this.writeRule?.();
-  }
-
-  get paramRules(): readonly string[] | undefined {
-    return this.writeParamRules?.();
-  }
-}
-
 /** A name a later statement can use: the input or a layer. */
 interface Producer {
   readonly name: string;
-  readonly range: TextRange;
-  shape: Shape | null;
-  channelsFrom?: TextRange;
+  /** Where the name is defined (the layer's kind when it has no explicit name). */
+  readonly nameRange: TextRange;
+  /** Its output shape: null where unknown, and until it is inferred. */
+  readonly output: Shape | null;
+  /** The text that set the output's channel count (the `64` of `conv 64 5x5`), to explain a mismatch. */
+  readonly channelsFrom: TextRange | undefined;
+  /** How many layers read it. */
   consumers: number;
-  /** Defined again under a name already taken: an error, so its output stays unknown. */
-  duplicate?: boolean;
+  /** Its index among the layers, or -1 for the input. */
+  readonly index: number;
 }
 
-interface Resolved {
-  readonly statement: LayerStatement;
-  readonly kind?: LayerKind;
-  readonly name: string;
-  readonly nameRange: TextRange;
-  readonly self: Producer;
-  readonly inputs: readonly { producer: Producer; range: TextRange }[];
-  readonly config?: unknown;
-  /** Whether the layer's own statement is already known to be wrong (so its output is unknown). */
-  readonly broken: boolean;
-  /** A name that resolved nowhere: the previous statement's output counts as used, not the typo's victim. */
-  readonly unresolved?: Producer;
+/**
+ * One input of a layer: what produces it, and the node of the statement that names it (`from=p1`, `add a b`,
+ * else the layer's kind). Everything else is read from the producer, so this is all a layer keeps per input.
+ */
+class Arriving {
+  constructor(
+    readonly producer: Producer,
+    private readonly at: Word | Value,
+  ) {}
+
+  get name(): string {
+    return this.producer.name;
+  }
+  get shape(): Shape | null {
+    return this.producer.output;
+  }
+  get channelsFrom(): TextRange | undefined {
+    return this.producer.channelsFrom;
+  }
+  get range(): TextRange {
+    return this.at.range;
+  }
+}
+
+/** Whether every input's shape is known, so that the layer's kind can be asked about them. */
+function allKnown(inputs: readonly Arriving[]): inputs is readonly (Arriving & InputRef)[] {
+  return inputs.every((i) => i.shape !== null);
+}
+
+const NO_INPUTS: readonly Arriving[] = Object.freeze([]);
+const NO_PARAMS: readonly ParamSpec[] = Object.freeze([]);
+
+/** How a layer's δ rule names the δ at each input's producer. */
+class RuleWriter implements RuleContext {
+  constructor(
+    readonly layer: string,
+    /** The names whose output feeds more than one layer: each of those layers gets a share of its δ. */
+    private readonly shared: ReadonlySet<string>,
+  ) {}
+
+  deltaOf(name: string): string {
+    return this.shared.has(name) ? `${this.layer}'s share of δ(${name})` : `δ(${name})`;
+  }
+}
+
+/**
+ * A layer as checked, and as a name later layers read. The checker makes one per layer statement on every
+ * keystroke, so it is one object from the first pass to the Analysis: a class with every field set in the
+ * constructor, that keeps its inputs as the producers themselves (their names and shapes are read from them) and
+ * no closures. What only a hover, a run or the walkthrough reads (the parameters, the window geometry, the δ
+ * rules) is asked of the kind when read, for the configuration and inputs it accepted: none of it is kept.
+ */
+class Layer implements LayerInfo, Producer {
+  output: Shape | null;
+  paramCount: number;
+  macs: number;
+  channelsFrom: TextRange | undefined;
+  consumers: number;
+  /** Once its shapes are known: the names in its network whose output feeds more than one layer. */
+  private shared: ReadonlySet<string> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly statement: LayerStatement,
+    readonly line: number,
+    readonly index: number,
+    /** The kind's definition; undefined for an unknown kind. */
+    readonly definition: LayerKind | undefined,
+    readonly config: unknown,
+    readonly arriving: readonly Arriving[],
+    /** Whether the layer's own statement is already known to be wrong (so its output is unknown). */
+    public broken: boolean,
+    /** A name that resolved nowhere: the previous statement's output counts as used, not the typo's victim. */
+    readonly unresolved: Producer | undefined,
+  ) {
+    this.output = null;
+    this.paramCount = 0;
+    this.macs = 0;
+    this.channelsFrom = undefined;
+    this.consumers = 0;
+    this.shared = undefined;
+  }
+
+  /** The kind's name, or the word written where it names no kind. */
+  get kind(): string {
+    return this.definition?.kind ?? this.statement.kind.text;
+  }
+
+  /** The explicit name if written, else the kind. */
+  get nameRange(): TextRange {
+    return (this.statement.name ?? this.statement.kind).range;
+  }
+
+  get inputs(): readonly string[] {
+    return this.arriving.map((i) => i.name);
+  }
+
+  get inputShapes(): readonly (Shape | null)[] {
+    return this.arriving.map((i) => i.shape);
+  }
+
+  known(inferred: Inferred, shared: ReadonlySet<string>): void {
+    this.output = inferred.output;
+    this.macs = inferred.macs ?? 0;
+    this.channelsFrom = inferred.channelsFrom ?? this.arriving[0]?.channelsFrom;
+    this.shared = shared;
+    for (const p of this.params) this.paramCount += elementCount(p.shape);
+  }
+
+  get params(): readonly ParamSpec[] {
+    const inputs = this.acceptedInputs();
+    return (inputs && this.definition?.params?.(this.config, inputs)) ?? NO_PARAMS;
+  }
+
+  get geometry(): ConvGeometry | PoolGeometry | undefined {
+    const inputs = this.acceptedInputs();
+    return inputs && this.definition?.geometry?.(this.config, inputs);
+  }
+
+  get rule(): string | undefined {
+    const inputs = this.acceptedInputs();
+    return inputs && this.shared && this.definition?.rule(this.config, inputs, new RuleWriter(this.name, this.shared));
+  }
+
+  get paramRules(): readonly string[] | undefined {
+    const inputs = this.acceptedInputs();
+    return inputs && this.shared && this.definition?.paramRules?.(this.config, inputs, new RuleWriter(this.name, this.shared));
+  }
+
+  /** The inputs as the kind accepted them; undefined until the layer's shapes are known, and after an error. */
+  private acceptedInputs(): readonly InputRef[] | undefined {
+    return this.output && allKnown(this.arriving) ? this.arriving : undefined;
+  }
 }
 
 const RESERVED = new Set<string>([...LAYER_KINDS.keys(), ...STATEMENT_KEYWORDS]);
@@ -155,14 +233,14 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   const report = (d: Diagnostic) => diagnostics.push(d);
 
   let network: string | undefined;
-  let input: (InputInfo & { producer: Producer }) | undefined;
+  let input: InputInfo | undefined;
   let lossStatement: { value: LossKind | undefined; range: TextRange; valueRange: TextRange } | undefined;
   const sample: { batch?: number; seed?: number } = {};
   const sampleSeen = new Set<string>();
   const backward: BackwardStatement[] = [];
   const producers = new Map<string, Producer>();
   let laterNames: Map<string, number> | undefined;
-  const resolved: Resolved[] = [];
+  const layers: Layer[] = [];
   const kindCounts = new Map<string, number>();
   const suggestions = new Map<string, string | undefined>();
   // Statements are lines, so a syntax error marks its line.
@@ -170,12 +248,16 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   let previous: Producer | undefined;
   let missingInputReported = false;
 
-  /** A new producer; `register` is false for a name that is itself an error, so it is not reported twice. */
-  const define = (name: string, range: TextRange, shape: Shape | null, register = true, automatic = false): Producer => {
-    const producer: Producer = { name, range, shape, consumers: 0 };
+  /**
+   * Makes a producer's name usable; false, after reporting it, when the name is taken. `register` is false for a
+   * name that is itself an error, so it is not reported twice.
+   */
+  function define(producer: Producer, register: boolean, automatic = false): boolean {
+    const { name } = producer;
     const existing = producers.get(name);
     if (existing && register) {
-      const where = `line ${lines.position(existing.range.start).line}`;
+      const range = producer.nameRange;
+      const where = `line ${lines.position(existing.nameRange.start).line}`;
       report({
         severity: 'error',
         code: 'duplicate-name',
@@ -183,22 +265,21 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
           ? `this layer is named '${name}' automatically (it is ${name.replace(/\d+$/, '')} number ${name.replace(/^\D+/, '')}), but ${where} already uses that name; name one of them`
           : `'${name}' is already defined on ${where}`,
         range,
-        related: [{ range: existing.range, message: `'${name}' is first defined here` }],
+        related: [{ range: existing.nameRange, message: `'${name}' is first defined here` }],
       });
-      producer.duplicate = true;
-    } else if (register) {
-      producers.set(name, producer);
+      return false;
     }
-    return producer;
-  };
+    if (register) producers.set(name, producer);
+    return true;
+  }
 
-  const checkName = (word: Word): boolean => {
+  function checkName(word: Word): boolean {
     if (!RESERVED.has(word.text)) return true;
     report({ severity: 'error', code: 'syntax', message: `'${word.text}' is a keyword and cannot name a layer`, range: word.range });
     return false;
-  };
+  }
 
-  const lookup = (ref: Word | Value, user: string): Producer | undefined => {
+  function lookup(ref: Word | Value, user: string): Producer | undefined {
     const found = producers.get(ref.text);
     if (found) return found;
     // Only a failed lookup needs to know the names below; most checks never build this.
@@ -219,10 +300,26 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: ref.range, newText: suggestion }], preferred: true }] }),
     });
     return undefined;
-  };
+  }
+
+  // Layers' lines, found walking forward from the last layer's since statements come in order.
+  let line = 1;
+  // A layer's inputs are gathered here (counted, as setting its length would free it), then copied at their exact
+  // length: an array grown by push keeps room for 17, and the layer keeps its inputs as long as the Analysis lives.
+  const gathered: Arriving[] = [];
+  let gatheredCount = 0;
+  const gather = (input: Arriving) => (gathered[gatheredCount++] = input);
+  // Producers as they come to their second reader, to find the shared names without a walk over every name.
+  const readTwice: Producer[] = [];
+
+  // What reading a layer's options and arguments reports: a `bad-value` message is prefixed with the layer's name
+  // unless the reader wrote it already. One function for the whole check, told which layer it is reading.
+  let reading = '';
+  const reportReading = (d: Diagnostic) => diagnostics.push(d.code === 'bad-value' && !d.message.startsWith(`${reading}:`) ? { ...d, message: `${reading}: ${d.message}` } : d);
 
   // Pass 1: the graph. Names, inputs, options; nothing about shapes yet.
-  for (const [index, st] of document.statements.entries()) {
+  for (let index = 0; index < document.statements.length; index++) {
+    const st = document.statements[index];
     switch (st.type) {
       case 'network':
         if (index > 0) report({ severity: 'error', code: 'syntax', message: '`network` must be the first statement', range: st.keyword.range });
@@ -242,9 +339,10 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         }
         const nameOk = !st.name || checkName(st.name);
         const shape = readShape(st.shape, 'the input shape', report) ?? null;
-        const producer = define(name, st.name?.range ?? st.keyword.range, shape, nameOk);
-        producer.channelsFrom = st.shape.kind === 'missing' ? st.shape.range : dimRange(st.shape, 0);
-        input = { name, shape, statement: st, producer };
+        const channelsFrom = st.shape.kind === 'missing' ? st.shape.range : dimRange(st.shape, 0);
+        const producer: Producer = { name, nameRange: st.name?.range ?? st.keyword.range, output: shape, channelsFrom, consumers: 0, index: -1 };
+        define(producer, nameOk);
+        input = { name, shape, statement: st };
         previous = producer;
         break;
       }
@@ -276,28 +374,31 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         if (st.layer && !producers.has(st.layer.text)) lookup(st.layer, 'backward');
         break;
       case 'layer': {
-        const r = resolveLayer(st);
-        resolved.push(r);
-        previous = r.self;
+        line = lines.lineFrom(st.range.start, line);
+        const layer = resolveLayer(st, line);
+        layers.push(layer);
+        previous = layer;
         break;
       }
     }
   }
 
-  function resolveLayer(st: LayerStatement): Resolved {
+  function resolveLayer(st: LayerStatement, line: number): Layer {
     const kind = LAYER_KINDS.get(st.kind.text);
     const kindName = kind?.kind ?? st.kind.text;
     const count = (kindCounts.get(kindName) ?? 0) + 1;
     kindCounts.set(kindName, count);
     const name = st.name?.text ?? `${kindName}${count}`;
-    const nameRange = st.name?.range ?? st.kind.range;
     const nameOk = st.name === undefined || checkName(st.name);
     // A line the parser could not read whole is not run on a guess.
-    const parsedWhole = !unreadLines.has(lines.position(st.range.start).line);
+    const parsedWhole = !unreadLines.has(line);
     let broken = !nameOk || !parsedWhole;
-    const report = (d: Diagnostic) => diagnostics.push(d.code === 'bad-value' && !d.message.startsWith(`${name}:`) ? { ...d, message: `${name}: ${d.message}` } : d);
+    reading = name;
+    const report = reportReading;
+    const index = layers.length;
     if (!kind) {
-      const self = define(name, nameRange, null, nameOk, !st.name);
+      const layer = new Layer(name, st, line, index, undefined, undefined, NO_INPUTS, true, undefined);
+      define(layer, nameOk, !st.name);
       if (st.kind.text) {
         // After `NAME:` only a layer kind can follow; at the start of a line, a statement keyword too.
         const suggestion = didYouMean(st.kind.text, st.name ? [...LAYER_KINDS.keys()] : KEYWORDS);
@@ -309,23 +410,22 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
           ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: st.kind.range, newText: suggestion }], preferred: true }] }),
         });
       }
-      return { statement: st, name, nameRange, self, inputs: [], broken: true };
+      return layer;
     }
 
 
-    const inputs: { producer: Producer; range: TextRange }[] = [];
+    gatheredCount = 0;
     const options: Record<string, unknown> = {};
-    const seen = new Set<string>();
     let fromGiven = false;
     let unresolved = false;
-    for (const o of st.options) {
+    for (let at = 0; at < st.options.length; at++) {
+      const o = st.options[at];
       const key = o.key.text;
-      if (seen.has(key)) {
+      if (givenBefore(st.options, at)) {
         report({ severity: 'error', code: 'syntax', message: `${name}: ${key} is given twice`, range: o.key.range });
         broken = true;
         continue;
       }
-      seen.add(key);
       if (key === 'from' && !kind.namedInputs) {
         fromGiven = true;
         if (o.value.kind !== 'word') {
@@ -334,7 +434,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
           continue;
         }
         const producer = lookup(o.value, name);
-        if (producer) inputs.push({ producer, range: o.value.range });
+        if (producer) gather(new Arriving(producer, o.value));
         else broken = unresolved = true;
       } else if (Object.hasOwn(kind.options, key)) {
         const value = (kind.options as Record<string, { read(v: Value, r: typeof report): unknown }>)[key].read(o.value, report);
@@ -353,12 +453,12 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       for (const arg of st.args) {
         if (arg.kind !== 'word') continue;
         const producer = lookup(arg, name);
-        if (producer) inputs.push({ producer, range: arg.range });
+        if (producer) gather(new Arriving(producer, arg));
         else broken = unresolved = true;
       }
     } else if (!fromGiven) {
       if (previous) {
-        inputs.push({ producer: previous, range: st.kind.range });
+        gather(new Arriving(previous, st.kind));
       } else {
         broken = true;
         if (!missingInputReported) {
@@ -374,45 +474,43 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         }
       }
     }
-    for (const i of inputs) i.producer.consumers++;
+    const inputs = gatheredCount ? gathered.slice(0, gatheredCount) : NO_INPUTS;
+    for (const i of inputs) if (++i.producer.consumers === 2) readTwice.push(i.producer);
+    const layer = new Layer(name, st, line, index, kind, config, inputs, broken, unresolved ? previous : undefined);
     // Defined only now, so a layer cannot name itself as its input.
-    const self = define(name, nameRange, null, nameOk, !st.name);
-    if (self.duplicate) broken = true;
-    return { statement: st, kind, name, nameRange, self, inputs, config, broken, unresolved: unresolved ? previous : undefined };
+    if (!define(layer, nameOk, !st.name)) layer.broken = true;
+    return layer;
   }
 
-  // Pass 2: shapes, in order (names only refer upwards, so every input is settled before it is used).
-  const last = resolved[resolved.length - 1];
-  const layers: LayerInfo[] = resolved.map((r) => inferLayer(r, r === last));
+  // Every consumer is counted by now: the names whose δ is a sum of shares are known. They are the names of
+  // producers read more than once (a duplicate definition's readers do not count for the name).
+  const shared = new Set<string>();
+  for (const p of readTwice) if (producers.get(p.name) === p) shared.add(p.name);
 
-  function inferLayer(r: Resolved, isLast: boolean): LayerInfo {
-    const st = r.statement;
-    const layer = new Layer(r.name, r.kind?.kind ?? st.kind.text, st, r.nameRange, lines.position(st.range.start).line, r.inputs, r.config);
-    if (r.kind?.kind === 'softmax' && !isLast) {
-      report({ severity: 'error', code: 'softmax-not-last', message: `${r.name}: softmax must be the last layer, where it is fused with the cross-entropy loss; use it only there`, range: st.kind.range });
-      return layer;
+  // Pass 2: shapes, in order (names only refer upwards, so every input is settled before it is used).
+  for (const layer of layers) inferLayer(layer, layer.index === layers.length - 1);
+
+  function inferLayer(layer: Layer, isLast: boolean): void {
+    const st = layer.statement;
+    const kind = layer.definition;
+    if (kind?.kind === 'softmax' && !isLast) {
+      report({ severity: 'error', code: 'softmax-not-last', message: `${layer.name}: softmax must be the last layer, where it is fused with the cross-entropy loss; use it only there`, range: st.kind.range });
+      return;
     }
-    if (r.broken || !r.kind || layer.inputShapes.some((s) => s === null)) return layer;
-    const refs: InputRef[] = r.inputs.map((i) => ({ name: i.producer.name, shape: i.producer.shape!, range: i.range, channelsFrom: i.producer.channelsFrom }));
-    const layerName = r.name;
-    // Kept by the lazy δ rules: it must hold on to names, not to this layer's resolution.
-    const deltaOf = (name: string) => ((producers.get(name)?.consumers ?? 1) > 1 ? `${layerName}'s share of δ(${name})` : `δ(${name})`);
-    const inferred = r.kind.infer(r.config, refs, { node: st, layer: r.name, report, deltaOf });
-    if (!inferred) return layer;
+    if (layer.broken || !kind || !allKnown(layer.arriving)) return;
+    const inferred = kind.infer(layer.config, layer.arriving, { node: st, layer: layer.name, report });
+    if (!inferred) return;
     if (!inferred.output.every(Number.isSafeInteger)) {
       report({
         severity: 'error',
         code: 'too-large',
-        message: `${r.name}: the output would be ${formatShape(inferred.output.map((d) => Number(d.toPrecision(3))))}, too large to count exactly (the limit is 2^53 − 1 per dimension)`,
+        message: `${layer.name}: the output would be ${formatShape(inferred.output.map((d) => Number(d.toPrecision(3))))}, too large to count exactly (the limit is 2^53 − 1 per dimension)`,
         range: st.range,
       });
-      return layer;
+      return;
     }
-    r.self.shape = inferred.output;
-    r.self.channelsFrom = inferred.channelsFrom ?? refs[0]?.channelsFrom;
-    checkAssertion(st, r.name, inferred.output);
-    layer.known(inferred);
-    return layer;
+    layer.known(inferred, shared);
+    checkAssertion(st, layer.name, inferred.output);
   }
 
   function checkAssertion(st: LayerStatement, name: string, output: Shape): void {
@@ -444,7 +542,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   if (!input && !missingInputReported) {
     report({ severity: 'error', code: 'missing-input', message: 'the network has no `input`; add one such as `input 3x32x32`', range: { start: 0, end: Math.min(text.length, (text.codePointAt(0) ?? 0) > 0xffff ? 2 : 1) } });
   }
-  reportUnused(resolved, report);
+  reportUnused(layers, report);
   const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   if (input && Number.isFinite(limit)) reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report);
 
@@ -460,6 +558,12 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     backward,
     diagnostics,
   };
+}
+
+/** Whether option `at`'s key is written before it on the statement (a statement has a handful of options). */
+function givenBefore(options: readonly OptionNode[], at: number): boolean {
+  for (let i = 0; i < at; i++) if (options[i].key.text === options[at].key.text) return true;
+  return false;
 }
 
 /** Every name a statement defines, with where, to tell "defined below" from "not defined". */
@@ -498,30 +602,24 @@ function unknownOption(key: Word, known: readonly string[], owner: string, repor
 }
 
 /** Layers whose output never reaches the last layer, where the loss is. */
-function reportUnused(resolved: readonly Resolved[], report: (d: Diagnostic) => void): void {
-  if (resolved.length === 0) return;
+function reportUnused(layers: readonly Layer[], report: (d: Diagnostic) => void): void {
+  if (layers.length === 0) return;
   // Names only refer upwards, so one sweep from the last layer up marks everything that reaches it.
-  const index = new Map<Producer, number>();
-  resolved.forEach((r, i) => index.set(r.self, i));
-  const reached = new Uint8Array(resolved.length);
-  reached[resolved.length - 1] = 1;
-  for (let i = resolved.length - 1; i >= 0; i--) {
+  const reached = new Uint8Array(layers.length);
+  reached[layers.length - 1] = 1;
+  for (let i = layers.length - 1; i >= 0; i--) {
     if (!reached[i]) continue;
-    const r = resolved[i];
-    for (const input of r.inputs) {
-      const j = index.get(input.producer);
-      if (j !== undefined) reached[j] = 1;
-    }
-    const guessed = r.unresolved && index.get(r.unresolved);
-    if (guessed !== undefined) reached[guessed] = 1;
+    const layer = layers[i];
+    for (const input of layer.arriving) if (input.producer.index >= 0) reached[input.producer.index] = 1;
+    if (layer.unresolved && layer.unresolved.index >= 0) reached[layer.unresolved.index] = 1;
   }
-  resolved.forEach((r, i) => {
+  layers.forEach((layer, i) => {
     if (reached[i]) return;
     report({
       severity: 'warning',
       code: 'unused-layer',
-      message: `${r.name}: its output reaches no loss; nothing below uses it and it is not the last layer`,
-      range: r.statement.range,
+      message: `${layer.name}: its output reaches no loss; nothing below uses it and it is not the last layer`,
+      range: layer.statement.range,
       tags: ['unnecessary'],
     });
   });
@@ -549,9 +647,22 @@ export function estimateRunBytes(input: Shape | null, layers: readonly Pick<Laye
   return elements * 8n;
 }
 
+/**
+ * `estimateRunBytes` for checked layers, which count their parameters: the plain-number sum is the same, without
+ * asking each layer for its parameters. Only a total that may not be exact takes the BigInt path, which needs them.
+ */
+function runBytes(input: Shape | null, layers: readonly Layer[], batch: number): bigint {
+  let approx = input ? 2 * batch * elementCount(input) : 0;
+  for (const l of layers) {
+    if (l.output) approx += 2 * batch * elementCount(l.output);
+    approx += 2 * l.paramCount;
+  }
+  return Number.isSafeInteger(approx * 8) ? BigInt(approx * 8) : estimateRunBytes(input, layers, batch);
+}
+
 /** `too-large`, reported at the largest tensor so the user sees what to shrink. */
-function reportTooLarge(input: InputInfo, layers: readonly LayerInfo[], batch: number, limit: number, report: (d: Diagnostic) => void): void {
-  const bytes = estimateRunBytes(input.shape, layers, batch);
+function reportTooLarge(input: InputInfo, layers: readonly Layer[], batch: number, limit: number, report: (d: Diagnostic) => void): void {
+  const bytes = runBytes(input.shape, layers, batch);
   const cap = BigInt(Math.floor(limit));
   if (bytes <= cap) return;
   const tensors = [{ shape: input.shape, range: input.statement.range, what: 'the input' }, ...layers.map((l) => ({ shape: l.output, range: l.statement.range, what: `${l.name}'s output` }))];

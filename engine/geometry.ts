@@ -76,6 +76,15 @@ export function meanDivisor(axis: Axis, o: number): number {
   return Math.min(start + axis.kernel, axis.size + axis.padAfter) - start;
 }
 
+/**
+ * Whether some window reads every input index, seen without listing the gaps: true only when the first window
+ * starts at or before the input, undilated windows follow each other without gaps, and the last one reaches its
+ * end. False means only "maybe not": `uncovered` tells.
+ */
+export function coversAll(axis: Axis): boolean {
+  return axis.dilation === 1 && axis.out >= 1 && axis.stride <= axis.kernel && windowStart(axis, 0) <= 0 && windowStart(axis, axis.out - 1) + axis.kernel >= axis.size;
+}
+
 /** Inclusive runs `[from, to]` of input indices that no window reads, and how many indices that is. */
 export interface Uncovered {
   readonly runs: readonly (readonly [number, number])[];
@@ -90,35 +99,23 @@ export interface Uncovered {
 export function uncovered(axis: Axis, budget = 1 << 20): Uncovered | undefined {
   const { size, kernel, stride, dilation, out } = axis;
   if (out < 1) return undefined;
-  const runs: [number, number][] = [];
-  let count = 0;
-  const add = (from: number, to: number) => {
-    const a = Math.max(from, 0);
-    const b = Math.min(to, size - 1);
-    if (a > b) return;
-    count += b - a + 1;
-    const last = runs[runs.length - 1];
-    if (last && last[1] + 1 >= a) last[1] = Math.max(last[1], b);
-    else if (runs.length < 64) runs.push([a, b]);
-  };
+  const list = new RunList(size);
   if (dilation === 1) {
-    add(0, windowStart(axis, 0) - 1);
+    list.add(0, windowStart(axis, 0) - 1);
     if (stride > kernel) {
       // Gaps between windows o and o + 1, for the o whose gap meets the input. All but the first and the last
       // lie wholly inside it, so past the runs listed they are counted, not walked: sizes may be near 2^53.
       const first = Math.max(0, Math.ceil((axis.padBefore + 1) / stride) - 1);
       const last = Math.min(out - 2, Math.floor((size - 1 + axis.padBefore - kernel) / stride));
-      const gap = (o: number): [number, number] => [windowStart(axis, o) + kernel, windowStart(axis, o + 1) - 1];
       const listed = Math.min(last, first + 63);
-      for (let o = first; o <= listed; o++) add(...gap(o));
+      for (let o = first; o <= listed; o++) list.add(gapStart(axis, o), windowStart(axis, o + 1) - 1);
       if (last > listed) {
-        count += (last - listed - 1) * (stride - kernel);
-        const [from, to] = gap(last);
-        count += Math.min(to, size - 1) - from + 1;
+        list.count += (last - listed - 1) * (stride - kernel);
+        list.count += Math.min(windowStart(axis, last + 1) - 1, size - 1) - gapStart(axis, last) + 1;
       }
     }
-    add(windowStart(axis, out - 1) + kernel, size - 1);
-    return { runs, count };
+    list.add(windowStart(axis, out - 1) + kernel, size - 1);
+    return { runs: list.runs, count: list.count };
   }
   if (size > budget || out * kernel > budget) return undefined;
   const seen = new Uint8Array(size);
@@ -128,6 +125,30 @@ export function uncovered(axis: Axis, budget = 1 << 20): Uncovered | undefined {
       if (p >= 0 && p < size) seen[p] = 1;
     }
   }
-  for (let p = 0; p < size; p++) if (!seen[p]) add(p, p);
-  return { runs, count };
+  for (let p = 0; p < size; p++) if (!seen[p]) list.add(p, p);
+  return { runs: list.runs, count: list.count };
+}
+
+/** The first input index after window `o` of an undilated kernel: where the gap before window `o + 1` starts. */
+function gapStart(axis: Axis, o: number): number {
+  return windowStart(axis, o) + axis.kernel;
+}
+
+/** Inclusive runs of indices, added in increasing order: touching runs merge, the first 64 are kept, all are counted. */
+class RunList {
+  readonly runs: [number, number][] = [];
+  count = 0;
+
+  constructor(private readonly size: number) {}
+
+  /** Adds `from..to`, clipped to the input. */
+  add(from: number, to: number): void {
+    const a = Math.max(from, 0);
+    const b = Math.min(to, this.size - 1);
+    if (a > b) return;
+    this.count += b - a + 1;
+    const last = this.runs[this.runs.length - 1];
+    if (last && last[1] + 1 >= a) last[1] = Math.max(last[1], b);
+    else if (this.runs.length < 64) this.runs.push([a, b]);
+  }
 }

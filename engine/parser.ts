@@ -4,6 +4,7 @@
  * reports the first problem, skips the offending token and keeps what it can, so a layer with one bad option
  * still has its kind and shape for the checker.
  */
+import { LAYER_KINDS } from './layers';
 import { Scanner, Token } from './scanner';
 import type {
   BackwardStatement,
@@ -14,12 +15,142 @@ import type {
   Value,
   Word,
 } from './syntax';
-import { type Diagnostic, type TextRange, range } from './text';
+import { type Diagnostic, LineBreaks, type TextRange, range } from './text';
 
 /** Words that begin a statement other than a layer. */
 export const STATEMENT_KEYWORDS = ['network', 'input', 'loss', 'sample', 'backward'] as const;
 
+/**
+ * The language's own words: statement keywords, layer kinds, option names and the words options take. Each
+ * occurrence in a document becomes this one string instead of a copy of its own, so a large document's tree is
+ * smaller, and these are the strings the checker compares and looks up (interned ones, which V8 does fastest).
+ */
+const VOCABULARY: ReadonlyMap<string, string> = new Map(
+  [
+    ...STATEMENT_KEYWORDS,
+    ...[...LAYER_KINDS.values()].flatMap((k) => [k.kind, ...Object.keys(k.options)]),
+    ...['from', 'true', 'false', 'same', 'full', 'valid', 'max', 'mean', 'avg', 'cross_entropy', 'mse', 'batch', 'seed'],
+  ].map((w) => [w, w]),
+);
+
+/** The text of a word token: the vocabulary's string for a word of the language, else a copy from the document. */
+function wordText(text: string, start: number, end: number): string {
+  const word = text.slice(start, end);
+  return VOCABULARY.get(word) ?? word;
+}
+
 const NONE: readonly number[] = [];
+/** Most layers have no options or no arguments; they share these rather than each keeping an empty array. */
+const NO_VALUES: readonly Value[] = Object.freeze([]);
+const NO_OPTIONS: readonly OptionNode[] = Object.freeze([]);
+
+/*
+ * The parser's nodes keep their offsets as numbers and make a `range` record only when one is read: a 10 MB
+ * document has millions of nodes, each range would be one more object kept for as long as the tree, and the
+ * checker reads few of them. Each read gives a new record, equal to the last.
+ */
+
+/** A word or a value: it covers exactly its text, so it keeps only where it starts. */
+abstract class TokenNode {
+  constructor(
+    readonly text: string,
+    readonly start: number,
+  ) {}
+
+  get end(): number {
+    return this.start + this.text.length;
+  }
+
+  get range(): TextRange {
+    return { start: this.start, end: this.start + this.text.length };
+  }
+}
+
+class WordNode extends TokenNode implements Word {}
+
+class ValueNode extends TokenNode implements Value {
+  constructor(
+    readonly kind: Value['kind'],
+    text: string,
+    start: number,
+  ) {
+    super(text, start);
+  }
+
+  /**
+   * Read from the text when asked for rather than kept beside it: nearly every line has a number, and the checker
+   * reads each value's dims once.
+   */
+  get dims(): readonly number[] {
+    return this.kind === 'number' || this.kind === 'shape' ? readDims(this.text) : NONE;
+  }
+}
+
+/**
+ * The numbers of a number or shape token: `5`, `3x17x17`, `1e-5`. Sizes are whole numbers, and those are read
+ * digit by digit (exactly, up to 15 digits): that keeps them small integers, which V8 stores unboxed in the
+ * arrays and objects they flow into, down to the geometry. Any other text takes the general path, which may give
+ * doubles, in arrays of its own.
+ */
+function readDims(text: string): number[] {
+  const dims: number[] = [];
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && digits < 15) {
+      n = n * 10 + (c - 48);
+      digits++;
+    } else if ((c === 120 /* x */ || c === 0xd7) /* × */ && digits > 0) {
+      dims.push(n);
+      n = 0;
+      digits = 0;
+    } else {
+      return text.split(/[x×]/).map(Number);
+    }
+  }
+  if (digits === 0) return text.split(/[x×]/).map(Number);
+  dims.push(n);
+  return dims;
+}
+
+/** An option runs from its key to its value, so it keeps no offsets of its own. */
+class OptionNodeImpl implements OptionNode {
+  constructor(
+    readonly key: WordNode,
+    readonly value: ValueNode,
+  ) {}
+
+  get range(): TextRange {
+    return { start: this.key.start, end: this.value.end };
+  }
+}
+
+/** The statement there is one of per line: a class, as the other nodes, so that it keeps no range record. */
+class LayerNode implements LayerStatement {
+  constructor(
+    readonly name: WordNode | undefined,
+    readonly kind: WordNode,
+    readonly args: readonly Value[],
+    readonly options: readonly OptionNode[],
+    readonly assertion: LayerStatement['assertion'],
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  get range(): TextRange {
+    return { start: this.start, end: this.end };
+  }
+
+  get type(): 'layer' {
+    return 'layer';
+  }
+
+  /** A layer statement's first word is its kind (after the name, if any). */
+  get keyword(): Word {
+    return this.kind;
+  }
+}
 
 /** A token of the current line. The parser reuses these records line after line: none outlives its line. */
 interface Tok {
@@ -32,14 +163,14 @@ export function parse(text: string): ParsedDocument {
   const statements: Statement[] = [];
   const diagnostics: Diagnostic[] = [];
   const parser = new LineParser(text, diagnostics);
+  const breaks = new LineBreaks(text);
   let start = 0;
   while (start <= text.length) {
-    let end = start;
-    while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+    const end = breaks.lineEnd(start);
     const statement = parser.parseLine(start, end);
     if (statement) statements.push(statement);
     if (end >= text.length) break;
-    start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+    start = breaks.nextLine(end);
   }
   return { text, statements, diagnostics };
 }
@@ -52,18 +183,23 @@ class LineParser {
   private lineStart = 0;
   private i = 0;
   private reported = false;
+  private readonly scanner: Scanner;
+  private readonly args: Value[] = [];
+  private readonly options: OptionNode[] = [];
 
   constructor(
     private readonly text: string,
     private readonly diagnostics: Diagnostic[],
-  ) {}
+  ) {
+    this.scanner = new Scanner(text, 0, 0);
+  }
 
   parseLine(lineStart: number, lineEnd: number): Statement | undefined {
     this.lineStart = lineStart;
     this.i = 0;
     this.count = 0;
     this.reported = false;
-    const scanner = new Scanner(this.text, lineStart, lineEnd);
+    const scanner = this.scanner.reset(lineStart, lineEnd);
     for (let t = scanner.scan(); t !== Token.EOL; t = scanner.scan()) {
       const tok = (this.toks[this.count] ??= { token: t, start: 0, end: 0 });
       tok.token = t;
@@ -81,7 +217,8 @@ class LineParser {
       this.error(first, 'expected a statement: a layer such as `conv 64 5x5`, or `input`, `network`, `loss`, `sample`, `backward`');
       return undefined;
     }
-    const keyword = this.word(this.next());
+    // A word before `:` is (nearly always) a layer's name, not a word of the language: it is not looked up.
+    const keyword = this.peek(1).token === Token.Colon ? this.name(this.next()) : this.word(this.next());
     // `input: relu` names a layer `input`; the checker rejects the name, the parser keeps the layer.
     // `backward: …` is a rule missing its layer name, never a layer.
     if (keyword.text === 'backward') return this.parseBackward(keyword);
@@ -107,8 +244,8 @@ class LineParser {
     return this.finish({ type: 'input', keyword, name, shape, range: this.whole() });
   }
 
-  private parseLayer(first: Word): LayerStatement {
-    let name: Word | undefined;
+  private parseLayer(first: WordNode): LayerStatement {
+    let name: WordNode | undefined;
     let kind = first;
     if (this.peek().token === Token.Colon) {
       this.next();
@@ -118,22 +255,26 @@ class LineParser {
       } else {
         const at = this.lastEnd();
         this.error(this.peek(), `expected a layer kind after '${name.text}:'`);
-        kind = { text: '', range: range(at, at) };
+        kind = new WordNode('', at);
       }
     }
-    const args: Value[] = [];
-    const options: OptionNode[] = [];
+    // Gathered in arrays reused line after line (counted here, as setting their length would free them), then
+    // copied at their exact length: an array grown by push keeps room for 17 elements, and the tree keeps its
+    // arrays for as long as the document is open.
+    const { args, options } = this;
+    let argCount = 0;
+    let optionCount = 0;
     let assertion: LayerStatement['assertion'];
     while (this.i < this.count) {
       const t = this.peek();
       if (t.token === Token.Word && this.peek(1).token === Token.Equals) {
-        options.push(this.parseOption());
+        options[optionCount++] = this.parseOption();
       } else if (t.token === Token.Arrow) {
         this.next();
         assertion = { arrow: range(t.start, t.end), shape: this.value('a shape after `->`, such as `64x13x13`') };
         break;
       } else if (t.token === Token.Number || t.token === Token.Shape || t.token === Token.Word || t.token === Token.String) {
-        args.push(this.value(''));
+        args[argCount++] = this.value('');
       } else if (t.token === Token.Comma) {
         this.next();
       } else {
@@ -141,16 +282,9 @@ class LineParser {
         this.next();
       }
     }
-    return this.finish({
-      type: 'layer',
-      keyword: kind,
-      name,
-      kind,
-      args,
-      options,
-      assertion,
-      range: this.whole(),
-    });
+    return this.finish(
+      new LayerNode(name, kind, argCount ? args.slice(0, argCount) : NO_VALUES, optionCount ? options.slice(0, optionCount) : NO_OPTIONS, assertion, this.toks[0].start, this.lastEnd()),
+    );
   }
 
   private parseOptions(): OptionNode[] {
@@ -170,8 +304,9 @@ class LineParser {
   private parseOption(): OptionNode {
     const key = this.word(this.next());
     this.next(); // '='
-    const value = this.value(`a value for ${key.text}`);
-    return { key, value, range: range(key.range.start, value.range.end) };
+    // What was expected is written only when it is missing.
+    const value = VALUE_KINDS[this.peek().token] ? this.value('') : this.value(`a value for ${key.text}`);
+    return new OptionNodeImpl(key, value);
   }
 
   private parseBackward(keyword: Word): BackwardStatement {
@@ -198,32 +333,33 @@ class LineParser {
     return statement;
   }
 
-  private value(expected: string): Value {
+  private value(expected: string): ValueNode {
     const t = this.peek();
-    if (t.token === Token.Number || t.token === Token.Shape) {
+    const kind = VALUE_KINDS[t.token];
+    if (kind) {
       this.next();
-      return numberValue(this.text, t);
-    }
-    if (t.token === Token.Word || t.token === Token.String) {
-      this.next();
-      const text = this.text.slice(t.start, t.end);
-      return { kind: t.token === Token.Word ? 'word' : 'string', text, range: range(t.start, t.end), dims: NONE };
+      return new ValueNode(kind, kind === 'word' ? wordText(this.text, t.start, t.end) : this.text.slice(t.start, t.end), t.start);
     }
     if (t.token !== Token.EOL) this.next();
     this.error(t, `expected ${expected}`);
     const at = t.token === Token.EOL ? this.lastEnd() : t.start;
-    return { kind: 'missing', text: '', range: range(at, at), dims: NONE };
+    return new ValueNode('missing', '', at);
   }
 
-  private optionalWord(expected: string): Word | undefined {
+  private optionalWord(expected: string): WordNode | undefined {
     if (this.peek().token === Token.Word) return this.word(this.next());
     this.error(this.peek(), `expected ${expected}`);
     if (this.i < this.count && this.peek().token !== Token.Colon) this.next();
     return undefined;
   }
 
-  private word(t: Tok): Word {
-    return { text: this.text.slice(t.start, t.end), range: range(t.start, t.end) };
+  private word(t: Tok): WordNode {
+    return new WordNode(wordText(this.text, t.start, t.end), t.start);
+  }
+
+  /** A word that names something, taken as written. */
+  private name(t: Tok): WordNode {
+    return new WordNode(this.text.slice(t.start, t.end), t.start);
   }
 
   private peek(ahead = 0): Tok {
@@ -255,9 +391,10 @@ class LineParser {
   }
 }
 
-function numberValue(text: string, t: Tok): Value {
-  const raw = text.slice(t.start, t.end);
-  const kind = t.token === Token.Shape ? 'shape' : 'number';
-  const dims = kind === 'number' ? [Number(raw)] : raw.split(/[x×]/).map(Number);
-  return { kind, text: raw, range: range(t.start, t.end), dims };
-}
+/** The kind of value each token is, where it is one. */
+const VALUE_KINDS: { readonly [T in Token]?: Value['kind'] } = {
+  [Token.Number]: 'number',
+  [Token.Shape]: 'shape',
+  [Token.Word]: 'word',
+  [Token.String]: 'string',
+};

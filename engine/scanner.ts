@@ -33,9 +33,18 @@ export class Scanner {
   constructor(
     private readonly text: string,
     start: number,
-    private readonly end: number,
+    private end: number,
   ) {
     this.pos = start;
+  }
+
+  /** Starts on another line of the same text, so a parser needs one scanner rather than one per line. */
+  reset(start: number, end: number): this {
+    this.pos = start;
+    this.end = end;
+    this.tokenStart = start;
+    this.token = Token.EOL;
+    return this;
   }
 
   getToken(): Token {
@@ -106,6 +115,10 @@ export class Scanner {
     return (this.token = Token.Unknown);
   }
 
+  private skipDigits(): void {
+    while (this.pos < this.end && isDigit(this.text.charCodeAt(this.pos))) this.pos++;
+  }
+
   private numberFollows(at: number): boolean {
     const c = this.text.charCodeAt(at);
     return at < this.end && (isDigit(c) || (c === 46 && isDigit(this.text.charCodeAt(at + 1))));
@@ -114,15 +127,12 @@ export class Scanner {
   /** `-?digits[.digits][e±digits]`, then `x`/`×` digits… for a shape; letters glued on make it Unknown. */
   private scanNumber(): Token {
     const { text, end } = this;
-    const digits = () => {
-      while (this.pos < end && isDigit(text.charCodeAt(this.pos))) this.pos++;
-    };
     if (text.charCodeAt(this.pos) === 45) this.pos++;
-    digits();
+    this.skipDigits();
     let token = Token.Number;
     if (text.charCodeAt(this.pos) === 46 && isDigit(text.charCodeAt(this.pos + 1))) {
       this.pos++;
-      digits();
+      this.skipDigits();
     }
     const e = text.charCodeAt(this.pos);
     if ((e === 101 || e === 69) && this.pos + 1 < end) {
@@ -130,12 +140,12 @@ export class Scanner {
       const at = sign === 43 || sign === 45 ? this.pos + 2 : this.pos + 1;
       if (isDigit(text.charCodeAt(at)) && at < end) {
         this.pos = at;
-        digits();
+        this.skipDigits();
       }
     }
     while (this.pos < end && isTimes(text.charCodeAt(this.pos)) && isDigit(text.charCodeAt(this.pos + 1)) && this.pos + 1 < end) {
       this.pos++;
-      digits();
+      this.skipDigits();
       token = Token.Shape;
     }
     // `5a`, `3x`, `1.2.3`: one bad token rather than a number followed by surprises.

@@ -6,10 +6,15 @@ export function formatShape(shape: Shape): string {
   return shape.join('×');
 }
 
+/** The product of the dimensions, left to right (1 for none). A loop: the checker asks for every layer. */
 export function elementCount(shape: Shape): number {
-  return shape.reduce((a, b) => a * b, 1);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -23,17 +23,21 @@ function describe(v: Value): string {
 }
 
 /** Whole numbers ≥ `min`, each within JavaScript's safe integers. */
-function wholeDims(v: Value, what: string, min: number, report: Report): number[] | undefined {
+function wholeDims(v: Value, what: string, min: number, report: Report): readonly number[] | undefined {
   if (v.kind === 'missing') return undefined; // the parser has reported it
   if (v.kind !== 'number' && v.kind !== 'shape') return bad(report, v.range, `${what} must be a whole number, not ${describe(v)}`);
-  for (let i = 0; i < v.dims.length; i++) {
-    const d = v.dims[i];
+  // Read once: a parsed value reads its dims from its text on each access.
+  const dims = v.dims;
+  for (let i = 0; i < dims.length; i++) {
+    const d = dims[i];
+    if (Number.isSafeInteger(d) && d >= min) continue;
+    // Only a dimension that is wrong needs its range.
     const at = dimRange(v, i);
     if (d === Infinity || d === -Infinity || (Number.isInteger(d) && !Number.isSafeInteger(d))) return bad(report, at, `${what} is too large (the limit is 2^53 − 1)`);
     if (!Number.isInteger(d)) return bad(report, at, `${what} must be a whole number, not ${v.text.slice(at.start - v.range.start, at.end - v.range.start)}`);
-    if (d < min) return bad(report, at, `${what} must be ${min === 0 ? 'zero or more' : `at least ${min}`}, not ${d}`);
+    return bad(report, at, `${what} must be ${min === 0 ? 'zero or more' : `at least ${min}`}, not ${d}`);
   }
-  return v.dims.slice();
+  return dims;
 }
 
 export function readInt(v: Value, what: string, min: number, report: Report): number | undefined {
@@ -52,7 +56,7 @@ export function readPair(v: Value, what: string, min: number, report: Report): P
 }
 
 /** A shape of 1 to 3 whole dimensions ≥ 1, for inputs and `->` assertions. */
-export function readShape(v: Value, what: string, report: Report): number[] | undefined {
+export function readShape(v: Value, what: string, report: Report): readonly number[] | undefined {
   const dims = wholeDims(v, what, 1, report);
   if (!dims) return undefined;
   if (dims.length !== 1 && dims.length !== 3) return bad(report, v.range, `${what} is C×H×W or a vector length N, not ${v.text}`);
@@ -61,8 +65,8 @@ export function readShape(v: Value, what: string, report: Report): number[] | un
 
 export function readNumber(v: Value, what: string, ok: (n: number) => boolean, expected: string, report: Report): number | undefined {
   if (v.kind === 'missing') return undefined;
-  if (v.kind !== 'number' || !Number.isFinite(v.dims[0])) return bad(report, v.range, `${what} must be a number, not ${describe(v)}`);
-  const n = v.dims[0];
+  const n = v.kind === 'number' ? v.dims[0] : NaN;
+  if (!Number.isFinite(n)) return bad(report, v.range, `${what} must be a number, not ${describe(v)}`);
   return ok(n) ? n : bad(report, v.range, `${what} must be ${expected}, not ${v.text}`);
 }
 

@@ -23,12 +23,10 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
     usage: a.kind,
     options,
     configure: (args, o, cx) => (expectArgs(args, [], cx) ? { slope: slope(o) } : undefined),
-    infer(c, [input], cx) {
+    infer: (_c, [input]) => ({ output: input.shape }),
+    rule(c, [input], cx) {
       const shape = formatShape(input.shape);
-      return {
-        output: input.shape,
-        rule: () => `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} ⊙ ${a.derivative(input.name, cx.layer, c.slope)}`,
-      };
+      return `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} ⊙ ${a.derivative(input.name, cx.layer, c.slope)}`;
     },
     forward: (c, _step, [x]) => ({ y: activationForward(kernel(c), x) }),
     backward: (c, _step, [x], f, dy) => ({ dx: [activationBackward(kernel(c), x, f.y, dy)] }),

@@ -8,6 +8,9 @@ import { formatShape } from '../shape';
 import { readNumber } from '../values';
 import { expectArgs, type LayerKind } from './kind';
 
+/** What the means of a channel are taken over. */
+const over = (shape: readonly number[]) => (shape.length === 3 ? `the batch and the ${shape[1]}×${shape[2]} positions` : 'the batch');
+
 export const batchnorm: LayerKind<{ eps: number }, { eps: number }> = {
   kind: 'batchnorm',
   summary: "normalises each channel with the batch's mean and (biased) variance, then scales by γ and shifts by β",
@@ -20,20 +23,24 @@ export const batchnorm: LayerKind<{ eps: number }, { eps: number }> = {
     },
   },
   configure: (args, o, cx) => (expectArgs(args, [], cx) ? { eps: o.eps ?? 1e-5 } : undefined),
-  infer(_c, [input], cx) {
-    const C = input.shape[0];
-    const over = input.shape.length === 3 ? `the batch and the ${input.shape[1]}×${input.shape[2]} positions` : 'the batch';
+  infer: (_c, [input]) => ({ output: input.shape, macs: 0 }),
+  params(_c, [input]) {
+    // γ and β have one shape, and shapes are never changed: they share it.
+    const channels = [input.shape[0]];
+    return [
+      { name: 'gamma', shape: channels },
+      { name: 'beta', shape: channels },
+    ];
+  },
+
+  rule: (_c, [input], cx) => {
     const dy = `δ(${cx.layer})`;
-    return {
-      output: input.shape,
-      params: [
-        { name: 'gamma', shape: [C] },
-        { name: 'beta', shape: [C] },
-      ],
-      macs: 0,
-      rule: () => `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = (γ[c]/σ[c]) ⊙ (${dy} − mean(${dy}) − x̂ ⊙ mean(${dy} ⊙ x̂)), means per channel over ${over}`,
-      paramRules: () => [`dgamma ${C} = Σ over ${over} of ${dy} ⊙ x̂`, `dbeta ${C} = Σ over ${over} of ${dy}`],
-    };
+    return `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = (γ[c]/σ[c]) ⊙ (${dy} − mean(${dy}) − x̂ ⊙ mean(${dy} ⊙ x̂)), means per channel over ${over(input.shape)}`;
+  },
+  paramRules: (_c, [input], cx) => {
+    const dy = `δ(${cx.layer})`;
+    const C = input.shape[0];
+    return [`dgamma ${C} = Σ over ${over(input.shape)} of ${dy} ⊙ x̂`, `dbeta ${C} = Σ over ${over(input.shape)} of ${dy}`];
   },
 
   forward(c, step, [x]) {

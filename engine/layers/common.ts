@@ -1,9 +1,8 @@
 /** Helpers shared by several layer kinds: option readers, diagnostics about uncovered rows, δ-rule wording. */
-import { type Axis, uncovered } from '../geometry';
+import { type Axis, coversAll, uncovered } from '../geometry';
 import { formatShape, type Shape } from '../shape';
-import type { Value } from '../syntax';
 import type { Diagnostic, TextRange } from '../text';
-import { readBool, readInt, readPair, type Pair, type Report } from '../values';
+import { readBool, readInt, readPair, type Pair } from '../values';
 import type { ConfigureContext, InferContext, InputRef, OptionSpec } from './kind';
 
 export const pairOption = (doc: string, def: string, min: number): OptionSpec<Pair> => ({
@@ -22,20 +21,9 @@ export const boolOption = (doc: string, def: string): OptionSpec<boolean> => ({
   read: (v, report) => readBool(v, doc.split(':')[0], report),
 });
 
-/** An option value with its text range, for layers whose diagnostics point at the option. */
-export interface Located<T> {
-  readonly value: T;
-  readonly range: TextRange;
-}
-
 /** The range of option `key` as written on the statement, if it was. */
 export function optionRange(cx: ConfigureContext, key: string): TextRange | undefined {
   return cx.node.options.find((o) => o.key.text === key)?.value.range;
-}
-
-export function positional(v: Value, what: string, min: number, report: Report): Located<number> | undefined {
-  const value = readInt(v, what, min, report);
-  return value === undefined ? undefined : { value, range: v.range };
 }
 
 /** `conv` and `pool` need a C×H×W input; a vector is a rank mismatch, named with where it comes from. */
@@ -63,6 +51,8 @@ export function describeRuns(axisName: 'row' | 'column', runs: readonly (readonl
  * `what` is the text after "get no gradient", so pooling and conv can explain it their own way.
  */
 export function uncoveredText(h: Axis, w: Axis): string | undefined {
+  // Nearly every layer's windows cover its input; that is quick to see without listing what they miss.
+  if (coversAll(h) && coversAll(w)) return undefined;
   const uh = uncovered(h);
   const uw = uncovered(w);
   const parts: string[] = [];

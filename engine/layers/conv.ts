@@ -10,23 +10,21 @@ import { convAxis, type ConvGeometry, dilatedKernel } from '../geometry';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../kernels';
 import { formatShape } from '../shape';
 import { dimRange, type Value } from '../syntax';
-import { didYouMean, type Pair, readPair } from '../values';
+import { didYouMean, type Pair, readInt, readPair } from '../values';
 import {
   boolOption,
   emptyOutput,
   intOption,
   kernelText,
-  type Located,
   needsMaps,
   optionRange,
   pairOption,
   pairText,
   forEach,
   plural,
-  positional,
   uncoveredText,
 } from './common';
-import { expectArgs, type LayerKind, type OptionSpec } from './kind';
+import { expectArgs, type LayerKind, type OptionSpec, type ParamSpec, type RuleContext } from './kind';
 
 /** Explicit padding per side, or a rule that depends on the kernel. */
 export type ConvPad = 'same' | 'full' | { readonly top: number; readonly bottom: number; readonly left: number; readonly right: number };
@@ -40,9 +38,10 @@ interface Options {
   in: number;
 }
 
+/** Read from the statement. Where a diagnostic needs the text of FILTERS or KERNEL it reads the statement again. */
 export interface ConvConfig {
-  readonly filters: Located<number>;
-  readonly kernel: Located<Pair>;
+  readonly filters: number;
+  readonly kernel: Pair;
   readonly stride: Pair;
   readonly pad: ConvPad;
   readonly dilation: Pair;
@@ -50,6 +49,10 @@ export interface ConvConfig {
   readonly bias: boolean;
   readonly in?: number;
 }
+
+/** The defaults, shared by every layer that does not set them (configurations are never changed). */
+const ONE: Pair = { h: 1, w: 1 };
+const NO_PAD: ConvPad = { top: 0, bottom: 0, left: 0, right: 0 };
 
 const padOption: OptionSpec<ConvPad> = {
   doc: 'pad: zero padding: N, HxW, TOPxBOTTOMxLEFTxRIGHT, valid (0), same (keeps H×W at stride 1) or full (D·(K−1))',
@@ -88,11 +91,11 @@ export const conv: LayerKind<Options, ConvConfig> = {
 
   configure(args, o, cx) {
     if (!expectArgs(args, ['FILTERS', 'KERNEL'], cx)) return undefined;
-    const filters = positional(args[0], 'the number of filters', 1, cx.report);
+    const filters = readInt(args[0], 'the number of filters', 1, cx.report);
     const k = readPair(args[1], 'the kernel', 1, cx.report);
-    if (!filters || !k) return undefined;
-    const dilation = o.dilation ?? { h: 1, w: 1 };
-    const pad = o.pad ?? { top: 0, bottom: 0, left: 0, right: 0 };
+    if (filters === undefined || !k) return undefined;
+    const dilation = o.dilation ?? ONE;
+    const pad = o.pad ?? NO_PAD;
     if (pad === 'same' && (dilatedKernel({ kernel: k.h, dilation: dilation.h }) % 2 === 0 || dilatedKernel({ kernel: k.w, dilation: dilation.w }) % 2 === 0)) {
       cx.report({
         severity: 'error',
@@ -104,8 +107,8 @@ export const conv: LayerKind<Options, ConvConfig> = {
     }
     return {
       filters,
-      kernel: { value: k, range: args[1].range },
-      stride: o.stride ?? { h: 1, w: 1 },
+      kernel: k,
+      stride: o.stride ?? ONE,
       pad,
       dilation,
       groups: o.groups ?? 1,
@@ -117,9 +120,10 @@ export const conv: LayerKind<Options, ConvConfig> = {
   infer(c, [input], cx) {
     if (!needsMaps(input, cx)) return undefined;
     const [C, H, W] = input.shape;
-    const F = c.filters.value;
-    const inRange = optionRange(cx, 'in');
-    if (c.in !== undefined && c.in !== C && inRange) {
+    const F = c.filters;
+    // An option's range is looked up only when there is something to report at it.
+    const inRange = c.in !== undefined && c.in !== C ? optionRange(cx, 'in') : undefined;
+    if (inRange) {
       cx.report({
         severity: 'error',
         code: 'channel-mismatch',
@@ -130,26 +134,18 @@ export const conv: LayerKind<Options, ConvConfig> = {
       });
       return undefined;
     }
-    const groupsRange = optionRange(cx, 'groups');
-    if (groupsRange && (C % c.groups !== 0 || F % c.groups !== 0)) {
+    const groupsRange = C % c.groups !== 0 || F % c.groups !== 0 ? optionRange(cx, 'groups') : undefined;
+    if (groupsRange) {
       const what = C % c.groups !== 0 ? `the ${C} input channels of ${input.name}` : `the ${F} filters`;
       cx.report({ severity: 'error', code: 'channel-mismatch', message: `${cx.layer}: groups=${c.groups} does not divide ${what}`, range: groupsRange });
       return undefined;
     }
-    const { kernel: { value: k }, stride: s, dilation: d } = c;
-    const pad = padding(c);
-    const geometry: ConvGeometry = {
-      h: convAxis(H, k.h, s.h, d.h, pad.top, pad.bottom),
-      w: convAxis(W, k.w, s.w, d.w, pad.left, pad.right),
-      inChannels: C,
-      outChannels: F,
-      groups: c.groups,
-      bias: c.bias,
-    };
-    const { h, w } = geometry;
+    const { kernel: k, stride: s, dilation: d } = c;
+    const { h, w } = convGeometry(c, input.shape);
     if (h.out < 1 || w.out < 1) {
+      const pad = padding(c);
       const padded = [H + pad.top + pad.bottom, W + pad.left + pad.right];
-      cx.report(emptyOutput(cx, c.kernel.range, `the ${kernelText(k.h, k.w, d.h, d.w)} kernel`, input, padded));
+      cx.report(emptyOutput(cx, cx.node.args[1].range, `the ${kernelText(k.h, k.w, d.h, d.w)} kernel`, input, padded));
       return undefined;
     }
     const missed = uncoveredText(h, w);
@@ -158,20 +154,24 @@ export const conv: LayerKind<Options, ConvConfig> = {
         severity: 'warning',
         code: 'conv-remainder',
         message: `${cx.layer}: with stride ${pairText(s)} no ${kernelText(k.h, k.w, d.h, d.w)} window reads ${missed} of ${input.name}'s ${H}×${W}; they get no gradient through this layer`,
-        range: optionRange(cx, 'stride') ?? optionRange(cx, 'dilation') ?? c.kernel.range,
+        range: optionRange(cx, 'stride') ?? optionRange(cx, 'dilation') ?? cx.node.args[1].range,
       });
     }
-    const perGroup = C / c.groups;
     return {
       output: [F, h.out, w.out],
-      params: [{ name: 'W', shape: [F, perGroup, k.h, k.w] }, ...(c.bias ? [{ name: 'b' as const, shape: [F] }] : [])],
-      macs: F * h.out * w.out * perGroup * k.h * k.w,
-      rule: () => deltaRule(geometry, input.name, cx),
-      paramRules: () => paramRules(geometry, cx.layer),
-      geometry,
-      channelsFrom: c.filters.range,
+      macs: F * h.out * w.out * (C / c.groups) * k.h * k.w,
+      channelsFrom: cx.node.args[0].range,
     };
   },
+
+  params(c, [input]) {
+    const F = c.filters;
+    const weights: ParamSpec = { name: 'W', shape: [F, input.shape[0] / c.groups, c.kernel.h, c.kernel.w] };
+    return c.bias ? [weights, { name: 'b', shape: [F] }] : [weights];
+  },
+  geometry: (c, [input]) => convGeometry(c, input.shape),
+  rule: (c, [input], cx) => deltaRule(convGeometry(c, input.shape), input.name, cx),
+  paramRules: (c, [input], cx) => paramRules(convGeometry(c, input.shape), cx.layer),
 
   forward: (_c, step, [x]) => ({ y: conv2dForward(step.geometry as ConvGeometry, step.batch, x, step.params.W, step.params.b ?? null) }),
 
@@ -182,9 +182,23 @@ export const conv: LayerKind<Options, ConvConfig> = {
   },
 };
 
+/** The windows over a C×H×W input. */
+function convGeometry(c: ConvConfig, [C, H, W]: readonly number[]): ConvGeometry {
+  const { kernel: k, stride: s, dilation: d } = c;
+  const pad = padding(c);
+  return {
+    h: convAxis(H, k.h, s.h, d.h, pad.top, pad.bottom),
+    w: convAxis(W, k.w, s.w, d.w, pad.left, pad.right),
+    inChannels: C,
+    outChannels: c.filters,
+    groups: c.groups,
+    bias: c.bias,
+  };
+}
+
 /** The explicit padding of each side that `same`, `full` and numbers stand for. */
 export function padding(c: Pick<ConvConfig, 'pad' | 'kernel' | 'dilation'>) {
-  const k = c.kernel.value;
+  const k = c.kernel;
   const fullH = c.dilation.h * (k.h - 1);
   const fullW = c.dilation.w * (k.w - 1);
   if (c.pad === 'full') return { top: fullH, bottom: fullH, left: fullW, right: fullW };
@@ -192,7 +206,7 @@ export function padding(c: Pick<ConvConfig, 'pad' | 'kernel' | 'dilation'>) {
   return c.pad;
 }
 
-function deltaRule(g: ConvGeometry, input: string, cx: { layer: string; deltaOf(name: string): string }): string {
+function deltaRule(g: ConvGeometry, input: string, cx: RuleContext): string {
   const { h, w } = g;
   const sh = h.stride;
   const sw = w.stride;

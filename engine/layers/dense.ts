@@ -4,16 +4,17 @@
  */
 import { denseBackwardInput, denseBackwardParams, denseForward, type DenseShape } from '../kernels';
 import { elementCount, formatShape } from '../shape';
-import { boolOption, intOption, type Located, optionRange, positional } from './common';
-import { expectArgs, type LayerKind } from './kind';
+import { boolOption, intOption, optionRange, readInt } from './common';
+import { expectArgs, type LayerKind, type ParamSpec } from './kind';
 
 interface Options {
   bias: boolean;
   in: number;
 }
 
+/** Read from the statement; a diagnostic about UNITS reads its text there. */
 export interface DenseConfig {
-  readonly units: Located<number>;
+  readonly units: number;
   readonly bias: boolean;
   readonly in?: number;
 }
@@ -29,15 +30,16 @@ export const dense: LayerKind<Options, DenseConfig> = {
 
   configure(args, o, cx) {
     if (!expectArgs(args, ['UNITS'], cx)) return undefined;
-    const units = positional(args[0], 'the number of units', 1, cx.report);
-    return units && { units, bias: o.bias ?? true, in: o.in };
+    const units = readInt(args[0], 'the number of units', 1, cx.report);
+    return units === undefined ? undefined : { units, bias: o.bias ?? true, in: o.in };
   },
 
   infer(c, [input], cx) {
     const n = elementCount(input.shape);
-    const U = c.units.value;
-    const inRange = optionRange(cx, 'in');
-    if (c.in !== undefined && c.in !== n && inRange) {
+    const U = c.units;
+    // The option's range is looked up only when there is something to report at it.
+    const inRange = c.in !== undefined && c.in !== n ? optionRange(cx, 'in') : undefined;
+    if (inRange) {
       const flat = input.shape.length > 1 ? ` (${formatShape(input.shape)} flattened)` : '';
       cx.report({
         severity: 'error',
@@ -49,19 +51,29 @@ export const dense: LayerKind<Options, DenseConfig> = {
       });
       return undefined;
     }
+    return { output: [U], macs: U * n, channelsFrom: cx.node.args[0].range };
+  },
+
+  params(c, [input]) {
+    const U = c.units;
+    const weights: ParamSpec = { name: 'W', shape: [U, elementCount(input.shape)] };
+    return c.bias ? [weights, { name: 'b', shape: [U] }] : [weights];
+  },
+
+  rule(c, [input], cx) {
+    const n = elementCount(input.shape);
     const dx = `${cx.deltaOf(input.name)} ${formatShape(input.shape)}`;
-    const product = `Wᵀ ${n}×${U} · δ(${cx.layer}) ${U}`;
-    return {
-      output: [U],
-      params: [{ name: 'W', shape: [U, n] }, ...(c.bias ? [{ name: 'b' as const, shape: [U] }] : [])],
-      macs: U * n,
-      rule: () => (input.shape.length > 1 ? `${dx} = reshape(${product}, ${formatShape(input.shape)})` : `${dx} = ${product}`),
-      paramRules: () => [
-        `dW ${U}×${n} = Σ over the batch of δ(${cx.layer}) ${U} · xᵀ 1×${n}${input.shape.length > 1 ? ` (x = ${input.name} flattened)` : ''}`,
-        ...(c.bias ? [`db ${U} = Σ over the batch of δ(${cx.layer})`] : []),
-      ],
-      channelsFrom: c.units.range,
-    };
+    const product = `Wᵀ ${n}×${c.units} · δ(${cx.layer}) ${c.units}`;
+    return input.shape.length > 1 ? `${dx} = reshape(${product}, ${formatShape(input.shape)})` : `${dx} = ${product}`;
+  },
+
+  paramRules(c, [input], cx) {
+    const n = elementCount(input.shape);
+    const U = c.units;
+    return [
+      `dW ${U}×${n} = Σ over the batch of δ(${cx.layer}) ${U} · xᵀ 1×${n}${input.shape.length > 1 ? ` (x = ${input.name} flattened)` : ''}`,
+      ...(c.bias ? [`db ${U} = Σ over the batch of δ(${cx.layer})`] : []),
+    ];
   },
 
   forward: (c, step, [x]) => ({ y: denseForward(sizes(c, step), step.batch, x, step.params.W, step.params.b ?? null) }),
@@ -75,6 +87,6 @@ export const dense: LayerKind<Options, DenseConfig> = {
 
 const sizes = (c: DenseConfig, step: { inputShapes: readonly (readonly number[])[] }): DenseShape => ({
   inFeatures: elementCount(step.inputShapes[0]),
-  units: c.units.value,
+  units: c.units,
   bias: c.bias,
 });

@@ -18,12 +18,10 @@ export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
     },
   },
   configure: (args, o, cx) => (expectArgs(args, [], cx) ? { rate: o.rate ?? 0.5 } : undefined),
-  infer(c, [input], cx) {
+  infer: (_c, [input]) => ({ output: input.shape }),
+  rule(c, [input], cx) {
     const shape = formatShape(input.shape);
-    return {
-      output: input.shape,
-      rule: () => `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} (the identity in sample runs; in training δ(${cx.layer}) ⊙ mask / ${1 - c.rate})`,
-    };
+    return `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} (the identity in sample runs; in training δ(${cx.layer}) ⊙ mask / ${1 - c.rate})`;
   },
   forward: (_c, _step, [x]) => ({ y: x }),
   backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),

@@ -8,13 +8,8 @@ export const flatten: LayerKind<{}, {}> = {
   usage: 'flatten',
   options: {},
   configure: (args, _o, cx) => (expectArgs(args, [], cx) ? {} : undefined),
-  infer(_c, [input], cx) {
-    const n = elementCount(input.shape);
-    return {
-      output: [n],
-      rule: () => `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${n}, ${formatShape(input.shape)})`,
-    };
-  },
+  infer: (_c, [input]) => ({ output: [elementCount(input.shape)] }),
+  rule: (_c, [input], cx) => `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${elementCount(input.shape)}, ${formatShape(input.shape)})`,
   // Row-major memory is already in C,H,W order: flattening moves nothing.
   forward: (_c, _step, [x]) => ({ y: x }),
   backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),

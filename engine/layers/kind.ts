@@ -35,8 +35,13 @@ export interface ConfigureContext {
   readonly report: Report;
 }
 
-export interface InferContext extends ConfigureContext {
-  /** `δ(p1)`: how rules name the δ arriving at input `i`'s producer. */
+export type InferContext = ConfigureContext;
+
+/** What a δ rule is written with. */
+export interface RuleContext {
+  /** The layer's name. */
+  readonly layer: string;
+  /** `δ(p1)`, or `c2's share of δ(p1)` where p1 feeds several layers: how rules name the δ at an input's producer. */
   deltaOf(name: string): string;
 }
 
@@ -47,14 +52,8 @@ export interface ParamSpec {
 
 export interface Inferred {
   readonly output: Shape;
-  readonly params?: readonly ParamSpec[];
   /** Multiply-adds per sample. */
   readonly macs?: number;
-  /** How δ gets from this layer's output to its input(s), in the network's sizes; written when asked for. */
-  readonly rule: () => string;
-  /** How each parameter gradient is formed, likewise. */
-  readonly paramRules?: () => readonly string[];
-  readonly geometry?: ConvGeometry | PoolGeometry;
   /** The text that sets the output's channel count, when this layer sets it. */
   readonly channelsFrom?: TextRange;
 }
@@ -94,6 +93,19 @@ export interface LayerKind<O = any, C = any> {
   configure(args: readonly Value[], options: Partial<O>, cx: ConfigureContext): C | undefined;
   /** The output shape for known inputs, reporting what does not fit; undefined after an error. */
   infer(config: C, inputs: readonly InputRef[], cx: InferContext): Inferred | undefined;
+  /*
+   * What follows is asked only for inputs `infer` accepted, and only when read: `infer` runs for every layer on
+   * every keystroke, while these are read for a hover, a run or the walkthrough. Methods rather than part of what
+   * `infer` returns, so that a checked layer keeps none of it.
+   */
+  /** The parameters, in PyTorch's layouts. */
+  params?(config: C, inputs: readonly InputRef[]): readonly ParamSpec[];
+  /** The sliding windows of conv and pool. */
+  geometry?(config: C, inputs: readonly InputRef[]): ConvGeometry | PoolGeometry;
+  /** How δ gets from the output to the input(s), in the network's own sizes. */
+  rule(config: C, inputs: readonly InputRef[], cx: RuleContext): string;
+  /** How each parameter gradient is formed, likewise. */
+  paramRules?(config: C, inputs: readonly InputRef[], cx: RuleContext): readonly string[];
   /** Runs the layer on a batch of inputs (float64, N×… row-major). */
   forward(config: C, step: Step, x: readonly Float64Array[]): Forward;
   /** Carries δ from the output to the inputs and forms the parameter gradients. */

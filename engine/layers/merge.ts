@@ -57,12 +57,11 @@ export const add: LayerKind<{}, MergeConfig> = {
       if (input.shape[0] !== first.shape[0]) return mismatch(cx, 'channel-mismatch', input, first, 'add needs the same channels');
       if (!sameShape(input.shape, first.shape)) return mismatch(cx, 'spatial-mismatch', input, first, 'add needs the same H×W');
     }
-    const shape = formatShape(first.shape);
-    return {
-      output: first.shape,
-      rule: () => `${inputs.map((i) => cx.deltaOf(i.name)).join(', ')} ${shape} each = δ(${cx.layer}) ${shape}: a sum hands its δ to every term unchanged`,
-      ...(first.channelsFrom && { channelsFrom: first.channelsFrom }),
-    };
+    return first.channelsFrom ? { output: first.shape, channelsFrom: first.channelsFrom } : { output: first.shape };
+  },
+  rule(_c, inputs, cx) {
+    const shape = formatShape(inputs[0].shape);
+    return `${inputs.map((i) => cx.deltaOf(i.name)).join(', ')} ${shape} each = δ(${cx.layer}) ${shape}: a sum hands its δ to every term unchanged`;
   },
   forward: (_c, _step, x) => ({ y: addForward(x) }),
   backward: (_c, _step, x, _f, dy) => ({ dx: addBackward(dy, x.length) }),
@@ -89,12 +88,12 @@ export const concat: LayerKind<{}, MergeConfig> = {
     }
     const channels = inputs.reduce((n, i) => n + i.shape[0], 0);
     const output = [channels, ...first.shape.slice(1)];
-    const rule = () => {
-      let at = 0;
-      const slices = inputs.map((i) => `${cx.deltaOf(i.name)} = δ(${cx.layer})[${at}:${(at += i.shape[0])}] ${formatShape(i.shape)}`);
-      return `${slices.join('; ')}: each input gets its own channels of δ`;
-    };
-    return { output, rule, channelsFrom: cx.node.kind.range };
+    return { output, channelsFrom: cx.node.kind.range };
+  },
+  rule(_c, inputs, cx) {
+    let at = 0;
+    const slices = inputs.map((i) => `${cx.deltaOf(i.name)} = δ(${cx.layer})[${at}:${(at += i.shape[0])}] ${formatShape(i.shape)}`);
+    return `${slices.join('; ')}: each input gets its own channels of δ`;
   },
   forward(_c, step, x) {
     const { channels, spatial } = split(step);

@@ -12,8 +12,8 @@ import { maxPoolBackward, maxPoolForward, meanPoolBackward, meanPoolForward } fr
 import { formatShape } from '../shape';
 import type { Fix } from '../text';
 import { type Pair, readPair, readWord } from '../values';
-import { boolOption, emptyOutput, type Located, needsMaps, optionRange, pairOption, forEach, pairText, setOption, uncoveredText } from './common';
-import { type ConfigureContext, expectArgs, type LayerKind } from './kind';
+import { boolOption, emptyOutput, needsMaps, optionRange, pairOption, forEach, pairText, setOption, uncoveredText } from './common';
+import { type ConfigureContext, expectArgs, type LayerKind, type RuleContext } from './kind';
 
 interface Options {
   stride: Pair;
@@ -21,9 +21,10 @@ interface Options {
   ceil: boolean;
 }
 
+/** Read from the statement; a diagnostic about KERNEL reads its text there. */
 export interface PoolConfig {
   readonly mode: 'max' | 'mean';
-  readonly kernel: Located<Pair>;
+  readonly kernel: Pair;
   readonly stride: Pair;
   readonly pad: Pair;
   readonly ceil: boolean;
@@ -44,7 +45,7 @@ export const pool: LayerKind<Options, PoolConfig> = {
     const mode = readWord(args[0], 'the pooling mode', ['max', 'mean', 'avg'], cx.report);
     const k = readPair(args[1], 'the kernel', 1, cx.report);
     if (!mode || !k) return undefined;
-    const pad = o.pad ?? { h: 0, w: 0 };
+    const pad = o.pad ?? NO_PAD;
     if (pad.h > k.h / 2 || pad.w > k.w / 2) {
       cx.report({
         severity: 'error',
@@ -54,7 +55,7 @@ export const pool: LayerKind<Options, PoolConfig> = {
       });
       return undefined;
     }
-    return { mode: mode === 'avg' ? 'mean' : mode, kernel: { value: k, range: args[1].range }, stride: o.stride ?? k, pad, ceil: o.ceil ?? false };
+    return { mode: mode === 'avg' ? 'mean' : mode, kernel: k, stride: o.stride ?? k, pad, ceil: o.ceil ?? false };
   },
 
   infer(c, [input], cx) {
@@ -63,7 +64,7 @@ export const pool: LayerKind<Options, PoolConfig> = {
     const geometry = poolGeometry(c, C, H, W);
     const { h, w } = geometry;
     if (h.out < 1 || w.out < 1) {
-      cx.report(emptyOutput(cx, c.kernel.range, `the ${h.kernel}×${w.kernel} window`, input, [H + 2 * c.pad.h, W + 2 * c.pad.w]));
+      cx.report(emptyOutput(cx, cx.node.args[1].range, `the ${h.kernel}×${w.kernel} window`, input, [H + 2 * c.pad.h, W + 2 * c.pad.w]));
       return undefined;
     }
     const missed = uncoveredText(h, w);
@@ -77,12 +78,15 @@ export const pool: LayerKind<Options, PoolConfig> = {
         severity: 'warning',
         code: 'pool-remainder',
         message: `${cx.layer}: ${h.kernel}×${w.kernel} windows with stride ${pairText(c.stride)} leave ${missed} of ${input.name}'s ${H}×${W} output uncovered: they get no gradient (${why})`,
-        range: c.kernel.range,
+        range: cx.node.args[1].range,
         fixes: tilingFixes(c, C, H, W, cx),
       });
     }
-    return { output: [C, h.out, w.out], rule: () => deltaRule(geometry, input.name, cx), geometry };
+    return { output: [C, h.out, w.out] };
   },
+
+  geometry: (c, [input]) => poolGeometry(c, input.shape[0], input.shape[1], input.shape[2]),
+  rule: (c, [input], cx) => deltaRule(poolGeometry(c, input.shape[0], input.shape[1], input.shape[2]), input.name, cx),
 
   forward(c, step, [x]) {
     const g = step.geometry as PoolGeometry;
@@ -100,10 +104,13 @@ export const pool: LayerKind<Options, PoolConfig> = {
   decisions: (c, _step, _x, f) => (c.mode === 'max' ? (f.saved as Int32Array) : []),
 };
 
+/** No padding: the default, shared by every layer that does not set it (configurations are never changed). */
+const NO_PAD: Pair = { h: 0, w: 0 };
+
 export function poolGeometry(c: PoolConfig, C: number, H: number, W: number): PoolGeometry {
   return {
-    h: poolAxis(H, c.kernel.value.h, c.stride.h, c.pad.h, c.ceil),
-    w: poolAxis(W, c.kernel.value.w, c.stride.w, c.pad.w, c.ceil),
+    h: poolAxis(H, c.kernel.h, c.stride.h, c.pad.h, c.ceil),
+    w: poolAxis(W, c.kernel.w, c.stride.w, c.pad.w, c.ceil),
     channels: C,
     mode: c.mode,
     ceil: c.ceil,
@@ -120,7 +127,7 @@ const SEARCH = 64;
  */
 function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: ConfigureContext): Fix[] {
   const fixes: Fix[] = [];
-  const k = c.kernel.value;
+  const k = c.kernel;
   const offer = (title: string, trial: PoolConfig, edits: Fix['edits']) => {
     const g = poolGeometry(trial, C, H, W);
     if (!tiles(g.h) || !tiles(g.w)) return false;
@@ -154,9 +161,9 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
   const kw = leastKernel(W, k.w, c.stride.w, c.pad.w);
   if (kh !== undefined && kw !== undefined && (kh !== k.h || kw !== k.w)) {
     const kernel = { h: kh, w: kw };
-    const edits = [{ range: c.kernel.range, newText: `${kh}x${kw}` }];
+    const edits = [{ range: cx.node.args[1].range, newText: `${kh}x${kw}` }];
     if (!explicitStride) edits.push(strideEdit(c.stride));
-    offer(`Use a ${kh}×${kw} kernel with stride ${pairText(c.stride)}`, { ...c, kernel: { ...c.kernel, value: kernel } }, edits);
+    offer(`Use a ${kh}×${kw} kernel with stride ${pairText(c.stride)}`, { ...c, kernel }, edits);
   }
   const largestStride = (size: number, kernel: number, stride: number, pad: number) => {
     for (let s = Math.min(stride, kernel); s >= Math.max(1, Math.min(stride, kernel) - SEARCH); s--) if (tiles(poolAxis(size, kernel, s, pad, c.ceil))) return s;
@@ -171,7 +178,7 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
   return fixes;
 }
 
-function deltaRule(g: PoolGeometry, input: string, cx: { layer: string; deltaOf(name: string): string }): string {
+function deltaRule(g: PoolGeometry, input: string, cx: RuleContext): string {
   const { h, w } = g;
   const dy = `δ(${cx.layer})[c] ${h.out}×${w.out}`;
   const win = `${h.kernel}×${w.kernel}`;

@@ -12,15 +12,12 @@ export const softmax: LayerKind<{}, {}> = {
   usage: 'softmax',
   options: {},
   configure: (args, _o, cx) => (expectArgs(args, [], cx) ? {} : undefined),
-  infer(_c, [input], cx) {
+  infer: (_c, [input]) => ({ output: input.shape }),
+  rule(_c, [input], cx) {
     const shape = formatShape(input.shape);
-    return {
-      output: input.shape,
-      rule: () =>
-        input.shape.length === 1
-          ? `${cx.deltaOf(input.name)} ${shape} = (p − onehot(label)) / N, p = softmax(${input.name}) ${shape} over the ${input.shape[0]} classes, N the batch size`
-          : `${cx.deltaOf(input.name)} ${shape} = (p − onehot(label)) / (N·${input.shape.slice(1).join('·')}), p = softmax over the ${input.shape[0]} channels at each of the ${input.shape.slice(1).join('×')} positions, N the batch size`,
-    };
+    return input.shape.length === 1
+      ? `${cx.deltaOf(input.name)} ${shape} = (p − onehot(label)) / N, p = softmax(${input.name}) ${shape} over the ${input.shape[0]} classes, N the batch size`
+      : `${cx.deltaOf(input.name)} ${shape} = (p − onehot(label)) / (N·${input.shape.slice(1).join('·')}), p = softmax over the ${input.shape[0]} channels at each of the ${input.shape.slice(1).join('×')} positions, N the batch size`;
   },
 
   forward(_c, step, [x]) {

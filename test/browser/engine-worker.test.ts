@@ -72,7 +72,8 @@ describe('engine in a browser Web Worker', function () {
     assert.equal(answer.passed, true);
     assert.deepEqual(answer.layers, ['input', 'c1', 'sigmoid1', 'p1', 'c2', 'sigmoid2', 'p2', 'fc', 'softmax1']);
     const node = await gradcheck(check(seed));
-    assert.equal(answer.loss, node.loss);
+    // Two V8s (Chromium's and Node's) may round Math.exp/log or choose a kernel path differently by an ulp.
+    assert.ok(Math.abs((answer.loss ?? NaN) - node.loss) <= 1e-12 * Math.abs(node.loss), `${answer.loss} vs ${node.loss}`);
     assert.equal(answer.evaluations, node.evaluations);
   });
 });
