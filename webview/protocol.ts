@@ -3,7 +3,7 @@
  * a discriminated union with a doc comment per message. Types only; both sides import it, and each side
  * validates what it receives (`isToPanel`, `isFromPanel`) before acting on it.
  */
-import type { GradcheckResult } from '../engine/run';
+import type { DeltaMap, GradcheckProgress, GradcheckResult } from '../engine/run';
 
 /** The run settings the panel's form edits (the `cnnLens.gradcheck.*` settings are their defaults). */
 export interface RunSettings {
@@ -42,24 +42,11 @@ export type RunState =
   /** The user cancelled, or an edit superseded the run. */
   | { readonly status: 'cancelled'; readonly file: string; readonly settings: RunSettings };
 
-export interface Progress {
-  readonly done: number;
-  readonly total: number;
-  readonly layer: string;
-  readonly tensor: string;
-}
+/** Progress of a running check, as the engine reports it. */
+export type Progress = GradcheckProgress;
 
-/** One channel of one sample of a layer's δ, analytic and numeric, for a heat-map. */
-export interface Heatmap {
-  readonly layer: string;
-  readonly sample: number;
-  readonly channel: number;
-  readonly shape: readonly [number, number];
-  readonly analytic: readonly number[];
-  readonly numeric: readonly number[];
-  /** Flat indices whose perturbation straddled a kink. */
-  readonly kinks: readonly number[];
-}
+/** One channel of one sample of a layer's δ, analytic and numeric, for a heat-map: the engine's record. */
+export type Heatmap = DeltaMap;
 
 /** Extension → webview. */
 export type ToPanel =
