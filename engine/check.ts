@@ -1,8 +1,8 @@
 /**
  * The checker: resolves the network's graph, reads every layer's options, infers each layer's output and δ
- * shapes with its δ rule, and reports every diagnostic of the language. It runs on every keystroke, so it is
- * one pass over the statements to resolve names and one to infer shapes, with no allocation proportional to
- * anything but the text.
+ * shapes, and reports every diagnostic of the language; a layer's δ rule, parameters and geometry are worked out
+ * when something reads them. It runs on every keystroke, so it is one pass over the statements to resolve names
+ * and one to infer shapes, with no allocation proportional to anything but the text.
  *
  * After an error in a layer its output is unknown, and so is everything downstream of it: nothing is guessed
  * and nothing is reported against an unknown shape. A failed `->` assertion is the exception: the layer itself
@@ -412,7 +412,6 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       }
       return layer;
     }
-
 
     gatheredCount = 0;
     const options: Record<string, unknown> = {};

@@ -44,13 +44,12 @@ const NONE: readonly number[] = [];
 const NO_VALUES: readonly Value[] = Object.freeze([]);
 const NO_OPTIONS: readonly OptionNode[] = Object.freeze([]);
 
-/*
- * The parser's nodes keep their offsets as numbers and make a `range` record only when one is read: a 10 MB
- * document has millions of nodes, each range would be one more object kept for as long as the tree, and the
- * checker reads few of them. Each read gives a new record, equal to the last.
+/**
+ * A word or a value. The parser's nodes keep their offsets as numbers and make a `range` record only when one is
+ * read: a 10 MB document has millions of nodes, each range would be one more object kept for as long as the tree,
+ * and the checker reads few of them. Each read gives a new record, equal to the last. A word or a value covers
+ * exactly its text, so it keeps only where it starts.
  */
-
-/** A word or a value: it covers exactly its text, so it keeps only where it starts. */
 abstract class TokenNode {
   constructor(
     readonly text: string,
@@ -101,7 +100,8 @@ function readDims(text: string): number[] {
     if (c >= 48 && c <= 57 && digits < 15) {
       n = n * 10 + (c - 48);
       digits++;
-    } else if ((c === 120 /* x */ || c === 0xd7) /* × */ && digits > 0) {
+    } else if ((c === 120 || c === 0xd7) && digits > 0) {
+      // `x` or `×` after a dimension's digits
       dims.push(n);
       n = 0;
       digits = 0;

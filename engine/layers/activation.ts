@@ -14,15 +14,22 @@ interface Activation {
   derivative(x: string, y: string, slope: number): string;
 }
 
-function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['options'], slope: (o: Partial<O>) => number): LayerKind<O, { slope: number }> {
+/** `slope` reads the slope option where there is one; a layer without it gets `defaultSlope`. */
+function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['options'], slope: (o: Partial<O>) => number | undefined, defaultSlope: number): LayerKind<O, { slope: number }> {
   const kernel = (c: { slope: number }) => ({ kind: a.kind, slope: c.slope }) as Kernel;
   const kinked = a.kind === 'relu' || a.kind === 'leaky_relu';
+  // Layers that set no slope share one configuration (configurations are never changed).
+  const byDefault = { slope: defaultSlope };
   return {
     kind: a.kind,
     summary: a.summary,
     usage: a.kind,
     options,
-    configure: (args, o, cx) => (expectArgs(args, [], cx) ? { slope: slope(o) } : undefined),
+    configure(args, o, cx) {
+      if (!expectArgs(args, [], cx)) return undefined;
+      const s = slope(o);
+      return s === undefined ? byDefault : { slope: s };
+    },
     infer: (_c, [input]) => ({ output: input.shape }),
     rule(c, [input], cx) {
       const shape = formatShape(input.shape);
@@ -35,7 +42,7 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
   };
 }
 
-const none = (a: Activation) => activation<{}>(a, {}, () => 0);
+const none = (a: Activation) => activation<{}>(a, {}, () => undefined, 0);
 
 export const relu = none({ kind: 'relu', summary: 'max(0, x), elementwise', derivative: (x) => `step(${x}) (1 where ${x} > 0, else 0)` });
 export const sigmoid = none({ kind: 'sigmoid', summary: '1 / (1 + e^−x), elementwise', derivative: (_x, y) => `${y}(1 − ${y}) (σ′ = σ(1 − σ))` });
@@ -50,5 +57,6 @@ export const leakyRelu = activation<{ slope: number }>(
       read: (v, report) => readNumber(v, 'slope', () => true, 'a number', report),
     },
   },
-  (o) => o.slope ?? 0.01,
+  (o) => o.slope,
+  0.01,
 );

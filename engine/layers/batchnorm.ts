@@ -8,6 +8,9 @@ import { formatShape } from '../shape';
 import { readNumber } from '../values';
 import { expectArgs, type LayerKind } from './kind';
 
+/** The configuration of every layer that sets no eps (configurations are never changed). */
+const BY_DEFAULT = { eps: 1e-5 };
+
 /** What the means of a channel are taken over. */
 const over = (shape: readonly number[]) => (shape.length === 3 ? `the batch and the ${shape[1]}×${shape[2]} positions` : 'the batch');
 
@@ -22,7 +25,7 @@ export const batchnorm: LayerKind<{ eps: number }, { eps: number }> = {
       read: (v, report) => readNumber(v, 'eps', (n) => n > 0, 'more than 0', report),
     },
   },
-  configure: (args, o, cx) => (expectArgs(args, [], cx) ? { eps: o.eps ?? 1e-5 } : undefined),
+  configure: (args, o, cx) => (expectArgs(args, [], cx) ? (o.eps === undefined ? BY_DEFAULT : { eps: o.eps }) : undefined),
   infer: (_c, [input]) => ({ output: input.shape, macs: 0 }),
   params(_c, [input]) {
     // γ and β have one shape, and shapes are never changed: they share it.

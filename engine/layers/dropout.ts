@@ -6,6 +6,9 @@ import { formatShape } from '../shape';
 import { readNumber } from '../values';
 import { expectArgs, type LayerKind } from './kind';
 
+/** The configuration of every layer that sets no rate (configurations are never changed). */
+const BY_DEFAULT = { rate: 0.5 };
+
 export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
   kind: 'dropout',
   summary: 'randomly zeroes elements in training; the identity in sample runs and gradient checks',
@@ -17,7 +20,7 @@ export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
       read: (v, report) => readNumber(v, 'rate', (n) => n >= 0 && n < 1, 'at least 0 and below 1', report),
     },
   },
-  configure: (args, o, cx) => (expectArgs(args, [], cx) ? { rate: o.rate ?? 0.5 } : undefined),
+  configure: (args, o, cx) => (expectArgs(args, [], cx) ? (o.rate === undefined ? BY_DEFAULT : { rate: o.rate }) : undefined),
   infer: (_c, [input]) => ({ output: input.shape }),
   rule(c, [input], cx) {
     const shape = formatShape(input.shape);

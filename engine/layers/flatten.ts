@@ -2,12 +2,15 @@
 import { elementCount, formatShape } from '../shape';
 import { expectArgs, type LayerKind } from './kind';
 
+const NOTHING = {};
+
 export const flatten: LayerKind<{}, {}> = {
   kind: 'flatten',
   summary: 'reshape C×H×W to a vector of C·H·W, in C,H,W order',
   usage: 'flatten',
   options: {},
-  configure: (args, _o, cx) => (expectArgs(args, [], cx) ? {} : undefined),
+  // Every flatten layer shares one (empty) configuration.
+  configure: (args, _o, cx) => (expectArgs(args, [], cx) ? NOTHING : undefined),
   infer: (_c, [input]) => ({ output: [elementCount(input.shape)] }),
   rule: (_c, [input], cx) => `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${elementCount(input.shape)}, ${formatShape(input.shape)})`,
   // Row-major memory is already in C,H,W order: flattening moves nothing.

@@ -35,6 +35,7 @@ export interface ConfigureContext {
   readonly report: Report;
 }
 
+/** What `infer` is told, as `configure` is: the statement, the layer's name, where to report. */
 export type InferContext = ConfigureContext;
 
 /** What a δ rule is written with. */

@@ -6,12 +6,15 @@
 import { formatShape } from '../shape';
 import { expectArgs, type LayerKind } from './kind';
 
+const NOTHING = {};
+
 export const softmax: LayerKind<{}, {}> = {
   kind: 'softmax',
   summary: 'softmax over the classes, fused with the cross-entropy loss; only as the last layer',
   usage: 'softmax',
   options: {},
-  configure: (args, _o, cx) => (expectArgs(args, [], cx) ? {} : undefined),
+  // Every softmax layer shares one (empty) configuration.
+  configure: (args, _o, cx) => (expectArgs(args, [], cx) ? NOTHING : undefined),
   infer: (_c, [input]) => ({ output: input.shape }),
   rule(_c, [input], cx) {
     const shape = formatShape(input.shape);
