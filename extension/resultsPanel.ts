@@ -8,6 +8,7 @@
  * a restored `running` state comes back as `cancelled`.
  */
 import * as vscode from 'vscode';
+import { nonce as newNonce } from './nonce';
 import {
   type FromPanel,
   type Heatmap,
@@ -191,7 +192,7 @@ export class ResultsPanel {
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css'));
-    const nonce = makeNonce();
+    const nonce = newNonce();
     // Canvas and inline SVG need no img-src; the custom elements style themselves with constructed
     // stylesheets, which style-src does not govern, so no 'unsafe-inline' anywhere.
     const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
@@ -212,11 +213,6 @@ export class ResultsPanel {
   }
 }
 
-function makeNonce(): string {
-  const bytes = new Uint8Array(18);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function unreachable(x: never): never {
   throw new Error(`unhandled message ${JSON.stringify(x)}`);

@@ -12,6 +12,7 @@
  * itself, a panel), so clicking in the view does not empty it.
  */
 import * as vscode from 'vscode';
+import { nonce as newNonce } from '../nonce';
 import { type BackpropStep, backpropSteps, stepAt } from '../../engine/editor/walkthrough';
 import type { Analyses } from '../analyses';
 import { type FromWalkthrough, isFromWalkthrough, type StepView, type ToWalkthrough } from './protocol';
@@ -148,7 +149,7 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
 }
 
 function html(webview: vscode.Webview, script: vscode.Uri): string {
-  const nonce = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  const nonce = newNonce();
   return `<!doctype html>
 <html lang="en">
 <head>
