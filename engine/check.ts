@@ -1,8 +1,8 @@
 /**
  * The checker: resolves the network's graph, reads every layer's options, infers each layer's output and δ
  * shapes, and reports every diagnostic of the language; a layer's δ rule, parameters and geometry are worked out
- * when something reads them. It runs on every keystroke, so it is one pass over the statements to resolve names
- * and one to infer shapes, with no allocation proportional to anything but the text.
+ * when something reads them. It runs on every keystroke, so it is one pass over the statements, resolving each
+ * layer's names and inferring its shapes in turn, with no allocation proportional to anything but the text.
  *
  * After an error in a layer its output is unknown, and so is everything downstream of it: nothing is guessed
  * and nothing is reported against an unknown shape. A failed `->` assertion is the exception: the layer itself
@@ -11,9 +11,11 @@
 import type { ConvGeometry, PoolGeometry } from './geometry';
 import { LAYER_KINDS, type LayerKind } from './layers';
 import type { Inferred, InputRef, ParamSpec, RuleContext } from './layers/kind';
-import { STATEMENT_KEYWORDS, parse } from './parser';
+import { STATEMENT_KEYWORDS, WordSet, parse } from './parser';
 import { elementCount, formatShape, type Shape, sameShape } from './shape';
 import { type BackwardStatement, dimRange, type InputStatement, type LayerStatement, type OptionNode, type ParsedDocument, type Value, type Word } from './syntax';
+import { NameTable } from './names';
+import { firstOf } from './tenured';
 import { type Diagnostic, LineIndex, type TextRange } from './text';
 import { didYouMean, readInt, readShape, readWord } from './values';
 
@@ -89,13 +91,14 @@ interface Producer {
 }
 
 /**
- * One input of a layer: what produces it, and the node of the statement that names it (`from=p1`, `add a b`,
- * else the layer's kind). Everything else is read from the producer, so this is all a layer keeps per input.
+ * One input of a layer: what produces it, and the node of the statement that names it (`from=p1`, `add a b`), or
+ * for the output of the line above the statement itself, whose kind then names it. Everything else is read from
+ * the producer, so this is all a layer keeps per input.
  */
 class Arriving {
   constructor(
     readonly producer: Producer,
-    private readonly at: Word | Value,
+    private readonly at: Word | Value | LayerStatement,
   ) {}
 
   get name(): string {
@@ -108,7 +111,8 @@ class Arriving {
     return this.producer.channelsFrom;
   }
   get range(): TextRange {
-    return this.at.range;
+    const { at } = this;
+    return 'type' in at ? at.kind.range : at.range;
   }
 }
 
@@ -157,7 +161,13 @@ class Layer implements LayerInfo, Producer {
     /** The kind's definition; undefined for an unknown kind. */
     readonly definition: LayerKind | undefined,
     readonly config: unknown,
-    readonly arriving: readonly Arriving[],
+    /**
+     * The output of the line above when that is the layer's one input, as it is for most layers: kept as it is,
+     * not as an Arriving in an array of its own.
+     */
+    readonly above: Producer | undefined,
+    /** The inputs the statement names (`from=`, `add a b`); empty when the input is `above`. */
+    readonly named: readonly Arriving[],
     /** Whether the layer's own statement is already known to be wrong (so its output is unknown). */
     public broken: boolean,
     /** A name that resolved nowhere: the previous statement's output counts as used, not the typo's victim. */
@@ -181,6 +191,10 @@ class Layer implements LayerInfo, Producer {
     return (this.statement.name ?? this.statement.kind).range;
   }
 
+  get arriving(): readonly Arriving[] {
+    return this.above ? [new Arriving(this.above, this.statement)] : this.named;
+  }
+
   get inputs(): readonly string[] {
     return this.arriving.map((i) => i.name);
   }
@@ -192,7 +206,7 @@ class Layer implements LayerInfo, Producer {
   known(inferred: Inferred, shared: ReadonlySet<string>): void {
     this.output = inferred.output;
     this.macs = inferred.macs ?? 0;
-    this.channelsFrom = inferred.channelsFrom ?? this.arriving[0]?.channelsFrom;
+    this.channelsFrom = inferred.channelsFrom ?? (this.above ?? this.named[0]?.producer)?.channelsFrom;
     this.shared = shared;
     for (const p of this.params) this.paramCount += elementCount(p.shape);
   }
@@ -219,11 +233,12 @@ class Layer implements LayerInfo, Producer {
 
   /** The inputs as the kind accepted them; undefined until the layer's shapes are known, and after an error. */
   private acceptedInputs(): readonly InputRef[] | undefined {
-    return this.output && allKnown(this.arriving) ? this.arriving : undefined;
+    const inputs = this.arriving;
+    return this.output && allKnown(inputs) ? inputs : undefined;
   }
 }
 
-const RESERVED = new Set<string>([...LAYER_KINDS.keys(), ...STATEMENT_KEYWORDS]);
+const RESERVED = new WordSet([...LAYER_KINDS.keys(), ...STATEMENT_KEYWORDS]);
 const KEYWORDS = [...LAYER_KINDS.keys(), ...STATEMENT_KEYWORDS];
 
 export function check(text: string, options: CheckOptions = {}): Analysis {
@@ -238,7 +253,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   const sample: { batch?: number; seed?: number } = {};
   const sampleSeen = new Set<string>();
   const backward: BackwardStatement[] = [];
-  const producers = new Map<string, Producer>();
+  const producers = new NameTable<Producer>(document.statements.length + 1);
   let laterNames: Map<string, number> | undefined;
   const layers: Layer[] = [];
   const kindCounts = new Map<string, number>();
@@ -253,9 +268,10 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
    * name that is itself an error, so it is not reported twice.
    */
   function define(producer: Producer, register: boolean, automatic = false): boolean {
-    const { name } = producer;
-    const existing = producers.get(name);
-    if (existing && register) {
+    if (!register) return true;
+    const existing = producers.addUnlessTaken(producer);
+    if (existing) {
+      const { name } = producer;
       const range = producer.nameRange;
       const where = `line ${lines.position(existing.nameRange.start).line}`;
       report({
@@ -269,7 +285,6 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       });
       return false;
     }
-    if (register) producers.set(name, producer);
     return true;
   }
 
@@ -286,7 +301,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     laterNames ??= collectNames(document);
     const later = laterNames.get(ref.text);
     // One search per misspelt name: a name used thousands of times is not compared with every layer each time.
-    if (!suggestions.has(ref.text)) suggestions.set(ref.text, didYouMean(ref.text, [...producers.keys()]));
+    if (!suggestions.has(ref.text)) suggestions.set(ref.text, didYouMean(ref.text, producers.names()));
     const suggestion = suggestions.get(ref.text);
     const message =
       later !== undefined && later >= ref.range.start
@@ -317,7 +332,11 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   let reading = '';
   const reportReading = (d: Diagnostic) => diagnostics.push(d.code === 'bad-value' && !d.message.startsWith(`${reading}:`) ? { ...d, message: `${reading}: ${d.message}` } : d);
 
-  // Pass 1: the graph. Names, inputs, options; nothing about shapes yet.
+  // One pass over the statements: names, inputs and options, then each layer's shapes. Only the δ rules wait for
+  // the end, to know which names more than one layer reads: they are worked out when read, from `shared`.
+  const shared = new Set<string>();
+  let lastLayerAt = document.statements.length - 1;
+  while (lastLayerAt >= 0 && document.statements[lastLayerAt].type !== 'layer') lastLayerAt--;
   for (let index = 0; index < document.statements.length; index++) {
     const st = document.statements[index];
     switch (st.type) {
@@ -371,25 +390,30 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         break;
       case 'backward':
         backward.push(st);
-        if (st.layer && !producers.has(st.layer.text)) lookup(st.layer, 'backward');
+        if (st.layer && !producers.get(st.layer.text)) lookup(st.layer, 'backward');
         break;
       case 'layer': {
         line = lines.lineFrom(st.range.start, line);
         const layer = resolveLayer(st, line);
         layers.push(layer);
         previous = layer;
+        // Names only refer upwards, so every input's shape is settled by now.
+        inferLayer(layer, index === lastLayerAt);
         break;
       }
     }
   }
 
   function resolveLayer(st: LayerStatement, line: number): Layer {
-    const kind = LAYER_KINDS.get(st.kind.text);
-    const kindName = kind?.kind ?? st.kind.text;
+    // Read once: a statement makes its words when they are read.
+    const kindWord = st.kind;
+    const nameWord = st.name;
+    const kind = LAYER_KINDS.get(kindWord.text);
+    const kindName = kind?.kind ?? kindWord.text;
     const count = (kindCounts.get(kindName) ?? 0) + 1;
     kindCounts.set(kindName, count);
-    const name = st.name?.text ?? `${kindName}${count}`;
-    const nameOk = st.name === undefined || checkName(st.name);
+    const name = nameWord?.text ?? `${kindName}${count}`;
+    const nameOk = nameWord === undefined || checkName(nameWord);
     // A line the parser could not read whole is not run on a guess.
     const parsedWhole = !unreadLines.has(line);
     let broken = !nameOk || !parsedWhole;
@@ -397,23 +421,24 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     const report = reportReading;
     const index = layers.length;
     if (!kind) {
-      const layer = new Layer(name, st, line, index, undefined, undefined, NO_INPUTS, true, undefined);
-      define(layer, nameOk, !st.name);
-      if (st.kind.text) {
+      const layer = new Layer(name, st, line, index, undefined, undefined, undefined, NO_INPUTS, true, undefined);
+      define(layer, nameOk, !nameWord);
+      if (kindWord.text) {
         // After `NAME:` only a layer kind can follow; at the start of a line, a statement keyword too.
-        const suggestion = didYouMean(st.kind.text, st.name ? [...LAYER_KINDS.keys()] : KEYWORDS);
+        const suggestion = didYouMean(kindWord.text, nameWord ? [...LAYER_KINDS.keys()] : KEYWORDS);
         report({
           severity: 'error',
           code: 'unknown-layer',
-          message: `unknown layer kind '${st.kind.text}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
-          range: st.kind.range,
-          ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: st.kind.range, newText: suggestion }], preferred: true }] }),
+          message: `unknown layer kind '${kindWord.text}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+          range: kindWord.range,
+          ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: kindWord.range, newText: suggestion }], preferred: true }] }),
         });
       }
       return layer;
     }
 
     gatheredCount = 0;
+    let above: Producer | undefined;
     const options: Record<string, unknown> = {};
     let fromGiven = false;
     let unresolved = false;
@@ -457,7 +482,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       }
     } else if (!fromGiven) {
       if (previous) {
-        gather(new Arriving(previous, st.kind));
+        above = previous;
       } else {
         broken = true;
         if (!missingInputReported) {
@@ -467,27 +492,24 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
             severity: 'error',
             code: 'missing-input',
             message: `${name}: no \`input\` before the first layer${later ? '' : '; add one such as `input 3x32x32`'}`,
-            range: st.kind.range,
+            range: kindWord.range,
             ...(later && { related: [{ range: later.range, message: 'the input is defined here, after the layers' }] }),
           });
         }
       }
     }
-    const inputs = gatheredCount ? gathered.slice(0, gatheredCount) : NO_INPUTS;
-    for (const i of inputs) if (++i.producer.consumers === 2) readTwice.push(i.producer);
-    const layer = new Layer(name, st, line, index, kind, config, inputs, broken, unresolved ? previous : undefined);
+    const named = gatheredCount ? firstOf(gathered, gatheredCount) : NO_INPUTS;
+    for (const i of named) if (++i.producer.consumers === 2) readTwice.push(i.producer);
+    if (above && ++above.consumers === 2) readTwice.push(above);
+    const layer = new Layer(name, st, line, index, kind, config, above, named, broken, unresolved ? previous : undefined);
     // Defined only now, so a layer cannot name itself as its input.
-    if (!define(layer, nameOk, !st.name)) layer.broken = true;
+    if (!define(layer, nameOk, !nameWord)) layer.broken = true;
     return layer;
   }
 
   // Every consumer is counted by now: the names whose δ is a sum of shares are known. They are the names of
   // producers read more than once (a duplicate definition's readers do not count for the name).
-  const shared = new Set<string>();
   for (const p of readTwice) if (producers.get(p.name) === p) shared.add(p.name);
-
-  // Pass 2: shapes, in order (names only refer upwards, so every input is settled before it is used).
-  for (const layer of layers) inferLayer(layer, layer.index === layers.length - 1);
 
   function inferLayer(layer: Layer, isLast: boolean): void {
     const st = layer.statement;
@@ -609,7 +631,8 @@ function reportUnused(layers: readonly Layer[], report: (d: Diagnostic) => void)
   for (let i = layers.length - 1; i >= 0; i--) {
     if (!reached[i]) continue;
     const layer = layers[i];
-    for (const input of layer.arriving) if (input.producer.index >= 0) reached[input.producer.index] = 1;
+    if (layer.above && layer.above.index >= 0) reached[layer.above.index] = 1;
+    for (const input of layer.named) if (input.producer.index >= 0) reached[input.producer.index] = 1;
     if (layer.unresolved && layer.unresolved.index >= 0) reached[layer.unresolved.index] = 1;
   }
   layers.forEach((layer, i) => {

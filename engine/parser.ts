@@ -15,28 +15,55 @@ import type {
   Value,
   Word,
 } from './syntax';
+import { firstOf } from './tenured';
 import { type Diagnostic, LineBreaks, type TextRange, range } from './text';
 
 /** Words that begin a statement other than a layer. */
 export const STATEMENT_KEYWORDS = ['network', 'input', 'loss', 'sample', 'backward'] as const;
 
 /**
+ * A set of words looked up where they stand in the text: by length and first character, then compared in place
+ * (`startsWith` at the offset). Looking up a slice in a Map or Set would make a new string and hash it first, for
+ * every word of the document.
+ */
+export class WordSet {
+  private readonly byStart = new Map<number, string[]>();
+
+  constructor(words: Iterable<string>) {
+    for (const w of new Set(words)) {
+      const key = w.length * 0x10000 + w.charCodeAt(0);
+      const list = this.byStart.get(key);
+      if (list) list.push(w);
+      else this.byStart.set(key, [w]);
+    }
+  }
+
+  /** The set's own string equal to text[start, end), if there is one. */
+  find(text: string, start: number, end: number): string | undefined {
+    const list = this.byStart.get((end - start) * 0x10000 + text.charCodeAt(start));
+    if (list) for (const w of list) if (text.startsWith(w, start)) return w;
+    return undefined;
+  }
+
+  has(word: string): boolean {
+    return this.find(word, 0, word.length) !== undefined;
+  }
+}
+
+/**
  * The language's own words: statement keywords, layer kinds, option names and the words options take. Each
  * occurrence in a document becomes this one string instead of a copy of its own, so a large document's tree is
  * smaller, and these are the strings the checker compares and looks up (interned ones, which V8 does fastest).
  */
-const VOCABULARY: ReadonlyMap<string, string> = new Map(
-  [
-    ...STATEMENT_KEYWORDS,
-    ...[...LAYER_KINDS.values()].flatMap((k) => [k.kind, ...Object.keys(k.options)]),
-    ...['from', 'true', 'false', 'same', 'full', 'valid', 'max', 'mean', 'avg', 'cross_entropy', 'mse', 'batch', 'seed'],
-  ].map((w) => [w, w]),
-);
+const VOCABULARY = new WordSet([
+  ...STATEMENT_KEYWORDS,
+  ...[...LAYER_KINDS.values()].flatMap((k) => [k.kind, ...Object.keys(k.options)]),
+  ...['from', 'true', 'false', 'same', 'full', 'valid', 'max', 'mean', 'avg', 'cross_entropy', 'mse', 'batch', 'seed'],
+]);
 
 /** The text of a word token: the vocabulary's string for a word of the language, else a copy from the document. */
 function wordText(text: string, start: number, end: number): string {
-  const word = text.slice(start, end);
-  return VOCABULARY.get(word) ?? word;
+  return VOCABULARY.find(text, start, end) ?? text.slice(start, end);
 }
 
 const NONE: readonly number[] = [];
@@ -45,43 +72,38 @@ const NO_VALUES: readonly Value[] = Object.freeze([]);
 const NO_OPTIONS: readonly OptionNode[] = Object.freeze([]);
 
 /**
- * A word or a value. The parser's nodes keep their offsets as numbers and make a `range` record only when one is
- * read: a 10 MB document has millions of nodes, each range would be one more object kept for as long as the tree,
- * and the checker reads few of them. Each read gives a new record, equal to the last. A word or a value covers
- * exactly its text, so it keeps only where it starts.
+ * A word is plain data, made by an object literal: V8 allocates the objects of a literal straight into its old
+ * generation once most of them outlive their first collection (see tenured.ts), and a document's words live as
+ * long as its tree.
  */
-abstract class TokenNode {
+function wordNode(text: string, start: number): Word {
+  return { text, range: { start, end: start + text.length } };
+}
+
+/**
+ * A value keeps where it is, not its text: that is sliced from the document when read (each read gives a new
+ * string, equal to the last). The checker reads each value about once, and kept texts would be a string per value
+ * for as long as the tree lives, which V8 cannot pretenure.
+ */
+class ValueNode implements Value {
   constructor(
-    readonly text: string,
+    readonly kind: Value['kind'],
+    private readonly source: string,
     readonly start: number,
+    readonly end: number,
   ) {}
 
-  get end(): number {
-    return this.start + this.text.length;
+  get text(): string {
+    return this.kind === 'word' ? wordText(this.source, this.start, this.end) : this.source.slice(this.start, this.end);
   }
 
   get range(): TextRange {
-    return { start: this.start, end: this.start + this.text.length };
-  }
-}
-
-class WordNode extends TokenNode implements Word {}
-
-class ValueNode extends TokenNode implements Value {
-  constructor(
-    readonly kind: Value['kind'],
-    text: string,
-    start: number,
-  ) {
-    super(text, start);
+    return { start: this.start, end: this.end };
   }
 
-  /**
-   * Read from the text when asked for rather than kept beside it: nearly every line has a number, and the checker
-   * reads each value's dims once.
-   */
+  /** Read from the document when asked for, as the text. */
   get dims(): readonly number[] {
-    return this.kind === 'number' || this.kind === 'shape' ? readDims(this.text) : NONE;
+    return this.kind === 'number' || this.kind === 'shape' ? readDims(this.source, this.start, this.end) : NONE;
   }
 }
 
@@ -91,12 +113,12 @@ class ValueNode extends TokenNode implements Value {
  * arrays and objects they flow into, down to the geometry. Any other text takes the general path, which may give
  * doubles, in arrays of its own.
  */
-function readDims(text: string): number[] {
+function readDims(source: string, start: number, end: number): number[] {
   const dims: number[] = [];
   let n = 0;
   let digits = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = source.charCodeAt(i);
     if (c >= 48 && c <= 57 && digits < 15) {
       n = n * 10 + (c - 48);
       digits++;
@@ -106,31 +128,31 @@ function readDims(text: string): number[] {
       n = 0;
       digits = 0;
     } else {
-      return text.split(/[x×]/).map(Number);
+      return source.slice(start, end).split(/[x×]/).map(Number);
     }
   }
-  if (digits === 0) return text.split(/[x×]/).map(Number);
+  if (digits === 0) return source.slice(start, end).split(/[x×]/).map(Number);
   dims.push(n);
   return dims;
 }
 
-/** An option runs from its key to its value, so it keeps no offsets of its own. */
-class OptionNodeImpl implements OptionNode {
-  constructor(
-    readonly key: WordNode,
-    readonly value: ValueNode,
-  ) {}
-
-  get range(): TextRange {
-    return { start: this.key.start, end: this.value.end };
-  }
+function optionNode(key: Word, value: ValueNode): OptionNode {
+  return { key, value, range: { start: key.range.start, end: value.end } };
 }
 
-/** The statement there is one of per line: a class, as the other nodes, so that it keeps no range record. */
+/**
+ * A layer statement, there being one per line: it keeps its name's and its kind's text and offsets itself and
+ * makes their words when they are read (each read new records, equal to the last), which saves a layer four
+ * objects kept as long as the tree.
+ */
 class LayerNode implements LayerStatement {
+  readonly type = 'layer';
+
   constructor(
-    readonly name: WordNode | undefined,
-    readonly kind: WordNode,
+    private readonly nameText: string | undefined,
+    private readonly nameStart: number,
+    private readonly kindText: string,
+    private readonly kindStart: number,
     readonly args: readonly Value[],
     readonly options: readonly OptionNode[],
     readonly assertion: LayerStatement['assertion'],
@@ -138,17 +160,21 @@ class LayerNode implements LayerStatement {
     private readonly end: number,
   ) {}
 
-  get range(): TextRange {
-    return { start: this.start, end: this.end };
+  get name(): Word | undefined {
+    return this.nameText === undefined ? undefined : wordNode(this.nameText, this.nameStart);
   }
 
-  get type(): 'layer' {
-    return 'layer';
+  get kind(): Word {
+    return wordNode(this.kindText, this.kindStart);
   }
 
   /** A layer statement's first word is its kind (after the name, if any). */
   get keyword(): Word {
     return this.kind;
+  }
+
+  get range(): TextRange {
+    return { start: this.start, end: this.end };
   }
 }
 
@@ -244,8 +270,8 @@ class LineParser {
     return this.finish({ type: 'input', keyword, name, shape, range: this.whole() });
   }
 
-  private parseLayer(first: WordNode): LayerStatement {
-    let name: WordNode | undefined;
+  private parseLayer(first: Word): LayerStatement {
+    let name: Word | undefined;
     let kind = first;
     if (this.peek().token === Token.Colon) {
       this.next();
@@ -255,7 +281,7 @@ class LineParser {
       } else {
         const at = this.lastEnd();
         this.error(this.peek(), `expected a layer kind after '${name.text}:'`);
-        kind = new WordNode('', at);
+        kind = wordNode('', at);
       }
     }
     // Gathered in arrays reused line after line (counted here, as setting their length would free them), then
@@ -283,7 +309,8 @@ class LineParser {
       }
     }
     return this.finish(
-      new LayerNode(name, kind, argCount ? args.slice(0, argCount) : NO_VALUES, optionCount ? options.slice(0, optionCount) : NO_OPTIONS, assertion, this.toks[0].start, this.lastEnd()),
+      new LayerNode(name?.text, name ? name.range.start : 0, kind.text, kind.range.start, argCount ? firstOf(args, argCount) : NO_VALUES,
+        optionCount ? firstOf(options, optionCount) : NO_OPTIONS, assertion, this.toks[0].start, this.lastEnd()),
     );
   }
 
@@ -306,7 +333,7 @@ class LineParser {
     this.next(); // '='
     // What was expected is written only when it is missing.
     const value = VALUE_KINDS[this.peek().token] ? this.value('') : this.value(`a value for ${key.text}`);
-    return new OptionNodeImpl(key, value);
+    return optionNode(key, value);
   }
 
   private parseBackward(keyword: Word): BackwardStatement {
@@ -338,28 +365,28 @@ class LineParser {
     const kind = VALUE_KINDS[t.token];
     if (kind) {
       this.next();
-      return new ValueNode(kind, kind === 'word' ? wordText(this.text, t.start, t.end) : this.text.slice(t.start, t.end), t.start);
+      return new ValueNode(kind, this.text, t.start, t.end);
     }
     if (t.token !== Token.EOL) this.next();
     this.error(t, `expected ${expected}`);
     const at = t.token === Token.EOL ? this.lastEnd() : t.start;
-    return new ValueNode('missing', '', at);
+    return new ValueNode('missing', this.text, at, at);
   }
 
-  private optionalWord(expected: string): WordNode | undefined {
+  private optionalWord(expected: string): Word | undefined {
     if (this.peek().token === Token.Word) return this.word(this.next());
     this.error(this.peek(), `expected ${expected}`);
     if (this.i < this.count && this.peek().token !== Token.Colon) this.next();
     return undefined;
   }
 
-  private word(t: Tok): WordNode {
-    return new WordNode(wordText(this.text, t.start, t.end), t.start);
+  private word(t: Tok): Word {
+    return wordNode(wordText(this.text, t.start, t.end), t.start);
   }
 
   /** A word that names something, taken as written. */
-  private name(t: Tok): WordNode {
-    return new WordNode(this.text.slice(t.start, t.end), t.start);
+  private name(t: Tok): Word {
+    return wordNode(this.text.slice(t.start, t.end), t.start);
   }
 
   private peek(ahead = 0): Tok {
