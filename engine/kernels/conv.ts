@@ -8,9 +8,11 @@
  * Within a chunk, a map of at least PER_SAMPLE_MIN positions runs one GEMM per sample directly on the N×C×P
  * tensors (its C or operand is a plain strided view of y, δy), which saves reshuffling δy or the output
  * between N×OC×P and OC×(N·P); a smaller map keeps one GEMM over the whole chunk, so n stays long.
+ * The forward pass of such a map with few filters skips im2col: implicit.ts reads the GEMM's B operand in place.
  */
 import type { ConvGeometry } from '../geometry.js';
 import { gemm } from './gemm.js';
+import { implicitConvKernel, padPlanesKernel } from './implicit.js';
 import { type AxisTable, axisTable, col2imKernel, im2colKernel, moveRunsKernel } from './im2col.js';
 import { type Floats, alloc, perType } from './specialize.js';
 
@@ -21,6 +23,8 @@ const COL_BUDGET = 1 << 21;
  * full tiles, and the reshuffle it saves costs as much as a tenth of a small-filter layer (6 filters on 28×28).
  */
 const PER_SAMPLE_MIN = 64;
+/** Most filters per group for which the forward pass skips im2col (see `implicit`). */
+const IMPLICIT_MAX_ROWS = 16;
 
 interface Plan {
   readonly C: number; readonly H: number; readonly W: number;
@@ -58,6 +62,50 @@ function buffer<A extends Floats>(like: A, slot: string, n: number): A {
   return b as A;
 }
 
+/** Rows of a register tile for m rows of output: 3 when that pads fewer rows than 4 (6 filters: 2 tiles of 3). */
+function tileRows(m: number): number {
+  return Math.ceil(m / 3) * 3 < Math.ceil(m / 4) * 4 ? 3 : 4;
+}
+
+/**
+ * Whether the forward pass runs the implicit GEMM: im2col's copy is shared by the ocg filters of a group, so it
+ * costs most (a quarter of the time at 6 filters) when they are few; the implicit GEMM's scattered reads cost a
+ * little on every multiply-add instead, which wins at 6 and 16 filters and loses at 64 (measured on 5×5 and
+ * 3×3 taps). Below 3 filters a register tile would be mostly padding.
+ */
+function implicit(p: Plan): boolean {
+  return p.P >= PER_SAMPLE_MIN && p.ocg >= 3 && p.ocg <= IMPLICIT_MAX_ROWS;
+}
+
+/**
+ * y = W·col(x) + b through implicit.ts, one sample and group at a time: x's planes are zero-padded into a
+ * scratch copy when the geometry pads, the weights packed into register-tile panels once per group.
+ */
+function implicitForward<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, weights: A, bias: A, y: A): void {
+  const f32 = x instanceof Float32Array, run = f32 ? implicitConvKernel.f32 : implicitConvKernel.f64;
+  const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
+  const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
+  const padded = Hp !== p.H || Wp !== p.W, mr = tileRows(p.ocg), tiles = Math.ceil(p.ocg / mr), K = p.kg;
+  // Tap r = (c, ky, kx), in weight order, sits c·Hp·Wp + ky·dh·Wp + kx·dw past its window's corner.
+  const off = new Int32Array(K);
+  for (let c = 0, r = 0; c < p.icg; c++) {
+    for (let ky = 0; ky < h.kernel; ky++) for (let kx = 0; kx < w.kernel; kx++) off[r++] = (c * Hp + ky * h.dilation) * Wp + kx * w.dilation;
+  }
+  const pw = buffer(x, 'pw', tiles * mr * K), src = padded ? buffer(x, 'pad', p.icg * Hp * Wp) : x;
+  for (let group = 0; group < p.groups; group++) {
+    // Tap-major tiles of mr filters, zero past the group's last filter.
+    for (let t = 0, q = 0; t < p.ocg; t += mr) {
+      for (let r = 0; r < K; r++) for (let i = t; i < t + mr; i++) pw[q++] = i < p.ocg ? weights[(group * p.ocg + i) * K + r] : 0;
+    }
+    for (let n = 0; n < batch; n++) {
+      const at = (n * p.C + group * p.icg) * p.H * p.W;
+      if (padded) pad(x, at, p.icg, p.H, p.W, h.padBefore, w.padBefore, src, Hp, Wp);
+      run(src, padded ? 0 : at, off, K, pw, p.ocg, mr, bias, group * p.ocg, y, (n * p.OC + group * p.ocg) * p.P, p.P,
+        p.OH, p.OW, h.stride, w.stride, Wp);
+    }
+  }
+}
+
 function im2col<A extends Floats>(g: ConvGeometry, p: Plan, x: A, n0: number, nb: number, group: number, col: A): void {
   const k = x instanceof Float32Array ? im2colKernel.f32 : im2colKernel.f64;
   k(x, (n0 * p.C + group * p.icg) * p.H * p.W, p.C * p.H * p.W, p.icg, p.H, p.W, g.h.kernel, g.w.kernel, p.OH, p.OW,
@@ -79,6 +127,10 @@ export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, 
   const y = out ?? alloc(x, batch * p.OC * p.P);
   need(y, batch * p.OC * p.P, 'y');
   if (p.P === 0 || batch === 0) return y;
+  if (implicit(p)) {
+    implicitForward(g, p, batch, x, weights, bias ?? alloc(x, p.OC), y);
+    return y;
+  }
   const move = x instanceof Float32Array ? moveRunsKernel.f32 : moveRunsKernel.f64;
   const perSample = p.P >= PER_SAMPLE_MIN;
   // Bias first: C starts as the bias (a native fill, per output row) and GEMM accumulates onto it.

@@ -188,3 +188,33 @@ describe('conv kernels: float32 path and batching', () => {
     assert.throws(() => conv2dForward(g, 1, new Float64Array(9), new Float64Array(8)), /x has 9 elements, expected 18/);
   });
 });
+
+describe('conv kernels: implicit-GEMM forward (maps of ≥ 64 positions, 3–16 filters per group)', () => {
+  // Every shape here takes implicit.ts's path: no im2col, B read in place from x or its zero-padded copy.
+  // Filter counts not a multiple of 3 or 4 make edge tiles of rows; P not a multiple of 4 an edge tile of
+  // columns; odd widths make column tiles wrap to the next output row.
+  const cases: ConvSpec[] = [
+    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 5 },
+    { n: 2, c: 3, h: 10, w: 9, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+    { n: 2, c: 2, h: 9, w: 13, oc: 7, kh: 3, kw: 2, pad: [2, 0, 0, 3] },
+    { n: 1, c: 2, h: 14, w: 13, oc: 16, kh: 3, kw: 3, dh: 2, dw: 2, pad: [1, 2, 2, 1] },
+    { n: 2, c: 4, h: 11, w: 12, oc: 8, kh: 3, kw: 3, groups: 2, pad: [1, 1, 1, 1] },
+    { n: 2, c: 3, h: 23, w: 19, oc: 4, kh: 3, kw: 5, sh: 2, sw: 2, pad: [0, 1, 2, 0] },
+    { n: 1, c: 3, h: 19, w: 17, oc: 9, kh: 2, kw: 2, sh: 2, sw: 1, bias: false },
+  ];
+  const r = rng(17);
+  for (const s of cases) {
+    it(`conv forward ${convName(s)}`, () => {
+      const g = convGeom(s), icg = s.c / (s.groups ?? 1);
+      assert.ok(g.h.out * g.w.out >= 64, 'shape reaches the implicit path');
+      const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw);
+      const b = s.bias === false ? undefined : randn64(r, s.oc);
+      const want = naiveConv(g, s.n, x, w, b);
+      assertClose(conv2dForward(g, s.n, x, w, b), want, 1e-12, 'float64 y');
+      assertClose(conv2dForward(g, s.n, f32(x), f32(w), b && f32(b)), want, 1e-4, 'float32 y');
+      // A provided output is overwritten, not accumulated onto.
+      const out = new Float64Array(want.length).fill(7);
+      assertClose(conv2dForward(g, s.n, x, w, b, out), want, 1e-12, 'into out');
+    });
+  }
+});

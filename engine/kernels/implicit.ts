@@ -1,0 +1,139 @@
+/**
+ * Implicit-GEMM convolution: y = W·col(x) without building col(x). Tap r = (c, ky, kx) of output position p is
+ * the element `src[q[p] + off[r]]` of a zero-padded copy of x (planes of Hp×Wp), where q[p] = oy·sh·Wp + ox·sw
+ * is the window's corner and off[r] = c·Hp·Wp + ky·dh·Wp + kx·dw. So the GEMM's B operand is read in place
+ * through an offset table, and the im2col copy (a quarter of the time of a 6-filter layer on 28×28) is gone.
+ *
+ * Why this shape: a register tile of mr output channels (3 or 4, as in gemm.ts) by 4 consecutive positions p
+ * (which may wrap to the next output row: each column keeps its own corner q, so no position is computed and
+ * thrown away). Per tap it loads mr packed weights, one offset and 4 inputs for 4·mr multiply-adds, the
+ * budget of gemm.ts's tile plus the offset. The packed weights of one tile (mr·K) and the K taps of 4 columns
+ * stay in L1 across the tile loop. conv.ts uses it only for layers with few filters, where im2col's copy weighs
+ * most: on big layers the packed GEMM wins (measured: 64 filters of 3×3 taps over 32 planes, 15% slower; as
+ * δx of a stride-1 conv, 400–1,600 taps over 16–64 planes, 30–65% slower), presumably because with no
+ * k-blocking a tile's scattered reads over many planes fall out of L1.
+ */
+import { perType } from './specialize.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Copies `planes` H×W planes into Hp×Wp planes, element (u, v) ← (u − top, v − left), zero outside the source:
+ * conv's padding made explicit (top, left ≥ 0).
+ */
+function padPlanesTemplate(src: any, srcOff: number, planes: number, H: number, W: number, top: number, left: number,
+  dst: any, Hp: number, Wp: number): void {
+  const v0 = Math.min(Wp, left), v1 = Math.min(Wp, left + W);
+  let d = 0;
+  for (let c = 0; c < planes; c++) {
+    const plane = srcOff + c * H * W;
+    for (let u = 0; u < Hp; u++) {
+      const su = u - top;
+      if (su < 0 || su >= H) {
+        for (let v = 0; v < Wp; v++) dst[d++] = 0;
+        continue;
+      }
+      let v = 0;
+      for (; v < v0; v++) dst[d++] = 0;
+      for (let s = plane + su * W + v - left; v < v1; v++) dst[d++] = src[s++];
+      for (; v < Wp; v++) dst[d++] = 0;
+    }
+  }
+}
+
+/**
+ * out[outOff + i·outRow + p] = init[initOff + i] + Σ_r pw[tile(i)][r][i mod mr] · src[srcOff + q[p] + off[r]]
+ * for the M rows i and the P = OH·OW positions p. `pw` holds the weights as mr-row tiles, tap-major
+ * (pw[(t·K + r)·mr + ii] is row t·mr + ii, zero past M).
+ */
+function implicitConvTemplate(src: any, srcOff: number, off: Int32Array, K: number, pw: any, M: number, mr: number,
+  init: any, initOff: number, out: any, outOff: number, outRow: number, OH: number, OW: number, sh: number,
+  sw: number, Wp: number): void {
+  const P = OH * OW;
+  for (let p0 = 0; p0 < P; p0 += 4) {
+    const cols = Math.min(4, P - p0);
+    // Corners of the 4 columns; past the end of the map, repeat the last one (those sums are not stored).
+    const p1 = p0 + Math.min(1, cols - 1), p2 = p0 + Math.min(2, cols - 1), p3 = p0 + Math.min(3, cols - 1);
+    const q0 = srcOff + ((p0 / OW) | 0) * sh * Wp + (p0 % OW) * sw, q1 = srcOff + ((p1 / OW) | 0) * sh * Wp + (p1 % OW) * sw;
+    const q2 = srcOff + ((p2 / OW) | 0) * sh * Wp + (p2 % OW) * sw, q3 = srcOff + ((p3 / OW) | 0) * sh * Wp + (p3 % OW) * sw;
+    for (let i0 = 0; i0 < M; i0 += mr) {
+      let ia = i0 * K;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      if (mr === 4) {
+        for (let r = 0; r < K; r++, ia += 4) {
+          const o = off[r];
+          const b0 = src[q0 + o], b1 = src[q1 + o], b2 = src[q2 + o], b3 = src[q3 + o];
+          const a0 = pw[ia], a1 = pw[ia + 1], a2 = pw[ia + 2], a3 = pw[ia + 3];
+          c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+          c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+          c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+          c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        }
+      } else {
+        for (let r = 0; r < K; r++, ia += 3) {
+          const o = off[r];
+          const b0 = src[q0 + o], b1 = src[q1 + o], b2 = src[q2 + o], b3 = src[q3 + o];
+          const a0 = pw[ia], a1 = pw[ia + 1], a2 = pw[ia + 2];
+          c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+          c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+          c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+        }
+      }
+      const rows = Math.min(mr, M - i0), o0 = outOff + i0 * outRow + p0, o1 = o0 + outRow, o2 = o1 + outRow, o3 = o2 + outRow;
+      const e0 = init[initOff + i0], e1 = rows > 1 ? init[initOff + i0 + 1] : 0;
+      const e2 = rows > 2 ? init[initOff + i0 + 2] : 0, e3 = rows > 3 ? init[initOff + i0 + 3] : 0;
+      if (cols === 4 && rows >= 3) {
+        out[o0] = e0 + c00; out[o0 + 1] = e0 + c01; out[o0 + 2] = e0 + c02; out[o0 + 3] = e0 + c03;
+        out[o1] = e1 + c10; out[o1 + 1] = e1 + c11; out[o1 + 2] = e1 + c12; out[o1 + 3] = e1 + c13;
+        out[o2] = e2 + c20; out[o2 + 1] = e2 + c21; out[o2 + 2] = e2 + c22; out[o2 + 3] = e2 + c23;
+        if (rows === 4) { out[o3] = e3 + c30; out[o3 + 1] = e3 + c31; out[o3 + 2] = e3 + c32; out[o3 + 3] = e3 + c33; }
+      } else {
+        // Edge tile: store only the rows and columns inside the output.
+        if (cols > 0) out[o0] = e0 + c00;
+        if (cols > 1) out[o0 + 1] = e0 + c01;
+        if (cols > 2) out[o0 + 2] = e0 + c02;
+        if (cols > 3) out[o0 + 3] = e0 + c03;
+        if (rows > 1) {
+          if (cols > 0) out[o1] = e1 + c10;
+          if (cols > 1) out[o1 + 1] = e1 + c11;
+          if (cols > 2) out[o1 + 2] = e1 + c12;
+          if (cols > 3) out[o1 + 3] = e1 + c13;
+        }
+        if (rows > 2) {
+          if (cols > 0) out[o2] = e2 + c20;
+          if (cols > 1) out[o2 + 1] = e2 + c21;
+          if (cols > 2) out[o2 + 2] = e2 + c22;
+          if (cols > 3) out[o2 + 3] = e2 + c23;
+        }
+        if (rows > 3) {
+          if (cols > 0) out[o3] = e3 + c30;
+          if (cols > 1) out[o3 + 1] = e3 + c31;
+          if (cols > 2) out[o3 + 2] = e3 + c32;
+          if (cols > 3) out[o3 + 3] = e3 + c33;
+        }
+      }
+    }
+  }
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+export const padPlanesKernel = perType(padPlanesTemplate, (f, T) => {
+  // A 2×3 plane into 4×4 with one row above and two columns to the left (its last column falls off).
+  const src = new T(6).map((_, i) => i + 1), a = new T(16), b = new T(16);
+  f(src, 0, 1, 2, 3, 1, 2, a, 4, 4);
+  padPlanesTemplate(src, 0, 1, 2, 3, 1, 2, b, 4, 4);
+  return a.every((v, i) => v === b[i]) && a[6] === 1 && a[7] === 2 && a[11] === 5 && a[15] === 0;
+});
+
+export const implicitConvKernel = perType(implicitConvTemplate, (f, T) => {
+  // 5 rows (a 3-row tile and an edge tile; then 4-row tiles) over a 3×3 map of a 4×5 input, 2×2 taps: full and
+  // edge column tiles, with columns wrapping rows.
+  const src = new T(20).map((_, i) => (i % 7) - 3), off = Int32Array.of(0, 1, 5, 6), pw = new T(40).map((_, i) => (i % 5) - 2);
+  const init = new T(5).map((_, i) => i);
+  return [3, 4].every((mr) => {
+    const a = new T(45), b = new T(45);
+    f(src, 0, off, 4, pw, 5, mr, init, 0, a, 0, 9, 3, 3, 1, 1, 5);
+    implicitConvTemplate(src, 0, off, 4, pw, 5, mr, init, 0, b, 0, 9, 3, 3, 1, 1, 5);
+    return a.every((v, i) => v === b[i]);
+  });
+});
