@@ -124,16 +124,18 @@ function allKnown(inputs: readonly Arriving[]): inputs is readonly (Arriving & I
 const NO_INPUTS: readonly Arriving[] = Object.freeze([]);
 const NO_PARAMS: readonly ParamSpec[] = Object.freeze([]);
 
-/** How a layer's δ rule names the δ at each input's producer. */
+/**
+ * How a layer's δ rule names the δ at each input's producer: a producer that feeds more than one layer gets a share
+ * of its δ from each. Asked only once the whole document is checked, when every producer's readers are counted.
+ */
 class RuleWriter implements RuleContext {
   constructor(
     readonly layer: string,
-    /** The names whose output feeds more than one layer: each of those layers gets a share of its δ. */
-    private readonly shared: ReadonlySet<string>,
+    private readonly inputs: readonly Arriving[],
   ) {}
 
   deltaOf(name: string): string {
-    return this.shared.has(name) ? `${this.layer}'s share of δ(${name})` : `δ(${name})`;
+    return this.inputs.some((i) => i.name === name && i.producer.consumers > 1) ? `${this.layer}'s share of δ(${name})` : `δ(${name})`;
   }
 }
 
@@ -150,8 +152,6 @@ class Layer implements LayerInfo, Producer {
   macs: number;
   channelsFrom: TextRange | undefined;
   consumers: number;
-  /** Once its shapes are known: the names in its network whose output feeds more than one layer. */
-  private shared: ReadonlySet<string> | undefined;
 
   constructor(
     readonly name: string,
@@ -178,7 +178,6 @@ class Layer implements LayerInfo, Producer {
     this.macs = 0;
     this.channelsFrom = undefined;
     this.consumers = 0;
-    this.shared = undefined;
   }
 
   /** The kind's name, or the word written where it names no kind. */
@@ -203,11 +202,10 @@ class Layer implements LayerInfo, Producer {
     return this.arriving.map((i) => i.shape);
   }
 
-  known(inferred: Inferred, shared: ReadonlySet<string>): void {
+  known(inferred: Inferred): void {
     this.output = inferred.output;
     this.macs = inferred.macs ?? 0;
     this.channelsFrom = inferred.channelsFrom ?? (this.above ?? this.named[0]?.producer)?.channelsFrom;
-    this.shared = shared;
     for (const p of this.params) this.paramCount += elementCount(p.shape);
   }
 
@@ -223,16 +221,16 @@ class Layer implements LayerInfo, Producer {
 
   get rule(): string | undefined {
     const inputs = this.acceptedInputs();
-    return inputs && this.shared && this.definition?.rule(this.config, inputs, new RuleWriter(this.name, this.shared));
+    return inputs && this.definition?.rule(this.config, inputs, new RuleWriter(this.name, inputs));
   }
 
   get paramRules(): readonly string[] | undefined {
     const inputs = this.acceptedInputs();
-    return inputs && this.shared && this.definition?.paramRules?.(this.config, inputs, new RuleWriter(this.name, this.shared));
+    return inputs && this.definition?.paramRules?.(this.config, inputs, new RuleWriter(this.name, inputs));
   }
 
   /** The inputs as the kind accepted them; undefined until the layer's shapes are known, and after an error. */
-  private acceptedInputs(): readonly InputRef[] | undefined {
+  private acceptedInputs(): readonly (Arriving & InputRef)[] | undefined {
     const inputs = this.arriving;
     return this.output && allKnown(inputs) ? inputs : undefined;
   }
@@ -324,17 +322,14 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   const gathered: Arriving[] = [];
   let gatheredCount = 0;
   const gather = (input: Arriving) => (gathered[gatheredCount++] = input);
-  // Producers as they come to their second reader, to find the shared names without a walk over every name.
-  const readTwice: Producer[] = [];
 
   // What reading a layer's options and arguments reports: a `bad-value` message is prefixed with the layer's name
   // unless the reader wrote it already. One function for the whole check, told which layer it is reading.
   let reading = '';
   const reportReading = (d: Diagnostic) => diagnostics.push(d.code === 'bad-value' && !d.message.startsWith(`${reading}:`) ? { ...d, message: `${reading}: ${d.message}` } : d);
 
-  // One pass over the statements: names, inputs and options, then each layer's shapes. Only the δ rules wait for
-  // the end, to know which names more than one layer reads: they are worked out when read, from `shared`.
-  const shared = new Set<string>();
+  // One pass over the statements: names, inputs and options, then each layer's shapes. The δ rules, worked out
+  // when read, are the one thing that needs the whole document: which producers more than one layer reads.
   let lastLayerAt = document.statements.length - 1;
   while (lastLayerAt >= 0 && document.statements[lastLayerAt].type !== 'layer') lastLayerAt--;
   for (let index = 0; index < document.statements.length; index++) {
@@ -499,17 +494,13 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       }
     }
     const named = gatheredCount ? firstOf(gathered, gatheredCount) : NO_INPUTS;
-    for (const i of named) if (++i.producer.consumers === 2) readTwice.push(i.producer);
-    if (above && ++above.consumers === 2) readTwice.push(above);
+    for (const i of named) i.producer.consumers++;
+    if (above) above.consumers++;
     const layer = new Layer(name, st, line, index, kind, config, above, named, broken, unresolved ? previous : undefined);
     // Defined only now, so a layer cannot name itself as its input.
     if (!define(layer, nameOk, !nameWord)) layer.broken = true;
     return layer;
   }
-
-  // Every consumer is counted by now: the names whose δ is a sum of shares are known. They are the names of
-  // producers read more than once (a duplicate definition's readers do not count for the name).
-  for (const p of readTwice) if (producers.get(p.name) === p) shared.add(p.name);
 
   function inferLayer(layer: Layer, isLast: boolean): void {
     const st = layer.statement;
@@ -530,7 +521,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       });
       return;
     }
-    layer.known(inferred, shared);
+    layer.known(inferred);
     checkAssertion(st, layer.name, inferred.output);
   }
 

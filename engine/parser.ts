@@ -146,11 +146,9 @@ function optionNode(key: Word, value: ValueNode): OptionNode {
  * objects kept as long as the tree.
  */
 class LayerNode implements LayerStatement {
-  readonly type = 'layer';
-
   constructor(
+    /** The name is the statement's first word, so it starts where the statement does. */
     private readonly nameText: string | undefined,
-    private readonly nameStart: number,
     private readonly kindText: string,
     private readonly kindStart: number,
     readonly args: readonly Value[],
@@ -160,8 +158,12 @@ class LayerNode implements LayerStatement {
     private readonly end: number,
   ) {}
 
+  get type(): 'layer' {
+    return 'layer';
+  }
+
   get name(): Word | undefined {
-    return this.nameText === undefined ? undefined : wordNode(this.nameText, this.nameStart);
+    return this.nameText === undefined ? undefined : wordNode(this.nameText, this.start);
   }
 
   get kind(): Word {
@@ -309,7 +311,7 @@ class LineParser {
       }
     }
     return this.finish(
-      new LayerNode(name?.text, name ? name.range.start : 0, kind.text, kind.range.start, argCount ? firstOf(args, argCount) : NO_VALUES,
+      new LayerNode(name?.text, kind.text, kind.range.start, argCount ? firstOf(args, argCount) : NO_VALUES,
         optionCount ? firstOf(options, optionCount) : NO_OPTIONS, assertion, this.toks[0].start, this.lastEnd()),
     );
   }
