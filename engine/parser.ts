@@ -81,6 +81,14 @@ function wordNode(text: string, start: number): Word {
 }
 
 /**
+ * The same, for the words a layer statement makes when they are read: they are dropped soon after, so they are
+ * made by a literal of their own, as V8 decides where a literal's objects go by how many of them have survived.
+ */
+function passingWord(text: string, start: number): Word {
+  return { text, range: { start, end: start + text.length } };
+}
+
+/**
  * A value keeps where it is, not its text: that is sliced from the document when read (each read gives a new
  * string, equal to the last). The checker reads each value about once, and kept texts would be a string per value
  * for as long as the tree lives, which V8 cannot pretenure.
@@ -163,11 +171,11 @@ class LayerNode implements LayerStatement {
   }
 
   get name(): Word | undefined {
-    return this.nameText === undefined ? undefined : wordNode(this.nameText, this.start);
+    return this.nameText === undefined ? undefined : passingWord(this.nameText, this.start);
   }
 
   get kind(): Word {
-    return wordNode(this.kindText, this.kindStart);
+    return passingWord(this.kindText, this.kindStart);
   }
 
   /** A layer statement's first word is its kind (after the name, if any). */
@@ -246,23 +254,24 @@ class LineParser {
       return undefined;
     }
     // A word before `:` is (nearly always) a layer's name, not a word of the language: it is not looked up.
-    const keyword = this.peek(1).token === Token.Colon ? this.name(this.next()) : this.word(this.next());
+    this.next();
+    const text = this.peek().token === Token.Colon ? this.text.slice(first.start, first.end) : wordText(this.text, first.start, first.end);
     // `input: relu` names a layer `input`; the checker rejects the name, the parser keeps the layer.
     // `backward: …` is a rule missing its layer name, never a layer.
-    if (keyword.text === 'backward') return this.parseBackward(keyword);
+    if (text === 'backward') return this.parseBackward(wordNode(text, first.start));
     if (this.peek().token !== Token.Colon) {
-      switch (keyword.text) {
+      switch (text) {
         case 'network':
-          return this.finish({ type: 'network', keyword, name: this.optionalWord('a network name'), range: this.whole() });
+          return this.finish({ type: 'network', keyword: wordNode(text, first.start), name: this.optionalWord('a network name'), range: this.whole() });
         case 'input':
-          return this.parseInput(keyword);
+          return this.parseInput(wordNode(text, first.start));
         case 'loss':
-          return this.finish({ type: 'loss', keyword, loss: this.value('a loss: `cross_entropy` or `mse`'), range: this.whole() });
+          return this.finish({ type: 'loss', keyword: wordNode(text, first.start), loss: this.value('a loss: `cross_entropy` or `mse`'), range: this.whole() });
         case 'sample':
-          return this.finish({ type: 'sample', keyword, options: this.parseOptions(), range: this.whole() });
+          return this.finish({ type: 'sample', keyword: wordNode(text, first.start), options: this.parseOptions(), range: this.whole() });
       }
     }
-    return this.parseLayer(keyword);
+    return this.parseLayer(text, first.start);
   }
 
   private parseInput(keyword: Word): Statement {
@@ -272,18 +281,23 @@ class LineParser {
     return this.finish({ type: 'input', keyword, name, shape, range: this.whole() });
   }
 
-  private parseLayer(first: Word): LayerStatement {
-    let name: Word | undefined;
+  /** A layer statement whose first word, already read, is `first` at `start`: its kind, or its name before `:`. */
+  private parseLayer(first: string, start: number): LayerStatement {
+    let name: string | undefined;
     let kind = first;
+    let kindStart = start;
     if (this.peek().token === Token.Colon) {
       this.next();
       name = first;
-      if (this.peek().token === Token.Word) {
-        kind = this.word(this.next());
+      const t = this.peek();
+      if (t.token === Token.Word) {
+        this.next();
+        kind = wordText(this.text, t.start, t.end);
+        kindStart = t.start;
       } else {
-        const at = this.lastEnd();
-        this.error(this.peek(), `expected a layer kind after '${name.text}:'`);
-        kind = wordNode('', at);
+        kindStart = this.lastEnd();
+        this.error(t, `expected a layer kind after '${name}:'`);
+        kind = '';
       }
     }
     // Gathered in arrays reused line after line (counted here, as setting their length would free them), then
@@ -311,7 +325,7 @@ class LineParser {
       }
     }
     return this.finish(
-      new LayerNode(name?.text, kind.text, kind.range.start, argCount ? firstOf(args, argCount) : NO_VALUES,
+      new LayerNode(name, kind, kindStart, argCount ? firstOf(args, argCount) : NO_VALUES,
         optionCount ? firstOf(options, optionCount) : NO_OPTIONS, assertion, this.toks[0].start, this.lastEnd()),
     );
   }
@@ -384,11 +398,6 @@ class LineParser {
 
   private word(t: Tok): Word {
     return wordNode(wordText(this.text, t.start, t.end), t.start);
-  }
-
-  /** A word that names something, taken as written. */
-  private name(t: Tok): Word {
-    return wordNode(this.text.slice(t.start, t.end), t.start);
   }
 
   private peek(ahead = 0): Tok {
