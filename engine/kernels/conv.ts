@@ -8,11 +8,14 @@
  * Within a chunk, a map of at least PER_SAMPLE_MIN positions runs one GEMM per sample directly on the N×C×P
  * tensors (its C or operand is a plain strided view of y, δy), which saves reshuffling δy or the output
  * between N×OC×P and OC×(N·P); a smaller map keeps one GEMM over the whole chunk, so n stays long.
- * The forward pass of such a map with few filters skips im2col: implicit.ts reads the GEMM's B operand in place.
+ * The forward pass of such a map with few filters skips im2col: implicit.ts reads the GEMM's B operand in place;
+ * so does its filter gradient (dW = δy·col(x)ᵀ with col(x) read through the same tap offsets), and its δx, for
+ * stride 1 and 3- or 5-wide kernel rows, is a direct convolution (direct.ts) with no GEMM and no col2im.
  */
 import type { ConvGeometry } from '../geometry.js';
 import { gemm } from './gemm.js';
-import { implicitConvKernel, padPlanesKernel } from './implicit.js';
+import { directDxKernel } from './direct.js';
+import { implicitConvKernel, implicitFilterGradKernel, padPlanesKernel } from './implicit.js';
 import { type AxisTable, axisTable, col2imKernel, im2colKernel, moveRunsKernel } from './im2col.js';
 import { type Floats, alloc, perType } from './specialize.js';
 
@@ -86,11 +89,7 @@ function implicitForward<A extends Floats>(g: ConvGeometry, p: Plan, batch: numb
   const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
   const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
   const padded = Hp !== p.H || Wp !== p.W, mr = tileRows(p.ocg), tiles = Math.ceil(p.ocg / mr), K = p.kg;
-  // Tap r = (c, ky, kx), in weight order, sits c·Hp·Wp + ky·dh·Wp + kx·dw past its window's corner.
-  const off = new Int32Array(K);
-  for (let c = 0, r = 0; c < p.icg; c++) {
-    for (let ky = 0; ky < h.kernel; ky++) for (let kx = 0; kx < w.kernel; kx++) off[r++] = (c * Hp + ky * h.dilation) * Wp + kx * w.dilation;
-  }
+  const off = tapOffsets(g, p, Hp, Wp);
   const pw = buffer(x, 'pw', tiles * mr * K), src = padded ? buffer(x, 'pad', p.icg * Hp * Wp) : x;
   for (let group = 0; group < p.groups; group++) {
     // Tap-major tiles of mr filters, zero past the group's last filter.
@@ -106,6 +105,76 @@ function implicitForward<A extends Floats>(g: ConvGeometry, p: Plan, batch: numb
   }
 }
 
+/** Tap r = (c, ky, kx), in weight order, sits c·Hp·Wp + ky·dh·Wp + kx·dw past its window's corner. */
+function tapOffsets(g: ConvGeometry, p: Plan, Hp: number, Wp: number): Int32Array {
+  const off = new Int32Array(p.kg);
+  for (let c = 0, r = 0; c < p.icg; c++) {
+    for (let ky = 0; ky < g.h.kernel; ky++) {
+      for (let kx = 0; kx < g.w.kernel; kx++) off[r++] = (c * Hp + ky * g.h.dilation) * Wp + kx * g.w.dilation;
+    }
+  }
+  return off;
+}
+
+/**
+ * dW = δy·col(x)ᵀ through implicit.ts, one sample and group at a time, x zero-padded into scratch when the
+ * geometry pads; output column p reads its window from corner q[p] = oy·sh·Wp + ox·sw. Taken wherever the
+ * forward pass is implicit: without im2col's copy (28% of a 6-filter 5×5 layer on 32×32, 15% at 16 filters on
+ * 14×14) it measured 2.7 → 3.3 GFLOP/s and 3.7 → 4.1 on those, and 4–35% faster on every 3×3/5×5, stride 1/2,
+ * 1–16-channel shape tried (float32, 2-core EPYC, Node 20).
+ */
+function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, dy: A, dW: A): void {
+  const f32 = x instanceof Float32Array, run = f32 ? implicitFilterGradKernel.f32 : implicitFilterGradKernel.f64;
+  const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
+  const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
+  const padded = Hp !== p.H || Wp !== p.W, mr = tileRows(p.ocg);
+  const off = tapOffsets(g, p, Hp, Wp), q = new Int32Array(p.P);
+  for (let oy = 0, i = 0; oy < p.OH; oy++) for (let ox = 0; ox < p.OW; ox++) q[i++] = oy * h.stride * Wp + ox * w.stride;
+  const src = padded ? buffer(x, 'pad', p.icg * Hp * Wp) : x;
+  for (let group = 0; group < p.groups; group++) {
+    for (let n = 0; n < batch; n++) {
+      const at = (n * p.C + group * p.icg) * p.H * p.W;
+      if (padded) pad(x, at, p.icg, p.H, p.W, h.padBefore, w.padBefore, src, Hp, Wp);
+      run(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, mr, src, padded ? 0 : at, q, p.P, off, p.kg, dW, group * p.ocg * p.kg, n > 0);
+    }
+  }
+}
+
+/**
+ * Whether δx runs direct.ts's kernel instead of col2im(Wᵀ·δy): stride 1, no dilation, rows of 3 or 5 taps, few
+ * filters per group (the GEMM's depth; at 64 the GEMM is near its ceiling), and a map whose 8-wide strips
+ * waste at most a quarter (direct.ts computes ⌈W/8⌉·8 columns of each δx row from OW columns of δy; 16 for 10
+ * on a 14-wide map was 10% slower than the GEMM).
+ */
+function directDx(g: ConvGeometry, p: Plan): boolean {
+  const { h, w } = g;
+  return h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && (w.kernel === 3 || w.kernel === 5) &&
+    w.padBefore <= w.kernel - 1 && p.ocg <= IMPLICIT_MAX_ROWS && 4 * Math.ceil(p.W / 8) * 8 <= 5 * p.OW;
+}
+
+/**
+ * δx through direct.ts, one sample and group at a time: δy's planes are zero-widened into scratch (KW − 1 − pl
+ * columns on the left, the rest on the right), the weights flipped along kx once per group.
+ */
+function directBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, dy: A, weights: A, dx: A): void {
+  const f32 = dy instanceof Float32Array, run = f32 ? directDxKernel.f32 : directDxKernel.f64;
+  const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
+  const KH = g.h.kernel, KW = g.w.kernel, Wd = Math.ceil(p.W / 8) * 8 + KW - 1, left = KW - 1 - g.w.padBefore;
+  const dp = buffer(dy, 'pad', p.ocg * p.OH * Wd), wp = buffer(dy, 'pw', p.icg * p.ocg * KH * KW);
+  for (let group = 0; group < p.groups; group++) {
+    for (let c = 0, t = 0; c < p.icg; c++) {
+      for (let oc = 0; oc < p.ocg; oc++) {
+        const at = ((group * p.ocg + oc) * p.icg + c) * KH * KW;
+        for (let ky = 0; ky < KH; ky++) for (let k = 0; k < KW; k++) wp[t++] = weights[at + ky * KW + KW - 1 - k];
+      }
+    }
+    for (let n = 0; n < batch; n++) {
+      pad(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, p.OH, p.OW, 0, left, dp, p.OH, Wd);
+      run(dp, 0, p.ocg, p.OH, Wd, KH, KW, g.h.padBefore, wp, p.icg, dx, (n * p.C + group * p.icg) * p.H * p.W, p.H, p.W);
+    }
+  }
+}
+
 function im2col<A extends Floats>(g: ConvGeometry, p: Plan, x: A, n0: number, nb: number, group: number, col: A): void {
   const k = x instanceof Float32Array ? im2colKernel.f32 : im2colKernel.f64;
   k(x, (n0 * p.C + group * p.icg) * p.H * p.W, p.C * p.H * p.W, p.icg, p.H, p.W, g.h.kernel, g.w.kernel, p.OH, p.OW,
@@ -116,6 +185,13 @@ function im2col<A extends Floats>(g: ConvGeometry, p: Plan, x: A, n0: number, nb
 function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, group: number, out: A): void {
   const k = dy instanceof Float32Array ? moveRunsKernel.f32 : moveRunsKernel.f64;
   k(dy, (n0 * p.OC + group * p.ocg) * p.P, p.P, p.OC * p.P, out, 0, nb * p.P, p.P, p.ocg, nb, p.P);
+}
+
+/** Which kernel each pass of this geometry runs (for tests that must reach a path). */
+export function convPaths(g: ConvGeometry, batch: number): { forward: 'implicit' | 'gemm'; dx: 'direct' | 'gemm'; dW: 'implicit' | 'gemm' } {
+  const p = plan(g, batch), any = p.P > 0 && batch > 0;
+  return { forward: any && implicit(p) ? 'implicit' : 'gemm', dx: any && directDx(g, p) ? 'direct' : 'gemm',
+    dW: any && implicit(p) ? 'implicit' : 'gemm' };
 }
 
 /** y = conv(x, W) + b. `bias` may be omitted (or null) even when geometry has one: it then counts as zero. */
@@ -166,6 +242,10 @@ export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: nu
   need(weights, p.OC * p.kg, 'W');
   const dx = out ?? alloc(dy, batch * p.C * p.H * p.W);
   need(dx, batch * p.C * p.H * p.W, 'δx');
+  if (p.P > 0 && batch > 0 && directDx(g, p)) {
+    directBackwardInput(g, p, batch, dy, weights, dx); // writes every element of δx
+    return dx;
+  }
   if (out) dx.fill(0);
   if (p.P === 0 || batch === 0) return dx;
   const k = dy instanceof Float32Array ? col2imKernel.f32 : col2imKernel.f64;
@@ -206,7 +286,8 @@ export function conv2dBackwardFilter<A extends Floats>(g: ConvGeometry, batch: n
   need(dy, batch * p.OC * p.P, 'δy');
   const dW = alloc(x, p.OC * p.kg);
   const perSample = p.P >= PER_SAMPLE_MIN;
-  if (p.P > 0) {
+  if (p.P > 0 && batch > 0 && implicit(p)) implicitFilterGrad(g, p, batch, x, dy, dW);
+  else if (p.P > 0) {
     for (let n0 = 0; n0 < batch; n0 += p.chunk) {
       const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
       const col = buffer(x, 'col', p.kg * cols);

@@ -115,6 +115,74 @@ function implicitConvTemplate(src: any, srcOff: number, off: Int32Array, K: numb
     }
   }
 }
+
+/**
+ * dW[dwOff + i·K + r] (+)= Σ_p dy[dyOff + i·P + p] · src[srcOff + q[p] + off[r]] for the M rows (filters) i and
+ * the K taps r: conv's filter gradient δy·col(x)ᵀ with col(x) read in place, as in the forward pass. A register
+ * tile of mr filters by 4 taps, p innermost: per position it loads one corner, mr values of δy and 4 of x for
+ * 4·mr multiply-adds. Tiles past the last filter or tap repeat the last one; those sums are not stored.
+ */
+function implicitFilterGradTemplate(dy: any, dyOff: number, M: number, mr: number, src: any, srcOff: number,
+  q: Int32Array, P: number, off: Int32Array, K: number, dW: any, dwOff: number, accumulate: boolean): void {
+  for (let r0 = 0; r0 < K; r0 += 4) {
+    const cols = Math.min(4, K - r0);
+    const o0 = srcOff + off[r0], o1 = srcOff + off[r0 + Math.min(1, cols - 1)];
+    const o2 = srcOff + off[r0 + Math.min(2, cols - 1)], o3 = srcOff + off[r0 + Math.min(3, cols - 1)];
+    for (let i0 = 0; i0 < M; i0 += mr) {
+      const rows = Math.min(mr, M - i0);
+      const d0 = dyOff + i0 * P, d1 = d0 + Math.min(1, rows - 1) * P, d2 = d0 + Math.min(2, rows - 1) * P;
+      const d3 = d0 + Math.min(3, rows - 1) * P;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      if (mr === 4) {
+        for (let p = 0; p < P; p++) {
+          const qp = q[p];
+          const b0 = src[qp + o0], b1 = src[qp + o1], b2 = src[qp + o2], b3 = src[qp + o3];
+          const a0 = dy[d0 + p], a1 = dy[d1 + p], a2 = dy[d2 + p], a3 = dy[d3 + p];
+          c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+          c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+          c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+          c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        }
+      } else {
+        for (let p = 0; p < P; p++) {
+          const qp = q[p];
+          const b0 = src[qp + o0], b1 = src[qp + o1], b2 = src[qp + o2], b3 = src[qp + o3];
+          const a0 = dy[d0 + p], a1 = dy[d1 + p], a2 = dy[d2 + p];
+          c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+          c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+          c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+        }
+      }
+      const w0 = dwOff + i0 * K + r0, w1 = w0 + K, w2 = w1 + K, w3 = w2 + K;
+      if (!accumulate) {
+        for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dW[w0 + i * K + j] = 0;
+      }
+      if (cols > 0) dW[w0] += c00;
+      if (cols > 1) dW[w0 + 1] += c01;
+      if (cols > 2) dW[w0 + 2] += c02;
+      if (cols > 3) dW[w0 + 3] += c03;
+      if (rows > 1) {
+        if (cols > 0) dW[w1] += c10;
+        if (cols > 1) dW[w1 + 1] += c11;
+        if (cols > 2) dW[w1 + 2] += c12;
+        if (cols > 3) dW[w1 + 3] += c13;
+      }
+      if (rows > 2) {
+        if (cols > 0) dW[w2] += c20;
+        if (cols > 1) dW[w2 + 1] += c21;
+        if (cols > 2) dW[w2 + 2] += c22;
+        if (cols > 3) dW[w2 + 3] += c23;
+      }
+      if (rows > 3) {
+        if (cols > 0) dW[w3] += c30;
+        if (cols > 1) dW[w3 + 1] += c31;
+        if (cols > 2) dW[w3 + 2] += c32;
+        if (cols > 3) dW[w3 + 3] += c33;
+      }
+    }
+  }
+}
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 export const padPlanesKernel = perType(padPlanesTemplate, (f, T) => {
@@ -136,4 +204,17 @@ export const implicitConvKernel = perType(implicitConvTemplate, (f, T) => {
     implicitConvTemplate(src, 0, off, 4, pw, 5, mr, init, 0, b, 0, 9, 3, 3, 1, 1, 5);
     return a.every((v, i) => v === b[i]);
   });
+});
+
+export const implicitFilterGradKernel = perType(implicitFilterGradTemplate, (f, T) => {
+  // 5 filters (a full and an edge row tile) by 6 taps (a full and an edge tap tile) over 9 positions, onto
+  // nonzero dW with and without accumulation.
+  const dy = new T(45).map((_, i) => (i % 7) - 3), src = new T(20).map((_, i) => (i % 5) - 2);
+  const q = Int32Array.of(0, 1, 2, 5, 6, 7, 10, 11, 12), off = Int32Array.of(0, 1, 5, 6, 2, 7);
+  return [3, 4].every((mr) => [false, true].every((acc) => {
+    const a = new T(30).fill(1), b = new T(30).fill(1);
+    f(dy, 0, 5, mr, src, 0, q, 9, off, 6, a, 0, acc);
+    implicitFilterGradTemplate(dy, 0, 5, mr, src, 0, q, 9, off, 6, b, 0, acc);
+    return a.every((v, i) => v === b[i]);
+  }));
 });

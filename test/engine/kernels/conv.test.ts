@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { convAxis } from '../../../engine/geometry.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../../../engine/kernels/index.js';
+import { convPaths } from '../../../engine/kernels/conv.js';
 import { runTf, tfReady } from './peers.js';
 import {
-  type ConvSpec, assertClose, convGeom, convName, dot, fromNHWC, naiveConv, numericGrad, randn64, relError, rng,
+  type ConvSpec, assertClose, convGeom, convName, dot, fromNHWC, naiveConv, naiveConvGrads, numericGrad, randn64, relError, rng,
   toNHWC, weightsFromHWIO, weightsToHWIO,
 } from './util.js';
 
@@ -217,4 +218,64 @@ describe('conv kernels: implicit-GEMM forward (maps of ≥ 64 positions, 3–16 
       assertClose(conv2dForward(g, s.n, x, w, b, out), want, 1e-12, 'into out');
     });
   }
+});
+
+describe('conv kernels: implicit-GEMM dW and direct δx (few filters per group)', () => {
+  // Against the direct-loop gradients, float64 at 1e-12 and float32 at 1e-4, into provided outputs holding junk.
+  function check(s: ConvSpec, r: () => number): void {
+    const g = convGeom(s), icg = s.c / (s.groups ?? 1);
+    const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw);
+    const dy = randn64(r, s.n * s.oc * g.h.out * g.w.out), want = naiveConvGrads(g, s.n, x, w, dy);
+    const got = conv2dBackwardFilter(g, s.n, x, dy);
+    assertClose(conv2dBackwardInput(g, s.n, dy, w, new Float64Array(x.length).fill(7)), want.dx, 1e-12, 'float64 δx');
+    assertClose(got.dW, want.dW, 1e-12, 'float64 dW');
+    if (s.bias !== false) assertClose(got.db!, want.db, 1e-12, 'float64 db');
+    else assert.equal(got.db, null);
+    const got32 = conv2dBackwardFilter(g, s.n, f32(x), f32(dy));
+    assertClose(conv2dBackwardInput(g, s.n, f32(dy), f32(w), new Float32Array(x.length).fill(7)), want.dx, 1e-4, 'float32 δx');
+    assertClose(got32.dW, want.dW, 1e-4, 'float32 dW');
+    if (s.bias !== false) assertClose(got32.db!, want.db, 1e-4, 'float32 db');
+  }
+
+  // dW through implicit.ts (maps of ≥ 64 positions, 3–16 filters): filter counts not a multiple of 3 or 4 make
+  // edge tiles of filters, tap counts not a multiple of 4 an edge tile of taps; padding (asymmetric), dilation,
+  // groups and strides move the window corners and tap offsets.
+  const dw: ConvSpec[] = [
+    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 5 },
+    { n: 2, c: 3, h: 10, w: 9, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+    { n: 2, c: 2, h: 9, w: 13, oc: 7, kh: 3, kw: 2, pad: [2, 0, 0, 3] },
+    { n: 1, c: 2, h: 14, w: 13, oc: 16, kh: 3, kw: 3, dh: 2, dw: 2, pad: [1, 2, 2, 1] },
+    { n: 2, c: 4, h: 11, w: 12, oc: 8, kh: 3, kw: 3, groups: 2, pad: [1, 1, 1, 1] },
+    { n: 2, c: 3, h: 23, w: 19, oc: 4, kh: 3, kw: 5, sh: 2, sw: 2, pad: [0, 1, 2, 0] },
+    { n: 1, c: 3, h: 19, w: 17, oc: 9, kh: 2, kw: 2, sh: 2, sw: 1, bias: false },
+  ];
+  const r = rng(23);
+  for (const s of dw) {
+    it(`conv dW db δx ${convName(s)} (implicit dW)`, () => {
+      assert.equal(convPaths(convGeom(s), s.n).dW, 'implicit', 'shape reaches the implicit dW path');
+      check(s, r);
+    });
+  }
+
+  // δx through direct.ts (stride 1, no dilation, 3- or 5-wide kernel rows, ≤ 16 filters per group, 8-wide strips
+  // wasting ≤ a quarter): widths not a multiple of 8 make a partial last strip; padding above the kernel height
+  // (pt = 4 with kh = 3) and below it skip kernel rows, left padding up to kw − 1 shifts the widened δy.
+  const dx: ConvSpec[] = [
+    { n: 2, c: 1, h: 11, w: 23, oc: 6, kh: 5, kw: 5, pad: [1, 3, 1, 3] },
+    { n: 2, c: 3, h: 9, w: 15, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+    { n: 1, c: 2, h: 7, w: 21, oc: 16, kh: 2, kw: 5, pad: [0, 1, 4, 2], bias: false },
+    { n: 2, c: 4, h: 10, w: 14, oc: 8, kh: 3, kw: 3, groups: 2, pad: [4, 1, 2, 0] },
+    { n: 3, c: 2, h: 6, w: 16, oc: 2, kh: 1, kw: 5, pad: [0, 0, 2, 2] },
+    { n: 1, c: 1, h: 12, w: 32, oc: 3, kh: 5, kw: 3 },
+  ];
+  for (const s of dx) {
+    it(`conv δx dW db ${convName(s)} (direct δx)`, () => {
+      assert.equal(convPaths(convGeom(s), s.n).dx, 'direct', 'shape reaches the direct δx path');
+      check(s, r);
+    });
+  }
+
+  it('conv δx of a 14-wide map with 5-wide kernel rows keeps the GEMM (16 columns per 10 would waste too much)', () => {
+    assert.equal(convPaths(convGeom({ n: 1, c: 6, h: 14, w: 14, oc: 16, kh: 5, kw: 5 }), 1).dx, 'gemm');
+  });
 });

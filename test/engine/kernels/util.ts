@@ -130,6 +130,43 @@ export function naiveConv(g: ConvGeometry, n: number, x: ArrayLike<number>, w: A
   return y;
 }
 
+/**
+ * Direct conv2d gradients from the same definition as `naiveConv`, for loss Σ y ⊙ dy: every (output, tap) pair
+ * adds dy·W to δx and dy·x to dW; db sums dy.
+ */
+export function naiveConvGrads(g: ConvGeometry, n: number, x: ArrayLike<number>, w: ArrayLike<number>, dy: ArrayLike<number>):
+  { dx: Float64Array; dW: Float64Array; db: Float64Array } {
+  const { h, w: wa, inChannels: C, outChannels: OC, groups } = g;
+  const icg = C / groups, ocg = OC / groups;
+  const dx = new Float64Array(n * C * h.size * wa.size), dW = new Float64Array(OC * icg * h.kernel * wa.kernel), db = new Float64Array(OC);
+  let o = 0;
+  for (let s = 0; s < n; s++) {
+    for (let oc = 0; oc < OC; oc++) {
+      const grp = Math.floor(oc / ocg);
+      for (let i = 0; i < h.out; i++) {
+        for (let j = 0; j < wa.out; j++) {
+          const d = dy[o++];
+          db[oc] += d;
+          for (let c = 0; c < icg; c++) {
+            for (let u = 0; u < h.kernel; u++) {
+              const iy = i * h.stride - h.padBefore + u * h.dilation;
+              if (iy < 0 || iy >= h.size) continue;
+              for (let v = 0; v < wa.kernel; v++) {
+                const ix = j * wa.stride - wa.padBefore + v * wa.dilation;
+                if (ix < 0 || ix >= wa.size) continue;
+                const wi = ((oc * icg + c) * h.kernel + u) * wa.kernel + v, xi = ((s * C + grp * icg + c) * h.size + iy) * wa.size + ix;
+                dx[xi] += d * w[wi];
+                dW[wi] += d * x[xi];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return { dx, dW, db };
+}
+
 /** Axis with every field given, for hand-built geometry in hand-worked cases. */
 export function axis(a: Omit<Axis, 'out'>, out: number): Axis {
   return { ...a, out };
