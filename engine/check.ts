@@ -202,11 +202,12 @@ class Layer implements LayerInfo, Producer {
     return this.arriving.map((i) => i.shape);
   }
 
-  known(inferred: Inferred): void {
+  /** Its shapes, as the kind inferred them from `inputs` (the layer's own, all known). */
+  known(inferred: Inferred, inputs: readonly InputRef[]): void {
     this.output = inferred.output;
     this.macs = inferred.macs ?? 0;
     this.channelsFrom = inferred.channelsFrom ?? (this.above ?? this.named[0]?.producer)?.channelsFrom;
-    for (const p of this.params) this.paramCount += elementCount(p.shape);
+    for (const p of this.definition?.params?.(this.config, inputs) ?? NO_PARAMS) this.paramCount += elementCount(p.shape);
   }
 
   get params(): readonly ParamSpec[] {
@@ -400,15 +401,14 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   }
 
   function resolveLayer(st: LayerStatement, line: number): Layer {
-    // Read once: a statement makes its words when they are read.
-    const kindWord = st.kind;
-    const nameWord = st.name;
-    const kind = LAYER_KINDS.get(kindWord.text);
-    const kindName = kind?.kind ?? kindWord.text;
+    const kind = LAYER_KINDS.get(st.kindText);
+    const kindName = kind?.kind ?? st.kindText;
     const count = (kindCounts.get(kindName) ?? 0) + 1;
     kindCounts.set(kindName, count);
-    const name = nameWord?.text ?? `${kindName}${count}`;
-    const nameOk = nameWord === undefined || checkName(nameWord);
+    const hasName = st.nameText !== undefined;
+    const name = st.nameText ?? `${kindName}${count}`;
+    // A statement makes its words when they are read: only a diagnostic needs them.
+    const nameOk = !hasName || !RESERVED.has(name) || checkName(st.name!);
     // A line the parser could not read whole is not run on a guess.
     const parsedWhole = !unreadLines.has(line);
     let broken = !nameOk || !parsedWhole;
@@ -417,10 +417,11 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     const index = layers.length;
     if (!kind) {
       const layer = new Layer(name, st, line, index, undefined, undefined, undefined, NO_INPUTS, true, undefined);
-      define(layer, nameOk, !nameWord);
+      define(layer, nameOk, !hasName);
+      const kindWord = st.kind;
       if (kindWord.text) {
         // After `NAME:` only a layer kind can follow; at the start of a line, a statement keyword too.
-        const suggestion = didYouMean(kindWord.text, nameWord ? [...LAYER_KINDS.keys()] : KEYWORDS);
+        const suggestion = didYouMean(kindWord.text, hasName ? [...LAYER_KINDS.keys()] : KEYWORDS);
         report({
           severity: 'error',
           code: 'unknown-layer',
@@ -487,7 +488,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
             severity: 'error',
             code: 'missing-input',
             message: `${name}: no \`input\` before the first layer${later ? '' : '; add one such as `input 3x32x32`'}`,
-            range: kindWord.range,
+            range: st.kind.range,
             ...(later && { related: [{ range: later.range, message: 'the input is defined here, after the layers' }] }),
           });
         }
@@ -498,7 +499,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     if (above) above.consumers++;
     const layer = new Layer(name, st, line, index, kind, config, above, named, broken, unresolved ? previous : undefined);
     // Defined only now, so a layer cannot name itself as its input.
-    if (!define(layer, nameOk, !nameWord)) layer.broken = true;
+    if (!define(layer, nameOk, !hasName)) layer.broken = true;
     return layer;
   }
 
@@ -509,8 +510,10 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       report({ severity: 'error', code: 'softmax-not-last', message: `${layer.name}: softmax must be the last layer, where it is fused with the cross-entropy loss; use it only there`, range: st.kind.range });
       return;
     }
-    if (layer.broken || !kind || !allKnown(layer.arriving)) return;
-    const inferred = kind.infer(layer.config, layer.arriving, { node: st, layer: layer.name, report });
+    if (layer.broken || !kind) return;
+    const inputs = layer.arriving;
+    if (!allKnown(inputs)) return;
+    const inferred = kind.infer(layer.config, inputs, { node: st, layer: layer.name, report });
     if (!inferred) return;
     if (!inferred.output.every(Number.isSafeInteger)) {
       report({
@@ -521,7 +524,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       });
       return;
     }
-    layer.known(inferred);
+    layer.known(inferred, inputs);
     checkAssertion(st, layer.name, inferred.output);
   }
 

@@ -122,26 +122,35 @@ class ValueNode implements Value {
  * doubles, in arrays of its own.
  */
 function readDims(source: string, start: number, end: number): number[] {
-  const dims: number[] = [];
+  // Up to three dimensions (every shape a layer has) are kept in locals and returned as an array literal of
+  // exactly their number; more take a growing array.
+  let a = 0, b = 0, c = 0;
+  let count = 0;
+  let more: number[] | undefined;
   let n = 0;
   let digits = 0;
-  for (let i = start; i < end; i++) {
-    const c = source.charCodeAt(i);
-    if (c >= 48 && c <= 57 && digits < 15) {
-      n = n * 10 + (c - 48);
+  for (let i = start; i <= end; i++) {
+    const ch = i < end ? source.charCodeAt(i) : -1;
+    if (ch >= 48 && ch <= 57 && digits < 15) {
+      n = n * 10 + (ch - 48);
       digits++;
-    } else if ((c === 120 || c === 0xd7) && digits > 0) {
-      // `x` or `×` after a dimension's digits
-      dims.push(n);
+    } else if ((ch === 120 || ch === 0xd7 || ch === -1) && digits > 0) {
+      // `x` or `×` after a dimension's digits, or the end
+      if (count === 0) a = n;
+      else if (count === 1) b = n;
+      else if (count === 2) c = n;
+      else (more ??= []).push(n);
+      count++;
       n = 0;
       digits = 0;
     } else {
       return source.slice(start, end).split(/[x×]/).map(Number);
     }
   }
-  if (digits === 0) return source.slice(start, end).split(/[x×]/).map(Number);
-  dims.push(n);
-  return dims;
+  if (count === 1) return [a];
+  if (count === 2) return [a, b];
+  if (count === 3) return [a, b, c];
+  return [a, b, c, ...(more ?? [])];
 }
 
 function optionNode(key: Word, value: ValueNode): OptionNode {
@@ -156,8 +165,8 @@ function optionNode(key: Word, value: ValueNode): OptionNode {
 class LayerNode implements LayerStatement {
   constructor(
     /** The name is the statement's first word, so it starts where the statement does. */
-    private readonly nameText: string | undefined,
-    private readonly kindText: string,
+    readonly nameText: string | undefined,
+    readonly kindText: string,
     private readonly kindStart: number,
     readonly args: readonly Value[],
     readonly options: readonly OptionNode[],

@@ -65,6 +65,9 @@ export interface LayerStatement extends StatementBase {
   readonly name?: Word;
   /** The kind as written; the checker resolves it (and suggests a spelling). */
   readonly kind: Word;
+  /** The texts of `name` and `kind`, for readers that need no range: the words are made each time they are read. */
+  readonly nameText: string | undefined;
+  readonly kindText: string;
   readonly args: readonly Value[];
   readonly options: readonly OptionNode[];
   /** The `-> SHAPE` assertion, if written. */
