@@ -123,6 +123,7 @@ function allKnown(inputs: readonly Arriving[]): inputs is readonly (Arriving & I
 
 const NO_INPUTS: readonly Arriving[] = Object.freeze([]);
 const NO_PARAMS: readonly ParamSpec[] = Object.freeze([]);
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
 
 /**
  * How a layer's δ rule names the δ at each input's producer: a producer that feeds more than one layer gets a share
@@ -207,7 +208,8 @@ class Layer implements LayerInfo, Producer {
     this.output = inferred.output;
     this.macs = inferred.macs ?? 0;
     this.channelsFrom = inferred.channelsFrom ?? (this.above ?? this.named[0]?.producer)?.channelsFrom;
-    for (const p of this.definition?.params?.(this.config, inputs) ?? NO_PARAMS) this.paramCount += elementCount(p.shape);
+    const params = this.definition?.params?.(this.config, inputs) ?? NO_PARAMS;
+    for (let i = 0; i < params.length; i++) this.paramCount += elementCount(params[i].shape);
   }
 
   get params(): readonly ParamSpec[] {
@@ -435,7 +437,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
 
     gatheredCount = 0;
     let above: Producer | undefined;
-    const options: Record<string, unknown> = {};
+    // Most layers set no options: they share one empty record.
+    const options: Record<string, unknown> = st.options.length ? {} : NO_OPTIONS;
     let fromGiven = false;
     let unresolved = false;
     for (let at = 0; at < st.options.length; at++) {
@@ -470,7 +473,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     const config = parsedWhole ? kind.configure(st.args, options, { node: st, layer: name, report }) : undefined;
     if (config === undefined) broken = true;
     if (kind.namedInputs) {
-      for (const arg of st.args) {
+      for (let i = 0; i < st.args.length; i++) {
+        const arg = st.args[i];
         if (arg.kind !== 'word') continue;
         const producer = lookup(arg, name);
         if (producer) gather(new Arriving(producer, arg));
@@ -495,7 +499,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       }
     }
     const named = gatheredCount ? firstOf(gathered, gatheredCount) : NO_INPUTS;
-    for (const i of named) i.producer.consumers++;
+    for (let i = 0; i < named.length; i++) named[i].producer.consumers++;
     if (above) above.consumers++;
     const layer = new Layer(name, st, line, index, kind, config, above, named, broken, unresolved ? previous : undefined);
     // Defined only now, so a layer cannot name itself as its input.
@@ -626,7 +630,10 @@ function reportUnused(layers: readonly Layer[], report: (d: Diagnostic) => void)
     if (!reached[i]) continue;
     const layer = layers[i];
     if (layer.above && layer.above.index >= 0) reached[layer.above.index] = 1;
-    for (const input of layer.named) if (input.producer.index >= 0) reached[input.producer.index] = 1;
+    for (let j = 0; j < layer.named.length; j++) {
+      const { producer } = layer.named[j];
+      if (producer.index >= 0) reached[producer.index] = 1;
+    }
     if (layer.unresolved && layer.unresolved.index >= 0) reached[layer.unresolved.index] = 1;
   }
   layers.forEach((layer, i) => {

@@ -144,7 +144,9 @@ function readDims(source: string, start: number, end: number): number[] {
       n = 0;
       digits = 0;
     } else {
-      return source.slice(start, end).split(/[x×]/).map(Number);
+      // Not whole numbers: a plain number such as `1e-5` or `0.5`, or text the checker will call a bad value.
+      const text = source.slice(start, end);
+      return /[x×]/.test(text) ? text.split(/[x×]/).map(Number) : [Number(text)];
     }
   }
   if (count === 1) return [a];
