@@ -11,7 +11,7 @@
  *
  * So the nodes there are several of per line (words, options and their ranges) are plain data made by literals,
  * and so are the arrays of a statement's few items (below). The one-per-line nodes with getters stay classes and
- * keep their parts flat (a layer statement keeps its name's text and offset, not a word). Making those literals
+ * keep their parts flat (a layer statement keeps its name's and kind's texts, not two words). Making those literals
  * too (`{ __proto__: C.prototype, … }`) saved nothing on the 10 MB file and cost the 1,000-layer one a fifth,
  * as setting a literal's prototype is a call into V8's runtime.
  */
