@@ -14,8 +14,8 @@
  */
 import type { ConvGeometry } from '../geometry.js';
 import { gemm } from './gemm.js';
-import { directDxKernel } from './direct.js';
-import { implicitConvKernel, implicitFilterGradKernel, padPlanesKernel } from './implicit.js';
+import { directDx7Kernel, directDxKernel } from './direct.js';
+import { implicitConvKernel, implicitFilterGradKernel, padPlanesKernel, rowFilterGrad5Kernel } from './implicit.js';
 import { type AxisTable, axisTable, col2imKernel, im2colKernel, moveRunsKernel } from './im2col.js';
 import { type Floats, alloc, perType } from './specialize.js';
 
@@ -117,6 +117,16 @@ function tapOffsets(g: ConvGeometry, p: Plan, Hp: number, Wp: number): Int32Arra
 }
 
 /**
+ * Whether the implicit dW runs by kernel row (rowFilterGrad5Template: stride 1, no dilation, 5-wide kernel rows)
+ * rather than through the tap-offset table: measured 3.5 → 5.7 GFLOP/s on 64×1×32×32 → 6 5×5 and 4.1 → 4.8 on
+ * 64×6×14×14 → 16 5×5 (float32, 2-core EPYC, Node 20).
+ */
+function rowFilterGrad(g: ConvGeometry): boolean {
+  const { h, w } = g;
+  return h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && w.kernel === 5;
+}
+
+/**
  * dW = δy·col(x)ᵀ through implicit.ts, one sample and group at a time, x zero-padded into scratch when the
  * geometry pads; output column p reads its window from corner q[p] = oy·sh·Wp + ox·sw. Taken wherever the
  * forward pass is implicit: without im2col's copy (28% of a 6-filter 5×5 layer on 32×32, 15% at 16 filters on
@@ -128,6 +138,8 @@ function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: n
   const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
   const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
   const padded = Hp !== p.H || Wp !== p.W, mr = tileRows(p.ocg);
+  const rowRun = f32 ? rowFilterGrad5Kernel.f32 : rowFilterGrad5Kernel.f64;
+  const rows = rowFilterGrad(g);
   const off = tapOffsets(g, p, Hp, Wp), q = new Int32Array(p.P);
   for (let oy = 0, i = 0; oy < p.OH; oy++) for (let ox = 0; ox < p.OW; ox++) q[i++] = oy * h.stride * Wp + ox * w.stride;
   const src = padded ? buffer(x, 'pad', p.icg * Hp * Wp) : x;
@@ -135,31 +147,45 @@ function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: n
     for (let n = 0; n < batch; n++) {
       const at = (n * p.C + group * p.icg) * p.H * p.W;
       if (padded) pad(x, at, p.icg, p.H, p.W, h.padBefore, w.padBefore, src, Hp, Wp);
-      run(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, mr, src, padded ? 0 : at, q, p.P, off, p.kg, dW, group * p.ocg * p.kg, n > 0);
+      if (rows) {
+        rowRun(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, src, padded ? 0 : at, p.icg, Hp, Wp, h.kernel, p.OH, p.OW, dW,
+          group * p.ocg * p.kg, n > 0);
+      } else run(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, mr, src, padded ? 0 : at, q, p.P, off, p.kg, dW, group * p.ocg * p.kg, n > 0);
     }
   }
 }
 
 /**
- * Whether δx runs direct.ts's kernel instead of col2im(Wᵀ·δy): stride 1, no dilation, rows of 3 or 5 taps, few
- * filters per group (the GEMM's depth; at 64 the GEMM is near its ceiling), and a map whose 8-wide strips
- * waste at most a quarter (direct.ts computes ⌈W/8⌉·8 columns of each δx row from OW columns of δy; 16 for 10
- * on a 14-wide map was 10% slower than the GEMM).
+ * Strip width of direct.ts's δx kernel for this geometry, 0 for col2im(Wᵀ·δy): stride 1, no dilation, rows of 3
+ * or 5 taps, few filters per group (the GEMM's depth; at 64 the GEMM is near its ceiling), and strips that waste
+ * at most a quarter. 8-wide strips compute ⌈W/8⌉·8 columns of each δx row from OW columns of δy (16 for 10 on
+ * a 14-wide map was 10% slower than the GEMM); failing that, 5-wide rows take 7-wide strips, which skip the
+ * zero δy left and right of the map (see directDx7Template), so a 14-wide map from 10 columns does no waste.
  */
-function directDx(g: ConvGeometry, p: Plan): boolean {
+function directDx(g: ConvGeometry, p: Plan): 0 | 7 | 8 {
   const { h, w } = g;
-  return h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && (w.kernel === 3 || w.kernel === 5) &&
-    w.padBefore <= w.kernel - 1 && p.ocg <= IMPLICIT_MAX_ROWS && 4 * Math.ceil(p.W / 8) * 8 <= 5 * p.OW;
+  if (!(h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && (w.kernel === 3 || w.kernel === 5) &&
+    w.padBefore <= w.kernel - 1 && p.ocg <= IMPLICIT_MAX_ROWS)) return 0;
+  if (4 * Math.ceil(p.W / 8) * 8 <= 5 * p.OW) return 8;
+  if (w.kernel !== 5) return 0;
+  // Multiply-adds per filter and kernel row of 7-wide strips: 35, or 25 where a strip's window starts ≥ 4 columns
+  // left of δy or ends ≥ 4 past it; against 5·OW useful ones.
+  const left = 4 - w.padBefore;
+  let work = 0;
+  for (let ix0 = 0; ix0 < p.W; ix0 += 7) work += ix0 + 4 <= left || ix0 + 7 >= left + p.OW ? 25 : 35;
+  return 4 * work <= 5 * 5 * p.OW ? 7 : 0;
 }
 
 /**
  * δx through direct.ts, one sample and group at a time: δy's planes are zero-widened into scratch (KW − 1 − pl
  * columns on the left, the rest on the right), the weights flipped along kx once per group.
  */
-function directBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, dy: A, weights: A, dx: A): void {
-  const f32 = dy instanceof Float32Array, run = f32 ? directDxKernel.f32 : directDxKernel.f64;
+function directBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, dy: A, weights: A, dx: A,
+  strip: 7 | 8): void {
+  const f32 = dy instanceof Float32Array;
+  const run = f32 ? directDxKernel.f32 : directDxKernel.f64, run7 = f32 ? directDx7Kernel.f32 : directDx7Kernel.f64;
   const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
-  const KH = g.h.kernel, KW = g.w.kernel, Wd = Math.ceil(p.W / 8) * 8 + KW - 1, left = KW - 1 - g.w.padBefore;
+  const KH = g.h.kernel, KW = g.w.kernel, Wd = Math.ceil(p.W / strip) * strip + KW - 1, left = KW - 1 - g.w.padBefore;
   const dp = buffer(dy, 'pad', p.ocg * p.OH * Wd), wp = buffer(dy, 'pw', p.icg * p.ocg * KH * KW);
   for (let group = 0; group < p.groups; group++) {
     for (let c = 0, t = 0; c < p.icg; c++) {
@@ -170,7 +196,9 @@ function directBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: 
     }
     for (let n = 0; n < batch; n++) {
       pad(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, p.OH, p.OW, 0, left, dp, p.OH, Wd);
-      run(dp, 0, p.ocg, p.OH, Wd, KH, KW, g.h.padBefore, wp, p.icg, dx, (n * p.C + group * p.icg) * p.H * p.W, p.H, p.W);
+      const dxAt = (n * p.C + group * p.icg) * p.H * p.W;
+      if (strip === 7) run7(dp, 0, p.ocg, p.OH, Wd, KH, g.h.padBefore, wp, p.icg, dx, dxAt, p.H, p.W, left, p.OW);
+      else run(dp, 0, p.ocg, p.OH, Wd, KH, KW, g.h.padBefore, wp, p.icg, dx, dxAt, p.H, p.W);
     }
   }
 }
@@ -188,10 +216,11 @@ function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, grou
 }
 
 /** Which kernel each pass of this geometry runs (for tests that must reach a path). */
-export function convPaths(g: ConvGeometry, batch: number): { forward: 'implicit' | 'gemm'; dx: 'direct' | 'gemm'; dW: 'implicit' | 'gemm' } {
-  const p = plan(g, batch), any = p.P > 0 && batch > 0;
-  return { forward: any && implicit(p) ? 'implicit' : 'gemm', dx: any && directDx(g, p) ? 'direct' : 'gemm',
-    dW: any && implicit(p) ? 'implicit' : 'gemm' };
+export function convPaths(g: ConvGeometry, batch: number):
+  { forward: 'implicit' | 'gemm'; dx: 'direct' | 'direct7' | 'gemm'; dW: 'implicit' | 'rows' | 'gemm' } {
+  const p = plan(g, batch), any = p.P > 0 && batch > 0, strip = any ? directDx(g, p) : 0;
+  return { forward: any && implicit(p) ? 'implicit' : 'gemm', dx: strip === 8 ? 'direct' : strip === 7 ? 'direct7' : 'gemm',
+    dW: any && implicit(p) ? (rowFilterGrad(g) ? 'rows' : 'implicit') : 'gemm' };
 }
 
 /** y = conv(x, W) + b. `bias` may be omitted (or null) even when geometry has one: it then counts as zero. */
@@ -242,8 +271,9 @@ export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: nu
   need(weights, p.OC * p.kg, 'W');
   const dx = out ?? alloc(dy, batch * p.C * p.H * p.W);
   need(dx, batch * p.C * p.H * p.W, 'δx');
-  if (p.P > 0 && batch > 0 && directDx(g, p)) {
-    directBackwardInput(g, p, batch, dy, weights, dx); // writes every element of δx
+  const strip = p.P > 0 && batch > 0 ? directDx(g, p) : 0;
+  if (strip) {
+    directBackwardInput(g, p, batch, dy, weights, dx, strip); // writes every element of δx
     return dx;
   }
   if (out) dx.fill(0);

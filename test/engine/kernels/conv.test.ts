@@ -195,7 +195,7 @@ describe('conv kernels: implicit-GEMM forward (maps of ≥ 64 positions, 3–16 
   // Filter counts not a multiple of 3 or 4 make edge tiles of rows; P not a multiple of 4 an edge tile of
   // columns; odd widths make column tiles wrap to the next output row.
   const cases: ConvSpec[] = [
-    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 5 },
+    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 3 },
     { n: 2, c: 3, h: 10, w: 9, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
     { n: 2, c: 2, h: 9, w: 13, oc: 7, kh: 3, kw: 2, pad: [2, 0, 0, 3] },
     { n: 1, c: 2, h: 14, w: 13, oc: 16, kh: 3, kw: 3, dh: 2, dw: 2, pad: [1, 2, 2, 1] },
@@ -237,11 +237,12 @@ describe('conv kernels: implicit-GEMM dW and direct δx (few filters per group)'
     if (s.bias !== false) assertClose(got32.db!, want.db, 1e-4, 'float32 db');
   }
 
-  // dW through implicit.ts (maps of ≥ 64 positions, 3–16 filters): filter counts not a multiple of 3 or 4 make
+  // dW through implicit.ts's tap-offset table (maps of ≥ 64 positions, 3–16 filters; not 5-wide rows at stride 1):
+  // filter counts not a multiple of 3 or 4 make
   // edge tiles of filters, tap counts not a multiple of 4 an edge tile of taps; padding (asymmetric), dilation,
   // groups and strides move the window corners and tap offsets.
   const dw: ConvSpec[] = [
-    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 5 },
+    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 3 },
     { n: 2, c: 3, h: 10, w: 9, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
     { n: 2, c: 2, h: 9, w: 13, oc: 7, kh: 3, kw: 2, pad: [2, 0, 0, 3] },
     { n: 1, c: 2, h: 14, w: 13, oc: 16, kh: 3, kw: 3, dh: 2, dw: 2, pad: [1, 2, 2, 1] },
@@ -253,6 +254,23 @@ describe('conv kernels: implicit-GEMM dW and direct δx (few filters per group)'
   for (const s of dw) {
     it(`conv dW db δx ${convName(s)} (implicit dW)`, () => {
       assert.equal(convPaths(convGeom(s), s.n).dW, 'implicit', 'shape reaches the implicit dW path');
+      check(s, r);
+    });
+  }
+
+  // dW through implicit.ts by kernel row (stride 1, no dilation, 5-wide kernel rows): output rows of 9 (a chunk
+  // of 8 and a single position), 16 (two chunks of 8), 14 (8, 4 and 2 singles), 12 (8 and 4) and 3 (singles
+  // only); kernel heights 1–5, asymmetric padding, groups.
+  const rows: ConvSpec[] = [
+    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 5 },
+    { n: 2, c: 2, h: 9, w: 18, oc: 5, kh: 3, kw: 5, pad: [1, 1, 2, 0] },
+    { n: 2, c: 4, h: 10, w: 15, oc: 8, kh: 2, kw: 5, groups: 2, pad: [0, 1, 1, 2] },
+    { n: 1, c: 3, h: 8, w: 12, oc: 16, kh: 5, kw: 5, pad: [2, 2, 2, 2], bias: false },
+    { n: 2, c: 1, h: 40, w: 7, oc: 3, kh: 1, kw: 5 },
+  ];
+  for (const s of rows) {
+    it(`conv dW db δx ${convName(s)} (dW by kernel row)`, () => {
+      assert.equal(convPaths(convGeom(s), s.n).dW, 'rows', 'shape reaches the by-row dW path');
       check(s, r);
     });
   }
@@ -275,7 +293,24 @@ describe('conv kernels: implicit-GEMM dW and direct δx (few filters per group)'
     });
   }
 
-  it('conv δx of a 14-wide map with 5-wide kernel rows keeps the GEMM (16 columns per 10 would waste too much)', () => {
-    assert.equal(convPaths(convGeom({ n: 1, c: 6, h: 14, w: 14, oc: 16, kh: 5, kw: 5 }), 1).dx, 'gemm');
+  // δx through direct.ts's 7-wide strips (5-wide kernel rows on maps where 8-wide strips waste > a quarter):
+  // 14 = 2·7 with both edge bodies (LeNet's second layer), 21 with an inner strip between them, 13 with a
+  // partial last strip, padding left and right (full bodies only, left = 3) and above/below (rows skipped),
+  // groups.
+  const dx7: ConvSpec[] = [
+    { n: 2, c: 3, h: 14, w: 14, oc: 5, kh: 5, kw: 5 },
+    { n: 2, c: 2, h: 9, w: 21, oc: 7, kh: 3, kw: 5, pad: [2, 1, 0, 0] },
+    { n: 1, c: 2, h: 11, w: 13, oc: 16, kh: 5, kw: 5, bias: false },
+    { n: 2, c: 4, h: 10, w: 14, oc: 6, kh: 3, kw: 5, groups: 2, pad: [4, 0, 1, 1] },
+  ];
+  for (const s of dx7) {
+    it(`conv δx dW db ${convName(s)} (direct δx, 7-wide strips)`, () => {
+      assert.equal(convPaths(convGeom(s), s.n).dx, 'direct7', 'shape reaches the 7-wide direct δx path');
+      check(s, r);
+    });
+  }
+
+  it('conv δx with 3-wide kernel rows on a map 8-wide strips would waste keeps the GEMM', () => {
+    assert.equal(convPaths(convGeom({ n: 1, c: 6, h: 6, w: 6, oc: 16, kh: 3, kw: 3 }), 1).dx, 'gemm');
   });
 });
