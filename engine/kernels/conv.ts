@@ -15,7 +15,9 @@
 import type { ConvGeometry } from '../geometry.js';
 import { gemm } from './gemm.js';
 import { directDx7Kernel, directDxKernel } from './direct.js';
-import { implicitConvKernel, implicitFilterGradKernel, padPlanesKernel, rowFilterGrad5Kernel } from './implicit.js';
+import {
+  implicitConvKernel, implicitFilterGradKernel, padPlanesKernel, rowFilterGrad3Kernel, rowFilterGrad5Kernel,
+} from './implicit.js';
 import { type AxisTable, axisTable, col2imKernel, im2colKernel, moveRunsKernel } from './im2col.js';
 import { type Floats, alloc, perType } from './specialize.js';
 
@@ -117,31 +119,35 @@ function tapOffsets(g: ConvGeometry, p: Plan, Hp: number, Wp: number): Int32Arra
 }
 
 /**
- * Whether the implicit dW runs by kernel row (rowFilterGrad5Template: stride 1, no dilation, 5-wide kernel rows)
- * rather than through the tap-offset table: measured 3.5 → 5.7 GFLOP/s on 64×1×32×32 → 6 5×5 and 4.1 → 4.8 on
- * 64×6×14×14 → 16 5×5 (float32, 2-core EPYC, Node 20).
+ * Whether dW runs by kernel row (rowFilterGrad5Template, rowFilterGrad3Template: stride 1, no dilation, 5- or
+ * 3-wide kernel rows) rather than through the tap-offset table or im2col + GEMM. Taken at any filter count from 3
+ * on a map of at least PER_SAMPLE_MIN positions (a 2×2 map would be single positions only). Measured (float32,
+ * 2-core EPYC, Node 20), tap offsets → rows: 64×1×32×32 → 6 5×5 3.5 → 5.7 GFLOP/s, 64×6×14×14 → 16 5×5 4.1 → 4.8;
+ * im2col + GEMM → rows: 32×3×17×17 → 64 5×5 4.3 → 6.0, 16×32×32×32 → 64 3×3 pad 1 4.6 → 5.9.
  */
-function rowFilterGrad(g: ConvGeometry): boolean {
+function rowFilterGrad(g: ConvGeometry, p: Plan): boolean {
   const { h, w } = g;
-  return h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && w.kernel === 5;
+  return h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && (w.kernel === 5 || w.kernel === 3) &&
+    p.P >= PER_SAMPLE_MIN && p.ocg >= 3;
 }
 
 /**
  * dW = δy·col(x)ᵀ through implicit.ts, one sample and group at a time, x zero-padded into scratch when the
- * geometry pads; output column p reads its window from corner q[p] = oy·sh·Wp + ox·sw. Taken wherever the
- * forward pass is implicit: without im2col's copy (28% of a 6-filter 5×5 layer on 32×32, 15% at 16 filters on
- * 14×14) it measured 2.7 → 3.3 GFLOP/s and 3.7 → 4.1 on those, and 4–35% faster on every 3×3/5×5, stride 1/2,
- * 1–16-channel shape tried (float32, 2-core EPYC, Node 20).
+ * geometry pads; output column p reads its window from corner q[p] = oy·sh·Wp + ox·sw. By kernel row where
+ * `rowFilterGrad` says so, else through the tap offsets where the forward pass is implicit: without im2col's copy
+ * (28% of a 6-filter 5×5 layer on 32×32, 15% at 16 filters on 14×14) the tap offsets measured 2.7 → 3.3
+ * GFLOP/s and 3.7 → 4.1 on those, and 4–35% faster on every 3×3/5×5, stride 1/2, 1–16-channel shape tried
+ * (float32, 2-core EPYC, Node 20).
  */
 function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, dy: A, dW: A): void {
   const f32 = x instanceof Float32Array, run = f32 ? implicitFilterGradKernel.f32 : implicitFilterGradKernel.f64;
   const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
   const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
   const padded = Hp !== p.H || Wp !== p.W, mr = tileRows(p.ocg);
-  const rowRun = f32 ? rowFilterGrad5Kernel.f32 : rowFilterGrad5Kernel.f64;
-  const rows = rowFilterGrad(g);
-  const off = tapOffsets(g, p, Hp, Wp), q = new Int32Array(p.P);
-  for (let oy = 0, i = 0; oy < p.OH; oy++) for (let ox = 0; ox < p.OW; ox++) q[i++] = oy * h.stride * Wp + ox * w.stride;
+  const rowKernel = w.kernel === 3 ? rowFilterGrad3Kernel : rowFilterGrad5Kernel, rowRun = f32 ? rowKernel.f32 : rowKernel.f64;
+  const rows = rowFilterGrad(g, p);
+  const off = rows ? new Int32Array(0) : tapOffsets(g, p, Hp, Wp), q = new Int32Array(rows ? 0 : p.P);
+  if (!rows) for (let oy = 0, i = 0; oy < p.OH; oy++) for (let ox = 0; ox < p.OW; ox++) q[i++] = oy * h.stride * Wp + ox * w.stride;
   const src = padded ? buffer(x, 'pad', p.icg * Hp * Wp) : x;
   for (let group = 0; group < p.groups; group++) {
     for (let n = 0; n < batch; n++) {
@@ -220,7 +226,7 @@ export function convPaths(g: ConvGeometry, batch: number):
   { forward: 'implicit' | 'gemm'; dx: 'direct' | 'direct7' | 'gemm'; dW: 'implicit' | 'rows' | 'gemm' } {
   const p = plan(g, batch), any = p.P > 0 && batch > 0, strip = any ? directDx(g, p) : 0;
   return { forward: any && implicit(p) ? 'implicit' : 'gemm', dx: strip === 8 ? 'direct' : strip === 7 ? 'direct7' : 'gemm',
-    dW: any && implicit(p) ? (rowFilterGrad(g) ? 'rows' : 'implicit') : 'gemm' };
+    dW: any && rowFilterGrad(g, p) ? 'rows' : any && implicit(p) ? 'implicit' : 'gemm' };
 }
 
 /** y = conv(x, W) + b. `bias` may be omitted (or null) even when geometry has one: it then counts as zero. */
@@ -316,7 +322,7 @@ export function conv2dBackwardFilter<A extends Floats>(g: ConvGeometry, batch: n
   need(dy, batch * p.OC * p.P, 'δy');
   const dW = alloc(x, p.OC * p.kg);
   const perSample = p.P >= PER_SAMPLE_MIN;
-  if (p.P > 0 && batch > 0 && implicit(p)) implicitFilterGrad(g, p, batch, x, dy, dW);
+  if (p.P > 0 && batch > 0 && (implicit(p) || rowFilterGrad(g, p))) implicitFilterGrad(g, p, batch, x, dy, dW);
   else if (p.P > 0) {
     for (let n0 = 0; n0 < batch; n0 += p.chunk) {
       const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;

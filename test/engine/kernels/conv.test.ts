@@ -195,7 +195,7 @@ describe('conv kernels: implicit-GEMM forward (maps of ≥ 64 positions, 3–16 
   // Filter counts not a multiple of 3 or 4 make edge tiles of rows; P not a multiple of 4 an edge tile of
   // columns; odd widths make column tiles wrap to the next output row.
   const cases: ConvSpec[] = [
-    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 3 },
+    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 5 },
     { n: 2, c: 3, h: 10, w: 9, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
     { n: 2, c: 2, h: 9, w: 13, oc: 7, kh: 3, kw: 2, pad: [2, 0, 0, 3] },
     { n: 1, c: 2, h: 14, w: 13, oc: 16, kh: 3, kw: 3, dh: 2, dw: 2, pad: [1, 2, 2, 1] },
@@ -220,7 +220,7 @@ describe('conv kernels: implicit-GEMM forward (maps of ≥ 64 positions, 3–16 
   }
 });
 
-describe('conv kernels: implicit-GEMM dW and direct δx (few filters per group)', () => {
+describe('conv kernels: dW without im2col and direct δx (maps of ≥ 64 positions, stride-1 layers)', () => {
   // Against the direct-loop gradients, float64 at 1e-12 and float32 at 1e-4, into provided outputs holding junk.
   function check(s: ConvSpec, r: () => number): void {
     const g = convGeom(s), icg = s.c / (s.groups ?? 1);
@@ -237,16 +237,16 @@ describe('conv kernels: implicit-GEMM dW and direct δx (few filters per group)'
     if (s.bias !== false) assertClose(got32.db!, want.db, 1e-4, 'float32 db');
   }
 
-  // dW through implicit.ts's tap-offset table (maps of ≥ 64 positions, 3–16 filters; not 5-wide rows at stride 1):
-  // filter counts not a multiple of 3 or 4 make
+  // dW through implicit.ts's tap-offset table (maps of ≥ 64 positions, 3–16 filters; not 3- or 5-wide rows at
+  // stride 1 without dilation): filter counts not a multiple of 3 or 4 make
   // edge tiles of filters, tap counts not a multiple of 4 an edge tile of taps; padding (asymmetric), dilation,
   // groups and strides move the window corners and tap offsets.
   const dw: ConvSpec[] = [
-    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 3 },
-    { n: 2, c: 3, h: 10, w: 9, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 4 },
+    { n: 2, c: 3, h: 14, w: 9, oc: 5, kh: 3, kw: 3, sw: 2, pad: [1, 1, 1, 1] },
     { n: 2, c: 2, h: 9, w: 13, oc: 7, kh: 3, kw: 2, pad: [2, 0, 0, 3] },
     { n: 1, c: 2, h: 14, w: 13, oc: 16, kh: 3, kw: 3, dh: 2, dw: 2, pad: [1, 2, 2, 1] },
-    { n: 2, c: 4, h: 11, w: 12, oc: 8, kh: 3, kw: 3, groups: 2, pad: [1, 1, 1, 1] },
+    { n: 2, c: 4, h: 11, w: 12, oc: 8, kh: 3, kw: 3, dh: 2, dw: 2, groups: 2, pad: [1, 1, 1, 1] },
     { n: 2, c: 3, h: 23, w: 19, oc: 4, kh: 3, kw: 5, sh: 2, sw: 2, pad: [0, 1, 2, 0] },
     { n: 1, c: 3, h: 19, w: 17, oc: 9, kh: 2, kw: 2, sh: 2, sw: 1, bias: false },
   ];
@@ -258,15 +258,22 @@ describe('conv kernels: implicit-GEMM dW and direct δx (few filters per group)'
     });
   }
 
-  // dW through implicit.ts by kernel row (stride 1, no dilation, 5-wide kernel rows): output rows of 9 (a chunk
-  // of 8 and a single position), 16 (two chunks of 8), 14 (8, 4 and 2 singles), 12 (8 and 4) and 3 (singles
-  // only); kernel heights 1–5, asymmetric padding, groups.
+  // dW through implicit.ts by kernel row (stride 1, no dilation, 5- or 3-wide kernel rows, ≥ 3 filters per group,
+  // also past 16, where the GEMM ran before): output rows of 9 (a chunk of 8 and a single position), 16 (two
+  // chunks of 8), 14 (8, 4 and 2 singles), 12 (8 and 4), 11 (8 and 3 singles) and 3 (singles only); kernel
+  // heights 1–5, asymmetric padding, groups, odd filter counts.
   const rows: ConvSpec[] = [
     { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 5 },
     { n: 2, c: 2, h: 9, w: 18, oc: 5, kh: 3, kw: 5, pad: [1, 1, 2, 0] },
     { n: 2, c: 4, h: 10, w: 15, oc: 8, kh: 2, kw: 5, groups: 2, pad: [0, 1, 1, 2] },
     { n: 1, c: 3, h: 8, w: 12, oc: 16, kh: 5, kw: 5, pad: [2, 2, 2, 2], bias: false },
     { n: 2, c: 1, h: 40, w: 7, oc: 3, kh: 1, kw: 5 },
+    { n: 2, c: 2, h: 13, w: 13, oc: 25, kh: 5, kw: 5, bias: false },
+    { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 3 },
+    { n: 2, c: 3, h: 10, w: 14, oc: 21, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+    { n: 2, c: 4, h: 9, w: 16, oc: 8, kh: 2, kw: 3, groups: 2, pad: [0, 1, 2, 0] },
+    { n: 1, c: 2, h: 9, w: 12, oc: 7, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+    { n: 2, c: 1, h: 40, w: 5, oc: 3, kh: 1, kw: 3 },
   ];
   for (const s of rows) {
     it(`conv dW db δx ${convName(s)} (dW by kernel row)`, () => {
