@@ -5,7 +5,7 @@
 //
 //   node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 
@@ -81,6 +81,9 @@ const bundles = [
     format: 'cjs',
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    // The package's bin: executable, as an install from the registry would make it. `npx cnn-lens` in this
+    // repository runs it through a link that npx makes once per path, so a rebuilt file must keep the mode itself.
+    plugins: [{ name: 'executable', setup: (b) => b.onEnd((r) => { if (!r.errors.length) chmodSync('dist/cli.js', 0o755); }) }],
   },
   { ...extension, outfile: 'dist/extension.js', platform: 'node', target: 'node20' },
   // The Node-only worker host (extension/worker/nodeHost.ts) requires these lazily; the browser never takes that path.
