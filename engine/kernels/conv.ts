@@ -9,8 +9,8 @@
  * tensors (its C or operand is a plain strided view of y, δy), which saves reshuffling δy or the output
  * between N×OC×P and OC×(N·P); a smaller map keeps one GEMM over the whole chunk, so n stays long.
  * The forward pass of such a map with few filters skips im2col: implicit.ts reads the GEMM's B operand in place;
- * so does its filter gradient (dW = δy·col(x)ᵀ with col(x) read through the same tap offsets), and its δx, for
- * stride 1 and 3- or 5-wide kernel rows, is a direct convolution (direct.ts) with no GEMM and no col2im.
+ * so does its filter gradient (dW = δy·col(x)ᵀ with col(x) read through the same tap offsets). δx, for stride 1
+ * and 3- or 5-wide kernel rows at any filter count, is a direct convolution (direct.ts) with no GEMM and no col2im.
  */
 import type { ConvGeometry } from '../geometry.js';
 import { gemm } from './gemm.js';
@@ -163,23 +163,30 @@ function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: n
 
 /**
  * Strip width of direct.ts's δx kernel for this geometry, 0 for col2im(Wᵀ·δy): stride 1, no dilation, rows of 3
- * or 5 taps, few filters per group (the GEMM's depth; at 64 the GEMM is near its ceiling), and strips that waste
- * at most a quarter. 8-wide strips compute ⌈W/8⌉·8 columns of each δx row from OW columns of δy (16 for 10 on
- * a 14-wide map was 10% slower than the GEMM); failing that, 5-wide rows take 7-wide strips, which skip the
- * zero δy left and right of the map (see directDx7Template), so a 14-wide map from 10 columns does no waste.
+ * or 5 taps, and strips that waste at most a quarter. 8-wide strips compute ⌈W/8⌉·8 columns of each δx row from
+ * OW columns of δy (16 for 10 on a 14-wide map was 10% slower than the GEMM); 5-wide rows may instead take 7-wide
+ * strips, which skip the zero δy left and right of the map (see directDx7Template), so a 14-wide map from 10
+ * columns does no waste. Of the two, the one doing fewer multiply-adds, 7 on a tie (fewer live accumulators).
+ * Measured (float32, 2-core EPYC, Node 20), 8 → 7-wide: 64×1×32×32 → 6 5×5 (155 against 160 multiply-adds
+ * per kernel row) 4.0 → 4.3 GFLOP/s, 64×1×28×28 → 6 5×5 pad 2 4.0 → 4.8; 7 → 8-wide 16×16×24×24 → 32 5×5 pad 2
+ * (130 against 120) 5.4 → 5.5. Any filter count: the GEMM's depth is the filter count, yet at 64 and more the
+ * strips still win or tie, GEMM → strips: 16×32×32×32 → 64 3×3 pad 1 4.7 → 5.0 (float64 4.4 → 4.6),
+ * 8×64×32×32 → 128 3×3 pad 1 4.9 → 4.9, 8×128×16×16 → 256 3×3 pad 1 4.8 → 4.9; but 32×3×17×17 → 64 5×5 (17
+ * columns from 13, 85 against 65 useful) 4.5 → 4.0 in 7-wide strips, 2.7 in 8-wide, so it keeps the GEMM.
  */
 function directDx(g: ConvGeometry, p: Plan): 0 | 7 | 8 {
   const { h, w } = g;
   if (!(h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && (w.kernel === 3 || w.kernel === 5) &&
-    w.padBefore <= w.kernel - 1 && p.ocg <= IMPLICIT_MAX_ROWS)) return 0;
-  if (4 * Math.ceil(p.W / 8) * 8 <= 5 * p.OW) return 8;
-  if (w.kernel !== 5) return 0;
-  // Multiply-adds per filter and kernel row of 7-wide strips: 35, or 25 where a strip's window starts ≥ 4 columns
-  // left of δy or ends ≥ 4 past it; against 5·OW useful ones.
+    w.padBefore <= w.kernel - 1)) return 0;
+  // Multiply-adds per filter and kernel row, against KW·OW useful ones.
+  const useful = w.kernel * p.OW, work8 = Math.ceil(p.W / 8) * 8 * w.kernel;
+  if (w.kernel !== 5) return 4 * work8 <= 5 * useful ? 8 : 0;
+  // 7-wide strips: 35, or 25 where a strip's window starts ≥ 4 columns left of δy or ends ≥ 4 past it.
   const left = 4 - w.padBefore;
-  let work = 0;
-  for (let ix0 = 0; ix0 < p.W; ix0 += 7) work += ix0 + 4 <= left || ix0 + 7 >= left + p.OW ? 25 : 35;
-  return 4 * work <= 5 * 5 * p.OW ? 7 : 0;
+  let work7 = 0;
+  for (let ix0 = 0; ix0 < p.W; ix0 += 7) work7 += ix0 + 4 <= left || ix0 + 7 >= left + p.OW ? 25 : 35;
+  if (4 * Math.min(work7, work8) > 5 * useful) return 0;
+  return work7 <= work8 ? 7 : 8;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Direct δx of a stride-1, dilation-1 conv whose kernel rows are 3 or 5 taps wide, for layers with few
- * filters: δx[c][iy][ix] = Σ_oc Σ_ky Σ_kx W[oc][c][ky][kx]·δy[oc][iy + pt − ky][ix + pl − kx], no col2im.
+ * Direct δx of a stride-1, dilation-1 conv whose kernel rows are 3 or 5 taps wide:
+ * δx[c][iy][ix] = Σ_oc Σ_ky Σ_kx W[oc][c][ky][kx]·δy[oc][iy + pt − ky][ix + pl − kx], no col2im.
  *
  * Why this shape: conv.ts's general δx is col2im(Wᵀ·δy), a GEMM whose depth k is the filter count (6 on
  * LeNet's first layer), so each 4×4 tile does 6 steps and then 16 stores, and col2im adds every product back
@@ -13,7 +13,9 @@
  * uses this only where that is small. Measured (float32, 2-core EPYC, Node 20), against the GEMM path:
  * 64×1×32×32 → 6 5×5 2.4 → 3.9 GFLOP/s; 64×8×28×28 → 16 3×3 pad 1 3.5 → 4.0; 64×1×28×28 → 8 3×3 pad 1
  * 2.4 → 2.8; but 64×6×14×14 → 16 5×5 (16 columns computed per 10 used) 3.5 → 3.2, so that one takes the
- * 7-wide, edge-skipping directDx7Template below.
+ * 7-wide, edge-skipping directDx7Template below. It also wins or ties at many filters, where the GEMM is near
+ * its ceiling: 16×32×32×32 → 64 3×3 pad 1 4.7 → 5.0, 8×128×16×16 → 256 3×3 pad 1 4.8 → 4.9 (see conv.ts's
+ * directDx for the other measurements).
  */
 import { perType } from './specialize.js';
 

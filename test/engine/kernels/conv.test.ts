@@ -282,16 +282,18 @@ describe('conv kernels: dW without im2col and direct δx (maps of ≥ 64 positio
     });
   }
 
-  // δx through direct.ts (stride 1, no dilation, 3- or 5-wide kernel rows, ≤ 16 filters per group, 8-wide strips
-  // wasting ≤ a quarter): widths not a multiple of 8 make a partial last strip; padding above the kernel height
-  // (pt = 4 with kh = 3) and below it skip kernel rows, left padding up to kw − 1 shifts the widened δy.
+  // δx through direct.ts (stride 1, no dilation, 3- or 5-wide kernel rows, any filter count, 8-wide strips
+  // wasting ≤ a quarter and, for 5-wide rows, fewer multiply-adds than 7-wide ones): widths not a multiple of 8
+  // make a partial last strip; padding above the kernel height (pt = 4 with kh = 3) and below it skip kernel rows,
+  // left padding up to kw − 1 shifts the widened δy; 20 filters (past the old cap of 16).
   const dx: ConvSpec[] = [
     { n: 2, c: 1, h: 11, w: 23, oc: 6, kh: 5, kw: 5, pad: [1, 3, 1, 3] },
     { n: 2, c: 3, h: 9, w: 15, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
-    { n: 1, c: 2, h: 7, w: 21, oc: 16, kh: 2, kw: 5, pad: [0, 1, 4, 2], bias: false },
+    { n: 1, c: 2, h: 7, w: 24, oc: 16, kh: 2, kw: 5, pad: [0, 1, 4, 2], bias: false },
     { n: 2, c: 4, h: 10, w: 14, oc: 8, kh: 3, kw: 3, groups: 2, pad: [4, 1, 2, 0] },
     { n: 3, c: 2, h: 6, w: 16, oc: 2, kh: 1, kw: 5, pad: [0, 0, 2, 2] },
     { n: 1, c: 1, h: 12, w: 32, oc: 3, kh: 5, kw: 3 },
+    { n: 2, c: 3, h: 9, w: 16, oc: 20, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
   ];
   for (const s of dx) {
     it(`conv δx dW db ${convName(s)} (direct δx)`, () => {
@@ -300,15 +302,17 @@ describe('conv kernels: dW without im2col and direct δx (maps of ≥ 64 positio
     });
   }
 
-  // δx through direct.ts's 7-wide strips (5-wide kernel rows on maps where 8-wide strips waste > a quarter):
-  // 14 = 2·7 with both edge bodies (LeNet's second layer), 21 with an inner strip between them, 13 with a
+  // δx through direct.ts's 7-wide strips (5-wide kernel rows where they do no more multiply-adds than 8-wide
+  // ones): 14 = 2·7 with both edge bodies (LeNet's second layer), 21 with an inner strip between them, 13 with a
   // partial last strip, padding left and right (full bodies only, left = 3) and above/below (rows skipped),
-  // groups.
+  // groups, 32 from 28 (LeNet's first layer: 155 against 160, once 8-wide), 24 filters.
   const dx7: ConvSpec[] = [
     { n: 2, c: 3, h: 14, w: 14, oc: 5, kh: 5, kw: 5 },
     { n: 2, c: 2, h: 9, w: 21, oc: 7, kh: 3, kw: 5, pad: [2, 1, 0, 0] },
     { n: 1, c: 2, h: 11, w: 13, oc: 16, kh: 5, kw: 5, bias: false },
     { n: 2, c: 4, h: 10, w: 14, oc: 6, kh: 3, kw: 5, groups: 2, pad: [4, 0, 1, 1] },
+    { n: 2, c: 1, h: 12, w: 32, oc: 6, kh: 5, kw: 5 },
+    { n: 1, c: 3, h: 8, w: 21, oc: 24, kh: 5, kw: 5, pad: [2, 2, 2, 2] },
   ];
   for (const s of dx7) {
     it(`conv δx dW db ${convName(s)} (direct δx, 7-wide strips)`, () => {
