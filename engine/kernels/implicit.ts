@@ -12,6 +12,10 @@
  * most: on big layers the packed GEMM wins (measured: 64 filters of 3×3 taps over 32 planes, 15% slower; as
  * δx of a stride-1 conv, 400–1,600 taps over 16–64 planes, 30–65% slower), presumably because with no
  * k-blocking a tile's scattered reads over many planes fall out of L1.
+ *
+ * The filter gradient reads x the same way: through the offset table for those layers, and by kernel row
+ * (rowFilterGrad5/3) for stride-1 layers with 5- or 3-wide rows at any filter count, where each x loaded feeds
+ * every tap of the row it meets; that runs faster than gemm.ts's own 256³ product.
  */
 import { perType } from './specialize.js';
 
