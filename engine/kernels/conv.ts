@@ -140,23 +140,27 @@ function rowFilterGrad(g: ConvGeometry, p: Plan): boolean {
  * (float32, 2-core EPYC, Node 20).
  */
 function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, dy: A, dW: A): void {
-  const f32 = x instanceof Float32Array, run = f32 ? implicitFilterGradKernel.f32 : implicitFilterGradKernel.f64;
-  const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
+  const f32 = x instanceof Float32Array, pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
   const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
-  const padded = Hp !== p.H || Wp !== p.W, mr = tileRows(p.ocg);
-  const rowKernel = w.kernel === 3 ? rowFilterGrad3Kernel : rowFilterGrad5Kernel, rowRun = f32 ? rowKernel.f32 : rowKernel.f64;
-  const rows = rowFilterGrad(g, p);
-  const off = rows ? new Int32Array(0) : tapOffsets(g, p, Hp, Wp), q = new Int32Array(rows ? 0 : p.P);
-  if (!rows) for (let oy = 0, i = 0; oy < p.OH; oy++) for (let ox = 0; ox < p.OW; ox++) q[i++] = oy * h.stride * Wp + ox * w.stride;
-  const src = padded ? buffer(x, 'pad', p.icg * Hp * Wp) : x;
+  const padded = Hp !== p.H || Wp !== p.W, src = padded ? buffer(x, 'pad', p.icg * Hp * Wp) : x;
+  let run: (n: number, group: number, at: number) => void;
+  if (rowFilterGrad(g, p)) {
+    const k = w.kernel === 3 ? rowFilterGrad3Kernel : rowFilterGrad5Kernel, rowRun = f32 ? k.f32 : k.f64;
+    run = (n, group, at) => rowRun(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, src, at, p.icg, Hp, Wp, h.kernel, p.OH,
+      p.OW, dW, group * p.ocg * p.kg, n > 0);
+  } else {
+    const tapRun = f32 ? implicitFilterGradKernel.f32 : implicitFilterGradKernel.f64, mr = tileRows(p.ocg);
+    // Each tap's offset past its window's corner, and each output position's corner.
+    const off = tapOffsets(g, p, Hp, Wp), q = new Int32Array(p.P);
+    for (let oy = 0, i = 0; oy < p.OH; oy++) for (let ox = 0; ox < p.OW; ox++) q[i++] = oy * h.stride * Wp + ox * w.stride;
+    run = (n, group, at) => tapRun(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, mr, src, at, q, p.P, off, p.kg, dW,
+      group * p.ocg * p.kg, n > 0);
+  }
   for (let group = 0; group < p.groups; group++) {
     for (let n = 0; n < batch; n++) {
       const at = (n * p.C + group * p.icg) * p.H * p.W;
       if (padded) pad(x, at, p.icg, p.H, p.W, h.padBefore, w.padBefore, src, Hp, Wp);
-      if (rows) {
-        rowRun(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, src, padded ? 0 : at, p.icg, Hp, Wp, h.kernel, p.OH, p.OW, dW,
-          group * p.ocg * p.kg, n > 0);
-      } else run(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, mr, src, padded ? 0 : at, q, p.P, off, p.kg, dW, group * p.ocg * p.kg, n > 0);
+      run(n, group, padded ? 0 : at);
     }
   }
 }

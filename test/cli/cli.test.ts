@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { rng } from '../random';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -65,16 +66,6 @@ function covered(text: string, d: JsonDiagnostic): string {
 }
 
 const DIAGNOSTIC_LINE = /^(.+):(\d+):(\d+): (error|warning|info) ([a-z-]+): (.+)$/;
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('cnn-lens check (dist/cli.js)', function () {
   this.timeout(120_000);
@@ -215,7 +206,7 @@ describe('cnn-lens check (dist/cli.js)', function () {
     }
 
     it('a binary or non-UTF-8 file is checked, not refused: exit 0 or 1, columns inside the file, nothing on stderr', () => {
-      const next = mulberry32(11);
+      const next = rng(11);
       const random = Buffer.from(Array.from({ length: 64 * 1024 }, () => (next() * 256) | 0));
       const files = {
         random,

@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import fc from 'fast-check';
+import { rng } from '../random';
 import { check, type Analysis, type TextRange } from '../../engine';
 
 // ---------------------------------------------------------------------------------------------- generators
@@ -270,21 +271,11 @@ const PROPERTIES: Record<string, { docs: Arb; run(text: string): void }> = {
 
 // ---------------------------------------------------------------------------------------------- big inputs
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MB = 1 << 20;
 /** Texts too big to send comfortably between threads, built where they are checked. */
 const TEXTS: Record<string, () => string> = {
   randomBytes10Mb: () => {
-    const next = mulberry32(7);
+    const next = rng(7);
     const bytes = Buffer.alloc(10 * MB);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (next() * 256) | 0;
     return bytes.toString('utf8'); // as the CLI reads a binary file

@@ -6,17 +6,7 @@
 import assert from 'node:assert/strict';
 import { type Axis, type ConvGeometry, type PoolGeometry, convAxis, poolAxis } from '../../../engine/geometry.js';
 
-/** mulberry32: tiny, seedable, good enough for test data. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../../random.js';
 
 /** n uniform values in [-1, 1). */
 export function randn64(next: () => number, n: number): Float64Array {
