@@ -14,7 +14,7 @@
  */
 import type { ConvGeometry } from '../geometry.js';
 import { gemm } from './gemm.js';
-import { directDx7Kernel, directDxKernel } from './direct.js';
+import { directDx3Kernel, directDx5Kernels } from './direct.js';
 import {
   implicitConvKernel, implicitFilterGradKernel, padPlanesKernel, rowFilterGrad3Kernel, rowFilterGrad5Kernel,
 } from './implicit.js';
@@ -166,31 +166,37 @@ function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: n
 }
 
 /**
- * Strip width of direct.ts's δx kernel for this geometry, 0 for col2im(Wᵀ·δy): stride 1, no dilation, rows of 3
- * or 5 taps, and strips that waste at most a quarter. 8-wide strips compute ⌈W/8⌉·8 columns of each δx row from
- * OW columns of δy (16 for 10 on a 14-wide map was 10% slower than the GEMM); 5-wide rows may instead take 7-wide
- * strips, which skip the zero δy left and right of the map (see directDx7Template), so a 14-wide map from 10
- * columns does no waste. Of the two, the one doing fewer multiply-adds, 7 on a tie (fewer live accumulators).
- * Measured (float32, 2-core EPYC, Node 20), 8 → 7-wide: 64×1×32×32 → 6 5×5 (155 against 160 multiply-adds
- * per kernel row) 4.0 → 4.3 GFLOP/s, 64×1×28×28 → 6 5×5 pad 2 4.0 → 4.8; 7 → 8-wide 16×16×24×24 → 32 5×5 pad 2
- * (130 against 120) 5.4 → 5.5. Any filter count: the GEMM's depth is the filter count, yet at 64 and more the
- * strips still win or tie, GEMM → strips: 16×32×32×32 → 64 3×3 pad 1 4.7 → 5.0 (float64 4.4 → 4.6),
- * 8×64×32×32 → 128 3×3 pad 1 4.9 → 4.9, 8×128×16×16 → 256 3×3 pad 1 4.8 → 4.9; but 32×3×17×17 → 64 5×5 (17
- * columns from 13, 85 against 65 useful) 4.5 → 4.0 in 7-wide strips, 2.7 in 8-wide, so it keeps the GEMM.
+ * Strip width of direct.ts's δx kernels for this geometry, 0 for col2im(Wᵀ·δy): stride 1, no dilation, rows of 3
+ * or 5 taps, and strips that waste at most a quarter. 3-wide rows take 8-wide strips, which compute ⌈W/8⌉·8
+ * columns of each δx row from OW columns of δy (16 for 10 on a 14-wide map was 10% slower than the GEMM).
+ * 5-wide rows take 6-, 7- or 8-wide strips, whose edge bodies skip the zero δy left and right of the map, so a
+ * 14-wide map from 10 columns does no waste in 7-wide strips; of the three, the one doing the fewest
+ * multiply-adds, the wider on a tie. Measured (float32, 2-core EPYC, Node 20): 64×1×32×32 → 6 5×5 8-wide strips
+ * without edge bodies (160 multiply-adds per filter and kernel row) 4.0 GFLOP/s, 7-wide with them (155) 4.3;
+ * 64×1×28×28 → 6 5×5 pad 2 4.0 → 4.8; 16×16×24×24 → 32 5×5 pad 2 7 → 8-wide (130 against 120) 5.4 → 5.5.
+ * Any filter count: the GEMM's depth is the filter count, yet at 64 and more the strips still win or tie,
+ * GEMM → strips: 16×32×32×32 → 64 3×3 pad 1 4.7 → 5.0 (float64 4.4 → 4.6), 8×64×32×32 → 128 3×3 pad 1 4.9 → 4.9,
+ * 8×128×16×16 → 256 3×3 pad 1 4.8 → 4.9.
  */
-function directDx(g: ConvGeometry, p: Plan): 0 | 7 | 8 {
+function directDx(g: ConvGeometry, p: Plan): 0 | 6 | 7 | 8 {
   const { h, w } = g;
   if (!(h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && (w.kernel === 3 || w.kernel === 5) &&
     w.padBefore <= w.kernel - 1)) return 0;
   // Multiply-adds per filter and kernel row, against KW·OW useful ones.
-  const useful = w.kernel * p.OW, work8 = Math.ceil(p.W / 8) * 8 * w.kernel;
-  if (w.kernel !== 5) return 4 * work8 <= 5 * useful ? 8 : 0;
-  // 7-wide strips: 35, or 25 where a strip's window starts ≥ 4 columns left of δy or ends ≥ 4 past it.
+  const useful = w.kernel * p.OW;
+  if (w.kernel === 3) return 4 * Math.ceil(p.W / 8) * 8 * 3 <= 5 * useful ? 8 : 0;
+  // A strip does 5·S, or 5·S − 10 where its window's first 4 columns lie left of δy or its last 4 right of it.
   const left = 4 - w.padBefore;
-  let work7 = 0;
-  for (let ix0 = 0; ix0 < p.W; ix0 += 7) work7 += ix0 + 4 <= left || ix0 + 7 >= left + p.OW ? 25 : 35;
-  if (4 * Math.min(work7, work8) > 5 * useful) return 0;
-  return work7 <= work8 ? 7 : 8;
+  let best: 0 | 6 | 7 | 8 = 0, least = Infinity;
+  for (const S of [8, 7, 6] as const) {
+    let work = 0;
+    for (let ix0 = 0; ix0 < p.W; ix0 += S) work += ix0 + 4 <= left || ix0 + S >= left + p.OW ? 5 * S - 10 : 5 * S;
+    if (work < least) {
+      best = S;
+      least = work;
+    }
+  }
+  return 4 * least <= 5 * useful ? best : 0;
 }
 
 /**
@@ -198,10 +204,9 @@ function directDx(g: ConvGeometry, p: Plan): 0 | 7 | 8 {
  * columns on the left, the rest on the right), the weights flipped along kx once per group.
  */
 function directBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, dy: A, weights: A, dx: A,
-  strip: 7 | 8): void {
-  const f32 = dy instanceof Float32Array;
-  const run = f32 ? directDxKernel.f32 : directDxKernel.f64, run7 = f32 ? directDx7Kernel.f32 : directDx7Kernel.f64;
-  const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
+  strip: 6 | 7 | 8): void {
+  const f32 = dy instanceof Float32Array, kernel = g.w.kernel === 3 ? directDx3Kernel : directDx5Kernels[strip];
+  const run = f32 ? kernel.f32 : kernel.f64, pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
   const KH = g.h.kernel, KW = g.w.kernel, Wd = Math.ceil(p.W / strip) * strip + KW - 1, left = KW - 1 - g.w.padBefore;
   const dp = buffer(dy, 'pad', p.ocg * p.OH * Wd), wp = buffer(dy, 'pw', p.icg * p.ocg * KH * KW);
   for (let group = 0; group < p.groups; group++) {
@@ -213,9 +218,8 @@ function directBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: 
     }
     for (let n = 0; n < batch; n++) {
       pad(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, p.OH, p.OW, 0, left, dp, p.OH, Wd);
-      const dxAt = (n * p.C + group * p.icg) * p.H * p.W;
-      if (strip === 7) run7(dp, 0, p.ocg, p.OH, Wd, KH, g.h.padBefore, wp, p.icg, dx, dxAt, p.H, p.W, left, p.OW);
-      else run(dp, 0, p.ocg, p.OH, Wd, KH, KW, g.h.padBefore, wp, p.icg, dx, dxAt, p.H, p.W);
+      run(dp, 0, p.ocg, p.OH, Wd, KH, g.h.padBefore, wp, p.icg, dx, (n * p.C + group * p.icg) * p.H * p.W, p.H, p.W,
+        left, p.OW);
     }
   }
 }
@@ -234,9 +238,9 @@ function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, grou
 
 /** Which kernel each pass of this geometry runs (for tests that must reach a path). */
 export function convPaths(g: ConvGeometry, batch: number):
-  { forward: 'implicit' | 'gemm'; dx: 'direct' | 'direct7' | 'gemm'; dW: 'implicit' | 'rows' | 'gemm' } {
+  { forward: 'implicit' | 'gemm'; dx: 'direct6' | 'direct7' | 'direct8' | 'gemm'; dW: 'implicit' | 'rows' | 'gemm' } {
   const p = plan(g, batch), any = p.P > 0 && batch > 0, strip = any ? directDx(g, p) : 0;
-  return { forward: any && implicit(p) ? 'implicit' : 'gemm', dx: strip === 8 ? 'direct' : strip === 7 ? 'direct7' : 'gemm',
+  return { forward: any && implicit(p) ? 'implicit' : 'gemm', dx: strip ? `direct${strip}` : 'gemm',
     dW: any && rowFilterGrad(g, p) ? 'rows' : any && implicit(p) ? 'implicit' : 'gemm' };
 }
 

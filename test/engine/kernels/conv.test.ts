@@ -282,41 +282,35 @@ describe('conv kernels: dW without im2col and direct δx (maps of ≥ 64 positio
     });
   }
 
-  // δx through direct.ts (stride 1, no dilation, 3- or 5-wide kernel rows, any filter count, 8-wide strips
-  // wasting ≤ a quarter and, for 5-wide rows, fewer multiply-adds than 7-wide ones): widths not a multiple of 8
-  // make a partial last strip; padding above the kernel height (pt = 4 with kh = 3) and below it skip kernel rows,
-  // left padding up to kw − 1 shifts the widened δy; 20 filters (past the old cap of 16).
-  const dx: ConvSpec[] = [
-    { n: 2, c: 1, h: 11, w: 23, oc: 6, kh: 5, kw: 5, pad: [1, 3, 1, 3] },
-    { n: 2, c: 3, h: 9, w: 15, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
-    { n: 1, c: 2, h: 7, w: 24, oc: 16, kh: 2, kw: 5, pad: [0, 1, 4, 2], bias: false },
-    { n: 2, c: 4, h: 10, w: 14, oc: 8, kh: 3, kw: 3, groups: 2, pad: [4, 1, 2, 0] },
-    { n: 3, c: 2, h: 6, w: 16, oc: 2, kh: 1, kw: 5, pad: [0, 0, 2, 2] },
-    { n: 1, c: 1, h: 12, w: 32, oc: 3, kh: 5, kw: 3 },
-    { n: 2, c: 3, h: 9, w: 16, oc: 20, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+  // δx through direct.ts (stride 1, no dilation, 3- or 5-wide kernel rows, any filter count), each shape with the
+  // strip width it must take. 3-wide rows, 8-wide strips: widths not a multiple of 8 (a partial last strip),
+  // padding above the kernel height (pt = 4 with kh = 3) skipping kernel rows, 20 filters. 5-wide rows, the width
+  // doing the fewest multiply-adds: 8 on 32 from 28 (LeNet's first layer: a left-edge, two inner and a right-edge
+  // strip, 140 per filter and row, the useful work), 7 on 14 from 10 (LeNet's second layer: both edge bodies),
+  // 21 (an inner strip between them) and 13 (a partial last strip), 6 on 17 from 13 (left edge, inner, right
+  // edge) and 12 from 8 (two edge strips); left padding up to kw − 1 shifts the widened δy (full bodies only when
+  // pl > 0), groups, 16–64 filters.
+  const dx: [ConvSpec, string][] = [
+    [{ n: 2, c: 3, h: 9, w: 15, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, 'direct8'],
+    [{ n: 2, c: 4, h: 10, w: 14, oc: 8, kh: 3, kw: 3, groups: 2, pad: [4, 1, 2, 0] }, 'direct8'],
+    [{ n: 1, c: 1, h: 12, w: 32, oc: 3, kh: 5, kw: 3 }, 'direct8'],
+    [{ n: 2, c: 3, h: 9, w: 16, oc: 20, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, 'direct8'],
+    [{ n: 2, c: 1, h: 12, w: 32, oc: 6, kh: 5, kw: 5 }, 'direct8'],
+    [{ n: 2, c: 1, h: 11, w: 23, oc: 6, kh: 5, kw: 5, pad: [1, 3, 1, 3] }, 'direct8'],
+    [{ n: 1, c: 2, h: 7, w: 24, oc: 16, kh: 2, kw: 5, pad: [0, 1, 4, 2], bias: false }, 'direct8'],
+    [{ n: 3, c: 2, h: 6, w: 16, oc: 2, kh: 1, kw: 5, pad: [0, 0, 2, 2] }, 'direct8'],
+    [{ n: 2, c: 4, h: 10, w: 14, oc: 6, kh: 3, kw: 5, groups: 2, pad: [4, 0, 1, 1] }, 'direct8'],
+    [{ n: 2, c: 3, h: 14, w: 14, oc: 5, kh: 5, kw: 5 }, 'direct7'],
+    [{ n: 2, c: 2, h: 9, w: 21, oc: 7, kh: 3, kw: 5, pad: [2, 1, 0, 0] }, 'direct7'],
+    [{ n: 1, c: 2, h: 11, w: 13, oc: 16, kh: 5, kw: 5, bias: false }, 'direct7'],
+    [{ n: 1, c: 3, h: 8, w: 21, oc: 24, kh: 5, kw: 5, pad: [2, 2, 2, 2] }, 'direct7'],
+    [{ n: 2, c: 3, h: 17, w: 17, oc: 64, kh: 5, kw: 5 }, 'direct6'],
+    [{ n: 2, c: 3, h: 9, w: 12, oc: 5, kh: 5, kw: 5 }, 'direct6'],
+    [{ n: 2, c: 4, h: 9, w: 18, oc: 6, kh: 5, kw: 5, groups: 2, pad: [1, 1, 1, 1] }, 'direct6'],
   ];
-  for (const s of dx) {
-    it(`conv δx dW db ${convName(s)} (direct δx)`, () => {
-      assert.equal(convPaths(convGeom(s), s.n).dx, 'direct', 'shape reaches the direct δx path');
-      check(s, r);
-    });
-  }
-
-  // δx through direct.ts's 7-wide strips (5-wide kernel rows where they do no more multiply-adds than 8-wide
-  // ones): 14 = 2·7 with both edge bodies (LeNet's second layer), 21 with an inner strip between them, 13 with a
-  // partial last strip, padding left and right (full bodies only, left = 3) and above/below (rows skipped),
-  // groups, 32 from 28 (LeNet's first layer: 155 against 160, once 8-wide), 24 filters.
-  const dx7: ConvSpec[] = [
-    { n: 2, c: 3, h: 14, w: 14, oc: 5, kh: 5, kw: 5 },
-    { n: 2, c: 2, h: 9, w: 21, oc: 7, kh: 3, kw: 5, pad: [2, 1, 0, 0] },
-    { n: 1, c: 2, h: 11, w: 13, oc: 16, kh: 5, kw: 5, bias: false },
-    { n: 2, c: 4, h: 10, w: 14, oc: 6, kh: 3, kw: 5, groups: 2, pad: [4, 0, 1, 1] },
-    { n: 2, c: 1, h: 12, w: 32, oc: 6, kh: 5, kw: 5 },
-    { n: 1, c: 3, h: 8, w: 21, oc: 24, kh: 5, kw: 5, pad: [2, 2, 2, 2] },
-  ];
-  for (const s of dx7) {
-    it(`conv δx dW db ${convName(s)} (direct δx, 7-wide strips)`, () => {
-      assert.equal(convPaths(convGeom(s), s.n).dx, 'direct7', 'shape reaches the 7-wide direct δx path');
+  for (const [s, path] of dx) {
+    it(`conv δx dW db ${convName(s)} (direct δx, ${path.slice(6)}-wide strips)`, () => {
+      assert.equal(convPaths(convGeom(s), s.n).dx, path, 'shape reaches its direct δx path');
       check(s, r);
     });
   }
