@@ -289,27 +289,28 @@ describe('conv kernels: dW without im2col and direct δx (maps of ≥ 64 positio
   // strip, 140 per filter and row, the useful work), 7 on 14 from 10 (LeNet's second layer: both edge bodies),
   // 21 (an inner strip between them) and 13 (a partial last strip), 6 on 17 from 13 (left edge, inner, right
   // edge) and 12 from 8 (two edge strips); left padding up to kw − 1 shifts the widened δy (full bodies only when
-  // pl > 0), groups, 16–64 filters.
+  // pl > 0), groups, 16–64 filters. "In place": every strip reads only δy's own columns, so δy is read unwidened
+  // (the 32-, 14-, 21- and 12-wide maps without padding); 17 from 13 is not (its last strip reads a column past δy).
   const dx: [ConvSpec, string][] = [
     [{ n: 2, c: 3, h: 9, w: 15, oc: 5, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, 'direct8'],
     [{ n: 2, c: 4, h: 10, w: 14, oc: 8, kh: 3, kw: 3, groups: 2, pad: [4, 1, 2, 0] }, 'direct8'],
     [{ n: 1, c: 1, h: 12, w: 32, oc: 3, kh: 5, kw: 3 }, 'direct8'],
     [{ n: 2, c: 3, h: 9, w: 16, oc: 20, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, 'direct8'],
-    [{ n: 2, c: 1, h: 12, w: 32, oc: 6, kh: 5, kw: 5 }, 'direct8'],
+    [{ n: 2, c: 1, h: 12, w: 32, oc: 6, kh: 5, kw: 5 }, 'direct8 in place'],
     [{ n: 2, c: 1, h: 11, w: 23, oc: 6, kh: 5, kw: 5, pad: [1, 3, 1, 3] }, 'direct8'],
     [{ n: 1, c: 2, h: 7, w: 24, oc: 16, kh: 2, kw: 5, pad: [0, 1, 4, 2], bias: false }, 'direct8'],
     [{ n: 3, c: 2, h: 6, w: 16, oc: 2, kh: 1, kw: 5, pad: [0, 0, 2, 2] }, 'direct8'],
     [{ n: 2, c: 4, h: 10, w: 14, oc: 6, kh: 3, kw: 5, groups: 2, pad: [4, 0, 1, 1] }, 'direct8'],
-    [{ n: 2, c: 3, h: 14, w: 14, oc: 5, kh: 5, kw: 5 }, 'direct7'],
-    [{ n: 2, c: 2, h: 9, w: 21, oc: 7, kh: 3, kw: 5, pad: [2, 1, 0, 0] }, 'direct7'],
+    [{ n: 2, c: 3, h: 14, w: 14, oc: 5, kh: 5, kw: 5 }, 'direct7 in place'],
+    [{ n: 2, c: 2, h: 9, w: 21, oc: 7, kh: 3, kw: 5, pad: [2, 1, 0, 0] }, 'direct7 in place'],
     [{ n: 1, c: 2, h: 11, w: 13, oc: 16, kh: 5, kw: 5, bias: false }, 'direct7'],
     [{ n: 1, c: 3, h: 8, w: 21, oc: 24, kh: 5, kw: 5, pad: [2, 2, 2, 2] }, 'direct7'],
     [{ n: 2, c: 3, h: 17, w: 17, oc: 64, kh: 5, kw: 5 }, 'direct6'],
-    [{ n: 2, c: 3, h: 9, w: 12, oc: 5, kh: 5, kw: 5 }, 'direct6'],
+    [{ n: 2, c: 3, h: 9, w: 12, oc: 5, kh: 5, kw: 5 }, 'direct6 in place'],
     [{ n: 2, c: 4, h: 9, w: 18, oc: 6, kh: 5, kw: 5, groups: 2, pad: [1, 1, 1, 1] }, 'direct6'],
   ];
   for (const [s, path] of dx) {
-    it(`conv δx dW db ${convName(s)} (direct δx, ${path.slice(6)}-wide strips)`, () => {
+    it(`conv δx dW db ${convName(s)} (${path.replace('direct', 'direct δx, strips of ')})`, () => {
       assert.equal(convPaths(convGeom(s), s.n).dx, path, 'shape reaches its direct δx path');
       check(s, r);
     });
