@@ -260,7 +260,8 @@ describe('conv kernels: dW without im2col and direct δx (maps of ≥ 64 positio
 
   // dW through implicit.ts by kernel row (stride 1, no dilation, 5- or 3-wide kernel rows, ≥ 3 filters per group,
   // also past 16, where the GEMM ran before): output rows of 9 (a chunk of 8 and a single position), 16 (two
-  // chunks of 8), 14 (8, 4 and 2 singles), 12 (8 and 4), 11 (8 and 3 singles) and 3 (singles only); kernel
+  // chunks of 8), 14 (8, 4 and 2), 12 (8 and 4), 11 (8, 2 and a single) and 3 (2 and a single, or 3 singles for
+  // 3-wide rows); kernel
   // heights 1–5, asymmetric padding, groups, odd filter counts.
   const rows: ConvSpec[] = [
     { n: 3, c: 1, h: 12, w: 13, oc: 6, kh: 5, kw: 5 },
