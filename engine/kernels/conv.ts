@@ -8,13 +8,17 @@
  * Within a chunk, a map of at least PER_SAMPLE_MIN positions runs one GEMM per sample directly on the N×C×P
  * tensors (its C or operand is a plain strided view of y, δy), which saves reshuffling δy or the output
  * between N×OC×P and OC×(N·P); a smaller map keeps one GEMM over the whole chunk, so n stays long.
- * The forward pass of such a map with few filters skips im2col: implicit.ts reads the GEMM's B operand in place;
- * so does its filter gradient (dW = δy·col(x)ᵀ with col(x) read through the same tap offsets). δx, for stride 1
- * and 3- or 5-wide kernel rows at any filter count, is a direct convolution (direct.ts) with no GEMM and no col2im.
+ * Faster special paths, each taken where it was measured to win:
+ * - stride 1 with 3- or 5-wide kernel rows: the forward pass and δx are direct convolutions in strips of an
+ *   output row (direct.ts), with no GEMM, im2col or col2im, at any filter count;
+ * - other forward passes of maps of ≥ PER_SAMPLE_MIN positions with few filters: implicit.ts reads the GEMM's B
+ *   operand in place, without im2col, and so does their filter gradient (col(x) read through the same tap
+ *   offsets);
+ * - dW of stride-1 layers with 3- or 5-wide kernel rows: by kernel row (implicit.ts).
  */
 import type { ConvGeometry } from '../geometry.js';
 import { gemm } from './gemm.js';
-import { directDx3Kernel, directDx5Kernels } from './direct.js';
+import { stripConv3Kernel, stripConv5Kernels } from './direct.js';
 import {
   implicitConvKernel, implicitFilterGradKernel, padPlanesKernel, rowFilterGrad3Kernel, rowFilterGrad5Kernel,
 } from './implicit.js';
@@ -165,32 +169,28 @@ function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: n
   }
 }
 
+/** A strip-convolution pass (direct.ts) along the width axis: `dataW` source columns after `left` zero ones. */
+interface Strips { readonly KW: number; readonly outW: number; readonly left: number; readonly dataW: number }
+
 /**
- * Strip width of direct.ts's δx kernels for this geometry, 0 for col2im(Wᵀ·δy): stride 1, no dilation, rows of 3
- * or 5 taps, and strips that waste at most a quarter. 3-wide rows take 8-wide strips, which compute ⌈W/8⌉·8
- * columns of each δx row from OW columns of δy (16 for 10 on a 14-wide map was 10% slower than the GEMM).
- * 5-wide rows take 6-, 7- or 8-wide strips, whose edge bodies skip the zero δy left and right of the map, so a
- * 14-wide map from 10 columns does no waste in 7-wide strips; of the three, the one doing the fewest
- * multiply-adds, the wider on a tie. Measured (float32, 2-core EPYC, Node 20): 64×1×32×32 → 6 5×5 8-wide strips
- * without edge bodies (160 multiply-adds per filter and kernel row) 4.0 GFLOP/s, 7-wide with them (155) 4.3;
- * 64×1×28×28 → 6 5×5 pad 2 4.0 → 4.8; 16×16×24×24 → 32 5×5 pad 2 7 → 8-wide (130 against 120) 5.4 → 5.5.
- * Any filter count: the GEMM's depth is the filter count, yet at 64 and more the strips still win or tie,
- * GEMM → strips: 16×32×32×32 → 64 3×3 pad 1 4.7 → 5.0 (float64 4.4 → 4.6), 8×64×32×32 → 128 3×3 pad 1 4.9 → 4.9,
- * 8×128×16×16 → 256 3×3 pad 1 4.8 → 4.9.
+ * Strip width of direct.ts for this pass, 0 where it would waste more than a quarter of its multiply-adds on
+ * zeros or on columns past the output. 3-wide rows take 8-wide strips, which compute ⌈outW/8⌉·8 columns (16 for
+ * 10 on a 14-wide map was 10% slower than the GEMM). 5-wide rows take 6-, 7- or 8-wide strips, whose edge
+ * bodies skip 4 zero columns, so δx of a 14-wide map from 10 columns does no waste in 7-wide strips; of the three,
+ * the one doing the fewest multiply-adds, the wider on a tie. Measured δx (float32, 2-core EPYC, Node 20):
+ * 64×1×32×32 → 6 5×5 8-wide strips without edge bodies (160 multiply-adds per plane and kernel row) 4.0 GFLOP/s,
+ * 7-wide with them (155) 4.3; 64×1×28×28 → 6 5×5 pad 2 4.0 → 4.8; 16×16×24×24 → 32 5×5 pad 2 7 → 8-wide (130
+ * against 120) 5.4 → 5.5.
  */
-function directDx(g: ConvGeometry, p: Plan): 0 | 6 | 7 | 8 {
-  const { h, w } = g;
-  if (!(h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && (w.kernel === 3 || w.kernel === 5) &&
-    w.padBefore <= w.kernel - 1)) return 0;
-  // Multiply-adds per filter and kernel row, against KW·OW useful ones.
-  const useful = w.kernel * p.OW;
-  if (w.kernel === 3) return 4 * Math.ceil(p.W / 8) * 8 * 3 <= 5 * useful ? 8 : 0;
-  // A strip does 5·S, or 5·S − 10 where its window's first 4 columns lie left of δy or its last 4 right of it.
-  const left = 4 - w.padBefore;
+function stripWidth({ KW, outW, left, dataW }: Strips): 0 | 6 | 7 | 8 {
+  // Useful multiply-adds per plane and kernel row: (output column, tap) pairs that read a data column.
+  let useful = 0;
+  for (let x = 0; x < outW; x++) useful += Math.max(0, Math.min(x + KW, left + dataW) - Math.max(x, left));
+  if (KW === 3) return 4 * Math.ceil(outW / 8) * 8 * 3 <= 5 * useful ? 8 : 0;
   let best: 0 | 6 | 7 | 8 = 0, least = Infinity;
   for (const S of [8, 7, 6] as const) {
     let work = 0;
-    for (let ix0 = 0; ix0 < p.W; ix0 += S) work += ix0 + 4 <= left || ix0 + S >= left + p.OW ? 5 * S - 10 : 5 * S;
+    for (let x0 = 0; x0 < outW; x0 += S) work += x0 + 4 <= left || x0 + S >= left + dataW ? 5 * S - 10 : 5 * S;
     if (work < least) {
       best = S;
       least = work;
@@ -200,50 +200,100 @@ function directDx(g: ConvGeometry, p: Plan): 0 | 6 | 7 | 8 {
 }
 
 /**
- * Whether 5-wide rows in `strip`-wide strips read only columns of δy itself, so δy needs no zero-widened copy:
- * each strip reads window columns ix0 … ix0 + S + 3 of the widened row less those its edge body skips, and all
- * must lie in [left, left + OW). True of 32 from 28 in 8-wide strips, 14 from 10 in 7-wide ones (pl = 0), where
- * the copy took 5% of the time of a 6-filter layer on 32×32; not of 17 from 13 in 6-wide strips, whose last strip
- * reads one column past δy for a δx column past the map.
+ * Whether 5-wide rows in S-wide strips read only data columns, so the source needs no zero-widened copy: each
+ * strip reads window columns x0 … x0 + S + 3 less those its edge body skips, and all must lie in
+ * [left, left + dataW). True of δx of 32 from 28 in 8-wide strips and of 14 from 10 in 7-wide ones (pl = 0),
+ * where the copy took 5% of the time of a 6-filter layer on 32×32; not of 17 from 13 in 6-wide strips, whose
+ * last strip reads one column past δy for a δx column past the map.
  */
-function readsInPlace(g: ConvGeometry, p: Plan, strip: number): boolean {
-  if (g.w.kernel !== 5) return false;
-  const left = 4 - g.w.padBefore;
-  for (let ix0 = 0; ix0 < p.W; ix0 += strip) {
+function readsInPlace({ KW, outW, left, dataW }: Strips, S: number): boolean {
+  if (KW !== 5) return false;
+  for (let x0 = 0; x0 < outW; x0 += S) {
     // The kernels' edge choice: left-edge body first.
-    const e1 = ix0 + 4 <= left, e2 = !e1 && ix0 + strip >= left + p.OW;
-    if ((e1 ? ix0 + 4 : ix0) < left || (e2 ? ix0 + strip : ix0 + strip + 4) > left + p.OW) return false;
+    const e1 = x0 + 4 <= left, e2 = !e1 && x0 + S >= left + dataW;
+    if ((e1 ? x0 + 4 : x0) < left || (e2 ? x0 + S : x0 + S + 4) > left + dataW) return false;
   }
   return true;
 }
 
+function stride1(g: ConvGeometry): boolean {
+  const { h, w } = g;
+  return h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && (w.kernel === 3 || w.kernel === 5);
+}
+
+/** δx as a strip convolution of δy widened by KW − 1 − pl columns (pl ≤ KW − 1), into W columns. */
+function dxStrips(g: ConvGeometry, p: Plan): Strips | null {
+  if (!stride1(g) || g.w.padBefore > g.w.kernel - 1) return null;
+  return { KW: g.w.kernel, outW: p.W, left: g.w.kernel - 1 - g.w.padBefore, dataW: p.OW };
+}
+
 /**
- * δx through direct.ts, one sample and group at a time, with the weights flipped along kx once per group. δy's
- * planes are zero-widened into scratch (KW − 1 − pl columns on the left, the rest on the right), unless the
- * strips read only δy's own columns: then the kernels read δy in place, as rows of OW starting `left` columns
- * early.
+ * The forward pass as a strip convolution of x widened by pl columns, into OW columns. Taken wherever stripWidth
+ * allows: on every stride-1 shape measured it beat both the implicit GEMM and im2col + GEMM, from 6 filters to
+ * 256 (float32, 2-core EPYC, Node 20, old and new alternated in one process, median of 15 per-round speedups):
+ * implicit → strips 64×1×32×32 → 6 5×5 2.1×, 64×1×28×28 → 6 5×5 pad 2 2.1×, 64×6×14×14 → 16 5×5 1.6×,
+ * 64×8×28×28 → 16 3×3 pad 1 1.5×; im2col + GEMM → strips 32×3×17×17 → 64 5×5 1.6×, 16×32×32×32 → 64 3×3 pad 1
+ * 1.6×, 16×16×24×24 → 32 5×5 pad 2 1.8×, 8×128×16×16 → 256 3×3 pad 1 1.5× (float64 alike: 1.5–2.2×).
  */
-function directBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, dy: A, weights: A, dx: A,
-  strip: 6 | 7 | 8): void {
-  const f32 = dy instanceof Float32Array, kernel = g.w.kernel === 3 ? directDx3Kernel : directDx5Kernels[strip];
+function forwardStrips(g: ConvGeometry, p: Plan): Strips | null {
+  if (!stride1(g)) return null;
+  return { KW: g.w.kernel, outW: p.OW, left: g.w.padBefore, dataW: p.W };
+}
+
+/**
+ * Runs direct.ts on every sample and group: the source planes (M of SH×dataW per group) are zero-widened into
+ * scratch, `left` columns before and the rest after, unless the strips read only data columns; then the kernel
+ * reads them in place, as rows of dataW starting `left` columns early. `pack(group)` fills wp for a group.
+ */
+function stripPass<A extends Floats>(st: Strips, S: 6 | 7 | 8, batch: number, groups: number, KH: number, pt: number,
+  src: A, srcAt: (n: number, group: number) => number, M: number, SH: number,
+  wp: A, pack: (group: number) => void, init: A, initAt: (group: number) => number,
+  out: A, outAt: (n: number, group: number) => number, C: number, OH: number): void {
+  const f32 = src instanceof Float32Array, kernel = st.KW === 3 ? stripConv3Kernel : stripConv5Kernels[S];
   const run = f32 ? kernel.f32 : kernel.f64, pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
-  const KH = g.h.kernel, KW = g.w.kernel, left = KW - 1 - g.w.padBefore, inPlace = readsInPlace(g, p, strip);
-  const Wd = inPlace ? p.OW : Math.ceil(p.W / strip) * strip + KW - 1;
-  const dp = inPlace ? dy : buffer(dy, 'pad', p.ocg * p.OH * Wd), wp = buffer(dy, 'pw', p.icg * p.ocg * KH * KW);
-  for (let group = 0; group < p.groups; group++) {
+  const inPlace = readsInPlace(st, S), Ws = inPlace ? st.dataW : Math.ceil(st.outW / S) * S + st.KW - 1;
+  const wide = inPlace ? src : buffer(src, 'pad', M * SH * Ws);
+  for (let group = 0; group < groups; group++) {
+    pack(group);
+    for (let n = 0; n < batch; n++) {
+      const at = srcAt(n, group);
+      if (!inPlace) pad(src, at, M, SH, st.dataW, 0, st.left, wide, SH, Ws);
+      run(wide, inPlace ? at - st.left : 0, M, SH, Ws, KH, pt, wp, C, out, outAt(n, group), OH, st.outW, st.left, st.dataW,
+        init, initAt(group));
+    }
+  }
+}
+
+/** δx through direct.ts: wp[c][oc] is W[oc][c] flipped along kx; every element of δx is written. */
+function stripBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, dy: A, weights: A, dx: A,
+  st: Strips, S: 6 | 7 | 8): void {
+  const KH = g.h.kernel, KW = g.w.kernel, wp = buffer(dy, 'pw', p.icg * p.ocg * KH * KW), zero = alloc(dy, p.icg);
+  const pack = (group: number): void => {
     for (let c = 0, t = 0; c < p.icg; c++) {
       for (let oc = 0; oc < p.ocg; oc++) {
         const at = ((group * p.ocg + oc) * p.icg + c) * KH * KW;
         for (let ky = 0; ky < KH; ky++) for (let k = 0; k < KW; k++) wp[t++] = weights[at + ky * KW + KW - 1 - k];
       }
     }
-    for (let n = 0; n < batch; n++) {
-      const at = (n * p.OC + group * p.ocg) * p.P;
-      if (!inPlace) pad(dy, at, p.ocg, p.OH, p.OW, 0, left, dp, p.OH, Wd);
-      run(dp, inPlace ? at - left : 0, p.ocg, p.OH, Wd, KH, g.h.padBefore, wp, p.icg, dx, (n * p.C + group * p.icg) * p.H * p.W,
-        p.H, p.W, left, p.OW);
+  };
+  stripPass(st, S, batch, p.groups, KH, g.h.padBefore, dy, (n, group) => (n * p.OC + group * p.ocg) * p.P, p.ocg, p.OH,
+    wp, pack, zero, () => 0, dx, (n, group) => (n * p.C + group * p.icg) * p.H * p.W, p.icg, p.H);
+}
+
+/** y = conv(x) + b through direct.ts: wp[oc][c] is W[oc][c] flipped along ky, rows of x unpadded. */
+function stripForward<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, weights: A, bias: A, y: A,
+  st: Strips, S: 6 | 7 | 8): void {
+  const KH = g.h.kernel, KW = g.w.kernel, wp = buffer(x, 'pw', p.ocg * p.icg * KH * KW);
+  const pack = (group: number): void => {
+    for (let oc = 0, t = 0; oc < p.ocg; oc++) {
+      for (let c = 0; c < p.icg; c++) {
+        const at = ((group * p.ocg + oc) * p.icg + c) * KH * KW;
+        for (let ky = 0; ky < KH; ky++) for (let k = 0; k < KW; k++) wp[t++] = weights[at + (KH - 1 - ky) * KW + k];
+      }
     }
-  }
+  };
+  stripPass(st, S, batch, p.groups, KH, KH - 1 - g.h.padBefore, x, (n, group) => (n * p.C + group * p.icg) * p.H * p.W,
+    p.icg, p.H, wp, pack, bias, (group) => group * p.ocg, y, (n, group) => (n * p.OC + group * p.ocg) * p.P, p.ocg, p.OH);
 }
 
 function im2col<A extends Floats>(g: ConvGeometry, p: Plan, x: A, n0: number, nb: number, group: number, col: A): void {
@@ -259,12 +309,21 @@ function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, grou
 }
 
 /** Which kernel each pass of this geometry runs (for tests that must reach a path). */
-export function convPaths(g: ConvGeometry, batch: number):
-  { forward: 'implicit' | 'gemm'; dx: `direct${6 | 7 | 8}${'' | ' in place'}` | 'gemm'; dW: 'implicit' | 'rows' | 'gemm' } {
-  const p = plan(g, batch), any = p.P > 0 && batch > 0, strip = any ? directDx(g, p) : 0;
-  return { forward: any && implicit(p) ? 'implicit' : 'gemm',
-    dx: strip ? `direct${strip}${readsInPlace(g, p, strip) ? ' in place' : ''}` : 'gemm',
-    dW: any && rowFilterGrad(g, p) ? 'rows' : any && implicit(p) ? 'implicit' : 'gemm' };
+export function convPaths(g: ConvGeometry, batch: number): {
+  forward: `direct${6 | 7 | 8}${'' | ' in place'}` | 'implicit' | 'gemm';
+  dx: `direct${6 | 7 | 8}${'' | ' in place'}` | 'gemm';
+  dW: 'implicit' | 'rows' | 'gemm';
+} {
+  const p = plan(g, batch), any = p.P > 0 && batch > 0;
+  const direct = (st: Strips | null) => {
+    const S = st && any ? stripWidth(st) : 0;
+    return st && S ? (`direct${S}${readsInPlace(st, S) ? ' in place' : ''}` as const) : null;
+  };
+  return {
+    forward: direct(forwardStrips(g, p)) ?? (any && implicit(p) ? 'implicit' : 'gemm'),
+    dx: direct(dxStrips(g, p)) ?? 'gemm',
+    dW: any && rowFilterGrad(g, p) ? 'rows' : any && implicit(p) ? 'implicit' : 'gemm',
+  };
 }
 
 /** y = conv(x, W) + b. `bias` may be omitted (or null) even when geometry has one: it then counts as zero. */
@@ -276,6 +335,11 @@ export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, 
   const y = out ?? alloc(x, batch * p.OC * p.P);
   need(y, batch * p.OC * p.P, 'y');
   if (p.P === 0 || batch === 0) return y;
+  const st = forwardStrips(g, p), S = st ? stripWidth(st) : 0;
+  if (st && S) {
+    stripForward(g, p, batch, x, weights, bias ?? alloc(x, p.OC), y, st, S);
+    return y;
+  }
   if (implicit(p)) {
     implicitForward(g, p, batch, x, weights, bias ?? alloc(x, p.OC), y);
     return y;
@@ -315,9 +379,9 @@ export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: nu
   need(weights, p.OC * p.kg, 'W');
   const dx = out ?? alloc(dy, batch * p.C * p.H * p.W);
   need(dx, batch * p.C * p.H * p.W, 'δx');
-  const strip = p.P > 0 && batch > 0 ? directDx(g, p) : 0;
-  if (strip) {
-    directBackwardInput(g, p, batch, dy, weights, dx, strip); // writes every element of δx
+  const st = p.P > 0 && batch > 0 ? dxStrips(g, p) : null, S = st ? stripWidth(st) : 0;
+  if (st && S) {
+    stripBackwardInput(g, p, batch, dy, weights, dx, st, S);
     return dx;
   }
   if (out) dx.fill(0);

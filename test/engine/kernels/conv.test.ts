@@ -207,7 +207,7 @@ describe('conv kernels: implicit-GEMM forward (maps of ≥ 64 positions, 3–16 
   for (const s of cases) {
     it(`conv forward ${convName(s)}`, () => {
       const g = convGeom(s), icg = s.c / (s.groups ?? 1);
-      assert.ok(g.h.out * g.w.out >= 64, 'shape reaches the implicit path');
+      assert.equal(convPaths(g, s.n).forward, 'implicit', 'shape reaches the implicit path');
       const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw);
       const b = s.bias === false ? undefined : randn64(r, s.oc);
       const want = naiveConv(g, s.n, x, w, b);
@@ -216,6 +216,39 @@ describe('conv kernels: implicit-GEMM forward (maps of ≥ 64 positions, 3–16 
       // A provided output is overwritten, not accumulated onto.
       const out = new Float64Array(want.length).fill(7);
       assertClose(conv2dForward(g, s.n, x, w, b, out), want, 1e-12, 'into out');
+    });
+  }
+});
+
+describe('conv kernels: direct forward (stride 1, 3- or 5-wide kernel rows)', () => {
+  // direct.ts's strips on x widened by the left padding, weights flipped along ky, rows unpadded (the kernel rows
+  // over padding skipped), each shape with the strip width it must take, against the direct loops, float64 at
+  // 1e-12 and float32 at 1e-4, into outputs holding junk. 7-wide: LeNet's first layer from 32 columns (in place,
+  // no copy of x), 13 from 17 (its last strip reads past x: widened copy), uneven padding with 4-high kernels
+  // and groups; 8-wide: 3×3 with padding 1 and 20 filters, padding above the kernel height (pt = 4 with kh = 3:
+  // the first rows are bias only) with groups and no bias, 5-wide rows padded 2 left and right; 6-wide: 12 from
+  // 16 (in place) and 11 from 15 (not).
+  const cases: [ConvSpec, string][] = [
+    [{ n: 2, c: 1, h: 12, w: 32, oc: 6, kh: 5, kw: 5 }, 'direct7 in place'],
+    [{ n: 2, c: 3, h: 17, w: 17, oc: 8, kh: 5, kw: 5 }, 'direct7'],
+    [{ n: 2, c: 4, h: 9, w: 13, oc: 6, kh: 4, kw: 5, groups: 2, pad: [1, 2, 0, 3] }, 'direct7'],
+    [{ n: 2, c: 3, h: 9, w: 16, oc: 20, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, 'direct8'],
+    [{ n: 2, c: 4, h: 10, w: 14, oc: 8, kh: 3, kw: 3, groups: 2, pad: [4, 1, 2, 0], bias: false }, 'direct8'],
+    [{ n: 2, c: 3, h: 9, w: 14, oc: 5, kh: 3, kw: 5, pad: [1, 1, 2, 2] }, 'direct8'],
+    [{ n: 2, c: 2, h: 8, w: 16, oc: 4, kh: 5, kw: 5 }, 'direct6 in place'],
+    [{ n: 2, c: 2, h: 8, w: 15, oc: 4, kh: 5, kw: 5 }, 'direct6'],
+  ];
+  const r = rng(29);
+  for (const [s, path] of cases) {
+    it(`conv forward ${convName(s)} (${path.replace('direct', 'direct, strips of ')})`, () => {
+      const g = convGeom(s), icg = s.c / (s.groups ?? 1);
+      assert.equal(convPaths(g, s.n).forward, path, 'shape reaches its direct path');
+      const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw);
+      const b = s.bias === false ? undefined : randn64(r, s.oc);
+      const want = naiveConv(g, s.n, x, w, b);
+      assertClose(conv2dForward(g, s.n, x, w, b, new Float64Array(want.length).fill(7)), want, 1e-12, 'float64 y');
+      assertClose(conv2dForward(g, s.n, f32(x), f32(w), b && f32(b), new Float32Array(want.length).fill(7)), want, 1e-4,
+        'float32 y');
     });
   }
 });
