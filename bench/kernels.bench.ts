@@ -10,7 +10,9 @@
  * too and shown beside it. Slow peers are capped: tfjs's filter gradient takes seconds to a minute per call, so
  * it is timed on a slice of the batch and scaled by batch size (its cost is linear in the batch); ConvNetJS runs
  * one image per call and is timed on a few images per round, likewise scaled. ConvNetJS's backward computes δx
- * and dW in one pass: its time is split evenly between them (they cost the same FLOPs).
+ * and dW in one pass: its time is split evenly between them (they cost the same FLOPs). Conv GFLOP/s count a
+ * direct convolution's 2·N·OC·OH·OW·C·KH·KW whatever kernel runs, so Winograd's fewer multiplies (shapes a, c2 and d;
+ * δx of b) show as rates above the GEMM ceiling.
  */
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 import { type ConvGeometry, type PoolGeometry, convAxis, poolAxis } from '../engine/geometry.js';
@@ -218,7 +220,8 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`CNN Lens kernels, element type float32 for ratios (float64 alongside); medians of ${ROUNDS} interleaved rounds`);
-  console.log(`GEMM ${GEMM}³ ceiling: ${result.gemmCeilingGflops} GFLOP/s float32, ${result.gemmCeilingGflopsF64} float64\n`);
+  console.log(`GEMM ${GEMM}³ ceiling: ${result.gemmCeilingGflops} GFLOP/s float32, ${result.gemmCeilingGflopsF64} float64`);
+  console.log('conv GFLOP/s count a direct convolution\'s operations, whatever the kernel (Winograd does fewer)\n');
   console.log(row(['conv', 'op', 'GFLOP/s f32', 'f64', '×ceiling', '×tfjs', '×convnetjs', 'tfjs slice', 'cnjs imgs']));
   for (const c of conv) console.log(row([c.shape, c.op, c.gflops, c.gflopsF64, c.vsCeiling, c.vsTfjs, c.vsConvnetjs, c.tfjsBatchSlice, c.convnetjsImages]));
   console.log(`\n${row(['pool 2×2 s2', 'Melem/s f32', 'f64', '×tfjs'])}`);

@@ -23,7 +23,8 @@ import {
   implicitConvKernel, implicitFilterGradKernel, padPlanesKernel, rowFilterGrad3Kernel, rowFilterGrad5Kernel,
 } from './implicit.js';
 import { type AxisTable, axisTable, col2imKernel, im2colKernel, moveRunsKernel } from './im2col.js';
-import { type Floats, alloc, perType } from './specialize.js';
+import { type Floats, alloc, perType, scratch } from './specialize.js';
+import { winogradBackwardFilter, winogradBackwardInput, winogradFits, winogradForward } from './winograd.js';
 
 /** Column-buffer size per chunk (elements): 16 MiB in float64, so a big batch never needs a huge buffer. */
 const COL_BUDGET = 1 << 21;
@@ -32,6 +33,13 @@ const COL_BUDGET = 1 << 21;
  * full tiles, and the reshuffle it saves costs as much as a tenth of a small-filter layer (6 filters on 28×28).
  */
 const PER_SAMPLE_MIN = 64;
+/**
+ * Fewest 2×2 output tiles over the batch for which winograd.ts pays for its filter transform. Measured on
+ * 64 → 96 channels, 5×5 on 6×6 (one tile per sample; float32, 2-core EPYC, Node 20, against the GEMM, alternated
+ * in one process), forward / δx / dW: 1 sample 0.48× / 0.52× / 0.87×, 2 samples 0.79× / 0.84× / 1.17×,
+ * 4 samples 1.45× / 1.45× / 1.58×, 8 samples 1.9× / 1.9× / 2.0×.
+ */
+const WINOGRAD_MIN_TILES = 4;
 /** Most filters per group for which the forward pass skips im2col (see `implicit`). */
 const IMPLICIT_MAX_ROWS = 16;
 
@@ -59,17 +67,6 @@ function need(a: Floats, n: number, what: string): void {
   if (a.length !== n) throw new Error(`conv: ${what} has ${a.length} elements, expected ${n}`);
 }
 
-// Column and operand scratch, reused across calls (kernels run one at a time per worker).
-const scratch = new Map<string, Floats>();
-function buffer<A extends Floats>(like: A, slot: string, n: number): A {
-  const key = `${slot}${like instanceof Float32Array ? 32 : 64}`;
-  let b = scratch.get(key);
-  if (!b || b.length < n) {
-    b = alloc(like, n);
-    scratch.set(key, b);
-  }
-  return b as A;
-}
 
 /** Rows of a register tile for m rows of output: 3 when that pads fewer rows than 4 (6 filters: 2 tiles of 3). */
 function tileRows(m: number): number {
@@ -96,7 +93,7 @@ function implicitForward<A extends Floats>(g: ConvGeometry, p: Plan, batch: numb
   const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
   const padded = Hp !== p.H || Wp !== p.W, mr = tileRows(p.ocg), tiles = Math.ceil(p.ocg / mr), K = p.kg;
   const off = tapOffsets(g, p, Hp, Wp);
-  const pw = buffer(x, 'pw', tiles * mr * K), src = padded ? buffer(x, 'pad', p.icg * Hp * Wp) : x;
+  const pw = scratch(x, 'conv.pw', tiles * mr * K), src = padded ? scratch(x, 'conv.pad', p.icg * Hp * Wp) : x;
   for (let group = 0; group < p.groups; group++) {
     // Tap-major tiles of mr filters, zero past the group's last filter.
     for (let t = 0, q = 0; t < p.ocg; t += mr) {
@@ -146,7 +143,7 @@ function rowFilterGrad(g: ConvGeometry, p: Plan): boolean {
 function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, dy: A, dW: A): void {
   const f32 = x instanceof Float32Array, pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
   const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
-  const padded = Hp !== p.H || Wp !== p.W, src = padded ? buffer(x, 'pad', p.icg * Hp * Wp) : x;
+  const padded = Hp !== p.H || Wp !== p.W, src = padded ? scratch(x, 'conv.pad', p.icg * Hp * Wp) : x;
   let run: (n: number, group: number, at: number) => void;
   if (rowFilterGrad(g, p)) {
     const k = w.kernel === 3 ? rowFilterGrad3Kernel : rowFilterGrad5Kernel, rowRun = f32 ? k.f32 : k.f64;
@@ -252,7 +249,7 @@ function stripPass<A extends Floats>(st: Strips, S: 6 | 7 | 8, batch: number, gr
   const f32 = src instanceof Float32Array, kernel = st.KW === 3 ? stripConv3Kernel : stripConv5Kernels[S];
   const run = f32 ? kernel.f32 : kernel.f64, pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
   const inPlace = readsInPlace(st, S), Ws = inPlace ? st.dataW : Math.ceil(st.outW / S) * S + st.KW - 1;
-  const wide = inPlace ? src : buffer(src, 'pad', M * SH * Ws);
+  const wide = inPlace ? src : scratch(src, 'conv.pad', M * SH * Ws);
   for (let group = 0; group < groups; group++) {
     pack(group);
     for (let n = 0; n < batch; n++) {
@@ -267,7 +264,7 @@ function stripPass<A extends Floats>(st: Strips, S: 6 | 7 | 8, batch: number, gr
 /** δx through direct.ts: wp[c][oc] is W[oc][c] flipped along kx; every element of δx is written. */
 function stripBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, dy: A, weights: A, dx: A,
   st: Strips, S: 6 | 7 | 8): void {
-  const KH = g.h.kernel, KW = g.w.kernel, wp = buffer(dy, 'pw', p.icg * p.ocg * KH * KW), zero = alloc(dy, p.icg);
+  const KH = g.h.kernel, KW = g.w.kernel, zero = alloc(dy, p.icg), wp = scratch(dy, 'conv.pw', p.icg * p.ocg * KH * KW);
   const pack = (group: number): void => {
     for (let c = 0, t = 0; c < p.icg; c++) {
       for (let oc = 0; oc < p.ocg; oc++) {
@@ -283,7 +280,7 @@ function stripBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: n
 /** y = conv(x) + b through direct.ts: wp[oc][c] is W[oc][c] flipped along ky, rows of x unpadded. */
 function stripForward<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, weights: A, bias: A, y: A,
   st: Strips, S: 6 | 7 | 8): void {
-  const KH = g.h.kernel, KW = g.w.kernel, wp = buffer(x, 'pw', p.ocg * p.icg * KH * KW);
+  const KH = g.h.kernel, KW = g.w.kernel, wp = scratch(x, 'conv.pw', p.ocg * p.icg * KH * KW);
   const pack = (group: number): void => {
     for (let oc = 0, t = 0; oc < p.ocg; oc++) {
       for (let c = 0; c < p.icg; c++) {
@@ -308,21 +305,36 @@ function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, grou
   k(dy, (n0 * p.OC + group * p.ocg) * p.P, p.P, p.OC * p.P, out, 0, nb * p.P, p.P, p.ocg, nb, p.P);
 }
 
+/**
+ * Whether a pass runs winograd.ts (F(2×2, 3×3) or F(2×2, 5×5): 2.25× or 2.8× fewer multiplies, in α² GEMMs over
+ * channels). Its transforms cost per tile in proportion to icg + ocg against GEMMs in proportion to icg·ocg, so it
+ * needs channels on both sides: 1/icg + 1/ocg ≤ 0.3 for the forward pass and dW, ≤ 0.4 for δx; its saving must
+ * survive the partial tiles of odd maps, r²·OH·OW ≥ 1.25·α²·⌈OH/2⌉·⌈OW/2⌉ (a 3×3 map of 5×5 taps still gains, a
+ * 1×1 map loses); and the filter transform, done once per call, must be shared by WINOGRAD_MIN_TILES tiles (see
+ * winograd.ts for the measurements behind the first two).
+ */
+function winograd(g: ConvGeometry, p: Plan, batch: number, pass: 'forward' | 'dx' | 'dW'): boolean {
+  if (!winogradFits(g) || 1 / p.icg + 1 / p.ocg > (pass === 'dx' ? 0.4 : 0.3)) return false;
+  const r = g.h.kernel, a = r + 1, tiles = Math.ceil(p.OH / 2) * Math.ceil(p.OW / 2);
+  return batch * tiles >= WINOGRAD_MIN_TILES && r * r * p.OH * p.OW >= 1.25 * a * a * tiles;
+}
+
 /** Which kernel each pass of this geometry runs (for tests that must reach a path). */
 export function convPaths(g: ConvGeometry, batch: number): {
-  forward: `direct${6 | 7 | 8}${'' | ' in place'}` | 'implicit' | 'gemm';
-  dx: `direct${6 | 7 | 8}${'' | ' in place'}` | 'gemm';
-  dW: 'implicit' | 'rows' | 'gemm';
+  forward: 'winograd' | `direct${6 | 7 | 8}${'' | ' in place'}` | 'implicit' | 'gemm';
+  dx: 'winograd' | `direct${6 | 7 | 8}${'' | ' in place'}` | 'gemm';
+  dW: 'winograd' | 'implicit' | 'rows' | 'gemm';
 } {
   const p = plan(g, batch), any = p.P > 0 && batch > 0;
   const direct = (st: Strips | null) => {
     const S = st && any ? stripWidth(st) : 0;
     return st && S ? (`direct${S}${readsInPlace(st, S) ? ' in place' : ''}` as const) : null;
   };
+  const wino = (pass: 'forward' | 'dx' | 'dW') => (any && winograd(g, p, batch, pass) ? 'winograd' as const : null);
   return {
-    forward: direct(forwardStrips(g, p)) ?? (any && implicit(p) ? 'implicit' : 'gemm'),
-    dx: direct(dxStrips(g, p)) ?? 'gemm',
-    dW: any && rowFilterGrad(g, p) ? 'rows' : any && implicit(p) ? 'implicit' : 'gemm',
+    forward: wino('forward') ?? direct(forwardStrips(g, p)) ?? (any && implicit(p) ? 'implicit' : 'gemm'),
+    dx: wino('dx') ?? direct(dxStrips(g, p)) ?? 'gemm',
+    dW: wino('dW') ?? (any && rowFilterGrad(g, p) ? 'rows' : any && implicit(p) ? 'implicit' : 'gemm'),
   };
 }
 
@@ -335,6 +347,10 @@ export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, 
   const y = out ?? alloc(x, batch * p.OC * p.P);
   need(y, batch * p.OC * p.P, 'y');
   if (p.P === 0 || batch === 0) return y;
+  if (winograd(g, p, batch, 'forward')) {
+    winogradForward(g, batch, x, weights, bias ?? null, y);
+    return y;
+  }
   const st = forwardStrips(g, p), S = st ? stripWidth(st) : 0;
   if (st && S) {
     stripForward(g, p, batch, x, weights, bias ?? alloc(x, p.OC), y, st, S);
@@ -352,7 +368,7 @@ export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, 
   }
   for (let n0 = 0; n0 < batch; n0 += p.chunk) {
     const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
-    const col = buffer(x, 'col', p.kg * cols);
+    const col = scratch(x, 'conv.col', p.kg * cols);
     for (let group = 0; group < p.groups; group++) {
       im2col(g, p, x, n0, nb, group, col);
       const a = { data: weights, offset: group * p.ocg * p.kg, rowStride: p.kg, colStride: 1 };
@@ -362,7 +378,7 @@ export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, 
             y, ((n0 + b) * p.OC + group * p.ocg) * p.P, p.P, !!bias);
         }
       } else {
-        const tmp = buffer(x, 'tmp', p.ocg * cols);
+        const tmp = scratch(x, 'conv.tmp', p.ocg * cols);
         if (bias) for (let i = 0; i < p.ocg; i++) tmp.fill(bias[group * p.ocg + i], i * cols, (i + 1) * cols);
         gemm(p.ocg, cols, p.kg, a, { data: col, offset: 0, rowStride: cols, colStride: 1 }, tmp, 0, cols, !!bias);
         move(tmp, 0, cols, p.P, y, (n0 * p.OC + group * p.ocg) * p.P, p.P, p.OC * p.P, p.ocg, nb, p.P);
@@ -379,6 +395,10 @@ export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: nu
   need(weights, p.OC * p.kg, 'W');
   const dx = out ?? alloc(dy, batch * p.C * p.H * p.W);
   need(dx, batch * p.C * p.H * p.W, 'δx');
+  if (p.P > 0 && batch > 0 && winograd(g, p, batch, 'dx')) {
+    winogradBackwardInput(g, batch, dy, weights, dx);
+    return dx;
+  }
   const st = p.P > 0 && batch > 0 ? dxStrips(g, p) : null, S = st ? stripWidth(st) : 0;
   if (st && S) {
     stripBackwardInput(g, p, batch, dy, weights, dx, st, S);
@@ -390,7 +410,7 @@ export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: nu
   const perSample = p.P >= PER_SAMPLE_MIN;
   for (let n0 = 0; n0 < batch; n0 += p.chunk) {
     const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
-    const dcol = buffer(dy, 'col', p.kg * cols);
+    const dcol = scratch(dy, 'conv.col', p.kg * cols);
     for (let group = 0; group < p.groups; group++) {
       const wt = { data: weights, offset: group * p.ocg * p.kg, rowStride: 1, colStride: p.kg };
       if (perSample) {
@@ -399,7 +419,7 @@ export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: nu
             dcol, b * p.P, cols);
         }
       } else {
-        const dyg = buffer(dy, 'tmp', p.ocg * cols);
+        const dyg = scratch(dy, 'conv.tmp', p.ocg * cols);
         gatherDy(p, dy, n0, nb, group, dyg);
         gemm(p.kg, cols, p.ocg, wt, { data: dyg, offset: 0, rowStride: cols, colStride: 1 }, dcol);
       }
@@ -424,11 +444,12 @@ export function conv2dBackwardFilter<A extends Floats>(g: ConvGeometry, batch: n
   need(dy, batch * p.OC * p.P, 'δy');
   const dW = alloc(x, p.OC * p.kg);
   const perSample = p.P >= PER_SAMPLE_MIN;
-  if (p.P > 0 && batch > 0 && (implicit(p) || rowFilterGrad(g, p))) implicitFilterGrad(g, p, batch, x, dy, dW);
+  if (p.P > 0 && batch > 0 && winograd(g, p, batch, 'dW')) winogradBackwardFilter(g, batch, x, dy, dW);
+  else if (p.P > 0 && batch > 0 && (implicit(p) || rowFilterGrad(g, p))) implicitFilterGrad(g, p, batch, x, dy, dW);
   else if (p.P > 0) {
     for (let n0 = 0; n0 < batch; n0 += p.chunk) {
       const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
-      const col = buffer(x, 'col', p.kg * cols);
+      const col = scratch(x, 'conv.col', p.kg * cols);
       for (let group = 0; group < p.groups; group++) {
         im2col(g, p, x, n0, nb, group, col);
         if (perSample) {
@@ -437,7 +458,7 @@ export function conv2dBackwardFilter<A extends Floats>(g: ConvGeometry, batch: n
               { data: col, offset: b * p.P, rowStride: 1, colStride: cols }, dW, group * p.ocg * p.kg, p.kg, n0 + b > 0);
           }
         } else {
-          const dyg = buffer(x, 'tmp', p.ocg * cols);
+          const dyg = scratch(x, 'conv.tmp', p.ocg * cols);
           gatherDy(p, dy, n0, nb, group, dyg);
           gemm(p.ocg, p.kg, cols, { data: dyg, offset: 0, rowStride: cols, colStride: 1 },
             { data: col, offset: 0, rowStride: 1, colStride: cols }, dW, group * p.ocg * p.kg, p.kg, n0 > 0);

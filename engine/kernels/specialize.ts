@@ -29,6 +29,23 @@ export function specialize<F extends (...args: any[]) => unknown>(template: F, s
   return template;
 }
 
+// Scratch arrays by slot and element type, kept across calls (kernels run one at a time per worker).
+const scratchArrays = new Map<string, Floats>();
+
+/**
+ * An array of at least `n` elements with the element type of `like`, kept under `slot` and reused by the next call
+ * (grown when too small; its contents are whatever the last user left). Slots are named per module ("conv.col").
+ */
+export function scratch<A extends Floats>(like: A, slot: string, n: number): A {
+  const key = `${slot}${like instanceof Float32Array ? 32 : 64}`;
+  let b = scratchArrays.get(key);
+  if (!b || b.length < n) {
+    b = alloc(like, n);
+    scratchArrays.set(key, b);
+  }
+  return b as A;
+}
+
 /** A zeroed array of `n` elements with the element type of `like`. */
 export function alloc<A extends Floats>(like: A, n: number): A {
   return (like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)) as A;

@@ -67,6 +67,25 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
+ * ‖actual − expected‖∞ ≤ rel·‖expected‖∞, for winograd.ts's results. Not assertClose's element-wise measure: that
+ * judges an element near zero against 1e-3 of the largest, i.e. asks for an absolute error of 1e-15 (float64)
+ * or 1e-7 (float32) of the largest output, about as much as rounding a few times over leaves, and sums of
+ * 75–2,000 products rounded in a different order (transformed, multiplied, transformed back; the direct loops: in
+ * tap order) miss that on a few elements, F(2×2, 5×5) by up to 9× (float64 8.8e-12, float32 1.6e-3 measured),
+ * though their error relative to the largest output is at most 2.1e-14 (float64) and 3.2e-6 (float32). A wrong or
+ * dropped transform term, or an element left unwritten, is off by far more.
+ */
+export function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  const err = relError(actual, expected);
+  if (!(err <= rel)) {
+    let worst = 0;
+    for (let i = 0; i < actual.length; i++) if (!(Math.abs(actual[i] - expected[i]) <= Math.abs(actual[worst] - expected[worst]))) worst = i;
+    assert.fail(`${what}: relative error ${err.toExponential(2)} > ${rel}; worst element ${worst} is ${actual[worst]}, expected ${expected[worst]}`);
+  }
+}
+
+/**
  * Central differences of f with respect to every element of `v` (perturbed in place, then restored), eps 1e-6.
  */
 export function numericGrad(f: () => number, v: Float64Array, eps = 1e-6): Float64Array {
