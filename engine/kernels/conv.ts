@@ -310,13 +310,15 @@ function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, grou
  * channels). Its transforms cost per tile in proportion to icg + ocg against GEMMs in proportion to icg·ocg, so it
  * needs channels on both sides: 1/icg + 1/ocg ≤ 0.3 for the forward pass and dW, ≤ 0.4 for δx; its saving must
  * survive the partial tiles of odd maps, r²·OH·OW ≥ 1.25·α²·⌈OH/2⌉·⌈OW/2⌉ (a 3×3 map of 5×5 taps still gains, a
- * 1×1 map loses); and the filter transform, done once per call, must be shared by WINOGRAD_MIN_TILES tiles (see
- * winograd.ts for the measurements behind the first two).
+ * 1×1 map loses); the filter transform, done once per call, must be shared by WINOGRAD_MIN_TILES tiles (see
+ * winograd.ts for the measurements behind the first two); and the transformed filters, α²·ocg·icg, must fit in
+ * COL_BUDGET like im2col's columns, so a layer's scratch stays bounded whatever its size (up to 362 channels on
+ * both sides at 3×3, 241 at 5×5).
  */
 function winograd(g: ConvGeometry, p: Plan, batch: number, pass: 'forward' | 'dx' | 'dW'): boolean {
   if (!winogradFits(g) || 1 / p.icg + 1 / p.ocg > (pass === 'dx' ? 0.4 : 0.3)) return false;
   const r = g.h.kernel, a = r + 1, tiles = Math.ceil(p.OH / 2) * Math.ceil(p.OW / 2);
-  return batch * tiles >= WINOGRAD_MIN_TILES && r * r * p.OH * p.OW >= 1.25 * a * a * tiles;
+  return batch * tiles >= WINOGRAD_MIN_TILES && a * a * p.ocg * p.icg <= COL_BUDGET && r * r * p.OH * p.OW >= 1.25 * a * a * tiles;
 }
 
 /** Which kernel each pass of this geometry runs (for tests that must reach a path). */

@@ -149,7 +149,7 @@ function output4Template(m: any, mOff: number, ld: number, xs: number, rows: num
     for (let ty = ty0, col = mOff + i * ld; ty < ty1; ty++) {
       const oy = 2 * ty, two = oy + 1 < OH;
       for (let tx = 0; tx < TW; tx++, col++) {
-        for (let j = 0, q = col + j * xs; j < 4; j++, q += xs) {
+        for (let j = 0, q = col; j < 4; j++, q += xs) {
           const m0 = m[q], m1 = m[q + 4 * xs], m2 = m[q + 8 * xs], m3 = m[q + 12 * xs];
           t[j] = m0 + m1 + m2; t[4 + j] = m1 - m2 + m3;
         }
@@ -201,7 +201,7 @@ function scatter4Template(z: any, zOff: number, ld: number, xs: number, planes: 
     for (let ty = ty0, col = zOff + c * ld; ty < ty1; ty++) {
       for (let tx = 0; tx < TW; tx++, col++) {
         // Columns: B·z = [z0, z1 − z2 − z3, z1 + z2 − z0, z3].
-        for (let j = 0, q = col + j * xs; j < 4; j++, q += xs) {
+        for (let j = 0, q = col; j < 4; j++, q += xs) {
           const z0 = z[q], z1 = z[q + 4 * xs], z2 = z[q + 8 * xs], z3 = z[q + 12 * xs];
           t[j] = z0; t[4 + j] = z1 - z2 - z3; t[8 + j] = z1 + z2 - z0; t[12 + j] = z3;
         }

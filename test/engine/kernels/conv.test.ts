@@ -234,8 +234,8 @@ describe('conv kernels: implicit-GEMM forward (maps of ≥ 64 positions, 3–16 
 });
 
 describe('conv kernels: which kernel each pass runs', () => {
-  // The bench's shapes (bench/kernels.bench.ts), and the batch from which winograd.ts pays for its filter
-  // transform on a 2×2 map (one tile per sample: 4 tiles).
+  // The bench's shapes (bench/kernels.bench.ts), the batch from which winograd.ts pays for its filter transform
+  // on a 2×2 map (one tile per sample: 4 tiles), and the most channels it takes.
   const cases: [string, ConvSpec, ReturnType<typeof convPaths>][] = [
     ['a', { n: 32, c: 64, h: 6, w: 6, oc: 96, kh: 5, kw: 5 }, { forward: 'winograd', dx: 'winograd', dW: 'winograd' }],
     ['b', { n: 32, c: 3, h: 17, w: 17, oc: 64, kh: 5, kw: 5 }, { forward: 'direct7', dx: 'winograd', dW: 'rows' }],
@@ -244,6 +244,9 @@ describe('conv kernels: which kernel each pass runs', () => {
     ['d', { n: 16, c: 32, h: 32, w: 32, oc: 64, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, { forward: 'winograd', dx: 'winograd', dW: 'winograd' }],
     ['a, 4 samples', { n: 4, c: 64, h: 6, w: 6, oc: 96, kh: 5, kw: 5 }, { forward: 'winograd', dx: 'winograd', dW: 'winograd' }],
     ['a, 3 samples', { n: 3, c: 64, h: 6, w: 6, oc: 96, kh: 5, kw: 5 }, { forward: 'gemm', dx: 'gemm', dW: 'gemm' }],
+    // Transformed filters of 16·362·362 elements fit the scratch budget of 2^21, of 16·363·363 do not.
+    ['362 channels', { n: 2, c: 362, h: 8, w: 8, oc: 362, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, { forward: 'winograd', dx: 'winograd', dW: 'winograd' }],
+    ['363 channels', { n: 2, c: 363, h: 8, w: 8, oc: 363, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, { forward: 'direct8', dx: 'direct8', dW: 'rows' }],
   ];
   for (const [name, s, paths] of cases) {
     it(`${name}: ${convName(s)} runs ${paths.forward} / ${paths.dx} / ${paths.dW}`, () => {
