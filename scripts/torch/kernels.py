@@ -204,6 +204,12 @@ def conv_cases():
     conv((N, 2, 3, 4), (2, 2, 3, 2), padding="full")                   # full
     conv((N, 4, 7, 6), (4, 2, 3, 2), stride=(1, 2), dilation=(2, 1), groups=2,
          padding=(2, 0, 1, 1), label=" combo")                         # everything at once
+    # Layers that take the engine's special conv kernels (engine/kernels/conv.ts routes by shape):
+    conv((N, 1, 12, 16), (6, 1, 5, 5))                                 # direct strips, read in place
+    conv((N, 3, 9, 17), (8, 3, 5, 5), padding=(1, 0, 2, 1))            # direct strips, widened copy
+    conv((N, 16, 8, 8), (16, 16, 3, 3), padding=1)                     # Winograd F(2x2, 3x3)
+    conv((N, 12, 7, 9), (16, 12, 5, 5), padding=(2, 1, 0, 2))          # Winograd F(2x2, 5x5), odd map
+    conv((N, 2, 17, 16), (6, 2, 3, 3), stride=2, padding=(1, 0, 1, 1))  # implicit GEMM (forward, dW)
 
 
 # ---------------------------------------------------------------- pool ----

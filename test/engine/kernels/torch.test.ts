@@ -11,6 +11,8 @@ import {
   conv2dBackwardInput, conv2dForward, denseBackwardInput, denseBackwardParams, denseForward, maxPoolBackward,
   maxPoolForward, meanPoolBackward, meanPoolForward, mseLoss, softmaxCrossEntropy,
 } from '../../../engine/kernels/index.js';
+import { convPaths } from '../../../engine/kernels/conv.js';
+import type { ConvGeometry } from '../../../engine/geometry.js';
 import { assertClose, poolGeom } from './util.js';
 
 interface Tensor { shape: number[]; data: number[] }
@@ -24,16 +26,22 @@ function f64(t: Tensor | undefined): Float64Array {
   return Float64Array.from(t.data);
 }
 
+function convCase(c: Case): ConvGeometry {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const t = c.tensors, p = c.params as Record<string, any>;
+  const [, C, H, W] = t.x.shape, [OC, , kh, kw] = t.W.shape;
+  const [pt, pb, pl, pr] = p.padding;
+  return { h: convAxis(H, kh, p.stride[0], p.dilation[0], pt, pb), w: convAxis(W, kw, p.stride[1], p.dilation[1], pl, pr),
+    inChannels: C, outChannels: OC, groups: p.groups, bias: p.bias };
+}
+
 function check(c: Case): void {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const t = c.tensors, p = c.params as Record<string, any>;
   const close = (got: ArrayLike<number>, key: string) => assertClose(got, t[key].data, REL, key);
   switch (c.op) {
     case 'conv2d': {
-      const [N, C, H, W] = t.x.shape, [OC, , kh, kw] = t.W.shape;
-      const [pt, pb, pl, pr] = p.padding;
-      const g = { h: convAxis(H, kh, p.stride[0], p.dilation[0], pt, pb), w: convAxis(W, kw, p.stride[1], p.dilation[1], pl, pr),
-        inChannels: C, outChannels: OC, groups: p.groups, bias: p.bias };
+      const g = convCase(c), N = t.x.shape[0];
       const x = f64(t.x), w = f64(t.W), dy = f64(t.dy);
       close(conv2dForward(g, N, x, w, t.b ? f64(t.b) : null), 'y');
       close(conv2dBackwardInput(g, N, dy, w), 'dx');
@@ -123,6 +131,15 @@ describe('kernels against PyTorch float64 fixtures', () => {
     for (const op of ['conv2d', 'max_pool2d', 'avg_pool2d', 'linear', 'batch_norm', 'cross_entropy', 'mse', 'relu', 'leaky_relu', 'sigmoid', 'tanh']) {
       assert.ok(ops.has(op), op);
     }
+  });
+  it('the conv cases reach every conv kernel of each pass (engine/kernels/conv.ts routes by shape)', () => {
+    const reached = new Set<string>();
+    for (const c of cases.filter((k) => k.op === 'conv2d')) {
+      const paths = convPaths(convCase(c), c.tensors.x.shape[0]);
+      for (const [pass, path] of Object.entries(paths)) reached.add(`${pass} ${path.replace(/\d.*/, '')}`);
+    }
+    for (const want of ['forward winograd', 'forward direct', 'forward implicit', 'forward gemm', 'dx winograd', 'dx direct',
+      'dx gemm', 'dW winograd', 'dW rows', 'dW implicit', 'dW gemm']) assert.ok(reached.has(want), want);
   });
   for (const c of cases) it(`torch ${c.name}`, () => check(c));
 });
