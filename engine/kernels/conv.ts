@@ -8,9 +8,10 @@
  * Within a chunk, a map of at least PER_SAMPLE_MIN positions runs one GEMM per sample directly on the N×C×P
  * tensors (its C or operand is a plain strided view of y, δy), which saves reshuffling δy or the output
  * between N×OC×P and OC×(N·P); a smaller map keeps one GEMM over the whole chunk, so n stays long.
- * Faster special paths, each taken where it was measured to win:
- * - stride 1 with 3- or 5-wide kernel rows: the forward pass and δx are direct convolutions in strips of an
- *   output row (direct.ts), with no GEMM, im2col or col2im, at any filter count;
+ * Faster special paths, each taken where it was measured to win, in this order:
+ * - stride 1, 3×3 or 5×5, channels on both sides: Winograd's F(2×2, 3×3) or F(2×2, 5×5) (winograd.ts), every pass;
+ * - other stride-1 layers with 3- or 5-wide kernel rows: the forward pass and δx are direct convolutions in strips
+ *   of an output row (direct.ts), with no GEMM, im2col or col2im, at any filter count;
  * - other forward passes of maps of ≥ PER_SAMPLE_MIN positions with few filters: implicit.ts reads the GEMM's B
  *   operand in place, without im2col, and so does their filter gradient (col(x) read through the same tap
  *   offsets);
@@ -66,7 +67,6 @@ function plan(g: ConvGeometry, batch: number): Plan {
 function need(a: Floats, n: number, what: string): void {
   if (a.length !== n) throw new Error(`conv: ${what} has ${a.length} elements, expected ${n}`);
 }
-
 
 /** Rows of a register tile for m rows of output: 3 when that pads fewer rows than 4 (6 filters: 2 tiles of 3). */
 function tileRows(m: number): number {
@@ -200,8 +200,8 @@ function stripWidth({ KW, outW, left, dataW }: Strips): 0 | 6 | 7 | 8 {
  * Whether 5-wide rows in S-wide strips read only data columns, so the source needs no zero-widened copy: each
  * strip reads window columns x0 … x0 + S + 3 less those its edge body skips, and all must lie in
  * [left, left + dataW). True of δx of 32 from 28 in 8-wide strips and of 14 from 10 in 7-wide ones (pl = 0),
- * where the copy took 5% of the time of a 6-filter layer on 32×32; not of 17 from 13 in 6-wide strips, whose
- * last strip reads one column past δy for a δx column past the map.
+ * where skipping the copy made δx of 64×1×32×32 → 6 5×5 15–25% faster and of 64×6×14×14 → 16 5×5 4–14%; not
+ * of 17 from 13 in 6-wide strips, whose last strip reads one column past δy for a δx column past the map.
  */
 function readsInPlace({ KW, outW, left, dataW }: Strips, S: number): boolean {
   if (KW !== 5) return false;
@@ -318,7 +318,8 @@ function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, grou
 function winograd(g: ConvGeometry, p: Plan, batch: number, pass: 'forward' | 'dx' | 'dW'): boolean {
   if (!winogradFits(g) || 1 / p.icg + 1 / p.ocg > (pass === 'dx' ? 0.4 : 0.3)) return false;
   const r = g.h.kernel, a = r + 1, tiles = Math.ceil(p.OH / 2) * Math.ceil(p.OW / 2);
-  return batch * tiles >= WINOGRAD_MIN_TILES && a * a * p.ocg * p.icg <= COL_BUDGET && r * r * p.OH * p.OW >= 1.25 * a * a * tiles;
+  return batch * tiles >= WINOGRAD_MIN_TILES && a * a * p.ocg * p.icg <= COL_BUDGET &&
+    r * r * p.OH * p.OW >= 1.25 * a * a * tiles;
 }
 
 /** Which kernel each pass of this geometry runs (for tests that must reach a path). */
