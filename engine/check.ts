@@ -8,6 +8,7 @@
  * and nothing is reported against an unknown shape. A failed `->` assertion is the exception: the layer itself
  * is fine and its inferred shape flows on, since it is the assertion that is wrong.
  */
+import { compileRule } from './backward';
 import type { ConvGeometry, PoolGeometry } from './geometry';
 import { LAYER_KINDS, type LayerKind } from './layers';
 import type { Inferred, InputRef, ParamSpec, RuleContext } from './layers/kind';
@@ -544,6 +545,29 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       range: st.assertion.shape.range,
       fixes: [{ title: `Change the assertion to ${written}`, edits: [{ range: st.assertion.shape.range, newText: written }], preferred: true }],
     });
+  }
+
+  // Hand-written backward rules, once every layer's shapes are known; one rule per layer and target.
+  const ruled = new Map<string, BackwardStatement>();
+  for (const st of backward) {
+    const producer = st.layer && producers.get(st.layer.text);
+    if (!producer) continue; // undefined-layer, or a syntax error, is reported already
+    if (producer.index < 0) {
+      report({ severity: 'error', code: 'backward-unknown', message: `'${producer.name}' is the input; a backward rule belongs to a layer`, range: st.layer!.range });
+      continue;
+    }
+    const layer = layers[producer.index];
+    // A rule is checked against known shapes only: where they are unknown, an error above says why.
+    if (!st.rule.text.trim() || !layer.output || layer.inputShapes.some((s) => !s)) continue;
+    const { rule, diagnostics: found } = compileRule(st, layer, text);
+    for (const d of found) report(d);
+    if (!rule) continue;
+    const key = `${producer.name}\u0000${rule.target}`, first = ruled.get(key);
+    if (first) {
+      report({ severity: 'error', code: 'duplicate-name', message: `${producer.name}'s ${rule.target} already has a rule, on line ${lines.position(first.range.start).line}; a target takes one`, range: st.rule.range, related: [{ range: first.rule.range, message: 'the first rule' }] });
+    } else {
+      ruled.set(key, st);
+    }
   }
 
   // The loss, and what reaches it.

@@ -9,6 +9,7 @@ import type { Backward, Forward, LayerKind, ParamSpec, Step } from '../layers/ki
 import { elementCount, type Shape } from '../shape';
 import type { Diagnostic } from '../text';
 import { Random } from './random';
+import { ruleOverrides } from './rules';
 
 /**
  * Replaces a layer's backward in sample runs and gradient checks: how a hand-written rule is checked, and how
@@ -131,7 +132,7 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
       ? { labels: data.labels ? Int32Array.from(sized(data.labels, batch * positions, 'labels')) : Int32Array.from({ length: batch * positions }, ((r) => () => r.int(output[0]))(new Random(seed, 'labels'))) }
       : { targets: data.targets ? sized(data.targets, batch * elementCount(output), 'targets') : new Random(seed, 'targets').fill(batch * elementCount(output), (r) => r.normal()) }),
     fusedSoftmax: loss === 'cross_entropy' && nodes[nodes.length - 1].kind.kind === 'softmax',
-    overrides: options.overrides ?? {},
+    overrides: { ...ruleOverrides(analysis), ...options.overrides },
   };
 }
 

@@ -4,7 +4,7 @@ import { check } from '../../engine';
 import { completionsAt, deltaLabel, layerAt, layerMarkdown, occurrenceAt, outputLabel, referencesTo, renameEdits, useMarkdown } from '../../engine/editor';
 import { applyEdits } from './util';
 
-const NET = 'input 3x8x8\nstem: conv 4 3 pad=1\nrelu\nskip: identity from=stem\nsum: add relu1 skip\nbackward stem: dx = 0\n';
+const NET = 'input 3x8x8\nstem: conv 4 3 pad=1\nrelu\nskip: identity from=stem\nsum: add relu1 skip\nbackward stem: dx = 0 * x\n';
 const at = (text: string, needle: string, nth = 0) => {
   let i = -1;
   for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);

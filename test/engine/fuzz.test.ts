@@ -93,6 +93,15 @@ function network(n: Numbers): Arb {
     [1, fc.tuple(n.count, options(opt('bias', bool), opt('in', n.count)), from).map((parts) => join(['dense', ...parts]))],
     [1, fc.tuple(fc.constantFrom('add', 'concat'), fc.array(ref, { minLength: 0, maxLength: 3 })).map(([k, xs]) => join([k, ...xs]))],
   );
+  // Backward rules: well-formed ones, and token soup of the rule language (operators, brackets and quotes out of
+  // place, unknown names, indices out of range).
+  const atom = fc.constantFrom('dy', 'x', 'y', 'W', 'b', 'gamma', 'dy[k]', 'dy[c]', 'W[k,c]', "W'", 'x[c]', 'dy[1,:]', 'dy[70]', '1', '0.25',
+    'ones(2)', 'ones(2, 3)', "conv2(dy[k], W[k,c], 'full')", "xcorr2(x[c], dy[k], 'valid')", 'kron(dy[c], ones(2))', 'rot90(W[k,c], 2)',
+    "padarray(dy[c], [1 1], 'post')", 'dilate(dy[k], 2)', 'upsample(dy[c], 2)', 'reshape(dy, 4, 4)', 'step(x)', 'max(x, 0)', 'zz', 'stp(x)',
+    '[1 2]', "'full'", 'sum(k, dy[k])', 'sum(k, W[k,c])');
+  const piece = fc.oneof(atom, fc.constantFrom(' + ', ' - ', ' * ', ' / ', ' .* ', ' ./ ', "'", '(', ')', '[', ']', ',', ':', ' ', '=', 'sum(k, '));
+  const rule = fc.tuple(fc.constantFrom('dx', 'dx[c]', 'dW', 'dW[k,c]', 'db', 'db[k]', 'dgamma', 'dz', 'dx[1]', ''), fc.constantFrom(' = ', '=', ' '),
+    fc.array(piece, { maxLength: 7 })).map(([t, eq, e]) => `${t}${eq}${e.join('')}`);
   const comment = fc.oneof(fc.constantFrom('# 64×13×13 → δ', '// ✓ 😀 note', '#', '//', '# tab\there', '# -> 3x3'), fc.string({ unit: 'binary', maxLength: 12 }).map((s) => `# ${s.replace(/[\r\n]/g, ' ')}`));
   const assertion = fc.tuple(fc.constantFrom('->', '→', '-> '), shape).map(([arrow, s]) => arrow + s);
   const layer = fc.tuple(weighted([1, fc.constant('')], [2, name]), body, fc.option(assertion, { freq: 6, nil: '' }), fc.option(comment, { freq: 4, nil: '' })).map(([nm, b, a, c]) => join([nm && `${nm}:`, b, a, c]));
@@ -100,6 +109,7 @@ function network(n: Numbers): Arb {
     fc.constantFrom('loss cross_entropy', 'loss mse', 'loss l1', 'network again', 'input 3x8x8'),
     fc.tuple(n.step, n.step).map(([b, s]) => `sample batch=${b} seed=${s}`),
     name.map((nm) => `backward ${nm}: dx[c] = sum(k, conv2(dy[k], W[k,c], 'full'))`),
+    fc.tuple(name, rule).map(([nm, r]) => `backward ${nm}: ${r}`),
   );
   const indent = fc.constantFrom('', '', '', '    ', '\t', ' \t ');
   const lines = fc.array(weighted([12, layer], [1, other], [2, comment], [2, fc.constant('')]), { maxLength: 20 });

@@ -1,0 +1,390 @@
+/**
+ * Hand-written backward rules (DSL.md, "Backward rules written by hand"): the rule of `backward NAME: TARGET = EXPR`
+ * is read here, in MATLAB's notation, and checked against the layer's own sizes before anything runs. Every name
+ * and function must exist (`backward-unknown`), every operation's operands must fit (`backward-type`, naming both
+ * shapes), and the result must have the target's shape (`backward-shape`). Where this notation can write the
+ * layer's standard rule for the target, each of those diagnostics offers it as a quick fix.
+ *
+ * Shapes are per sample (the batch is implicit) and MATLAB's: a 1-D vector of n is an n×1 column, so trailing 1s
+ * are dropped before shapes are compared (10×1 is 10, 1×1 a scalar). A rule stops at its first error: the later
+ * parts of an expression whose operand is already wrong would only repeat it.
+ */
+import type { LayerInfo } from '../check';
+import { type Shape, formatShape } from '../shape';
+import type { BackwardStatement } from '../syntax';
+import type { Diagnostic, Fix, TextRange } from '../text';
+import { didYouMean } from '../values';
+import { standardRules } from './standard';
+import { type BinaryOp, type Expr, type ParsedRule, RuleError, parseRule } from './syntax';
+
+/** What an expression is: an array of some shape (a scalar has none), a string, or a `[r c]` list. */
+type Value =
+  | { readonly kind: 'array'; readonly dims: Shape; /** Its value, for a constant scalar. */ readonly constant?: number }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'list'; readonly values: readonly number[] };
+
+/** MATLAB's view of a shape: trailing 1s dropped (a vector of n is the column n×1, 1×1 a scalar). */
+export function canonical(dims: Shape): Shape {
+  let n = dims.length;
+  while (n > 0 && dims[n - 1] === 1) n--;
+  return n === dims.length ? dims : dims.slice(0, n);
+}
+
+function same(a: Shape, b: Shape): boolean {
+  const x = canonical(a), y = canonical(b);
+  return x.length === y.length && x.every((d, i) => d === y[i]);
+}
+
+function show(dims: Shape): string {
+  const c = canonical(dims);
+  return c.length === 0 ? 'a scalar' : formatShape(c);
+}
+
+/** The rows and columns of a matrix operand: a vector of n is n×1; more than 2 dimensions is an error. */
+function matrix(dims: Shape, what: string, at: TextRange, need: string): [number, number] {
+  const c = canonical(dims);
+  if (c.length > 2) throw new RuleError('backward-type', `${need} needs a matrix; ${what} is ${formatShape(c)}`, at);
+  return [c[0] ?? 1, c[1] ?? 1];
+}
+
+const FUNCTIONS = ['sum', 'conv2', 'xcorr2', 'rot90', 'kron', 'ones', 'zeros', 'reshape', 'padarray', 'upsample', 'dilate',
+  'sigmoid', 'tanh', 'relu', 'step', 'exp', 'log', 'max'];
+const ELEMENTWISE = new Set(['sigmoid', 'tanh', 'relu', 'step', 'exp', 'log']);
+
+/** An index variable: its range once known, and where that came from ("dx's 64 channels (dx[c])"). */
+interface Binding {
+  size?: number;
+  origin?: string;
+}
+
+/** The names a layer's rules may use, per sample, with their shapes. */
+function environment(layer: LayerInfo): Map<string, Shape> {
+  const env = new Map<string, Shape>();
+  if (layer.inputShapes.length === 1 && layer.inputShapes[0]) env.set('x', layer.inputShapes[0]);
+  if (layer.output) {
+    env.set('y', layer.output);
+    env.set('dy', layer.output);
+  }
+  for (const p of layer.params) env.set(p.name, p.shape);
+  return env;
+}
+
+/** Checks a parsed rule's expression against a layer; returns the result's dimensions. */
+class ShapeChecker {
+  private readonly scopes: Map<string, Binding>[] = [];
+  /** The range of each sum's index variable, by the sum's node: what evaluation loops over. */
+  readonly sums = new Map<Expr, number>();
+
+  constructor(private readonly layer: LayerInfo, private readonly env: Map<string, Shape>,
+    private readonly text: (r: TextRange) => string) {}
+
+  /** Binds the target's index variables to the target's leading dimensions; returns what is left. */
+  target(rule: ParsedRule): { dims: Shape; subject: string; per: string[]; sizes: number[] } {
+    const { name, subs } = rule.target;
+    const params = this.layer.params.map((p) => `d${p.name}`);
+    let dims: Shape, subject: string;
+    if (name === 'dx') {
+      if (this.layer.inputShapes.length !== 1) {
+        throw new RuleError('backward-unknown', `${this.layer.name} has ${this.layer.inputShapes.length} inputs; a rule's dx must name one, which this version cannot`, rule.target.range);
+      }
+      dims = this.env.get('x') ?? [];
+      subject = 'the input';
+    } else if (params.includes(name)) {
+      dims = this.env.get(name.slice(1))!;
+      subject = name.slice(1);
+    } else {
+      const targets = ['dx', ...params];
+      const guess = didYouMean(name, targets);
+      throw new RuleError('backward-unknown', `'${name}' is not a target of ${this.layer.name}: ${targets.join(', ')}${guess ? `; did you mean '${guess}'?` : ''}`, rule.target.range);
+    }
+    if (subs.length > dims.length) {
+      throw new RuleError('backward-type', `${name} is ${formatShape(dims)}: ${subs.length} indices are too many`, subs[dims.length].range);
+    }
+    const scope = new Map<string, Binding>();
+    const per: string[] = [];
+    subs.forEach((s, i) => {
+      const what = dimName(name, this.layer, i);
+      per.push(what);
+      scope.set((s as { name: string }).name, { size: dims[i], origin: `${name}'s ${dims[i]} ${what}s (${name}[${subs.map((x) => this.text(x.range)).join(',')}])` });
+    });
+    this.scopes.push(scope);
+    return { dims: dims.slice(subs.length), subject, per, sizes: dims.slice(0, subs.length) };
+  }
+
+  check(e: Expr): Value {
+    switch (e.t) {
+      case 'number':
+        return { kind: 'array', dims: [], constant: e.value };
+      case 'string':
+        return { kind: 'string', value: e.value };
+      case 'list': {
+        const values = e.items.map((item) => {
+          const v = this.check(item);
+          if (v.kind !== 'array' || v.constant === undefined) throw new RuleError('backward-type', 'a [r c] list holds numbers', item.range);
+          return v.constant;
+        });
+        return { kind: 'list', values };
+      }
+      case 'name': {
+        const found = this.env.get(e.name);
+        if (found) return { kind: 'array', dims: found };
+        if (this.binding(e.name)) {
+          throw new RuleError('backward-type', `'${e.name}' is an index variable: it can only index, as in dy[${e.name}]`, e.range);
+        }
+        throw this.unknownName(e.name, e.range);
+      }
+      case 'index':
+        return this.index(e);
+      case 'negate':
+        return this.array(e.arg, 'negated value');
+      case 'transpose': {
+        const v = this.array(e.arg, "the operand of '");
+        const [r, c] = matrix(v.dims, this.text(e.arg.range), e.range, `${this.text(e.arg.range)}'`);
+        return { kind: 'array', dims: [c, r] };
+      }
+      case 'binary':
+        return this.binary(e);
+      case 'call':
+        return this.call(e);
+    }
+  }
+
+  private array(e: Expr, what: string): { kind: 'array'; dims: Shape; constant?: number } {
+    const v = this.check(e);
+    if (v.kind !== 'array') throw new RuleError('backward-type', `the ${what} must be an array, not ${v.kind === 'string' ? 'a string' : 'a list'}`, e.range);
+    return v;
+  }
+
+  private binding(name: string): Binding | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const b = this.scopes[i].get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  private unknownName(name: string, at: TextRange): RuleError {
+    const names = [...this.env.keys()], all = ['x', 'y', 'dy', 'W', 'b', 'gamma', 'beta'];
+    // One-letter names are all one edit apart: a guess there would be noise.
+    const guess = name.length > 1 && !all.includes(name) ? didYouMean(name, names) : undefined;
+    const why = all.includes(name) ? `${this.layer.name} (${this.layer.kind}) has no ${name}` : `'${name}' is not defined`;
+    return new RuleError('backward-unknown', `${why}; a rule of ${this.layer.name} can use ${names.join(', ')}${guess ? `; did you mean '${guess}'?` : ''}`, at);
+  }
+
+  private index(e: Extract<Expr, { t: 'index' }>): Value {
+    const base = this.array(e.base, 'indexed value');
+    const baseText = this.text(e.base.range);
+    if (e.subs.length > base.dims.length) {
+      throw new RuleError('backward-type', `${baseText} is ${show(base.dims)}: ${e.subs.length} indices are too many`, e.range);
+    }
+    const kept: number[] = [];
+    e.subs.forEach((s, i) => {
+      const size = base.dims[i];
+      if (s.kind === 'all') {
+        kept.push(size);
+      } else if (s.kind === 'number') {
+        if (s.value < 1 || s.value > size) throw new RuleError('backward-type', `${baseText}'s dimension ${i + 1} runs 1…${size}; ${s.value} is outside it`, s.range);
+      } else {
+        const b = this.binding(s.name);
+        if (!b) {
+          const also = this.env.has(s.name) ? ` ('${s.name}' names an array, not an index)` : '';
+          throw new RuleError('backward-unknown', `index variable '${s.name}' is not bound${also}: bind it in the target, as in dx[${s.name}], or with sum(${s.name}, …)`, s.range);
+        }
+        if (b.size === undefined) {
+          b.size = size;
+          b.origin = `the ${size} of ${baseText}[${e.subs.map((x) => this.text(x.range)).join(',')}]`;
+        } else if (b.size !== size) {
+          throw new RuleError('backward-type', `'${s.name}' ranges over ${b.origin}, but ${baseText}[${e.subs.map((x) => this.text(x.range)).join(',')}] uses it for a dimension of ${size} (${baseText} is ${formatShape(base.dims)})`, s.range);
+        }
+      }
+    });
+    return { kind: 'array', dims: [...kept, ...base.dims.slice(e.subs.length)] };
+  }
+
+  private binary(e: Extract<Expr, { t: 'binary' }>): Value {
+    const a = this.array(e.left, `left operand of ${e.op}`), b = this.array(e.right, `right operand of ${e.op}`);
+    const lt = this.text(e.left.range), rt = this.text(e.right.range);
+    const constant = a.constant !== undefined && b.constant !== undefined ? fold(e.op, a.constant, b.constant) : undefined;
+    const scalarA = canonical(a.dims).length === 0, scalarB = canonical(b.dims).length === 0;
+    if (e.op === '*') {
+      if (scalarA || scalarB) return { kind: 'array', dims: scalarA ? b.dims : a.dims, constant };
+      const [m, k] = matrix(a.dims, lt, e.range, 'a matrix product'), [k2, n] = matrix(b.dims, rt, e.range, 'a matrix product');
+      if (k !== k2) {
+        throw new RuleError('backward-type', `${lt} * ${rt}: inner dimensions ${k} and ${k2} differ (${lt} is ${show(a.dims)}, ${rt} is ${show(b.dims)}); for an elementwise product write .*`, e.range);
+      }
+      return { kind: 'array', dims: [m, n] };
+    }
+    if (e.op === '/') {
+      if (!scalarB) throw new RuleError('backward-type', `${lt} / ${rt} divides by ${show(b.dims)}; / divides by a scalar, ./ elementwise`, e.range);
+      return { kind: 'array', dims: a.dims, constant };
+    }
+    if (scalarA || scalarB) return { kind: 'array', dims: scalarA ? b.dims : a.dims, constant };
+    if (!same(a.dims, b.dims)) {
+      throw new RuleError('backward-type', `${e.op} needs equal shapes or a scalar: ${lt} is ${show(a.dims)}, ${rt} is ${show(b.dims)}`, e.range);
+    }
+    return { kind: 'array', dims: canonical(a.dims) };
+  }
+
+  private call(e: Extract<Expr, { t: 'call' }>): Value {
+    const { fn, args } = e;
+    if (!FUNCTIONS.includes(fn)) {
+      const guess = didYouMean(fn, FUNCTIONS);
+      throw new RuleError('backward-unknown', `no function '${fn}' in backward rules${guess ? `; did you mean '${guess}'?` : ''}`, e.fnRange);
+    }
+    const arity = (lo: number, hi: number, usage: string) => {
+      if (args.length < lo || args.length > hi) throw new RuleError('backward-type', `${fn} takes ${usage}; here it has ${args.length} argument${args.length === 1 ? '' : 's'}`, e.range);
+    };
+    const constant = (i: number, what: string, min = 1): number => {
+      const v = this.check(args[i]);
+      if (v.kind !== 'array' || v.constant === undefined || !Number.isInteger(v.constant) || v.constant < min) {
+        throw new RuleError('backward-type', `${fn}'s ${what} must be a whole number ≥ ${min}`, args[i].range);
+      }
+      return v.constant;
+    };
+    const mode = (i: number, modes: string[], fallback: string): string => {
+      if (args.length <= i) return fallback;
+      const v = this.check(args[i]);
+      if (v.kind !== 'string' || !modes.includes(v.value)) {
+        throw new RuleError('backward-type', `${fn}'s last argument is ${modes.map((m) => `'${m}'`).join(', ')}`, args[i].range);
+      }
+      return v.value;
+    };
+    const mat = (i: number): [number, number] => {
+      const v = this.array(args[i], `argument ${i + 1} of ${fn}`);
+      return matrix(v.dims, this.text(args[i].range), args[i].range, fn);
+    };
+    if (ELEMENTWISE.has(fn)) {
+      arity(1, 1, 'one argument');
+      return { kind: 'array', dims: this.array(args[0], `argument of ${fn}`).dims };
+    }
+    switch (fn) {
+      case 'sum': {
+        arity(2, 2, 'an index variable and an expression, sum(k, E)');
+        const v = args[0];
+        if (v.t !== 'name') throw new RuleError('backward-type', 'sum\'s first argument is the index variable to sum over, as in sum(k, …)', v.range);
+        if (this.env.has(v.name) || this.binding(v.name)) {
+          throw new RuleError('backward-type', `'${v.name}' is already ${this.env.has(v.name) ? 'an array' : 'an index variable'}; sum over a new name`, v.range);
+        }
+        const binding: Binding = {};
+        this.scopes.push(new Map([[v.name, binding]]));
+        const body = this.array(args[1], 'summand');
+        this.scopes.pop();
+        if (binding.size === undefined) throw new RuleError('backward-type', `'${v.name}' indexes nothing in the sum, so its range is unknown`, v.range);
+        this.sums.set(e, binding.size);
+        return { kind: 'array', dims: body.dims };
+      }
+      case 'conv2':
+      case 'xcorr2': {
+        arity(2, 3, `two matrices and a shape, ${fn}(A, B, 'full')`);
+        const [ar, ac] = mat(0), [br, bc] = mat(1);
+        const how = mode(2, fn === 'conv2' ? ['full', 'valid', 'same'] : ['full', 'valid'], 'full');
+        if (how === 'full') return { kind: 'array', dims: [ar + br - 1, ac + bc - 1] };
+        if (how === 'same') return { kind: 'array', dims: [ar, ac] };
+        if (br > ar || bc > ac) {
+          throw new RuleError('backward-type', `${fn}(…, 'valid') needs the second matrix to fit in the first: ${br}×${bc} in ${ar}×${ac}`, e.range);
+        }
+        return { kind: 'array', dims: [ar - br + 1, ac - bc + 1] };
+      }
+      case 'rot90': {
+        arity(1, 2, 'a matrix and a count, rot90(A, k)');
+        const [r, c] = mat(0);
+        const k = args.length > 1 ? constant(1, 'count', 0) : 1;
+        return { kind: 'array', dims: k % 2 ? [c, r] : [r, c] };
+      }
+      case 'kron': {
+        arity(2, 2, 'two matrices');
+        const [ar, ac] = mat(0), [br, bc] = mat(1);
+        return { kind: 'array', dims: [ar * br, ac * bc] };
+      }
+      case 'ones':
+      case 'zeros': {
+        arity(1, 2, `one or two sizes, ${fn}(n) or ${fn}(h, w)`);
+        const h = constant(0, 'size'), w = args.length > 1 ? constant(1, 'size') : h;
+        return { kind: 'array', dims: [h, w] };
+      }
+      case 'reshape': {
+        if (args.length < 2) arity(2, Infinity, 'an array and its new sizes');
+        const a = this.array(args[0], 'argument 1 of reshape');
+        const dims = args.slice(1).map((_, i) => constant(i + 1, 'size'));
+        const from = a.dims.reduce((n, d) => n * d, 1), to = dims.reduce((n, d) => n * d, 1);
+        if (from !== to) {
+          throw new RuleError('backward-type', `reshape keeps the element count: ${this.text(args[0].range)} is ${show(a.dims)} (${from}), ${formatShape(dims)} is ${to}`, e.range);
+        }
+        return { kind: 'array', dims };
+      }
+      case 'padarray': {
+        arity(2, 3, "a matrix, [rows columns] and 'pre', 'post' or 'both'");
+        const [r, c] = mat(0);
+        const amounts = this.check(args[1]);
+        if (amounts.kind !== 'list' || amounts.values.length !== 2 || amounts.values.some((v) => !Number.isInteger(v) || v < 0)) {
+          throw new RuleError('backward-type', 'padarray\'s second argument is [rows columns], two whole numbers', args[1].range);
+        }
+        const times = mode(2, ['pre', 'post', 'both'], 'both') === 'both' ? 2 : 1;
+        return { kind: 'array', dims: [r + times * amounts.values[0], c + times * amounts.values[1]] };
+      }
+      case 'upsample':
+      case 'dilate': {
+        arity(2, 2, `a matrix and a factor, ${fn}(A, s)`);
+        const [r, c] = mat(0), s = constant(1, 'factor');
+        return { kind: 'array', dims: fn === 'upsample' ? [r * s, c * s] : [(r - 1) * s + 1, (c - 1) * s + 1] };
+      }
+      default: { // max
+        arity(2, 2, 'two arrays of one shape, or an array and a scalar');
+        return this.binary({ t: 'binary', op: '.*', left: args[0], right: args[1], range: e.range });
+      }
+    }
+  }
+}
+
+function fold(op: BinaryOp, a: number, b: number): number {
+  return op === '+' ? a + b : op === '-' ? a - b : op === '/' || op === './' ? a / b : a * b;
+}
+
+/** What dimension i of a target is, for messages ("per channel"). */
+function dimName(target: string, layer: LayerInfo, i: number): string {
+  const conv = layer.kind === 'conv';
+  if (target === 'dx') return (layer.inputShapes[0]?.length ?? 0) === 3 ? ['channel', 'row', 'column'][i] : 'element';
+  if (target === 'dW') return conv ? ['filter', 'channel', 'kernel row', 'kernel column'][i] : ['unit', 'input'][i];
+  return conv || layer.kind === 'dense' ? (conv ? 'filter' : 'unit') : 'channel';
+}
+
+/** A rule that passed the checks, ready to evaluate: its target, the target's index ranges and each sum's. */
+export interface CompiledRule {
+  /** dx, dW, db, …: the δ at the input or a parameter's gradient. */
+  readonly target: string;
+  /** The ranges of the target's index variables, in order (dx[c]: the input's channels). */
+  readonly ranges: readonly number[];
+  readonly vars: readonly string[];
+  readonly expr: Expr;
+  readonly sums: ReadonlyMap<Expr, number>;
+}
+
+/**
+ * Reads and checks one backward statement whose layer is `layer`: the compiled rule, or its diagnostic, with the
+ * layer's standard rule for the target as a quick fix where there is one. `text` is the document.
+ */
+export function compileRule(st: BackwardStatement, layer: LayerInfo, text: string): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
+  const slice = (r: TextRange) => text.slice(r.start, r.end);
+  let target: string | undefined;
+  try {
+    const rule = parseRule(st.rule.text, st.rule.range.start);
+    target = rule.target.name;
+    const checker = new ShapeChecker(layer, environment(layer), slice);
+    const want = checker.target(rule);
+    const got = checker.check(rule.expr);
+    if (got.kind !== 'array') throw new RuleError('backward-type', `the rule gives ${got.kind === 'string' ? 'a string' : 'a list'}, not an array`, rule.expr.range);
+    if (!same(got.dims, want.dims)) {
+      const per = want.per.length ? ` per ${want.per.join(' and ')}` : '';
+      throw new RuleError('backward-shape', `${rule.target.name} is ${show(got.dims)}${per}; ${want.subject} is ${show(want.dims)}`, rule.expr.range);
+    }
+    const vars = rule.target.subs.map((v) => (v as { name: string }).name);
+    return { rule: { target, ranges: want.sizes, vars, expr: rule.expr, sums: checker.sums }, diagnostics: [] };
+  } catch (e) {
+    if (!(e instanceof RuleError)) throw e;
+    const standard = target ? standardRules(layer)[target] : undefined;
+    const fixes: Fix[] | undefined = standard && standard !== st.rule.text.trim()
+      ? [{ title: `Use ${layer.name}'s standard rule: ${standard}`, edits: [{ range: st.rule.range, newText: standard }], preferred: e.code !== 'syntax' }]
+      : undefined;
+    return { diagnostics: [{ severity: 'error', code: e.code, message: `${layer.name}: ${e.message}`, range: e.range, ...(fixes && { fixes }) }] };
+  }
+}
