@@ -383,7 +383,7 @@ export function compileRule(st: BackwardStatement, layer: LayerInfo, text: strin
     if (!(e instanceof RuleError)) throw e;
     const standard = target ? standardRules(layer)[target] : undefined;
     const fixes: Fix[] | undefined = standard && standard !== st.rule.text.trim()
-      ? [{ title: `Use ${layer.name}'s standard rule: ${standard}`, edits: [{ range: st.rule.range, newText: standard }], preferred: e.code !== 'syntax' }]
+      ? [{ title: `Use ${layer.name}'s standard rule: ${standard}`, edits: [{ range: st.rule.range, newText: standard }] }]
       : undefined;
     return { diagnostics: [{ severity: 'error', code: e.code, message: `${layer.name}: ${e.message}`, range: e.range, ...(fixes && { fixes }) }] };
   }

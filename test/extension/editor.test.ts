@@ -104,6 +104,18 @@ describe('CNN Lens in VS Code', function () {
     assert.strictEqual(document.getText(), 'input 3x17x17\nc1: conv 64 5x5\nc2: conv 96 5x5 in=64\n');
   });
 
+  it("flags a hand-written backward rule of the wrong size and offers the layer's standard rule, not as preferred", async () => {
+    const text = "input 3x17x17\nc1: conv 64 5x5\np1: pool mean 2x2\nbackward p1: dx[c] = kron(dy[c], ones(2)) / 4\n";
+    const { document, diagnostics } = await openCnn(text);
+    assert.deepStrictEqual(diagnostics.map(brief), ['pool-remainder 3:15-3:18 warning', 'backward-shape 4:22-4:46 error']);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, diagnostics[1].range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title.startsWith("Use p1's standard rule"));
+    assert.ok(fix?.edit && !fix.isPreferred);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.deepStrictEqual((await diagnosticsWhen(document.uri, (d) => d.length === 1)).map(brief), ['pool-remainder 3:15-3:18 warning']);
+    assert.strictEqual(document.getText(), text.replace("kron(dy[c], ones(2)) / 4", "padarray(kron(dy[c], ones(2, 2)) / 4, [1 1], 'post')"));
+  });
+
   it('offers the pool tiling fixes, solved for', async () => {
     const { document, diagnostics } = await openCnn('input 1x13x13\np: pool mean 2x2\n');
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, diagnostics[0].range, vscode.CodeActionKind.QuickFix.value);
