@@ -9,6 +9,7 @@ const KIND: Record<Completion['kind'], vscode.CompletionItemKind> = {
   option: vscode.CompletionItemKind.Property,
   value: vscode.CompletionItemKind.EnumMember,
   name: vscode.CompletionItemKind.Variable,
+  function: vscode.CompletionItemKind.Function,
 };
 
 export class CompletionProvider implements vscode.CompletionItemProvider {

@@ -47,8 +47,28 @@ function matrix(dims: Shape, what: string, at: TextRange, need: string): [number
   return [c[0] ?? 1, c[1] ?? 1];
 }
 
-const FUNCTIONS = ['sum', 'conv2', 'xcorr2', 'rot90', 'kron', 'ones', 'zeros', 'reshape', 'padarray', 'upsample', 'dilate',
-  'sigmoid', 'tanh', 'relu', 'step', 'exp', 'log', 'max'];
+/** The functions of the rule language, with how each is called (for completion). */
+export const RULE_FUNCTIONS: Readonly<Record<string, string>> = {
+  sum: 'sum(k, E): E summed over the index variable k',
+  conv2: "conv2(A, B, 'full'|'valid'|'same'): 2-D convolution, B flipped",
+  xcorr2: "xcorr2(A, B, 'full'|'valid'): 2-D correlation, no flip",
+  rot90: 'rot90(A, k): A turned k quarter turns counterclockwise',
+  kron: 'kron(A, B): Kronecker product',
+  ones: 'ones(n) or ones(h, w)',
+  zeros: 'zeros(n) or zeros(h, w)',
+  reshape: 'reshape(A, d1, d2, …): row-major, as flatten',
+  padarray: "padarray(A, [r c], 'pre'|'post'|'both'): zeros around A",
+  upsample: 'upsample(A, s): kron(A, ones(s))',
+  dilate: 'dilate(A, s): s − 1 zeros between entries',
+  sigmoid: 'sigmoid(A), elementwise',
+  tanh: 'tanh(A), elementwise',
+  relu: 'relu(A), elementwise',
+  step: 'step(A): 1 where A > 0, else 0',
+  exp: 'exp(A), elementwise',
+  log: 'log(A), elementwise',
+  max: 'max(A, B), elementwise',
+};
+const FUNCTIONS = Object.keys(RULE_FUNCTIONS);
 const ELEMENTWISE = new Set(['sigmoid', 'tanh', 'relu', 'step', 'exp', 'log']);
 
 /** An index variable: its range once known, and where that came from ("dx's 64 channels (dx[c])"). */
@@ -58,7 +78,7 @@ interface Binding {
 }
 
 /** The names a layer's rules may use, per sample, with their shapes. */
-function environment(layer: LayerInfo): Map<string, Shape> {
+export function environment(layer: LayerInfo): Map<string, Shape> {
   const env = new Map<string, Shape>();
   if (layer.inputShapes.length === 1 && layer.inputShapes[0]) env.set('x', layer.inputShapes[0]);
   if (layer.output) {

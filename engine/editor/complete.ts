@@ -1,14 +1,16 @@
 /**
  * Completion: what may come next at a position, from the text before it on its line and the names the
  * network defines above it. Layer kinds at the start of a statement, a kind's options (with their defaults),
- * option values, and layer names after `from=` and in `add`/`concat`.
+ * option values, layer names after `from=` and in `add`/`concat`, and in a backward rule the layer's targets,
+ * then its arrays (with their shapes) and the rule language's functions.
  */
+import { RULE_FUNCTIONS, environment } from '../backward';
 import type { Analysis } from '../check';
 import { LAYER_KINDS } from '../layers';
 
 export interface Completion {
   readonly label: string;
-  readonly kind: 'layer' | 'keyword' | 'option' | 'value' | 'name';
+  readonly kind: 'layer' | 'keyword' | 'option' | 'value' | 'name' | 'function';
   readonly detail?: string;
   readonly documentation?: string;
   /** Text to insert when it differs from the label (`stride=`). */
@@ -36,6 +38,11 @@ export function completionsAt(a: Analysis, offset: number): Completion[] {
   const before = text.slice(lineStart, offset);
   if (/#|\/\//.test(before)) return [];
   const names = () => namesAbove(a, lineStart);
+
+  // `backward NAME: TARGET = EXPR`: the layers above, then the layer's targets, then what its rule may use.
+  if (/^\s*backward\s+\w*$/.test(before)) return names().filter((n) => n.label !== a.input?.name);
+  const rule = /^\s*backward\s+(\w+)\s*:(.*)$/.exec(before);
+  if (rule) return ruleCompletions(a, rule[1], rule[2], lineStart);
 
   // After `from=`: the layers above.
   if (/\bfrom\s*=\s*\w*$/.test(before)) return names();
@@ -75,4 +82,21 @@ function namesAbove(a: Analysis, lineStart: number): Completion[] {
     items.push({ label: l.name, kind: 'name', detail: `${l.kind} → ${l.output ? l.output.join('×') : '?'}` });
   }
   return items;
+}
+
+function ruleCompletions(a: Analysis, name: string, rule: string, lineStart: number): Completion[] {
+  const layer = a.layers.find((l) => l.name === name && l.statement.range.start < lineStart);
+  if (!layer || (rule.split("'").length - 1) % 2 === 1) return []; // inside a string
+  if (!rule.includes('=')) {
+    if (!/^\s*\w*$/.test(rule)) return [];
+    const shape = (s: readonly number[] | null | undefined) => (s ? s.join('×') : '?');
+    return [
+      { label: 'dx', kind: 'name', detail: `δ at the input, ${shape(layer.inputShapes[0])}` },
+      ...layer.params.map((p): Completion => ({ label: `d${p.name}`, kind: 'name', detail: `gradient of ${p.name}, ${shape(p.shape)}` })),
+    ];
+  }
+  if (!/(^|[^\w.'\]])\w*$/.test(rule)) return [];
+  const arrays = [...environment(layer)].map(([n, s]): Completion => ({ label: n, kind: 'name', detail: s.join('×') }));
+  const functions = Object.entries(RULE_FUNCTIONS).map(([f, usage]): Completion => ({ label: f, kind: 'function', detail: usage }));
+  return [...arrays, ...functions];
 }

@@ -39,6 +39,19 @@ describe('editor services', () => {
     assert.equal(renameEdits(a, at(NET, 'stem'), '2x'), "'2x' is not a name: use letters, digits and _, not starting with a digit");
   });
 
+  it("completes a backward rule: the layers above, the layer's targets, then its arrays with shapes and the functions", () => {
+    const text = 'input 3x8x8\nc1: conv 4 3\nbackward \nbackward c1: \nbackward c1: dx[c] = sum(k, conv2(dy[k], W[k,c], \'fu\nbackward c1: dW = x.\nbackward c1: dW = st\n';
+    const a = check(text);
+    const labels = (line: number) => completionsAt(a, a.lines.lineStart(line - 1) + text.split('\n')[line - 1].length);
+    assert.deepEqual(labels(3).map((c) => c.label), ['c1']);
+    assert.deepEqual(labels(4).map((c) => [c.label, c.detail]), [['dx', 'δ at the input, 3×8×8'], ['dW', 'gradient of W, 4×3×3×3'], ['db', 'gradient of b, 4']]);
+    assert.deepEqual(labels(5), [], 'inside a string');
+    assert.deepEqual(labels(6), [], "after '.'");
+    const items = labels(7);
+    assert.deepEqual(items.filter((c) => c.kind === 'name').map((c) => `${c.label} ${c.detail}`), ['x 3×8×8', 'y 4×6×6', 'dy 4×6×6', 'W 4×3×3×3', 'b 4']);
+    assert.ok(items.some((c) => c.kind === 'function' && c.label === 'step' && c.detail === 'step(A): 1 where A > 0, else 0'));
+  });
+
   it('completes kinds at the start of a statement, options with defaults after a kind, names after from= and add', () => {
     const text = 'input 3x8x8\nc1: conv 4 3\nc2: \nconv 8 3 \nrelu from=\nadd \npool \nconv 4 3 pad=\n';
     const a = check(text);
