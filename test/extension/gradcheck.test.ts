@@ -127,6 +127,17 @@ describe('gradient check', function () {
     assert.ok(asDone(await gradcheck.run({ uri })).result.passed);
   });
 
+  it("uses a hand-written rule in the workers: mean pooling's 1/4 left out is blamed on p1, marked custom", async () => {
+    const { gradcheck } = await api();
+    const seed = new TextDecoder().decode(await vscode.workspace.fs.readFile(example('seed.cnn')));
+    const { document } = await openCnn(`${seed}backward p1: dx[c] = padarray(kron(dy[c], ones(2)), [1 1], 'post')\n`);
+    const state = asDone(await gradcheck.run({ uri: document.uri, threads: 2 }));
+    assert.strictEqual(state.result.passed, false);
+    assert.deepStrictEqual(state.result.layers.filter((l) => l.custom).map((l) => l.name), ['p1']);
+    assert.strictEqual(state.result.layers.find((l) => l.name === 'p1')!.blame, "the δ at its output is right but the δ at its input sigmoid1 is wrong: p1's backward rule is wrong");
+    assert.deepStrictEqual(failing(state), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ']);
+  });
+
   it('cancels a running check within 100 ms and terminates its workers', async () => {
     const { gradcheck } = await api();
     const uri = example('seed.cnn');
