@@ -10,19 +10,8 @@ import { join } from 'node:path';
 import { check } from '../../engine';
 import { type Tensor, evaluateRule, parseRule, standardRules } from '../../engine/backward';
 import { gradcheck, sampleRun } from '../../engine/run';
-import { applyEdits, diagnose, only } from './util';
+import { SEED, applyEdits, diagnose, only } from './util';
 
-/** The seed question's network: 13×13 mean-pooled to 6×6 (row and column 13 get no δ), then 64 → 96 channels. */
-const SEED = `input 3x17x17
-c1: conv 64 5x5
-    sigmoid
-p1: pool mean 2x2
-c2: conv 96 5x5 in=64
-    sigmoid
-p2: pool mean 2x2
-fc: dense 10
-    softmax
-`;
 
 const backward = (text: string) => diagnose(text).filter((d) => d.code.startsWith('backward') || d.code === 'syntax' || d.code === 'duplicate-name');
 
@@ -69,7 +58,7 @@ backward p1: dx[c] = kron(dy[c], ones(2)) / 4   # 12×12 against 13×13
     ['backward p1: dx = (dy', 'syntax', '', "p1: expected ')'"],
     ['backward p1: dx dy', 'syntax', 'dy', "p1: expected '=' after dx"],
     ["backward p1: dx = kron(dy, 'x)", 'syntax', "'x)", 'p1: this string has no closing quote'],
-    ['backward sigmoid1: dx = dy .* y .* (1 - y)\nbackward sigmoid1: dx = dy', 'duplicate-name', 'dx = dy', "sigmoid1's dx already has a rule, on line 10; a target takes one"],
+    ['backward sigmoid1: dx = dy .* y .* (1 - y)\nbackward sigmoid1: dx = dy', 'duplicate-name', 'dx = dy', "sigmoid1's dx already has a rule, on line 11; a target takes one"],
     ['backward data: dx = 1', 'backward-unknown', 'data', "'data' is the input; a backward rule belongs to a layer"],
   ];
   for (const [rule, code, covered, message] of cases) {

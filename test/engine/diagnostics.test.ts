@@ -1,19 +1,8 @@
 /** Every diagnostic code: severity, the exact text its range covers, what the message names, and its fixes. */
 import assert from 'node:assert/strict';
 import { check } from '../../engine';
-import { applyEdits, diagnose, only, shapes } from './util';
+import { SEED, applyEdits, diagnose, only, shapes } from './util';
 
-const SEED = `network seed
-input 3x17x17
-c1: conv 64 5x5
-    sigmoid
-p1: pool mean 2x2
-c2: conv 96 5x5 in=64
-    sigmoid
-p2: pool mean 2x2
-fc: dense 10
-    softmax
-`;
 
 describe('diagnostics', () => {
   it('seed: only the pool-remainder warning, naming row and column 13 and 12×12 against 13×13', () => {

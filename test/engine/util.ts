@@ -1,5 +1,18 @@
 import { type Analysis, check, type CheckOptions, type Diagnostic } from '../../engine';
 
+/** examples/seed.cnn without its comments: 13×13 mean-pooled to 6×6, a 5×5 conv to 2×2, 64 → 96 channels. */
+export const SEED = `network seed
+input 3x17x17
+c1: conv 64 5x5
+    sigmoid
+p1: pool mean 2x2
+c2: conv 96 5x5 in=64
+    sigmoid
+p2: pool mean 2x2
+fc: dense 10
+    softmax
+`;
+
 /** A diagnostic as tests compare it: code, severity, 1-based line and the exact text its range covers. */
 export interface Seen {
   code: string;
