@@ -69,7 +69,10 @@ function tokenize(text: string, base: number): Token[] {
       kind = 'string';
     } else {
       const op = OPERATORS.find((o) => text.startsWith(o, i));
-      if (!op) throw new RuleError('syntax', `'${ch}' has no meaning in a backward rule`, { start: base + i, end: base + i + 1 });
+      if (!op) {
+        const char = String.fromCodePoint(text.codePointAt(i)!); // a whole character, not half a surrogate pair
+        throw new RuleError('syntax', `'${char}' has no meaning in a backward rule`, { start: base + i, end: base + i + char.length });
+      }
       i += op.length;
       kind = 'op';
     }

@@ -58,6 +58,7 @@ backward p1: dx[c] = kron(dy[c], ones(2)) / 4   # 12×12 against 13×13
     ['backward p1: dx = (dy', 'syntax', '', "p1: expected ')'"],
     ['backward p1: dx dy', 'syntax', 'dy', "p1: expected '=' after dx"],
     ["backward p1: dx = kron(dy, 'x)", 'syntax', "'x)", 'p1: this string has no closing quote'],
+    ['backward p1: dx = dy 😀', 'syntax', '😀', "p1: '😀' has no meaning in a backward rule"],
     ['backward sigmoid1: dx = dy .* y .* (1 - y)\nbackward sigmoid1: dx = dy', 'duplicate-name', 'dx = dy', "sigmoid1's dx already has a rule, on line 11; a target takes one"],
     ['backward data: dx = 1', 'backward-unknown', 'data', "'data' is the input; a backward rule belongs to a layer"],
   ];

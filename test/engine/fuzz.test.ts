@@ -99,7 +99,7 @@ function network(n: Numbers): Arb {
     'ones(2)', 'ones(2, 3)', "conv2(dy[k], W[k,c], 'full')", "xcorr2(x[c], dy[k], 'valid')", 'kron(dy[c], ones(2))', 'rot90(W[k,c], 2)',
     "padarray(dy[c], [1 1], 'post')", 'dilate(dy[k], 2)', 'upsample(dy[c], 2)', 'reshape(dy, 4, 4)', 'step(x)', 'max(x, 0)', 'zz', 'stp(x)',
     '[1 2]', "'full'", 'sum(k, dy[k])', 'sum(k, W[k,c])');
-  const piece = fc.oneof(atom, fc.constantFrom(' + ', ' - ', ' * ', ' / ', ' .* ', ' ./ ', "'", '(', ')', '[', ']', ',', ':', ' ', '=', 'sum(k, '));
+  const piece = fc.oneof(atom, fc.constantFrom(' + ', ' - ', ' * ', ' / ', ' .* ', ' ./ ', "'", '(', ')', '[', ']', ',', ':', ' ', '=', 'sum(k, ', '😀', '×', ';'));
   const rule = fc.tuple(fc.constantFrom('dx', 'dx[c]', 'dW', 'dW[k,c]', 'db', 'db[k]', 'dgamma', 'dz', 'dx[1]', ''), fc.constantFrom(' = ', '=', ' '),
     fc.array(piece, { maxLength: 7 })).map(([t, eq, e]) => `${t}${eq}${e.join('')}`);
   const comment = fc.oneof(fc.constantFrom('# 64×13×13 → δ', '// ✓ 😀 note', '#', '//', '# tab\there', '# -> 3x3'), fc.string({ unit: 'binary', maxLength: 12 }).map((s) => `# ${s.replace(/[\r\n]/g, ' ')}`));
