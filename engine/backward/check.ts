@@ -151,6 +151,7 @@ class ShapeChecker {
         if (this.binding(e.name)) {
           throw new RuleError('backward-type', `'${e.name}' is an index variable: it can only index, as in dy[${e.name}]`, e.range);
         }
+        if (FUNCTIONS.includes(e.name)) throw new RuleError('backward-type', `'${e.name}' is a function: call it, as in ${e.name}(…)`, e.range);
         throw this.unknownName(e.name, e.range);
       }
       case 'index':
@@ -158,7 +159,7 @@ class ShapeChecker {
       case 'negate':
         return this.array(e.arg, 'negated value');
       case 'transpose': {
-        const v = this.array(e.arg, "the operand of '");
+        const v = this.array(e.arg, "operand of '");
         const [r, c] = matrix(v.dims, this.text(e.arg.range), e.range, `${this.text(e.arg.range)}'`);
         return { kind: 'array', dims: [c, r] };
       }

@@ -45,6 +45,7 @@ backward p1: dx[c] = kron(dy[c], ones(2)) / 4   # 12×12 against 13×13
     ["backward c2: dx[c] = sum(k, conv2(dy[k], W[k,c], 'ful'))", 'backward-type', "'ful'", "c2: conv2's last argument is 'full', 'valid', 'same'"],
     ['backward sigmoid1: dx = dy .* stp(x)', 'backward-unknown', 'stp', "sigmoid1: no function 'stp' in backward rules; did you mean 'step'?"],
     ['backward sigmoid1: dx = dy .* z', 'backward-unknown', 'z', "sigmoid1: 'z' is not defined; a rule of sigmoid1 can use x, y, dy"],
+    ['backward sigmoid1: dx = dy .* step', 'backward-type', 'step', "sigmoid1: 'step' is a function: call it, as in step(…)"],
     ['backward sigmoid1: dx = W', 'backward-unknown', 'W', 'sigmoid1: sigmoid1 (sigmoid) has no W; a rule of sigmoid1 can use x, y, dy'],
     ['backward c1: dz = dy', 'backward-unknown', 'dz', "c1: 'dz' is not a target of c1: dx, dW, db; did you mean 'dx'?"],
     ['backward p1: dx[c] = dy[k]', 'backward-unknown', 'k', "p1: index variable 'k' is not bound: bind it in the target, as in dx[k], or with sum(k, …)"],
