@@ -547,7 +547,20 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     });
   }
 
-  // Hand-written backward rules, once every layer's shapes are known; one rule per layer and target.
+  // The loss, and what reaches it.
+  const lastLayer = layers[layers.length - 1];
+  const endsInSoftmax = lastLayer?.kind === 'softmax';
+  let loss: LossKind = endsInSoftmax ? 'cross_entropy' : 'mse';
+  if (lossStatement) {
+    if (lossStatement.value) loss = lossStatement.value;
+    const after = layers.find((l) => l.statement.range.start > lossStatement!.range.start);
+    if (after) report({ severity: 'error', code: 'syntax', message: `\`loss\` must come after every layer; ${after.name} follows it`, range: lossStatement.range });
+    if (endsInSoftmax && lossStatement.value === 'mse') {
+      report({ severity: 'error', code: 'bad-value', message: `${lastLayer.name}: softmax is fused with cross_entropy; remove the softmax to use mse`, range: lossStatement.valueRange });
+    }
+  }
+
+  // Hand-written backward rules, once every layer's shapes and the loss are known; one rule per layer and target.
   const ruled = new Map<string, BackwardStatement>();
   for (const st of backward) {
     const producer = st.layer && producers.get(st.layer.text);
@@ -557,6 +570,10 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       continue;
     }
     const layer = layers[producer.index];
+    if (layer === lastLayer && endsInSoftmax && loss === 'cross_entropy') {
+      report({ severity: 'error', code: 'backward-unknown', message: `${layer.name} is fused with the cross-entropy loss: the δ at its input is (p − onehot)/N, part of the loss's rule, and takes no rule of its own`, range: st.layer!.range });
+      continue;
+    }
     // A rule is checked against known shapes only: where they are unknown, an error above says why.
     if (!st.rule.text.trim() || !layer.output || layer.inputShapes.some((s) => !s)) continue;
     const { rule, diagnostics: found } = compileRule(st, layer, text);
@@ -570,18 +587,6 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     }
   }
 
-  // The loss, and what reaches it.
-  const lastLayer = layers[layers.length - 1];
-  const endsInSoftmax = lastLayer?.kind === 'softmax';
-  let loss: LossKind = endsInSoftmax ? 'cross_entropy' : 'mse';
-  if (lossStatement) {
-    if (lossStatement.value) loss = lossStatement.value;
-    const after = layers.find((l) => l.statement.range.start > lossStatement!.range.start);
-    if (after) report({ severity: 'error', code: 'syntax', message: `\`loss\` must come after every layer; ${after.name} follows it`, range: lossStatement.range });
-    if (endsInSoftmax && lossStatement.value === 'mse') {
-      report({ severity: 'error', code: 'bad-value', message: `${lastLayer.name}: softmax is fused with cross_entropy; remove the softmax to use mse`, range: lossStatement.valueRange });
-    }
-  }
   if (!input && !missingInputReported) {
     report({ severity: 'error', code: 'missing-input', message: 'the network has no `input`; add one such as `input 3x32x32`', range: { start: 0, end: Math.min(text.length, (text.codePointAt(0) ?? 0) > 0xffff ? 2 : 1) } });
   }

@@ -62,6 +62,8 @@ backward p1: dx[c] = kron(dy[c], ones(2)) / 4   # 12×12 against 13×13
     ['backward p1: dx = dy 😀', 'syntax', '😀', "p1: '😀' has no meaning in a backward rule"],
     ['backward sigmoid1: dx = dy .* y .* (1 - y)\nbackward sigmoid1: dx = dy', 'duplicate-name', 'dx = dy', "sigmoid1's dx already has a rule, on line 11; a target takes one"],
     ['backward data: dx = 1', 'backward-unknown', 'data', "'data' is the input; a backward rule belongs to a layer"],
+    ['backward softmax1: dx = dy', 'backward-unknown', 'softmax1',
+      "softmax1 is fused with the cross-entropy loss: the δ at its input is (p − onehot)/N, part of the loss's rule, and takes no rule of its own"],
   ];
   for (const [rule, code, covered, message] of cases) {
     it(`${code}: ${rule.split('\n').pop()}`, () => {
