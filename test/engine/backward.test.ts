@@ -88,11 +88,11 @@ backward p1: dx[c] = kron(dy[c], ones(2)) / 4   # 12×12 against 13×13
   });
 });
 
-/** Every example network and every network of the PyTorch fixtures that checks clean. */
+/** Every example network and every network of the PyTorch fixtures that checks clean and has no rules of its own. */
 function networks(): [string, string][] {
   const dirs = [join(__dirname, '../../examples'), join(__dirname, '../fixtures/torch/networks')];
   return dirs.flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.cnn')).map((f): [string, string] => [f, readFileSync(join(dir, f), 'utf8')]))
-    .filter(([, text]) => !check(text).diagnostics.some((d) => d.severity === 'error'));
+    .filter(([, text]) => { const a = check(text); return a.backward.length === 0 && !a.diagnostics.some((d) => d.severity === 'error'); });
 }
 
 describe('backward rules: the standard rules the quick fixes offer', () => {
@@ -159,6 +159,22 @@ describe("backward rules: the evaluator's MATLAB semantics", () => {
 });
 
 describe('backward rules in gradient checks', () => {
+  const example = readFileSync(join(__dirname, '../../examples/backward.cnn'), 'utf8');
+
+  it('examples/backward.cnn: its rules check clean, and the gradient check passes with them, marking their layers', async () => {
+    assert.deepEqual(diagnose(example).map((d) => d.code), ['pool-remainder']);
+    const r = await gradcheck(check(example));
+    assert.ok(r.passed);
+    assert.deepEqual(r.layers.filter((l) => l.custom).map((l) => l.name), ['p1', 'c2', 'sigmoid2', 'p2', 'fc']);
+  });
+
+  it("examples/backward.cnn: what its header promises, p1 without padarray flagged, without / 4 blamed", async () => {
+    const rule = "padarray(kron(dy[c], ones(2)) / 4, [1 1], 'post')";
+    assert.deepEqual(backward(example.replace(rule, 'kron(dy[c], ones(2)) / 4')).map((d) => d.code), ['backward-shape']);
+    const r = await gradcheck(check(example.replace(rule, "padarray(kron(dy[c], ones(2)), [1 1], 'post')")));
+    assert.deepEqual(r.layers.filter((l) => l.blame).map((l) => l.name), ['p1']);
+  });
+
   it('a right rule replaces the built-in one and passes; the layer is reported as hand-written', async () => {
     const r = await gradcheck(check(`${SEED}backward c2: dx[c] = sum(k, conv2(dy[k], W[k,c], 'full'))\n`));
     assert.ok(r.passed);
