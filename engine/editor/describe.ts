@@ -1,4 +1,5 @@
 /** What the editor says about a layer: hover markdown, inlay hint labels and outline details. */
+import { standardRules } from '../backward';
 import type { Analysis, LayerInfo } from '../check';
 import { formatShape, type Shape } from '../shape';
 
@@ -33,6 +34,8 @@ export function layerMarkdown(l: LayerInfo): string {
   if (l.paramCount || l.macs) lines.push('', `${count(l.paramCount)} parameters${l.params.length ? ` (${l.params.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ')})` : ''} · ${count(l.macs)} multiply-adds per sample`);
   if (l.rule) lines.push('', '**δ rule**', '', l.rule);
   for (const r of l.paramRules ?? []) lines.push('', r);
+  const written = Object.values(standardRules(l));
+  if (written.length) lines.push('', '**As backward rules** (the notation of `backward`)', '', written.map((r) => `\`backward ${l.name}: ${r}\``).join('  \n'));
   if (!l.output) lines.push('', '_The shape is unknown: an error in this layer or above it._');
   return lines.join('\n');
 }

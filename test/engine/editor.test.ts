@@ -82,6 +82,8 @@ describe('editor services', () => {
     assert.match(md, /δ: 96×2×2 at the output → 64×6×6 at the input/);
     assert.match(md, /153,696 parameters \(W 96×64×5×5, b 96\) · 614,400 multiply-adds per sample/);
     assert.match(md, /Σ over the 96 filters k of full_corr\(δ\(c2\)\[k\] 2×2, rot180\(W\[k,c\] 5×5\)\) = 6×6/);
+    assert.ok(md.endsWith("**As backward rules** (the notation of `backward`)\n\n`backward c2: dx[c] = sum(k, conv2(dy[k], W[k,c], 'full'))`  \n" +
+      "`backward c2: dW[k,c] = xcorr2(x[c], dy[k], 'valid')`  \n`backward c2: db[k] = ones(1, 2) * dy[k] * ones(2, 1)`"), md);
     assert.equal(useMarkdown(a, 'p1'), '**p1** · `pool` → 64×6×6 (line 4)');
   });
 });
