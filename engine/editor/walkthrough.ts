@@ -24,6 +24,8 @@ export interface BackpropStep {
   readonly rule?: string;
   /** How the parameter gradients follow from that δ. */
   readonly paramRules: readonly string[];
+  /** The layer's hand-written rules (`backward NAME: …`), as written: what runs and checks use in their place. */
+  readonly written: readonly string[];
 }
 
 const shape = (s: Shape | null | undefined) => (s ? formatShape(s) : '?');
@@ -43,6 +45,7 @@ export function backpropSteps(a: Analysis): BackpropStep[] {
       deltaIn: [{ name: last.name, shape: shape(last.output) }],
       rule: `L = ${LOSS_TEXT[a.loss]}, averaged over the batch; backprop starts with δ(${last.name}) = ∂L/∂${last.name}, ${shape(last.output)} per sample`,
       paramRules: [],
+      written: [],
     });
   }
   for (let i = a.layers.length - 1; i >= 0; i--) {
@@ -56,6 +59,7 @@ export function backpropSteps(a: Analysis): BackpropStep[] {
       deltaIn: l.inputs.map((name, j) => ({ name, shape: shape(l.inputShapes[j]) })),
       ...(l.rule && { rule: l.rule }),
       paramRules: l.paramRules ?? [],
+      written: a.backward.filter((b) => b.layer?.text === l.name && b.rule.text.trim()).map((b) => b.rule.text.trim()),
     });
   }
   if (a.input) {
@@ -68,6 +72,7 @@ export function backpropSteps(a: Analysis): BackpropStep[] {
       deltaIn: [],
       rule: `δ(${a.input.name}) ${shape(a.input.shape)} is where the error ends: the input has no parameters to update`,
       paramRules: [],
+      written: [],
     });
   }
   return steps;

@@ -51,6 +51,7 @@ function stepItem(s: StepView): HTMLElement {
   li.append(el('div', 'flow', s.deltaOut ? (to ? `δ(${s.name}) ${s.deltaOut} → ${to}` : `δ(${s.name}) ${s.deltaOut}`) : `→ ${to}`));
   if (s.rule) li.append(el('div', 'rule', s.rule));
   for (const r of s.paramRules) li.append(el('div', 'param', r));
+  for (const r of s.written) li.append(el('div', 'written', `your rule: ${r}`));
   li.addEventListener('click', () => vscode.postMessage({ type: 'reveal', name: s.name }));
   return li;
 }

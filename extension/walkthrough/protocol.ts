@@ -39,7 +39,9 @@ function isStep(v: unknown): v is StepView {
     v.deltaIn.every((d) => isObject(d) && typeof d.name === 'string' && typeof d.shape === 'string') &&
     (v.rule === undefined || typeof v.rule === 'string') &&
     Array.isArray(v.paramRules) &&
-    v.paramRules.every((r) => typeof r === 'string')
+    v.paramRules.every((r) => typeof r === 'string') &&
+    Array.isArray(v.written) &&
+    v.written.every((r) => typeof r === 'string')
   );
 }
 

@@ -168,9 +168,10 @@ function html(webview: vscode.Webview, script: vscode.Uri): string {
   .name { font-weight: 600; }
   .kind, .line { color: var(--vscode-descriptionForeground); }
   .line { margin-left: auto; font-size: 0.9em; }
-  .flow, .rule, .param { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); margin-top: 2px; }
+  .flow, .rule, .param, .written { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); margin-top: 2px; }
   .flow { color: var(--vscode-textLink-foreground); }
   .param { color: var(--vscode-descriptionForeground); }
+  .written { color: var(--vscode-editorInfo-foreground, var(--vscode-textLink-foreground)); }
   .empty { color: var(--vscode-descriptionForeground); margin-top: 8px; }
 </style>
 </head>

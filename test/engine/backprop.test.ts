@@ -29,6 +29,14 @@ describe('backprop walkthrough steps', () => {
     assert.deepEqual(byName.get('sigmoid1')!.deltaIn, [{ name: 'c1', shape: '64×13×13' }]);
   });
 
+  it("lists a layer's hand-written rules as written, after its built-in ones", () => {
+    const text = readFileSync(join(__dirname, '..', '..', 'examples', 'backward.cnn'), 'utf8');
+    const byName = new Map(backpropSteps(check(text)).map((s) => [s.name, s]));
+    assert.deepEqual(byName.get('c2')!.written, ["dx[c] = sum(k, conv2(dy[k], W[k,c], 'full'))", "dW[k,c] = xcorr2(x[c], dy[k], 'valid')"]);
+    assert.deepEqual(byName.get('c1')!.written, []);
+    assert.deepEqual(backpropSteps(check(SEED)).flatMap((s) => s.written), []);
+  });
+
   it('finds the step under an offset, on a layer\'s statement or the input\'s, none on a comment', () => {
     const steps = backpropSteps(check(SEED));
     assert.equal(stepAt(steps, SEED.indexOf('c2:') + 4)?.name, 'c2');
