@@ -134,18 +134,18 @@ function rowFilterGrad(g: ConvGeometry, p: Plan): boolean {
 
 /**
  * dW = δy·col(x)ᵀ through implicit.ts, one sample and group at a time, x zero-padded into scratch when the
- * geometry pads; output column p reads its window from corner q[p] = oy·sh·Wp + ox·sw. By kernel row where
- * `rowFilterGrad` says so, else through the tap offsets where the forward pass is implicit: without im2col's copy
+ * geometry pads; output column p reads its window from corner q[p] = oy·sh·Wp + ox·sw. By kernel row with `byRow`
+ * (where `rowFilterGrad` says so), else through the tap offsets where the forward pass is implicit: without im2col's copy
  * (28% of a 6-filter 5×5 layer on 32×32, 15% at 16 filters on 14×14) the tap offsets measured 2.7 → 3.3
  * GFLOP/s and 3.7 → 4.1 on those, and 4–35% faster on every 3×3/5×5, stride 1/2, 1–16-channel shape tried
  * (float32, 2-core EPYC, Node 20).
  */
-function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, dy: A, dW: A): void {
+function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, dy: A, dW: A, byRow: boolean): void {
   const f32 = x instanceof Float32Array, pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
   const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
   const padded = Hp !== p.H || Wp !== p.W, src = padded ? scratch(x, 'conv.pad', p.icg * Hp * Wp) : x;
   let run: (n: number, group: number, at: number) => void;
-  if (rowFilterGrad(g, p)) {
+  if (byRow) {
     const k = w.kernel === 3 ? rowFilterGrad3Kernel : rowFilterGrad5Kernel, rowRun = f32 ? k.f32 : k.f64;
     run = (n, group, at) => rowRun(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, src, at, p.icg, Hp, Wp, h.kernel, p.OH,
       p.OW, dW, group * p.ocg * p.kg, n > 0);
@@ -315,30 +315,42 @@ function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, grou
  * COL_BUDGET like im2col's columns, so a layer's scratch stays bounded whatever its size (up to 362 channels on
  * both sides at 3×3, 241 at 5×5).
  */
-function winograd(g: ConvGeometry, p: Plan, batch: number, pass: 'forward' | 'dx' | 'dW'): boolean {
+function winograd(g: ConvGeometry, p: Plan, batch: number, pass: Pass): boolean {
   if (!winogradFits(g) || 1 / p.icg + 1 / p.ocg > (pass === 'dx' ? 0.4 : 0.3)) return false;
   const r = g.h.kernel, a = r + 1, tiles = Math.ceil(p.OH / 2) * Math.ceil(p.OW / 2);
   return batch * tiles >= WINOGRAD_MIN_TILES && a * a * p.ocg * p.icg <= COL_BUDGET &&
     r * r * p.OH * p.OW >= 1.25 * a * a * tiles;
 }
 
-/** Which kernel each pass of this geometry runs (for tests that must reach a path). */
-export function convPaths(g: ConvGeometry, batch: number): {
-  forward: 'winograd' | `direct${6 | 7 | 8}${'' | ' in place'}` | 'implicit' | 'gemm';
-  dx: 'winograd' | `direct${6 | 7 | 8}${'' | ' in place'}` | 'gemm';
-  dW: 'winograd' | 'implicit' | 'rows' | 'gemm';
-} {
-  const p = plan(g, batch), any = p.P > 0 && batch > 0;
-  const direct = (st: Strips | null) => {
-    const S = st && any ? stripWidth(st) : 0;
-    return st && S ? (`direct${S}${readsInPlace(st, S) ? ' in place' : ''}` as const) : null;
+type Pass = 'forward' | 'dx' | 'dW';
+
+/** The kernel that runs a pass; strips carry their pass and width. */
+type Route = { readonly kind: 'winograd' | 'implicit' | 'rows' | 'gemm' } | { readonly kind: 'strips'; readonly st: Strips; readonly S: 6 | 7 | 8 };
+
+/**
+ * Which kernel runs a pass of a non-empty layer: the first, in this order, whose own rule says it wins here. The
+ * one place the choice is made, for the passes and for `convPaths`.
+ */
+function route(g: ConvGeometry, p: Plan, batch: number, pass: Pass): Route {
+  if (winograd(g, p, batch, pass)) return { kind: 'winograd' };
+  if (pass === 'dW') return { kind: rowFilterGrad(g, p) ? 'rows' : implicit(p) ? 'implicit' : 'gemm' };
+  const st = pass === 'forward' ? forwardStrips(g, p) : dxStrips(g, p), S = st ? stripWidth(st) : 0;
+  if (st && S) return { kind: 'strips', st, S };
+  return { kind: pass === 'forward' && implicit(p) ? 'implicit' : 'gemm' };
+}
+
+/** A route's name: `direct7 in place` for strips 7 wide reading their source in place. */
+export type PathName = 'winograd' | 'implicit' | 'rows' | 'gemm' | `direct${6 | 7 | 8}${'' | ' in place'}`;
+
+/** Which kernel each pass of this geometry runs (for tests that must reach a path); an empty layer runs none: 'gemm'. */
+export function convPaths(g: ConvGeometry, batch: number): Readonly<Record<Pass, PathName>> {
+  const p = plan(g, batch);
+  const name = (pass: Pass): PathName => {
+    if (p.P === 0 || batch === 0) return 'gemm';
+    const r = route(g, p, batch, pass);
+    return r.kind === 'strips' ? `direct${r.S}${readsInPlace(r.st, r.S) ? ' in place' : ''}` : r.kind;
   };
-  const wino = (pass: 'forward' | 'dx' | 'dW') => (any && winograd(g, p, batch, pass) ? 'winograd' as const : null);
-  return {
-    forward: wino('forward') ?? direct(forwardStrips(g, p)) ?? (any && implicit(p) ? 'implicit' : 'gemm'),
-    dx: wino('dx') ?? direct(dxStrips(g, p)) ?? 'gemm',
-    dW: wino('dW') ?? (any && rowFilterGrad(g, p) ? 'rows' : any && implicit(p) ? 'implicit' : 'gemm'),
-  };
+  return { forward: name('forward'), dx: name('dx'), dW: name('dW') };
 }
 
 /** y = conv(x, W) + b. `bias` may be omitted (or null) even when geometry has one: it then counts as zero. */
@@ -350,16 +362,16 @@ export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, 
   const y = out ?? alloc(x, batch * p.OC * p.P);
   need(y, batch * p.OC * p.P, 'y');
   if (p.P === 0 || batch === 0) return y;
-  if (winograd(g, p, batch, 'forward')) {
+  const r = route(g, p, batch, 'forward');
+  if (r.kind === 'winograd') {
     winogradForward(g, batch, x, weights, bias ?? null, y);
     return y;
   }
-  const st = forwardStrips(g, p), S = st ? stripWidth(st) : 0;
-  if (st && S) {
-    stripForward(g, p, batch, x, weights, bias ?? alloc(x, p.OC), y, st, S);
+  if (r.kind === 'strips') {
+    stripForward(g, p, batch, x, weights, bias ?? alloc(x, p.OC), y, r.st, r.S);
     return y;
   }
-  if (implicit(p)) {
+  if (r.kind === 'implicit') {
     implicitForward(g, p, batch, x, weights, bias ?? alloc(x, p.OC), y);
     return y;
   }
@@ -398,17 +410,21 @@ export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: nu
   need(weights, p.OC * p.kg, 'W');
   const dx = out ?? alloc(dy, batch * p.C * p.H * p.W);
   need(dx, batch * p.C * p.H * p.W, 'δx');
-  if (p.P > 0 && batch > 0 && winograd(g, p, batch, 'dx')) {
+  if (p.P === 0 || batch === 0) {
+    if (out) dx.fill(0);
+    return dx;
+  }
+  const r = route(g, p, batch, 'dx');
+  if (r.kind === 'winograd') {
     winogradBackwardInput(g, batch, dy, weights, dx);
     return dx;
   }
-  const st = p.P > 0 && batch > 0 ? dxStrips(g, p) : null, S = st ? stripWidth(st) : 0;
-  if (st && S) {
-    stripBackwardInput(g, p, batch, dy, weights, dx, st, S);
+  if (r.kind === 'strips') {
+    stripBackwardInput(g, p, batch, dy, weights, dx, r.st, r.S);
     return dx;
   }
+  // col2im adds into δx: a provided one starts at zero (Winograd and the strips write every element).
   if (out) dx.fill(0);
-  if (p.P === 0 || batch === 0) return dx;
   const k = dy instanceof Float32Array ? col2imKernel.f32 : col2imKernel.f64;
   const perSample = p.P >= PER_SAMPLE_MIN;
   for (let n0 = 0; n0 < batch; n0 += p.chunk) {
@@ -447,9 +463,10 @@ export function conv2dBackwardFilter<A extends Floats>(g: ConvGeometry, batch: n
   need(dy, batch * p.OC * p.P, 'δy');
   const dW = alloc(x, p.OC * p.kg);
   const perSample = p.P >= PER_SAMPLE_MIN;
-  if (p.P > 0 && batch > 0 && winograd(g, p, batch, 'dW')) winogradBackwardFilter(g, batch, x, dy, dW);
-  else if (p.P > 0 && batch > 0 && (implicit(p) || rowFilterGrad(g, p))) implicitFilterGrad(g, p, batch, x, dy, dW);
-  else if (p.P > 0) {
+  const r = p.P > 0 && batch > 0 ? route(g, p, batch, 'dW') : undefined;
+  if (r?.kind === 'winograd') winogradBackwardFilter(g, batch, x, dy, dW);
+  else if (r?.kind === 'rows' || r?.kind === 'implicit') implicitFilterGrad(g, p, batch, x, dy, dW, r.kind === 'rows');
+  else if (r) {
     for (let n0 = 0; n0 < batch; n0 += p.chunk) {
       const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
       const col = scratch(x, 'conv.col', p.kg * cols);
