@@ -8,7 +8,7 @@
  * and nothing is reported against an unknown shape. A failed `->` assertion is the exception: the layer itself
  * is fine and its inferred shape flows on, since it is the assertion that is wrong.
  */
-import { compileRule } from './backward';
+import { type CompiledRule, compileRule } from './backward';
 import type { ConvGeometry, PoolGeometry } from './geometry';
 import { LAYER_KINDS, type LayerKind } from './layers';
 import type { Inferred, InputRef, ParamSpec, RuleContext } from './layers/kind';
@@ -72,6 +72,8 @@ export interface Analysis {
   readonly loss: LossKind;
   readonly sample: { readonly batch?: number; readonly seed?: number };
   readonly backward: readonly BackwardStatement[];
+  /** The backward rules that passed their checks, one per layer and target: what runs use instead of the built-in. */
+  readonly rules: readonly CompiledRule[];
   /** Sorted by position. */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -562,6 +564,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
 
   // Hand-written backward rules, once every layer's shapes and the loss are known; one rule per layer and target.
   const ruled = new Map<string, BackwardStatement>();
+  const rules: CompiledRule[] = [];
   for (const st of backward) {
     const producer = st.layer && producers.get(st.layer.text);
     if (!producer) continue; // undefined-layer, or a syntax error, is reported already
@@ -584,6 +587,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       report({ severity: 'error', code: 'duplicate-name', message: `${producer.name}'s ${rule.target} already has a rule, on line ${lines.position(first.range.start).line}; a target takes one`, range: st.rule.range, related: [{ range: first.rule.range, message: 'the first rule' }] });
     } else {
       ruled.set(key, st);
+      rules.push(rule);
     }
   }
 
@@ -604,6 +608,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     loss,
     sample,
     backward,
+    rules,
     diagnostics,
   };
 }

@@ -371,6 +371,8 @@ function dimName(target: string, layer: LayerInfo, i: number): string {
 
 /** A rule that passed the checks, ready to evaluate: its target, the target's index ranges and each sum's. */
 export interface CompiledRule {
+  /** The layer the rule is for. */
+  readonly layer: string;
   /** dx, dW, db, …: the δ at the input or a parameter's gradient. */
   readonly target: string;
   /** The ranges of the target's index variables, in order (dx[c]: the input's channels). */
@@ -399,7 +401,7 @@ export function compileRule(st: BackwardStatement, layer: LayerInfo, text: strin
       throw new RuleError('backward-shape', `${rule.target.name} is ${show(got.dims)}${per}; ${want.subject} is ${show(want.dims)}`, rule.expr.range);
     }
     const vars = rule.target.subs.map((v) => (v as { name: string }).name);
-    return { rule: { target, ranges: want.sizes, vars, expr: rule.expr, sums: checker.sums }, diagnostics: [] };
+    return { rule: { layer: layer.name, target, ranges: want.sizes, vars, expr: rule.expr, sums: checker.sums }, diagnostics: [] };
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
     const standard = target ? standardRules(layer)[target] : undefined;

@@ -3,7 +3,7 @@
  * target for its layer; whatever the layer's rules leave out stays built-in. A rule is per sample: δ at the input
  * is the rule's value for each sample, a parameter's gradient the sum of its values over the batch.
  */
-import { type CompiledRule, type Tensor, compileRule, evaluateRule } from '../backward';
+import { type CompiledRule, type Tensor, evaluateRule } from '../backward';
 import type { Analysis } from '../check';
 import type { Backward } from '../layers/kind';
 import { elementCount, type Shape } from '../shape';
@@ -12,17 +12,11 @@ import type { BackwardOverride } from './model';
 /** An override for each layer that has rules in the analysis (which must be free of errors). */
 export function ruleOverrides(analysis: Analysis): Record<string, BackwardOverride> {
   const byLayer = new Map<string, CompiledRule[]>();
-  for (const st of analysis.backward) {
-    const layer = analysis.layers.find((l) => l.name === st.layer?.text);
-    if (!layer) continue;
-    const { rule } = compileRule(st, layer, analysis.document.text);
-    if (!rule) continue;
-    byLayer.set(layer.name, [...(byLayer.get(layer.name) ?? []), rule]);
-  }
+  for (const r of analysis.rules) byLayer.set(r.layer, [...(byLayer.get(r.layer) ?? []), r]);
   const overrides: Record<string, BackwardOverride> = {};
-  for (const [name, rules] of byLayer) {
-    const layer = analysis.layers.find((l) => l.name === name)!;
-    overrides[name] = override(rules, Object.fromEntries(layer.params.map((p) => [p.name, p.shape])));
+  for (const layer of analysis.layers) {
+    const rules = byLayer.get(layer.name);
+    if (rules) overrides[layer.name] = override(rules, Object.fromEntries(layer.params.map((p) => [p.name, p.shape])));
   }
   return overrides;
 }

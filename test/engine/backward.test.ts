@@ -129,7 +129,7 @@ describe("backward rules: the evaluator's MATLAB semantics", () => {
   const A = m([[1, 2], [3, 4]]);
   const value = (expr: string): number[][] => {
     const { expr: e } = parseRule(`dx = ${expr}`, 0);
-    const t = evaluateRule({ target: 'dx', ranges: [], vars: [], expr: e, sums: new Map() }, { A, v: { dims: [3], data: Float64Array.of(1, 2, 3) } }, []);
+    const t = evaluateRule({ layer: 'l', target: 'dx', ranges: [], vars: [], expr: e, sums: new Map() }, { A, v: { dims: [3], data: Float64Array.of(1, 2, 3) } }, []);
     const [r, c = 1] = t.dims;
     return Array.from({ length: r }, (_, i) => Array.from(t.data.subarray(i * c, i * c + c)));
   };
