@@ -108,18 +108,19 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** Direct conv2d from PyTorch's definition: y[n,o,i,j] = b[o] + Σ W[o,c',u,v]·x[n, g·icg+c', i·s−p+u·d, j·s−p+v·d]. */
-export function naiveConv(g: ConvGeometry, n: number, x: ArrayLike<number>, w: ArrayLike<number>, b?: ArrayLike<number>): Float64Array {
+/**
+ * Every (output, tap) pair of conv2d from PyTorch's definition, y[n,o,i,j] = b[o] + Σ W[o,c',u,v]·x[n, g·icg+c',
+ * i·s−p+u·d, j·s−p+v·d], as `visit(output index, weight index, input index)`; taps in the padding are skipped.
+ */
+function eachTap(g: ConvGeometry, n: number, visit: (yi: number, wi: number, xi: number) => void): void {
   const { h, w: wa, inChannels: C, outChannels: OC, groups } = g;
   const icg = C / groups, ocg = OC / groups;
-  const y = new Float64Array(n * OC * h.out * wa.out);
   let o = 0;
   for (let s = 0; s < n; s++) {
     for (let oc = 0; oc < OC; oc++) {
       const grp = Math.floor(oc / ocg);
       for (let i = 0; i < h.out; i++) {
-        for (let j = 0; j < wa.out; j++) {
-          let acc = b ? b[oc] : 0;
+        for (let j = 0; j < wa.out; j++, o++) {
           for (let c = 0; c < icg; c++) {
             for (let u = 0; u < h.kernel; u++) {
               const iy = i * h.stride - h.padBefore + u * h.dilation;
@@ -127,52 +128,37 @@ export function naiveConv(g: ConvGeometry, n: number, x: ArrayLike<number>, w: A
               for (let v = 0; v < wa.kernel; v++) {
                 const ix = j * wa.stride - wa.padBefore + v * wa.dilation;
                 if (ix < 0 || ix >= wa.size) continue;
-                acc += w[((oc * icg + c) * h.kernel + u) * wa.kernel + v] * x[((s * C + grp * icg + c) * h.size + iy) * wa.size + ix];
+                visit(o, ((oc * icg + c) * h.kernel + u) * wa.kernel + v, ((s * C + grp * icg + c) * h.size + iy) * wa.size + ix);
               }
             }
           }
-          y[o++] = acc;
         }
       }
     }
   }
+}
+
+/** Direct conv2d: y = b + Σ over each output's taps of W·x. */
+export function naiveConv(g: ConvGeometry, n: number, x: ArrayLike<number>, w: ArrayLike<number>, b?: ArrayLike<number>): Float64Array {
+  const P = g.h.out * g.w.out, y = new Float64Array(n * g.outChannels * P);
+  if (b) for (let o = 0; o < y.length; o++) y[o] = b[Math.floor(o / P) % g.outChannels];
+  eachTap(g, n, (yi, wi, xi) => (y[yi] += w[wi] * x[xi]));
   return y;
 }
 
 /**
- * Direct conv2d gradients from the same definition as `naiveConv`, for loss Σ y ⊙ dy: every (output, tap) pair
- * adds dy·W to δx and dy·x to dW; db sums dy.
+ * Direct conv2d gradients from the same taps as `naiveConv`, for loss Σ y ⊙ dy: every (output, tap) pair adds
+ * dy·W to δx and dy·x to dW; db sums dy.
  */
 export function naiveConvGrads(g: ConvGeometry, n: number, x: ArrayLike<number>, w: ArrayLike<number>, dy: ArrayLike<number>):
   { dx: Float64Array; dW: Float64Array; db: Float64Array } {
-  const { h, w: wa, inChannels: C, outChannels: OC, groups } = g;
-  const icg = C / groups, ocg = OC / groups;
-  const dx = new Float64Array(n * C * h.size * wa.size), dW = new Float64Array(OC * icg * h.kernel * wa.kernel), db = new Float64Array(OC);
-  let o = 0;
-  for (let s = 0; s < n; s++) {
-    for (let oc = 0; oc < OC; oc++) {
-      const grp = Math.floor(oc / ocg);
-      for (let i = 0; i < h.out; i++) {
-        for (let j = 0; j < wa.out; j++) {
-          const d = dy[o++];
-          db[oc] += d;
-          for (let c = 0; c < icg; c++) {
-            for (let u = 0; u < h.kernel; u++) {
-              const iy = i * h.stride - h.padBefore + u * h.dilation;
-              if (iy < 0 || iy >= h.size) continue;
-              for (let v = 0; v < wa.kernel; v++) {
-                const ix = j * wa.stride - wa.padBefore + v * wa.dilation;
-                if (ix < 0 || ix >= wa.size) continue;
-                const wi = ((oc * icg + c) * h.kernel + u) * wa.kernel + v, xi = ((s * C + grp * icg + c) * h.size + iy) * wa.size + ix;
-                dx[xi] += d * w[wi];
-                dW[wi] += d * x[xi];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  const { h, w: wa, inChannels: C, outChannels: OC, groups } = g, P = h.out * wa.out;
+  const dx = new Float64Array(n * C * h.size * wa.size), dW = new Float64Array(OC * (C / groups) * h.kernel * wa.kernel), db = new Float64Array(OC);
+  for (let o = 0; o < n * OC * P; o++) db[Math.floor(o / P) % OC] += dy[o];
+  eachTap(g, n, (yi, wi, xi) => {
+    dx[xi] += dy[yi] * w[wi];
+    dW[wi] += dy[yi] * x[xi];
+  });
   return { dx, dW, db };
 }
 
