@@ -239,11 +239,17 @@ class ShapeChecker {
       if (!scalarB) throw new RuleError('backward-type', `${lt} / ${rt} divides by ${show(b.dims)}; / divides by a scalar, ./ elementwise`, e.range);
       return { kind: 'array', dims: a.dims, constant };
     }
-    if (scalarA || scalarB) return { kind: 'array', dims: scalarA ? b.dims : a.dims, constant };
-    if (!same(a.dims, b.dims)) {
-      throw new RuleError('backward-type', `${e.op} needs equal shapes or a scalar: ${lt} is ${show(a.dims)}, ${rt} is ${show(b.dims)}`, e.range);
+    return { kind: 'array', dims: this.elementwise(e.op, a.dims, b.dims, e.left, e.right, e.range), constant };
+  }
+
+  /** The shape of an elementwise operation (`.*`, `+`, max…): equal shapes, or a scalar on either side. */
+  private elementwise(what: string, a: Shape, b: Shape, left: Expr, right: Expr, at: TextRange): Shape {
+    if (canonical(a).length === 0) return b;
+    if (canonical(b).length === 0) return a;
+    if (!same(a, b)) {
+      throw new RuleError('backward-type', `${what} needs equal shapes or a scalar: ${this.text(left.range)} is ${show(a)}, ${this.text(right.range)} is ${show(b)}`, at);
     }
-    return { kind: 'array', dims: canonical(a.dims) };
+    return canonical(a);
   }
 
   private call(e: Extract<Expr, { t: 'call' }>): Value {
@@ -351,7 +357,9 @@ class ShapeChecker {
       }
       default: { // max
         arity(2, 2, 'two arrays of one shape, or an array and a scalar');
-        return this.binary({ t: 'binary', op: '.*', left: args[0], right: args[1], range: e.range });
+        const a = this.array(args[0], 'argument 1 of max'), b = this.array(args[1], 'argument 2 of max');
+        const dims = this.elementwise('max', a.dims, b.dims, args[0], args[1], e.range);
+        return { kind: 'array', dims, ...(a.constant !== undefined && b.constant !== undefined && { constant: Math.max(a.constant, b.constant) }) };
       }
     }
   }
@@ -366,7 +374,7 @@ function dimName(target: string, layer: LayerInfo, i: number): string {
   const conv = layer.kind === 'conv';
   if (target === 'dx') return (layer.inputShapes[0]?.length ?? 0) === 3 ? ['channel', 'row', 'column'][i] : 'element';
   if (target === 'dW') return conv ? ['filter', 'channel', 'kernel row', 'kernel column'][i] : ['unit', 'input'][i];
-  return conv || layer.kind === 'dense' ? (conv ? 'filter' : 'unit') : 'channel';
+  return conv ? 'filter' : layer.kind === 'dense' ? 'unit' : 'channel';
 }
 
 /** A rule that passed the checks, ready to evaluate: its target, the target's index ranges and each sum's. */

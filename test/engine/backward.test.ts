@@ -43,6 +43,8 @@ backward p1: dx[c] = kron(dy[c], ones(2)) / 4   # 12×12 against 13×13
     ["backward c2: dx[c] = sum(k, conv2(dy[k], W[c,k], 'full'))", 'backward-type', 'c',
       "c2: 'c' ranges over dx's 64 channels (dx[c]), but W[c,k] uses it for a dimension of 96 (W is 96×64×5×5)"],
     ["backward c2: dx[c] = sum(k, conv2(dy[k], W[k,c], 'ful'))", 'backward-type', "'ful'", "c2: conv2's last argument is 'full', 'valid', 'same'"],
+    ['backward sigmoid1: dx = max(dy, ones(2))', 'backward-type', 'max(dy, ones(2))', 'sigmoid1: max needs equal shapes or a scalar: dy is 64×13×13, ones(2) is 2×2'],
+    ['backward p1: dx = dy .* ones(max(2, 3))', 'backward-type', 'dy .* ones(max(2, 3))', 'p1: .* needs equal shapes or a scalar: dy is 64×6×6, ones(max(2, 3)) is 3×3'],
     ['backward sigmoid1: dx = dy .* stp(x)', 'backward-unknown', 'stp', "sigmoid1: no function 'stp' in backward rules; did you mean 'step'?"],
     ['backward sigmoid1: dx = dy .* z', 'backward-unknown', 'z', "sigmoid1: 'z' is not defined; a rule of sigmoid1 can use x, y, dy"],
     ['backward sigmoid1: dx = dy .* step', 'backward-type', 'step', "sigmoid1: 'step' is a function: call it, as in step(…)"],
