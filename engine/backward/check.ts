@@ -9,7 +9,8 @@
  * are dropped before shapes are compared (10×1 is 10, 1×1 a scalar). A rule stops at its first error: the later
  * parts of an expression whose operand is already wrong would only repeat it.
  */
-import type { LayerInfo } from '../check';
+import type { CompiledRule, LayerInfo } from '../analysis';
+import { LAYER_KINDS } from '../layers';
 import { type Shape, formatShape } from '../shape';
 import type { BackwardStatement } from '../syntax';
 import type { Diagnostic, Fix, TextRange } from '../text';
@@ -369,25 +370,11 @@ function fold(op: BinaryOp, a: number, b: number): number {
   return op === '+' ? a + b : op === '-' ? a - b : op === '/' || op === './' ? a / b : a * b;
 }
 
-/** What dimension i of a target is, for messages ("per channel"). */
+/** What dimension i of a target is, for messages ("per channel"): a parameter's axes, as its kind names them. */
 function dimName(target: string, layer: LayerInfo, i: number): string {
-  const conv = layer.kind === 'conv';
   if (target === 'dx') return (layer.inputShapes[0]?.length ?? 0) === 3 ? ['channel', 'row', 'column'][i] : 'element';
-  if (target === 'dW') return conv ? ['filter', 'channel', 'kernel row', 'kernel column'][i] : ['unit', 'input'][i];
-  return conv ? 'filter' : layer.kind === 'dense' ? 'unit' : 'channel';
-}
-
-/** A rule that passed the checks, ready to evaluate: its target, the target's index ranges and each sum's. */
-export interface CompiledRule {
-  /** The layer the rule is for. */
-  readonly layer: string;
-  /** dx, dW, db, …: the δ at the input or a parameter's gradient. */
-  readonly target: string;
-  /** The ranges of the target's index variables, in order (dx[c]: the input's channels). */
-  readonly ranges: readonly number[];
-  readonly vars: readonly string[];
-  readonly expr: Expr;
-  readonly sums: ReadonlyMap<Expr, number>;
+  const axes = LAYER_KINDS.get(layer.kind)?.paramAxes as Readonly<Record<string, readonly string[]>> | undefined;
+  return axes?.[target.slice(1)]?.[i] ?? 'element';
 }
 
 /**

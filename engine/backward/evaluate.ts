@@ -1,6 +1,7 @@
 /** Evaluation of checked backward rules on one sample's arrays, with MATLAB's semantics (reshape aside: row-major). */
 import type { Shape } from '../shape';
-import { type CompiledRule, canonical } from './check';
+import type { CompiledRule } from '../analysis';
+import { canonical } from './check';
 import type { BinaryOp, Expr } from './syntax';
 
 /** A per-sample array: row-major data of `dims` (none for a scalar). */

@@ -12,6 +12,7 @@ export const softmax: LayerKind<{}, {}> = {
   kind: 'softmax',
   summary: 'softmax over the classes, fused with the cross-entropy loss; only as the last layer',
   usage: 'softmax',
+  fusedWithLoss: { loss: 'cross_entropy', delta: '(p − onehot)/N' },
   options: {},
   // Every softmax layer shares one (empty) configuration.
   configure: (args, _o, cx) => (expectArgs(args, [], cx) ? NOTHING : undefined),

@@ -3,20 +3,21 @@
  * layer and tensor: the three classic mistakes of deriving backprop through conv, pooling and dense by hand.
  * Not for users: a hand-written rule is checked the same way, through the same override hook.
  */
-import type { ConvGeometry } from '../geometry';
+import type { ConvGeometry, Window2D } from '../geometry';
+import type { Step } from '../layers/kind';
 import { conv2dBackwardInput } from '../kernels';
 import type { BackwardOverride } from './model';
 
 export const FAULTS = {
   /** Mean pooling's δ spread over the window without dividing by Kh·Kw. */
   'mean-pool-no-divide': ((step, _x, _f, _dy, standard) => {
-    const g = step.geometry!;
+    const g = windowsOf(step);
     const k = g.h.kernel * g.w.kernel;
     return { dx: standard().dx.map((d) => d.map((v) => v * k)) };
   }) as BackwardOverride,
   /** Conv's δx as a full correlation with W itself instead of with W rotated by 180°. */
   'conv-no-rotate': ((step, _x, _f, dy, standard) => {
-    const g = step.geometry as ConvGeometry;
+    const g = convOf(step);
     const W = step.params.W;
     const kk = g.h.kernel * g.w.kernel;
     const flipped = W.map((_, i) => W[i - (i % kk) + (kk - 1 - (i % kk))]);
@@ -37,4 +38,17 @@ export type FaultName = keyof typeof FAULTS;
 /** The overrides that inject `fault` into `layer`. */
 export function withFault(layer: string, fault: FaultName): Record<string, BackwardOverride> {
   return { [layer]: FAULTS[fault] };
+}
+
+/** The step's windows: a fault about windows goes into a conv or pool layer. */
+function windowsOf(step: Step): Window2D {
+  const g = step.geometry as Partial<Window2D> | undefined;
+  if (!g?.h || !g.w) throw new Error(`${step.name} has no windows to inject this fault into`);
+  return g as Window2D;
+}
+
+function convOf(step: Step): ConvGeometry {
+  const g = step.geometry as Partial<ConvGeometry> | undefined;
+  if (g?.groups === undefined) throw new Error(`${step.name} is not a conv layer`);
+  return g as ConvGeometry;
 }

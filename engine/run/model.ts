@@ -3,7 +3,9 @@
  * parameters, plus a seeded sample batch (inputs, and labels or targets). Built only from a network without
  * errors, and only after the memory it needs has been counted.
  */
-import { type Analysis, DEFAULT_BATCH, DEFAULT_MEMORY_LIMIT, DEFAULT_SEED, estimateRunBytes, formatBytes, type LossKind } from '../check';
+import type { Analysis, LossKind } from '../analysis';
+import { DEFAULT_BATCH, DEFAULT_MEMORY_LIMIT, DEFAULT_SEED } from '../defaults';
+import { estimateRunBytes, formatBytes } from '../memory';
 import { LAYER_KINDS } from '../layers';
 import type { Backward, Forward, LayerKind, ParamSpec, Step } from '../layers/kind';
 import { elementCount, type Shape } from '../shape';
@@ -79,7 +81,7 @@ export interface Model {
   readonly labels?: Int32Array;
   /** mse: random targets of the output's shape. */
   readonly targets?: Float64Array;
-  /** The last layer is softmax and the loss cross-entropy: δ at its input is (p − onehot)/N, fused. */
+  /** The last layer is fused with the loss (softmax with cross-entropy): δ at its input is the loss's, (p − onehot)/N. */
   readonly fusedSoftmax: boolean;
   readonly overrides: Readonly<Record<string, BackwardOverride>>;
 }
@@ -100,16 +102,17 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
   const tensorOf = new Map<string, number>([[input.name, 0]]);
   const consumers = new Map<string, string[]>();
   for (const l of analysis.layers) for (const i of l.inputs) consumers.set(i, [...(consumers.get(i) ?? []), l.kind]);
+  const rectifies = (kind: string) => LAYER_KINDS.get(kind)?.rectifies === true;
   const nodes = analysis.layers.map((l, index): ModelNode => {
     tensorOf.set(l.name, index + 1);
     const kind = LAYER_KINDS.get(l.kind)!;
-    const reluNext = (consumers.get(l.name) ?? []).some((k) => k === 'relu' || k === 'leaky_relu');
+    const reluNext = (consumers.get(l.name) ?? []).some(rectifies);
     const step: Step = {
       name: l.name,
       batch,
       inputShapes: l.inputShapes as Shape[],
       output: l.output!,
-      ...(l.geometry && { geometry: l.geometry }),
+      geometry: l.geometry,
       params: { ...initParams(l.name, l.params, reluNext, seed), ...given(options.data?.params?.[l.name], l.params, l.name) },
     };
     return { index, name: l.name, kind, config: l.config, step, inputs: l.inputs.map((n) => tensorOf.get(n)!), line: l.line, paramShapes: Object.fromEntries(l.params.map((p) => [p.name, p.shape])), macs: l.macs };
@@ -131,7 +134,7 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
     ...(loss === 'cross_entropy'
       ? { labels: data.labels ? Int32Array.from(sized(data.labels, batch * positions, 'labels')) : Int32Array.from({ length: batch * positions }, ((r) => () => r.int(output[0]))(new Random(seed, 'labels'))) }
       : { targets: data.targets ? sized(data.targets, batch * elementCount(output), 'targets') : new Random(seed, 'targets').fill(batch * elementCount(output), (r) => r.normal()) }),
-    fusedSoftmax: loss === 'cross_entropy' && nodes[nodes.length - 1].kind.kind === 'softmax',
+    fusedSoftmax: nodes[nodes.length - 1].kind.fusedWithLoss?.loss === loss,
     overrides: { ...ruleOverrides(analysis), ...options.overrides },
   };
 }

@@ -89,9 +89,9 @@ function layerViews(a: Analysis): LayerInfoView[] {
   ];
   const indices = (axis: Parameters<typeof uncovered>[0]) => (uncovered(axis)?.runs ?? []).flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
   for (const l of a.layers) {
-    if (!l.geometry) continue;
-    const rows = indices(l.geometry.h);
-    const cols = indices(l.geometry.w);
+    if (!l.windows) continue;
+    const rows = indices(l.windows.h);
+    const cols = indices(l.windows.w);
     const input = views.find((v) => v.name === l.inputs[0]);
     if (input && (rows.length || cols.length)) input.uncovered = { rows, cols };
   }

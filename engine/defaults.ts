@@ -1,0 +1,12 @@
+/**
+ * The engine's defaults, written once: the CLI, the extension's settings and the results panel read them here, so
+ * a default cannot differ between the places a user meets it. package.json repeats the settings' defaults (VS Code
+ * reads them there); a test holds them equal to these.
+ */
+
+/** Bytes a sample run may use before `too-large`: 1 GiB. */
+export const DEFAULT_MEMORY_LIMIT = 2 ** 30;
+/** Samples in a run's batch when neither a flag, a setting nor the file's `sample batch=` sets it. */
+export const DEFAULT_BATCH = 2;
+/** The seed of a run's draws when neither a flag, a setting nor the file's `sample seed=` sets it. */
+export const DEFAULT_SEED = 1;
