@@ -103,6 +103,6 @@ function ruleCompletions(a: Analysis, name: string, rule: string, lineStart: num
   }
   if (!/(^|[^\w.'\]])\w*$/.test(rule)) return [];
   const arrays = [...environment(layer)].map(([n, s]): Completion => ({ label: n, kind: 'name', detail: s.join('×') }));
-  const functions = Object.entries(RULE_FUNCTIONS).map(([f, usage]): Completion => ({ label: f, kind: 'function', detail: usage }));
+  const functions = Object.entries(RULE_FUNCTIONS).map(([f, { doc }]): Completion => ({ label: f, kind: 'function', detail: doc }));
   return [...arrays, ...functions];
 }
