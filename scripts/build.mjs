@@ -8,6 +8,7 @@ import * as esbuild from 'esbuild';
 import { chmodSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
+import { updateGrammar } from './grammar.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -109,6 +110,8 @@ const bundles = [
   { ...browserTest, entryPoints: ['test/extension/index.ts'], outfile: 'dist/test/suite.web.js' },
   { ...browserTest, entryPoints: ['scripts/start-check.ts'], outfile: 'dist/test/check.web.js' },
 ];
+
+await updateGrammar();
 
 const contexts = await Promise.all(
   bundles.map((options) =>

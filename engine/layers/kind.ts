@@ -93,6 +93,12 @@ export interface Backward {
 }
 
 /**
+ * Replaces a layer's backward in sample runs and gradient checks: how a hand-written rule is checked, and how
+ * tests inject faults. `standard` computes the built-in rule, for overrides that change only part of it.
+ */
+export type BackwardOverride = (step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array, standard: () => Backward) => Backward;
+
+/**
  * A layer kind, generic in its options `O`, its configuration `C`, its window geometry `G` and what its forward
  * saves for its backward `S`: each kind reads its own records with their own types. The registry holds kinds of
  * every type, so there the parameters are `any`: the engine only ever hands a kind the records it made itself.

@@ -7,17 +7,13 @@ import type { Analysis, LossKind } from '../analysis';
 import { DEFAULT_BATCH, DEFAULT_MEMORY_LIMIT, DEFAULT_SEED } from '../defaults';
 import { estimateRunBytes, formatBytes } from '../memory';
 import { LAYER_KINDS } from '../layers';
-import type { Backward, Forward, LayerKind, ParamSpec, Step } from '../layers/kind';
+import type { BackwardOverride, LayerKind, ParamSpec, Step } from '../layers/kind';
 import { elementCount, type Shape } from '../shape';
 import type { Diagnostic } from '../text';
 import { Random } from './random';
 import { ruleOverrides } from './rules';
 
-/**
- * Replaces a layer's backward in sample runs and gradient checks: how a hand-written rule is checked, and how
- * tests inject faults. `standard` computes the built-in rule, for overrides that change only part of it.
- */
-export type BackwardOverride = (step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array, standard: () => Backward) => Backward;
+export type { BackwardOverride } from '../layers/kind';
 
 export interface RunOptions {
   /** Samples in the batch; else the file's `sample batch=`, else 2. */
