@@ -1,6 +1,6 @@
 /** `cnn-lens run` and `cnn-lens gradcheck`: sample runs and numeric gradient checks from the terminal. */
 import { writeFileSync } from 'node:fs';
-import type { Analysis } from '../engine';
+import { type Analysis, GRADCHECK_MODES } from '../engine';
 import { type GradcheckMode, type GradcheckResult, gradcheck, RunError, type RunOptions, sampleRun, type TensorCheck } from '../engine/run';
 import { UsageError } from './args';
 import { jsonDiagnostic } from './checkReport';
@@ -46,7 +46,7 @@ export function runCommand(a: Analysis, file: string, flags: Flags): number {
   }
 }
 
-const MODES: readonly GradcheckMode[] = ['full', 'sampled', 'directional'];
+const MODES = GRADCHECK_MODES;
 
 export async function gradcheckCommand(a: Analysis, file: string, flags: Flags): Promise<number> {
   const mode = flags.mode as GradcheckMode | undefined;

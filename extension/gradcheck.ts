@@ -9,7 +9,7 @@
  * request again joins the running one instead of restarting it.
  */
 import * as vscode from 'vscode';
-import type { Analysis } from '../engine';
+import { type Analysis, GRADCHECK_DEFAULTS } from '../engine';
 import { uncoveredByConsumers } from '../engine/editor/coverage';
 import { assemble, type FaultName, type GradcheckProgress, type GradcheckResult } from '../engine/run';
 import { type Heatmap, isRunSettings, type LayerInfoView, type Progress, type RunSettings, type RunState } from '../webview/protocol';
@@ -20,8 +20,7 @@ import type { WorkerPool } from './worker/pool';
 import type { EngineOptions } from './worker/protocol';
 
 /** torch.autograd.gradcheck's tolerances, the engine's defaults. */
-const ATOL = 1e-5;
-const RTOL = 1e-3;
+const { atol: ATOL, rtol: RTOL } = GRADCHECK_DEFAULTS;
 /** The protocol promises the panel progress at most this often. */
 const PROGRESS_MS = 50;
 

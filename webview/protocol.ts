@@ -3,6 +3,7 @@
  * a discriminated union with a doc comment per message. Types only; both sides import it, and each side
  * validates what it receives (`isToPanel`, `isFromPanel`) before acting on it.
  */
+import { isInt, isNumbers, isObject, isStrings, isTensorCheck } from './guards';
 import type { DeltaMap, GradcheckProgress, GradcheckResult } from '../engine/run';
 
 /** The run settings the panel's form edits (the `cnnLens.gradcheck.*` settings are their defaults). */
@@ -103,10 +104,6 @@ export interface SavedPanel {
   readonly heatmap?: Heatmap;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isInt = (v: unknown, min = 0) => typeof v === 'number' && Number.isInteger(v) && v >= min;
-const isStrings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const isNumbers = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'number');
 
 export function isRunSettings(v: unknown): v is RunSettings {
   return (
@@ -159,11 +156,6 @@ function isLayerInfoView(v: unknown): boolean {
     Array.isArray(v.deltaIn) && v.deltaIn.every(isNumbers) &&
     (v.uncovered === undefined || (isObject(v.uncovered) && isNumbers(v.uncovered.rows) && isNumbers(v.uncovered.cols)))
   );
-}
-
-function isTensorCheck(v: unknown): boolean {
-  // JSON carries a NaN or infinite error as null.
-  return isObject(v) && (typeof v.maxRelError === 'number' || v.maxRelError === null) && isInt(v.checked) && isInt(v.kinks) && typeof v.passed === 'boolean';
 }
 
 function isResult(v: unknown): boolean {

@@ -16,7 +16,9 @@ import { buildModel, type Model, type RunOptions } from './model';
 import { backwardPass, forwardPass, type Pass, rerun } from './pass';
 import { Random } from './random';
 
-export type GradcheckMode = 'full' | 'sampled' | 'directional';
+import { GRADCHECK_DEFAULTS, type GradcheckMode } from '../defaults';
+
+export type { GradcheckMode } from '../defaults';
 
 export interface GradcheckOptions extends RunOptions {
   /** Unset: directional, then sampled. */
@@ -153,7 +155,7 @@ export function layerMeta(model: Model): LayerMeta[] {
 }
 
 function settingsOf(options: GradcheckOptions) {
-  return { mode: options.mode ? options.mode : 'directional+sampled', eps: options.eps ?? 1e-6, atol: options.atol ?? 1e-5, rtol: options.rtol ?? 1e-3 };
+  return { mode: options.mode ? options.mode : 'directional+sampled', eps: options.eps ?? GRADCHECK_DEFAULTS.eps, atol: options.atol ?? GRADCHECK_DEFAULTS.atol, rtol: options.rtol ?? GRADCHECK_DEFAULTS.rtol };
 }
 
 /**
@@ -162,11 +164,11 @@ function settingsOf(options: GradcheckOptions) {
  * the model's tensors in place (and restores them exactly): give each concurrent check its own model.
  */
 export async function checkTensors(model: Model, options: GradcheckOptions & { readonly shard?: Shard; readonly select?: Selection } = {}): Promise<PartialCheck> {
-  const eps = options.eps ?? 1e-6;
-  const atol = options.atol ?? 1e-5;
-  const rtol = options.rtol ?? 1e-3;
-  const samples = options.samples ?? 16;
-  const modes: GradcheckMode[] = options.mode ? [options.mode] : ['directional', 'sampled'];
+  const eps = options.eps ?? GRADCHECK_DEFAULTS.eps;
+  const atol = options.atol ?? GRADCHECK_DEFAULTS.atol;
+  const rtol = options.rtol ?? GRADCHECK_DEFAULTS.rtol;
+  const samples = options.samples ?? GRADCHECK_DEFAULTS.samples;
+  const modes: readonly GradcheckMode[] = options.mode ? [options.mode] : GRADCHECK_DEFAULTS.modes;
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
 
@@ -450,3 +452,4 @@ function differs(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return true;
   return false;
 }
+

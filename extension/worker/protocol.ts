@@ -8,6 +8,7 @@
  * which structured clone would drop or copy at length, and checking the text again in the worker costs
  * microseconds beside a gradient check.
  */
+import { isCoordinate, isInt, isMode, isObject, isString, isStrings, isTensorCheck } from '../../webview/guards';
 import type { DeltaMap, FaultName, GradcheckMode, GradcheckProgress, LayerMeta, PartialCheck, Shard } from '../../engine/run';
 import { FAULTS } from '../../engine/run/faults';
 
@@ -50,14 +51,24 @@ export type FromWorker =
    */
   | { readonly type: 'failed'; readonly id: number; readonly message: string; readonly diagnostics: readonly string[]; readonly layer?: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
-const MODES: readonly unknown[] = ['full', 'sampled', 'directional'];
+/** What the extension relies on of a shard's checks: each tensor's verdict, named by layer and tensor. */
+function isPartialCheck(v: unknown): boolean {
+  return (
+    isObject(v) && typeof v.loss === 'number' && isInt(v.evaluations) && Array.isArray(v.checks) &&
+    v.checks.every((c) => isObject(c) && isString(c.layer) && isString(c.tensor) && isTensorCheck(c.check)) &&
+    (v.compared === undefined || (Array.isArray(v.compared) && v.compared.every((c) => isCoordinate(c) && typeof (c as { kink?: unknown }).kink === 'boolean')))
+  );
+}
+
+/** A layer as a result names it (engine/run/gradcheck.ts LayerMeta). */
+function isLayerMeta(v: unknown): boolean {
+  return isObject(v) && isString(v.name) && isString(v.kind) && (v.line === undefined || isInt(v.line, 1)) && isStrings(v.inputs) && typeof v.custom === 'boolean' && isStrings(v.params);
+}
 
 function isEngineOptions(v: unknown): v is EngineOptions {
   return (
     isObject(v) &&
-    (v.mode === undefined || MODES.includes(v.mode)) &&
+    (v.mode === undefined || isMode(v.mode)) &&
     isInt(v.samples, 1) &&
     typeof v.eps === 'number' &&
     v.eps > 0 &&
@@ -90,7 +101,7 @@ export function isFromWorker(v: unknown): v is FromWorker {
     case 'progress':
       return isObject(v.progress) && isInt(v.progress.done) && isInt(v.progress.total);
     case 'checked':
-      return isObject(v.part) && Array.isArray(v.part.checks) && Array.isArray(v.layers) && isInt(v.batch, 1) && isInt(v.seed);
+      return isPartialCheck(v.part) && Array.isArray(v.layers) && v.layers.every(isLayerMeta) && isInt(v.batch, 1) && isInt(v.seed);
     case 'deltaMap':
       return isObject(v.map) && Array.isArray(v.map.analytic) && Array.isArray(v.map.numeric) && Array.isArray(v.map.kinks);
     case 'failed':

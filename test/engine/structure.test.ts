@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { LAYER_KINDS } from '../../engine/layers';
 import { STATEMENT_KEYWORDS } from '../../engine/parser';
 import { RULE_FUNCTIONS } from '../../engine/backward/functions';
+import { DEFAULT_MEMORY_LIMIT, GRADCHECK_DEFAULTS } from '../../engine/defaults';
 
 const ROOT = resolve(__dirname, '..', '..');
 const ENGINE = join(ROOT, 'engine');
@@ -108,5 +109,13 @@ describe('the shape of the engine', () => {
     assert.deepEqual([...words(repo.statement.match), ...words(repo.backward.begin)].sort(), [...STATEMENT_KEYWORDS].sort());
     const calls = repo.backward.patterns.find((p: { name?: string }) => p.name === 'support.function.cnn');
     assert.deepEqual(words(calls.match).sort(), Object.keys(RULE_FUNCTIONS).sort());
+  });
+
+  it("the settings' defaults in package.json are the engine's (VS Code reads them there, the engine here)", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const properties = pkg.contributes.configuration.properties;
+    assert.equal(properties['cnnLens.gradcheck.eps'].default, GRADCHECK_DEFAULTS.eps);
+    assert.equal(properties['cnnLens.gradcheck.samples'].default, GRADCHECK_DEFAULTS.samples);
+    assert.equal(properties['cnnLens.memoryLimitMiB'].default * 2 ** 20, DEFAULT_MEMORY_LIMIT);
   });
 });
