@@ -8,39 +8,19 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { GradcheckController } from '../../extension/gradcheck';
 import type { RunState } from '../../webview/protocol';
-import { api, example, openCnn } from './util';
+import { api, example, openCnn, when } from './util';
 
 type Done = Extract<RunState, { status: 'done' }>;
 
 /** Resolves with the first state `ready` accepts, from now on; rejects after `ms`. */
-function stateWhen(g: GradcheckController, ready: (s: RunState) => boolean, ms = 30_000): Promise<RunState & { at: number }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      l.dispose();
-      reject(new Error(`no matching run state within ${ms} ms; last ${JSON.stringify(g.state?.status)}`));
-    }, ms);
-    const l = g.onDidChangeState((s) => {
-      if (!ready(s)) return;
-      clearTimeout(timer);
-      l.dispose();
-      resolve({ ...s, at: performance.now() });
-    });
-  });
+async function stateWhen(g: GradcheckController, ready: (s: RunState) => boolean, ms = 30_000): Promise<RunState & { at: number }> {
+  const s = await when(g.onDidChangeState, ready, ms, () => `no matching run state; last ${JSON.stringify(g.state?.status)}`);
+  return { ...s, at: performance.now() };
 }
 
 /** Resolves at the next progress report. */
-function nextProgress(g: GradcheckController, ms = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      l.dispose();
-      reject(new Error(`no progress within ${ms} ms`));
-    }, ms);
-    const l = g.onDidProgress(() => {
-      clearTimeout(timer);
-      l.dispose();
-      resolve();
-    });
-  });
+async function nextProgress(g: GradcheckController, ms = 30_000): Promise<void> {
+  await when(g.onDidProgress, () => true, ms, () => 'no progress');
 }
 
 function checkGradients(request?: object): Thenable<RunState | undefined> {

@@ -11,7 +11,7 @@ import { buildModel, deltaMap, type GradcheckResult, gradcheck, withFault } from
 import { type PanelHandlers, ResultsPanel } from '../../extension/resultsPanel';
 import type { Heatmap, LayerInfoView, RenderedView, RunSettings, RunState } from '../../webview/protocol';
 import { screenshot } from './screenshot';
-import { api, example } from './util';
+import { api, example, when } from './util';
 import { inWebview, needsWebviewDriver } from './webview';
 
 type Call =
@@ -65,20 +65,9 @@ class StubHandlers implements PanelHandlers {
 
 /** Resolves with the first render of `panel` that `ready` accepts; rejects after `ms` with the last one seen. */
 function renderedWhen(panel: ResultsPanel, ready: (v: RenderedView) => boolean, ms = 20_000): Promise<RenderedView> {
-  return new Promise((resolve, reject) => {
-    let last: RenderedView | undefined;
-    const l = panel.onDidRender((v) => {
-      last = v;
-      if (!ready(v)) return;
-      clearTimeout(timer);
-      l.dispose();
-      resolve(v);
-    });
-    const timer = setTimeout(() => {
-      l.dispose();
-      reject(new Error(`the panel did not render as expected within ${ms} ms; last render: ${JSON.stringify(last)}`));
-    }, ms);
-  });
+  let last: RenderedView | undefined;
+  const seen = (v: RenderedView) => ((last = v), ready(v));
+  return when(panel.onDidRender, seen, ms, () => `the panel did not render as expected; last render: ${JSON.stringify(last)}`);
 }
 
 /** What the table shows of each layer: shapes, and the rows and columns a pool or strided conv never reads. */

@@ -8,23 +8,11 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { WalkthroughShown, WalkthroughView } from '../../extension/walkthrough/view';
 import { screenshot } from './screenshot';
-import { api, example } from './util';
+import { api, example, when } from './util';
 
 /** Resolves once the view reports showing what `ready` accepts (now or later); rejects after `ms`. */
 function shownWhen(view: WalkthroughView, ready: (s: WalkthroughShown) => boolean, ms = 15_000): Promise<WalkthroughShown> {
-  return new Promise((resolve, reject) => {
-    const done = (s: WalkthroughShown) => {
-      clearTimeout(timer);
-      l.dispose();
-      resolve(s);
-    };
-    const timer = setTimeout(() => {
-      l.dispose();
-      reject(new Error(`the walkthrough did not show the expected steps within ${ms} ms; it shows ${JSON.stringify(view.shown)}`));
-    }, ms);
-    const l = view.onDidShow((s) => ready(s) && done(s));
-    if (view.shown && ready(view.shown)) done(view.shown);
-  });
+  return when(view.onDidShow, ready, ms, () => `the walkthrough did not show the expected steps; it shows ${JSON.stringify(view.shown)}`, () => view.shown ?? undefined);
 }
 
 const SEED_STEPS = ['loss', 'softmax1', 'fc', 'p2', 'sigmoid2', 'c2', 'p1', 'sigmoid1', 'c1', 'input'];
