@@ -5,7 +5,7 @@
 import { type Activation as Kernel, activationBackward, activationForward } from '../kernels';
 import { formatShape } from '../shape';
 import { readNumber } from '../values';
-import { expectArgs, type LayerKind } from './kind';
+import { expectArgs, type LayerKind, type Nothing } from './kind';
 
 interface Activation {
   readonly kind: string;
@@ -46,7 +46,7 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
   };
 }
 
-const none = (a: Activation) => activation<{}>(a, {}, () => undefined, 0);
+const none = (a: Activation) => activation<Nothing>(a, {}, () => undefined, 0);
 
 export const relu = none({ kind: 'relu', summary: 'max(0, x), elementwise', derivative: (x) => `step(${x}) (1 where ${x} > 0, else 0)`, standard: () => 'dx = dy .* step(x)' });
 export const sigmoid = none({ kind: 'sigmoid', summary: '1 / (1 + e^−x), elementwise', derivative: (_x, y) => `${y}(1 − ${y}) (σ′ = σ(1 − σ))`, standard: () => 'dx = dy .* y .* (1 - y)' });

@@ -1,10 +1,10 @@
 /** flatten: C×H×W to a vector of C·H·W in C,H,W order (torch.flatten); δ is reshaped back. */
 import { elementCount, formatShape } from '../shape';
-import { expectArgs, type LayerKind } from './kind';
+import { expectArgs, type LayerKind, type Nothing } from './kind';
 
-const NOTHING = {};
+const NOTHING: Nothing = {};
 
-export const flatten: LayerKind<{}, {}> = {
+export const flatten: LayerKind<Nothing, Nothing> = {
   kind: 'flatten',
   summary: 'reshape C×H×W to a vector of C·H·W, in C,H,W order',
   usage: 'flatten',

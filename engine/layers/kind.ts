@@ -21,6 +21,9 @@ export interface OptionSpec<T> {
 
 export type OptionTable<O> = { readonly [K in keyof O]-?: OptionSpec<O[K]> };
 
+/** The options, or the configuration, of a kind that has none. */
+export type Nothing = Record<string, never>;
+
 /** One arriving tensor, already known: the checker never asks a kind about an unknown shape. */
 export interface InputRef {
   readonly name: string;
