@@ -1,5 +1,5 @@
 /**
- * Hand-written backward rules (DSL.md, "Backward rules written by hand"): the rule of `backward NAME: TARGET = EXPR`
+ * Hand-written backward rules (docs/language.md, "`backward`"): the rule of `backward NAME: TARGET = EXPR`
  * is read here, in MATLAB's notation, and checked against the layer's own sizes before anything runs. Every name
  * and function must exist (`backward-unknown`), every operation's operands must fit (`backward-type`, naming both
  * shapes), and the result must have the target's shape (`backward-shape`). Where this notation can write the

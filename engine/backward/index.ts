@@ -1,4 +1,4 @@
-/** Hand-written backward rules (DSL.md, "Backward rules written by hand"): parse, check, standard rules, evaluate. */
+/** Hand-written backward rules (docs/language.md, "`backward`"): parse, check, standard rules, evaluate. */
 export type { CompiledRule } from '../analysis';
 export { RULE_FUNCTIONS, compileRule, environment } from './check';
 export { type Tensor, evaluateRule } from './evaluate';

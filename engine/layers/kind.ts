@@ -148,7 +148,7 @@ export interface LayerKind<O = any, C = any, G = any, S = any> {
   /** How each parameter gradient is formed, likewise. */
   paramRules?(config: C, inputs: readonly InputRef[], cx: RuleContext): readonly string[];
   /**
-   * The standard backward rules in the rule language (docs/language.md, "Backward rules written by hand"), for the targets that
+   * The standard backward rules in the rule language (docs/language.md, "`backward`"), for the targets that
    * notation can write for this configuration; offered as quick fixes and shown by the walkthrough.
    */
   standardRules?(config: C, inputs: readonly InputRef[], output: Shape): StandardRules;

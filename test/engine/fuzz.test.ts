@@ -1,5 +1,5 @@
 /**
- * Property-based robustness of `check`: over generated networks (every layer kind and option of DSL.md, names
+ * Property-based robustness of `check`: over generated networks (every layer kind and option of docs/language.md, names
  * that are and are not defined, comments, CRLF/CR/LF, tabs, ×/→/emoji) and mutations of them (characters and
  * lines deleted, duplicated, swapped; NULs, lone surrogates and huge numbers spliced in), check never throws,
  * keeps every range inside the document and off the middle of a surrogate pair, survives its own fixes, is
