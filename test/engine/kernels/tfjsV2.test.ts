@@ -74,7 +74,8 @@ describe('upsampling against TensorFlow.js resizeNearestNeighbor / resizeBilinea
   before(tfReady);
   const r = rng(17);
   const shapes: [number, number, number, number, number, number][] = [
-    [2, 3, 4, 5, 2, 2], [1, 2, 3, 3, 3, 2], [2, 2, 5, 2, 1, 4], [1, 1, 1, 3, 4, 4], [2, 4, 6, 7, 2, 3],
+    [2, 3, 4, 5, 2, 2], [1, 2, 3, 3, 3, 2], [2, 2, 5, 2, 1, 4], [1, 1, 1, 3, 4, 4], [2, 4, 6, 7, 2, 3], [2, 2, 3, 1, 2, 3],
+    [1, 2, 2, 2, 3, 3], [2, 3, 4, 4, 1, 1],
   ];
   for (const [n, c, h, w, sh, sw] of shapes) {
     const OH = h * sh, OW = w * sw, x = randn64(r, n * c * h * w), dy = randn64(r, n * c * OH * OW);
