@@ -12,7 +12,7 @@
  * the convention without half-pixel centres (the forward is timed with them, as PyTorch's align_corners=False):
  * the same work per element, so its time still measures the backward's cost.
  */
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-require-imports */
 import {
   type DeconvGeometry, type UpsampleGeometry, deconv2dBackwardFilter, deconv2dBackwardInput, deconv2dForward, deconvOut,
   unspecialized, upsampleBackward, upsampleForward,
