@@ -68,6 +68,12 @@ server = await serve({
       else if (action === 'press') await target.press(String(value), options);
       else throw new Error(`webview: unknown action ${JSON.stringify(action)}`);
     },
+    // Clicks in the workbench itself (a notification's button, say) as a user would: `{ selector }`, a
+    // Playwright selector in the page, waited for up to 10 s (test/extension/webview.ts).
+    workbench: async ({ body }) => {
+      const { selector } = JSON.parse(body);
+      await page.locator(selector).first().click({ timeout: 10_000 });
+    },
     screenshot: async ({ query }) => {
       const name = query.get('name') ?? '';
       if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`bad screenshot name ${JSON.stringify(name)}`);

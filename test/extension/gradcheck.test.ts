@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { GradcheckController } from '../../extension/gradcheck';
 import type { RunState } from '../../webview/protocol';
 import { api, example, openCnn } from './util';
+import { inWorkbench, needsWebviewDriver } from './webview';
 
 type Done = Extract<RunState, { status: 'done' }>;
 
@@ -141,7 +142,7 @@ describe('gradient check', function () {
   it('cancels a running check within 100 ms and terminates its workers', async () => {
     const { gradcheck } = await api();
     const uri = example('seed.cnn');
-    const run = checkGradients({ uri, settings: { mode: 'full' } });
+    const run = checkGradients({ uri, settings: { mode: 'full' }, ask: false });
     await nextProgress(gradcheck);
     assert.strictEqual(gradcheck.state?.status, 'running');
     const cancelled = stateWhen(gradcheck, (s) => s.status === 'cancelled');
@@ -163,10 +164,10 @@ describe('gradient check', function () {
     const statuses: string[] = [];
     const l = gradcheck.onDidChangeState((s) => statuses.push(s.status));
     try {
-      const first = gradcheck.run({ uri: document.uri, settings: { mode: 'full' } });
+      const first = gradcheck.run({ uri: document.uri, settings: { mode: 'full' }, ask: false });
       await nextProgress(gradcheck);
       // The same request again joins the running check (no second 'running' below) rather than restarting it.
-      const joined = gradcheck.run({ uri: document.uri, settings: { mode: 'full' } });
+      const joined = gradcheck.run({ uri: document.uri, settings: { mode: 'full' }, ask: false });
       await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# edited\n'));
       const second = await gradcheck.run({ uri: document.uri });
       assert.strictEqual((await first)?.status, 'cancelled');
@@ -176,6 +177,52 @@ describe('gradient check', function () {
     } finally {
       l.dispose();
     }
+  });
+
+  it('says before a full check of inception.cnn that it is 4,499,268 evaluations and hours, and asks: Cancel starts nothing', async function () {
+    needsWebviewDriver(this);
+    const { gradcheck, analyses } = await api();
+    const uri = example('inception.cnn');
+    const a = analyses.get(await vscode.workspace.openTextDocument(uri));
+    // Full mode: two evaluations per coordinate of the input, of every layer's output (batch 2) and of every parameter.
+    const size = (shape: readonly number[] | null | undefined) => (shape ?? []).reduce((p, d) => p * d, 1);
+    const coordinates = 2 * (size(a.input?.shape) + a.layers.reduce((n, l) => n + size(l.output), 0)) + a.layers.reduce((n, l) => n + l.paramCount, 0);
+    assert.strictEqual(2 * coordinates, 4_499_268);
+    const running = stateWhen(gradcheck, (s) => s.status === 'running');
+    const run = gradcheck.run({ uri, settings: { mode: 'full' } });
+    const state = await running;
+    assert.ok(state.status === 'running' && state.estimate, 'the running state carries the estimate');
+    assert.strictEqual(state.estimate.evaluations, 4_499_268);
+    assert.ok(state.estimate.ms >= 60 * 60_000, `an hour at least: ${state.estimate.ms} ms`);
+    assert.strictEqual(gradcheck.state?.status, 'running');
+    await inWorkbench('.notification-toast .monaco-button:has-text("Cancel")');
+    const end = await run;
+    assert.deepStrictEqual(end, { status: 'cancelled', file: uri.toString(), settings: { mode: 'full', samples: 16, eps: 1e-6, batch: null, seed: null } });
+    assert.strictEqual(gradcheck.running, undefined);
+  });
+
+  it('keeps the layers a cancelled check finished: input and c, every coordinate checked', async function () {
+    needsWebviewDriver(this);
+    const { gradcheck } = await api();
+    // input and c are checked within a second; fc1's 320,000 weights take far longer than a minute.
+    const { document } = await openCnn('input 1x6x6\nc: conv 2 3x3\nfc1: dense 10000\nsigmoid\nfc2: dense 10\n');
+    const run = gradcheck.run({ uri: document.uri, settings: { mode: 'full' } });
+    await inWorkbench('.notification-toast .monaco-button:has-text("Start the check")');
+    while (!gradcheck.finished.includes('c')) await nextProgress(gradcheck);
+    const finished = gradcheck.finished;
+    await vscode.commands.executeCommand('cnnLens.cancelGradcheck');
+    const end = await run;
+    assert.ok(end?.status === 'cancelled' && end.result && end.layers, `cancelled with results: ${JSON.stringify(end).slice(0, 300)}`);
+    const names = end.result.layers.map((l) => l.name);
+    assert.deepStrictEqual(names.slice(0, 2), ['input', 'c']);
+    assert.ok(finished.every((n) => names.includes(n)), `${finished} kept in ${names}`);
+    assert.ok(!names.includes('fc1'), 'fc1 was not finished');
+    const c = end.result.layers[1];
+    // Every coordinate: input δ 2·1·6·6, c's δ 2·2·4·4, W 2·1·3·3, b 2.
+    assert.deepStrictEqual([end.result.layers[0].delta.checked, c.delta.checked, c.params.W.checked, c.params.b.checked], [72, 64, 18, 2]);
+    assert.ok(end.result.passed);
+    assert.deepStrictEqual(end.layers.map((l) => l.name), names);
+    assert.deepStrictEqual(end.layers[1].output, [2, 4, 4]);
   });
 
   it('reports a network with errors as an error state, without starting a worker', async () => {

@@ -233,6 +233,20 @@ describe('gradient-check panel', function () {
     assert.deepStrictEqual((await shown).rows, []);
   });
 
+  it('says what a check will cost before it starts, and shows the layers a cancelled one finished', async () => {
+    const { panel, view } = await open({ status: 'running', file, settings: SETTINGS, estimate: { evaluations: 4_499_268, ms: 27 * 3_600_000 } });
+    assert.strictEqual(view.summary, 'running');
+    const moved = renderedWhen(panel, (v) => v.summary === 'running 0%');
+    panel.progress({ done: 2_000, total: 4_499_268, layer: 'c1', tensor: 'W' });
+    await moved;
+    const kept = { ...passing, layers: passing.layers.slice(0, 2) };
+    const shown = renderedWhen(panel, (v) => v.summary.startsWith('cancelled'));
+    panel.setState({ status: 'cancelled', file, settings: SETTINGS, result: kept, layers: layers.slice(0, 2) });
+    const cancelled = await shown;
+    assert.strictEqual(cancelled.summary, 'cancelled, 2 layers kept');
+    assert.deepStrictEqual(cancelled.rows, ['input input pass', 'c1 conv pass']);
+  });
+
   it('shows why a network cannot run', async () => {
     const { view } = await open({ status: 'error', file, settings: SETTINGS, message: 'the network has 1 error; fix it before running it', diagnostics: ['3:17 channel-mismatch'] });
     assert.strictEqual(view.summary, 'error: the network has 1 error; fix it before running it');

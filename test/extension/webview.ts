@@ -12,6 +12,11 @@ export async function inWebview(step: WebviewAction): Promise<void> {
   await callRunner('webview', { method: 'POST', body: JSON.stringify(step) });
 }
 
+/** Clicks the first element matching `selector` (a Playwright selector) in the workbench's page, waiting for it to appear. */
+export async function inWorkbench(selector: string): Promise<void> {
+  await callRunner('workbench', { method: 'POST', body: JSON.stringify({ selector }) });
+}
+
 /** Skips the current test where no runner can drive the webview (VS Code desktop). */
 export function needsWebviewDriver(context: Mocha.Context): void {
   if (!isWeb()) context.skip();
