@@ -17,6 +17,23 @@ export async function inWorkbench(selector: string): Promise<void> {
   await callRunner('workbench', { method: 'POST', body: JSON.stringify({ selector }) });
 }
 
+/** Resizes the browser window the workbench runs in (web only). */
+export async function setViewport(width: number, height: number): Promise<void> {
+  await callRunner('viewport', { method: 'POST', body: JSON.stringify({ width, height }) });
+}
+
+/** An element's widths in the visible webview: the document's, or one that scrolls sideways inside it. */
+export interface Overflow {
+  readonly selector: string;
+  readonly clientWidth: number;
+  readonly scrollWidth: number;
+}
+
+/** The visible webview's document width, then every element in it that scrolls sideways (has more to show than fits). */
+export async function measureWebview(): Promise<Overflow[]> {
+  return (await callRunner('measure', { method: 'POST' })).json() as Promise<Overflow[]>;
+}
+
 /** Skips the current test where no runner can drive the webview (VS Code desktop). */
 export function needsWebviewDriver(context: Mocha.Context): void {
   if (!isWeb()) context.skip();
