@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
   const gradcheck = new GradcheckController(analyses, pool, threads);
   const results = new InlineResults();
   const walkthrough = new WalkthroughView(context.extensionUri, analyses);
-  const lenses = new GradcheckCodeLens(analyses, gradcheck);
+  const lenses = new GradcheckCodeLens(analyses);
   context.subscriptions.push(
     analyses,
     hints,

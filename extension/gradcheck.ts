@@ -28,6 +28,8 @@ const ATOL = 1e-5;
 const RTOL = 1e-3;
 /** The protocol promises the panel progress at most this often. */
 const PROGRESS_MS = 50;
+/** A check estimated to take this long or more shows its progress in a notification, with a Cancel button. */
+const NOTIFY_MS = 3_000;
 /** A check estimated to take this long or more asks before it starts. */
 export const ASK_MS = 60_000;
 
@@ -182,8 +184,15 @@ export class GradcheckController implements vscode.Disposable {
       run.estimated = estimated;
       const estimate: Estimate = { evaluations: estimated.evaluations, ms: estimated.ms / threads };
       this.setState({ status: 'running', file, settings, estimate });
+      // A notification stays at least 800 ms once shown: a short check reports in the status bar instead,
+      // which is gone the moment the check is done.
+      const long = estimate.ms >= NOTIFY_MS;
       void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Checking the gradients of ${basename(document.uri)} (${describeEstimate(estimate)})`, cancellable: true },
+        {
+          location: long ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+          title: `Checking the gradients of ${basename(document.uri)} (${describeEstimate(estimate)})`,
+          cancellable: long,
+        },
         (reporter, token) => {
           run.reporter = reporter;
           token.onCancellationRequested(() => this.stop(run));

@@ -74,6 +74,12 @@ server = await serve({
       const { selector } = JSON.parse(body);
       await page.locator(selector).first().click({ timeout: 10_000 });
     },
+    // The text of every element in the workbench's page that matches `{ selector }` (a CSS selector), e.g. the
+    // code lenses of every visible editor, in document order.
+    texts: async ({ body }) => {
+      const { selector } = JSON.parse(body);
+      return page.evaluate((sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent ?? ''), selector);
+    },
     // Resizes the page (the browser window) to `{ width, height }` CSS pixels.
     viewport: async ({ body }) => {
       const { width, height } = JSON.parse(body);

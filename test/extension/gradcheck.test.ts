@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { GradcheckController } from '../../extension/gradcheck';
 import type { RunState } from '../../webview/protocol';
 import { api, example, openCnn } from './util';
-import { inWorkbench, needsWebviewDriver } from './webview';
+import { inWorkbench, needsWebviewDriver, workbenchTexts } from './webview';
 
 type Done = Extract<RunState, { status: 'done' }>;
 
@@ -262,6 +262,56 @@ describe('gradient check code lens', () => {
     await api();
     await vscode.workspace.openTextDocument(example('seed.cnn'));
     assert.deepStrictEqual(await lenses(example('seed.cnn')), ['2: ▶ Check gradients → cnnLens.checkGradients', '2: Backprop walkthrough → cnnLens.walkthrough']);
+  });
+
+  /** The code lenses the page shows now, one string per editor (`▶ Check gradients | Backprop walkthrough`). */
+  const shownLenses = async () => (await workbenchTexts('.monaco-editor .codelens-decoration')).map((t) => t.replace(/\s+/g, ' ').trim());
+
+  /** Polls what the page shows (each poll a round trip to the runner, no sleep) until `ready`; how long it took. */
+  async function shownWhen(ready: (lenses: string[]) => boolean, ms = 10_000): Promise<{ lenses: string[]; after: number }> {
+    const started = performance.now();
+    for (;;) {
+      const lenses = await shownLenses();
+      if (ready(lenses)) return { lenses, after: performance.now() - started };
+      if (performance.now() - started > ms) throw new Error(`the page shows lenses ${JSON.stringify(lenses)} after ${ms} ms`);
+    }
+  }
+
+  it('shows a check that is done as done at once: the lens never says Checking, no notification is left', async function () {
+    needsWebviewDriver(this);
+    const { gradcheck } = await api();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const uri = example('seed.cnn');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    await shownWhen((l) => l.includes('▶ Check gradients | Backprop walkthrough'));
+    const done = new Promise<string[][]>((resolve) => {
+      const l = gradcheck.onDidChangeState((s) => {
+        if (s.status !== 'done') return;
+        l.dispose();
+        // Read the page the moment the check is done: the lens and any notification of the run.
+        void Promise.all([shownLenses(), workbenchTexts('.notification-toast')]).then(resolve);
+      });
+    });
+    asDone(await checkGradients({ uri }));
+    const [lenses, toasts] = await done;
+    assert.deepStrictEqual(lenses, ['▶ Check gradients | Backprop walkthrough']);
+    assert.deepStrictEqual(toasts.filter((t) => t.includes('Checking the gradients')), []);
+  });
+
+  it('says an edit made an error in every editor of the file, the active one too', async function () {
+    needsWebviewDriver(this);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const { document } = await openCnn('input 3x8x8\nc1: conv 4 3\nrelu\n');
+    // Each editor asks for its lenses while it has the focus: show them one after the other, as a user opens them.
+    await shownWhen((l) => l.length === 1);
+    const active = await vscode.window.showTextDocument(document, vscode.ViewColumn.Two);
+    await shownWhen((l) => l.length === 2 && l.every((x) => x === '▶ Check gradients | Backprop walkthrough'));
+    await active.edit((e) => e.insert(new vscode.Position(1, document.lineAt(1).text.length), ' in=2'));
+    const error = '✗ 1 error: fix it to check gradients | Backprop walkthrough';
+    const first = await shownWhen((l) => l.includes(error));
+    const both = await shownWhen((l) => l.length === 2 && l.every((x) => x === error));
+    console.log(`[timing] lens after an edit: the first editor's ${Math.round(first.after)} ms after the edit, the second ${Math.round(both.after)} ms later`);
+    assert.deepStrictEqual(both.lenses, [error, error]);
   });
 
   it('says why a file with errors cannot run, and opens Problems', async () => {

@@ -17,6 +17,11 @@ export async function inWorkbench(selector: string): Promise<void> {
   await callRunner('workbench', { method: 'POST', body: JSON.stringify({ selector }) });
 }
 
+/** The text of every element matching `selector` (CSS) in the workbench's page, as the user sees it now. */
+export async function workbenchTexts(selector: string): Promise<string[]> {
+  return (await callRunner('texts', { method: 'POST', body: JSON.stringify({ selector }) })).json() as Promise<string[]>;
+}
+
 /** Resizes the browser window the workbench runs in (web only). */
 export async function setViewport(width: number, height: number): Promise<void> {
   await callRunner('viewport', { method: 'POST', body: JSON.stringify({ width, height }) });
