@@ -88,6 +88,15 @@ describe('gradient check', function () {
     assert.strictEqual(texts.length, 9);
     assert.match(texts[0], /^3: δ ✓ \de-\d+$/);
     assert.match(texts.find((t) => t.startsWith('5: '))!, /^5: δ ✓ \de-\d+ · W ✓ \de-\d+ · b ✓ \de-\d+$/);
+    // What the lines show: short, right after each statement, before its comment (in view beside the panel).
+    const labels = results.labels(uri);
+    assert.deepStrictEqual(labels.map((l) => l.replace(/\de-\d+/, 'E')), ['3:14: ✓ E', '5:16: ✓ E', '6:12: ✓ E', '7:18: ✓ E', '8:22: ✓ E', '9:12: ✓ E', '10:18: ✓ E', '11:13: ✓ E', '12:12: ✓ E']);
+    const document = await vscode.workspace.openTextDocument(uri);
+    for (const label of labels) {
+      const [line, column] = label.split(':').map(Number);
+      const comment = document.lineAt(line - 1).text.indexOf('#');
+      assert.ok(comment < 0 || column - 1 < comment, `${label} is before the comment at column ${comment + 1}`);
+    }
   });
 
   it('gives the same verdicts on 1 and 2 threads (seed.cnn, lenet5.cnn), and measures the speed-up', async () => {
@@ -124,6 +133,9 @@ describe('gradient check', function () {
     const texts = results.texts(uri);
     assert.match(texts.find((t) => t.startsWith('7: '))!, /^7: δ ✓ \de-\d+ · ✗ backward rule wrong$/);
     assert.match(texts.find((t) => t.startsWith('6: '))!, /^6: δ ✗ \de-\d+$/);
+    const labels = results.labels(uri);
+    assert.strictEqual(labels.find((l) => l.startsWith('7:')), '7:18: ✗ rule');
+    assert.match(labels.find((l) => l.startsWith('6:'))!, /^6:12: ✗ δ \de-\d+$/);
     // The fault is the request's only: the next run is the real network again.
     assert.ok(asDone(await gradcheck.run({ uri })).result.passed);
   });
