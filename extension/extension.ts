@@ -13,6 +13,7 @@ import { GradcheckController } from './gradcheck';
 import { HoverProvider } from './hover';
 import { InlayHintsProvider } from './inlayHints';
 import { NavigationProvider } from './navigation';
+import { EditorPlacement } from './placement';
 import { InlineResults } from './results';
 import { ResultsFeed } from './resultsFeed';
 import { StatusBar } from './statusBar';
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     gradcheck.onDidComplete((run) => results.show(run)),
     walkthrough,
     new ResultsFeed(context.extensionUri, gradcheck),
+    new EditorPlacement(),
     ...registerCommands({ analyses, gradcheck, walkthrough }),
   );
   return { analyses, gradcheck, results, walkthrough, activationMs: performance.now() - started };

@@ -7,6 +7,7 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { GradcheckController } from '../../extension/gradcheck';
+import { ResultsPanel } from '../../extension/resultsPanel';
 import type { RunState } from '../../webview/protocol';
 import { api, example, openCnn } from './util';
 import { inWorkbench, needsWebviewDriver, workbenchTexts } from './webview';
@@ -235,6 +236,38 @@ describe('gradient check', function () {
     assert.ok(end.result.passed);
     assert.deepStrictEqual(end.layers.map((l) => l.name), names);
     assert.deepStrictEqual(end.layers[1].output, [2, 4, 4]);
+  });
+
+  it("opens a .cnn file in the editor's group, not behind the results panel, when the panel's group is active", async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(example('seed.cnn')));
+    asDone(await checkGradients({ uri: example('seed.cnn') }));
+    const isPanel = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(ResultsPanel.viewType);
+    const panelGroup = () => vscode.window.tabGroups.all.find((g) => g.tabs.some(isPanel));
+    const column = panelGroup()?.viewColumn;
+    assert.strictEqual(column, vscode.ViewColumn.Two, 'the panel opened beside the editor');
+    const focused = new Promise<void>((resolve) => {
+      const l = vscode.window.tabGroups.onDidChangeTabGroups(() => vscode.window.tabGroups.activeTabGroup.viewColumn === column && (l.dispose(), resolve()));
+    });
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    if (vscode.window.tabGroups.activeTabGroup.viewColumn !== column) await focused;
+    const uri = example('residual.cnn');
+    const moved = new Promise<vscode.TextEditor>((resolve) => {
+      const l = vscode.window.onDidChangeActiveTextEditor((e) => e?.document.uri.toString() === uri.toString() && e.viewColumn !== column && (l.dispose(), resolve(e)));
+    });
+    // What the Explorer does: open the file in the active group.
+    await vscode.commands.executeCommand('vscode.open', uri);
+    assert.strictEqual((await moved).viewColumn, vscode.ViewColumn.One);
+    // The file's tab in the panel's group closes just after: wait for that change of tabs.
+    const alone = () => panelGroup()?.tabs.length === 1 && panelGroup()?.tabs[0].isActive;
+    if (!alone()) {
+      await new Promise<void>((resolve) => {
+        const l = vscode.window.tabGroups.onDidChangeTabs(() => alone() && (l.dispose(), resolve()));
+      });
+    }
+    const tabs = panelGroup()!.tabs;
+    assert.deepStrictEqual(tabs.map((t) => [t.label, t.isActive]), [['Gradient check: seed.cnn', true]], 'the panel is alone in its group, in view');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('reports a network with errors as an error state, without starting a worker', async () => {
