@@ -1,5 +1,6 @@
 /**
- * The backprop walkthrough, a webview view in the Explorer: the followed `.cnn` file's network from the loss
+ * The backprop walkthrough, a webview view in its own view container (the activity bar's CNN Lens), so it
+ * opens the side bar's full height rather than a strip under the Explorer's files: the followed `.cnn` file's network from the loss
  * back to the input, each step with the δ that arrives, where it goes, and its rules in the network's own
  * sizes; the step under the editor's cursor is highlighted as the cursor moves, like Lean 4's infoview.
  *
