@@ -5,10 +5,9 @@
  * The lenses say only what follows from the text. VS Code asks for lenses again at least 250 ms (more when
  * the host is busy) after it is told they changed, so a lens that showed the run's state ("Checking…") kept
  * showing it for half a second after the check was done; the editor's title button (a context key, switched
- * at once), the progress and the panel say that instead. For the same reason nothing here waits for the
- * analysis after an edit: the editor asks again by itself at every edit, and the provider analyses the text
- * as it is then, so a second request 150 ms later only put the answer off. A settings change, which the
- * editor does not see, does fire.
+ * at once), the progress and the panel say that instead. After each analysis every editor of the file is told
+ * to ask again: the editor asks by itself at an edit, but drops that request when it loses the focus first,
+ * which left one editor of a file offering "▶ Check gradients" while the other said "✗ 1 error".
  */
 import * as vscode from 'vscode';
 import type { Analysis } from '../engine';
@@ -20,7 +19,7 @@ export class GradcheckCodeLens implements vscode.CodeLensProvider, vscode.Dispos
   readonly onDidChangeCodeLenses = this.changed.event;
 
   constructor(private readonly analyses: Analyses) {
-    this.subscriptions = [this.changed, vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('cnnLens') && this.changed.fire())];
+    this.subscriptions = [this.changed, analyses.onDidAnalyse(() => this.changed.fire())];
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
