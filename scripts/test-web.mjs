@@ -69,10 +69,10 @@ server = await serve({
       else throw new Error(`webview: unknown action ${JSON.stringify(action)}`);
     },
     // Clicks in the workbench itself (a notification's button, say) as a user would: `{ selector }`, a
-    // Playwright selector in the page, waited for up to 10 s (test/extension/webview.ts).
+    // Playwright selector in the page, waited for up to 20 s (test/extension/webview.ts).
     workbench: async ({ body }) => {
       const { selector } = JSON.parse(body);
-      await page.locator(selector).first().click({ timeout: 10_000 });
+      await page.locator(selector).first().click({ timeout: 20_000 });
     },
     // The text of every element in the workbench's page that matches `{ selector }` (a CSS selector), e.g. the
     // code lenses of every visible editor, in document order.
