@@ -53,10 +53,12 @@ describe('cnn-lens gradcheck (dist/cli.js)', function () {
     assert.equal(stdout, '');
   });
 
-  it('seed, default mode: a short check says nothing before its result', () => {
+  it('seed, default mode --json: stdout is the result alone; stderr has at most the estimate, of 498 evaluations', () => {
     const r = spawnSync(process.execPath, [CLI, 'gradcheck', join(ROOT, 'examples', 'seed.cnn'), '--json'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0);
-    assert.equal(r.stderr, '');
+    // Seed's check takes about a second, so says nothing; on a loaded machine its measured forward pass can be
+    // slow enough to pass the 5 s mark, and then the line has the exact count.
+    assert.match(r.stderr, /^(gradcheck: 498 evaluations, about [\d.]+ (s|min) \(Ctrl\+C stops it\)\n)?$/);
     assert.equal(JSON.parse(r.stdout).evaluations, 498);
   });
 });
