@@ -1,7 +1,18 @@
 /** `cnn-lens run` and `cnn-lens gradcheck`: sample runs and numeric gradient checks from the terminal. */
 import { writeFileSync } from 'node:fs';
 import { type Analysis, GRADCHECK_MODES } from '../engine';
-import { type GradcheckMode, type GradcheckResult, gradcheck, RunError, type RunOptions, sampleRun, type TensorCheck } from '../engine/run';
+import {
+  aboutDuration,
+  buildModel,
+  estimateCheck,
+  type GradcheckMode,
+  type GradcheckResult,
+  gradcheckModel,
+  RunError,
+  type RunOptions,
+  sampleRun,
+  type TensorCheck,
+} from '../engine/run';
 import { UsageError } from './args';
 import { jsonDiagnostic } from './checkReport';
 
@@ -47,6 +58,8 @@ export function runCommand(a: Analysis, file: string, flags: Flags): number {
 }
 
 const MODES = GRADCHECK_MODES;
+/** A check estimated to take this long or more says how long before it starts. */
+export const LONG_CHECK_MS = 5_000;
 
 export async function gradcheckCommand(a: Analysis, file: string, flags: Flags): Promise<number> {
   const mode = flags.mode as GradcheckMode | undefined;
@@ -59,10 +72,16 @@ export async function gradcheckCommand(a: Analysis, file: string, flags: Flags):
   const showProgress = !json && process.stderr.isTTY;
   let result: GradcheckResult;
   try {
-    result = await gradcheck(a, {
-      ...runOptions(flags),
+    const model = buildModel(a, runOptions(flags));
+    const samples = flags.samples as number | undefined;
+    // On stderr, so --json's stdout stays one JSON object.
+    const estimate = estimateCheck(model, { ...(mode && { mode }), ...(samples !== undefined && { samples }) });
+    if (estimate.ms >= LONG_CHECK_MS) {
+      process.stderr.write(`gradcheck: ${estimate.evaluations.toLocaleString('en-US')} evaluations, ${aboutDuration(estimate.ms)} (Ctrl+C stops it)\n`);
+    }
+    result = await gradcheckModel(model, {
       ...(mode && { mode }),
-      ...(flags.samples !== undefined && { samples: flags.samples as number }),
+      ...(samples !== undefined && { samples }),
       ...(flags.eps !== undefined && { eps: flags.eps as number }),
       ...(flags.atol !== undefined && { atol: flags.atol as number }),
       ...(flags.rtol !== undefined && { rtol: flags.rtol as number }),

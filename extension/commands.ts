@@ -54,6 +54,7 @@ function isRequest(v: unknown): v is GradcheckRequest {
     (r.uri === undefined || typeof r.uri === 'string' || r.uri instanceof vscode.Uri) &&
     (r.settings === undefined || (typeof r.settings === 'object' && r.settings !== null)) &&
     (r.threads === undefined || (typeof r.threads === 'number' && r.threads >= 1)) &&
+    (r.ask === undefined || typeof r.ask === 'boolean') &&
     (r.fault === undefined || (typeof r.fault === 'object' && r.fault !== null))
   );
 }

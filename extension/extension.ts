@@ -13,6 +13,7 @@ import { GradcheckController } from './gradcheck';
 import { HoverProvider } from './hover';
 import { InlayHintsProvider } from './inlayHints';
 import { NavigationProvider } from './navigation';
+import { EditorPlacement } from './placement';
 import { InlineResults } from './results';
 import { ResultsFeed } from './resultsFeed';
 import { StatusBar } from './statusBar';
@@ -47,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
   const gradcheck = new GradcheckController(analyses, pool, threads);
   const results = new InlineResults();
   const walkthrough = new WalkthroughView(context.extensionUri, analyses);
-  const lenses = new GradcheckCodeLens(analyses, gradcheck);
+  const lenses = new GradcheckCodeLens(analyses);
   context.subscriptions.push(
     analyses,
     hints,
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     gradcheck.onDidComplete((run) => results.show(run)),
     walkthrough,
     new ResultsFeed(context.extensionUri, gradcheck),
+    new EditorPlacement(),
     ...registerCommands({ analyses, gradcheck, walkthrough }),
   );
   return { analyses, gradcheck, results, walkthrough, activationMs: performance.now() - started };

@@ -57,11 +57,14 @@ export function renderChart(result: GradcheckResult, width: number): SVGSVGEleme
   const longest = Math.max(...result.layers.map((l) => l.name.length));
   const left = 52;
   const right = 16;
-  const band = Math.max(24, (width - left - right) / Math.max(n, 1));
-  const rotate = longest * 6.5 > band - 6;
+  // The chart takes the width it is given, however many layers: names turn to fit their band, upright when
+  // it is narrower than two lines of text.
+  const band = (width - left - right) / Math.max(n, 1);
+  const angle = longest * 6.5 <= band - 6 ? 0 : band >= 22 ? -40 : -90;
+  const rotate = angle !== 0;
   const top = 30;
   const plot = 170;
-  const bottom = rotate ? 26 + Math.min(longest, 14) * 5 : 40;
+  const bottom = rotate ? 26 + Math.min(longest, 14) * (angle === -90 ? 6.5 : 5) : 40;
   const w = left + band * n + right;
   const height = top + plot + bottom;
   const y = (v: number) => top + ((hi - v) / (hi - lo)) * plot;
@@ -82,7 +85,12 @@ export function renderChart(result: GradcheckResult, width: number): SVGSVGEleme
   svg.append(s('line', { class: 'axis', x1: left, x2: left + band * n, y1: top + plot, y2: top + plot }));
   svg.append(s('line', { class: 'threshold', x1: left, x2: left + band * n, y1: y(threshold), y2: y(threshold) }));
   svg.append(
-    s('text', { class: 'threshold-label', x: left + band * n - 4, y: y(threshold) - 5, 'text-anchor': 'end' }, `pass below rtol = ${result.rtol} (|a−n| ≤ atol + rtol·|n|)`),
+    s(
+      'text',
+      { class: 'threshold-label', x: left + band * n - 4, y: y(threshold) - 5, 'text-anchor': 'end' },
+      // The rule in full where it fits (about 6 px a character), else just the threshold.
+      band * n >= 300 ? `pass below rtol = ${result.rtol} (|a−n| ≤ atol + rtol·|n|)` : `pass below rtol = ${result.rtol}`,
+    ),
   );
 
   result.layers.forEach((l, i) => {
@@ -90,7 +98,7 @@ export function renderChart(result: GradcheckResult, width: number): SVGSVGEleme
     const ty = top + plot + 14;
     svg.append(
       rotate
-        ? s('text', { class: 'layer-label', x: cx, y: ty - 4, 'text-anchor': 'end', transform: `rotate(-40 ${cx} ${ty - 4})` }, l.name)
+        ? s('text', { class: 'layer-label', x: cx, y: ty - 4, 'text-anchor': 'end', 'dominant-baseline': angle === -90 ? 'middle' : 'auto', transform: `rotate(${angle} ${cx} ${ty - 4})` }, l.name)
         : s('text', { class: 'layer-label', x: cx, y: ty, 'text-anchor': 'middle' }, l.name),
     );
   });

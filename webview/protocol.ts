@@ -34,14 +34,25 @@ export interface LayerInfoView {
 }
 
 export type RunState =
-  /** A check is running; `progress` is absent until the first report. */
-  | { readonly status: 'running'; readonly file: string; readonly settings: RunSettings; readonly progress?: Progress }
+  /** A check is running; `estimate` is absent until the engine has said, `progress` until the first report. */
+  | { readonly status: 'running'; readonly file: string; readonly settings: RunSettings; readonly estimate?: Estimate; readonly progress?: Progress }
   /** A check finished (passed or not). */
   | { readonly status: 'done'; readonly file: string; readonly settings: RunSettings; readonly result: GradcheckResult; readonly layers: readonly LayerInfoView[]; readonly threads: number }
   /** The network cannot run: its errors, or why it stopped (memory, NaN). */
   | { readonly status: 'error'; readonly file: string; readonly settings: RunSettings; readonly message: string; readonly diagnostics?: readonly string[] }
-  /** The user cancelled, or an edit superseded the run. */
-  | { readonly status: 'cancelled'; readonly file: string; readonly settings: RunSettings };
+  /**
+   * The user cancelled, or an edit superseded the run. `result` holds the layers it had finished (every tensor
+   * of theirs checked), with `layers` their table rows; both absent when it had finished none.
+   */
+  | { readonly status: 'cancelled'; readonly file: string; readonly settings: RunSettings; readonly result?: GradcheckResult; readonly layers?: readonly LayerInfoView[] };
+
+/** What a check will cost, said before it starts. */
+export interface Estimate {
+  /** Evaluations (forward reruns) of the whole check. */
+  readonly evaluations: number;
+  /** About how long, on the threads it runs on. */
+  readonly ms: number;
+}
 
 /** Progress of a running check, as the engine reports it. */
 export type Progress = GradcheckProgress;
@@ -125,13 +136,13 @@ export function isRunState(v: unknown): v is RunState {
   if (!isObject(v) || typeof v.file !== 'string' || !isRunSettings(v.settings)) return false;
   switch (v.status) {
     case 'running':
-      return v.progress === undefined || isProgress(v.progress);
+      return (v.progress === undefined || isProgress(v.progress)) && (v.estimate === undefined || (isObject(v.estimate) && isInt(v.estimate.evaluations) && typeof v.estimate.ms === 'number'));
     case 'done':
       return isInt(v.threads, 1) && isResult(v.result) && Array.isArray(v.layers) && v.layers.every(isLayerInfoView);
     case 'error':
       return typeof v.message === 'string' && (v.diagnostics === undefined || isStrings(v.diagnostics));
     case 'cancelled':
-      return true;
+      return (v.result === undefined && v.layers === undefined) || (isResult(v.result) && Array.isArray(v.layers) && v.layers.every(isLayerInfoView));
     default:
       return false;
   }

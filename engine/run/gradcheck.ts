@@ -30,6 +30,16 @@ export interface GradcheckOptions extends RunOptions {
   /** Checked between evaluations, and the thread yields at least every 50 ms so an abort can arrive. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: GradcheckProgress) => void;
+  /** Each tensor's verdict as soon as it is known, so a run stopped early keeps what it finished. */
+  readonly onChecked?: (checked: TensorVerdict) => void;
+}
+
+/** One tensor's verdict, named. */
+export interface TensorVerdict {
+  readonly layer: string;
+  /** `δ`, or a parameter's name. */
+  readonly tensor: string;
+  readonly check: TensorCheck;
 }
 
 export interface GradcheckProgress {
@@ -257,6 +267,7 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
       for (const i of pick(target, samples, model.seed)) seen.push(await coordinate(target, i));
     }
     checks.set(target, summarise(seen));
+    options.onChecked?.({ layer: target.layer, tensor: target.tensor, check: checks.get(target)! });
     if (select) selected = seen;
   }
   onProgress?.({ done, total: done, layer: '', tensor: '' });

@@ -1,7 +1,9 @@
 /** Sample runs and gradient checks: pure TypeScript, the same in Node, a Node worker and a Web Worker. */
 export { sampleRun, type RunDump, type Tensor } from './dump';
 export { assemble, checkTensors, deltaMap, gradcheck, gradcheckModel, layerMeta } from './gradcheck';
-export type { Coordinate, DeltaMap, GradcheckMode, GradcheckOptions, GradcheckProgress, GradcheckResult, LayerCheck, LayerMeta, PartialCheck, Selection, Shard, TensorCheck } from './gradcheck';
+export type { Coordinate, DeltaMap, GradcheckMode, GradcheckOptions, GradcheckProgress, GradcheckResult, LayerCheck, LayerMeta, PartialCheck, Selection, Shard, TensorCheck, TensorVerdict } from './gradcheck';
+export { aboutDuration, type CheckEstimate, type CheckPlan, checkCosts, estimateCheck, measureForward, type TensorCost } from './estimate';
+export { assembleFinished } from './partial';
 export { FAULTS, type FaultName, withFault } from './faults';
 export { type BackwardOverride, buildModel, type Model, type ModelNode, RunError, type RunOptions, type SampleData } from './model';
 export { backwardPass, forwardPass, type Gradients, type Pass } from './pass';

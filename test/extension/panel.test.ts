@@ -12,7 +12,7 @@ import { type PanelHandlers, ResultsPanel } from '../../extension/resultsPanel';
 import type { Heatmap, LayerInfoView, RenderedView, RunSettings, RunState } from '../../webview/protocol';
 import { screenshot } from './screenshot';
 import { api, example, when } from './util';
-import { inWebview, needsWebviewDriver } from './webview';
+import { inWebview, measureWebview, needsWebviewDriver, setViewport } from './webview';
 
 type Call =
   | { readonly kind: 'rerun'; readonly settings: RunSettings }
@@ -85,6 +85,21 @@ function layerViews(a: Analysis): LayerInfoView[] {
     if (input && (rows.length || cols.length)) input.uncovered = { rows, cols };
   }
   return views;
+}
+
+/**
+ * A passing result for every tensor of `a`, with errors of the widths real ones print (`2.8e-5`): for layout
+ * tests on networks whose real check takes too long for a test (inception's default mode is about a minute).
+ */
+function passingResult(a: Analysis): GradcheckResult {
+  const check = (checked: number) => ({ maxRelError: 2.8e-5, checked, kinks: checked > 100 ? 12 : 0, passed: true, worst: [] });
+  return {
+    passed: true, mode: 'directional+sampled', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: 2, seed: 1, loss: 2.30412, evaluations: 974, ms: 48_648,
+    layers: [
+      { name: a.input!.name, kind: 'input', custom: false, delta: check(17), params: {} },
+      ...a.layers.map((l) => ({ name: l.name, kind: l.kind, line: l.line, custom: false, delta: check(1734), params: Object.fromEntries(l.params.map((p) => [p.name, check(17)])) })),
+    ],
+  };
 }
 
 const SETTINGS: RunSettings = { mode: 'default', samples: 16, eps: 1e-6, batch: null, seed: null };
@@ -221,6 +236,52 @@ describe('gradient-check panel', function () {
     panel.setState({ status: 'cancelled', file, settings: SETTINGS });
     assert.deepStrictEqual((await shown).rows, []);
   });
+
+  it('says what a check will cost before it starts, and shows the layers a cancelled one finished', async () => {
+    const { panel, view } = await open({ status: 'running', file, settings: SETTINGS, estimate: { evaluations: 4_499_268, ms: 27 * 3_600_000 } });
+    assert.strictEqual(view.summary, 'running');
+    const moved = renderedWhen(panel, (v) => v.summary === 'running 0%');
+    panel.progress({ done: 2_000, total: 4_499_268, layer: 'c1', tensor: 'W' });
+    await moved;
+    const kept = { ...passing, layers: passing.layers.slice(0, 2) };
+    const shown = renderedWhen(panel, (v) => v.summary.startsWith('cancelled'));
+    panel.setState({ status: 'cancelled', file, settings: SETTINGS, result: kept, layers: layers.slice(0, 2) });
+    const cancelled = await shown;
+    assert.strictEqual(cancelled.summary, 'cancelled, 2 layers kept');
+    assert.deepStrictEqual(cancelled.rows, ['input input pass', 'c1 conv pass']);
+  });
+
+  for (const name of ['inception.cnn', 'residual.cnn']) {
+    it(`fits ${name} at 400, 760 and 1600 px: the page never scrolls sideways, the chart is never cut, the table only at 400 px`, async function () {
+      needsWebviewDriver(this);
+      const uri = example(name);
+      const a = check(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+      const state: RunState = { status: 'done', file: uri.toString(), settings: SETTINGS, result: passingResult(a), layers: layerViews(a), threads: 2 };
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+      try {
+        // The panel's group gets the width wanted, the editor's group the rest of a window wide enough for both;
+        // 760 px is the panel beside the editor in a 1600 px window.
+        for (const [panelWidth, windowWidth] of [[400, 1280], [760, 1600], [1600, 2200]]) {
+          await setViewport(windowWidth, 1000);
+          const { panel } = await open(state, undefined, (v) => v.rows.length > 0);
+          await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: windowWidth - 48 - panelWidth }, { size: panelWidth }] });
+          assert.ok(panel.webviewPanel.visible);
+          const [page, ...scrolling] = await measureWebview();
+          console.log(`[layout] ${name} at ${panelWidth} px: page ${page.clientWidth}/${page.scrollWidth}; scrolling ${JSON.stringify(scrolling)}`);
+          assert.ok(Math.abs(page.clientWidth - panelWidth) <= 24, `the panel is ${page.clientWidth} px wide, not about ${panelWidth}`);
+          assert.strictEqual(page.scrollWidth, page.clientWidth, 'the page does not scroll sideways');
+          // At 400 px the table may scroll inside its frame (its Layer column stays put); nothing else may.
+          const allowed = panelWidth === 400 ? ['div.table-wrap'] : [];
+          assert.deepStrictEqual(scrolling.filter((o) => !allowed.includes(o.selector)), [], 'no part of the panel scrolls sideways or is cut');
+          if (panelWidth === 400 && name === 'inception.cnn') await screenshot('panel-narrow');
+        }
+      } finally {
+        await setViewport(1280, 800);
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(example('seed.cnn')));
+      }
+    });
+  }
 
   it('shows why a network cannot run', async () => {
     const { view } = await open({ status: 'error', file, settings: SETTINGS, message: 'the network has 1 error; fix it before running it', diagnostics: ['3:17 channel-mismatch'] });

@@ -45,6 +45,38 @@ describe('backprop walkthrough', function () {
     await none;
   });
 
+  it('follows the active editor when seed.cnn is open in two groups, also while typing in it', async () => {
+    const { walkthrough } = await api();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const document = await vscode.workspace.openTextDocument(example('seed.cnn'));
+    const lineOf = (prefix: string) => document.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+    const at = (prefix: string, column: number) => new vscode.Selection(lineOf(prefix), column, lineOf(prefix), column);
+    const other = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: at('p1:', 1) });
+    const active = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Two, selection: at('c2:', 1) });
+    assert.notStrictEqual(other, active);
+    assert.strictEqual(vscode.window.activeTextEditor, active);
+    await vscode.commands.executeCommand('cnnLens.walkthrough');
+    await shownWhen(walkthrough, (s) => s.steps.join() === SEED_STEPS.join() && s.current === 'c2');
+
+    // Typing on the fc line re-analyses the file and redraws the steps: the highlight stays on fc, not on the
+    // other editor's p1, though the edit moves that editor's selection too.
+    const fc = lineOf('fc:');
+    const onFc = shownWhen(walkthrough, (s) => s.current === 'fc');
+    active.selection = at('fc:', 2);
+    await onFc;
+    const next = new Promise<WalkthroughShown>((resolve) => {
+      const l = walkthrough.onDidShow((s) => (l.dispose(), resolve(s)));
+    });
+    await active.edit((e) => {
+      e.insert(new vscode.Position(fc, document.lineAt(fc).text.length), '  ');
+      e.insert(new vscode.Position(0, 0), '# moved\n');
+    });
+    const redrawn = await next;
+    assert.deepStrictEqual([redrawn.steps.join(), redrawn.current], [SEED_STEPS.join(), 'fc']);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('follows the file being edited: a new layer is a new step', async () => {
     const { walkthrough } = await api();
     const document = await vscode.workspace.openTextDocument({ language: 'cnn', content: 'input 1x8x8\nc: conv 2 3\nrelu\n' });
