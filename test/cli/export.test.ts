@@ -52,3 +52,18 @@ describe('cnn-lens export', () => {
     assert.match(keras.stderr, /--to is pytorch or tfjs, not 'keras'/);
   });
 });
+
+describe('cnn-lens export --to tfjs', () => {
+  it('prints the TypeScript module, from its own bundle (dist/tfjs.js)', () => {
+    const r = cli('export', 'examples/seed.cnn', '--to', 'tfjs');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^export function buildSeed\(\): tf\.LayersModel \{$/m);
+    assert.match(r.stdout, /^ {2}const c1 = tf\.layers\.conv2d\(\{ name: 'c1', filters: 64, kernelSize: \[5, 5\], padding: 'valid' \}\)\.apply\(input\) as tf\.SymbolicTensor; \/\/ 13×13×64$/m);
+  });
+
+  it('refuses a layer it cannot write exactly: exit 1, the layer named', () => {
+    const r = cli('export', 'examples/inception.cnn', '--to', 'tfjs');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^examples\/inception\.cnn: cannot export to tfjs: p: tfjs max pooling pads only as TensorFlow's 'same' does/);
+  });
+});

@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { type Analysis, check } from '../../engine';
 import { isExportError } from '../../engine/export/common';
+import { sampleRun } from '../../engine/run';
 import { exportTfjs } from '../../tfjs/export';
 
 const ROOT = join(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const tf: any = require('@tensorflow/tfjs-layers');
+const core: any = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
 
 const files = [
@@ -86,6 +88,51 @@ describe('TensorFlow.js export', () => {
       const trainable = model.trainableWeights.reduce((n: number, w: any) => n + w.shape.reduce((p: number, d: number) => p * d, 1), 0);
       assert.equal(trainable, a.layers.reduce((n, l) => n + (unused.has(l.name) ? 0 : l.paramCount), 0));
       model.dispose?.();
+    });
+  }
+
+  /*
+   * Numbers, not only shapes: the run's float64 parameters, in tfjs's layouts, give tfjs (float32) every layer's
+   * output of the run. This is what proves the padding, pooling and flattening choices exact.
+   */
+  for (const f of files.filter((f) => !REFUSED[f])) {
+    it(`${f}: with a run's parameters, tfjs computes the run's outputs (float32, 1e-4)`, () => {
+      const a = analyses.get(f)!;
+      const dump = sampleRun(a);
+      const model = Object.values(load(exported.get(f)!))[0]();
+      const T = core.tensor;
+      const tensor = (t: { shape: readonly number[]; data: ArrayLike<number> }) => T(Array.from(t.data), [...t.shape]);
+      const toLast = (t: any) => (t.rank === 4 ? core.transpose(t, [0, 2, 3, 1]) : t);
+      const live = a.layers.filter((l) => model.layers.some((m: any) => m.name === l.name));
+      for (const l of live) {
+        const p = dump.params[l.name];
+        if (!p) continue;
+        const layer = model.getLayer(l.name);
+        const W = tensor(p.W ?? p.gamma);
+        let kernel: any;
+        if (l.kind === 'batchnorm') kernel = W;
+        else if (l.kind === 'dense') kernel = core.transpose(W);
+        else if (layer.getClassName() === 'DepthwiseConv2D') {
+          const [out, , kh, kw] = p.W.shape;
+          const c = l.inputShapes[0]![0];
+          kernel = core.transpose(core.reshape(W, [c, out / c, kh, kw]), [2, 3, 0, 1]);
+        } else kernel = core.transpose(W, [2, 3, 1, 0]);
+        const rest = l.kind === 'batchnorm' ? [tensor(p.beta), core.zeros([W.shape[0]]), core.ones([W.shape[0]])] : p.b ? [tensor(p.b)] : [];
+        layer.setWeights([kernel, ...rest]);
+      }
+      const probe = tf.model({ inputs: model.inputs, outputs: live.map((l) => model.getLayer(l.name).output) });
+      // Batch statistics, as runs here use them, are tfjs's training mode; no network here has dropout too.
+      const training = a.layers.some((l) => l.kind === 'batchnorm');
+      assert.ok(!(training && a.layers.some((l) => l.kind === 'dropout')));
+      const outs = [probe.apply(toLast(tensor(dump.input)), { training })].flat();
+      live.forEach((l, i) => {
+        const want = toLast(tensor(dump.outputs[l.name])).dataSync() as Float32Array;
+        const got = outs[i].dataSync() as Float32Array;
+        assert.equal(got.length, want.length, l.name);
+        let worst = 0;
+        for (let j = 0; j < got.length; j++) worst = Math.max(worst, Math.abs(got[j] - want[j]) / Math.max(1, Math.abs(want[j])));
+        assert.ok(worst <= 1e-4, `${l.name}: largest error ${worst}`);
+      });
     });
   }
 
