@@ -1,6 +1,7 @@
 /** Every command the extension contributes, listed once. */
 import * as vscode from 'vscode';
 import type { Analyses } from './analyses';
+import { type ExportRequest, exportNetwork } from './exportNetwork';
 import type { GradcheckController, GradcheckRequest } from './gradcheck';
 import type { WalkthroughView } from './walkthrough/view';
 
@@ -42,6 +43,12 @@ export function registerCommands({ analyses, gradcheck, walkthrough }: CommandCo
     'cnnLens.cancelGradcheck': () => gradcheck.cancel(),
     /** Shows the backprop walkthrough of the active `.cnn` file. */
     'cnnLens.walkthrough': () => walkthrough.show(),
+    /**
+     * Exports the active `.cnn` file (or `request.uri`) to `request.to` (asked when absent) and opens the result
+     * beside it; resolves with its URI and column. The editor title bar passes the editor's URI.
+     */
+    'cnnLens.exportNetwork': (request?: unknown) =>
+      exportNetwork(analyses, request instanceof vscode.Uri ? { uri: request } : typeof request === 'object' && request !== null ? (request as ExportRequest) : {}),
   };
   return Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run));
 }

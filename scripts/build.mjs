@@ -63,6 +63,17 @@ const browserTestDeps = {
   },
 };
 
+/**
+ * ts-morph carries the TypeScript compiler (several MB): the code that uses it (tfjs/) is a bundle of its own,
+ * dist/tfjs.js, that the CLI requires only when it reads or writes TensorFlow.js code.
+ */
+const tfjsApart = {
+  name: 'tfjs-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/tfjs\/export$/ }, () => ({ path: './tfjs.js', external: true }));
+  },
+};
+
 const extension = { entryPoints: ['extension/extension.ts'], format: 'cjs', external: ['vscode'] };
 const browserTest = {
   platform: 'browser',
@@ -84,8 +95,9 @@ const bundles = [
     banner: { js: '#!/usr/bin/env node' },
     // The package's bin: executable, as an install from the registry would make it. `npx cnn-lens` in this
     // repository runs it through a link that npx makes once per path, so a rebuilt file must keep the mode itself.
-    plugins: [{ name: 'executable', setup: (b) => b.onEnd((r) => { if (!r.errors.length) chmodSync('dist/cli.js', 0o755); }) }],
+    plugins: [tfjsApart, { name: 'executable', setup: (b) => b.onEnd((r) => { if (!r.errors.length) chmodSync('dist/cli.js', 0o755); }) }],
   },
+  { entryPoints: ['tfjs/export.ts'], outfile: 'dist/tfjs.js', platform: 'node', target: 'node20', format: 'cjs' },
   { ...extension, outfile: 'dist/extension.js', platform: 'node', target: 'node20' },
   // The Node-only worker host (extension/worker/nodeHost.ts) requires these lazily; the browser never takes that path.
   { ...extension, outfile: 'dist/extension.web.js', platform: 'browser', target: 'es2022', external: ['vscode', 'node:worker_threads', 'node:os'] },
