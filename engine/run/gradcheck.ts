@@ -6,15 +6,16 @@
  * Modes: `full` (every coordinate), `sampled` (N per tensor, seeded, the largest-gradient entries among them), `directional` (one random unit direction v per tensor: (f(θ+εv) − f(θ−εv))/2ε against
  * ∇f·v, the idea of torch.autograd.gradcheck's fast_mode). By default directional, then sampled.
  *
- * Pass rule per coordinate, torch.autograd.gradcheck's: |a − n| ≤ atol + rtol·|n|. A coordinate whose ±ε pair
- * changes a non-differentiable choice downstream (a ReLU's sign, a max-pool winner, ties included) straddles a
- * kink: it is counted as such and left out of pass and fail, so a correct network never fails on a kink.
+ * Each coordinate's verdict (pass, fail, zero within rounding, or inconclusive: a kink, or the step's curvature)
+ * is verdict.ts's: see there. Inconclusive coordinates are counted and left out of pass and fail, so a correct
+ * network never fails on a kink or on a strongly curved loss.
  */
 import type { Analysis } from '../check';
 import { elementCount, type Shape } from '../shape';
 import { buildModel, type Model, type RunOptions } from './model';
 import { backwardPass, forwardPass, type Pass, rerun } from './pass';
 import { Random } from './random';
+import { type Difference, excess, relError, roundingFloor, type Verdict, verdict } from './verdict';
 
 export type GradcheckMode = 'full' | 'sampled' | 'directional';
 
@@ -47,12 +48,18 @@ export interface Coordinate {
 }
 
 export interface TensorCheck {
-  /** The largest |a − n| / max(|a| + |n|, 1e-12) over the coordinates that are not kinks. */
+  /** The largest |a − n| / max(|a| + |n|, 1e-12) over the coordinates that passed or failed (not zeros, not inconclusive). */
   readonly maxRelError: number;
+  /** The largest |a − n| / (atol + rtol·|n|) over the same coordinates: above 1 fails. What the chart plots. */
+  readonly maxExcess: number;
   /** Coordinates and directions compared, kinks included. */
   readonly checked: number;
   /** Of those, how many straddled a kink (inconclusive, not counted). */
   readonly kinks: number;
+  /** How many missed by an error that shrinks as ε², the step's curvature (inconclusive, not counted). */
+  readonly curvature: number;
+  /** How many were zero on both sides, below what the difference resolves (passed: zero by structure). */
+  readonly zeros: number;
   readonly passed: boolean;
   /** The worst coordinates by how far they are past the tolerance; filled for every tensor, most useful when it fails. */
   readonly worst: readonly Coordinate[];
@@ -125,7 +132,7 @@ export interface PartialCheck {
   readonly evaluations: number;
   readonly checks: readonly { readonly layer: string; readonly tensor: string; readonly check: TensorCheck }[];
   /** With a selection: every coordinate compared, in the selection's order. */
-  readonly compared?: readonly (Coordinate & { readonly kink: boolean })[];
+  readonly compared?: readonly (Coordinate & { readonly kink: boolean; readonly verdict: Verdict })[];
 }
 
 /** What a result needs to know of each layer besides the checks. */
@@ -179,7 +186,7 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
   const plans = select
     ? targets.map((t) => ({ target: t, coords: [...select.indices] }))
     : targets.map((t) => ({ target: t, coords: modes.includes('full') ? null : modes.includes('sampled') ? pick(t, samples, model.seed) : [] }));
-  const total = plans.reduce((n, p) => n + 2 * ((p.coords?.length ?? p.target.values.length) + (modes.includes('directional') ? 1 : 0)), 0);
+  let total = plans.reduce((n, p) => n + 2 * ((p.coords?.length ?? p.target.values.length) + (modes.includes('directional') ? 1 : 0)), 0);
 
   let done = 0;
   let selected: readonly Compared[] = [];
@@ -207,16 +214,17 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
     return { loss: r.loss, kink: kink || !Number.isFinite(r.loss) };
   };
 
-  /** Central difference along coordinate i, the tensor restored to the exact value it had. */
-  const coordinate = async (t: Target, i: number): Promise<Compared> => {
+  /** Central difference along coordinate i with step h, the tensor restored to the exact value it had. */
+  const coordinateAt = async (t: Target, i: number, h: number): Promise<Difference> => {
     const original = t.values[i];
-    t.values[i] = original + eps;
+    t.values[i] = original + h;
     const plus = await evaluate(t);
-    t.values[i] = original - eps;
+    t.values[i] = original - h;
     const minus = await evaluate(t);
     t.values[i] = original;
-    return compared(unravel(i, t.shape), t.analytic[i], (plus.loss - minus.loss) / (2 * eps), plus.kink || minus.kink);
+    return { numeric: (plus.loss - minus.loss) / (2 * h), kink: plus.kink || minus.kink };
   };
+  const coordinate = (t: Target, i: number) => judged(unravel(i, t.shape), t.analytic[i], (h) => coordinateAt(t, i, h));
 
   /** Central difference along one seeded random unit direction. */
   const direction = async (t: Target): Promise<Compared> => {
@@ -226,23 +234,29 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
     let analytic = 0;
     for (let i = 0; i < v.length; i++) analytic += t.analytic[i] * (v[i] /= norm);
     const original = t.values.slice();
-    for (let i = 0; i < v.length; i++) t.values[i] = original[i] + eps * v[i];
-    const plus = await evaluate(t);
-    for (let i = 0; i < v.length; i++) t.values[i] = original[i] - eps * v[i];
-    const minus = await evaluate(t);
-    t.values.set(original);
-    return compared([], analytic, (plus.loss - minus.loss) / (2 * eps), plus.kink || minus.kink);
+    return judged([], analytic, async (h) => {
+      for (let i = 0; i < v.length; i++) t.values[i] = original[i] + h * v[i];
+      const plus = await evaluate(t);
+      for (let i = 0; i < v.length; i++) t.values[i] = original[i] - h * v[i];
+      const minus = await evaluate(t);
+      t.values.set(original);
+      return { numeric: (plus.loss - minus.loss) / (2 * h), kink: plus.kink || minus.kink };
+    });
   };
 
-  const compared = (index: readonly number[], a: number, n: number, kink: boolean): Compared => ({
-    index,
-    analytic: a,
-    numeric: n,
-    relError: Math.abs(a - n) / Math.max(Math.abs(a) + Math.abs(n), 1e-12),
-    // How far past the tolerance: > 1 fails.
-    excess: Math.abs(a - n) / (atol + rtol * Math.abs(n)),
-    kink,
-  });
+  /** The verdict at ε, and at ε/2 as well when the first misses (curvature or a wrong rule: verdict.ts). */
+  const tol = { atol, rtol };
+  const floor = roundingFloor(base.loss, eps);
+  const judged = async (index: readonly number[], a: number, at: (h: number) => Promise<Difference>): Promise<Compared> => {
+    const first = await at(eps);
+    let v = verdict(a, first, floor, tol);
+    if (v === 'halve') {
+      total += 2;
+      v = verdict(a, first, floor, tol, await at(eps / 2));
+    }
+    const n = first.numeric;
+    return { index, analytic: a, numeric: n, relError: relError(a, n), excess: excess(a, n, tol), kink: v === 'kink', verdict: v as Verdict };
+  };
 
   const checks = new Map<Target, TensorCheck>();
   for (const { target, coords } of plans) {
@@ -251,7 +265,7 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
     const indices = coords ?? target.values.keys();
     for (const i of indices) seen.push(await coordinate(target, i));
     // A failing direction says nothing about where: drill into the tensor coordinate by coordinate.
-    if (!select && !coords?.length && !modes.includes('full') && seen.some((c) => !c.kink && c.excess > 1)) {
+    if (!select && !coords?.length && !modes.includes('full') && seen.some((c) => c.verdict === 'fail')) {
       for (const i of pick(target, samples, model.seed)) seen.push(await coordinate(target, i));
     }
     checks.set(target, summarise(seen));
@@ -376,16 +390,22 @@ function share(model: Model, targets: readonly Target[], shard: Shard, modes: re
 interface Compared extends Coordinate {
   readonly excess: number;
   readonly kink: boolean;
+  readonly verdict: Verdict;
 }
 
 function summarise(seen: readonly Compared[]): TensorCheck {
-  const counted = seen.filter((c) => !c.kink);
+  const count = (v: Verdict) => seen.filter((c) => c.verdict === v).length;
+  // Zeros pass but their relative error is noise over noise; inconclusive ones say nothing.
+  const counted = seen.filter((c) => c.verdict === 'pass' || c.verdict === 'fail');
   const worst = [...counted].sort((a, b) => b.excess - a.excess).slice(0, WORST).map(({ index, analytic, numeric, relError }) => ({ index, analytic, numeric, relError }));
   return {
     maxRelError: counted.reduce((m, c) => Math.max(m, c.relError), 0),
+    maxExcess: counted.reduce((m, c) => Math.max(m, c.excess), 0),
     checked: seen.length,
-    kinks: seen.length - counted.length,
-    passed: counted.every((c) => c.excess <= 1),
+    kinks: count('kink'),
+    curvature: count('curvature'),
+    zeros: count('zero'),
+    passed: !seen.some((c) => c.verdict === 'fail'),
     worst,
   };
 }

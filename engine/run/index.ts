@@ -6,3 +6,4 @@ export { FAULTS, type FaultName, withFault } from './faults';
 export { type BackwardOverride, buildModel, type Model, type ModelNode, RunError, type RunOptions, type SampleData } from './model';
 export { backwardPass, forwardPass, type Gradients, type Pass } from './pass';
 export { Random } from './random';
+export { type Difference, excess, inconclusive, relError, roundingFloor, type Tolerance, type Verdict, verdict } from './verdict';

@@ -9,6 +9,10 @@ import { layout } from '../layers/softmax';
 import { type Model, type ModelNode, RunError } from './model';
 
 export interface Pass {
+  /**
+   * Every tensor in its own memory, none a view of another or of a parameter: a gradient check perturbs a
+   * tensor in place, and that must move it alone (dropout and flatten hand back their input as their output).
+   */
   readonly tensors: readonly Float64Array[];
   /** Per node: its forward record (output and what backward needs). */
   readonly forwards: readonly Forward[];
@@ -26,8 +30,11 @@ export interface Gradients {
 export function forwardPass(model: Model): Pass {
   const tensors: Float64Array[] = [model.input];
   const forwards: Forward[] = [];
+  const taken = new Set<ArrayBufferLike>([model.input.buffer, ...model.nodes.flatMap((n) => Object.values(n.step.params).map((p) => p.buffer))]);
   for (const node of model.nodes) {
-    const f = node.kind.forward(node.config, node.step, node.inputs.map((t) => tensors[t]));
+    const run = node.kind.forward(node.config, node.step, node.inputs.map((t) => tensors[t]));
+    const f = taken.has(run.y.buffer) ? { ...run, y: run.y.slice() } : run;
+    taken.add(f.y.buffer);
     finite(f.y, node, 'forward output');
     forwards.push(f);
     tensors.push(f.y);
