@@ -244,17 +244,18 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
     });
   };
 
-  /** The verdict at ε, and at ε/2 as well when the first misses (curvature or a wrong rule: verdict.ts). */
+  /** The verdict at ε, and at ε/2, ε/4, … as well when the first misses (curvature or a wrong rule: verdict.ts). */
   const tol = { atol, rtol };
   const floor = roundingFloor(base.loss, eps);
   const judged = async (index: readonly number[], a: number, at: (h: number) => Promise<Difference>): Promise<Compared> => {
-    const first = await at(eps);
-    let v = verdict(a, first, floor, tol);
-    if (v === 'halve') {
+    const steps = [await at(eps)];
+    let v = verdict(a, steps, floor, tol);
+    while (v === 'halve') {
       total += 2;
-      v = verdict(a, first, floor, tol, await at(eps / 2));
+      steps.push(await at(eps / 2 ** steps.length));
+      v = verdict(a, steps, floor, tol);
     }
-    const n = first.numeric;
+    const n = steps[0].numeric;
     return { index, analytic: a, numeric: n, relError: relError(a, n), excess: excess(a, n, tol), kink: v === 'kink', verdict: v as Verdict };
   };
 

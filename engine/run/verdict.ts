@@ -11,7 +11,8 @@
  * - `curvature`: the difference missed at ε but the miss shrinks as ε²: with the step halved it is a quarter,
  *   and the two steps extrapolated (Richardson: (4·n(ε/2) − n(ε))/3, free of the ε² term) agree with the
  *   analytic value. That is the step's error on a strongly curved loss (δ = −1/p at a tiny probability), not a
- *   wrong rule, whose miss stays the same at every step. Inconclusive, never a failure.
+ *   wrong rule, whose miss stays the same at every step. Inconclusive, never a failure. The step is halved
+ *   until the two tell (at most MAX_HALVINGS times); a wrong rule shows at the first halving.
  * - `fail`: anything else.
  */
 
@@ -48,20 +49,30 @@ export function roundingFloor(loss: number, eps: number): number {
 
 /** An ε² error, halved step: a quarter. Allow for the next term and for rounding: between 1/8 and 1/2. */
 const CURVATURE_RATIO: readonly [number, number] = [0.125, 0.5];
+/** A miss that changes by less than this fraction as the step halves is the rule's: no smaller step will help. */
+const STEADY = 0.25;
+/** Steps tried at most after ε: ε/2 … ε/256. */
+export const MAX_HALVINGS = 8;
 
 /**
- * The verdict from the difference at ε, and, when that misses, from the difference at ε/2 too. Returns
- * `halve` when it needs the second: the caller computes it and asks again.
+ * The verdict from the differences at ε, ε/2, ε/4, … (`steps[k]` at ε/2^k). Returns `halve` when it needs the
+ * next step: the caller computes it and asks again. Two consecutive steps decide curvature when the miss
+ * shrinks as ε² and their extrapolation agrees; a miss that stays the same fails at once. Far from the ε²
+ * regime (a step near the size of a tiny probability) the ratio says nothing yet, and the step is halved again.
  */
-export function verdict(analytic: number, at: Difference, floor: number, tol: Tolerance, half?: Difference): Verdict | 'halve' {
+export function verdict(analytic: number, steps: readonly Difference[], floor: number, tol: Tolerance): Verdict | 'halve' {
+  const [at] = steps;
   if (at.kink) return 'kink';
   if (Math.abs(analytic) <= floor && Math.abs(at.numeric) <= floor) return 'zero';
   if (excess(analytic, at.numeric, tol) <= 1) return 'pass';
-  if (!half) return 'halve';
-  if (half.kink) return 'kink';
-  const ratio = (analytic - half.numeric) / (analytic - at.numeric);
-  const extrapolated = (4 * half.numeric - at.numeric) / 3;
-  return ratio >= CURVATURE_RATIO[0] && ratio <= CURVATURE_RATIO[1] && excess(analytic, extrapolated, tol) <= 1 ? 'curvature' : 'fail';
+  for (let k = 1; k < steps.length; k++) {
+    if (steps[k].kink) return 'kink';
+    const ratio = (analytic - steps[k].numeric) / (analytic - steps[k - 1].numeric);
+    const extrapolated = (4 * steps[k].numeric - steps[k - 1].numeric) / 3;
+    if (ratio >= CURVATURE_RATIO[0] && ratio <= CURVATURE_RATIO[1] && excess(analytic, extrapolated, tol) <= 1) return 'curvature';
+    if (Math.abs(ratio - 1) <= STEADY) return 'fail';
+  }
+  return steps.length > MAX_HALVINGS ? 'fail' : 'halve';
 }
 
 /** Whether a verdict leaves the coordinate out of pass and fail. */

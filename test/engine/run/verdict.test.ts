@@ -19,26 +19,44 @@ describe('gradient check verdicts', () => {
     // δ = −1/p at p ≈ 2.37e-5: f‴ε²/6 puts the difference at ε = 1e-6 100 off, at ε/2 a quarter of that.
     const a = -42112.8;
     it('a miss that shrinks as ε² is curvature: 100 at ε, 25 at ε/2', () => {
-      assert.equal(verdict(a, { numeric: a - 100, kink: false }, 1e-8, TOL), 'halve');
-      assert.equal(verdict(a, { numeric: a - 100, kink: false }, 1e-8, TOL, { numeric: a - 25, kink: false }), 'curvature');
+      assert.equal(verdict(a, [{ numeric: a - 100, kink: false }], 1e-8, TOL), 'halve');
+      assert.equal(verdict(a, [{ numeric: a - 100, kink: false }, { numeric: a - 25, kink: false }], 1e-8, TOL), 'curvature');
     });
     it('a miss that stays as the step halves is a wrong rule: 100 at ε and 99 at ε/2', () => {
-      assert.equal(verdict(a, { numeric: a - 100, kink: false }, 1e-8, TOL, { numeric: a - 99, kink: false }), 'fail');
+      assert.equal(verdict(a, [{ numeric: a - 100, kink: false }, { numeric: a - 99, kink: false }], 1e-8, TOL), 'fail');
     });
     it('a rule off by a factor fails even where the differences carry curvature: a/2', () => {
       // A rule that gives half the true value: the misses change ε²-like, but the extrapolation is a, not a/2.
       const wrong = a / 2;
-      assert.equal(verdict(wrong, { numeric: a - 100, kink: false }, 1e-8, TOL, { numeric: a - 25, kink: false }), 'fail');
+      assert.equal(verdict(wrong, [{ numeric: a - 100, kink: false }, { numeric: a - 25, kink: false }], 1e-8, TOL), 'fail');
+    });
+    it('far from the ε² regime the step is halved until it tells: −log p at p = 1.16e-6 from ε = 1e-6', () => {
+      // (−log(p + h) + log(p − h)) / 2h = −atanh(h/p) / h: off by 50% at h/p = 0.86, by x²/3 + x⁴/5 as h/p → 0.
+      const p = 1.16e-6;
+      const diff = (h: number) => ({ numeric: -Math.atanh(h / p) / h, kink: false });
+      const run = (analytic: number) => {
+        const steps = [diff(1e-6)];
+        let v = verdict(analytic, steps, 1e-8, TOL);
+        while (v === 'halve') {
+          steps.push(diff(1e-6 / 2 ** steps.length));
+          v = verdict(analytic, steps, 1e-8, TOL);
+        }
+        return [v, steps.length];
+      };
+      // Ratios 0.139, 0.226, 0.246: extrapolated misses 7.5%, 1.3e-3, then 8e-5 of δ, within rtol.
+      assert.deepEqual(run(-1 / p), ['curvature', 4]);
+      // A rule giving half of δ: misses (0.5 + m)/p, ratios 0.57 then 0.90, steady.
+      assert.deepEqual(run(-0.5 / p), ['fail', 3]);
     });
     it('a kink at either step is a kink', () => {
-      assert.equal(verdict(a, { numeric: 0, kink: true }, 1e-8, TOL), 'kink');
-      assert.equal(verdict(a, { numeric: a - 100, kink: false }, 1e-8, TOL, { numeric: a - 25, kink: true }), 'kink');
+      assert.equal(verdict(a, [{ numeric: 0, kink: true }], 1e-8, TOL), 'kink');
+      assert.equal(verdict(a, [{ numeric: a - 100, kink: false }, { numeric: a - 25, kink: true }], 1e-8, TOL), 'kink');
     });
     it('both sides below the rounding floor is zero; a numeric above it is not', () => {
       assert.equal(roundingFloor(1, 1e-6), (64 * 2 ** -52) / 2e-6);
-      assert.equal(verdict(2.2e-16, { numeric: -1.1e-10, kink: false }, roundingFloor(1.6, 1e-6), TOL), 'zero');
-      assert.equal(verdict(2.2e-16, { numeric: 1e-6, kink: false }, roundingFloor(1.6, 1e-6), TOL), 'pass');
-      assert.equal(verdict(0, { numeric: 1e-3, kink: false }, roundingFloor(1.6, 1e-6), TOL), 'halve');
+      assert.equal(verdict(2.2e-16, [{ numeric: -1.1e-10, kink: false }], roundingFloor(1.6, 1e-6), TOL), 'zero');
+      assert.equal(verdict(2.2e-16, [{ numeric: 1e-6, kink: false }], roundingFloor(1.6, 1e-6), TOL), 'pass');
+      assert.equal(verdict(0, [{ numeric: 1e-3, kink: false }], roundingFloor(1.6, 1e-6), TOL), 'halve');
     });
   });
 
