@@ -13,7 +13,7 @@
 import type { Analysis } from '../check';
 import { elementCount, type Shape } from '../shape';
 import { buildModel, type Model, type RunOptions } from './model';
-import { backwardPass, forwardPass, type Pass, rerun } from './pass';
+import { backwardPass, forwardPass, type Gradients, type Pass, rerun, type Substitute } from './pass';
 import { Random } from './random';
 import { type Difference, excess, relError, roundingFloor, type Verdict, verdict } from './verdict';
 
@@ -60,6 +60,11 @@ export interface TensorCheck {
   readonly curvature: number;
   /** How many were zero on both sides, below what the difference resolves (passed: zero by structure). */
   readonly zeros: number;
+  /**
+   * A failed δ of a tensor that feeds several layers: each one's share checked on its own (the tensor perturbed
+   * as that layer alone reads it), by layer. All right means the shares are not summed right.
+   */
+  readonly shares?: Readonly<Record<string, TensorCheck>>;
   readonly passed: boolean;
   /** The worst coordinates by how far they are past the tolerance; filled for every tensor, most useful when it fails. */
   readonly worst: readonly Coordinate[];
@@ -105,6 +110,10 @@ interface Target {
   /** Set when the tensor is an activation (so the loss knows a perturbed softmax output). */
   readonly changed?: number;
   readonly order: readonly number[];
+  /** A δ's share: the layer that alone reads the perturbed copy in `values`. */
+  readonly substitute?: Substitute;
+  /** A δ of a tensor that feeds several layers: each one's share, as targets of their own. */
+  readonly shares?: readonly Target[];
 }
 
 const WORST = 5;
@@ -180,7 +189,7 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
   const base = forwardPass(model);
   const grads = backwardPass(model, base);
   const baseDecisions = model.nodes.map((n) => n.kind.decisions?.(n.config, n.step, n.inputs.map((t) => base.tensors[t]), base.forwards[n.index]));
-  const all = listTargets(model, base, grads.deltas, grads.grads);
+  const all = listTargets(model, base, grads);
   const { select } = options;
   const targets = select ? all.filter((t) => t.layer === select.layer && t.tensor === select.tensor) : options.shard ? share(model, all, options.shard, modes, samples) : all;
   const plans = select
@@ -193,7 +202,7 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
   let lastYield = now();
   /** One rerun after the caller perturbed `t` in place: its loss, and whether a kink lies in between. */
   const evaluate = async (t: Target): Promise<{ loss: number; kink: boolean }> => {
-    const r = rerun(model, base, t.order, t.changed);
+    const r = rerun(model, base, t.order, t.changed, t.substitute);
     done++;
     let kink = false;
     for (const [i, f] of r.forwards) {
@@ -259,6 +268,13 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
     return { index, analytic: a, numeric: n, relError: relError(a, n), excess: excess(a, n, tol), kink: v === 'kink', verdict: v as Verdict };
   };
 
+  /** One share of a failed δ, at the sampled coordinates and along a direction: sequential, one rerun at a time. */
+  const checkShare = async (share: Target): Promise<TensorCheck> => {
+    const seen: Compared[] = [await direction(share)];
+    for (const i of pick(share, samples, model.seed)) seen.push(await coordinate(share, i));
+    return summarise(seen);
+  };
+
   const checks = new Map<Target, TensorCheck>();
   for (const { target, coords } of plans) {
     const seen: Compared[] = [];
@@ -269,7 +285,13 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
     if (!select && !coords?.length && !modes.includes('full') && seen.some((c) => c.verdict === 'fail')) {
       for (const i of pick(target, samples, model.seed)) seen.push(await coordinate(target, i));
     }
-    checks.set(target, summarise(seen));
+    const verdict = summarise(seen);
+    if (verdict.passed || !target.shares || select) checks.set(target, verdict);
+    else {
+      const shares: Record<string, TensorCheck> = {};
+      for (const share of target.shares) shares[share.tensor] = await checkShare(share);
+      checks.set(target, { ...verdict, shares });
+    }
     if (select) selected = seen;
   }
   onProgress?.({ done, total: done, layer: '', tensor: '' });
@@ -343,10 +365,17 @@ export function assemble(
   const results: LayerCheck[] = layers.map((l) => {
     const delta = get(l.name, 'δ');
     const params = Object.fromEntries(l.params.map((p) => [p, get(l.name, p)]));
+    // Where an input feeds several layers, its δ is wrong because of this layer only if this layer's share is.
+    const wrongInput = (name: string) => {
+      const c = get(name, 'δ');
+      return !c.passed && (c.shares?.[l.name]?.passed !== true);
+    };
     const wrong = [
-      ...l.inputs.filter((name) => !get(name, 'δ').passed).map((name) => `the δ at its input ${name}`),
+      ...[...new Set(l.inputs)].filter(wrongInput).map((name) => `the δ at its input ${name}`),
       ...Object.entries(params).filter(([, c]) => !c.passed).map(([name]) => `its gradient ${name}`),
     ];
+    const shares = delta.shares && Object.entries(delta.shares);
+    const unsummed = shares?.every(([, c]) => c.passed) && `each layer it feeds (${shares.map(([n]) => n).join(', ')}) hands back a right share of its δ, but the δ is not their sum: the δ where ${l.name} fans out is not summed right`;
     return {
       name: l.name,
       kind: l.kind,
@@ -355,6 +384,7 @@ export function assemble(
       delta,
       params,
       ...(delta.passed && wrong.length > 0 && { blame: `the δ at its output is right but ${wrong.join(' and ')} ${wrong.length > 1 ? 'are' : 'is'} wrong: ${l.name}'s backward rule is wrong` }),
+      ...(unsummed && { blame: unsummed }),
     };
   });
   return {
@@ -412,8 +442,16 @@ function summarise(seen: readonly Compared[]): TensorCheck {
 }
 
 /** Every δ (the input's first, then each layer's output) and every parameter, in network order. */
-function listTargets(model: Model, base: Pass, deltas: readonly Float64Array[], grads: readonly Readonly<Record<string, Float64Array>>[]): Target[] {
+function listTargets(model: Model, base: Pass, { deltas, grads, shares }: Gradients): Target[] {
   const targets: Target[] = [];
+  /** Each share of δ(tensor): perturbing a copy that only its layer reads, rerunning from that layer on. */
+  const sharesOf = (tensor: number, layer: string, shape: Shape) =>
+    shares.has(tensor)
+      ? [...shares.get(tensor)!].sort(([a], [b]) => a - b).map(([node, analytic]): Target => {
+          const values = base.tensors[tensor].slice();
+          return { layer, tensor: model.nodes[node].name, values, analytic, shape, order: [node, ...downstream(node + 1)], substitute: { node, tensor, values } };
+        })
+      : undefined;
   const downstream = (tensor: number, from = 0): number[] => {
     const reached = new Set([tensor]);
     const order: number[] = [];
@@ -426,10 +464,12 @@ function listTargets(model: Model, base: Pass, deltas: readonly Float64Array[], 
     }
     return order;
   };
-  targets.push({ layer: model.inputName, tensor: 'δ', values: base.tensors[0], analytic: deltas[0], shape: [model.batch, ...model.inputShape], changed: 0, order: downstream(0) });
+  const inputShape = [model.batch, ...model.inputShape];
+  targets.push({ layer: model.inputName, tensor: 'δ', values: base.tensors[0], analytic: deltas[0], shape: inputShape, changed: 0, order: downstream(0), shares: sharesOf(0, model.inputName, inputShape) });
   for (const node of model.nodes) {
     const t = node.index + 1;
-    targets.push({ layer: node.name, tensor: 'δ', values: base.tensors[t], analytic: deltas[t], shape: [model.batch, ...node.step.output], changed: t, order: downstream(t) });
+    const shape = [model.batch, ...node.step.output];
+    targets.push({ layer: node.name, tensor: 'δ', values: base.tensors[t], analytic: deltas[t], shape, changed: t, order: downstream(t), shares: sharesOf(t, node.name, shape) });
     for (const [name, values] of Object.entries(node.step.params)) {
       targets.push({ layer: node.name, tensor: name, values, analytic: grads[node.index][name], shape: node.paramShapes[name], order: [node.index, ...downstream(t)] });
     }

@@ -2,8 +2,8 @@
 export { sampleRun, type RunDump, type Tensor } from './dump';
 export { assemble, checkTensors, deltaMap, gradcheck, gradcheckModel, layerMeta } from './gradcheck';
 export type { Coordinate, DeltaMap, GradcheckMode, GradcheckOptions, GradcheckProgress, GradcheckResult, LayerCheck, LayerMeta, PartialCheck, Selection, Shard, TensorCheck } from './gradcheck';
-export { FAULTS, type FaultName, withFault } from './faults';
-export { type BackwardOverride, buildModel, type Model, type ModelNode, RunError, type RunOptions, type SampleData } from './model';
+export { FANOUT_NOT_SUMMED, FAULTS, type FaultName, withFault } from './faults';
+export { type BackwardOverride, buildModel, type Gather, type Model, type ModelNode, RunError, type RunOptions, type SampleData } from './model';
 export { backwardPass, forwardPass, type Gradients, type Pass } from './pass';
 export { Random } from './random';
 export { type Difference, excess, inconclusive, relError, roundingFloor, type Tolerance, type Verdict, verdict } from './verdict';

@@ -47,6 +47,13 @@ describe('gradient check on random networks', () => {
       batch: 1,
       seed: 87233,
     },
+    {
+      // A 3×1×3 softmax over 12 label positions: probabilities of 2.4e-6 and 2.9e-5, two coordinates of curvature.
+      name: 'softmax δ over a map, batch 4, probabilities near ε',
+      source: 'input 1x2x3\nl1: add input input\nl2: leaky_relu slope=0.1\nl3: relu\nl4: conv 1 1 from=l1\nl5: conv 3 2x1\nl6: pool max 1\nsoftmax',
+      batch: 4,
+      seed: 801747,
+    },
   ];
   for (const r of REGRESSIONS) it(`regression: ${r.name}`, () => passesEveryMode(r.source, r.batch, r.seed));
 });
