@@ -66,6 +66,7 @@ function report(): void {
       view: {
         summary: summary?.headline ?? 'empty',
         rows: state?.status === 'done' ? (table?.rows ?? []) : [],
+        ...(state?.status === 'done' && table && { cells: table.cells, marks: Array.from(chartSlot.querySelectorAll('[data-mark]'), (m) => m.getAttribute('data-mark')!) }),
         ...(state?.status === 'done' && heatmap.describe() !== undefined && { heatmap: heatmap.describe() }),
         formErrors: form.errorList(),
         violations: [...violations],
@@ -77,7 +78,7 @@ function report(): void {
 function drawChart(): void {
   if (state?.status !== 'done') return;
   const width = Math.max(320, results.clientWidth);
-  replace(chartSlot, h('figcaption', { id: 'chart-heading' }, h('h2', {}, 'Relative error by layer')), renderChart(state.result, width));
+  replace(chartSlot, h('figcaption', { id: 'chart-heading' }, h('h2', {}, 'Error over tolerance by layer')), renderChart(state.result, width));
 }
 
 function show(next: RunState, kept?: Pick<SavedPanel, 'selection' | 'heatmap'>): void {

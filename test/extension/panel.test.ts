@@ -160,6 +160,26 @@ describe('gradient-check panel', function () {
     await screenshot('panel');
   });
 
+  it('shows a zero gradient as 0 by structure and curvature as inconclusive, and the chart agrees with each verdict', async () => {
+    // c.b before a batchnorm: 0 in exact arithmetic. Its relative error was 1, drawn in the fail zone with a ✓.
+    const zeroNet = check('input 3x8x8\nc: conv 4 3\nbn: batchnorm\nrelu\nflatten\nd: dense 5\nsoftmax');
+    const zero = await gradcheck(zeroNet, { mode: 'full', batch: 3 });
+    const shown = await open({ status: 'done', file, settings: SETTINGS, result: zero, layers: layerViews(zeroNet), threads: 2 }, undefined, (v) => v.rows.length > 0 && v.marks !== undefined);
+    assert.strictEqual(shown.view.summary, 'passed');
+    assert.ok(shown.view.cells!.includes('c b 0 by structure'), shown.view.cells!.join('; '));
+    assert.ok(shown.view.marks!.includes('c b pass-zone pass'), shown.view.marks!.join('; '));
+    // Every mark sits on the side of the line its verdict says.
+    for (const m of shown.view.marks!) assert.ok(m.endsWith('pass-zone pass') || m.endsWith('fail-zone fail'), m);
+    // A label probability of 1e-5: δ = −1/p misses at ε by curvature, not by a wrong rule.
+    const curvedNet = check('input 4\nfc: dense 3\nsoftmax');
+    const data = { input: [1, 0, 0, 0], labels: [0], params: { fc: { W: [0, 0, 0, 0, 11.5, 0, 0, 0, 0, 0, 0, 0], b: [0, 0, 0] } } };
+    const curved = await gradcheck(curvedNet, { mode: 'full', batch: 1, data });
+    const again = await open({ status: 'done', file, settings: SETTINGS, result: curved, layers: layerViews(curvedNet), threads: 2 }, undefined, (v) => v.rows.length > 0 && v.marks !== undefined);
+    assert.deepStrictEqual(again.view.rows, ['input input pass', 'fc dense pass', 'softmax1 softmax pass']);
+    assert.ok(again.view.cells!.includes('softmax1 δ inconclusive'), again.view.cells!.join('; '));
+    assert.ok(again.view.marks!.includes('softmax1 δ pass-zone pass'), again.view.marks!.join('; '));
+  });
+
   it('reveals a layer when its row is clicked', async function () {
     needsWebviewDriver(this);
     const { handlers } = await open(done(passing), undefined, (v) => v.rows.length > 0);
