@@ -3,7 +3,7 @@
  * merges of earlier layers, both losses, batch 1–4), in every mode. A network where it failed is a false blame
  * (the engine's backward agrees with PyTorch: torch.test.ts), kept below as a named regression test.
  *
- * PROPERTY_RUNS (default 60) and PROPERTY_SEED widen the search locally, e.g. PROPERTY_RUNS=3000.
+ * PROPERTY_RUNS (default 600, about 30 s) and PROPERTY_SEED widen the search locally, e.g. PROPERTY_RUNS=3000.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -11,7 +11,7 @@ import { check } from '../../../engine';
 import { gradcheck, type GradcheckMode, type GradcheckResult } from '../../../engine/run';
 import { build, plans } from '../../networks';
 
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 600);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261203);
 const MODES: readonly (GradcheckMode | undefined)[] = [undefined, 'directional', 'sampled', 'full'];
 
