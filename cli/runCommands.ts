@@ -96,12 +96,18 @@ export async function gradcheckCommand(a: Analysis, file: string, flags: Flags):
   return result.passed ? 0 : 1;
 }
 
-const rel = (c: TensorCheck) => (c.checked === c.kinks ? 'kinks only' : c.maxRelError.toExponential(1));
+/** The largest relative error, or what stands in for it when no coordinate was counted. */
+const rel = (c: TensorCheck) => {
+  const inconclusive = c.kinks + c.curvature;
+  if (c.checked > inconclusive + c.zeros) return c.maxRelError.toExponential(1);
+  if (inconclusive === 0) return '0 by structure';
+  return c.curvature === 0 ? 'kinks only' : 'inconclusive';
+};
 const verdict = (c: TensorCheck) => `${c.passed ? '✓' : '✗'} ${rel(c)}`;
 
 export function gradcheckText(r: GradcheckResult, file: string): string {
   const names = [...new Set(r.layers.flatMap((l) => Object.keys(l.params)))];
-  const rows = [['Layer', 'Kind', 'δ', ...names, 'Checked', 'Kinks']];
+  const rows = [['Layer', 'Kind', 'δ', ...names, 'Checked', 'Kinks', 'Curvature', 'Zeros']];
   for (const l of r.layers) {
     const all = [l.delta, ...Object.values(l.params)];
     rows.push([
@@ -111,6 +117,8 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
       ...names.map((n) => (l.params[n] ? verdict(l.params[n]) : '')),
       `${all.reduce((s, c) => s + c.checked, 0)}`,
       `${all.reduce((s, c) => s + c.kinks, 0)}`,
+      `${all.reduce((s, c) => s + c.curvature, 0)}`,
+      `${all.reduce((s, c) => s + c.zeros, 0)}`,
     ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => [...row[c]].length)));
@@ -121,7 +129,8 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
     line(rows[0]),
     ...rows.slice(1).map(line),
     '',
-    'Max relative error |a−n| / (|a|+|n|) per tensor; a kink is a coordinate whose ±eps straddles a ReLU or max-pool switch, left out.',
+    'Max relative error |a−n| / (|a|+|n|) per tensor; a kink is a coordinate whose ±eps straddles a ReLU or max-pool switch, left out;',
+    'curvature, one whose miss shrinks as eps² (the step, not the rule), left out; zeros, analytic and numeric both 0 within rounding, passed.',
   ];
   for (const l of r.layers) if (l.blame) out.push('', `${l.name}${l.line ? ` (line ${l.line})` : ''}: ${l.blame}`);
   for (const l of r.layers) {

@@ -24,10 +24,12 @@ export function isCoordinate(v: unknown): boolean {
   return isObject(v) && isNumbers(v.index) && v.index.every((i) => isInt(i)) && isNumberOrNull(v.analytic) && isNumberOrNull(v.numeric) && isNumberOrNull(v.relError);
 }
 
-/** A tensor's verdict (engine/run/gradcheck.ts TensorCheck); `worst` is checked when present. */
+/** A tensor's verdict (engine/run/gradcheck.ts TensorCheck); `worst` and `shares` are checked when present. */
 export function isTensorCheck(v: unknown): boolean {
   return (
-    isObject(v) && isNumberOrNull(v.maxRelError) && isInt(v.checked) && isInt(v.kinks) && typeof v.passed === 'boolean' &&
-    (v.worst === undefined || (Array.isArray(v.worst) && v.worst.every(isCoordinate)))
+    isObject(v) && isNumberOrNull(v.maxRelError) && isNumberOrNull(v.maxExcess) && isInt(v.checked) && isInt(v.kinks) &&
+    isInt(v.curvature) && isInt(v.zeros) && typeof v.passed === 'boolean' &&
+    (v.worst === undefined || (Array.isArray(v.worst) && v.worst.every(isCoordinate))) &&
+    (v.shares === undefined || (isObject(v.shares) && Object.values(v.shares).every(isTensorCheck)))
   );
 }

@@ -67,6 +67,7 @@ function report(): void {
       view: {
         summary: summary?.headline ?? 'empty',
         rows: shown(state) ? (table?.rows ?? []) : [],
+        ...(shown(state) && table && { cells: table.cells, marks: Array.from(chartSlot.querySelectorAll('[data-mark]'), (m) => m.getAttribute('data-mark')!) }),
         ...(state?.status === 'done' && heatmap.describe() !== undefined && { heatmap: heatmap.describe() }),
         formErrors: form.errorList(),
         violations: [...violations],
@@ -86,7 +87,7 @@ function drawChart(): void {
   const run = shown(state);
   if (!run) return;
   const width = Math.max(320, results.clientWidth);
-  replace(chartSlot, h('figcaption', { id: 'chart-heading' }, h('h2', {}, 'Relative error by layer')), renderChart(run.result, width));
+  replace(chartSlot, h('figcaption', { id: 'chart-heading' }, h('h2', {}, 'Error over tolerance by layer')), renderChart(run.result, width));
 }
 
 function show(next: RunState, kept?: Pick<SavedPanel, 'selection' | 'heatmap'>): void {

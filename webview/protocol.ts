@@ -92,6 +92,10 @@ export interface RenderedView {
   readonly summary: string;
   /** One per table row, `NAME KIND pass|fail`, plus ` blamed` on a layer with a blame line. */
   readonly rows: readonly string[];
+  /** One per tensor cell of the table, `NAME TENSOR TEXT` as shown (`0 by structure`, `inconclusive`, `1.2e-7`). */
+  readonly cells?: readonly string[];
+  /** One per chart mark, `NAME TENSOR pass-zone|fail-zone pass|fail`: where it sits, and its ring. */
+  readonly marks?: readonly string[];
   /**
    * The heat-map drawn, `LAYER sample S channel C H×W`, then ` kinks K` and ` uncovered rows R cols C` (0-based,
    * comma-separated) for what is marked; or `error: MESSAGE`; absent when none is drawn.
@@ -181,7 +185,7 @@ function isResult(v: unknown): boolean {
 
 function isRenderedView(v: unknown): v is RenderedView {
   return (
-    isObject(v) && typeof v.summary === 'string' && isStrings(v.rows) && (v.heatmap === undefined || typeof v.heatmap === 'string') &&
+    isObject(v) && typeof v.summary === 'string' && isStrings(v.rows) && (v.cells === undefined || isStrings(v.cells)) && (v.marks === undefined || isStrings(v.marks)) && (v.heatmap === undefined || typeof v.heatmap === 'string') &&
     isStrings(v.formErrors) && isStrings(v.violations)
   );
 }

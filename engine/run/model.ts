@@ -15,6 +15,9 @@ import { ruleOverrides } from './rules';
 
 export type { BackwardOverride } from '../layers/kind';
 
+/** Adds one layer's share of δ to what the others handed back so far. */
+export type Gather = (sum: Float64Array, share: Float64Array) => Float64Array;
+
 export interface RunOptions {
   /** Samples in the batch; else the file's `sample batch=`, else 2. */
   readonly batch?: number;
@@ -23,6 +26,8 @@ export interface RunOptions {
   /** Bytes a run may use (default 1 GiB). */
   readonly memoryLimit?: number;
   readonly overrides?: Readonly<Record<string, BackwardOverride>>;
+  /** How the δ shares are summed where a tensor feeds several layers (a fresh array): tests inject faults here. */
+  readonly gather?: Gather;
   /**
    * Data to use instead of the seeded draws, each checked against its shape: the input (N×…), labels or
    * targets, and parameters by layer (`{ c1: { W, b } }`, PyTorch's layouts). What is left out is drawn.
@@ -80,6 +85,7 @@ export interface Model {
   /** The last layer is fused with the loss (softmax with cross-entropy): δ at its input is the loss's, (p − onehot)/N. */
   readonly fusedSoftmax: boolean;
   readonly overrides: Readonly<Record<string, BackwardOverride>>;
+  readonly gather?: Gather;
 }
 
 export function buildModel(analysis: Analysis, options: RunOptions = {}): Model {
@@ -132,6 +138,7 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
       : { targets: data.targets ? sized(data.targets, batch * elementCount(output), 'targets') : new Random(seed, 'targets').fill(batch * elementCount(output), (r) => r.normal()) }),
     fusedSoftmax: nodes[nodes.length - 1].kind.fusedWithLoss?.loss === loss,
     overrides: { ...ruleOverrides(analysis), ...options.overrides },
+    ...(options.gather && { gather: options.gather }),
   };
 }
 

@@ -92,7 +92,7 @@ function layerViews(a: Analysis): LayerInfoView[] {
  * tests on networks whose real check takes too long for a test (inception's default mode is about a minute).
  */
 function passingResult(a: Analysis): GradcheckResult {
-  const check = (checked: number) => ({ maxRelError: 2.8e-5, checked, kinks: checked > 100 ? 12 : 0, passed: true, worst: [] });
+  const check = (checked: number) => ({ maxRelError: 2.8e-5, maxExcess: 0.027, checked, kinks: checked > 100 ? 12 : 0, curvature: 0, zeros: 0, passed: true, worst: [] });
   return {
     passed: true, mode: 'directional+sampled', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: 2, seed: 1, loss: 2.30412, evaluations: 974, ms: 48_648,
     layers: [
@@ -162,6 +162,26 @@ describe('gradient-check panel', function () {
       'sigmoid2 sigmoid pass', 'p2 pool pass', 'fc dense pass', 'softmax1 softmax pass',
     ]);
     await screenshot('panel');
+  });
+
+  it('shows a zero gradient as 0 by structure and curvature as inconclusive, and the chart agrees with each verdict', async () => {
+    // c.b before a batchnorm: 0 in exact arithmetic. Its relative error was 1, drawn in the fail zone with a ✓.
+    const zeroNet = check('input 3x8x8\nc: conv 4 3\nbn: batchnorm\nrelu\nflatten\nd: dense 5\nsoftmax');
+    const zero = await gradcheck(zeroNet, { mode: 'full', batch: 3 });
+    const shown = await open({ status: 'done', file, settings: SETTINGS, result: zero, layers: layerViews(zeroNet), threads: 2 }, undefined, (v) => v.rows.length > 0 && v.marks !== undefined);
+    assert.strictEqual(shown.view.summary, 'passed');
+    assert.ok(shown.view.cells!.includes('c b 0 by structure'), shown.view.cells!.join('; '));
+    assert.ok(shown.view.marks!.includes('c b pass-zone pass'), shown.view.marks!.join('; '));
+    // Every mark sits on the side of the line its verdict says.
+    for (const m of shown.view.marks!) assert.ok(m.endsWith('pass-zone pass') || m.endsWith('fail-zone fail'), m);
+    // A label probability of 1e-5: δ = −1/p misses at ε by curvature, not by a wrong rule.
+    const curvedNet = check('input 4\nfc: dense 3\nsoftmax');
+    const data = { input: [1, 0, 0, 0], labels: [0], params: { fc: { W: [0, 0, 0, 0, 11.5, 0, 0, 0, 0, 0, 0, 0], b: [0, 0, 0] } } };
+    const curved = await gradcheck(curvedNet, { mode: 'full', batch: 1, data });
+    const again = await open({ status: 'done', file, settings: SETTINGS, result: curved, layers: layerViews(curvedNet), threads: 2 }, undefined, (v) => v.rows.length > 0 && v.marks !== undefined);
+    assert.deepStrictEqual(again.view.rows, ['input input pass', 'fc dense pass', 'softmax1 softmax pass']);
+    assert.ok(again.view.cells!.includes('softmax1 δ inconclusive'), again.view.cells!.join('; '));
+    assert.ok(again.view.marks!.includes('softmax1 δ pass-zone pass'), again.view.marks!.join('; '));
   });
 
   it('reveals a layer when its row is clicked', async function () {
