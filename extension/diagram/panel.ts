@@ -205,10 +205,16 @@ export class DiagramView implements vscode.Disposable {
   }
 }
 
-/** A layer's verdict: it passes when its δ and every parameter gradient pass; its error is the largest of them. */
+/**
+ * A layer's verdict: it passes when its δ and every parameter gradient pass and the check pins no wrong rule on
+ * it (a blamed layer's own δ is right: what it sends back is not); its error is the largest of them.
+ * A relative error is at most 1 unless a gradient is NaN: that counts as 1, since a webview message is JSON and
+ * would turn NaN into null.
+ */
 export function verdictOf(l: LayerCheck): VerdictView {
   const tensors = [l.delta, ...Object.values(l.params)];
-  return { id: l.name, passed: tensors.every((t) => t.passed), maxError: Math.max(...tensors.map((t) => t.maxRelError)), blamed: l.blame !== undefined };
+  const errors = tensors.map((t) => (Number.isFinite(t.maxRelError) ? t.maxRelError : 1));
+  return { id: l.name, passed: tensors.every((t) => t.passed) && l.blame === undefined, maxError: Math.max(...errors), blamed: l.blame !== undefined };
 }
 
 function html(webview: vscode.Webview, script: vscode.Uri): string {

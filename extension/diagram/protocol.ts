@@ -40,6 +40,8 @@ export type FromDiagram =
       readonly errors: readonly string[];
       readonly warnings: readonly string[];
       readonly failing: readonly string[];
+      /** The nodes the check pins a wrong backward rule on. */
+      readonly blamed: readonly string[];
       /** The last draw reused the layout before it (the graph kept its shape). */
       readonly reused: boolean;
     }
@@ -109,7 +111,7 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
     case 'reveal':
       return typeof v.id === 'string';
     case 'shown':
-      return (v.view === 'forward' || v.view === 'backward') && isStrings(v.nodes) && isNameOrNull(v.current) && isStrings(v.errors) && isStrings(v.warnings) && isStrings(v.failing) && typeof v.reused === 'boolean';
+      return (v.view === 'forward' || v.view === 'backward') && isStrings(v.nodes) && isNameOrNull(v.current) && isStrings(v.errors) && isStrings(v.warnings) && isStrings(v.failing) && isStrings(v.blamed) && typeof v.reused === 'boolean';
     case 'save':
       return isFormat(v.format);
     case 'exported':

@@ -118,6 +118,7 @@ function report(): void {
     errors: nodes.filter((n) => n.severity === 'error').map((n) => n.id),
     warnings: nodes.filter((n) => n.severity === 'warning').map((n) => n.id),
     failing,
+    blamed: nodes.filter((n) => verdicts.get(n.id)?.blamed).map((n) => n.id),
     reused,
   });
 }
