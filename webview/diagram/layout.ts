@@ -160,11 +160,12 @@ function place(nodes: readonly Box[], edges: readonly EdgeBox[], direction: Dire
   const routed: { points: Point[]; x: number; y: number }[] = edges.map(() => ({ points: [], x: 0, y: 0 }));
   let width = 0;
   let height = 0;
-  const bounds = [0, ...cuts, nodes.length];
+  if (!nodes.length) return { width: 0, height: 0, placed, edges: routed };
+  // Piece p runs from cut to cut, both included: its last node is placed there, and anchors the next piece.
+  const bounds = [0, ...cuts, nodes.length - 1];
   for (let p = 0; p + 1 < bounds.length; p++) {
-    // The piece's nodes, its top (the cut node above it) included: placed already, it only anchors the piece.
     const first = bounds[p];
-    const last = bounds[p + 1] - 1;
+    const last = bounds[p + 1];
     const g = new graphlib.Graph({ multigraph: true });
     g.setGraph({ rankdir: direction, ranker: 'longest-path', nodesep: 24, ranksep: 28, edgesep: 12, marginx: 16, marginy: 16 });
     g.setDefaultEdgeLabel(() => ({}));
