@@ -30,7 +30,7 @@ export class GradcheckCodeLens implements vscode.CodeLensProvider, vscode.Dispos
     const at = document.positionAt(first.range.start);
     const range = new vscode.Range(at, at);
     const uri = document.uri.toString();
-    return [new vscode.CodeLens(range, GradcheckCodeLens.checkCommand(a, uri)), new vscode.CodeLens(range, { title: 'Backprop walkthrough', command: 'cnnLens.walkthrough', tooltip: 'Follow δ from the loss back to the input, layer by layer' })];
+    return [new vscode.CodeLens(range, GradcheckCodeLens.checkCommand(a, uri)), new vscode.CodeLens(range, { title: 'Backprop walkthrough', command: 'cnnLens.walkthrough', tooltip: 'Follow δ from the loss back to the input, layer by layer' }), new vscode.CodeLens(range, { title: 'Diagram', command: 'cnnLens.showDiagram', tooltip: 'Show the network as a diagram beside the editor' })];
   }
 
   /** The first lens's command for an analysis; exported for tests. */

@@ -9,6 +9,7 @@ import { CodeActionProvider } from './codeActions';
 import { GradcheckCodeLens } from './codeLens';
 import { registerCommands } from './commands';
 import { CompletionProvider } from './completion';
+import { DiagramView } from './diagram/panel';
 import { GradcheckController } from './gradcheck';
 import { HoverProvider } from './hover';
 import { InlayHintsProvider } from './inlayHints';
@@ -30,6 +31,7 @@ export interface CnnLensApi {
   /** The verdicts shown after each layer's line. */
   readonly results: InlineResults;
   readonly walkthrough: WalkthroughView;
+  readonly diagram: DiagramView;
   /** How long activate() took, for the suite's log. */
   readonly activationMs: number;
 }
@@ -49,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
   const results = new InlineResults();
   const walkthrough = new WalkthroughView(context.extensionUri, analyses);
   const lenses = new GradcheckCodeLens(analyses);
+  const diagram = new DiagramView(context.extensionUri, analyses, gradcheck);
   context.subscriptions.push(
     analyses,
     hints,
@@ -71,11 +74,12 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     results,
     gradcheck.onDidComplete((run) => results.show(run)),
     walkthrough,
+    diagram,
     new ResultsFeed(context.extensionUri, gradcheck),
     new EditorPlacement(),
-    ...registerCommands({ analyses, gradcheck, walkthrough }),
+    ...registerCommands({ analyses, gradcheck, walkthrough, diagram }),
   );
-  return { analyses, gradcheck, results, walkthrough, activationMs: performance.now() - started };
+  return { analyses, gradcheck, results, walkthrough, diagram, activationMs: performance.now() - started };
 }
 
 export function deactivate(): void {}

@@ -107,6 +107,8 @@ const bundles = [
   { entryPoints: ['extension/worker/main.web.ts'], outfile: 'dist/worker.web.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // The backprop walkthrough view's script (extension/walkthrough/page.ts), loaded by its webview.
   { entryPoints: ['extension/walkthrough/page.ts'], outfile: 'dist/walkthrough.js', platform: 'browser', target: 'es2022', format: 'iife' },
+  // The network diagram's script (webview/diagram/main.ts) with dagre.
+  { entryPoints: ['webview/diagram/main.ts'], outfile: 'dist/diagram.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // The gradient-check panel's script (webview/main.ts) with @vscode-elements/elements, and its CSS as dist/webview.css.
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // Desktop suite: mocha stays external and is loaded from node_modules by VS Code's Node extension host.

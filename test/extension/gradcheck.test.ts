@@ -289,7 +289,7 @@ describe('gradient check code lens', () => {
   it('offers ▶ Check gradients and the walkthrough above the first statement', async () => {
     await api();
     await vscode.workspace.openTextDocument(example('seed.cnn'));
-    assert.deepStrictEqual(await lenses(example('seed.cnn')), ['2: ▶ Check gradients → cnnLens.checkGradients', '2: Backprop walkthrough → cnnLens.walkthrough']);
+    assert.deepStrictEqual(await lenses(example('seed.cnn')), ['2: ▶ Check gradients → cnnLens.checkGradients', '2: Backprop walkthrough → cnnLens.walkthrough', '2: Diagram → cnnLens.showDiagram']);
   });
 
   /** The code lenses the page shows now, one string per editor (`▶ Check gradients | Backprop walkthrough`). */
@@ -328,6 +328,6 @@ describe('gradient check code lens', () => {
 
   it('says why a file with errors cannot run, and opens Problems', async () => {
     const { document } = await openCnn('input 3x8x8\nconv 4 0\nconv 4 3 in=2 from=input\n');
-    assert.deepStrictEqual(await lenses(document.uri), ['1: ✗ 2 errors: fix them to check gradients → workbench.actions.view.problems', '1: Backprop walkthrough → cnnLens.walkthrough']);
+    assert.deepStrictEqual(await lenses(document.uri), ['1: ✗ 2 errors: fix them to check gradients → workbench.actions.view.problems', '1: Backprop walkthrough → cnnLens.walkthrough', '1: Diagram → cnnLens.showDiagram']);
   });
 });
