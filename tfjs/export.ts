@@ -7,6 +7,7 @@
 import { Project, QuoteKind } from 'ts-morph';
 import type { Analysis, LayerInfo } from '../engine';
 import { ExportError, exportable } from '../engine/export/common';
+import { knownLayer } from '../engine/layers/known';
 import { formatShape } from '../engine/shape';
 import { KINDS, type TfCall } from './layers';
 
@@ -52,7 +53,8 @@ export function exportTfjs(analysis: Analysis, sourceName?: string): string {
       lines.push(`// ${l.name} (${l.kind}) reaches no output (unused-layer): a tfjs model leaves it out`);
       continue;
     }
-    const kind = KINDS[l.kind];
+    const known = knownLayer(l);
+    const kind = known?.kind.tfjs ? () => known.kind.tfjs!(known.layer) : KINDS[l.kind];
     if (!kind) throw new ExportError(`${l.name}: TensorFlow.js export does not know the layer kind '${l.kind}'`, l.name);
     if (!TF_NAME.test(l.name)) throw new ExportError(`${l.name}: tfjs layer names start with a letter or digit; rename the layer`, l.name);
     const calls = kind(l);

@@ -9,17 +9,10 @@
 import type { LayerInfo } from '../engine';
 import type { Axis, ConvGeometry, PoolGeometry } from '../engine/geometry';
 import { configValue, ExportError, inputShape } from '../engine/export/common';
+import type { TfCall } from '../engine/export/target';
 
-/** One tfjs layer call: `tf.layers.<fn>(<config>)`, applied to the previous call's output (or the inputs). */
-export interface TfCall {
-  readonly fn: string;
-  /** The config object's properties, written as TypeScript (`name` is added by the writer). */
-  readonly config: Readonly<Record<string, string>>;
-  /** The suffix of this call's layer name after the .cnn layer's (`_pad`); the layer's own call has none. */
-  readonly suffix?: string;
-  /** Where tfjs and PyTorch conventions differ, said beside the call. */
-  readonly comment?: string;
-}
+export type { TfCall } from '../engine/export/target';
+
 
 const list = (xs: readonly (number | string)[]) => `[${xs.join(', ')}]`;
 const str = (s: string) => `'${s}'`;
@@ -114,7 +107,7 @@ function chw(l: LayerInfo): TfCall[] {
 
 const activation = (name: string) => (): TfCall[] => [{ fn: 'activation', config: { activation: str(name) } }];
 
-export const KINDS: Readonly<Record<string, (l: LayerInfo) => TfCall[]>> = {
+export const KINDS: Readonly<Record<string, (l: LayerInfo) => readonly TfCall[]>> = {
   conv,
   pool,
   dense(l) {

@@ -7,6 +7,8 @@
  */
 import type { Analysis, LayerInfo } from '../check';
 import type { ConvGeometry, PoolGeometry, Window2D } from '../geometry';
+import { LAYER_KINDS } from '../layers';
+import { knownLayer } from '../layers/known';
 import { elementCount, formatShape, type Shape } from '../shape';
 import type { Severity } from '../text';
 
@@ -141,6 +143,8 @@ const pair = (a: number, b: number) => (a === b ? `${a}` : `${a}×${b}`);
 
 /** `conv 64 5×5 s2 p1`, `pool max 3×3 s1 p1`, `dense 10`, `relu`: the kind and the arguments that differ from the defaults. */
 export function layerLabel(l: LayerInfo): string {
+  const own = LAYER_KINDS.get(l.kind);
+  if (own?.label && l.config !== undefined && (l.geometry !== undefined || !own.geometry)) return own.label(l.config, l.geometry);
   const g = windowed(l);
   if (!g) {
     // Unknown geometry (an error upstream or in the options): the arguments as written.
@@ -162,6 +166,8 @@ export function layerLabel(l: LayerInfo): string {
 /** The δ rule from `l`'s output to its input `j`, in a few symbols, ending in the δ's shape. */
 export function shortRule(l: LayerInfo, j: number): string {
   const to = shapeText(l.inputShapes[j]);
+  const known = knownLayer(l);
+  if (known?.kind.shortRule) return `${known.kind.shortRule(known.layer, j)} → ${to}`;
   const g = windowed(l);
   const win = (g: Window2D) => `${g.h.kernel}×${g.w.kernel}`;
   const dy = (g: Window2D) => {

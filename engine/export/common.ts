@@ -4,18 +4,9 @@
  * target's code is one table of kinds and does not depend on how the checker is arranged inside.
  */
 import type { Analysis, LayerInfo } from '../check';
+import { ExportError } from './target';
 
-/** A network, or one layer of it, that a target cannot express exactly. The message names the layer. */
-export class ExportError extends Error {
-  constructor(
-    message: string,
-    /** The layer that cannot be written, when one is to blame. */
-    readonly layer?: string,
-  ) {
-    super(message);
-    this.name = 'ExportError';
-  }
-}
+export { ExportError } from './target';
 
 /**
  * Whether `e` is a refusal. By name rather than instanceof: the CLI and the extension load the tfjs export from a

@@ -8,20 +8,10 @@
  */
 import type { Analysis, LayerInfo } from '../check';
 import type { ConvGeometry, PoolGeometry } from '../geometry';
+import { knownLayer } from '../layers/known';
+import type { TorchLayer as PyLayer } from './target';
 import { formatShape } from '../shape';
 import { configValue, ExportError, exportable, inputShape, output } from './common';
-
-/** One layer in Python: its module (built in `__init__`), and how `forward` calls it on its inputs' variables. */
-interface PyLayer {
-  /** The constructor, e.g. `nn.Conv2d(3, 64, kernel_size=(5, 5))`. */
-  readonly module: string;
-  /** The call on the module's expression `m` and the inputs' variables; default `m(x)`. */
-  readonly call?: (m: string, xs: readonly string[]) => string;
-  /** Says where PyTorch's layer and the .cnn one differ in what they keep or do. */
-  readonly comment?: string;
-  /** Helper classes the module needs, written once above the network's class. */
-  readonly helpers?: readonly string[];
-}
 
 const pair = (h: number, w: number) => `(${h}, ${w})`;
 /** JavaScript writes numbers as Python reads them (0.01, 1e-7). */
@@ -126,7 +116,8 @@ export function exportPytorch(analysis: Analysis, sourceName?: string): string {
   const net = exportable(analysis);
   const body = net.layers.filter((l) => l !== net.fusedSoftmax);
   const written = body.map((l) => {
-    const kind = KINDS[l.kind];
+    const known = knownLayer(l);
+    const kind = known?.kind.torch ? () => known.kind.torch!(known.layer) : KINDS[l.kind];
     if (!kind) throw new ExportError(`${l.name}: PyTorch export does not know the layer kind '${l.kind}'`, l.name);
     if (MODULE_ATTRIBUTES.has(l.name) || l.name.startsWith('__')) {
       throw new ExportError(`${l.name}: nn.Module already has an attribute '${l.name}', so a layer cannot be named so in PyTorch; rename the layer`, l.name);

@@ -3,6 +3,7 @@
  * written in the network's own sizes. One file per kind implements this (conv.ts, pool.ts, …), so "how does
  * mean pooling work here?" is answered by opening one file.
  */
+import type { TfCall, TorchLayer } from '../export/target';
 import type { Window2D } from '../geometry';
 import type { Shape } from '../shape';
 import type { LayerStatement, Value } from '../syntax';
@@ -61,6 +62,19 @@ export type LossKind = 'cross_entropy' | 'mse';
 
 /** A layer's standard backward rules, written in the rule language, by target (`dx`, `dW`, `db`). */
 export type StandardRules = Partial<Record<string, string>>;
+
+/**
+ * A layer of a network whose shapes are all known and whose configuration was read: what a kind's diagram and
+ * export hooks are handed, with the kind's own records typed as the kind made them.
+ */
+export interface KnownLayer<C = unknown, G = unknown> {
+  readonly name: string;
+  readonly config: C;
+  /** The kind's geometry record; undefined for a kind without one. */
+  readonly geometry: G;
+  readonly inputs: readonly Shape[];
+  readonly output: Shape;
+}
 
 export interface Inferred {
   readonly output: Shape;
@@ -161,6 +175,18 @@ export interface LayerKind<O = any, C = any, G = any, S = any> {
    * runs whose signatures differ lie on two sides of a kink, where a central difference means nothing.
    */
   decisions?(config: C, step: Step<G>, x: readonly Float64Array[], forward: Forward<S>): ArrayLike<number>;
+  /*
+   * How the layer is drawn and exported. Each hook is optional: without it the diagram shows the kind and its
+   * arguments as written, and an export refuses the layer, naming it.
+   */
+  /** The diagram's node label: the kind and the arguments that differ from their defaults (`conv 64 5×5 s2 p1`). */
+  label?(config: C, geometry: G): string;
+  /** The δ rule from the output to input `j` in a few symbols (`Wᵀ · δ`), for the diagram's backward edges, which add `→ SHAPE`. */
+  shortRule?(layer: KnownLayer<C, G>, j: number): string;
+  /** The layer as a PyTorch module; throws ExportError (export/target.ts) where PyTorch cannot express it exactly. */
+  torch?(layer: KnownLayer<C, G>): TorchLayer;
+  /** The layer as TensorFlow.js layer calls, channels-last; throws ExportError where tfjs cannot express it exactly. */
+  tfjs?(layer: KnownLayer<C, G>): readonly TfCall[];
 }
 
 /** Reports a missing or surplus positional argument; true when the count is right. */
