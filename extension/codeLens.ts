@@ -6,9 +6,9 @@
  * the host is busy) after it is told they changed, so a lens that showed the run's state ("Checking…") kept
  * showing it for half a second after the check was done; the editor's title button (a context key, switched
  * at once), the progress and the panel say that instead. After each analysis every editor of the file is told
- * to ask again: the editor asks by itself at an edit, but drops that request when it loses the focus first.
- * (Even so, with one file in two groups, one group's lens was once seen to keep "▶ Check gradients" beside the
- * other's "✗ 1 error" for over 10 s in the full web suite: not understood yet.)
+ * to ask again: the editor asks by itself at an edit, but drops that request when it loses the focus first
+ * (VS Code's CodeLensContribution cancels its pending request on blur), so they are also told when the active
+ * editor changes, after the blur, which a file open in two groups needs.
  */
 import * as vscode from 'vscode';
 import type { Analysis } from '../engine';
@@ -20,7 +20,7 @@ export class GradcheckCodeLens implements vscode.CodeLensProvider, vscode.Dispos
   readonly onDidChangeCodeLenses = this.changed.event;
 
   constructor(private readonly analyses: Analyses) {
-    this.subscriptions = [this.changed, analyses.onDidAnalyse(() => this.changed.fire())];
+    this.subscriptions = [this.changed, analyses.onDidAnalyse(() => this.changed.fire()), vscode.window.onDidChangeActiveTextEditor(() => this.changed.fire())];
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
