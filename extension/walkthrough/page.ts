@@ -14,7 +14,8 @@ let current: string | null = null;
 window.addEventListener('message', (event: MessageEvent) => {
   if (!isToWalkthrough(event.data)) return;
   draw(event.data);
-  vscode.postMessage({ type: 'shown', steps: names, current });
+  const head = current === null ? null : root.querySelector('li[aria-current] .head')?.getBoundingClientRect();
+  vscode.postMessage({ type: 'shown', steps: names, current, height: document.documentElement.clientHeight, header: head ? { top: head.top, bottom: head.bottom } : null });
 });
 vscode.postMessage({ type: 'ready' });
 

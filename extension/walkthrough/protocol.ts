@@ -24,8 +24,17 @@ export type FromWalkthrough =
   | { readonly type: 'ready' }
   /** The user clicked a step: select that layer's statement. */
   | { readonly type: 'reveal'; readonly name: string }
-  /** What the view shows now, after each message it drew: the steps' names and the highlighted one. */
-  | { readonly type: 'shown'; readonly steps: readonly string[]; readonly current: string | null };
+  /**
+   * What the view shows now, after each message it drew: the steps' names and the highlighted one, the view's
+   * height and where the highlighted step's header (its name) sits in it, in CSS pixels from the view's top.
+   */
+  | { readonly type: 'shown'; readonly steps: readonly string[]; readonly current: string | null; readonly height: number; readonly header: ShownHeader | null };
+
+/** The highlighted step's header in the view: its top and bottom edges, in CSS pixels from the view's top. */
+export interface ShownHeader {
+  readonly top: number;
+  readonly bottom: number;
+}
 
 
 function isStep(v: unknown): v is StepView {
@@ -66,7 +75,13 @@ export function isFromWalkthrough(v: unknown): v is FromWalkthrough {
     case 'reveal':
       return typeof v.name === 'string';
     case 'shown':
-      return Array.isArray(v.steps) && v.steps.every((s) => typeof s === 'string') && isNameOrNull(v.current);
+      return (
+        Array.isArray(v.steps) &&
+        v.steps.every((s) => typeof s === 'string') &&
+        isNameOrNull(v.current) &&
+        typeof v.height === 'number' &&
+        (v.header === null || (isObject(v.header) && typeof v.header.top === 'number' && typeof v.header.bottom === 'number'))
+      );
     default:
       return false;
   }

@@ -18,12 +18,15 @@ import * as vscode from 'vscode';
 import { nonce as newNonce } from '../nonce';
 import { type BackpropStep, backpropSteps, stepAt } from '../../engine/editor/walkthrough';
 import type { Analyses } from '../analyses';
-import { type FromWalkthrough, isFromWalkthrough, type StepView, type ToWalkthrough } from './protocol';
+import { type FromWalkthrough, isFromWalkthrough, type ShownHeader, type StepView, type ToWalkthrough } from './protocol';
 
 /** What the view reported it shows. */
 export interface WalkthroughShown {
   readonly steps: readonly string[];
   readonly current: string | null;
+  /** The view's height, and where the highlighted step's header is in it (CSS pixels from its top). */
+  readonly height: number;
+  readonly header: ShownHeader | null;
 }
 
 export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -103,7 +106,7 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
         void this.reveal(m.name);
         return;
       case 'shown':
-        this.shown = { steps: m.steps, current: m.current };
+        this.shown = { steps: m.steps, current: m.current, height: m.height, header: m.header };
         this.shownEmitter.fire(this.shown);
         return;
     }

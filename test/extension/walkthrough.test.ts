@@ -77,6 +77,25 @@ describe('backprop walkthrough', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('has room in its own view container and keeps the highlighted step\'s header in view as the cursor moves', async () => {
+    const { walkthrough } = await api();
+    const document = await vscode.workspace.openTextDocument(example('inception.cnn'));
+    const editor = await vscode.window.showTextDocument(document);
+    const lineOf = (prefix: string) => document.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+    editor.selection = new vscode.Selection(lineOf('fc:'), 0, lineOf('fc:'), 0);
+    await vscode.commands.executeCommand('cnnLens.walkthrough');
+    const first = await shownWhen(walkthrough, (s) => s.current === 'fc' && s.steps.includes('b4p'));
+    // In the Explorer it opened 120 px tall; in its own container it has the side bar's height.
+    assert.ok(first.height >= 400, `the view is ${first.height} px tall`);
+    // From the top of the list to its end and back: each highlighted step's header (its name) is wholly in view.
+    for (const [prefix, step] of [['b1:', 'b1'], ['b4p:', 'b4p'], ['input', 'input'], ['mix:', 'mix'], ['fc:', 'fc']] as const) {
+      const moved = shownWhen(walkthrough, (s) => s.current === step);
+      editor.selection = new vscode.Selection(lineOf(prefix), 0, lineOf(prefix), 0);
+      const shown = await moved;
+      assert.ok(shown.header && shown.header.top >= 0 && shown.header.bottom <= shown.height, `${step}'s header at ${JSON.stringify(shown.header)} in a ${shown.height} px view`);
+    }
+  });
+
   it('follows the file being edited: a new layer is a new step', async () => {
     const { walkthrough } = await api();
     const document = await vscode.workspace.openTextDocument({ language: 'cnn', content: 'input 1x8x8\nc: conv 2 3\nrelu\n' });
