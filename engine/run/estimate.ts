@@ -94,15 +94,7 @@ export function estimateCheck(model: Model, plan: CheckPlan = {}, forwardMs = me
   return { evaluations: tensors.reduce((n, t) => n + t.evaluations, 0), passes, forwardMs, ms: passes * forwardMs, tensors };
 }
 
-/** `about 12 min`, `about 40 s`, `under a second`: how long, as a person would say it before a run. */
-export function aboutDuration(ms: number): string {
-  if (ms < 1000) return 'under a second';
-  const s = ms / 1000;
-  if (s < 90) return `about ${Math.round(s)} s`;
-  const min = s / 60;
-  if (min < 90) return `about ${Math.round(min)} min`;
-  return `about ${(min / 60).toFixed(1)} h`;
-}
+export { aboutDuration } from '../duration';
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
