@@ -183,6 +183,11 @@ export interface LayerKind<O = any, C = any, G = any, S = any> {
   label?(config: C, geometry: G): string;
   /** The δ rule from the output to input `j` in a few symbols (`Wᵀ · δ`), for the diagram's backward edges, which add `→ SHAPE`. */
   shortRule?(layer: KnownLayer<C, G>, j: number): string;
+  /**
+   * The short rule in words that need no sizes (`⊙ step`, `full_corr ⋆ rot180 W`): the diagram's edge while a
+   * shape is not known, and always for a kind without `shortRule`. Without either, the kind's name with a prime.
+   */
+  readonly roughRule?: string;
   /** The layer as a PyTorch module; throws ExportError (export/target.ts) where PyTorch cannot express it exactly. */
   torch?(layer: KnownLayer<C, G>): TorchLayer;
   /** The layer as TensorFlow.js layer calls, channels-last; throws ExportError where tfjs cannot express it exactly. */

@@ -59,6 +59,18 @@ export const softmax: LayerKind<Nothing, Nothing> = {
     }
     return { dx: [dx] };
   },
+
+  label: () => 'softmax',
+  roughRule: 'p − onehot',
+  // The exports leave a softmax fused with cross-entropy out (or say how they differ); the language allows no other.
+  torch: () => ({ module: 'nn.Softmax(dim=1)' }),
+  tfjs: () => [
+    {
+      fn: 'softmax',
+      config: { axis: '-1' },
+      comment: 'the .cnn network fuses this with cross-entropy; here the model outputs probabilities (train with categoricalCrossentropy)',
+    },
+  ],
 };
 
 /** Softmax runs over the channels (a vector's entries) separately at each of the H·W positions. */
