@@ -111,9 +111,16 @@ export interface Backward {
 
 /**
  * Replaces a layer's backward in sample runs and gradient checks: how a hand-written rule is checked, and how
- * tests inject faults. `standard` computes the built-in rule, for overrides that change only part of it.
+ * tests inject faults. `standard` computes the built-in rule, for overrides that change only part of it; `kind`
+ * is the layer's kind, for an override that reads the step's geometry as that kind's (`isStepOf`).
  */
-export type BackwardOverride = (step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array, standard: () => Backward) => Backward;
+export type BackwardOverride = (step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array, standard: () => Backward, kind: LayerKind) => Backward;
+
+/** Whether a step of a layer of kind `actual` is one of `expected`'s, so its geometry is `expected`'s record. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any options, configuration and saved state
+export function isStepOf<G>(expected: LayerKind<any, any, G>, actual: LayerKind, _step: Step): _step is Step<G> {
+  return actual === expected;
+}
 
 /**
  * A layer kind, generic in its options `O`, its configuration `C`, its window geometry `G` and what its forward
