@@ -1,15 +1,15 @@
 /**
  * Export to TensorFlow.js: a TypeScript module, written and formatted with ts-morph, exporting a function that
- * builds the network as a functional `tf.LayersModel`, channels-last. Each .cnn layer becomes the tfjs layers of
- * its KINDS entry (layers.ts), named after it (`c1`, with `c1_pad` for an explicit padding layer), so weights
- * can be matched by name; the comments say where tfjs and PyTorch conventions differ.
+ * builds the network as a functional `tf.LayersModel`, channels-last. Each .cnn layer becomes the tfjs layers its
+ * kind's `tfjs` hook returns (engine/layers/), named after it (`c1`, with `c1_pad` for an explicit padding
+ * layer), so weights can be matched by name; the comments say where tfjs and PyTorch conventions differ.
  */
 import { Project, QuoteKind } from 'ts-morph';
 import type { Analysis, LayerInfo } from '../engine';
 import { ExportError, exportable } from '../engine/export/common';
 import { knownLayer } from '../engine/layers/known';
 import { formatShape } from '../engine/shape';
-import { KINDS, type TfCall } from './layers';
+import type { TfCall } from '../engine/export/target';
 
 /** JavaScript's reserved words and the module's own import: a layer's variable takes a `_` after them. */
 const RESERVED = new Set(
@@ -54,10 +54,9 @@ export function exportTfjs(analysis: Analysis, sourceName?: string): string {
       continue;
     }
     const known = knownLayer(l);
-    const kind = known?.kind.tfjs ? () => known.kind.tfjs!(known.layer) : KINDS[l.kind];
-    if (!kind) throw new ExportError(`${l.name}: TensorFlow.js export does not know the layer kind '${l.kind}'`, l.name);
+    if (!known?.kind.tfjs) throw new ExportError(`${l.name}: TensorFlow.js export does not know the layer kind '${l.kind}'`, l.name);
     if (!TF_NAME.test(l.name)) throw new ExportError(`${l.name}: tfjs layer names start with a letter or digit; rename the layer`, l.name);
-    const calls = kind(l);
+    const calls = known.kind.tfjs(known.layer);
     const inputs = l.inputs.map((n) => (n === net.input.name ? input : variable(n)));
     let x = inputs.length === 1 ? inputs[0] : `[${inputs.join(', ')}]`;
     calls.forEach((call: TfCall, i) => {

@@ -6,7 +6,6 @@
  * No layout here: the webview lays the graph out (webview/diagram/layout.ts).
  */
 import type { Analysis, LayerInfo } from '../check';
-import type { ConvGeometry, PoolGeometry, Window2D } from '../geometry';
 import { LAYER_KINDS } from '../layers';
 import { knownLayer } from '../layers/known';
 import { elementCount, formatShape, type Shape } from '../shape';
@@ -136,31 +135,15 @@ function totals(nodes: readonly DiagramNode[]) {
   return { params, macs, memoryBytes };
 }
 
-const isConv = (g: ConvGeometry | PoolGeometry): g is ConvGeometry => 'outChannels' in g;
-/** A conv's or a pool's geometry record, the two kinds whose arguments the label spells out. */
-const windowed = (l: LayerInfo) => (l.kind === 'conv' || l.kind === 'pool' ? (l.geometry as ConvGeometry | PoolGeometry | undefined) : undefined);
-const pair = (a: number, b: number) => (a === b ? `${a}` : `${a}×${b}`);
-
 /** `conv 64 5×5 s2 p1`, `pool max 3×3 s1 p1`, `dense 10`, `relu`: the kind and the arguments that differ from the defaults. */
 export function layerLabel(l: LayerInfo): string {
-  const own = LAYER_KINDS.get(l.kind);
-  if (own?.label && l.config !== undefined && (l.geometry !== undefined || !own.geometry)) return own.label(l.config, l.geometry);
-  const g = windowed(l);
-  if (!g) {
-    // Unknown geometry (an error upstream or in the options): the arguments as written.
-    if (l.kind !== 'conv' && l.kind !== 'pool' && l.kind !== 'dense') return l.kind;
-    const args = l.statement.args.map((v) => v.text.replace(/x/g, '×')).join(' ');
-    return args ? `${l.kind} ${args}` : l.kind;
-  }
-  const { h, w } = g;
-  const parts = isConv(g) ? [l.kind, `${g.outChannels}`, `${h.kernel}×${w.kernel}`] : [l.kind, g.mode, `${h.kernel}×${w.kernel}`];
-  const defaultStride = isConv(g) ? 1 : h.kernel;
-  if (h.stride !== defaultStride || w.stride !== (isConv(g) ? 1 : w.kernel)) parts.push(`s${pair(h.stride, w.stride)}`);
-  if (h.padBefore || w.padBefore || h.padAfter || w.padAfter) parts.push(`p${pair(h.padBefore, w.padBefore)}`);
-  if (h.dilation !== 1 || w.dilation !== 1) parts.push(`d${pair(h.dilation, w.dilation)}`);
-  if (isConv(g) && g.groups !== 1) parts.push(`g${g.groups}`);
-  if (!isConv(g) && g.ceil) parts.push('ceil');
-  return parts.join(' ');
+  const kind = LAYER_KINDS.get(l.kind);
+  if (kind?.label && l.config !== undefined && (l.geometry !== undefined || !kind.geometry)) return kind.label(l.config, l.geometry);
+  // Not configured yet (an error upstream or in the options): the arguments as written, where they are arguments
+  // rather than input names, and the bare keyword for a kind that takes none (or is unknown).
+  const takesArgs = kind && !kind.namedInputs && kind.usage !== kind.kind;
+  const args = takesArgs ? l.statement.args.map((v) => v.text.replace(/x/g, '×')).join(' ') : '';
+  return args ? `${l.kind} ${args}` : l.kind;
 }
 
 /** The δ rule from `l`'s output to its input `j`, in a few symbols, ending in the δ's shape. */
@@ -168,47 +151,7 @@ export function shortRule(l: LayerInfo, j: number): string {
   const to = shapeText(l.inputShapes[j]);
   const known = knownLayer(l);
   if (known?.kind.shortRule) return `${known.kind.shortRule(known.layer, j)} → ${to}`;
-  const g = windowed(l);
-  const win = (g: Window2D) => `${g.h.kernel}×${g.w.kernel}`;
-  const dy = (g: Window2D) => {
-    const plain = `${g.h.out}×${g.w.out}`;
-    return g.h.stride === 1 && g.w.stride === 1 ? plain : `dilate(${plain}, ${pair(g.h.stride, g.w.stride)})`;
-  };
-  switch (l.kind) {
-    case 'conv':
-      return g && isConv(g) ? `${g.outChannels} × full_corr ${dy(g)} ⋆ rot180 ${win(g)} → ${to}` : `full_corr ⋆ rot180 W → ${to}`;
-    case 'pool':
-      if (!g || isConv(g)) return `pool backward → ${to}`;
-      return g.mode === 'mean' ? `upsample ${g.h.out}×${g.w.out} ×${pair(g.h.stride, g.w.stride)} / ${g.h.kernel * g.w.kernel} → ${to}` : `to each ${win(g)} max → ${to}`;
-    case 'dense':
-      return `Wᵀ · δ → ${to}`;
-    case 'relu':
-      return `⊙ step → ${to}`;
-    case 'sigmoid':
-      return `⊙ σ(1 − σ) → ${to}`;
-    case 'tanh':
-      return `⊙ (1 − tanh²) → ${to}`;
-    case 'softmax':
-      return `p − onehot → ${to}`;
-    case 'batchnorm':
-      return `γ/σ ⊙ (δ − means) → ${to}`;
-    case 'leaky_relu':
-      return `⊙ (1 or slope) → ${to}`;
-    case 'add':
-    case 'identity':
-    case 'dropout':
-      return `copy → ${to}`;
-    case 'flatten':
-      return `reshape → ${to}`;
-    case 'concat': {
-      let from = 0;
-      for (let i = 0; i < j; i++) from += l.inputShapes[i]?.[0] ?? NaN;
-      const c = l.inputShapes[j]?.[0];
-      return Number.isFinite(from) && c !== undefined ? `slice [${from}:${from + c}] → ${to}` : `slice → ${to}`;
-    }
-    default:
-      return `${l.kind}′ → ${to}`;
-  }
+  return `${LAYER_KINDS.get(l.kind)?.roughRule ?? `${l.kind}′`} → ${to}`;
 }
 
 /** The node whose statement holds `offset` (the cursor), by id. */

@@ -1,9 +1,10 @@
 /**
  * What every export target shares: the refusal it throws, and the checks that come before writing anything.
- * Exports read the Analysis through its public types only (LayerInfo's shapes, geometry and parameters), so a
- * target's code is one table of kinds and does not depend on how the checker is arranged inside.
+ * Exports read the Analysis through its public types only (LayerInfo's shapes, geometry and parameters), and each
+ * layer through its kind's hooks (engine/layers/), so a target does not depend on how the checker is arranged.
  */
 import type { Analysis, LayerInfo } from '../check';
+import { LAYER_KINDS } from '../layers';
 import { ExportError } from './target';
 
 export { ExportError } from './target';
@@ -22,7 +23,7 @@ export interface Exportable {
   readonly input: { readonly name: string; readonly shape: readonly number[] };
   /** The layers with every shape known (a clean check guarantees it). */
   readonly layers: readonly LayerInfo[];
-  /** The last layer when it is a softmax fused with cross-entropy: targets leave it out or say how they differ. */
+  /** The last layer when it is fused with the loss (softmax with cross-entropy): targets leave it out or say how they differ. */
   readonly fusedSoftmax?: LayerInfo;
 }
 
@@ -40,22 +41,11 @@ export function exportable(analysis: Analysis): Exportable {
     analysis,
     input: { name: input.name, shape: input.shape },
     layers: analysis.layers,
-    ...(last.kind === 'softmax' && analysis.loss === 'cross_entropy' && { fusedSoftmax: last }),
+    ...(LAYER_KINDS.get(last.kind)?.fusedWithLoss?.loss === analysis.loss && { fusedSoftmax: last }),
   };
 }
 
 /** A layer's output shape: known in a network that checks clean. */
 export function output(layer: LayerInfo): readonly number[] {
   return layer.output!;
-}
-
-/** A layer's first input shape, likewise. */
-export function inputShape(layer: LayerInfo, i = 0): readonly number[] {
-  return layer.inputShapes[i]!;
-}
-
-/** Reads one field of a kind's configuration (leaky_relu's slope, dropout's rate, batchnorm's eps). */
-export function configValue<T>(layer: LayerInfo, key: string, fallback: T): T {
-  const value = (layer.config as Record<string, unknown> | undefined)?.[key];
-  return value === undefined ? fallback : (value as T);
 }

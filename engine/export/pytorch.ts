@@ -4,90 +4,13 @@
  * of a `run --dump` load by name (W → weight, b → bias, gamma → weight, beta → bias: the layouts are already
  * PyTorch's). `forward` follows the graph, one line per layer with its output shape.
  *
- * Each kind's export is one entry of KINDS below; a new kind adds its entry there. Pure text: no dependency.
+ * Each kind writes its own module (its LayerKind's `torch` hook, in engine/layers/); this file only assembles
+ * them: names, variables, imports, helper classes, the fused softmax. Pure text: no dependency.
  */
-import type { Analysis, LayerInfo } from '../check';
-import type { ConvGeometry, PoolGeometry } from '../geometry';
+import type { Analysis } from '../check';
 import { knownLayer } from '../layers/known';
-import type { TorchLayer as PyLayer } from './target';
 import { formatShape } from '../shape';
-import { configValue, ExportError, exportable, inputShape, output } from './common';
-
-const pair = (h: number, w: number) => `(${h}, ${w})`;
-/** JavaScript writes numbers as Python reads them (0.01, 1e-7). */
-const num = (x: number) => `${x}`;
-
-const ADD = `class Add(nn.Module):
-    """The elementwise sum of its inputs (\`add\` in the .cnn network)."""
-
-    def forward(self, *xs):
-        y = xs[0]
-        for x in xs[1:]:
-            y = y + x
-        return y`;
-
-const CONCAT = `class Concat(nn.Module):
-    """Its inputs joined along the channels, dim 1 (\`concat\` in the .cnn network)."""
-
-    def forward(self, *xs):
-        return torch.cat(xs, dim=1)`;
-
-function conv(l: LayerInfo): PyLayer {
-  const g = l.geometry as ConvGeometry;
-  const args = [`${g.inChannels}`, `${g.outChannels}`, `kernel_size=${pair(g.h.kernel, g.w.kernel)}`];
-  if (g.h.stride !== 1 || g.w.stride !== 1) args.push(`stride=${pair(g.h.stride, g.w.stride)}`);
-  const symmetric = g.h.padBefore === g.h.padAfter && g.w.padBefore === g.w.padAfter;
-  if (symmetric && (g.h.padBefore || g.w.padBefore)) args.push(`padding=${pair(g.h.padBefore, g.w.padBefore)}`);
-  if (g.h.dilation !== 1 || g.w.dilation !== 1) args.push(`dilation=${pair(g.h.dilation, g.w.dilation)}`);
-  if (g.groups !== 1) args.push(`groups=${g.groups}`);
-  if (!g.bias) args.push('bias=False');
-  if (symmetric) return { module: `nn.Conv2d(${args.join(', ')})` };
-  // nn.Conv2d pads both sides alike; F.pad takes (left, right, top, bottom).
-  const pads = [g.w.padBefore, g.w.padAfter, g.h.padBefore, g.h.padAfter].join(', ');
-  return { module: `nn.Conv2d(${args.join(', ')})`, call: (m, [x]) => `${m}(F.pad(${x}, (${pads})))`, comment: 'padded unevenly: F.pad(left, right, top, bottom) first' };
-}
-
-function pool(l: LayerInfo): PyLayer {
-  const g = l.geometry as PoolGeometry;
-  const args = [`kernel_size=${pair(g.h.kernel, g.w.kernel)}`, `stride=${pair(g.h.stride, g.w.stride)}`];
-  if (g.h.padBefore || g.w.padBefore) args.push(`padding=${pair(g.h.padBefore, g.w.padBefore)}`);
-  if (g.ceil) args.push('ceil_mode=True');
-  // count_include_pad=True is PyTorch's default and the .cnn rule: written out because it matters.
-  return { module: g.mode === 'max' ? `nn.MaxPool2d(${args.join(', ')})` : `nn.AvgPool2d(${args.join(', ')}, count_include_pad=True)` };
-}
-
-/** The export of every kind, by keyword. */
-const KINDS: Readonly<Record<string, (l: LayerInfo) => PyLayer>> = {
-  conv,
-  pool,
-  dense(l) {
-    const features = inputShape(l).reduce((a, b) => a * b, 1);
-    const bias = configValue(l, 'bias', true);
-    const module = `nn.Linear(${features}, ${output(l)[0]}${bias ? '' : ', bias=False'})`;
-    if (inputShape(l).length === 1) return { module };
-    return { module, call: (m, [x]) => `${m}(torch.flatten(${x}, 1))`, comment: 'flattened in C,H,W order' };
-  },
-  flatten: () => ({ module: 'nn.Flatten()' }),
-  relu: () => ({ module: 'nn.ReLU()' }),
-  leaky_relu: (l) => ({ module: `nn.LeakyReLU(negative_slope=${num(configValue(l, 'slope', 0.01))})` }),
-  sigmoid: () => ({ module: 'nn.Sigmoid()' }),
-  tanh: () => ({ module: 'nn.Tanh()' }),
-  identity: () => ({ module: 'nn.Identity()' }),
-  // Only reached when not fused with cross-entropy, which the language does not allow today; kept for completeness.
-  softmax: () => ({ module: 'nn.Softmax(dim=1)' }),
-  dropout: (l) => ({ module: `nn.Dropout(p=${num(configValue(l, 'rate', 0.5))})`, comment: 'the identity in CNN Lens runs: call .eval() on it, or set p=0, to compare' }),
-  batchnorm(l) {
-    const shape = inputShape(l);
-    const eps = configValue(l, 'eps', 1e-5);
-    const cls = shape.length === 1 ? 'BatchNorm1d' : 'BatchNorm2d';
-    return {
-      module: `nn.${cls}(${shape[0]}${eps === 1e-5 ? '' : `, eps=${num(eps)}`}, track_running_stats=False)`,
-      comment: 'batch statistics always, as CNN Lens normalises (no running averages)',
-    };
-  },
-  add: () => ({ module: 'Add()', call: (m, xs) => `${m}(${xs.join(', ')})`, helpers: [ADD] }),
-  concat: () => ({ module: 'Concat()', call: (m, xs) => `${m}(${xs.join(', ')})`, helpers: [CONCAT] }),
-};
+import { ExportError, exportable, output } from './common';
 
 const KEYWORDS = new Set('False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '));
 /** Names nn.Module already has (torch 1.13): a submodule cannot take them. */
@@ -117,12 +40,11 @@ export function exportPytorch(analysis: Analysis, sourceName?: string): string {
   const body = net.layers.filter((l) => l !== net.fusedSoftmax);
   const written = body.map((l) => {
     const known = knownLayer(l);
-    const kind = known?.kind.torch ? () => known.kind.torch!(known.layer) : KINDS[l.kind];
-    if (!kind) throw new ExportError(`${l.name}: PyTorch export does not know the layer kind '${l.kind}'`, l.name);
+    if (!known?.kind.torch) throw new ExportError(`${l.name}: PyTorch export does not know the layer kind '${l.kind}'`, l.name);
     if (MODULE_ATTRIBUTES.has(l.name) || l.name.startsWith('__')) {
       throw new ExportError(`${l.name}: nn.Module already has an attribute '${l.name}', so a layer cannot be named so in PyTorch; rename the layer`, l.name);
     }
-    return { layer: l, py: kind(l) };
+    return { layer: l, py: known.kind.torch(known.layer) };
   });
   const helpers = [...new Set(written.flatMap((w) => w.py.helpers ?? []))];
   const name = className(analysis.network);

@@ -11,7 +11,7 @@ export { type ConvParamGrads, conv2dBackwardFilter, conv2dBackwardInput, conv2dF
 export { type MaxPoolOptions, type MaxPoolResult, maxPoolBackward, maxPoolForward, maxPoolKinks, meanPoolBackward, meanPoolForward } from './pool.js';
 export { type DenseShape, denseBackwardInput, denseBackwardParams, denseForward } from './dense.js';
 export { type Activation, activationBackward, activationForward } from './activation.js';
-export { type CrossEntropyResult, crossEntropy, mseLoss, softmaxCrossEntropy } from './loss.js';
+export { classLayout, type CrossEntropyResult, crossEntropy, mseLoss, softmaxCrossEntropy } from './loss.js';
 export { type BatchNormResult, type BatchNormSaved, batchNormBackward, batchNormForward } from './batchnorm.js';
 export { addBackward, addForward, concatBackward, concatForward } from './merge.js';
 export { type DeconvAxis, type DeconvGeometry, deconv2dBackwardFilter, deconv2dBackwardInput, deconv2dForward, deconvAsConv, deconvOut } from './deconv.js';

@@ -56,6 +56,14 @@ export function mseLoss<A extends Floats>(y: A, target: ArrayLike<number>): { re
 }
 
 /**
+ * The classes of a per-sample shape and the positions each is scored at: softmax and cross-entropy run over the
+ * channels (a vector's entries) separately at each of the H·W positions.
+ */
+export function classLayout(shape: readonly number[]): { classes: number; positions: number } {
+  return { classes: shape[0], positions: shape.slice(1).reduce((a, b) => a * b, 1) };
+}
+
+/**
  * Cross-entropy over the channels of N×C×P logits (P = H·W positions, 1 for vectors), as F.cross_entropy does
  * for a map: one label per sample and position, the mean over all N·P of them. Same stable log-sum-exp.
  */

@@ -2,6 +2,8 @@
  * Elementwise activations: relu, leaky_relu, sigmoid, tanh, identity. Shape unchanged; δx = δy ⊙ f′(x), with
  * f′ written in terms of what a sample run keeps (x for relu's step, y for sigmoid and tanh).
  */
+import type { TfCall } from '../export/target';
+import { str } from '../export/tfjsCalls';
 import { type Activation as Kernel, activationBackward, activationForward } from '../kernels';
 import { formatShape } from '../shape';
 import { readNumber } from '../values';
@@ -14,7 +16,16 @@ interface Activation {
   derivative(x: string, y: string, slope: number): string;
   /** The standard rule in the rule language, with the layer's slope. */
   standard(slope: number): string;
+  /** The diagram's short rule (`⊙ step`). */
+  readonly short: string;
+  /** The PyTorch module, with the layer's slope. */
+  torch(slope: number): string;
+  /** The one tfjs call, with the layer's slope. */
+  tfjs(slope: number): TfCall;
 }
+
+/** tfjs's `activation` layer with one of its named functions. */
+const tfActivation = (name: string) => (): TfCall => ({ fn: 'activation', config: { activation: str(name) } });
 
 /** `slope` reads the slope option where there is one; a layer without it gets `defaultSlope`. */
 function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['options'], slope: (o: Partial<O>) => number | undefined, defaultSlope: number): LayerKind<O, { slope: number }> {
@@ -43,17 +54,61 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
     backward: (c, _step, [x], f, dy) => ({ dx: [activationBackward(kernel(c), x, f.y, dy)] }),
     // The ReLUs' choice is which side of 0 each input is on.
     ...(kinked && { decisions: (_c: unknown, _s: unknown, [x]: readonly Float64Array[]) => x.map((v) => (v > 0 ? 1 : 0)) }),
+    label: () => a.kind,
+    roughRule: a.short,
+    torch: ({ config: c }) => ({ module: a.torch(c.slope) }),
+    tfjs: ({ config: c }) => [a.tfjs(c.slope)],
   };
 }
 
 const none = (a: Activation) => activation<Nothing>(a, {}, () => undefined, 0);
 
-export const relu = none({ kind: 'relu', summary: 'max(0, x), elementwise', derivative: (x) => `step(${x}) (1 where ${x} > 0, else 0)`, standard: () => 'dx = dy .* step(x)' });
-export const sigmoid = none({ kind: 'sigmoid', summary: '1 / (1 + e^−x), elementwise', derivative: (_x, y) => `${y}(1 − ${y}) (σ′ = σ(1 − σ))`, standard: () => 'dx = dy .* y .* (1 - y)' });
-export const tanh = none({ kind: 'tanh', summary: 'tanh(x), elementwise', derivative: (_x, y) => `(1 − ${y}²)`, standard: () => 'dx = dy .* (1 - y .* y)' });
-export const identity = none({ kind: 'identity', summary: 'passes its input through unchanged', derivative: () => '1', standard: () => 'dx = dy' });
+export const relu = none({
+  kind: 'relu',
+  summary: 'max(0, x), elementwise',
+  derivative: (x) => `step(${x}) (1 where ${x} > 0, else 0)`,
+  standard: () => 'dx = dy .* step(x)',
+  short: '⊙ step',
+  torch: () => 'nn.ReLU()',
+  tfjs: tfActivation('relu'),
+});
+export const sigmoid = none({
+  kind: 'sigmoid',
+  summary: '1 / (1 + e^−x), elementwise',
+  derivative: (_x, y) => `${y}(1 − ${y}) (σ′ = σ(1 − σ))`,
+  standard: () => 'dx = dy .* y .* (1 - y)',
+  short: '⊙ σ(1 − σ)',
+  torch: () => 'nn.Sigmoid()',
+  tfjs: tfActivation('sigmoid'),
+});
+export const tanh = none({
+  kind: 'tanh',
+  summary: 'tanh(x), elementwise',
+  derivative: (_x, y) => `(1 − ${y}²)`,
+  standard: () => 'dx = dy .* (1 - y .* y)',
+  short: '⊙ (1 − tanh²)',
+  torch: () => 'nn.Tanh()',
+  tfjs: tfActivation('tanh'),
+});
+export const identity = none({
+  kind: 'identity',
+  summary: 'passes its input through unchanged',
+  derivative: () => '1',
+  standard: () => 'dx = dy',
+  short: 'copy',
+  torch: () => 'nn.Identity()',
+  tfjs: tfActivation('linear'),
+});
 export const leakyRelu = activation<{ slope: number }>(
-  { kind: 'leaky_relu', summary: 'x where x > 0, else slope·x', derivative: (x, _y, s) => `(1 where ${x} > 0, else ${s})`, standard: (s) => `dx = dy .* (${s} + ${1 - s} * step(x))` },
+  {
+    kind: 'leaky_relu',
+    summary: 'x where x > 0, else slope·x',
+    derivative: (x, _y, s) => `(1 where ${x} > 0, else ${s})`,
+    standard: (s) => `dx = dy .* (${s} + ${1 - s} * step(x))`,
+    short: '⊙ (1 or slope)',
+    torch: (s) => `nn.LeakyReLU(negative_slope=${s})`,
+    tfjs: (s) => ({ fn: 'leakyReLU', config: { alpha: `${s}` } }),
+  },
   {
     slope: {
       doc: 'slope: the gradient for negative inputs',

@@ -56,6 +56,20 @@ export const batchnorm: LayerKind<{ eps: number }, { eps: number }, undefined, B
     const { dx, dgamma, dbeta } = batchNormBackward(step.inputShapes[0], step.batch, x, dy, step.params.gamma, saved(step, f.saved));
     return { dx: [dx], grads: { gamma: dgamma, beta: dbeta } };
   },
+
+  label: () => 'batchnorm',
+  roughRule: 'γ/σ ⊙ (δ − means)',
+  torch: ({ config: { eps }, inputs: [x] }) => ({
+    module: `nn.${x.length === 1 ? 'BatchNorm1d' : 'BatchNorm2d'}(${x[0]}${eps === 1e-5 ? '' : `, eps=${eps}`}, track_running_stats=False)`,
+    comment: 'batch statistics always, as CNN Lens normalises (no running averages)',
+  }),
+  tfjs: ({ config: { eps } }) => [
+    {
+      fn: 'batchNormalization',
+      config: { axis: '-1', epsilon: `${eps}` },
+      comment: 'batch statistics in training only; predict() uses moving averages, which CNN Lens does not keep',
+    },
+  ],
 };
 
 function saved(step: { name: string }, s: BatchNormSaved | undefined): BatchNormSaved {

@@ -1,5 +1,5 @@
 /** Helpers shared by several layer kinds: option readers, diagnostics about uncovered rows, δ-rule wording. */
-import { type Axis, coversAll, uncovered } from '../geometry';
+import { type Axis, coversAll, uncovered, type Window2D } from '../geometry';
 import { formatShape, type Shape } from '../shape';
 import type { Diagnostic, TextRange } from '../text';
 import { readBool, readInt, readPair, type Pair } from '../values';
@@ -112,4 +112,26 @@ export function padarrayText(e: string, pre: readonly number[], post: readonly n
   if (pre[0] === post[0] && pre[1] === post[1]) return `padarray(${e}, [${pre[0]} ${pre[1]}], 'both')`;
   const withPre = zero(pre) ? e : `padarray(${e}, [${pre[0]} ${pre[1]}], 'pre')`;
   return zero(post) ? withPre : `padarray(${withPre}, [${post[0]} ${post[1]}], 'post')`;
+}
+
+/** `2`, or `2×3` where the axes differ: how the diagram's labels and short rules write a pair of sizes. */
+export const sizePair = (a: number, b: number) => (a === b ? `${a}` : `${a}×${b}`);
+
+/**
+ * A windowed layer's diagram label: `head` (`conv 64`, `pool max`), the window, then each setting that differs
+ * from its default (stride, padding, dilation) and the kind's own `tail` (`g2`, `ceil`): `conv 64 5×5 s2 p1`.
+ */
+export function windowLabel(head: readonly string[], g: Window2D, defaultStride: Pair, tail: readonly string[]): string {
+  const { h, w } = g;
+  const parts = [...head, `${h.kernel}×${w.kernel}`];
+  if (h.stride !== defaultStride.h || w.stride !== defaultStride.w) parts.push(`s${sizePair(h.stride, w.stride)}`);
+  if (h.padBefore || w.padBefore || h.padAfter || w.padAfter) parts.push(`p${sizePair(h.padBefore, w.padBefore)}`);
+  if (h.dilation !== 1 || w.dilation !== 1) parts.push(`d${sizePair(h.dilation, w.dilation)}`);
+  return [...parts, ...tail].join(' ');
+}
+
+/** δ at a windowed layer's output as its short rule names it: `6×6`, or `dilate(6×6, 2)` for a stride. */
+export function strideDeltaText({ h, w }: Window2D): string {
+  const plain = `${h.out}×${w.out}`;
+  return h.stride === 1 && w.stride === 1 ? plain : `dilate(${plain}, ${sizePair(h.stride, w.stride)})`;
 }

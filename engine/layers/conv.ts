@@ -6,6 +6,8 @@
  *    zero-filled where no window reached, then cropped by the padding: a full *convolution* with W.
  * dW[k,c] = valid_corr(pad(x[c]), dilate(δy[k], S)) sampled every D; db[k] = Σ δy[k].
  */
+import { ExportError, type TfCall, type TorchLayer } from '../export/target';
+import { isSame, list, str, unpadded, zeroPadding } from '../export/tfjsCalls';
 import { convAxis, type ConvGeometry, dilatedKernel } from '../geometry';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../kernels';
 import { formatShape, type Shape } from '../shape';
@@ -23,9 +25,11 @@ import {
   padarrayText,
   forEach,
   plural,
+  strideDeltaText,
   uncoveredText,
+  windowLabel,
 } from './common';
-import { expectArgs, type LayerKind, type OptionSpec, type ParamSpec, type RuleContext, type StandardRules } from './kind';
+import { expectArgs, type KnownLayer, type LayerKind, type OptionSpec, type ParamSpec, type RuleContext, type StandardRules } from './kind';
 
 /** Explicit padding per side, or a rule that depends on the kernel. */
 export type ConvPad = 'same' | 'full' | { readonly top: number; readonly bottom: number; readonly left: number; readonly right: number };
@@ -185,7 +189,69 @@ export const conv: LayerKind<Options, ConvConfig, ConvGeometry, undefined> = {
     const { dW, db } = conv2dBackwardFilter(g, step.batch, x, dy);
     return { dx: [conv2dBackwardInput(g, step.batch, dy, step.params.W)], grads: { W: dW, ...(db && { b: db }) } };
   },
+
+  label: (_c, g) => windowLabel(['conv', `${g.outChannels}`], g, ONE, g.groups !== 1 ? [`g${g.groups}`] : []),
+  shortRule: ({ geometry: g }) => `${g.outChannels} × full_corr ${strideDeltaText(g)} ⋆ rot180 ${g.h.kernel}×${g.w.kernel}`,
+  roughRule: 'full_corr ⋆ rot180 W',
+  torch: ({ geometry: g }) => torch(g),
+  tfjs: (l) => tfjs(l),
 };
+
+const pair = (h: number, w: number) => `(${h}, ${w})`;
+
+function torch(g: ConvGeometry): TorchLayer {
+  const args = [`${g.inChannels}`, `${g.outChannels}`, `kernel_size=${pair(g.h.kernel, g.w.kernel)}`];
+  if (g.h.stride !== 1 || g.w.stride !== 1) args.push(`stride=${pair(g.h.stride, g.w.stride)}`);
+  const symmetric = g.h.padBefore === g.h.padAfter && g.w.padBefore === g.w.padAfter;
+  if (symmetric && (g.h.padBefore || g.w.padBefore)) args.push(`padding=${pair(g.h.padBefore, g.w.padBefore)}`);
+  if (g.h.dilation !== 1 || g.w.dilation !== 1) args.push(`dilation=${pair(g.h.dilation, g.w.dilation)}`);
+  if (g.groups !== 1) args.push(`groups=${g.groups}`);
+  if (!g.bias) args.push('bias=False');
+  if (symmetric) return { module: `nn.Conv2d(${args.join(', ')})` };
+  // nn.Conv2d pads both sides alike; F.pad takes (left, right, top, bottom).
+  const pads = [g.w.padBefore, g.w.padAfter, g.h.padBefore, g.h.padAfter].join(', ');
+  return { module: `nn.Conv2d(${args.join(', ')})`, call: (m, [x]) => `${m}(F.pad(${x}, (${pads})))`, comment: 'padded unevenly: F.pad(left, right, top, bottom) first' };
+}
+
+/** TensorFlow's 'same' only where it pads exactly as the layer does; an explicit zeroPadding2d otherwise. */
+function tfjsPadding(name: string, g: ConvGeometry): { pad?: TfCall; padding: string } {
+  if (unpadded(g.h) && unpadded(g.w)) return { padding: str('valid') };
+  if (isSame(g.h) && isSame(g.w)) return { padding: str('same') };
+  return {
+    padding: str('valid'),
+    pad: {
+      fn: 'zeroPadding2d',
+      suffix: '_pad',
+      config: { padding: zeroPadding(g.h, g.w) },
+      comment: `${name}'s padding ([[top, bottom], [left, right]]): TensorFlow's 'same' would pad differently here`,
+    },
+  };
+}
+
+function tfjs({ name, geometry: g }: KnownLayer<ConvConfig, ConvGeometry>): TfCall[] {
+  const dilated = g.h.dilation !== 1 || g.w.dilation !== 1;
+  if (dilated && (g.h.stride !== 1 || g.w.stride !== 1)) {
+    throw new ExportError(`${name}: tfjs convolutions take a dilation or a stride above 1, not both`, name);
+  }
+  const { pad, padding } = tfjsPadding(name, g);
+  const common: Record<string, string> = {
+    kernelSize: list([g.h.kernel, g.w.kernel]),
+    ...((g.h.stride !== 1 || g.w.stride !== 1) && { strides: list([g.h.stride, g.w.stride]) }),
+    padding,
+    ...(dilated && { dilationRate: list([g.h.dilation, g.w.dilation]) }),
+    ...(!g.bias && { useBias: 'false' }),
+  };
+  let call: TfCall;
+  if (g.groups === 1) {
+    call = { fn: 'conv2d', config: { filters: `${g.outChannels}`, ...common }, comment: 'kernel Kh×Kw×C×F (PyTorch: F×C×Kh×Kw)' };
+  } else if (g.groups === g.inChannels) {
+    // groups = channels is a depthwise convolution: each channel with its own outChannels/inChannels filters.
+    call = { fn: 'depthwiseConv2d', config: { depthMultiplier: `${g.outChannels / g.inChannels}`, ...common }, comment: `groups=${g.groups}: depthwise; kernel Kh×Kw×C×M (PyTorch: C·M×1×Kh×Kw)` };
+  } else {
+    throw new ExportError(`${name}: tfjs has no grouped convolution (groups=${g.groups} of ${g.inChannels} channels); only groups=1 or groups=channels (depthwise)`, name);
+  }
+  return pad ? [pad, call] : [call];
+}
 
 /** The windows over a C×H×W input. */
 function convGeometry(c: ConvConfig, [C, H, W]: readonly number[]): ConvGeometry {

@@ -2,6 +2,7 @@
  * dense UNITS: a fully connected layer as torch.nn.Linear, W UNITS × IN. A C×H×W input is flattened in C,H,W
  * order first, as torch.flatten does. δx = Wᵀ δy reshaped to the input's shape; dW = δy xᵀ; db = δy.
  */
+import { chw } from '../export/tfjsCalls';
 import { denseBackwardInput, denseBackwardParams, denseForward, type DenseShape } from '../kernels';
 import { elementCount, formatShape } from '../shape';
 import { boolOption, intOption, optionRange, readInt } from './common';
@@ -92,6 +93,18 @@ export const dense: LayerKind<Options, DenseConfig> = {
     const d = sizes(c, step);
     const { dW, db } = denseBackwardParams(d, step.batch, x, dy);
     return { dx: [denseBackwardInput(d, step.batch, dy, step.params.W)], grads: { W: dW, ...(db && { b: db }) } };
+  },
+
+  label: (c) => `dense ${c.units}`,
+  roughRule: 'Wᵀ · δ',
+  torch({ config: c, inputs: [x], output }) {
+    const module = `nn.Linear(${elementCount(x)}, ${output[0]}${c.bias ? '' : ', bias=False'})`;
+    if (x.length === 1) return { module };
+    return { module, call: (m, [v]) => `${m}(torch.flatten(${v}, 1))`, comment: 'flattened in C,H,W order' };
+  },
+  tfjs({ config: c, inputs: [x], output }) {
+    const flatten = x.length === 3 ? [...chw(x), { fn: 'flatten', suffix: '_flat', config: {} }] : [];
+    return [...flatten, { fn: 'dense', config: { units: `${output[0]}`, ...(!c.bias && { useBias: 'false' }) }, comment: 'kernel IN×UNITS (PyTorch: UNITS×IN)' }];
   },
 };
 

@@ -29,4 +29,8 @@ export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
   standardRules: () => ({ dx: 'dx = dy' }),
   forward: (_c, _step, [x]) => ({ y: x }),
   backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),
+  label: () => 'dropout',
+  roughRule: 'copy',
+  torch: ({ config: c }) => ({ module: `nn.Dropout(p=${c.rate})`, comment: 'the identity in CNN Lens runs: call .eval() on it, or set p=0, to compare' }),
+  tfjs: ({ config: c }) => [{ fn: 'dropout', config: { rate: `${c.rate}` } }],
 };

@@ -1,4 +1,5 @@
 /** flatten: C×H×W to a vector of C·H·W in C,H,W order (torch.flatten); δ is reshaped back. */
+import { chw, str } from '../export/tfjsCalls';
 import { elementCount, formatShape } from '../shape';
 import { expectArgs, type LayerKind, type Nothing } from './kind';
 
@@ -17,4 +18,8 @@ export const flatten: LayerKind<Nothing, Nothing> = {
   // Row-major memory is already in C,H,W order: flattening moves nothing.
   forward: (_c, _step, [x]) => ({ y: x }),
   backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),
+  label: () => 'flatten',
+  roughRule: 'reshape',
+  torch: () => ({ module: 'nn.Flatten()' }),
+  tfjs: ({ inputs: [x] }) => (x.length === 3 ? [...chw(x), { fn: 'flatten', config: {} }] : [{ fn: 'activation', config: { activation: str('linear') }, comment: 'flatten of a vector: the identity' }]),
 };

@@ -111,9 +111,16 @@ export interface Backward {
 
 /**
  * Replaces a layer's backward in sample runs and gradient checks: how a hand-written rule is checked, and how
- * tests inject faults. `standard` computes the built-in rule, for overrides that change only part of it.
+ * tests inject faults. `standard` computes the built-in rule, for overrides that change only part of it; `kind`
+ * is the layer's kind, for an override that reads the step's geometry as that kind's (`isStepOf`).
  */
-export type BackwardOverride = (step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array, standard: () => Backward) => Backward;
+export type BackwardOverride = (step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array, standard: () => Backward, kind: LayerKind) => Backward;
+
+/** Whether a step of a layer of kind `actual` is one of `expected`'s, so its geometry is `expected`'s record. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any options, configuration and saved state
+export function isStepOf<G>(expected: LayerKind<any, any, G>, actual: LayerKind, _step: Step): _step is Step<G> {
+  return actual === expected;
+}
 
 /**
  * A layer kind, generic in its options `O`, its configuration `C`, its window geometry `G` and what its forward
@@ -183,6 +190,11 @@ export interface LayerKind<O = any, C = any, G = any, S = any> {
   label?(config: C, geometry: G): string;
   /** The δ rule from the output to input `j` in a few symbols (`Wᵀ · δ`), for the diagram's backward edges, which add `→ SHAPE`. */
   shortRule?(layer: KnownLayer<C, G>, j: number): string;
+  /**
+   * The short rule in words that need no sizes (`⊙ step`, `full_corr ⋆ rot180 W`): the diagram's edge while a
+   * shape is not known, and always for a kind without `shortRule`. Without either, the kind's name with a prime.
+   */
+  readonly roughRule?: string;
   /** The layer as a PyTorch module; throws ExportError (export/target.ts) where PyTorch cannot express it exactly. */
   torch?(layer: KnownLayer<C, G>): TorchLayer;
   /** The layer as TensorFlow.js layer calls, channels-last; throws ExportError where tfjs cannot express it exactly. */

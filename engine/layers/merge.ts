@@ -65,6 +65,10 @@ export const add: LayerKind<Nothing, MergeConfig> = {
   },
   forward: (_c, _step, x) => ({ y: addForward(x) }),
   backward: (_c, _step, x, _f, dy) => ({ dx: addBackward(dy, x.length) }),
+  label: () => 'add',
+  roughRule: 'copy',
+  torch: () => ({ module: 'Add()', call: (m, xs) => `${m}(${xs.join(', ')})`, helpers: [ADD] }),
+  tfjs: () => [{ fn: 'add', config: {} }],
 };
 
 /** Channels per input and the size of one channel (H·W, or 1 for vectors). */
@@ -103,4 +107,29 @@ export const concat: LayerKind<Nothing, MergeConfig> = {
     const { channels, spatial } = split(step);
     return { dx: concatBackward(step.batch, channels, spatial, dy) };
   },
+  label: () => 'concat',
+  shortRule({ inputs }, j) {
+    const from = inputs.slice(0, j).reduce((n, s) => n + s[0], 0);
+    return `slice [${from}:${from + inputs[j][0]}]`;
+  },
+  roughRule: 'slice',
+  torch: () => ({ module: 'Concat()', call: (m, xs) => `${m}(${xs.join(', ')})`, helpers: [CONCAT] }),
+  tfjs: () => [{ fn: 'concatenate', config: { axis: '-1' }, comment: 'channels are the last axis' }],
 };
+
+/* The Python helper classes of the PyTorch export: nn has no module that adds or concatenates its inputs. */
+
+const ADD = `class Add(nn.Module):
+    """The elementwise sum of its inputs (\`add\` in the .cnn network)."""
+
+    def forward(self, *xs):
+        y = xs[0]
+        for x in xs[1:]:
+            y = y + x
+        return y`;
+
+const CONCAT = `class Concat(nn.Module):
+    """Its inputs joined along the channels, dim 1 (\`concat\` in the .cnn network)."""
+
+    def forward(self, *xs):
+        return torch.cat(xs, dim=1)`;

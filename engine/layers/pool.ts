@@ -7,13 +7,15 @@
  * maximum (the first on ties). Input rows and columns no window covers get 0, which `pool-remainder` reports
  * with the padding, ceil mode or kernel/stride that would make the windows tile.
  */
+import { ExportError, type TfCall } from '../export/target';
+import { list, str, tfSame, unpadded, zeroPadding } from '../export/tfjsCalls';
 import { type Axis, meanDivisor, type PoolGeometry, poolAxis, uncovered } from '../geometry';
 import { maxPoolBackward, maxPoolForward, meanPoolBackward, meanPoolForward } from '../kernels';
 import { formatShape, type Shape } from '../shape';
 import type { Fix } from '../text';
 import { type Pair, readPair, readWord } from '../values';
-import { boolOption, emptyOutput, needsMaps, optionRange, pairOption, forEach, padarrayText, pairText, setOption, uncoveredText } from './common';
-import { type ConfigureContext, expectArgs, type LayerKind, type RuleContext, type StandardRules } from './kind';
+import { boolOption, emptyOutput, needsMaps, optionRange, pairOption, forEach, padarrayText, pairText, setOption, sizePair, uncoveredText, windowLabel } from './common';
+import { type ConfigureContext, expectArgs, type KnownLayer, type LayerKind, type RuleContext, type StandardRules } from './kind';
 
 interface Options {
   stride: Pair;
@@ -110,7 +112,51 @@ export const pool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
 
   /** Max pooling's choice is each window's winner; mean pooling is smooth. */
   decisions: (c, _step, _x, f) => (c.mode === 'max' && f.saved ? f.saved : []),
+
+  label: (_c, g) => windowLabel(['pool', g.mode], g, { h: g.h.kernel, w: g.w.kernel }, g.ceil ? ['ceil'] : []),
+  shortRule({ geometry: { h, w, mode } }) {
+    return mode === 'mean' ? `upsample ${h.out}×${w.out} ×${sizePair(h.stride, w.stride)} / ${h.kernel * w.kernel}` : `to each ${h.kernel}×${w.kernel} max`;
+  },
+  roughRule: 'pool backward',
+  torch({ geometry: g }) {
+    const pair = (h: number, w: number) => `(${h}, ${w})`;
+    const args = [`kernel_size=${pair(g.h.kernel, g.w.kernel)}`, `stride=${pair(g.h.stride, g.w.stride)}`];
+    if (g.h.padBefore || g.w.padBefore) args.push(`padding=${pair(g.h.padBefore, g.w.padBefore)}`);
+    if (g.ceil) args.push('ceil_mode=True');
+    // count_include_pad=True is PyTorch's default and the .cnn rule: written out because it matters.
+    return { module: g.mode === 'max' ? `nn.MaxPool2d(${args.join(', ')})` : `nn.AvgPool2d(${args.join(', ')}, count_include_pad=True)` };
+  },
+  tfjs: (l) => tfjs(l),
 };
+
+/** tfjs pools pad only as TensorFlow's 'same' does, or (mean) after an explicit zero padding: exact, or refused. */
+function tfjs({ name, geometry: g }: KnownLayer<PoolConfig, PoolGeometry>): TfCall[] {
+  const config = { poolSize: list([g.h.kernel, g.w.kernel]), strides: list([g.h.stride, g.w.stride]) };
+  const fn = g.mode === 'max' ? 'maxPooling2d' : 'averagePooling2d';
+  // In ceil mode the output may keep a last window that runs past the padded input; floor mode never does.
+  const floorOut = (a: Axis) => Math.floor((a.size + a.padBefore + a.padAfter - a.kernel) / a.stride) + 1;
+  const noOverhang = floorOut(g.h) === g.h.out && floorOut(g.w) === g.w.out;
+  if (unpadded(g.h) && unpadded(g.w) && noOverhang) return [{ fn, config: { ...config, padding: str('valid') } }];
+  if (g.mode === 'max') {
+    // Max pooling ignores padding in both libraries, so TensorFlow's 'same' is exact where its windows start alike.
+    const startsAlike = (a: Axis) => tfSame(a).before === a.padBefore && tfSame(a).out === a.out;
+    if (startsAlike(g.h) && startsAlike(g.w)) return [{ fn, config: { ...config, padding: str('same') }, comment: "TensorFlow's 'same' pads exactly as this layer here" }];
+    const sides = (a: Axis) => `${a.padBefore} before and ${a.padAfter} after`;
+    const same = (a: Axis) => `${tfSame(a).before} before and ${tfSame(a).after} after`;
+    throw new ExportError(
+      `${name}: tfjs max pooling pads only as TensorFlow's 'same' does (here ${same(g.h)} in height, ${same(g.w)} in width), not as this layer (${sides(g.h)}, ${sides(g.w)}${g.ceil ? ', ceil mode' : ''}); zero padding would change the maximum of negative inputs`,
+      name,
+    );
+  }
+  // Mean pooling counts padding in its divisor, as explicit zero padding does.
+  if (!noOverhang) {
+    throw new ExportError(`${name}: ceil mode keeps windows that run past the padded input, and tfjs's averagePooling2d divides those differently`, name);
+  }
+  return [
+    { fn: 'zeroPadding2d', suffix: '_pad', config: { padding: zeroPadding(g.h, g.w) }, comment: 'padding counted in the mean, as PyTorch counts it' },
+    { fn, config: { ...config, padding: str('valid') } },
+  ];
+}
 
 /** No padding: the default, shared by every layer that does not set it (configurations are never changed). */
 const NO_PAD: Pair = { h: 0, w: 0 };

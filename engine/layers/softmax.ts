@@ -3,6 +3,7 @@
  * channels (a vector's entries), loss = mean over the batch of −log p[label], and the δ at softmax's input is
  * (p − onehot(label)) / N, the rule that makes the pair cheap and stable.
  */
+import { classLayout } from '../kernels';
 import { formatShape } from '../shape';
 import { expectArgs, type LayerKind, type Nothing } from './kind';
 
@@ -25,7 +26,7 @@ export const softmax: LayerKind<Nothing, Nothing> = {
   },
 
   forward(_c, step, [x]) {
-    const { classes, positions } = layout(step.output);
+    const { classes, positions } = classLayout(step.output);
     const y = new Float64Array(x.length);
     for (let base = 0; base < x.length; base += classes * positions) {
       for (let p = 0; p < positions; p++) {
@@ -44,7 +45,7 @@ export const softmax: LayerKind<Nothing, Nothing> = {
    * cross-entropy the runner skips it and starts from the fused (p − onehot)/N at the logits instead.
    */
   backward(_c, step, _x, f, dy) {
-    const { classes, positions } = layout(step.output);
+    const { classes, positions } = classLayout(step.output);
     const p = f.y;
     const dx = new Float64Array(dy.length);
     for (let base = 0; base < dy.length; base += classes * positions) {
@@ -59,9 +60,16 @@ export const softmax: LayerKind<Nothing, Nothing> = {
     }
     return { dx: [dx] };
   },
-};
 
-/** Softmax runs over the channels (a vector's entries) separately at each of the H·W positions. */
-export function layout(shape: readonly number[]): { classes: number; positions: number } {
-  return { classes: shape[0], positions: shape.slice(1).reduce((a, b) => a * b, 1) };
-}
+  label: () => 'softmax',
+  roughRule: 'p − onehot',
+  // The exports leave a softmax fused with cross-entropy out (or say how they differ); the language allows no other.
+  torch: () => ({ module: 'nn.Softmax(dim=1)' }),
+  tfjs: () => [
+    {
+      fn: 'softmax',
+      config: { axis: '-1' },
+      comment: 'the .cnn network fuses this with cross-entropy; here the model outputs probabilities (train with categoricalCrossentropy)',
+    },
+  ],
+};

@@ -3,9 +3,8 @@
  * node i's output, so a gradient check can replace one tensor (or one node's parameters) and rerun only the
  * nodes downstream of it, reusing every activation before it.
  */
-import { crossEntropy, mseLoss } from '../kernels';
+import { classLayout, crossEntropy, mseLoss } from '../kernels';
 import type { Backward, Forward } from '../layers/kind';
-import { layout } from '../layers/softmax';
 import { type Model, type ModelNode, RunError } from './model';
 
 export interface Pass {
@@ -82,7 +81,7 @@ function lossOf(model: Model, tensors: readonly Float64Array[], probabilitiesCha
   const last = model.nodes[model.nodes.length - 1];
   const y = tensors[tensors.length - 1];
   if (model.targets) return mseLoss(y, model.targets).loss;
-  const { classes, positions } = layout(last.step.output);
+  const { classes, positions } = classLayout(last.step.output);
   if (model.fusedSoftmax && probabilitiesChanged) {
     let total = 0;
     for (let s = 0; s < model.labels!.length; s++) {
@@ -121,7 +120,7 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
   if (model.targets) {
     deltas[nodes.length] = mseLoss(y, model.targets).grad;
   } else {
-    const { classes, positions } = layout(last.step.output);
+    const { classes, positions } = classLayout(last.step.output);
     const logits = model.fusedSoftmax ? pass.tensors[last.inputs[0]] : y;
     const ce = crossEntropy(model.batch, classes, positions, logits, model.labels!);
     if (model.fusedSoftmax) {
@@ -149,7 +148,7 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
     const x = node.inputs.map((t) => pass.tensors[t]);
     const standard = () => node.kind.backward(node.config, node.step, x, pass.forwards[i], dy);
     const override = model.overrides[node.name];
-    const b: Backward = override ? override(node.step, x, pass.forwards[i], dy, standard) : standard();
+    const b: Backward = override ? override(node.step, x, pass.forwards[i], dy, standard, node.kind) : standard();
     b.dx.forEach((dx, j) => {
       finite(dx, node, 'δ at its input');
       accumulate(node.inputs[j], dx);

@@ -1,6 +1,7 @@
 /**
  * The shape of the house, held by tests: engine/'s imports point one way (no cycle, type-only imports included,
- * and nothing of a host: no vscode, no node:, no DOM module), and the grammar colours exactly the language's words.
+ * and nothing of a host: no vscode, no node:, no DOM module), no code outside engine/layers/ asks which kind a
+ * layer is by its name, and the grammar colours exactly the language's words.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -79,6 +80,24 @@ export function findCycle(graph: ReadonlyMap<string, readonly string[]>): string
 /** The words of a grammar pattern `\b(a|b|c)\b`. */
 const words = (match: string) => /\((?:\?:)?([\w|]+)\)/.exec(match)![1].split('|');
 
+/** The folders whose code may not ask a layer's kind by its name: what a kind does belongs on its LayerKind. */
+const KIND_FREE = ['engine', 'extension', 'webview', 'cli', 'tfjs', 'worker'];
+
+/**
+ * Files outside engine/layers/ that may compare a kind name's string, each with the reason. engine/kernels/: the
+ * kernels switch on their own selectors (kernels/activation.ts's `{ kind: 'relu' }`, the activation function an
+ * activation kind hands its kernel), which name functions, not layer kinds, though the words are the same.
+ */
+const MAY_NAME_KINDS = [join('engine', 'kernels') + '/'];
+
+/** Each comparison of a string literal naming one of `kinds` (`=== 'conv'`, `'pool' !==`, `case 'softmax':`). */
+export function kindComparisons(text: string, kinds: readonly string[]): string[] {
+  const names = kinds.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const literal = `(?:'(?:${names})'|"(?:${names})"|\`(?:${names})\`)`;
+  const pattern = new RegExp(`[!=]==?\\s*${literal}|${literal}\\s*[!=]==?|\\bcase\\s+${literal}\\s*:`, 'g');
+  return [...text.matchAll(pattern)].map((m) => m[0]);
+}
+
 describe('the shape of the engine', () => {
   it('the import graph of engine/ has no cycle, type-only imports included', () => {
     const cycle = findCycle(engineGraph());
@@ -100,6 +119,30 @@ describe('the shape of the engine', () => {
       }
     }
     assert.deepEqual(outside, []);
+  });
+
+  it('no code outside engine/layers/ compares a layer kind with a kind name: each kind says what it does on its LayerKind', () => {
+    const found: string[] = [];
+    for (const dir of KIND_FREE) {
+      let files: string[];
+      try {
+        files = sources(join(ROOT, dir));
+      } catch {
+        continue; // a folder this tree does not have
+      }
+      for (const file of files) {
+        const path = relative(ROOT, file);
+        if (path.startsWith(join('engine', 'layers') + '/') || MAY_NAME_KINDS.some((p) => path.startsWith(p))) continue;
+        for (const c of kindComparisons(readFileSync(file, 'utf8'), [...LAYER_KINDS.keys()])) found.push(`${path}: ${c}`);
+      }
+    }
+    assert.deepEqual(found, []);
+  });
+
+  it('finds a comparison with a kind name where there is one (the check itself can fail)', () => {
+    const kinds = [...LAYER_KINDS.keys()];
+    assert.deepEqual(kindComparisons("if (l.kind === 'conv') x();\nswitch (k) {\n  case \"softmax\":\n}\nif ('pool' !== kind) y();", kinds), ["=== 'conv'", 'case "softmax":', "'pool' !=="]);
+    assert.deepEqual(kindComparisons("if (l.kind === 'input' || name === 'convolution') z(); const k = { kind: 'conv' };", kinds), []);
   });
 
   it("the grammar's keywords are the language's layer kinds, statement words and rule functions", () => {
