@@ -10,6 +10,7 @@ import type { LayerInfo } from '../engine';
 import type { Axis, ConvGeometry, PoolGeometry } from '../engine/geometry';
 import { configValue, ExportError, inputShape } from '../engine/export/common';
 import type { TfCall } from '../engine/export/target';
+import { adaptiveTfjs, isAdaptive } from '../engine/layers/adaptivePool';
 
 export type { TfCall } from '../engine/export/target';
 
@@ -72,6 +73,7 @@ function conv(l: LayerInfo): TfCall[] {
 }
 
 function pool(l: LayerInfo): TfCall[] {
+  if (isAdaptive(l.config)) return adaptiveTfjs(l.config, l.name);
   const g = l.geometry as PoolGeometry;
   const config = { poolSize: list([g.h.kernel, g.w.kernel]), strides: list([g.h.stride, g.w.stride]) };
   const fn = g.mode === 'max' ? 'maxPooling2d' : 'averagePooling2d';

@@ -7,6 +7,7 @@
  */
 import type { Analysis, LayerInfo } from '../check';
 import type { ConvGeometry, PoolGeometry, Window2D } from '../geometry';
+import { isAdaptiveGeometry } from '../layers/adaptivePool';
 import { LAYER_KINDS } from '../layers';
 import { knownLayer } from '../layers/known';
 import { elementCount, formatShape, type Shape } from '../shape';
@@ -138,7 +139,7 @@ function totals(nodes: readonly DiagramNode[]) {
 
 const isConv = (g: ConvGeometry | PoolGeometry): g is ConvGeometry => 'outChannels' in g;
 /** A conv's or a pool's geometry record, the two kinds whose arguments the label spells out. */
-const windowed = (l: LayerInfo) => (l.kind === 'conv' || l.kind === 'pool' ? (l.geometry as ConvGeometry | PoolGeometry | undefined) : undefined);
+const windowed = (l: LayerInfo) => (l.kind === 'conv' || (l.kind === 'pool' && !isAdaptiveGeometry(l.geometry)) ? (l.geometry as ConvGeometry | PoolGeometry | undefined) : undefined);
 const pair = (a: number, b: number) => (a === b ? `${a}` : `${a}×${b}`);
 
 /** `conv 64 5×5 s2 p1`, `pool max 3×3 s1 p1`, `dense 10`, `relu`: the kind and the arguments that differ from the defaults. */

@@ -8,6 +8,7 @@
  */
 import type { Analysis, LayerInfo } from '../check';
 import type { ConvGeometry, PoolGeometry } from '../geometry';
+import { adaptiveTorch, isAdaptive } from '../layers/adaptivePool';
 import { knownLayer } from '../layers/known';
 import type { TorchLayer as PyLayer } from './target';
 import { formatShape } from '../shape';
@@ -48,6 +49,7 @@ function conv(l: LayerInfo): PyLayer {
 }
 
 function pool(l: LayerInfo): PyLayer {
+  if (isAdaptive(l.config)) return adaptiveTorch(l.config);
   const g = l.geometry as PoolGeometry;
   const args = [`kernel_size=${pair(g.h.kernel, g.w.kernel)}`, `stride=${pair(g.h.stride, g.w.stride)}`];
   if (g.h.padBefore || g.w.padBefore) args.push(`padding=${pair(g.h.padBefore, g.w.padBefore)}`);

@@ -13,6 +13,7 @@ import { formatShape, type Shape } from '../shape';
 import type { Fix } from '../text';
 import { type Pair, readPair, readWord } from '../values';
 import { boolOption, emptyOutput, needsMaps, optionRange, pairOption, forEach, padarrayText, pairText, setOption, uncoveredText } from './common';
+import { withAdaptive } from './adaptivePool';
 import { type ConfigureContext, expectArgs, type LayerKind, type RuleContext, type StandardRules } from './kind';
 
 interface Options {
@@ -33,7 +34,8 @@ export interface PoolConfig {
 /** Max pooling saves each output's winner, as an offset into the input; mean pooling saves nothing. */
 type Winners = Int32Array | undefined;
 
-export const pool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
+/** The windowed pool; `pool` below adds the adaptive forms (adaptivePool.ts). */
+const windowedPool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
   kind: 'pool',
   summary: 'max or mean pooling over KERNEL windows (torch.nn.MaxPool2d / AvgPool2d)',
   usage: 'pool max|mean KERNEL',
@@ -111,6 +113,9 @@ export const pool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
   /** Max pooling's choice is each window's winner; mean pooling is smooth. */
   decisions: (c, _step, _x, f) => (c.mode === 'max' && f.saved ? f.saved : []),
 };
+
+/** `pool max|mean KERNEL`, and `pool max|mean global` or `out=HxW` (adaptive pooling, adaptivePool.ts). */
+export const pool = withAdaptive(windowedPool);
 
 /** No padding: the default, shared by every layer that does not set it (configurations are never changed). */
 const NO_PAD: Pair = { h: 0, w: 0 };
