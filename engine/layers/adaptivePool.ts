@@ -40,23 +40,42 @@ function asksAdaptive(args: readonly { kind: string; text: string }[], cx: Confi
   return (args[1]?.kind === 'word' && args[1].text === 'global') || cx.node.options.some((o) => o.key.text === 'out');
 }
 
-function configure(args: ConfigureContext['node']['args'], o: { out?: Pair }, cx: ConfigureContext): AdaptiveConfig | undefined {
+function configure(
+  args: ConfigureContext['node']['args'],
+  o: { out?: Pair },
+  cx: ConfigureContext,
+): AdaptiveConfig | undefined {
   const global = args[1]?.kind === 'word' && args[1].text === 'global';
   const extra = args[global ? 2 : 1];
   if (extra) {
-    const what = global ? '`pool max|mean global` takes nothing after global' : 'with out=, pool takes no KERNEL (adaptive pooling sizes its own windows)';
-    cx.report({ severity: 'error', code: 'syntax', message: `${cx.layer}: ${what}; unexpected '${extra.text}'`, range: extra.range });
+    const what = global
+      ? '`pool max|mean global` takes nothing after global'
+      : 'with out=, pool takes no KERNEL (adaptive pooling sizes its own windows)';
+    cx.report({
+      severity: 'error',
+      code: 'syntax',
+      message: `${cx.layer}: ${what}; unexpected '${extra.text}'`,
+      range: extra.range,
+    });
     return undefined;
   }
   if (!args[0]) {
-    cx.report({ severity: 'error', code: 'syntax', message: `${cx.layer}: pool needs max|mean, as in \`pool max out=2x2\``, range: cx.node.kind.range });
+    cx.report({
+      severity: 'error',
+      code: 'syntax',
+      message: `${cx.layer}: pool needs max|mean, as in \`pool max out=2x2\``,
+      range: cx.node.kind.range,
+    });
     return undefined;
   }
   // The windows are the input cut into `out`: stride, padding and ceil mode mean nothing here.
   for (const key of ['stride', 'pad', 'ceil', ...(global ? ['out'] : [])]) {
     const range = optionRange(cx, key);
     if (range) {
-      const why = key === 'out' ? 'global is out=1x1 already' : `${key} does not apply to ${global ? 'global' : 'adaptive'} pooling, whose windows follow from the input and the output sizes`;
+      const why =
+        key === 'out'
+          ? 'global is out=1x1 already'
+          : `${key} does not apply to ${global ? 'global' : 'adaptive'} pooling, whose windows follow from the input and the output sizes`;
       cx.report({ severity: 'error', code: 'bad-value', message: `${cx.layer}: ${why}`, range });
       return undefined;
     }
@@ -92,11 +111,14 @@ function rule(c: AdaptiveConfig, [input]: readonly InputRef[], cx: RuleContext):
   const dy = `δ(${cx.layer})[c] ${out.h}×${out.w}`;
   const head = `${cx.deltaOf(input.name)} ${C}×${H}×${W}: ${forEach(C, 'channel', 'c')}, `;
   if (!c.out) {
-    return c.mode === 'mean' ? `${head}δ(${cx.layer})[c] / ${H * W} (${H}×${W}) at every position` : `${head}δ(${cx.layer})[c] at the position of the maximum of ${input.name}[c] (the first on ties), 0 elsewhere`;
+    return c.mode === 'mean'
+      ? `${head}δ(${cx.layer})[c] / ${H * W} (${H}×${W}) at every position`
+      : `${head}δ(${cx.layer})[c] at the position of the maximum of ${input.name}[c] (the first on ties), 0 elsewhere`;
   }
   const overlap = H % out.h !== 0 || W % out.w !== 0 ? ', adding up where windows overlap' : '';
   const windows = `rows ${spans(H, out.h)} by columns ${spans(W, out.w)}`;
-  if (c.mode === 'max') return `${head}each value of ${dy} goes to the position of its window's maximum (the first on ties), the rest get 0${overlap}; windows ${windows}`;
+  if (c.mode === 'max')
+    return `${head}each value of ${dy} goes to the position of its window's maximum (the first on ties), the rest get 0${overlap}; windows ${windows}`;
   return `${head}each value of ${dy}, divided by its window's area, is spread over its window${overlap}; windows ${windows}`;
 }
 
@@ -108,7 +130,15 @@ function standardRules(c: AdaptiveConfig, [input]: readonly InputRef[]) {
 
 /** The coverage table's view: every input row and column is in some window, as one window over all of it says. */
 function windows(g: AdaptivePoolGeometry) {
-  const whole = (size: number): Axis => ({ size, kernel: size, stride: 1, dilation: 1, padBefore: 0, padAfter: 0, out: 1 });
+  const whole = (size: number): Axis => ({
+    size,
+    kernel: size,
+    stride: 1,
+    dilation: 1,
+    padBefore: 0,
+    padAfter: 0,
+    out: 1,
+  });
   return { h: whole(g.H), w: whole(g.W) };
 }
 
@@ -122,7 +152,9 @@ export function adaptiveShortRule(c: AdaptiveConfig): string {
 
 export function adaptiveTorch(c: AdaptiveConfig) {
   const out = outOf(c);
-  return { module: `nn.Adaptive${c.mode === 'max' ? 'Max' : 'Avg'}Pool2d(${out.h === out.w ? out.h : `(${out.h}, ${out.w})`})` };
+  return {
+    module: `nn.Adaptive${c.mode === 'max' ? 'Max' : 'Avg'}Pool2d(${out.h === out.w ? out.h : `(${out.h}, ${out.w})`})`,
+  };
 }
 
 /** tfjs has global pooling (to a vector, reshaped back to 1×1×C); other adaptive sizes it has not. */
@@ -141,19 +173,29 @@ export function adaptiveTfjs(c: AdaptiveConfig, name: string): TfCall[] {
  * the adaptive cases in front; a hook the base lacks stays missing, so the diagram's and the exports' own
  * tables answer for both.
  */
-export function withAdaptive<O extends object, C, G, S>(base: LayerKind<O, C, G, S>): LayerKind<O & { out: Pair }, C | AdaptiveConfig, G | AdaptivePoolGeometry, S | Int32Array> {
+export function withAdaptive<O extends object, C, G, S>(
+  base: LayerKind<O, C, G, S>,
+): LayerKind<O & { out: Pair }, C | AdaptiveConfig, G | AdaptivePoolGeometry, S | Int32Array> {
   type K = LayerKind<O & { out: Pair }, C | AdaptiveConfig, G | AdaptivePoolGeometry, S | Int32Array>;
   const kind: K = {
     ...(base as unknown as K),
     usage: 'pool max|mean KERNEL|global',
     argValues: [['max', 'mean'], ['global']],
-    options: { ...base.options, out: pairOption('out: the output size of adaptive pooling, N or HxW, in place of KERNEL (torch.nn.AdaptiveMaxPool2d)', 'none', 1) } as K['options'],
+    options: {
+      ...base.options,
+      out: pairOption(
+        'out: the output size of adaptive pooling, N or HxW, in place of KERNEL (torch.nn.AdaptiveMaxPool2d)',
+        'none',
+        1,
+      ),
+    } as K['options'],
     configure: (args, o, cx) => (asksAdaptive(args, cx) ? configure(args, o, cx) : base.configure(args, o, cx)),
     infer: (c, inputs, cx) => (isAdaptive(c) ? infer(c, inputs, cx) : base.infer(c, inputs, cx)),
     geometry: (c, inputs) => (isAdaptive(c) ? geometry(c, inputs) : base.geometry!(c, inputs)),
     windows: (g) => (isAdaptiveGeometry(g) ? windows(g) : base.windows!(g)),
     rule: (c, inputs, cx) => (isAdaptive(c) ? rule(c, inputs, cx) : base.rule(c, inputs, cx)),
-    standardRules: (c, inputs, output) => (isAdaptive(c) ? standardRules(c, inputs) : (base.standardRules?.(c, inputs, output) ?? {})),
+    standardRules: (c, inputs, output) =>
+      isAdaptive(c) ? standardRules(c, inputs) : (base.standardRules?.(c, inputs, output) ?? {}),
     forward(c, step, x) {
       if (!isAdaptive(c)) return base.forward(c, step as never, x);
       const g = step.geometry as AdaptivePoolGeometry;
@@ -165,7 +207,8 @@ export function withAdaptive<O extends object, C, G, S>(base: LayerKind<O, C, G,
       if (!isAdaptive(c)) return base.backward(c, step as never, x, f as never, dy);
       const g = step.geometry as AdaptivePoolGeometry;
       if (c.mode === 'mean') return { dx: [adaptiveMeanPoolBackward(g, step.batch, dy)] };
-      if (!(f.saved instanceof Int32Array)) throw new Error(`${step.name}: adaptive max pooling's backward needs the winners its forward saves`);
+      if (!(f.saved instanceof Int32Array))
+        throw new Error(`${step.name}: adaptive max pooling's backward needs the winners its forward saves`);
       return { dx: [adaptiveMaxPoolBackward(g, step.batch, dy, f.saved)] };
     },
     decisions(c, step, x, f) {
@@ -174,14 +217,28 @@ export function withAdaptive<O extends object, C, G, S>(base: LayerKind<O, C, G,
     },
   };
   const b = base as unknown as K;
-  const known = <T>(l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>, adaptive: (c: AdaptiveConfig) => T, windowed: (l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>) => T) =>
-    isAdaptive(l.config) ? adaptive(l.config) : windowed(l);
+  const known = <T>(
+    l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>,
+    adaptive: (c: AdaptiveConfig) => T,
+    windowed: (l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>) => T,
+  ) => (isAdaptive(l.config) ? adaptive(l.config) : windowed(l));
   return {
     ...kind,
-    ...(b.label && { label: (c: C | AdaptiveConfig, g: G | AdaptivePoolGeometry) => (isAdaptive(c) ? adaptiveLabel(c) : b.label!(c, g)) }),
-    ...(b.shortRule && { shortRule: (l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>, j: number) => known(l, adaptiveShortRule, (w) => b.shortRule!(w, j)) }),
-    ...(b.torch && { torch: (l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>) => known(l, adaptiveTorch, b.torch!) }),
-    ...(b.tfjs && { tfjs: (l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>) => known(l, (c) => adaptiveTfjs(c, l.name), b.tfjs!) }),
+    ...(b.label && {
+      label: (c: C | AdaptiveConfig, g: G | AdaptivePoolGeometry) =>
+        isAdaptive(c) ? adaptiveLabel(c) : b.label!(c, g),
+    }),
+    ...(b.shortRule && {
+      shortRule: (l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>, j: number) =>
+        known(l, adaptiveShortRule, (w) => b.shortRule!(w, j)),
+    }),
+    ...(b.torch && {
+      torch: (l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>) => known(l, adaptiveTorch, b.torch!),
+    }),
+    ...(b.tfjs && {
+      tfjs: (l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>) =>
+        known(l, (c) => adaptiveTfjs(c, l.name), b.tfjs!),
+    }),
   };
 }
 

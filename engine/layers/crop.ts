@@ -51,7 +51,13 @@ export const crop: LayerKind<Nothing, CropConfig, CropGeometry, undefined> = {
     return { output: [C, c.size.h, c.size.w] };
   },
 
-  geometry: (c, [input]) => ({ channels: input.shape[0], Hin: input.shape[1], Win: input.shape[2], H: c.size.h, W: c.size.w }),
+  geometry: (c, [input]) => ({
+    channels: input.shape[0],
+    Hin: input.shape[1],
+    Win: input.shape[2],
+    H: c.size.h,
+    W: c.size.w,
+  }),
 
   rule(c, [input], cx) {
     const [C, H, W] = input.shape;
@@ -60,7 +66,8 @@ export const crop: LayerKind<Nothing, CropConfig, CropGeometry, undefined> = {
   },
   standardRules(c, [input]) {
     const [, H, W] = input.shape;
-    const top = Math.floor((H - c.size.h) / 2), left = Math.floor((W - c.size.w) / 2);
+    const top = Math.floor((H - c.size.h) / 2),
+      left = Math.floor((W - c.size.w) / 2);
     return { dx: `dx[c] = ${padarrayText('dy[c]', [top, left], [H - c.size.h - top, W - c.size.w - left])}` };
   },
 
@@ -78,5 +85,11 @@ function cropTfjs(l: KnownLayer<CropConfig, CropGeometry>) {
   const g = l.geometry;
   if (g.H > g.Hin || g.W > g.Win) throw new ExportError(`${l.name}: the crop is larger than its input`, l.name);
   const [top, left] = cropOffset(g);
-  return [{ fn: 'cropping2d', config: { cropping: `[[${top}, ${g.Hin - g.H - top}], [${left}, ${g.Win - g.W - left}]]` }, comment: '[[top, bottom], [left, right]]: the centre window, any odd row or column cut at the bottom or right' }];
+  return [
+    {
+      fn: 'cropping2d',
+      config: { cropping: `[[${top}, ${g.Hin - g.H - top}], [${left}, ${g.Win - g.W - left}]]` },
+      comment: '[[top, bottom], [left, right]]: the centre window, any odd row or column cut at the bottom or right',
+    },
+  ];
 }

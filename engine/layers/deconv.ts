@@ -6,11 +6,34 @@
  * δx[c] = Σ over the filters k of c's group of the strided correlation of pad(δy[k]) with dilate(W[c,k], D): that
  * conv's forward pass; dW[c,k] = valid_corr(pad(δy[k]), dilate(x[c], S)) read every D; db[k] = Σ δy[k].
  */
-import { deconv2dBackwardFilter, deconv2dBackwardInput, deconv2dForward, type DeconvGeometry, deconvOut } from '../kernels';
+import {
+  deconv2dBackwardFilter,
+  deconv2dBackwardInput,
+  deconv2dForward,
+  type DeconvGeometry,
+  deconvOut,
+} from '../kernels';
 import { formatShape } from '../shape';
 import { type Pair, readInt, readPair } from '../values';
-import { boolOption, forEach, intOption, needsMaps, optionRange, padarrayText, pairOption, pairText, plural } from './common';
-import { expectArgs, type KnownLayer, type LayerKind, type ParamSpec, type RuleContext, type StandardRules } from './kind';
+import {
+  boolOption,
+  forEach,
+  intOption,
+  needsMaps,
+  optionRange,
+  padarrayText,
+  pairOption,
+  pairText,
+  plural,
+} from './common';
+import {
+  expectArgs,
+  type KnownLayer,
+  type LayerKind,
+  type ParamSpec,
+  type RuleContext,
+  type StandardRules,
+} from './kind';
 import { ExportError } from '../export/target';
 
 interface Options {
@@ -40,13 +63,18 @@ const ZERO: Pair = { h: 0, w: 0 };
 
 export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined> = {
   kind: 'deconv',
-  summary: 'transposed convolution (torch.nn.ConvTranspose2d) with FILTERS kernels of size KERNEL: upsamples by the stride',
+  summary:
+    'transposed convolution (torch.nn.ConvTranspose2d) with FILTERS kernels of size KERNEL: upsamples by the stride',
   usage: 'deconv FILTERS KERNEL',
   paramAxes: { W: ['channel', 'filter', 'kernel row', 'kernel column'], b: ['filter'] },
   options: {
     stride: pairOption('stride: step between the input positions in the output, N or HxW', '1', 1),
     pad: pairOption('pad: rows and columns removed from each side of the output, N or HxW', '0', 0),
-    out_pad: pairOption('out_pad: rows and columns added at the bottom and right, N or HxW, less than the stride or the dilation', '0', 0),
+    out_pad: pairOption(
+      'out_pad: rows and columns added at the bottom and right, N or HxW, less than the stride or the dilation',
+      '0',
+      0,
+    ),
     dilation: pairOption('dilation: spacing between kernel taps, N or HxW', '1', 1),
     groups: intOption('groups: split channels into groups that do not mix', '1', 1),
     bias: boolOption('bias: add a learned bias per filter', 'true'),
@@ -58,7 +86,9 @@ export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined>
     const filters = readInt(args[0], 'the number of filters', 1, cx.report);
     const kernel = readPair(args[1], 'the kernel', 1, cx.report);
     if (filters === undefined || !kernel) return undefined;
-    const stride = o.stride ?? ONE, dilation = o.dilation ?? ONE, outPad = o.out_pad ?? ZERO;
+    const stride = o.stride ?? ONE,
+      dilation = o.dilation ?? ONE,
+      outPad = o.out_pad ?? ZERO;
     // PyTorch's condition: each out_pad is below its axis's stride or its dilation.
     if ((outPad.h >= stride.h && outPad.h >= dilation.h) || (outPad.w >= stride.w && outPad.w >= dilation.w)) {
       cx.report({
@@ -69,7 +99,17 @@ export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined>
       });
       return undefined;
     }
-    return { filters, kernel, stride, pad: o.pad ?? ZERO, outPad, dilation, groups: o.groups ?? 1, bias: o.bias ?? true, in: o.in };
+    return {
+      filters,
+      kernel,
+      stride,
+      pad: o.pad ?? ZERO,
+      outPad,
+      dilation,
+      groups: o.groups ?? 1,
+      bias: o.bias ?? true,
+      in: o.in,
+    };
   },
 
   infer(c, [input], cx) {
@@ -82,7 +122,9 @@ export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined>
         code: 'channel-mismatch',
         message: `${cx.layer}: in=${c.in} but ${input.name} gives ${C} channels (${formatShape(input.shape)})`,
         range: inRange,
-        ...(input.channelsFrom && { related: [{ range: input.channelsFrom, message: `the ${C} channels of ${input.name} come from here` }] }),
+        ...(input.channelsFrom && {
+          related: [{ range: input.channelsFrom, message: `the ${C} channels of ${input.name} come from here` }],
+        }),
         fixes: [{ title: `Set in=${C}`, edits: [{ range: inRange, newText: `${C}` }], preferred: true }],
       });
       return undefined;
@@ -90,11 +132,17 @@ export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined>
     const groupsRange = C % c.groups !== 0 || c.filters % c.groups !== 0 ? optionRange(cx, 'groups') : undefined;
     if (groupsRange) {
       const what = C % c.groups !== 0 ? `the ${C} input channels of ${input.name}` : `the ${c.filters} filters`;
-      cx.report({ severity: 'error', code: 'channel-mismatch', message: `${cx.layer}: groups=${c.groups} does not divide ${what}`, range: groupsRange });
+      cx.report({
+        severity: 'error',
+        code: 'channel-mismatch',
+        message: `${cx.layer}: groups=${c.groups} does not divide ${what}`,
+        range: groupsRange,
+      });
       return undefined;
     }
     const g = deconvGeometry(c, input.shape);
-    const oh = deconvOut(g.h), ow = deconvOut(g.w);
+    const oh = deconvOut(g.h),
+      ow = deconvOut(g.w);
     if (oh < 1 || ow < 1) {
       // The output before the padding is cut off is what the padding must fit in.
       const uncut = [oh + 2 * c.pad.h, ow + 2 * c.pad.w];
@@ -106,7 +154,11 @@ export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined>
       });
       return undefined;
     }
-    return { output: [c.filters, oh, ow], macs: C * H * W * (c.filters / c.groups) * c.kernel.h * c.kernel.w, channelsFrom: cx.node.args[0].range };
+    return {
+      output: [c.filters, oh, ow],
+      macs: C * H * W * (c.filters / c.groups) * c.kernel.h * c.kernel.w,
+      channelsFrom: cx.node.args[0].range,
+    };
   },
 
   params(c, [input]) {
@@ -118,7 +170,9 @@ export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined>
   paramRules: (c, [input], cx) => paramRules(deconvGeometry(c, input.shape), cx.layer),
   standardRules: (c, [input]) => standardRules(deconvGeometry(c, input.shape)),
 
-  forward: (_c, step, [x]) => ({ y: deconv2dForward(step.geometry, step.batch, x, step.params.W, step.params.b ?? null) }),
+  forward: (_c, step, [x]) => ({
+    y: deconv2dForward(step.geometry, step.batch, x, step.params.W, step.params.b ?? null),
+  }),
   backward(_c, step, [x], _f, dy) {
     const g = step.geometry;
     const { dW, db } = deconv2dBackwardFilter(g, step.batch, x, dy);
@@ -135,9 +189,11 @@ export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined>
     if (c.groups !== 1) parts.push(`g${c.groups}`);
     return parts.join(' ');
   },
-  shortRule: (l) => `${l.geometry.outChannels} × corr pad(δ) ⋆ W ${l.geometry.h.kernel}×${l.geometry.w.kernel}${l.geometry.h.stride !== 1 || l.geometry.w.stride !== 1 ? ` every ${l.geometry.h.stride === l.geometry.w.stride ? l.geometry.h.stride : `${l.geometry.h.stride}×${l.geometry.w.stride}`}` : ''}`,
+  shortRule: (l) =>
+    `${l.geometry.outChannels} × corr pad(δ) ⋆ W ${l.geometry.h.kernel}×${l.geometry.w.kernel}${l.geometry.h.stride !== 1 || l.geometry.w.stride !== 1 ? ` every ${l.geometry.h.stride === l.geometry.w.stride ? l.geometry.h.stride : `${l.geometry.h.stride}×${l.geometry.w.stride}`}` : ''}`,
   torch(l) {
-    const g = l.geometry, t = (h: number, w: number) => `(${h}, ${w})`;
+    const g = l.geometry,
+      t = (h: number, w: number) => `(${h}, ${w})`;
     const args = [`${g.inChannels}`, `${g.outChannels}`, `kernel_size=${t(g.h.kernel, g.w.kernel)}`];
     if (g.h.stride !== 1 || g.w.stride !== 1) args.push(`stride=${t(g.h.stride, g.w.stride)}`);
     if (g.h.pad || g.w.pad) args.push(`padding=${t(g.h.pad, g.w.pad)}`);
@@ -152,7 +208,14 @@ export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined>
 
 /** The deconv's geometry for a C×H×W input. */
 function deconvGeometry(c: DeconvConfig, [C, H, W]: readonly number[]): DeconvGeometry {
-  const axis = (size: number, k: keyof Pair) => ({ size, kernel: c.kernel[k], stride: c.stride[k], pad: c.pad[k], outPad: c.outPad[k], dilation: c.dilation[k] });
+  const axis = (size: number, k: keyof Pair) => ({
+    size,
+    kernel: c.kernel[k],
+    stride: c.stride[k],
+    pad: c.pad[k],
+    outPad: c.outPad[k],
+    dilation: c.dilation[k],
+  });
   return { h: axis(H, 'h'), w: axis(W, 'w'), inChannels: C, outChannels: c.filters, groups: c.groups, bias: c.bias };
 }
 
@@ -166,8 +229,12 @@ function deconvTfjs(l: KnownLayer<DeconvConfig, DeconvGeometry>) {
     throw new ExportError(`${l.name}: tfjs's conv2dTranspose ${why}`, l.name);
   };
   if (g.groups !== 1) refuse(`has no groups (groups=${g.groups})`);
-  if (g.h.dilation !== 1 || g.w.dilation !== 1) refuse('takes no dilation with a stride, and pads dilated kernels differently');
-  if (g.h.pad || g.w.pad || g.h.outPad || g.w.outPad) refuse(`pads only as TensorFlow's 'same' does, not by pad=${g.h.pad}×${g.w.pad} and out_pad=${g.h.outPad}×${g.w.outPad}`);
+  if (g.h.dilation !== 1 || g.w.dilation !== 1)
+    refuse('takes no dilation with a stride, and pads dilated kernels differently');
+  if (g.h.pad || g.w.pad || g.h.outPad || g.w.outPad)
+    refuse(
+      `pads only as TensorFlow's 'same' does, not by pad=${g.h.pad}×${g.w.pad} and out_pad=${g.h.outPad}×${g.w.outPad}`,
+    );
   return [
     {
       fn: 'conv2dTranspose',
@@ -187,26 +254,42 @@ const strideText = (h: number, w: number) => (h === w ? `${h}` : `${h}×${w}`);
 
 function deltaRule(g: DeconvGeometry, input: string, cx: RuleContext): string {
   const { h, w } = g;
-  const oh = deconvOut(h), ow = deconvOut(w);
+  const oh = deconvOut(h),
+    ow = deconvOut(w);
   const dy = `δ(${cx.layer})[k] ${oh}×${ow}`;
   const padded = h.pad || w.pad ? `pad(${dy}, ${strideText(h.pad, w.pad)}) ${oh + 2 * h.pad}×${ow + 2 * w.pad}` : dy;
-  const kh = h.dilation * (h.kernel - 1) + 1, kw = w.dilation * (w.kernel - 1) + 1;
-  const k = h.dilation === 1 && w.dilation === 1 ? `W[c,k] ${h.kernel}×${w.kernel}` : `dilate(W[c,k] ${h.kernel}×${w.kernel}, ${strideText(h.dilation, w.dilation)}) ${kh}×${kw}`;
+  const kh = h.dilation * (h.kernel - 1) + 1,
+    kw = w.dilation * (w.kernel - 1) + 1;
+  const k =
+    h.dilation === 1 && w.dilation === 1
+      ? `W[c,k] ${h.kernel}×${w.kernel}`
+      : `dilate(W[c,k] ${h.kernel}×${w.kernel}, ${strideText(h.dilation, w.dilation)}) ${kh}×${kw}`;
   const every = h.stride === 1 && w.stride === 1 ? '' : `, read every ${strideText(h.stride, w.stride)} (the stride)`;
   const perGroup = g.outChannels / g.groups;
-  const sum = g.groups === 1 ? `Σ over the ${plural(g.outChannels, 'filter')} k` : `Σ over the ${plural(perGroup, 'filter')} k of c's group (groups=${g.groups})`;
+  const sum =
+    g.groups === 1
+      ? `Σ over the ${plural(g.outChannels, 'filter')} k`
+      : `Σ over the ${plural(perGroup, 'filter')} k of c's group (groups=${g.groups})`;
   return `${cx.deltaOf(input)} ${g.inChannels}×${h.size}×${w.size}: ${forEach(g.inChannels, 'channel', 'c')}, ${sum} of valid_corr(${padded}, ${k})${every} = ${h.size}×${w.size} (the forward pass of the conv this layer transposes)`;
 }
 
 function paramRules(g: DeconvGeometry, layer: string): string[] {
   const { h, w } = g;
-  const oh = deconvOut(h), ow = deconvOut(w);
+  const oh = deconvOut(h),
+    ow = deconvOut(w);
   const dy = `δ(${layer})[k] ${oh}×${ow}`;
   const padded = h.pad || w.pad ? `pad(${dy}, ${strideText(h.pad, w.pad)})` : dy;
-  const x = h.stride === 1 && w.stride === 1 ? `x[c] ${h.size}×${w.size}` : `dilate(x[c] ${h.size}×${w.size}, ${strideText(h.stride, w.stride)})`;
-  const taps = h.dilation === 1 && w.dilation === 1 ? '' : `, read every ${strideText(h.dilation, w.dilation)} (the dilation)`;
-  const rules = [`dW ${g.inChannels}×${g.outChannels / g.groups}×${h.kernel}×${w.kernel}: dW[c,k] = Σ over the batch of valid_corr(${padded}, ${x})${taps} = ${h.kernel}×${w.kernel}`];
-  if (g.bias) rules.push(`db ${g.outChannels}: db[k] = Σ over the batch and the ${oh}×${ow} positions of δ(${layer})[k]`);
+  const x =
+    h.stride === 1 && w.stride === 1
+      ? `x[c] ${h.size}×${w.size}`
+      : `dilate(x[c] ${h.size}×${w.size}, ${strideText(h.stride, w.stride)})`;
+  const taps =
+    h.dilation === 1 && w.dilation === 1 ? '' : `, read every ${strideText(h.dilation, w.dilation)} (the dilation)`;
+  const rules = [
+    `dW ${g.inChannels}×${g.outChannels / g.groups}×${h.kernel}×${w.kernel}: dW[c,k] = Σ over the batch of valid_corr(${padded}, ${x})${taps} = ${h.kernel}×${w.kernel}`,
+  ];
+  if (g.bias)
+    rules.push(`db ${g.outChannels}: db[k] = Σ over the batch and the ${oh}×${ow} positions of δ(${layer})[k]`);
   return rules;
 }
 
@@ -227,7 +310,11 @@ function standardRules(g: DeconvGeometry): StandardRules {
  * The out_pad that makes this deconv's output `target` rows × columns, per axis, where one within PyTorch's bound
  * exists: what a U-Net's decoder needs to meet its encoder's size at a concat or add.
  */
-export function outPadFor(c: DeconvConfig, input: readonly number[], target: readonly [number, number]): Pair | undefined {
+export function outPadFor(
+  c: DeconvConfig,
+  input: readonly number[],
+  target: readonly [number, number],
+): Pair | undefined {
   const g = deconvGeometry({ ...c, outPad: ZERO }, input);
   const need = [target[0] - deconvOut(g.h), target[1] - deconvOut(g.w)];
   const ok = (p: number, k: keyof Pair) => p >= 0 && (p < c.stride[k] || p < c.dilation[k]);

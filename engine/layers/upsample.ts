@@ -43,18 +43,30 @@ export const upsample: LayerKind<Options, UpsampleConfig, UpsampleGeometry, unde
     if (!needsMaps(input, cx)) return undefined;
     const [C, H, W] = input.shape;
     // Bilinear reads four inputs per output; nearest reads one.
-    return { output: [C, H * c.factor.h, W * c.factor.w], macs: c.mode === 'bilinear' ? 4 * C * H * W * c.factor.h * c.factor.w : 0 };
+    return {
+      output: [C, H * c.factor.h, W * c.factor.w],
+      macs: c.mode === 'bilinear' ? 4 * C * H * W * c.factor.h * c.factor.w : 0,
+    };
   },
 
-  geometry: (c, [input]) => ({ mode: c.mode, channels: input.shape[0], H: input.shape[1], W: input.shape[2], sh: c.factor.h, sw: c.factor.w }),
+  geometry: (c, [input]) => ({
+    mode: c.mode,
+    channels: input.shape[0],
+    H: input.shape[1],
+    W: input.shape[2],
+    sh: c.factor.h,
+    sw: c.factor.w,
+  }),
 
   rule(c, [input], cx) {
     const [C, H, W] = input.shape;
-    const OH = H * c.factor.h, OW = W * c.factor.w;
+    const OH = H * c.factor.h,
+      OW = W * c.factor.w;
     const dy = `δ(${cx.layer})[c] ${OH}×${OW}`;
     const head = `${cx.deltaOf(input.name)} ${C}×${H}×${W}: ${forEach(C, 'channel', 'c')}, `;
-    if (c.mode === 'nearest') return `${head}each element gets the sum of the ${c.factor.h}×${c.factor.w} block of ${dy} it was copied to`;
-    return `${head}each value of ${dy} goes back to the two rows and two columns of ${input.name} it interpolated (source coordinate max(0, (o + ½)/${pairText(c.factor)} − ½)), with the same weights, adding up`;
+    if (c.mode === 'nearest')
+      return `${head}each element gets the sum of the ${c.factor.h}×${c.factor.w} block of ${dy} it was copied to`;
+    return `${head}each value of ${dy} goes back to the two rows and two columns of ${input.name} it interpolated (output o reads source coordinate max(0, (o + ½)/F − ½), F = ${c.factor.h === c.factor.w ? c.factor.h : `${c.factor.h} down, ${c.factor.w} across`}), with the same weights, adding up`;
   },
 
   // No standard rule: summing δy's blocks needs a block-sum the rule language does not have (no eye()).
@@ -62,12 +74,21 @@ export const upsample: LayerKind<Options, UpsampleConfig, UpsampleGeometry, unde
   forward: (_c, step, [x]) => ({ y: upsampleForward(step.geometry, step.batch, x) }),
   backward: (_c, step, _x, _f, dy) => ({ dx: [upsampleBackward(step.geometry, step.batch, dy)] }),
 
-  label: (c) => `upsample ×${c.factor.h === c.factor.w ? c.factor.h : `${c.factor.h}×${c.factor.w}`}${c.mode === 'bilinear' ? ' bilinear' : ''}`,
-  shortRule: (l) => (l.config.mode === 'nearest' ? `Σ over ${l.config.factor.h}×${l.config.factor.w} blocks` : 'bilinear weights, transposed'),
+  label: (c) =>
+    `upsample ×${c.factor.h === c.factor.w ? c.factor.h : `${c.factor.h}×${c.factor.w}`}${c.mode === 'bilinear' ? ' bilinear' : ''}`,
+  shortRule: (l) =>
+    l.config.mode === 'nearest'
+      ? `Σ over ${l.config.factor.h}×${l.config.factor.w} blocks`
+      : 'bilinear weights, transposed',
   torch(l) {
     const f = l.config.factor;
     const scale = f.h === f.w ? `${f.h}.0` : `(${f.h}.0, ${f.w}.0)`;
-    return { module: l.config.mode === 'nearest' ? `nn.Upsample(scale_factor=${scale}, mode='nearest')` : `nn.Upsample(scale_factor=${scale}, mode='bilinear', align_corners=False)` };
+    return {
+      module:
+        l.config.mode === 'nearest'
+          ? `nn.Upsample(scale_factor=${scale}, mode='nearest')`
+          : `nn.Upsample(scale_factor=${scale}, mode='bilinear', align_corners=False)`,
+    };
   },
   tfjs: upsampleTfjs,
 };
@@ -80,12 +101,20 @@ export const upsample: LayerKind<Options, UpsampleConfig, UpsampleGeometry, unde
 function upsampleTfjs(l: KnownLayer<UpsampleConfig, UpsampleGeometry>) {
   const { config: c, geometry: g } = l;
   if (c.mode === 'bilinear') {
-    throw new ExportError(`${l.name}: tfjs's bilinear upSampling2d samples at o/F (half_pixel_centers=false), not PyTorch's (o + ½)/F − ½ (align_corners=False); the outputs differ`, l.name);
+    throw new ExportError(
+      `${l.name}: tfjs's bilinear upSampling2d samples at o/F (half_pixel_centers=false), not PyTorch's (o + ½)/F − ½ (align_corners=False); the outputs differ`,
+      l.name,
+    );
   }
   const agrees = (size: number, f: number) => {
-    for (let o = 0; o < size * f; o++) if (Math.min(size - 1, Math.floor(o * (size / (size * f)))) !== Math.floor(o / f)) return false;
+    for (let o = 0; o < size * f; o++)
+      if (Math.min(size - 1, Math.floor(o * (size / (size * f)))) !== Math.floor(o / f)) return false;
     return true;
   };
-  if (!agrees(g.H, g.sh) || !agrees(g.W, g.sw)) throw new ExportError(`${l.name}: tfjs's nearest upSampling2d rounds some indices differently at factor ${pairText(c.factor)}`, l.name);
+  if (!agrees(g.H, g.sh) || !agrees(g.W, g.sw))
+    throw new ExportError(
+      `${l.name}: tfjs's nearest upSampling2d rounds some indices differently at factor ${pairText(c.factor)}`,
+      l.name,
+    );
   return [{ fn: 'upSampling2d', config: { size: `[${c.factor.h}, ${c.factor.w}]`, interpolation: `'nearest'` } }];
 }
