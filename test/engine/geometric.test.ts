@@ -5,6 +5,8 @@
  * fixture networks deconv_unet, deconv_options, upsample, adaptive_pool and crop).
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { check } from '../../engine';
 import { applyEdits, diagnose, only, shapes } from './util';
 
@@ -193,4 +195,25 @@ describe('fixes that solve for the size a merge needs', () => {
     assert.equal(grown.split('\n')[2], 'k: crop 8x8 from=e');
     assert.deepEqual(diagnose(grown), []);
   });
+});
+
+describe("docs/language.md's examples of the geometric kinds", () => {
+  const docs = readFileSync(join(__dirname, '../../docs/language.md'), 'utf8');
+  // Each ```cnn example followed by its ```text block of δ rules, among those that use the geometric kinds.
+  const examples = [...docs.matchAll(/```cnn\n([^`]*?)```\n```text\n# δ rules\n([^`]*?)```/g)]
+    .map(([, cnn, rules]) => ({ cnn, rules: rules.trim().split('\n') }))
+    .filter(({ cnn }) => /\b(deconv|upsample|crop)\b|global|out=/.test(cnn));
+
+  it('are four: deconv, upsample, crop, and global and adaptive pooling', () => {
+    assert.deepEqual(examples.map((e) => /\b(deconv|upsample|crop)\b|global/.exec(e.cnn)![0]), ['global', 'deconv', 'upsample', 'crop']);
+  });
+
+  for (const { cnn, rules } of examples) {
+    it(`check clean, with every -> assertion true, and state the δ rules they quote: ${cnn.split('\n')[1]}`, () => {
+      const a = check(cnn);
+      assert.deepEqual(a.diagnostics.filter((d) => d.code !== 'unused-layer'), []);
+      const stated = a.layers.flatMap((l) => [`${l.name}: ${l.rule}`, ...(l.paramRules ?? []).map((r) => `${l.name}: ${r}`)]);
+      for (const line of rules) assert.ok(stated.includes(line), `not stated: ${line}\n${stated.join('\n')}`);
+    });
+  }
 });
