@@ -73,7 +73,7 @@ function conv(l: LayerInfo): TfCall[] {
 }
 
 function pool(l: LayerInfo): TfCall[] {
-  if (isAdaptive(l.config)) return adaptiveTfjs(l.config, l.name);
+  if (isAdaptive(l.config)) return adaptiveTfjs(l.config, l.name, l.output![0]);
   const g = l.geometry as PoolGeometry;
   const config = { poolSize: list([g.h.kernel, g.w.kernel]), strides: list([g.h.stride, g.w.stride]) };
   const fn = g.mode === 'max' ? 'maxPooling2d' : 'averagePooling2d';

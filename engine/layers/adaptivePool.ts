@@ -158,13 +158,13 @@ export function adaptiveTorch(c: AdaptiveConfig) {
 }
 
 /** tfjs has global pooling (to a vector, reshaped back to 1×1×C); other adaptive sizes it has not. */
-export function adaptiveTfjs(c: AdaptiveConfig, name: string): TfCall[] {
+export function adaptiveTfjs(c: AdaptiveConfig, name: string, channels: number): TfCall[] {
   if (c.out && (c.out.h !== 1 || c.out.w !== 1)) {
     throw new ExportError(`${name}: tfjs has no adaptive pooling to ${pairText(c.out)} (only global pooling)`, name);
   }
   return [
     { fn: c.mode === 'max' ? 'globalMaxPooling2d' : 'globalAveragePooling2d', suffix: '_global', config: {} },
-    { fn: 'reshape', config: { targetShape: '[1, 1, -1]' }, comment: 'back to 1×1×C, as PyTorch keeps it' },
+    { fn: 'reshape', config: { targetShape: `[1, 1, ${channels}]` }, comment: 'back to 1×1×C, as PyTorch keeps it' },
   ];
 }
 
@@ -237,7 +237,7 @@ export function withAdaptive<O extends object, C, G, S>(
     }),
     ...(b.tfjs && {
       tfjs: (l: KnownLayer<C | AdaptiveConfig, G | AdaptivePoolGeometry>) =>
-        known(l, (c) => adaptiveTfjs(c, l.name), b.tfjs!),
+        known(l, (c) => adaptiveTfjs(c, l.name, l.output[0]), b.tfjs!),
     }),
   };
 }

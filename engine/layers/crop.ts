@@ -87,7 +87,7 @@ function cropTfjs(l: KnownLayer<CropConfig, CropGeometry>) {
   const [top, left] = cropOffset(g);
   return [
     {
-      fn: 'cropping2d',
+      fn: 'cropping2D',
       config: { cropping: `[[${top}, ${g.Hin - g.H - top}], [${left}, ${g.Win - g.W - left}]]` },
       comment: '[[top, bottom], [left, right]]: the centre window, any odd row or column cut at the bottom or right',
     },

@@ -220,8 +220,10 @@ function deconvGeometry(c: DeconvConfig, [C, H, W]: readonly number[]): DeconvGe
 }
 
 /**
- * tfjs's conv2dTranspose is exact where it pads nothing: 'valid' gives (H−1)·S + K, PyTorch's size with no padding
- * and no out_pad. Groups and dilation it cannot write; padding it writes only as TensorFlow's 'same'.
+ * tfjs's conv2dTranspose crops the full output (H−1)·S + K as TensorFlow's forward conv would pad an H·S input:
+ * 'valid' crops nothing (PyTorch's pad 0, out_pad 0); 'same' gives H·S, cropping ⌊(K−S)/2⌋ at the top and the
+ * rest at the bottom, which PyTorch's one symmetric pad matches only where K − S is even (pad (K−S)/2, out_pad 0)
+ * or K < S (pad 0, out_pad S − K). Groups and dilation it cannot write.
  */
 function deconvTfjs(l: KnownLayer<DeconvConfig, DeconvGeometry>) {
   const g = l.geometry;
@@ -229,12 +231,18 @@ function deconvTfjs(l: KnownLayer<DeconvConfig, DeconvGeometry>) {
     throw new ExportError(`${l.name}: tfjs's conv2dTranspose ${why}`, l.name);
   };
   if (g.groups !== 1) refuse(`has no groups (groups=${g.groups})`);
-  if (g.h.dilation !== 1 || g.w.dilation !== 1)
-    refuse('takes no dilation with a stride, and pads dilated kernels differently');
-  if (g.h.pad || g.w.pad || g.h.outPad || g.w.outPad)
+  if (g.h.dilation !== 1 || g.w.dilation !== 1) refuse('is not written here with a dilation');
+  const valid = (a: DeconvGeometry['h']) => a.pad === 0 && a.outPad === 0;
+  const same = (a: DeconvGeometry['h']) =>
+    a.kernel >= a.stride
+      ? (a.kernel - a.stride) % 2 === 0 && a.pad === (a.kernel - a.stride) / 2 && a.outPad === 0
+      : a.pad === 0 && a.outPad === a.stride - a.kernel;
+  const padding = valid(g.h) && valid(g.w) ? 'valid' : same(g.h) && same(g.w) ? 'same' : undefined;
+  if (!padding) {
     refuse(
-      `pads only as TensorFlow's 'same' does, not by pad=${g.h.pad}×${g.w.pad} and out_pad=${g.h.outPad}×${g.w.outPad}`,
+      `crops its output as TensorFlow's 'valid' or 'same' does, neither of which is pad=${g.h.pad}×${g.w.pad} with out_pad=${g.h.outPad}×${g.w.outPad} here`,
     );
+  }
   return [
     {
       fn: 'conv2dTranspose',
@@ -242,7 +250,7 @@ function deconvTfjs(l: KnownLayer<DeconvConfig, DeconvGeometry>) {
         filters: `${g.outChannels}`,
         kernelSize: `[${g.h.kernel}, ${g.w.kernel}]`,
         ...((g.h.stride !== 1 || g.w.stride !== 1) && { strides: `[${g.h.stride}, ${g.w.stride}]` }),
-        padding: `'valid'`,
+        padding: `'${padding}'`,
         ...(!g.bias && { useBias: 'false' }),
       },
       comment: 'kernel Kh×Kw×F×C (PyTorch: C×F×Kh×Kw)',
