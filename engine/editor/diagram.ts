@@ -7,7 +7,7 @@
  */
 import type { Analysis, LayerInfo } from '../check';
 import type { ConvGeometry, PoolGeometry, Window2D } from '../geometry';
-import { isAdaptiveGeometry } from '../layers/adaptivePool';
+import { adaptiveLabel, adaptiveShortRule, isAdaptive } from '../layers/adaptivePool';
 import { LAYER_KINDS } from '../layers';
 import { knownLayer } from '../layers/known';
 import { elementCount, formatShape, type Shape } from '../shape';
@@ -139,13 +139,15 @@ function totals(nodes: readonly DiagramNode[]) {
 
 const isConv = (g: ConvGeometry | PoolGeometry): g is ConvGeometry => 'outChannels' in g;
 /** A conv's or a pool's geometry record, the two kinds whose arguments the label spells out. */
-const windowed = (l: LayerInfo) => (l.kind === 'conv' || (l.kind === 'pool' && !isAdaptiveGeometry(l.geometry)) ? (l.geometry as ConvGeometry | PoolGeometry | undefined) : undefined);
+const windowed = (l: LayerInfo) => (l.kind === 'conv' || l.kind === 'pool' ? (l.geometry as ConvGeometry | PoolGeometry | undefined) : undefined);
 const pair = (a: number, b: number) => (a === b ? `${a}` : `${a}×${b}`);
 
 /** `conv 64 5×5 s2 p1`, `pool max 3×3 s1 p1`, `dense 10`, `relu`: the kind and the arguments that differ from the defaults. */
 export function layerLabel(l: LayerInfo): string {
   const own = LAYER_KINDS.get(l.kind);
   if (own?.label && l.config !== undefined && (l.geometry !== undefined || !own.geometry)) return own.label(l.config, l.geometry);
+  // Global and adaptive pooling, until pool.ts carries the pool kind's own label (adaptivePool.ts's withAdaptive then adds them there).
+  if (isAdaptive(l.config)) return adaptiveLabel(l.config);
   const g = windowed(l);
   if (!g) {
     // Unknown geometry (an error upstream or in the options): the arguments as written.
@@ -169,6 +171,7 @@ export function shortRule(l: LayerInfo, j: number): string {
   const to = shapeText(l.inputShapes[j]);
   const known = knownLayer(l);
   if (known?.kind.shortRule) return `${known.kind.shortRule(known.layer, j)} → ${to}`;
+  if (isAdaptive(l.config)) return `${adaptiveShortRule(l.config)} → ${to}`;
   const g = windowed(l);
   const win = (g: Window2D) => `${g.h.kernel}×${g.w.kernel}`;
   const dy = (g: Window2D) => {

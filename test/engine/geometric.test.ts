@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check } from '../../engine';
+import { layerLabel, shortRule } from '../../engine/editor/diagram';
 import { applyEdits, diagnose, only, shapes } from './util';
 
 const layer = (text: string, name: string) => check(text).layers.find((l) => l.name === name)!;
@@ -216,4 +217,68 @@ describe("docs/language.md's examples of the geometric kinds", () => {
       for (const line of rules) assert.ok(stated.includes(line), `not stated: ${line}\n${stated.join('\n')}`);
     });
   }
+});
+
+describe('the geometric kinds in the diagram', () => {
+  it('labels say the kind and what differs from the defaults; backward edges say the rule in a few symbols', () => {
+    const a = check('input 16x4x4\nu: deconv 8 3x2 stride=2 pad=1 out_pad=1\nb: upsample 2 mode=bilinear\nk: crop 5x4\ng: pool max global\nn: upsample 1x2 from=k');
+    assert.deepEqual(a.layers.map(layerLabel), ['deconv 8 3×2 s2 p1 op1', 'upsample ×2 bilinear', 'crop 5×4', 'pool max global', 'upsample ×1×2']);
+    assert.deepEqual(a.layers.map((l) => shortRule(l, 0)), [
+      '8 × corr pad(δ) ⋆ W 3×2 every 2 → 16×4×4',
+      'bilinear weights, transposed → 8×8×7',
+      'zero-padded δ → 8×16×14',
+      'to each window max → 8×5×4',
+      'Σ over 1×2 blocks → 8×5×4',
+    ]);
+  });
+});
+
+describe('output shapes of the geometric kinds match PyTorch (scripts/torch/shapes_geometric.py, torch 1.13)', () => {
+  interface Case {
+    op: 'deconv' | 'upsample' | 'adaptive';
+    input: number[];
+    output?: number[];
+    error?: string;
+    filters?: number;
+    kernel?: number[];
+    stride?: number[];
+    padding?: number[];
+    out_pad?: number[];
+    dilation?: number[];
+    groups?: number;
+    factor?: number[];
+    mode?: string;
+    out?: number[];
+  }
+  const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/torch/shapes-geometric.json'), 'utf8')) as { cases: Case[] };
+  const hw = ([h, w]: readonly number[]) => `${h}x${w}`;
+  const line = (c: Case) =>
+    c.op === 'deconv'
+      ? `deconv ${c.filters} ${hw(c.kernel!)} stride=${hw(c.stride!)} pad=${hw(c.padding!)} out_pad=${hw(c.out_pad!)} dilation=${hw(c.dilation!)} groups=${c.groups}`
+      : c.op === 'upsample'
+        ? `upsample ${hw(c.factor!)} mode=${c.mode}`
+        : `pool ${c.mode} out=${hw(c.out!)}`;
+  /** What each of torch's refusals is here. */
+  const code = (error: string) =>
+    /output padding must be smaller/.test(error) ? 'bad-value' : /groups must divide/.test(error) ? 'channel-mismatch' : /Calculated output size/.test(error) ? 'empty-output' : `unmapped: ${error}`;
+
+  it('cover deconv (with each of its errors), both upsampling modes and adaptive pooling to sizes below and above the input', () => {
+    const errors = new Set(fixture.cases.filter((c) => c.error).map((c) => code(c.error!)));
+    assert.deepEqual([...errors].sort(), ['bad-value', 'channel-mismatch', 'empty-output']);
+    assert.ok(fixture.cases.filter((c) => c.op === 'deconv' && c.output).length > 100);
+    assert.ok(fixture.cases.some((c) => c.op === 'adaptive' && c.out![0] > c.input[1]));
+  });
+
+  it('every case: the same output, or the error torch raises as its diagnostic code', () => {
+    for (const c of fixture.cases) {
+      const text = `input ${c.input.join('x')}\nl: ${line(c)}`;
+      const a = check(text);
+      const got = a.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code);
+      if (c.error) assert.deepEqual(got, [code(c.error)], `${text}: torch says ${c.error}`);
+      else {
+        assert.deepEqual(got, [], text);
+        assert.deepEqual(a.layers[0].output, c.output, text);
+      }
+    }
+  });
 });
