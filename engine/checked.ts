@@ -45,6 +45,10 @@ export class Arriving {
   get channelsFrom(): TextRange | undefined {
     return this.producer.channelsFrom;
   }
+  /** The producing layer, for fixes that edit it; undefined for the network's input. */
+  get producerLayer(): Layer | undefined {
+    return this.producer instanceof Layer ? this.producer : undefined;
+  }
   get range(): TextRange {
     const { at } = this;
     return 'type' in at ? at.kind.range : at.range;

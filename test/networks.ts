@@ -55,6 +55,28 @@ const simple: fc.Arbitrary<Line> = fc
   )
   .map((text) => () => text);
 
+/** The geometric kinds of version 2: deconv, upsample, crop (to a size drawn within the input), adaptive pooling. */
+const geometric: fc.Arbitrary<Line> = fc.oneof(
+  fc
+    .record({
+      filters: fc.integer({ min: 1, max: 3 }),
+      kernel: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      stride: maybe(fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }))),
+      pad: maybe(fc.constantFrom('1', '1x0')),
+      outPad: maybe(fc.constantFrom('1', '0x1')),
+      dilation: maybe(fc.constantFrom('2', '1x2')),
+      groups: maybe(fc.integer({ min: 1, max: 2 })),
+      bias: maybe(fc.boolean()),
+    })
+    .map((o) => () => words('deconv', `${o.filters}`, pair(...o.kernel), opt('stride', o.stride && pair(...o.stride)), opt('pad', o.pad), opt('out_pad', o.outPad), opt('dilation', o.dilation), opt('groups', o.groups), opt('bias', o.bias?.toString()))),
+  fc.record({ factor: fc.constantFrom('1', '2', '1x2', '2x1'), mode: maybe(fc.constantFrom('nearest', 'bilinear')) }).map((o) => () => words('upsample', o.factor, opt('mode', o.mode))),
+  fc.tuple(fc.nat(), fc.nat()).map(([a, b]): Line => (at) => {
+    const s = at.shapes[at.last];
+    return s.length === 3 ? `crop ${1 + (a % s[1])}x${1 + (b % s[2])}` : undefined;
+  }),
+  fc.record({ mode: fc.constantFrom('max', 'mean'), out: maybe(fc.constantFrom('1', '2', '3x2', '4')) }).map((o) => () => (o.out ? `pool ${o.mode} out=${o.out}` : `pool ${o.mode} global`)),
+);
+
 /** `add` or `concat` of the line above and one or two earlier layers that fit, `pick` choosing which. */
 const merge: fc.Arbitrary<Line> = fc.record({ kind: fc.constantFrom('add', 'concat'), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }) }).map(({ kind, picks }) => (at) => {
   const last = at.shapes[at.last];
@@ -83,7 +105,7 @@ export const plans: fc.Arbitrary<Plan> = fc.record({
     { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })) },
     { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 8 })) },
   ),
-  lines: fc.array(fc.oneof({ weight: 4, arbitrary: conv }, { weight: 3, arbitrary: pool }, { weight: 1, arbitrary: dense }, { weight: 4, arbitrary: simple }, { weight: 2, arbitrary: merge }, { weight: 1, arbitrary: branch }), { minLength: 1, maxLength: 8 }),
+  lines: fc.array(fc.oneof({ weight: 4, arbitrary: conv }, { weight: 3, arbitrary: pool }, { weight: 1, arbitrary: dense }, { weight: 4, arbitrary: simple }, { weight: 2, arbitrary: merge }, { weight: 1, arbitrary: branch }, { weight: 2, arbitrary: geometric }), { minLength: 1, maxLength: 8 }),
   head: fc.constantFrom('softmax', 'cross_entropy', 'mse'),
   batch: fc.integer({ min: 1, max: 4 }),
   seed: fc.integer({ min: 1, max: 1_000_000 }),

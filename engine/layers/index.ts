@@ -2,6 +2,8 @@
 import { identity, leakyRelu, relu, sigmoid, tanh } from './activation';
 import { batchnorm } from './batchnorm';
 import { conv } from './conv';
+import { crop } from './crop';
+import { deconv } from './deconv';
 import { dense } from './dense';
 import { dropout } from './dropout';
 import { flatten } from './flatten';
@@ -9,9 +11,10 @@ import type { LayerKind } from './kind';
 import { add, concat } from './merge';
 import { pool } from './pool';
 import { softmax } from './softmax';
+import { upsample } from './upsample';
 
 export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map(
-  [conv, pool, dense, flatten, relu, leakyRelu, sigmoid, tanh, identity, softmax, dropout, batchnorm, add, concat].map((k) => [k.kind, k as LayerKind]),
+  [conv, pool, dense, flatten, relu, leakyRelu, sigmoid, tanh, identity, softmax, dropout, batchnorm, add, concat, deconv, upsample, crop].map((k) => [k.kind, k as LayerKind]),
 );
 
 export type { LayerKind } from './kind';

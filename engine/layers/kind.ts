@@ -33,6 +33,16 @@ export interface InputRef {
   readonly range: TextRange;
   /** The text that set the input's channel count (the `64` of `conv 64 5x5`), to explain a mismatch. */
   readonly channelsFrom?: TextRange;
+  /** The layer that produces it (none for the network's input): what a fix that edits that layer reads. */
+  readonly producerLayer?: ProducerLayer;
+}
+
+/** A producing layer as a fix sees it: its kind, its statement, the configuration its kind read and its inputs' shapes. */
+export interface ProducerLayer {
+  readonly kind: string;
+  readonly statement: LayerStatement;
+  readonly config: unknown;
+  readonly inputShapes: readonly (Shape | null)[];
 }
 
 export interface ConfigureContext {

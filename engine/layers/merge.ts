@@ -6,6 +6,7 @@ import { addBackward, addForward, concatBackward, concatForward } from '../kerne
 import { elementCount, formatShape, sameShape } from '../shape';
 import type { Value } from '../syntax';
 import type { Diagnostic } from '../text';
+import { sizeFixes } from './sizeFixes';
 import { type ConfigureContext, type InferContext, type InputRef, type LayerKind, type Nothing } from './kind';
 
 /** The names listed as inputs; the checker resolves them. */
@@ -27,12 +28,14 @@ function configure(args: readonly Value[], _o: object, cx: ConfigureContext): Me
 }
 
 function mismatch(cx: InferContext, code: Diagnostic['code'], input: InputRef, first: InputRef, what: string): undefined {
+  const fixes = code === 'spatial-mismatch' ? sizeFixes(input, first, cx.node) : [];
   cx.report({
     severity: 'error',
     code,
     message: `${cx.layer}: ${input.name} is ${formatShape(input.shape)} but ${first.name} is ${formatShape(first.shape)}; ${what}`,
     range: input.range,
     related: [{ range: first.range, message: `${first.name} is ${formatShape(first.shape)}` }],
+    ...(fixes.length && { fixes }),
   });
   return undefined;
 }

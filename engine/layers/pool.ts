@@ -14,6 +14,7 @@ import { maxPoolBackward, maxPoolForward, meanPoolBackward, meanPoolForward } fr
 import { formatShape, type Shape } from '../shape';
 import type { Fix } from '../text';
 import { type Pair, readPair, readWord } from '../values';
+import { withAdaptive } from './adaptivePool';
 import { boolOption, emptyOutput, needsMaps, optionRange, pairOption, forEach, padarrayText, pairText, setOption, sizePair, uncoveredText, windowLabel } from './common';
 import { type ConfigureContext, expectArgs, type KnownLayer, type LayerKind, type RuleContext, type StandardRules } from './kind';
 
@@ -35,7 +36,8 @@ export interface PoolConfig {
 /** Max pooling saves each output's winner, as an offset into the input; mean pooling saves nothing. */
 type Winners = Int32Array | undefined;
 
-export const pool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
+/** The windowed pool; `pool` below adds the adaptive forms (adaptivePool.ts). */
+const windowedPool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
   kind: 'pool',
   summary: 'max or mean pooling over KERNEL windows (torch.nn.MaxPool2d / AvgPool2d)',
   usage: 'pool max|mean KERNEL',
@@ -157,6 +159,9 @@ function tfjs({ name, geometry: g }: KnownLayer<PoolConfig, PoolGeometry>): TfCa
     { fn, config: { ...config, padding: str('valid') } },
   ];
 }
+
+/** `pool max|mean KERNEL`, and `pool max|mean global` or `out=HxW` (adaptive pooling, adaptivePool.ts). */
+export const pool = withAdaptive(windowedPool);
 
 /** No padding: the default, shared by every layer that does not set it (configurations are never changed). */
 const NO_PAD: Pair = { h: 0, w: 0 };

@@ -16,6 +16,8 @@ export const FAULTS = {
   /** Mean pooling's δ spread over the window without dividing by Kh·Kw. */
   'mean-pool-no-divide': (step, _x, _f, _dy, standard, kind) => {
     const g = geometryOf(pool, kind, step);
+    // Adaptive windows differ in size from one output to the next: the fault is defined for KERNEL windows.
+    if (!('h' in g)) throw new Error(`${step.name}: mean-pool-no-divide is injected into pooling over KERNEL windows, not adaptive pooling`);
     const k = g.h.kernel * g.w.kernel;
     return { dx: standard().dx.map((d) => d.map((v) => v * k)) };
   },

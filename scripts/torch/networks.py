@@ -27,6 +27,14 @@ Interpretation (docs/language.md "Layers", "Deltas", "Statements"):
                         in= (only checked against the channels that arrive).
   pool max|mean|avg K   F.max_pool2d / F.avg_pool2d(count_include_pad=True);
                         stride defaults to the kernel; pad N | HxW; ceil_mode.
+  pool max|mean global  F.adaptive_max_pool2d / adaptive_avg_pool2d to 1x1;
+  pool max|mean out=HxW likewise to HxW.
+  deconv FILTERS KERNEL F.conv_transpose2d, W C x FILTERS/groups x Kh x Kw;
+                        stride, pad, out_pad (output_padding), dilation, groups,
+                        bias, in.
+  upsample F            F.interpolate(scale_factor=F, mode nearest | bilinear,
+                        align_corners=False).
+  crop HxW              x[:, :, t:t+H, l:l+W], t = (Hin-H)//2, l = (Win-W)//2.
   dense UNITS           F.linear on x.reshape(N, -1) (C,H,W order); bias (true).
   flatten               x.reshape(N, -1).
   relu, sigmoid, tanh   F.relu, torch.sigmoid, torch.tanh;
@@ -139,7 +147,9 @@ def word(v, what, choices):
 
 ALLOWED = {
     "conv": {"stride", "pad", "dilation", "groups", "bias", "in", "from"},
-    "pool": {"stride", "pad", "ceil", "from"},
+    "pool": {"stride", "pad", "ceil", "out", "from"},
+    "deconv": {"stride", "pad", "out_pad", "dilation", "groups", "bias", "in", "from"},
+    "upsample": {"mode", "from"}, "crop": {"from"},
     "dense": {"bias", "in", "from"},
     "flatten": {"from"}, "relu": {"from"}, "sigmoid": {"from"}, "tanh": {"from"},
     "identity": {"from"}, "softmax": {"from"},
@@ -223,6 +233,39 @@ def run_layer(layer, xs, opts, args, params, N, is_last):
             y = F.conv2d(F.pad(x, (l, r, t, bo)), W, b, stride=s, padding=0, dilation=d, groups=g)
             how = f"F.conv2d(F.pad(x, {(l, r, t, bo)}), stride={s}, dilation={d}, groups={g}, bias={bias})"
         return y, how
+    if kind == "pool" and ((len(args) == 2 and args[1]["kind"] == "word" and args[1]["text"] == "global") or "out" in opts):
+        mode = word(args[0], "mode", ("max", "mean", "avg"))
+        out = pair(opts["out"], "out") if "out" in opts else (1, 1)
+        if mode == "max":
+            return F.adaptive_max_pool2d(x, out), f"F.adaptive_max_pool2d({out})"
+        return F.adaptive_avg_pool2d(x, out), f"F.adaptive_avg_pool2d({out})"
+    if kind == "deconv":
+        filters = integer(args[0], "filters")
+        k = pair(args[1], "kernel")
+        s = pair(opts["stride"], "stride") if "stride" in opts else (1, 1)
+        p = pair(opts["pad"], "pad") if "pad" in opts else (0, 0)
+        op = pair(opts["out_pad"], "out_pad") if "out_pad" in opts else (0, 0)
+        d = pair(opts["dilation"], "dilation") if "dilation" in opts else (1, 1)
+        g = integer(opts["groups"], "groups") if "groups" in opts else 1
+        bias = boolean(opts["bias"], "bias") if "bias" in opts else True
+        C = x.shape[1]
+        if "in" in opts and integer(opts["in"], "in") != C:
+            raise Bad(f"in= differs from the {C} channels")
+        W = params("W", (C, filters // g, k[0], k[1]))
+        b = params("b", (filters,)) if bias else None
+        return (F.conv_transpose2d(x, W, b, stride=s, padding=p, output_padding=op, groups=g, dilation=d),
+                f"F.conv_transpose2d(stride={s}, padding={p}, output_padding={op}, groups={g}, dilation={d}, bias={bias})")
+    if kind == "upsample":
+        f = pair(args[0], "factor")
+        mode = word(opts["mode"], "mode", ("nearest", "bilinear")) if "mode" in opts else "nearest"
+        if mode == "nearest":
+            return F.interpolate(x, scale_factor=(float(f[0]), float(f[1])), mode="nearest"), f"F.interpolate(scale_factor={f}, mode='nearest')"
+        return (F.interpolate(x, scale_factor=(float(f[0]), float(f[1])), mode="bilinear", align_corners=False),
+                f"F.interpolate(scale_factor={f}, mode='bilinear', align_corners=False)")
+    if kind == "crop":
+        h, w = pair(args[0], "crop")
+        top, left = (x.shape[2] - h) // 2, (x.shape[3] - w) // 2
+        return x[:, :, top:top + h, left:left + w], f"x[:, :, {top}:{top + h}, {left}:{left + w}]"
     if kind == "pool":
         mode = word(args[0], "mode", ("max", "mean", "avg"))
         k = pair(args[1], "kernel")

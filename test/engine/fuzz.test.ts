@@ -92,6 +92,11 @@ function network(n: Numbers): Arb {
     [5, simple.map(join)],
     [1, fc.tuple(n.count, options(opt('bias', bool), opt('in', n.count)), from).map((parts) => join(['dense', ...parts]))],
     [1, fc.tuple(fc.constantFrom('add', 'concat'), fc.array(ref, { minLength: 0, maxLength: 3 })).map(([k, xs]) => join([k, ...xs]))],
+    // The geometric kinds of version 2: deconv, upsample, crop, and pool's global and out= forms.
+    [2, fc.tuple(n.count, kernel, options(opt('stride', pair), opt('pad', pair), opt('out_pad', pair), opt('dilation', pair), opt('groups', n.step), opt('bias', bool), opt('in', n.count)), from, unknown).map((parts) => join(['deconv', ...parts]))],
+    [1, fc.tuple(pair, options(opt('mode', fc.constantFrom('nearest', 'bilinear', 'bicubic'))), from).map((parts) => join(['upsample', ...parts]))],
+    [1, fc.tuple(weighted([4, dims(n.size, n.size)], [1, n.size]), from).map((parts) => join(['crop', ...parts]))],
+    [1, fc.tuple(fc.constantFrom('max', 'mean'), weighted([2, fc.constant('global')], [2, opt('out', pair)], [1, fc.constant('global out=2')]), options(opt('stride', pair)), from).map((parts) => join(['pool', ...parts]))],
   );
   // Backward rules: well-formed ones, and token soup of the rule language (operators, brackets and quotes out of
   // place, unknown names, indices out of range).

@@ -40,6 +40,10 @@ const REFUSED: Record<string, RegExp> = {
   'test/fixtures/torch/networks/pool_max.cnn': /^p2: tfjs max pooling pads only as TensorFlow's 'same' does/,
   'test/fixtures/torch/networks/pool_ties.cnn': /^e: tfjs max pooling pads only as TensorFlow's 'same' does/,
   'test/fixtures/torch/networks/pool_mean.cnn': /^p1: ceil mode keeps windows that run past the padded input/,
+  'test/fixtures/torch/networks/deconv_unet.cnn': /^u1: tfjs's conv2dTranspose crops its output as TensorFlow's 'valid' or 'same' does, neither of which is pad=0×0 with out_pad=1×1 here$/,
+  'test/fixtures/torch/networks/deconv_options.cnn': /^d1: tfjs's conv2dTranspose has no groups \(groups=2\)$/,
+  'test/fixtures/torch/networks/upsample.cnn': /^u2: tfjs's bilinear upSampling2d samples at o\/F \(half_pixel_centers=false\), not PyTorch's/,
+  'test/fixtures/torch/networks/adaptive_pool.cnn': /^a1: tfjs has no adaptive pooling to 3x4 \(only global pooling\)$/,
 };
 
 const analyses = new Map<string, Analysis>(files.map((f) => [f, check(readFileSync(join(ROOT, f), 'utf8'))]));
