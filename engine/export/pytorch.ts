@@ -107,7 +107,7 @@ function local(name: string): string {
 }
 
 function className(network: string | undefined): string {
-  if (!network || KEYWORDS.has(network) || RESERVED_LOCALS.has(network) || network === 'Add' || network === 'Concat') return 'Network';
+  if (!network || KEYWORDS.has(network) || RESERVED_LOCALS.has(network) || network === 'Add' || network === 'Concat' || network === 'Mul') return 'Network';
   return network;
 }
 

@@ -81,6 +81,8 @@ function network(n: Numbers): Arb {
       [3, fc.constantFrom('batchnorm', 'dropout', 'leaky_relu')],
       [2, opt('batchnorm eps', n.real)],
       [2, opt('leaky_relu slope', n.real)],
+      [4, fc.constantFrom('relu6', 'gelu', 'silu', 'hardswish', 'hardsigmoid', 'elu')],
+      [1, opt('elu alpha', n.real)],
       [1, fc.constantFrom('batchnrom', 'Relu', 'pool2d')],
     ),
     from,
@@ -92,6 +94,8 @@ function network(n: Numbers): Arb {
     [5, simple.map(join)],
     [1, fc.tuple(n.count, options(opt('bias', bool), opt('in', n.count)), from).map((parts) => join(['dense', ...parts]))],
     [1, fc.tuple(fc.constantFrom('add', 'concat'), fc.array(ref, { minLength: 0, maxLength: 3 })).map(([k, xs]) => join([k, ...xs]))],
+    [1, fc.tuple(n.step, options(opt('eps', n.real)), from, unknown).map((parts) => join(['groupnorm', ...parts]))],
+    [1, fc.array(ref, { minLength: 0, maxLength: 3 }).map((xs) => join(['mul', ...xs]))],
   );
   // Backward rules: well-formed ones, and token soup of the rule language (operators, brackets and quotes out of
   // place, unknown names, indices out of range).

@@ -40,6 +40,7 @@ const REFUSED: Record<string, RegExp> = {
   'test/fixtures/torch/networks/pool_max.cnn': /^p2: tfjs max pooling pads only as TensorFlow's 'same' does/,
   'test/fixtures/torch/networks/pool_ties.cnn': /^e: tfjs max pooling pads only as TensorFlow's 'same' does/,
   'test/fixtures/torch/networks/pool_mean.cnn': /^p1: ceil mode keeps windows that run past the padded input/,
+  'test/fixtures/torch/networks/se_groupnorm.cnn': /^g1: tfjs has no group normalisation layer$/,
 };
 
 const analyses = new Map<string, Analysis>(files.map((f) => [f, check(readFileSync(join(ROOT, f), 'utf8'))]));
