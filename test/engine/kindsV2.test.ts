@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check } from '../../engine';
+import { exportPytorch } from '../../engine/export/pytorch';
 import { ExportError } from '../../engine/export/target';
 import { LAYER_KINDS } from '../../engine/layers';
 import type { Step } from '../../engine/layers/kind';
@@ -157,6 +158,12 @@ describe('version 2 kinds: diagram and export hooks', () => {
     assert.match(tfjs('e') as string, /^e: tfjs's hardSigmoid is 0\.2·x \+ 0\.5/);
     assert.equal(tfjs('n'), 'n: tfjs has no group normalisation layer');
     assert.match(tfjs('w') as string, /^w: a vector times a map needs a reshape/);
+  });
+
+  it('a network named Mul, as the export\'s helper class, is exported as class Network', () => {
+    const classes = (name: string) => exportPytorch(check(`network ${name}\ninput 2x3x3\nc: conv 2 1\ns: pool mean 3\nm: mul c s\nloss mse\n`)).match(/^class \w+/gm);
+    assert.deepEqual(classes('Mul'), ['class Mul', 'class Network']);
+    assert.deepEqual(classes('se'), ['class Mul', 'class se']);
   });
 
   it('labels and short rules', () => {
