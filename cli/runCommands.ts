@@ -1,6 +1,6 @@
 /** `cnn-lens run` and `cnn-lens gradcheck`: sample runs and numeric gradient checks from the terminal. */
 import { writeFileSync } from 'node:fs';
-import { type Analysis, GRADCHECK_MODES } from '../engine';
+import { type Analysis, formatShape, GRADCHECK_MODES } from '../engine';
 import {
   aboutDuration,
   buildModel,
@@ -49,7 +49,7 @@ export function runCommand(a: Analysis, file: string, flags: Flags): number {
   try {
     const dump = sampleRun(a, runOptions(flags));
     writeFileSync(out, JSON.stringify(dump));
-    process.stdout.write(`${file}: batch ${dump.batch}, seed ${dump.seed}, loss ${dump.loss}; wrote ${out}\n`);
+    process.stdout.write(`${file}: batch ${dump.batch}, seed ${dump.seed}, input ${formatShape(dump.input.shape.slice(1))}, loss ${dump.loss}; wrote ${out}\n`);
     return 0;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).syscall) throw new UsageError(`cannot write ${out}: ${(e as Error).message}`, false);
@@ -124,7 +124,7 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => [...row[c]].length)));
   const line = (row: string[]) => row.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join('  ').trimEnd();
   const out = [
-    `${file}: gradient check ${r.passed ? 'passed' : 'FAILED'} (${r.mode}, eps ${r.eps}, atol ${r.atol}, rtol ${r.rtol}, batch ${r.batch}, seed ${r.seed}; loss ${r.loss.toPrecision(6)}; ${r.evaluations} evaluations in ${Math.round(r.ms)} ms)`,
+    `${file}: gradient check ${r.passed ? 'passed' : 'FAILED'} (${r.mode}, eps ${r.eps}, atol ${r.atol}, rtol ${r.rtol}, batch ${r.batch}, seed ${r.seed}${r.input ? `, input ${formatShape(r.input)}` : ''}; loss ${r.loss.toPrecision(6)}; ${r.evaluations} evaluations in ${Math.round(r.ms)} ms)`,
     '',
     line(rows[0]),
     ...rows.slice(1).map(line),

@@ -17,6 +17,8 @@ export interface CheckOptions {
   readonly memoryLimit?: number;
   /** The batch a sample run will use, when a flag or setting overrides the file's `sample batch=`. */
   readonly batch?: number;
+  /** Checks the network at this H×W in place of the input's own (the channels kept): how runs take `sample size=`. */
+  readonly inputSize?: readonly [number, number];
 }
 
 export interface LayerInfo {
@@ -74,7 +76,8 @@ export interface Analysis {
   readonly input?: InputInfo;
   readonly layers: readonly LayerInfo[];
   readonly loss: LossKind;
-  readonly sample: { readonly batch?: number; readonly seed?: number };
+  /** `sample` options; `size` is H×W, set only where the network checks clean at it. */
+  readonly sample: { readonly batch?: number; readonly seed?: number; readonly size?: readonly [number, number] };
   readonly backward: readonly BackwardStatement[];
   /** The backward rules that passed their checks, one per layer and target: what runs use instead of the built-in. */
   readonly rules: readonly CompiledRule[];

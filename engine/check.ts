@@ -16,9 +16,9 @@ import { reportTooLarge } from './memory';
 import { parse } from './parser';
 import { Resolver, unknownOption } from './resolve';
 import { formatShape, type Shape, sameShape } from './shape';
-import { type BackwardStatement, dimRange, type LayerStatement } from './syntax';
+import { type BackwardStatement, dimRange, type LayerStatement, type Value } from './syntax';
 import { type Diagnostic, LineIndex, type TextRange } from './text';
-import { readInt, readShape, readWord } from './values';
+import { readInt, readPair, readShape, readWord } from './values';
 
 // The analysis types live in analysis.ts, the memory estimate in memory.ts, the defaults in defaults.ts; they are
 // re-exported here for the code that knows them as the checker's.
@@ -39,7 +39,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   let network: string | undefined;
   let input: InputInfo | undefined;
   let lossStatement: { value: LossKind | undefined; range: TextRange; valueRange: TextRange } | undefined;
-  const sample: { batch?: number; seed?: number } = {};
+  const sample: { batch?: number; seed?: number; size?: readonly [number, number] } = {};
+  let sizeValue: Value | undefined;
   const sampleSeen = new Set<string>();
   const backward: BackwardStatement[] = [];
   const layers: Layer[] = [];
@@ -70,7 +71,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
           break;
         }
         const nameOk = !st.name || names.checkName(st.name);
-        const shape = readShape(st.shape, 'the input shape', report) ?? null;
+        const declared = readShape(st.shape, 'the input shape', report) ?? null;
+        const shape = declared && declared.length === 3 && options.inputSize ? [declared[0], ...options.inputSize] : declared;
         const channelsFrom = st.shape.kind === 'missing' ? st.shape.range : dimRange(st.shape, 0);
         const producer: Producer = { name, nameRange: st.name?.range ?? st.keyword.range, output: shape, channelsFrom, consumers: 0, index: -1 };
         names.define(producer, nameOk);
@@ -90,10 +92,13 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       case 'sample':
         for (const o of st.options) {
           const key = o.key.text;
-          if (key !== 'batch' && key !== 'seed') {
-            unknownOption(o.key, ['batch', 'seed'], 'sample', report);
+          if (key !== 'batch' && key !== 'seed' && key !== 'size') {
+            unknownOption(o.key, ['batch', 'seed', 'size'], 'sample', report);
           } else if (sampleSeen.has(key)) {
             report({ severity: 'error', code: 'syntax', message: `sample ${key} is given twice`, range: o.key.range });
+          } else if (key === 'size') {
+            sampleSeen.add(key);
+            sizeValue = o.value;
           } else {
             sampleSeen.add(key);
             const value = readInt(o.value, key, key === 'batch' ? 1 : 0, report);
@@ -179,6 +184,11 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   if (input && Number.isFinite(limit)) reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report);
 
+  if (sizeValue) {
+    const size = sampleSize(sizeValue, text, input, options, diagnostics, report);
+    if (size) sample.size = size;
+  }
+
   diagnostics.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
   return {
     document,
@@ -192,6 +202,48 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     rules,
     diagnostics,
   };
+}
+
+/**
+ * The network as runs take it: checked again at its `sample size=` when that differs from the input's own H×W,
+ * so every shape, parameter and δ is the size's; else the analysis itself. Offsets are the text's in both.
+ */
+export function runsAt(analysis: Analysis, options: CheckOptions = {}): Analysis {
+  const size = analysis.sample.size, shape = analysis.input?.shape;
+  if (!size || !shape || shape.length !== 3 || (shape[1] === size[0] && shape[2] === size[1])) return analysis;
+  return check(analysis.document.text, { ...options, inputSize: size });
+}
+
+/**
+ * `sample size=HxW`: the H×W runs use, read, then checked by checking the whole network at it. A network that
+ * does not check clean at its declared size says so itself; one that does but breaks at this size gets a
+ * `bad-value` at the size, naming the first layer that breaks and why, related to where.
+ */
+function sampleSize(value: Value, text: string, input: InputInfo | undefined, options: CheckOptions, diagnostics: readonly Diagnostic[],
+  report: (d: Diagnostic) => void): readonly [number, number] | undefined {
+  const pair = readPair(value, 'sample size', 1, report);
+  if (!pair || !input?.shape) return undefined;
+  if (input.shape.length !== 3) {
+    report({ severity: 'error', code: 'bad-value', message: `sample size=${value.text}: the size is a C×H×W input's H×W, but the input is a vector of ${input.shape[0]}`, range: value.range });
+    return undefined;
+  }
+  const size = [pair.h, pair.w] as const;
+  // The network checked at the size already (see `runsAt`): the size stands.
+  if (options.inputSize) return size;
+  if (diagnostics.some((d) => d.severity === 'error')) return undefined;
+  if (size[0] === input.shape[1] && size[1] === input.shape[2]) return size;
+  const at = check(text, { ...options, inputSize: size });
+  const broken = at.diagnostics.find((d) => d.severity === 'error');
+  if (!broken) return size;
+  const shape = formatShape([input.shape[0], ...size]);
+  report({
+    severity: 'error',
+    code: 'bad-value',
+    message: `sample size=${value.text}: at ${shape} the network does not check; ${broken.message}`,
+    range: value.range,
+    related: [{ range: broken.range, message: `at ${shape}: ${broken.message}` }],
+  });
+  return undefined;
 }
 
 /**

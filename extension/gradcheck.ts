@@ -13,7 +13,7 @@
  * layers it had finished.
  */
 import * as vscode from 'vscode';
-import { type Analysis, GRADCHECK_DEFAULTS } from '../engine';
+import { type Analysis, GRADCHECK_DEFAULTS, runsAt } from '../engine';
 import { uncoveredByConsumers } from '../engine/editor/coverage';
 import { aboutDuration, assemble, assembleFinished, type FaultName, type GradcheckProgress, type GradcheckResult, type TensorVerdict } from '../engine/run';
 import { type Estimate, type Heatmap, isRunSettings, type LayerInfoView, type Progress, type RunSettings, type RunState } from '../webview/protocol';
@@ -208,6 +208,8 @@ export class GradcheckController implements vscode.Disposable {
       );
       if (run.over) return finished;
       const [first] = parts;
+      // The network as the workers ran it: at `sample size=`, if the file sets one.
+      const ranAt = runsAt(analysis);
       const result = assemble(first.layers, parts.map((p) => p.part), {
         mode: options.mode ?? 'directional+sampled',
         eps: options.eps,
@@ -215,11 +217,12 @@ export class GradcheckController implements vscode.Disposable {
         rtol: RTOL,
         batch: first.batch,
         seed: first.seed,
+        ...(ranAt.input?.shape && { input: ranAt.input.shape }),
         ms: performance.now() - started,
       });
       this.lastInput = { text, options };
       for (const w of run.workers) this.pool.release(w);
-      this.end(run, { status: 'done', file, settings, result, layers: layerViews(analysis, result), threads });
+      this.end(run, { status: 'done', file, settings, result, layers: layerViews(ranAt, result), threads });
       this.completedEmitter.fire({ document, version, analysis, result, threads, ms: result.ms });
     } catch (error) {
       if (run.over) return finished;

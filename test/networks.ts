@@ -1,6 +1,6 @@
 /**
  * Random valid networks, small enough to check in full: every layer kind and option of docs/language.md,
- * branches (`from=`), merges (`add`, `concat`) of earlier layers whose shape fits, and both losses. A plan is
+ * branches (`from=`), merges (`add`, `concat`, `mul`) of earlier layers whose shape fits, and both losses. A plan is
  * drawn by fast-check (so it shrinks) and built line by line: a line the checker rejects is left out, so every
  * network built is valid and every kind that can follow is tried.
  */
@@ -13,6 +13,8 @@ type Line = (at: Place) => string | undefined;
 interface Place {
   readonly names: readonly string[];
   readonly shapes: readonly (readonly number[])[];
+  /** Their kinds (`input` for the input). */
+  readonly kinds: readonly string[];
   /** Index into names of what the line reads by default (the line above). */
   readonly last: number;
 }
@@ -52,6 +54,8 @@ const simple: fc.Arbitrary<Line> = fc
     fc.constantFrom(0.2, 0.5).map((r) => `dropout rate=${r}`),
     fc.constantFrom(0.1, -0.5, 2).map((s) => `leaky_relu slope=${s}`),
     fc.constantFrom(1e-3, 0.1).map((e) => `batchnorm eps=${e}`),
+    fc.constantFrom('relu6', 'gelu', 'silu', 'hardswish', 'hardsigmoid', 'elu'),
+    fc.constantFrom(0.5, 2).map((a) => `elu alpha=${a}`),
   )
   .map((text) => () => text);
 
@@ -76,6 +80,32 @@ const geometric: fc.Arbitrary<Line> = fc.oneof(
   }),
   fc.record({ mode: fc.constantFrom('max', 'mean'), out: maybe(fc.constantFrom('1', '2', '3x2', '4')) }).map((o) => () => (o.out ? `pool ${o.mode} out=${o.out}` : `pool ${o.mode} global`)),
 );
+/** `groupnorm` with a number of groups that divides the channels of the line above, `pick` choosing which. */
+const groupnorm: fc.Arbitrary<Line> = fc.record({ pick: fc.nat(), eps: maybe(fc.constantFrom(1e-3, 0.1)) }).map(({ pick, eps }) => (at) => {
+  const C = at.shapes[at.last][0];
+  const divisors = Array.from({ length: C }, (_, i) => i + 1).filter((d) => C % d === 0);
+  return words('groupnorm', `${divisors[pick % divisors.length]}`, opt('eps', eps));
+});
+
+/**
+ * `mul` of the line above and a gate: an earlier sigmoid, tanh or hardsigmoid (bounded by 1) of its shape, or one
+ * per channel (C×1×1 or a vector of C) against a map, as squeeze-and-excitation multiplies. Unbounded products
+ * (x·x·x·…) are left out: at a loss of 1e6 (x⁸) the check's verdict fails a miss of 1e-4 that is the loss's own
+ * rounding over the step, an open false blame of the gradient check (its 'zero' floor covers only gradients
+ * that small, not misses), not a fault of mul, whose δ PyTorch holds (se_groupnorm.cnn).
+ */
+const GATES = ['sigmoid', 'tanh', 'hardsigmoid'];
+const mul: fc.Arbitrary<Line> = fc.record({ pick: fc.nat(), swap: fc.boolean() }).map(({ pick, swap }) => (at) => {
+  const last = at.shapes[at.last];
+  const scale = (s: readonly number[]) => s.length === 1 || (s[1] === 1 && s[2] === 1);
+  const fits = at.names.filter((_, i) => {
+    const s = at.shapes[i];
+    return GATES.includes(at.kinds[i]) && (s.join() === last.join() || (s[0] === last[0] && s.length + last.length > 2 && (scale(s) || scale(last))));
+  });
+  if (fits.length === 0) return undefined;
+  const other = fits[pick % fits.length];
+  return swap ? `mul ${other} ${at.names[at.last]}` : `mul ${at.names[at.last]} ${other}`;
+});
 
 /** `add` or `concat` of the line above and one or two earlier layers that fit, `pick` choosing which. */
 const merge: fc.Arbitrary<Line> = fc.record({ kind: fc.constantFrom('add', 'concat'), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }) }).map(({ kind, picks }) => (at) => {
@@ -105,7 +135,7 @@ export const plans: fc.Arbitrary<Plan> = fc.record({
     { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })) },
     { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 8 })) },
   ),
-  lines: fc.array(fc.oneof({ weight: 4, arbitrary: conv }, { weight: 3, arbitrary: pool }, { weight: 1, arbitrary: dense }, { weight: 4, arbitrary: simple }, { weight: 2, arbitrary: merge }, { weight: 1, arbitrary: branch }, { weight: 2, arbitrary: geometric }), { minLength: 1, maxLength: 8 }),
+  lines: fc.array(fc.oneof({ weight: 4, arbitrary: conv }, { weight: 3, arbitrary: pool }, { weight: 1, arbitrary: dense }, { weight: 4, arbitrary: simple }, { weight: 2, arbitrary: merge }, { weight: 1, arbitrary: branch }, { weight: 2, arbitrary: geometric }, { weight: 1, arbitrary: groupnorm }, { weight: 1, arbitrary: mul }), { minLength: 1, maxLength: 8 }),
   head: fc.constantFrom('softmax', 'cross_entropy', 'mse'),
   batch: fc.integer({ min: 1, max: 4 }),
   seed: fc.integer({ min: 1, max: 1_000_000 }),
@@ -115,7 +145,7 @@ export const plans: fc.Arbitrary<Plan> = fc.record({
 export function build(plan: Plan): string {
   const lines = [`input ${plan.input.join('x')}`];
   const errors = (text: string) => check(text).diagnostics.some((d) => d.severity === 'error');
-  let place: Place = { names: ['input'], shapes: [plan.input], last: 0 };
+  let place: Place = { names: ['input'], shapes: [plan.input], kinds: ['input'], last: 0 };
   for (const line of plan.lines) {
     const name = `l${place.names.length}`;
     const text = line(place);
@@ -124,7 +154,7 @@ export function build(plan: Plan): string {
     const a = check(candidate.join('\n'));
     const layer = a.layers[a.layers.length - 1];
     lines.push(`${name}: ${text}`);
-    place = { names: [...place.names, name], shapes: [...place.shapes, layer.output!], last: place.names.length };
+    place = { names: [...place.names, name], shapes: [...place.shapes, layer.output!], kinds: [...place.kinds, layer.kind], last: place.names.length };
   }
   if (lines.length === 1) lines.push('l1: dense 2');
   // The loss reads the last line: it must be the one the checker sees last.

@@ -176,7 +176,7 @@ function isLayerInfoView(v: unknown): boolean {
 function isResult(v: unknown): boolean {
   return (
     isObject(v) && typeof v.passed === 'boolean' && typeof v.mode === 'string' && typeof v.eps === 'number' && typeof v.rtol === 'number' &&
-    isInt(v.batch, 1) && isInt(v.seed) && isInt(v.evaluations) && typeof v.ms === 'number' && Array.isArray(v.layers) &&
+    isInt(v.batch, 1) && isInt(v.seed) && isInt(v.evaluations) && typeof v.ms === 'number' && Array.isArray(v.layers) && (v.input === undefined || isNumbers(v.input)) &&
     v.layers.every((l) =>
       isObject(l) && typeof l.name === 'string' && typeof l.kind === 'string' && isTensorCheck(l.delta) &&
       isObject(l.params) && Object.values(l.params).every(isTensorCheck) && (l.blame === undefined || typeof l.blame === 'string'))

@@ -63,6 +63,8 @@ export function renderSummary(state: RunState, onCancel: () => void, onReveal: (
           ['tolerance', `atol ${fmt.setting(r.atol)} · rtol ${fmt.setting(r.rtol)}`],
           ['batch', String(r.batch)],
           ['seed', String(r.seed)],
+          // The size it ran at: the input's, or `sample size=`'s.
+          ...(r.input ? [['input', r.input.join('×')] as const] : []),
           ['evaluations', fmt.count(r.evaluations)],
           ['took', fmt.duration(r.ms)],
           ['threads', String(state.threads)],

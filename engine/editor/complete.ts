@@ -22,7 +22,7 @@ const STATEMENTS: readonly Completion[] = [
   { label: 'input', kind: 'keyword', detail: 'input SHAPE', documentation: 'The network input: C×H×W or a vector length; exactly one, before the layers.' },
   { label: 'network', kind: 'keyword', detail: 'network NAME', documentation: 'Names the network; the first statement.' },
   { label: 'loss', kind: 'keyword', detail: 'loss cross_entropy|mse', documentation: 'The loss; cross_entropy after softmax, else mse by default.' },
-  { label: 'sample', kind: 'keyword', detail: 'sample batch=N seed=S', documentation: 'Defaults for sample runs and gradient checks.' },
+  { label: 'sample', kind: 'keyword', detail: 'sample batch=N seed=S size=HxW', documentation: 'Defaults for sample runs and gradient checks; size=HxW runs them at that input size.' },
   { label: 'backward', kind: 'keyword', detail: 'backward NAME: dx = …', documentation: 'A hand-written backward rule for a layer.' },
 ];
 

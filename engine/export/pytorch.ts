@@ -29,8 +29,10 @@ function local(name: string): string {
   return KEYWORDS.has(name) || RESERVED_LOCALS.has(name) ? `${name}_` : name;
 }
 
-function className(network: string | undefined): string {
-  if (!network || KEYWORDS.has(network) || RESERVED_LOCALS.has(network) || network === 'Add' || network === 'Concat') return 'Network';
+/** The network's class name: `network`'s, unless Python or a helper class the export defines (`Add`, `Mul`, …) has it. */
+function className(network: string | undefined, helpers: readonly string[]): string {
+  const taken = (n: string) => n === 'Add' || n === 'Concat' || helpers.some((h) => h.startsWith(`class ${n}(`));
+  if (!network || KEYWORDS.has(network) || RESERVED_LOCALS.has(network) || taken(network)) return 'Network';
   return network;
 }
 
@@ -47,7 +49,7 @@ export function exportPytorch(analysis: Analysis, sourceName?: string): string {
     return { layer: l, py: known.kind.torch(known.layer) };
   });
   const helpers = [...new Set(written.flatMap((w) => w.py.helpers ?? []))];
-  const name = className(analysis.network);
+  const name = className(analysis.network, helpers);
   const var_ = (n: string) => (n === net.input.name ? 'x' : local(n));
   const last = body[body.length - 1];
 

@@ -105,6 +105,8 @@ export interface GradcheckResult {
   readonly rtol: number;
   readonly batch: number;
   readonly seed: number;
+  /** The input shape it ran at, per sample: the declared one, or at `sample size=` C × that size. */
+  readonly input?: Shape;
   readonly loss: number;
   /** Forward reruns it took. */
   readonly evaluations: number;
@@ -138,7 +140,7 @@ export async function gradcheck(analysis: Analysis, options: GradcheckOptions = 
 export async function gradcheckModel(model: Model, options: GradcheckOptions = {}): Promise<GradcheckResult> {
   const started = now();
   const part = await checkTensors(model, options);
-  return assemble(layerMeta(model), [part], { ...settingsOf(options), batch: model.batch, seed: model.seed, ms: now() - started });
+  return assemble(layerMeta(model), [part], { ...settingsOf(options), batch: model.batch, seed: model.seed, input: model.inputShape, ms: now() - started });
 }
 
 /** One share of a gradient check, for running it on several threads: which share, of how many. */
@@ -367,7 +369,7 @@ export async function deltaMap(model: Model, layer: string, sample: number, chan
 export function assemble(
   layers: readonly LayerMeta[],
   parts: readonly PartialCheck[],
-  settings: { mode: string; eps: number; atol: number; rtol: number; batch: number; seed: number; ms: number },
+  settings: { mode: string; eps: number; atol: number; rtol: number; batch: number; seed: number; ms: number; input?: Shape },
 ): GradcheckResult {
   const found = new Map(parts.flatMap((p) => p.checks.map((c) => [`${c.layer}\u0000${c.tensor}`, c.check] as const)));
   const get = (layer: string, tensor: string) => {

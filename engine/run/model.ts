@@ -4,6 +4,7 @@
  * errors, and only after the memory it needs has been counted.
  */
 import type { Analysis, LossKind } from '../analysis';
+import { runsAt } from '../check';
 import { DEFAULT_BATCH, DEFAULT_MEMORY_LIMIT, DEFAULT_SEED } from '../defaults';
 import { estimateRunBytes, formatBytes } from '../memory';
 import { LAYER_KINDS } from '../layers';
@@ -88,9 +89,11 @@ export interface Model {
   readonly gather?: Gather;
 }
 
-export function buildModel(analysis: Analysis, options: RunOptions = {}): Model {
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+export function buildModel(declared: Analysis, options: RunOptions = {}): Model {
+  const errors = declared.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new RunError(`the network has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} before running it`, errors);
+  // At `sample size=`, every shape is the size's; the input's declared H×W is only `check`'s.
+  const analysis = runsAt(declared);
   const input = analysis.input;
   if (!input?.shape || analysis.layers.length === 0) throw new RunError('the network has no layers to run');
   const batch = options.batch ?? analysis.sample.batch ?? DEFAULT_BATCH;

@@ -68,10 +68,10 @@ def load_module(path, name):
 
 
 def network_class(module):
-    """The network's nn.Module: the one class the export defines besides its helpers (Add, Concat, Crop)."""
+    """The network's nn.Module: the one class the export defines besides its helpers (Add, Concat, Crop, Mul)."""
     classes = [c for n, c in vars(module).items()
                if isinstance(c, type) and issubclass(c, nn.Module) and c.__module__ == module.__name__
-               and n not in ("Add", "Concat", "Crop")]
+               and n not in ("Add", "Concat", "Crop", "Mul")]
     assert len(classes) == 1, classes
     return classes[0]
 

@@ -45,6 +45,11 @@ Interpretation (docs/language.md "Layers", "Deltas", "Statements"):
                         eps default 1e-5): batch mean and biased variance per
                         channel, over N (vectors) or N*H*W (maps).
   add A B...            the sum; concat A B... torch.cat(dim=1).
+  relu6, gelu, silu,    F.relu6, F.gelu (exact, erf), F.silu, F.hardswish,
+  hardswish, hardsigmoid  F.hardsigmoid; elu F.elu(alpha, default 1.0).
+  groupnorm GROUPS      F.group_norm(GROUPS, gamma, beta, eps default 1e-5).
+  mul A B               a * b; a vector of C against a map is viewed as
+                        N×C×1×1 (one scale per channel, over H×W).
   softmax (last only)   p = F.softmax(x, dim=1) (per position on a map).
   inputs                add/concat: their arguments; else from=NAME; else the
                         previous statement's output. Unnamed layers are named
@@ -155,6 +160,8 @@ ALLOWED = {
     "identity": {"from"}, "softmax": {"from"},
     "leaky_relu": {"slope", "from"}, "dropout": {"rate", "from"}, "batchnorm": {"eps", "from"},
     "add": set(), "concat": set(),
+    "relu6": {"from"}, "gelu": {"from"}, "silu": {"from"}, "hardswish": {"from"}, "hardsigmoid": {"from"},
+    "elu": {"alpha", "from"}, "groupnorm": {"eps", "from"}, "mul": set(),
 }
 
 
@@ -318,6 +325,32 @@ def run_layer(layer, xs, opts, args, params, N, is_last):
         return y, "sum of the inputs"
     if kind == "concat":
         return torch.cat(xs, dim=1), "torch.cat(dim=1)"
+    if kind == "relu6":
+        return F.relu6(x), "F.relu6"
+    if kind == "gelu":
+        return F.gelu(x), "F.gelu (exact, erf)"
+    if kind == "silu":
+        return F.silu(x), "F.silu"
+    if kind == "hardswish":
+        return F.hardswish(x), "F.hardswish"
+    if kind == "hardsigmoid":
+        return F.hardsigmoid(x), "F.hardsigmoid"
+    if kind == "elu":
+        alpha = number(opts["alpha"], "alpha") if "alpha" in opts else 1.0
+        return F.elu(x, alpha), f"F.elu(alpha={alpha!r})"
+    if kind == "groupnorm":
+        groups = integer(args[0], "groups")
+        eps = number(opts["eps"], "eps") if "eps" in opts else 1e-5
+        C = x.shape[1]
+        gamma = params("gamma", (C,))
+        beta = params("beta", (C,))
+        return F.group_norm(x, groups, gamma, beta, eps), f"F.group_norm(groups={groups}, eps={eps!r})"
+    if kind == "mul":
+        a, b = xs
+        # A vector of C against a map is one scale per channel: viewed as N×C×1×1 to broadcast over H×W.
+        if a.dim() != b.dim():
+            a, b = (t.reshape(t.shape[0], t.shape[1], 1, 1) if t.dim() == 2 else t for t in (a, b))
+        return a * b, "a * b (a vector of C viewed as N×C×1×1)"
     if kind == "softmax":
         if not is_last:
             raise Bad("softmax is not last")
@@ -360,7 +393,7 @@ def build(net):
             if o["key"] not in ALLOWED[kind]:
                 raise Bad(f"{name}: option {o['key']} is not in docs/language.md for {kind}")
             opts[o["key"]] = o
-        if kind in ("add", "concat"):
+        if kind in ("add", "concat", "mul"):
             inputs = [a["text"] for a in layer["args"]]
         elif "from" in opts:
             inputs = [opts["from"]["text"]]

@@ -81,6 +81,8 @@ function network(n: Numbers): Arb {
       [3, fc.constantFrom('batchnorm', 'dropout', 'leaky_relu')],
       [2, opt('batchnorm eps', n.real)],
       [2, opt('leaky_relu slope', n.real)],
+      [4, fc.constantFrom('relu6', 'gelu', 'silu', 'hardswish', 'hardsigmoid', 'elu')],
+      [1, opt('elu alpha', n.real)],
       [1, fc.constantFrom('batchnrom', 'Relu', 'pool2d')],
     ),
     from,
@@ -97,6 +99,8 @@ function network(n: Numbers): Arb {
     [1, fc.tuple(pair, options(opt('mode', fc.constantFrom('nearest', 'bilinear', 'bicubic'))), from).map((parts) => join(['upsample', ...parts]))],
     [1, fc.tuple(weighted([4, dims(n.size, n.size)], [1, n.size]), from).map((parts) => join(['crop', ...parts]))],
     [1, fc.tuple(fc.constantFrom('max', 'mean'), weighted([2, fc.constant('global')], [2, opt('out', pair)], [1, fc.constant('global out=2')]), options(opt('stride', pair)), from).map((parts) => join(['pool', ...parts]))],
+    [1, fc.tuple(n.step, options(opt('eps', n.real)), from, unknown).map((parts) => join(['groupnorm', ...parts]))],
+    [1, fc.array(ref, { minLength: 0, maxLength: 3 }).map((xs) => join(['mul', ...xs]))],
   );
   // Backward rules: well-formed ones, and token soup of the rule language (operators, brackets and quotes out of
   // place, unknown names, indices out of range).

@@ -132,6 +132,17 @@ describe('gradient check', function () {
     assert.deepStrictEqual(failing(state), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ']);
   });
 
+  it("runs at sample size=8x8 in the workers and says so: the result's input and every layer view at 8×8", async () => {
+    const { gradcheck } = await api();
+    const { document } = await openCnn('sample size=8x8\ninput 3x32x32\nc: conv 4 3x3 pad=1\n   relu6\np: pool mean 2\nflatten\nfc: dense 3\nloss mse\n');
+    const state = asDone(await gradcheck.run({ uri: document.uri, threads: 2 }));
+    assert.ok(state.result.passed, `failing: ${failing(state).join(', ')}`);
+    assert.deepStrictEqual(state.result.input, [3, 8, 8]);
+    const view = Object.fromEntries(state.layers.map((l) => [l.name, l]));
+    assert.deepStrictEqual([view.input.output, view.c.output, view.p.output, view.flatten1.output], [[3, 8, 8], [4, 8, 8], [4, 4, 4], [64]]);
+    assert.ok(state.result.layers.find((l) => l.name === 'fc')!.params.W.checked > 0);
+  });
+
   it('cancels a running check within 100 ms and terminates its workers', async () => {
     const { gradcheck } = await api();
     const uri = example('seed.cnn');

@@ -44,6 +44,7 @@ const REFUSED: Record<string, RegExp> = {
   'test/fixtures/torch/networks/deconv_options.cnn': /^d1: tfjs's conv2dTranspose has no groups \(groups=2\)$/,
   'test/fixtures/torch/networks/upsample.cnn': /^u2: tfjs's bilinear upSampling2d samples at o\/F \(half_pixel_centers=false\), not PyTorch's/,
   'test/fixtures/torch/networks/adaptive_pool.cnn': /^a1: tfjs has no adaptive pooling to 3x4 \(only global pooling\)$/,
+  'test/fixtures/torch/networks/se_groupnorm.cnn': /^g1: tfjs has no group normalisation layer$/,
 };
 
 const analyses = new Map<string, Analysis>(files.map((f) => [f, check(readFileSync(join(ROOT, f), 'utf8'))]));
