@@ -1,5 +1,7 @@
 /** Blocks: parsing with exact ranges, expansion into full names, arithmetic, and diagnostics inside blocks. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { check, parse } from '../../engine';
 import type { BlockStatement } from '../../engine/syntax';
 import { diagnose, seen } from './util';
@@ -244,5 +246,48 @@ describe('blocks', () => {
     it('a block named after a layer kind, or defined twice, is an error at its name', () => {
       assert.deepEqual(diagnose('input 3x4x4\nblock conv\nend\nblock b\nend\nblock b\nend\n').filter((d) => d.severity === 'error').map((d) => [d.code, d.line]), [['syntax', 2], ['duplicate-name', 6]]);
     });
+  });
+});
+
+/** docs/language.md's examples of blocks (its "Blocks" section and `recursive-block`), held to what they say. */
+describe("docs/language.md's block examples", () => {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'language.md'), 'utf8');
+  const section = (from: string, to: string) => doc.slice(doc.indexOf(from), doc.indexOf(to, doc.indexOf(from) + from.length));
+  const text = section('\n## Blocks\n', '\n## ') + section('\n### `recursive-block`\n', '\n### ');
+  const examples = [...text.matchAll(/```cnn\n([\s\S]*?)```\n(?:```console\n([\s\S]*?)```)?/g)];
+
+  it('has the examples: two clean, three with their diagnostics', () => {
+    assert.equal(examples.length, 5);
+    assert.equal(examples.filter((m) => m[2]?.includes('net.cnn:')).length, 3);
+  });
+
+  examples.forEach(([, cnn, console_], i) => {
+    it(`example ${i + 1} (${cnn.split('\n')[0]}): its diagnostics are the ones shown, each at its line and column`, () => {
+      const a = check(cnn);
+      const printed = a.diagnostics
+        .filter((d) => d.severity !== 'hint')
+        .map((d) => {
+          const { line, column } = a.lines.position(d.range.start);
+          return `net.cnn:${line}:${column}: ${d.severity} ${d.code}: ${d.message}`;
+        });
+      const shown = (console_ ?? '').split('\n').filter((l) => l.startsWith('net.cnn:'));
+      assert.deepEqual(printed, shown);
+      const exit = /^exit (\d)$/m.exec(console_ ?? '');
+      if (exit) assert.equal(exit[1], a.diagnostics.some((d) => d.severity === 'error') ? '1' : '0');
+    });
+  });
+
+  it('the first example\'s table rows are the check\'s layers (name, kind, inputs, output)', () => {
+    const [, cnn, console_] = examples[0];
+    const rows = console_.split('\n').filter((l) => /^\w+(\.\w+)*\s+(conv|relu|add)\s/.test(l));
+    const layers = new Map(check(cnn).layers.map((l) => [l.name, l]));
+    for (const row of rows) {
+      const [name, kind] = row.split(/\s+/);
+      const layer = layers.get(name)!;
+      assert.equal(layer.kind, kind);
+      assert.ok(row.includes(` ${layer.inputs.join(', ')} `), row);
+      assert.ok(row.includes(` ${layer.output!.join('×')} `), row);
+    }
+    assert.equal(rows.length, 4);
   });
 });
