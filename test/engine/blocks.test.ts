@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, parse } from '../../engine';
+import { blockUseAt, blockUseMarkdown, completionsAt, definitionOf, occurrenceAt, outline, renameEdits, shapeHints } from '../../engine/editor';
 import type { BlockStatement } from '../../engine/syntax';
 import { diagnose, seen } from './util';
 
@@ -289,5 +290,69 @@ describe("docs/language.md's block examples", () => {
       assert.ok(row.includes(` ${layer.output!.join('×')} `), row);
     }
     assert.equal(rows.length, 4);
+  });
+});
+
+describe('the editor on blocks', () => {
+  const text = `${BLOCKS}input 4x8x8\nlayer1: basic 4 repeat=2\nlayer2: down 8\nside: conv 8 1x1 from=layer2.bn2\nadd side layer2\n`;
+  const a = check(text);
+  const lineOf = (offset: number) => a.lines.position(offset).line;
+
+  it('completes block names at the start of a statement, and a use\'s parameters, repeat= and from=', () => {
+    const head = completionsAt(a, text.indexOf('basic 4 repeat'));
+    assert.deepEqual(head.filter((c) => c.label === 'basic' || c.label === 'down').map((c) => [c.label, c.detail]), [['basic', 'basic c stride=1'], ['down', 'down c stride=2']]);
+    const options = completionsAt(a, text.indexOf(' repeat=2'));
+    assert.deepEqual(options.map((c) => [c.label, c.insertText, c.detail]), [['c', 'c=', 'required'], ['stride', 'stride=', 'default 1'], ['repeat', 'repeat=', 'default 1'], ['from', 'from=', 'default: the line above']]);
+  });
+
+  it('a hover on a use gives its expansion: input → output, layers, parameters', () => {
+    const use = blockUseAt(a, text.indexOf('basic 4 repeat'))!;
+    const md = blockUseMarkdown(use.layers);
+    const lines = md.split('\n');
+    assert.equal(lines[0], '**layer1** · block `basic` (basic 4) × 2');
+    assert.equal(lines[2], 'input 4×8×8 → **4×8×8**');
+    assert.equal(lines[4], `14 layers · ${(2 * (2 * 144 + 2 * 8)).toLocaleString('en-US')} parameters · ${(2 * 2 * 144 * 64).toLocaleString('en-US')} multiply-adds per sample`);
+    assert.equal(lines[8], '| layer1.1.conv1 | conv | 4×8×8 | 144 |');
+  });
+
+  it('shape hints in a body show the first use and … when there are more; a use shows its output', () => {
+    const hints = shapeHints(a);
+    const at = (line: number) => hints.filter((h) => lineOf(h.at) === line).map((h) => h.output);
+    assert.deepEqual(at(2), ['4×8×8 …']); // basic's first conv: layer1.1, then layer1.2
+    assert.deepEqual(at(11), ['8×4×4']); // down's first conv: one use
+    assert.deepEqual(at(22), ['4×8×8']);
+    assert.deepEqual(at(24), ['8×4×4']);
+    assert.equal(hints.filter((h) => lineOf(h.at) === 2)[0].tooltip, 'layer1.1.conv1: 4×8×8\nlayer1.2.conv1: 4×8×8');
+  });
+
+  it('the outline nests blocks (their layers) and uses (their repetitions and layers)', () => {
+    const nodes = outline(a);
+    assert.deepEqual(nodes.map((n) => [n.kind, n.name]), [['block', 'basic'], ['block', 'down'], ['input', 'input'], ['use', 'layer1'], ['use', 'layer2'], ['layer', 'side'], ['layer', 'add1']]);
+    assert.deepEqual(nodes[0].children.map((n) => n.name), ['conv1', 'batchnorm1', 'relu1', 'conv2', 'bn2', 'add1', 'relu2']);
+    assert.deepEqual(nodes[3].children.map((n) => [n.name, n.children.length]), [['layer1.1', 7], ['layer1.2', 7]]);
+    assert.equal(nodes[4].children[5].name, 'layer2.proj');
+  });
+
+  it('go to definition and rename: a block\'s names stay in its body; a block\'s name at its uses; full names from outside', () => {
+    // `bn2` in down's `add bn2 pbn` is down's bn2, not basic's.
+    const ref = occurrenceAt(a, text.indexOf('add bn2 pbn') + 5)!;
+    assert.deepEqual(definitionOf(a, ref.name, ref.scope)!.range, at(text, 'bn2', 2));
+    // The block's name where it is used goes to the block.
+    const kind = occurrenceAt(a, text.indexOf('down 8') + 1)!;
+    assert.deepEqual(definitionOf(a, kind.name, kind.scope)!.range, at(text, 'down'));
+    // A full name from outside goes into the body.
+    const full = occurrenceAt(a, text.indexOf('layer2.bn2') + 1)!;
+    assert.deepEqual(definitionOf(a, full.name, full.scope)!.range, at(text, 'bn2', 2));
+    // Renaming basic's bn2 touches basic's body only.
+    const renamed = renameEdits(a, text.indexOf('bn2: batchnorm') + 1, 'norm2');
+    assert.ok(Array.isArray(renamed));
+    assert.deepEqual((renamed as { range: { start: number } }[]).map((e) => lineOf(e.range.start)), [6, 7]);
+    // Renaming the block renames its definition and every use; renaming a use renames the first part of full names.
+    assert.deepEqual((renameEdits(a, text.indexOf('down 8'), 'stage') as { range: { start: number } }[]).map((e) => lineOf(e.range.start)), [10, 23]);
+    const use = renameEdits(a, text.indexOf('layer2: down'), 'stage2') as { range: { start: number; end: number }; newText: string }[];
+    assert.deepEqual(use.map((e) => text.slice(e.range.start, e.range.end)), ['layer2', 'layer2', 'layer2']);
+    const after = use.reduceRight((t, e) => t.slice(0, e.range.start) + e.newText + t.slice(e.range.end), text);
+    assert.deepEqual(check(after).diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.ok(after.includes('from=stage2.bn2') && after.includes('add side stage2'));
   });
 });
