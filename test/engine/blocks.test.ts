@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, parse } from '../../engine';
+import { backpropSteps } from '../../engine/editor/walkthrough';
 import { blockUseAt, blockUseMarkdown, completionsAt, definitionOf, occurrenceAt, outline, renameEdits, shapeHints } from '../../engine/editor';
 import type { BlockStatement } from '../../engine/syntax';
 import { diagnose, seen } from './util';
@@ -331,6 +332,16 @@ describe('the editor on blocks', () => {
     assert.deepEqual(nodes[0].children.map((n) => n.name), ['conv1', 'batchnorm1', 'relu1', 'conv2', 'bn2', 'add1', 'relu2']);
     assert.deepEqual(nodes[3].children.map((n) => [n.name, n.children.length]), [['layer1.1', 7], ['layer1.2', 7]]);
     assert.equal(nodes[4].children[5].name, 'layer2.proj');
+  });
+
+  it('the walkthrough marks each step of a use with its group, in backprop order', () => {
+    const steps = backpropSteps(a);
+    const grouped = steps.filter((s) => s.group).map((s) => `${s.group!.name}:${s.name}`);
+    assert.equal(grouped[0], 'layer2:layer2.relu2');
+    assert.equal(grouped.at(-1), 'layer1:layer1.1.conv1');
+    assert.equal(grouped.length, 14 + 9);
+    assert.deepEqual(steps.find((s) => s.name === 'layer1.2.bn2')!.group, { name: 'layer1', description: 'basic 4' });
+    assert.equal(steps.find((s) => s.name === 'side')!.group, undefined);
   });
 
   it('go to definition and rename: a block\'s names stay in its body; a block\'s name at its uses; full names from outside', () => {
