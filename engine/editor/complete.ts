@@ -26,6 +26,7 @@ const STATEMENTS: readonly Completion[] = [
   { label: 'loss', kind: 'keyword', detail: 'loss cross_entropy|mse', documentation: 'The loss; cross_entropy after softmax, else mse by default.' },
   { label: 'sample', kind: 'keyword', detail: 'sample batch=N seed=S', documentation: 'Defaults for sample runs and gradient checks.' },
   { label: 'backward', kind: 'keyword', detail: 'backward NAME: dx = …', documentation: 'A hand-written backward rule for a layer.' },
+  { label: 'block', kind: 'keyword', detail: 'block NAME PARAM… [PARAM=DEFAULT…] … end', documentation: 'A named, parameterised group of layers, used like a layer kind.' },
 ];
 
 export function completionsAt(a: Analysis, offset: number): Completion[] {
