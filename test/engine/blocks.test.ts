@@ -6,6 +6,7 @@ import { check, parse } from '../../engine';
 import { backpropSteps } from '../../engine/editor/walkthrough';
 import { blockUseAt, blockUseMarkdown, completionsAt, definitionOf, occurrenceAt, outline, renameEdits, shapeHints } from '../../engine/editor';
 import type { BlockStatement } from '../../engine/syntax';
+import { sampleNetworks } from '../networks';
 import { diagnose, seen } from './util';
 
 /** A residual block with its projection, and one without: the ResNet stages' two blocks. */
@@ -365,5 +366,23 @@ describe('the editor on blocks', () => {
     const after = use.reduceRight((t, e) => t.slice(0, e.range.start) + e.newText + t.slice(e.range.end), text);
     assert.deepEqual(check(after).diagnostics.filter((d) => d.severity === 'error'), []);
     assert.ok(after.includes('from=stage2.bn2') && after.includes('add side stage2'));
+  });
+});
+
+describe('blocks under random networks', () => {
+  it('any valid network, put in a block and used once, expands to the same layers under the use\'s name', () => {
+    for (const { source } of sampleNetworks(13, 60)) {
+      const lines = source.split('\n');
+      const layers = lines.filter((l) => !/^(input|loss) /.test(l));
+      const blocked = [`block net`, ...layers.map((l) => `  ${l}`), 'end', lines[0], 'u: net', ...lines.filter((l) => l.startsWith('loss '))].join('\n');
+      const flat = check(source);
+      const a = check(blocked);
+      assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], blocked);
+      const expected = flat.layers.map((l) => [`u.${l.name}`, l.kind, l.inputs.map((n) => (n === 'input' ? n : `u.${n}`)), l.output, l.paramCount]);
+      assert.deepEqual(a.layers.map((l) => [l.name, l.kind, l.inputs, l.output, l.paramCount]), expected, blocked);
+      assert.equal(a.loss, flat.loss);
+      // Warnings too: each of the flat network's, at the same statement in the block.
+      assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'warning' && d.range.start < a.document.text.indexOf('\nend')).map((d) => d.code), flat.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.code), blocked);
+    }
   });
 });
