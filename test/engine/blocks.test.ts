@@ -6,6 +6,7 @@ import { check, parse } from '../../engine';
 import { backpropSteps } from '../../engine/editor/walkthrough';
 import { blockUseAt, blockUseMarkdown, completionsAt, definitionOf, occurrenceAt, outline, renameEdits, shapeHints } from '../../engine/editor';
 import type { BlockStatement } from '../../engine/syntax';
+import { gradcheck, withFault } from '../../engine/run';
 import { sampleNetworks } from '../networks';
 import { diagnose, seen } from './util';
 
@@ -384,5 +385,26 @@ describe('blocks under random networks', () => {
       // Warnings too: each of the flat network's, at the same statement in the block.
       assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'warning' && d.range.start < a.document.text.indexOf('\nend')).map((d) => d.code), flat.diagnostics.filter((d) => d.severity === 'warning').map((d) => d.code), blocked);
     }
+  });
+});
+
+describe('gradient checks through blocks', function () {
+  this.timeout(60_000);
+  const text = 'block res c\n  conv c 3x3 pad=1\n  relu\n  conv c 3x3 pad=1\n  add conv2 input\n  pool mean 2x2\nend\ninput 2x8x8\nu: res 2 repeat=2\nflatten\ndense 3\nsoftmax\n';
+
+  it('passes on a network of blocks, every layer under its full name', async () => {
+    const result = await gradcheck(check(text));
+    assert.equal(result.passed, true);
+    assert.deepEqual(result.layers.map((l) => l.name).slice(1, 7), ['u.1.conv1', 'u.1.relu1', 'u.1.conv2', 'u.1.add1', 'u.1.pool1', 'u.2.conv1']);
+  });
+
+  it('a fault in one use\'s layer is blamed on that use\'s layer, not on the same layer of the other use', async () => {
+    const result = await gradcheck(check(text), { overrides: withFault('u.2.pool1', 'mean-pool-no-divide') });
+    assert.equal(result.passed, false);
+    const byName = new Map(result.layers.map((l) => [l.name, l]));
+    assert.equal(byName.get('u.2.pool1')!.delta.passed, true);
+    assert.ok(byName.get('u.1.pool1')!.delta.passed === false || byName.get('u.2.add1')!.delta.passed === false);
+    assert.ok(result.layers.some((l) => l.blame?.includes('u.2.pool1')), JSON.stringify(result.layers.map((l) => [l.name, l.blame])));
+    assert.ok(!result.layers.some((l) => l.blame?.includes('u.1.pool1')));
   });
 });
