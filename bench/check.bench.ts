@@ -28,7 +28,9 @@
  * (a) a generated 1,000-layer residual network (conv, batchnorm, relu, pooling, add, 1×1 projections with
  *     from=, -> assertions, dropout, dense, comments and blank lines), target ≤ 5 ms median;
  * (b) the same kind of network repeated to ~10 MB, target ≤ 1 s;
- * (c) examples/seed.cnn.
+ * (c) examples/seed.cnn;
+ * (d) a residual block used 1,000 times (`blockUses`), timed interleaved with the same 1,000 blocks written out
+ *     one after the other (`blockCopies`): the block's expansion should cost about what the copies' text does.
  * Each case is warmed up first, then timed run by run; `parse` alone is timed beside it to show the split.
  */
 import { execFileSync } from 'node:child_process';
@@ -86,6 +88,29 @@ export function residualNetwork(limit: { layers?: number; bytes?: number }, inpu
   emit('dropout rate=0.5');
   emit(`fc: dense 10                   # ${layers} layers above`);
   emit('softmax');
+  return `${out.join('\n')}\n`;
+}
+
+const BASIC_BLOCK = ['conv c 3x3 pad=1 bias=false', 'batchnorm', 'relu', 'conv c 3x3 pad=1 bias=false', 'bn2: batchnorm', 'add bn2 input', 'relu'];
+
+/** A residual block defined once and used `uses` times (each use on its own line, as a ResNet's would be). */
+export function blockUses(uses: number): string {
+  const out = ['network uses', 'block basic c', ...BASIC_BLOCK.map((l) => `    ${l}`), 'end', 'input 8x8x8'];
+  for (let i = 0; i < uses; i++) out.push(`b${i}: basic 8`);
+  out.push('pool mean 8x8', 'flatten', 'dense 10', 'softmax');
+  return `${out.join('\n')}\n`;
+}
+
+/** The same network with each use written out: the block's text, `uses` times, its names made unique. */
+export function blockCopies(uses: number): string {
+  const out = ['network copies', 'input 8x8x8'];
+  let previous = 'input';
+  for (let i = 0; i < uses; i++) {
+    const p = `b${i}_`;
+    out.push(`${p}c1: conv 8 3x3 pad=1 bias=false`, `${p}n1: batchnorm`, `${p}r1: relu`, `${p}c2: conv 8 3x3 pad=1 bias=false`, `${p}bn2: batchnorm`, `${p}add: add ${p}bn2 ${previous}`, `${p}out: relu`);
+    previous = `${p}out`;
+  }
+  out.push('pool mean 8x8', 'flatten', 'dense 10', 'softmax');
   return `${out.join('\n')}\n`;
 }
 
@@ -198,6 +223,20 @@ function main(): void {
     rows.push([c.name, size(c.text.length), `${analysis.layers.length}`, `${analysis.diagnostics.length}`, `${c.runs}`, `${fmt(parseTime.median)} ms`, `${fmt(checkTime.median)} ms`, `${fmt(checkTime.p90)} ms`, `${fmt(checkTime.min)} ms`, target,
       ...(againstTime ? [`${fmt(againstTime.median)} ms`, `${medianRatio(timings.rounds[0], timings.rounds[1]).toFixed(2)}×`] : [])]);
   }
+  // (d) uses of a block against copies of its text, interleaved.
+  const uses = blockUses(1000);
+  const copies = blockCopies(1000);
+  for (const text of [uses, copies]) {
+    const errors = check(text).diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length) throw new Error(`bench: (d) has errors: ${errors.slice(0, 3).map((d) => d.message).join('; ')}`);
+  }
+  const blockTimings = interleaved([() => check(uses), () => check(copies)], 20, 60);
+  const blockRatio = medianRatio(blockTimings.rounds[0], blockTimings.rounds[1]);
+  result.block1000UsesMs = Number(blockTimings[0].median.toFixed(3));
+  result.block1000CopiesMs = Number(blockTimings[1].median.toFixed(3));
+  result.block1000UsesPerCopies = Number(blockRatio.toFixed(3));
+  rows.push(['(d) a block used 1,000 times', size(uses.length), `${check(uses).layers.length}`, '0', '60', '—', `${fmt(blockTimings[0].median)} ms`, `${fmt(blockTimings[0].p90)} ms`, `${fmt(blockTimings[0].min)} ms`, '≈ copies', ...(against ? ['', ''] : [])]);
+  rows.push(['    its 1,000 copies written out', size(copies.length), `${check(copies).layers.length}`, '0', '60', '—', `${fmt(blockTimings[1].median)} ms`, `${fmt(blockTimings[1].p90)} ms`, `${fmt(blockTimings[1].min)} ms`, '—', ...(against ? ['', ''] : [])]);
   result.file10MbPerJsonParse = Number(jsonRatio.toFixed(3));
   if (against) result.file10MbPerReference = Number(ratio.toFixed(3));
   const pinned = against !== undefined && againstAt < 0;
@@ -218,6 +257,7 @@ function main(): void {
     console.log(`(b) check / JSON.parse of the same statements, median over rounds: ${jsonRatio.toFixed(2)}× (baseline ${baseline.file10MbPerJsonParse.toFixed(2)}×${pinned ? ', not judged' : ''})`);
     if (against) console.log(`(b) check / ${against.name}'s check, median over rounds: ${ratio.toFixed(3)}×${pinned ? ` (baseline ${baseline.ratio.toFixed(3)}×)` : ' (not judged)'}`);
     if (!Number.isNaN(lost)) console.log(`gate: ${lost.toFixed(3)} of the baseline ratio; fails over ${ALLOWED_LOSS}`);
+    console.log(`(d) 1,000 uses of a block / its 1,000 copies written out, median over rounds: ${blockRatio.toFixed(2)}×`);
   }
   if (lost > ALLOWED_LOSS) {
     console.error(`bench: the 10 MB check has lost ${((lost - 1) * 100).toFixed(0)}% of its speed against ${pinned ? `the checker of ${baseline.reference}` : 'JSON.parse'} (allowed: ${((ALLOWED_LOSS - 1) * 100).toFixed(0)}%)`);

@@ -48,6 +48,20 @@ export interface LayerInfo {
   readonly windows?: Window2D;
   /** The kind's own configuration, for the engine; undefined after an error in the options. */
   readonly config?: unknown;
+  /** For a layer of a block's expansion: the use it comes from (its full name, block and arguments). */
+  readonly use?: UseInfo;
+}
+
+/** Where a layer of an expansion comes from: the (innermost) use it is part of, and the top-level use around it. */
+export interface UseInfo {
+  /** The use's full name, with its repetition (`layer2.1`). */
+  readonly name: string;
+  readonly block: string;
+  /** The block and its arguments as evaluated, for messages: `bottleneck 128 stride=2`. */
+  readonly description: string;
+  /** The statement at the top level that this expansion comes from, and its name (`layer2`). */
+  readonly top: LayerStatement;
+  readonly topName: string;
 }
 
 export interface InputInfo {

@@ -10,6 +10,8 @@
  */
 import type { Analysis, CheckOptions, CompiledRule, InputInfo, LossKind } from './analysis';
 import { compileRule } from './backward';
+import { BlockDiagnostics, collectBlocks, type UseInfo } from './blocks';
+import { Expander } from './expand';
 import { allKnown, type Layer, type Producer } from './checked';
 import { DEFAULT_BATCH, DEFAULT_MEMORY_LIMIT } from './defaults';
 import { reportTooLarge } from './memory';
@@ -33,8 +35,40 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   const document = parse(text);
   const lines = new LineIndex(text);
   const diagnostics: Diagnostic[] = [...document.diagnostics];
-  const report = (d: Diagnostic) => diagnostics.push(d);
+  // Inside a block's expansion, a diagnostic names the use it arises in; those about a block's text are folded, one
+  // per place, naming every use (blocks.ts).
+  let current: UseInfo | undefined;
+  const folded = new BlockDiagnostics(document.statements.filter((st) => st.type === 'block'));
+  const report = (d: Diagnostic) => {
+    if (!current) return void diagnostics.push(d);
+    const { prefix, bare } = namingUse(d.message, current);
+    const named = { ...d, message: `${prefix}: ${bare}` };
+    if (folded.inBlock(d.range)) folded.add(named, current, prefix, bare);
+    else diagnostics.push(named);
+  };
+  const enter = (use: UseInfo | undefined) => void (current = use);
   const names = new Resolver(document, lines, report);
+  const blocks = collectBlocks(document, report);
+  names.blockNames = [...blocks.byName.keys()];
+  const backwardUses = new Map<BackwardStatement, UseInfo>();
+  const expander = new Expander(blocks, {
+    names,
+    lines,
+    report,
+    enter,
+    addLayer(st, at, isLast, use) {
+      const layer = names.resolveLayer(st, at, true);
+      layer.use = use;
+      layers.push(layer);
+      names.previous = layer;
+      inferLayer(layer, isLast);
+      return layer;
+    },
+    addBackward(st, use) {
+      backward.push(st);
+      backwardUses.set(st, use);
+    },
+  });
 
   let network: string | undefined;
   let input: InputInfo | undefined;
@@ -111,6 +145,10 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         if (st.layer && !names.get(st.layer.text)) names.lookup(st.layer, 'backward');
         break;
       case 'layer': {
+        if (blocks.byName.has(st.kindText)) {
+          expander.expandTop(st, index === lastLayerAt);
+          break;
+        }
         line = lines.lineFrom(st.range.start, line);
         const layer = names.resolveLayer(st, line);
         layers.push(layer);
@@ -175,12 +213,15 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     }
   }
 
-  const rules = compileRules(backward, layers, names, lastLayer !== undefined && fused !== undefined && loss === fused ? lastLayer : undefined, text, lines, report);
+  const rules = compileRules(backward, layers, names, lastLayer !== undefined && fused !== undefined && loss === fused ? lastLayer : undefined, text, lines, report, (st) => enter(backwardUses.get(st)));
+  enter(undefined);
 
   if (!input && !names.missingInputReported) {
     report({ severity: 'error', code: 'missing-input', message: 'the network has no `input`; add one such as `input 3x32x32`', range: { start: 0, end: Math.min(text.length, (text.codePointAt(0) ?? 0) > 0xffff ? 2 : 1) } });
   }
-  reportUnused(layers, report);
+  reportUnused(layers, names, report, enter);
+  enter(undefined);
+  folded.flush(report);
   const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   if (input && Number.isFinite(limit)) reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report);
 
@@ -250,10 +291,11 @@ function sampleSize(value: Value, text: string, input: InputInfo | undefined, op
  * Hand-written backward rules, once every layer's shapes and the loss are known; one rule per layer and target.
  * `fusedLast` is the last layer when it is fused with the loss, whose δ at the input is the loss's own.
  */
-function compileRules(backward: readonly BackwardStatement[], layers: readonly Layer[], names: Resolver, fusedLast: Layer | undefined, text: string, lines: LineIndex, report: (d: Diagnostic) => void): CompiledRule[] {
+function compileRules(backward: readonly BackwardStatement[], layers: readonly Layer[], names: Resolver, fusedLast: Layer | undefined, text: string, lines: LineIndex, report: (d: Diagnostic) => void, enter: (st: BackwardStatement) => void): CompiledRule[] {
   const ruled = new Map<string, BackwardStatement>();
   const rules: CompiledRule[] = [];
   for (const st of backward) {
+    enter(st);
     const producer = st.layer && names.get(st.layer.text);
     if (!producer) continue; // undefined-layer, or a syntax error, is reported already
     if (producer.index < 0) {
@@ -282,8 +324,11 @@ function compileRules(backward: readonly BackwardStatement[], layers: readonly L
   return rules;
 }
 
-/** Layers whose output never reaches the last layer, where the loss is. */
-function reportUnused(layers: readonly Layer[], report: (d: Diagnostic) => void): void {
+/**
+ * Layers whose output never reaches the last layer, where the loss is. A use of a block whose output reaches
+ * nothing is one warning at the use, not one per layer of its expansion.
+ */
+function reportUnused(layers: readonly Layer[], names: Resolver, report: (d: Diagnostic) => void, enter: (use: UseInfo | undefined) => void): void {
   if (layers.length === 0) return;
   // Names only refer upwards, so one sweep from the last layer up marks everything that reaches it.
   const reached = new Uint8Array(layers.length);
@@ -298,8 +343,21 @@ function reportUnused(layers: readonly Layer[], report: (d: Diagnostic) => void)
     }
     if (layer.unresolved && layer.unresolved.index >= 0) reached[layer.unresolved.index] = 1;
   }
+  const unusedUses = new Set<LayerStatement>();
   layers.forEach((layer, i) => {
     if (reached[i]) return;
+    const { use } = layer;
+    if (use) {
+      const output = names.get(use.topName);
+      if (output && output.index >= 0 && !reached[output.index]) {
+        if (unusedUses.has(use.top)) return;
+        unusedUses.add(use.top);
+        enter(undefined);
+        report({ severity: 'warning', code: 'unused-layer', message: `${use.topName}: its output reaches no loss; nothing below uses it and it is not the last layer`, range: use.top.range, tags: ['unnecessary'] });
+        return;
+      }
+    }
+    enter(use);
     report({
       severity: 'warning',
       code: 'unused-layer',
@@ -308,4 +366,14 @@ function reportUnused(layers: readonly Layer[], report: (d: Diagnostic) => void)
       tags: ['unnecessary'],
     });
   });
+}
+
+/**
+ * A diagnostic's message inside a use: the layer it names first (`layer2.1.conv1: …`), or else the use, followed
+ * by the block and its arguments (`layer2.1.conv1 (bottleneck 128 stride=2): …`).
+ */
+function namingUse(message: string, use: UseInfo): { prefix: string; bare: string } {
+  const named = /^([A-Za-z_][\w.]*): /.exec(message);
+  if (named && named[1].startsWith(`${use.name}.`)) return { prefix: `${named[1]} (${use.description})`, bare: message.slice(named[0].length) };
+  return { prefix: `${use.name} (${use.description})`, bare: message };
 }

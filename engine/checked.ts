@@ -2,7 +2,7 @@
  * A layer as the checker resolves it, and the inputs it reads: the records check.ts and resolve.ts make on every
  * keystroke, so each keeps as little as it can and works out the rest when read.
  */
-import type { LayerInfo } from './analysis';
+import type { LayerInfo, UseInfo } from './analysis';
 import type { Window2D } from './geometry';
 import type { LayerKind } from './layers';
 import type { Inferred, InputRef, ParamSpec, RuleContext, StandardRules } from './layers/kind';
@@ -93,6 +93,8 @@ export class Layer implements LayerInfo, Producer {
   macs: number;
   channelsFrom: TextRange | undefined;
   consumers: number;
+  /** For a layer of a block's expansion, the use it comes from. */
+  use: UseInfo | undefined;
 
   constructor(
     readonly name: string,
@@ -119,6 +121,7 @@ export class Layer implements LayerInfo, Producer {
     this.macs = 0;
     this.channelsFrom = undefined;
     this.consumers = 0;
+    this.use = undefined;
   }
 
   /** The kind's name, or the word written where it names no kind. */

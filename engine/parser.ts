@@ -8,6 +8,9 @@ import { LAYER_KINDS } from './layers';
 import { Scanner, Token } from './scanner';
 import type {
   BackwardStatement,
+  BlockParam,
+  BlockStatement,
+  Expr,
   LayerStatement,
   OptionNode,
   ParsedDocument,
@@ -19,7 +22,7 @@ import { firstOf } from './tenured';
 import { type Diagnostic, LineBreaks, type TextRange, range } from './text';
 
 /** Words that begin a statement other than a layer. */
-export const STATEMENT_KEYWORDS = ['network', 'input', 'loss', 'sample', 'backward'] as const;
+export const STATEMENT_KEYWORDS = ['network', 'input', 'loss', 'sample', 'backward', 'block', 'end'] as const;
 
 /**
  * A set of words looked up where they stand in the text: by length and first character, then compared in place
@@ -58,7 +61,7 @@ export class WordSet {
 const VOCABULARY = new WordSet([
   ...STATEMENT_KEYWORDS,
   ...[...LAYER_KINDS.values()].flatMap((k) => [k.kind, ...Object.keys(k.options)]),
-  ...['from', 'true', 'false', 'same', 'full', 'valid', 'max', 'mean', 'avg', 'cross_entropy', 'mse', 'batch', 'seed'],
+  ...['from', 'true', 'false', 'same', 'full', 'valid', 'max', 'mean', 'avg', 'cross_entropy', 'mse', 'batch', 'seed', 'repeat'],
 ]);
 
 /** The text of a word token: the vocabulary's string for a word of the language, else a copy from the document. */
@@ -155,7 +158,27 @@ function readDims(source: string, start: number, end: number): number[] {
   return [a, b, c, ...(more ?? [])];
 }
 
-function optionNode(key: Word, value: ValueNode): OptionNode {
+/** Integer arithmetic on a block's parameters, as written (`c*expand`): evaluated for each use (blocks.ts). */
+class ExprNode implements Value {
+  readonly kind = 'expr';
+  readonly dims = NONE;
+  constructor(
+    private readonly source: string,
+    readonly start: number,
+    readonly end: number,
+    readonly expr: Expr,
+  ) {}
+
+  get text(): string {
+    return this.source.slice(this.start, this.end);
+  }
+
+  get range(): TextRange {
+    return { start: this.start, end: this.end };
+  }
+}
+
+function optionNode(key: Word, value: ValueNode | ExprNode): OptionNode {
   return { key, value, range: { start: key.range.start, end: value.end } };
 }
 
@@ -206,20 +229,72 @@ interface Tok {
   end: number;
 }
 
+/** The `end` of a block: a line of its own, that the parser folds into the block it closes. */
+interface EndLine {
+  readonly type: 'end';
+  readonly keyword: Word;
+}
+
+/** A block being read: its header is in the statements already, its body fills as lines come. */
+interface OpenBlock {
+  header: { -readonly [K in keyof BlockStatement]: BlockStatement[K] };
+  body: (LayerStatement | BackwardStatement)[];
+}
+
 export function parse(text: string): ParsedDocument {
   const statements: Statement[] = [];
   const diagnostics: Diagnostic[] = [];
   const parser = new LineParser(text, diagnostics);
   const breaks = new LineBreaks(text);
+  const syntax = (range: TextRange, message: string) => diagnostics.push({ severity: 'error', code: 'syntax', message, range });
+  let open: OpenBlock | undefined;
+  /** Closes the open block at `end`, or where its body stops when its `end` is missing (`why` says where). */
+  const close = (end: Word | undefined, why: string) => {
+    if (!open) return;
+    const { header, body } = open;
+    header.body = body;
+    if (end) header.end = end.range;
+    else syntax(range(header.keyword.range.start, (header.name ?? header.keyword).range.end), `block ${header.name?.text ?? ''} has no \`end\` ${why}`.replace('  ', ' '));
+    const last = end?.range.end ?? body[body.length - 1]?.range.end ?? header.header.end;
+    header.range = range(header.header.start, last);
+    open = undefined;
+    parser.inBlock = false;
+  };
   let start = 0;
   while (start <= text.length) {
     const end = breaks.lineEnd(start);
     const statement = parser.parseLine(start, end);
-    if (statement) statements.push(statement);
+    if (statement?.type === 'end') {
+      if (open) close(statement.keyword, '');
+      else syntax(statement.keyword.range, '`end` without a `block` above it to close');
+    } else if (statement?.type === 'block') {
+      close(undefined, `before the next block, on line ${lineOf(text, statement.range.start)}`);
+      open = { header: statement as OpenBlock['header'], body: [] };
+      parser.inBlock = true;
+      statements.push(statement);
+    } else if (statement) {
+      if (open && (statement.type === 'layer' || statement.type === 'backward')) {
+        open.body.push(statement);
+      } else {
+        if (open) {
+          const name = open.header.name?.text ?? '';
+          syntax(statement.keyword.range, `\`${statement.keyword.text}\` cannot be inside a block (block ${name}, line ${lineOf(text, open.header.range.start)}): a block holds layers and backward rules; is its \`end\` missing?`);
+        }
+        statements.push(statement);
+      }
+    }
     if (end >= text.length) break;
     start = breaks.nextLine(end);
   }
+  close(undefined, 'before the end of the file');
   return { text, statements, diagnostics };
+}
+
+/** The 1-based line of an offset, for the few messages that name one while parsing. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < offset; at = text.indexOf('\n', at + 1)) line++;
+  return line;
 }
 
 class LineParser {
@@ -233,6 +308,8 @@ class LineParser {
   private readonly scanner: Scanner;
   private readonly args: Value[] = [];
   private readonly options: OptionNode[] = [];
+  /** Inside a block's body, where values may be integer arithmetic on its parameters. */
+  inBlock = false;
 
   constructor(
     private readonly text: string,
@@ -241,7 +318,7 @@ class LineParser {
     this.scanner = new Scanner(text, 0, 0);
   }
 
-  parseLine(lineStart: number, lineEnd: number): Statement | undefined {
+  parseLine(lineStart: number, lineEnd: number): Statement | EndLine | undefined {
     this.lineStart = lineStart;
     this.i = 0;
     this.count = 0;
@@ -257,7 +334,7 @@ class LineParser {
     return this.parse();
   }
 
-  private parse(): Statement | undefined {
+  private parse(): Statement | EndLine | undefined {
     if (this.count === 0) return undefined;
     const first = this.peek();
     if (first.token !== Token.Word) {
@@ -280,9 +357,41 @@ class LineParser {
           return this.finish({ type: 'loss', keyword: wordNode(text, first.start), loss: this.value('a loss: `cross_entropy` or `mse`'), range: this.whole() });
         case 'sample':
           return this.finish({ type: 'sample', keyword: wordNode(text, first.start), options: this.parseOptions(), range: this.whole() });
+        case 'block':
+          return this.parseBlock(wordNode(text, first.start));
+        case 'end': {
+          const keyword = wordNode(text, first.start);
+          if (this.i < this.count) this.error(this.peek(), `unexpected '${this.text.slice(this.peek().start, this.peek().end)}' after \`end\``);
+          return { type: 'end', keyword };
+        }
       }
     }
     return this.parseLayer(text, first.start);
+  }
+
+  /** `block NAME PARAM… [PARAM=DEFAULT…]`: required parameters first, then those with defaults. */
+  private parseBlock(keyword: Word): BlockStatement {
+    const name = this.optionalWord('the block\'s name, as in `block basic c stride=1`');
+    const params: BlockParam[] = [];
+    while (this.i < this.count) {
+      const t = this.peek();
+      if (t.token !== Token.Word) {
+        this.error(t, `expected a parameter name${params.length ? '' : ', as in `block basic c stride=1`'}`);
+        this.next();
+        continue;
+      }
+      const param = this.word(this.next());
+      if (this.peek().token === Token.Equals) {
+        this.next();
+        params.push({ name: param, default: this.value(`a default value for ${param.text}`) });
+      } else {
+        if (params.some((p) => p.default)) this.error(t, `${param.text} has no default, so it goes before the parameters that have one`);
+        params.push({ name: param });
+      }
+      if (params.some((p, i) => i < params.length - 1 && p.name.text === param.text)) this.error(t, `parameter ${param.text} is given twice`);
+    }
+    const header = this.whole();
+    return { type: 'block', keyword, name, params, body: [], header, range: header };
   }
 
   private parseInput(keyword: Word): Statement {
@@ -326,8 +435,8 @@ class LineParser {
         this.next();
         assertion = { arrow: range(t.start, t.end), shape: this.value('a shape after `->`, such as `64x13x13`') };
         break;
-      } else if (t.token === Token.Number || t.token === Token.Shape || t.token === Token.Word || t.token === Token.String) {
-        args[argCount++] = this.value('');
+      } else if (t.token === Token.Number || t.token === Token.Shape || t.token === Token.Word || t.token === Token.String || this.startsExpr()) {
+        args[argCount++] = this.blockValue('');
       } else if (t.token === Token.Comma) {
         this.next();
       } else {
@@ -359,7 +468,7 @@ class LineParser {
     const key = this.word(this.next());
     this.next(); // '='
     // What was expected is written only when it is missing.
-    const value = VALUE_KINDS[this.peek().token] ? this.value('') : this.value(`a value for ${key.text}`);
+    const value = VALUE_KINDS[this.peek().token] || this.startsExpr() ? this.blockValue('') : this.value(`a value for ${key.text}`);
     return optionNode(key, value);
   }
 
@@ -398,6 +507,91 @@ class LineParser {
     this.error(t, `expected ${expected}`);
     const at = t.token === Token.EOL ? this.lastEnd() : t.start;
     return new ValueNode('missing', this.text, at, at);
+  }
+
+  /** Inside a block, whether the tokens ahead are arithmetic (`c*2`, `(c+1)`, `c-1`), not a single value. */
+  private startsExpr(): boolean {
+    if (!this.inBlock) return false;
+    const t = this.peek();
+    if (this.isOp(t, '(')) return true;
+    if (t.token !== Token.Number && t.token !== Token.Word) return false;
+    const n = this.peek(1);
+    return (n.token === Token.Operator && !this.isOp(n, '(') && !this.isOp(n, ')')) || this.isGluedMinus(n, t);
+  }
+
+  private isOp(t: Tok, op: string): boolean {
+    return t.token === Token.Operator && this.text.charCodeAt(t.start) === op.charCodeAt(0);
+  }
+
+  /** `c-1` scans as `c` and the number `-1`: glued to the operand before it, that minus subtracts. */
+  private isGluedMinus(t: Tok, before: Tok): boolean {
+    return t.token === Token.Number && this.text.charCodeAt(t.start) === 45 && t.start === before.end;
+  }
+
+  /** A value, or inside a block integer arithmetic on its parameters. */
+  private blockValue(expected: string): ValueNode | ExprNode {
+    if (!this.startsExpr()) return this.value(expected);
+    const start = this.peek().start;
+    const expr = this.sum();
+    return expr ? new ExprNode(this.text, start, expr.range.end, expr) : new ValueNode('missing', this.text, start, start);
+  }
+
+  private sum(): Expr | undefined {
+    let left = this.product();
+    while (left) {
+      const t = this.peek();
+      let op: '+' | '-';
+      let right: Expr | undefined;
+      if (this.isOp(t, '+') || this.isOp(t, '-')) {
+        op = this.isOp(t, '+') ? '+' : '-';
+        this.next();
+        right = this.product();
+      } else if (this.isGluedMinus(t, this.toks[this.i - 1])) {
+        op = '-';
+        this.next();
+        right = this.product({ op: 'number', value: -Number(this.text.slice(t.start, t.end)), range: range(t.start + 1, t.end) });
+      } else {
+        break;
+      }
+      left = right && { op, left, right, range: range(left.range.start, right.range.end) };
+    }
+    return left;
+  }
+
+  private product(first?: Expr): Expr | undefined {
+    let left = first ?? this.factor();
+    while (left && (this.isOp(this.peek(), '*') || this.isOp(this.peek(), '/'))) {
+      const op = this.isOp(this.next(), '*') ? '*' : '/';
+      const right = this.factor();
+      left = right && { op, left, right, range: range(left.range.start, right.range.end) };
+    }
+    return left;
+  }
+
+  private factor(): Expr | undefined {
+    const t = this.peek();
+    if (t.token === Token.Word) {
+      this.next();
+      return { op: 'name', name: this.text.slice(t.start, t.end), range: range(t.start, t.end) };
+    }
+    if (t.token === Token.Number && /^\d+$/.test(this.text.slice(t.start, t.end))) {
+      this.next();
+      return { op: 'number', value: Number(this.text.slice(t.start, t.end)), range: range(t.start, t.end) };
+    }
+    if (this.isOp(t, '(')) {
+      this.next();
+      const inner = this.sum();
+      if (!inner) return undefined;
+      if (!this.isOp(this.peek(), ')')) {
+        this.error(this.peek(), "expected ')'");
+        return undefined;
+      }
+      const close = this.next();
+      return { ...inner, range: range(t.start, close.end) };
+    }
+    this.error(t, 'expected a whole number, a parameter or `(` in the arithmetic');
+    if (t.token !== Token.EOL) this.next();
+    return undefined;
   }
 
   private optionalWord(expected: string): Word | undefined {

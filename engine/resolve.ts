@@ -3,6 +3,7 @@
  * (the line above, `from=`, the names of `add a b`), its options and its configuration. One Resolver per check,
  * holding what the statements before the current one defined; check.ts walks the statements and asks it.
  */
+import { Alias } from './blocks';
 import { Arriving, Layer, NO_INPUTS, NO_OPTIONS, type Producer } from './checked';
 import { LAYER_KINDS } from './layers';
 import { NameTable } from './names';
@@ -14,6 +15,15 @@ import { didYouMean } from './values';
 
 const RESERVED = new WordSet([...LAYER_KINDS.keys(), ...STATEMENT_KEYWORDS]);
 const KEYWORDS = [...LAYER_KINDS.keys(), ...STATEMENT_KEYWORDS];
+
+/** The names inside one use of a block: its own layers (under the use's full name) and `input`, the use's input. */
+export interface Scope {
+  readonly block: string;
+  /** The use's full name: a local name `bn2` is `${prefix}.bn2` in the table. */
+  readonly prefix: string;
+  readonly input: Producer;
+  readonly localNames: readonly string[];
+}
 
 export class Resolver {
   private readonly producers: NameTable<Producer>;
@@ -27,6 +37,10 @@ export class Resolver {
   /** The output the next layer reads unless it says otherwise: the input's or the last layer's. */
   previous: Producer | undefined;
   missingInputReported = false;
+  /** Inside a block's use, where names are the block's own; undefined at the top level. */
+  scope: Scope | undefined;
+  /** The document's block names: a misspelt kind may be one of them. */
+  blockNames: readonly string[] = [];
   /** Layers resolved so far. */
   private count = 0;
   // A layer's inputs are gathered here (counted, as setting its length would free it), then copied at their exact
@@ -48,8 +62,22 @@ export class Resolver {
     this.reportReading = (d) => report(d.code === 'bad-value' && !d.message.startsWith(`${this.reading}:`) ? { ...d, message: `${this.reading}: ${d.message}` } : d);
   }
 
+  /** The producer a name stands for: a use's name stands for its output. */
   get(name: string): Producer | undefined {
-    return this.producers.get(name);
+    const found = this.producers.get(name);
+    return found instanceof Alias ? found.target : found;
+  }
+
+  /** Makes a use's name (and a repetition's, `layer2.1`) stand for `target`, its output. */
+  alias(name: string, nameRange: Word['range'], target: Producer, register: boolean, automatic: boolean): void {
+    this.define(new Alias(name, nameRange, target), register, automatic);
+  }
+
+  /** The name of the next unnamed layer of a kind, or use of a block: `conv3`, `basic1`. */
+  autoName(kind: string): string {
+    const count = (this.kindCounts.get(kind) ?? 0) + 1;
+    this.kindCounts.set(kind, count);
+    return `${kind}${count}`;
   }
 
   /**
@@ -76,6 +104,10 @@ export class Resolver {
 
   /** Whether `word` may name a layer or the input: false, after reporting it, for a keyword. */
   checkName(word: Word): boolean {
+    if (word.text.includes('.')) {
+      this.report({ severity: 'error', code: 'syntax', message: `'${word.text}': a name has no '.'; full names such as layer2.1.conv1 are the ones blocks make`, range: word.range });
+      return false;
+    }
     if (!RESERVED.has(word.text)) return true;
     this.report({ severity: 'error', code: 'syntax', message: `'${word.text}' is a keyword and cannot name a layer`, range: word.range });
     return false;
@@ -83,7 +115,8 @@ export class Resolver {
 
   /** The producer `ref` names for `user`; undefined, after reporting why, when there is none above. */
   lookup(ref: Word | Value, user: string): Producer | undefined {
-    const found = this.producers.get(ref.text);
+    if (this.scope) return this.lookupInBlock(ref, user, this.scope);
+    const found = this.get(ref.text);
     if (found) return found;
     this.laterNames ??= collectNames(this.document);
     const later = this.laterNames.get(ref.text);
@@ -103,16 +136,38 @@ export class Resolver {
     return undefined;
   }
 
-  /** A layer statement on `line`: its name, kind, inputs, options and configuration; its shapes come after. */
-  resolveLayer(st: LayerStatement, line: number): Layer {
+  /** Inside a use: the block's own layers above, and `input`; nothing from outside. */
+  private lookupInBlock(ref: Word | Value, user: string, scope: Scope): Producer | undefined {
+    if (ref.text === 'input') return scope.input;
+    const found = this.get(`${scope.prefix}.${ref.text}`);
+    if (found) return found;
+    const local = scope.localNames.includes(ref.text);
+    const suggestion = local ? undefined : didYouMean(ref.text, [...scope.localNames.filter((n) => n && this.get(`${scope.prefix}.${n}`)), 'input']);
+    this.report({
+      severity: 'error',
+      code: 'undefined-layer',
+      message: local
+        ? `${user}: '${ref.text}' is defined below this line in block ${scope.block}; a layer can only use layers above it`
+        : `${user}: block ${scope.block} has no layer named '${ref.text}' above this line; inside a block, names are its own and \`input\` is its input${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+      range: ref.range,
+      ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: ref.range, newText: suggestion }], preferred: true }] }),
+    });
+    return undefined;
+  }
+
+  /**
+   * A layer statement on `line`: its name, kind, inputs, options and configuration; its shapes come after. A
+   * layer of a block's expansion (`expanded`) has its full name already and does not count among the top level's.
+   */
+  resolveLayer(st: LayerStatement, line: number, expanded = false): Layer {
     const kind = LAYER_KINDS.get(st.kindText);
     const kindName = kind?.kind ?? st.kindText;
-    const count = (this.kindCounts.get(kindName) ?? 0) + 1;
-    this.kindCounts.set(kindName, count);
     const hasName = st.nameText !== undefined;
-    const name = st.nameText ?? `${kindName}${count}`;
+    // Every top-level layer counts among its kind's, named or not, so an unnamed one after it is numbered on.
+    const automatic = expanded ? st.nameText! : this.autoName(kindName);
+    const name = hasName ? st.nameText! : automatic;
     // A statement makes its words when they are read: only a diagnostic needs them.
-    const nameOk = !hasName || !RESERVED.has(name) || this.checkName(st.name!);
+    const nameOk = expanded || !hasName || (!RESERVED.has(name) && !name.includes('.')) || this.checkName(st.name!);
     // A line the parser could not read whole is not run on a guess.
     const parsedWhole = !this.unreadLines.has(line);
     let broken = !nameOk || !parsedWhole;
@@ -125,7 +180,7 @@ export class Resolver {
       const kindWord = st.kind;
       if (kindWord.text) {
         // After `NAME:` only a layer kind can follow; at the start of a line, a statement keyword too.
-        const suggestion = didYouMean(kindWord.text, hasName ? [...LAYER_KINDS.keys()] : KEYWORDS);
+        const suggestion = didYouMean(kindWord.text, [...(hasName ? LAYER_KINDS.keys() : KEYWORDS), ...this.blockNames]);
         report({
           severity: 'error',
           code: 'unknown-layer',

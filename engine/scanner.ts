@@ -14,6 +14,8 @@ export const enum Token {
   Equals,
   Arrow,
   Comma,
+  /** `+ - * / ( )`: integer arithmetic on a block's parameters; anywhere else the parser reports it. */
+  Operator,
   /** Any other character; the parser reports it. */
   Unknown,
 }
@@ -77,7 +79,12 @@ export class Scanner {
       return (this.token = Token.EOL);
     }
     if (isWordStart(c)) {
-      while (this.pos < end && isWordPart(text.charCodeAt(this.pos))) this.pos++;
+      // A full name inside a block's use (`layer2.1.bn2`) is one word: dots joining name parts.
+      for (;;) {
+        while (this.pos < end && isWordPart(text.charCodeAt(this.pos))) this.pos++;
+        if (this.pos + 1 < end && text.charCodeAt(this.pos) === 46 && isWordPart(text.charCodeAt(this.pos + 1))) this.pos++;
+        else break;
+      }
       return (this.token = Token.Word);
     }
     if (isDigit(c) || ((c === 45 /* - */ || c === 46 /* . */) && this.numberFollows(this.pos + 1))) {
@@ -91,6 +98,12 @@ export class Scanner {
         return (this.token = Token.Equals);
       case 44:
         return (this.token = Token.Comma);
+      case 42: // *
+      case 43: // +
+      case 47: // / (a comment is `//`, handled above)
+      case 40: // (
+      case 41: // )
+        return (this.token = Token.Operator);
       case 0x2192: // →
         return (this.token = Token.Arrow);
       case 45: // -
@@ -98,7 +111,7 @@ export class Scanner {
           this.pos++;
           return (this.token = Token.Arrow);
         }
-        return (this.token = Token.Unknown);
+        return (this.token = Token.Operator);
       case 39: // '
       case 34: {
         // "

@@ -17,11 +17,19 @@ export interface Word {
  * zero-width placeholder the parser puts where a value was expected.
  */
 export interface Value {
-  readonly kind: 'number' | 'shape' | 'word' | 'string' | 'missing';
+  readonly kind: 'number' | 'shape' | 'word' | 'string' | 'missing' | 'expr';
   readonly text: string;
   readonly range: TextRange;
   readonly dims: readonly number[];
+  /** For `expr` (integer arithmetic on a block's parameters, only inside a block): the expression. */
+  readonly expr?: Expr;
 }
+
+/** Integer arithmetic on a block's parameters: `c*expand`, `c/2`, `(c+1)*2`. */
+export type Expr =
+  | { readonly op: '+' | '-' | '*' | '/'; readonly left: Expr; readonly right: Expr; readonly range: TextRange }
+  | { readonly op: 'number'; readonly value: number; readonly range: TextRange }
+  | { readonly op: 'name'; readonly name: string; readonly range: TextRange };
 
 /** The range of dimension `i`'s digits in a number or shape, for a diagnostic about that one (`5x0`). */
 export function dimRange(v: Value, i: number): TextRange {
@@ -92,7 +100,29 @@ export interface BackwardStatement extends StatementBase {
   readonly rule: Word;
 }
 
+/** A block parameter: `c`, or `stride=1` with its default. */
+export interface BlockParam {
+  readonly name: Word;
+  readonly default?: Value;
+}
+
+/**
+ * `block NAME PARAM… [PARAM=DEFAULT…]`, its body, and `end`: the body's statements are the block's own, not the
+ * network's, until a use expands them (blocks.ts).
+ */
+export interface BlockStatement extends StatementBase {
+  readonly type: 'block';
+  readonly name?: Word;
+  readonly params: readonly BlockParam[];
+  readonly body: readonly (LayerStatement | BackwardStatement)[];
+  /** The `end` line's keyword; undefined when it is missing (a syntax error says so). */
+  readonly end?: TextRange;
+  /** The header line alone (`range` covers the block up to its `end`). */
+  readonly header: TextRange;
+}
+
 export type Statement =
+  | BlockStatement
   | NetworkStatement
   | InputStatement
   | LayerStatement

@@ -9,7 +9,7 @@ export interface TextRange {
   readonly end: number;
 }
 
-export type Severity = 'error' | 'warning' | 'info';
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
 export interface TextEdit {
   readonly range: TextRange;
@@ -61,7 +61,8 @@ export type DiagnosticCode =
   | 'unused-layer'
   | 'backward-type'
   | 'backward-shape'
-  | 'backward-unknown';
+  | 'backward-unknown'
+  | 'recursive-block';
 
 /**
  * Finds the line breaks of a text (\n, \r\n or a lone \r) for lines read in order, with indexOf, which V8 runs far

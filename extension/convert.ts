@@ -10,6 +10,7 @@ const SEVERITY: Record<EngineDiagnostic['severity'], vscode.DiagnosticSeverity> 
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
   info: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
 };
 
 /** A VS Code diagnostic that remembers the engine's, so code actions can read its fixes. */

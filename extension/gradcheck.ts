@@ -367,6 +367,7 @@ export function layerViews(a: Analysis, result: GradcheckResult): LayerInfoView[
       output,
       deltaIn: layer ? layer.inputShapes.map((s) => s ?? []) : [],
       ...(gap && { uncovered: gap }),
+      ...(layer?.use && { group: { name: layer.use.topName, description: layer.use.description } }),
     };
   });
 }

@@ -1,9 +1,9 @@
 /**
- * Hover: on a layer's statement its shapes, δ shapes, counts and δ rule; on a name where it is used, its shape; on
+ * Hover: on a use of a block its expansion's shapes and parameters; on a layer's statement its shapes, δ shapes, counts and δ rule; on a name where it is used, its shape; on
  * a function of a backward rule, how it is called.
  */
 import * as vscode from 'vscode';
-import { layerAt, layerMarkdown, occurrenceAt, ruleFunctionAt, useMarkdown } from '../engine/editor';
+import { blockUseAt, blockUseMarkdown, layerAt, layerMarkdown, occurrenceAt, ruleFunctionAt, useMarkdown } from '../engine/editor';
 import type { Analyses } from './analyses';
 import { toRange } from './convert';
 
@@ -14,7 +14,12 @@ export class HoverProvider implements vscode.HoverProvider {
     const a = this.analyses.get(document);
     const offset = document.offsetAt(position);
     const name = occurrenceAt(a, offset);
-    if (name && !name.definition) {
+    // On a use of a block (but not on a layer name it reads), its expansion.
+    const use = blockUseAt(a, offset);
+    if (use && !(name && !name.definition && name.scope === undefined)) {
+      return new vscode.Hover(new vscode.MarkdownString(blockUseMarkdown(use.layers)), toRange(document, use.statement.range));
+    }
+    if (name && !name.definition && name.scope === undefined) {
       const text = useMarkdown(a, name.name);
       return text ? new vscode.Hover(new vscode.MarkdownString(text), toRange(document, name.range)) : undefined;
     }

@@ -1,6 +1,9 @@
-/** Inlay hints: each layer's output shape after its line (`64×13×13`), and with a setting the δ at its input. */
+/**
+ * Inlay hints: each layer's output shape after its line (`64×13×13`), and with a setting the δ at its input; in a
+ * block's body the first use's shapes, `…` when there are more.
+ */
 import * as vscode from 'vscode';
-import { deltaLabel, outputLabel } from '../engine/editor';
+import { shapeHints } from '../engine/editor';
 import type { Analyses } from './analyses';
 import { settings } from './config';
 
@@ -16,16 +19,18 @@ export class InlayHintsProvider implements vscode.InlayHintsProvider {
   }
 
   provideInlayHints(document: vscode.TextDocument, range: vscode.Range): vscode.InlayHint[] {
-    const { shapeHints, deltaHints } = settings(document);
-    if (!shapeHints && !deltaHints) return [];
+    const { shapeHints: shapeHints_, deltaHints } = settings(document);
+    if (!shapeHints_ && !deltaHints) return [];
     const hints: vscode.InlayHint[] = [];
-    for (const l of this.analyses.get(document).layers) {
-      const end = document.positionAt(l.statement.range.end);
+    // Inside a block's body, the first use's shapes (and `…` when there are more uses): shapeHints says which.
+    for (const h of shapeHints(this.analyses.get(document))) {
+      const end = document.positionAt(h.at);
       if (!range.contains(end)) continue;
-      const labels = [...(shapeHints ? [outputLabel(l)] : []), ...(deltaHints ? [deltaLabel(l)] : [])];
+      const labels = [...(shapeHints_ ? [h.output] : []), ...(deltaHints && h.delta ? [h.delta] : [])];
+      if (!labels.length) continue;
       const hint = new vscode.InlayHint(end, labels.join(' · '), vscode.InlayHintKind.Type);
       hint.paddingLeft = true;
-      hint.tooltip = `${l.name}: output ${outputLabel(l)}; ${deltaLabel(l)} at the input`;
+      hint.tooltip = h.tooltip;
       hints.push(hint);
     }
     return hints;

@@ -10,14 +10,14 @@ export class NavigationProvider implements vscode.DefinitionProvider, vscode.Ref
   provideDefinition(document: vscode.TextDocument, position: vscode.Position): vscode.Location | undefined {
     const a = this.analyses.get(document);
     const at = occurrenceAt(a, document.offsetAt(position));
-    const def = at && definitionOf(a, at.name);
+    const def = at && definitionOf(a, at.name, at.scope);
     return def && new vscode.Location(document.uri, toRange(document, def.range));
   }
 
   provideReferences(document: vscode.TextDocument, position: vscode.Position, context: vscode.ReferenceContext): vscode.Location[] {
     const a = this.analyses.get(document);
     const at = occurrenceAt(a, document.offsetAt(position));
-    return at ? referencesTo(a, at.name, context.includeDeclaration).map((o) => new vscode.Location(document.uri, toRange(document, o.range))) : [];
+    return at ? referencesTo(a, at.name, context.includeDeclaration, at.scope).map((o) => new vscode.Location(document.uri, toRange(document, o.range))) : [];
   }
 
   prepareRename(document: vscode.TextDocument, position: vscode.Position): { range: vscode.Range; placeholder: string } {

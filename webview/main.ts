@@ -67,6 +67,7 @@ function report(): void {
       view: {
         summary: summary?.headline ?? 'empty',
         rows: shown(state) ? (table?.rows ?? []) : [],
+        ...(shown(state) && table && table.groups().length > 0 && { groups: table.groups() }),
         ...(shown(state) && table && { cells: table.cells, marks: Array.from(chartSlot.querySelectorAll('[data-mark]'), (m) => m.getAttribute('data-mark')!) }),
         ...(state?.status === 'done' && heatmap.describe() !== undefined && { heatmap: heatmap.describe() }),
         formErrors: form.errorList(),
@@ -104,14 +105,14 @@ function show(next: RunState, kept?: Pick<SavedPanel, 'selection' | 'heatmap'>):
   document.title = `Gradient check: ${next.file}`;
   switch (next.status) {
     case 'done':
-      table = renderTable(next.result, next.layers, (layer) => post({ type: 'reveal', layer }));
+      table = renderTable(next.result, next.layers, (layer) => post({ type: 'reveal', layer }), report);
       heatmap.setRun(next.result, next.layers, kept);
       replace(results, table.element, chartSlot, heatmap.element);
       drawChart();
       break;
     case 'cancelled': {
       const run = shown(next);
-      table = run && renderTable(run.result, run.layers, (layer) => post({ type: 'reveal', layer }));
+      table = run && renderTable(run.result, run.layers, (layer) => post({ type: 'reveal', layer }), report);
       // No heat-map: it reruns the model of the last finished check, which this one is not.
       replace(results, ...(table ? [table.element, chartSlot] : []));
       drawChart();

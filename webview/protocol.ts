@@ -31,6 +31,8 @@ export interface LayerInfoView {
    * layer reading it covers them with no window: the seed's row and column 12 of sigmoid1.
    */
   readonly uncovered?: { readonly rows: readonly number[]; readonly cols: readonly number[] };
+  /** For a layer of a block's expansion: the use at the top level it belongs to (`layer2`) and its block and arguments. */
+  readonly group?: { readonly name: string; readonly description: string };
 }
 
 export type RunState =
@@ -92,6 +94,11 @@ export interface RenderedView {
   readonly summary: string;
   /** One per table row, `NAME KIND pass|fail`, plus ` blamed` on a layer with a blame line. */
   readonly rows: readonly string[];
+  /**
+   * One per group of rows (the layers of one use of a block), `NAME LAYERS pass|fail expanded|collapsed`; absent
+   * when the network has no blocks.
+   */
+  readonly groups?: readonly string[];
   /** One per tensor cell of the table, `NAME TENSOR TEXT` as shown (`0 by structure`, `inconclusive`, `1.2e-7`). */
   readonly cells?: readonly string[];
   /** One per chart mark, `NAME TENSOR pass-zone|fail-zone pass|fail`: where it sits, and its ring. */
@@ -169,7 +176,8 @@ function isLayerInfoView(v: unknown): boolean {
   return (
     isObject(v) && typeof v.name === 'string' && typeof v.kind === 'string' && isNumbers(v.output) &&
     Array.isArray(v.deltaIn) && v.deltaIn.every(isNumbers) &&
-    (v.uncovered === undefined || (isObject(v.uncovered) && isNumbers(v.uncovered.rows) && isNumbers(v.uncovered.cols)))
+    (v.uncovered === undefined || (isObject(v.uncovered) && isNumbers(v.uncovered.rows) && isNumbers(v.uncovered.cols))) &&
+    (v.group === undefined || (isObject(v.group) && typeof v.group.name === 'string' && typeof v.group.description === 'string'))
   );
 }
 
@@ -185,7 +193,7 @@ function isResult(v: unknown): boolean {
 
 function isRenderedView(v: unknown): v is RenderedView {
   return (
-    isObject(v) && typeof v.summary === 'string' && isStrings(v.rows) && (v.cells === undefined || isStrings(v.cells)) && (v.marks === undefined || isStrings(v.marks)) && (v.heatmap === undefined || typeof v.heatmap === 'string') &&
+    isObject(v) && typeof v.summary === 'string' && isStrings(v.rows) && (v.groups === undefined || isStrings(v.groups)) && (v.cells === undefined || isStrings(v.cells)) && (v.marks === undefined || isStrings(v.marks)) && (v.heatmap === undefined || typeof v.heatmap === 'string') &&
     isStrings(v.formErrors) && isStrings(v.violations)
   );
 }

@@ -13,6 +13,8 @@ export interface TableView {
   readonly rows: readonly string[];
   /** `NAME TENSOR TEXT` per tensor cell, TEXT as shown (`1.2e-7`, `0 by structure`, `inconclusive`). */
   readonly cells: readonly string[];
+  /** `NAME LAYERS pass|fail expanded|collapsed` per group of rows (a use of a block), as it is now. */
+  readonly groups: () => readonly string[];
 }
 
 /** What a tensor's cell shows: its largest relative error, or, when no coordinate was counted, why not. */
@@ -40,13 +42,16 @@ function errorCell(c: TensorCheck, label?: string): HTMLElement {
   );
 }
 
-export function renderTable(result: GradcheckResult, layers: readonly LayerInfoView[], onReveal: (layer: string) => void): TableView {
+export function renderTable(result: GradcheckResult, layers: readonly LayerInfoView[], onReveal: (layer: string) => void, onToggle: () => void = () => {}): TableView {
   const info = new Map(layers.map((l) => [l.name, l]));
   const rows: string[] = [];
   const cells: string[] = [];
   const body = h('tbody');
+  const groups = groupHeaders(result, info, onToggle);
   for (const l of result.layers) {
     const view = info.get(l.name);
+    const group = view?.group && groups.get(view.group.name);
+    if (group && !group.element.isConnected) body.append(group.element);
     const passed = layerPassed(l);
     const params = Object.entries(l.params);
     for (const [tensor, c] of [['δ', l.delta] as const, ...params]) cells.push(`${l.name} ${tensor} ${cellText(c)}`);
@@ -83,6 +88,7 @@ export function renderTable(result: GradcheckResult, layers: readonly LayerInfoV
       h('td', { class: 'num' }, fmt.count(checked)),
       h('td', { class: `num ${kinks ? 'kinks' : 'muted'}` }, String(kinks)),
     );
+    group?.rows.push(tr);
     const reveal = () => onReveal(l.name);
     tr.addEventListener('click', reveal);
     tr.addEventListener('keydown', (e) => {
@@ -93,7 +99,9 @@ export function renderTable(result: GradcheckResult, layers: readonly LayerInfoV
     });
     body.append(tr);
     if (l.blame) {
-      body.append(h('tr', { class: 'blame' }, h('td', { colspan: 6 }, h('span', { class: 'blame-icon', 'aria-hidden': 'true' }, '⚠'), h('strong', {}, `${l.name}: `), l.blame)));
+      const blame = h('tr', { class: 'blame' }, h('td', { colspan: 6 }, h('span', { class: 'blame-icon', 'aria-hidden': 'true' }, '⚠'), h('strong', {}, `${l.name}: `), l.blame));
+      group?.rows.push(blame);
+      body.append(blame);
     }
     rows.push(`${l.name} ${l.kind} ${passed ? 'pass' : 'fail'}${l.blame ? ' blamed' : ''}`);
   }
@@ -117,5 +125,62 @@ export function renderTable(result: GradcheckResult, layers: readonly LayerInfoV
     h('h2', { id: 'layers-title' }, 'Layers'),
     h('div', { class: 'table-wrap' }, h('table', { class: 'layer-table' }, head, body)),
   );
-  return { element, rows, cells };
+  for (const g of groups.values()) g.set(g.expanded);
+  return { element, rows, cells, groups: () => [...groups.values()].map((g) => `${g.name} ${g.layers} ${g.passed ? 'pass' : 'fail'} ${g.expanded ? 'expanded' : 'collapsed'}`) };
+}
+
+interface Group {
+  readonly name: string;
+  readonly layers: number;
+  readonly passed: boolean;
+  readonly element: HTMLElement;
+  /** The group's layer (and blame) rows, hidden while it is collapsed. */
+  readonly rows: HTMLElement[];
+  expanded: boolean;
+  set(expanded: boolean): void;
+}
+
+/**
+ * A header row per use of a block, above its layers' rows: a button that folds them away. A use whose layers all
+ * passed starts folded, one that failed open, so what needs reading is in view.
+ */
+function groupHeaders(result: GradcheckResult, info: ReadonlyMap<string, LayerInfoView>, onToggle: () => void): Map<string, Group> {
+  const members = new Map<string, { description: string; checks: LayerCheck[] }>();
+  for (const l of result.layers) {
+    const group = info.get(l.name)?.group;
+    if (!group) continue;
+    const m = members.get(group.name);
+    if (m) m.checks.push(l);
+    else members.set(group.name, { description: group.description, checks: [l] });
+  }
+  const groups = new Map<string, Group>();
+  for (const [name, { description, checks }] of members) {
+    const passed = checks.every(layerPassed);
+    const toggle = h('button', { class: 'group-toggle', type: 'button', 'aria-expanded': 'false', 'data-group': name });
+    const element = h(
+      'tr',
+      { class: `use-group ${passed ? '' : 'failed'}` },
+      h('th', { scope: 'rowgroup', colspan: 6 }, toggle),
+    );
+    const group: Group = {
+      name,
+      layers: checks.length,
+      passed,
+      element,
+      rows: [],
+      expanded: !passed,
+      set(expanded) {
+        group.expanded = expanded;
+        toggle.setAttribute('aria-expanded', String(expanded));
+        toggle.textContent = `${expanded ? '▾' : '▸'} ${passed ? '✓' : '✗'} ${name} · ${description} · ${checks.length} layers`;
+        for (const r of group.rows) r.hidden = !expanded;
+      },
+    };
+    toggle.addEventListener('click', () => {
+      group.set(!group.expanded);
+      onToggle();
+    });
+    groups.set(name, group);
+  }
+  return groups;
 }

@@ -8,6 +8,8 @@ import { RULE_FUNCTIONS, environment } from '../backward';
 import type { Analysis } from '../analysis';
 import { LAYER_KINDS } from '../layers';
 import type { OptionTable } from '../layers/kind';
+import type { BlockStatement } from '../syntax';
+import { blockStatements } from './blocks';
 
 export interface Completion {
   readonly label: string;
@@ -24,6 +26,7 @@ const STATEMENTS: readonly Completion[] = [
   { label: 'loss', kind: 'keyword', detail: 'loss cross_entropy|mse', documentation: 'The loss; cross_entropy after softmax, else mse by default.' },
   { label: 'sample', kind: 'keyword', detail: 'sample batch=N seed=S size=HxW', documentation: 'Defaults for sample runs and gradient checks; size=HxW runs them at that input size.' },
   { label: 'backward', kind: 'keyword', detail: 'backward NAME: dx = …', documentation: 'A hand-written backward rule for a layer.' },
+  { label: 'block', kind: 'keyword', detail: 'block NAME PARAM… [PARAM=DEFAULT…] … end', documentation: 'A named, parameterised group of layers, used like a layer kind.' },
 ];
 
 export function completionsAt(a: Analysis, offset: number): Completion[] {
@@ -47,10 +50,16 @@ export function completionsAt(a: Analysis, offset: number): Completion[] {
 
   // The start of a statement, after an optional `NAME:`.
   const head = /^\s*(?:([A-Za-z_]\w*)\s*:\s*)?(\w*)$/.exec(before);
+  const blocks = blockStatements(a);
   if (head) {
     const kinds = [...LAYER_KINDS.values()].map((k): Completion => ({ label: k.kind, kind: 'layer', detail: k.usage, documentation: k.summary }));
-    return head[1] ? kinds : [...kinds, ...STATEMENTS];
+    const uses = blocks.flatMap((b): Completion[] => (b.name ? [{ label: b.name.text, kind: 'layer', detail: blockSignature(b), documentation: `block ${b.name.text}: ${b.body.length} statements` }] : []));
+    return head[1] ? [...kinds, ...uses] : [...kinds, ...uses, ...STATEMENTS];
   }
+
+  const used = /^\s*(?:[A-Za-z_]\w*\s*:\s*)?([A-Za-z_]\w*)\s/.exec(before);
+  const block = used && blocks.find((b) => b.name?.text === used[1]);
+  if (block) return blockOptions(block);
 
   const statement = /^\s*(?:[A-Za-z_]\w*\s*:\s*)?([a-z_]+)\s+(.*)$/.exec(before);
   const kind = statement && LAYER_KINDS.get(statement[1]);
@@ -70,6 +79,20 @@ export function completionsAt(a: Analysis, offset: number): Completion[] {
   const words = kind.argValues?.[at];
   if (words) return words.map((v) => ({ label: v, kind: 'value' as const }));
   return [...options, from];
+}
+
+/** `basic c stride=1`: how a block is used. */
+function blockSignature(b: BlockStatement): string {
+  return [b.name!.text, ...b.params.map((p) => (p.default ? `${p.name.text}=${p.default.text}` : p.name.text))].join(' ');
+}
+
+/** A use's named arguments: the block's parameters, `repeat=` and `from=`. */
+function blockOptions(b: BlockStatement): Completion[] {
+  return [
+    ...b.params.map((p): Completion => ({ label: p.name.text, kind: 'option', detail: p.default ? `default ${p.default.text}` : 'required', documentation: `a parameter of ${blockSignature(b)}`, insertText: `${p.name.text}=` })),
+    { label: 'repeat', kind: 'option', detail: 'default 1', documentation: 'repeat=N chains N uses, each reading the previous one\'s output', insertText: 'repeat=' },
+    { label: 'from', kind: 'option', detail: 'default: the line above', documentation: 'from: the layer the first use reads', insertText: 'from=' },
+  ];
 }
 
 /** The words option `key` takes, read from the kind of the statement being written (`pad=` of conv: same, full, valid). */

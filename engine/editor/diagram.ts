@@ -54,7 +54,7 @@ export interface DiagramModel {
 
 const LOSS = 'loss';
 const shapeText = (s: Shape | null | undefined) => (s ? formatShape(s) : '?');
-const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
 export function diagramModel(a: Analysis): DiagramModel {
   const nodes: DiagramNode[] = [];

@@ -26,6 +26,8 @@ export interface BackpropStep {
   readonly paramRules: readonly string[];
   /** The layer's hand-written rules (`backward NAME: …`), as written: what runs and checks use in their place. */
   readonly written: readonly string[];
+  /** For a layer of a block's expansion: the use at the top level (`layer2`) and its block and arguments. */
+  readonly group?: { readonly name: string; readonly description: string };
 }
 
 const shape = (s: Shape | null | undefined) => (s ? formatShape(s) : '?');
@@ -60,6 +62,7 @@ export function backpropSteps(a: Analysis): BackpropStep[] {
       ...(l.rule && { rule: l.rule }),
       paramRules: l.paramRules ?? [],
       written: a.backward.filter((b) => b.layer?.text === l.name && b.rule.text.trim()).map((b) => b.rule.text.trim()),
+      ...(l.use && { group: { name: l.use.topName, description: l.use.description } }),
     });
   }
   if (a.input) {

@@ -26,7 +26,29 @@ function draw(m: ToWalkthrough): void {
       const header = el('header', '', `${m.network ?? m.file}: δ from the loss back to the input, ${m.steps.length} steps`);
       if (m.errors) header.append(el('div', 'errors', `${m.errors} error${m.errors > 1 ? 's' : ''}: shapes after ${m.errors > 1 ? 'them' : 'it'} are unknown (?)`));
       const list = el('ol');
-      for (const s of m.steps) list.append(stepItem(s));
+      // The steps of one use of a block, in a row, fold under one item: `layer2 · bottleneck 128 · 10 steps`.
+      let group: { name: string; steps: HTMLOListElement; summary: HTMLElement; count: number; description: string } | undefined;
+      for (const s of m.steps) {
+        if (!s.group) {
+          group = undefined;
+          list.append(stepItem(s));
+          continue;
+        }
+        if (group?.name !== s.group.name) {
+          const details = el('details', 'group');
+          details.open = true;
+          const summary = el('summary');
+          const steps = el('ol');
+          details.append(summary, steps);
+          const item = el('li', 'group');
+          item.append(details);
+          list.append(item);
+          group = { name: s.group.name, steps, summary, count: 0, description: s.group.description };
+        }
+        group.steps.append(stepItem(s));
+        group.count++;
+        group.summary.textContent = `${group.name} · ${group.description} · ${group.count} step${group.count > 1 ? 's' : ''}`;
+      }
       root.replaceChildren(header, list);
       mark(m.current);
       return;
@@ -64,6 +86,8 @@ function mark(name: string | null): void {
     li.classList.toggle('current', on);
     if (on) {
       li.setAttribute('aria-current', 'step');
+      const folded = li.closest('details');
+      if (folded) folded.open = true;
       reveal(li);
     } else li.removeAttribute('aria-current');
   }

@@ -49,7 +49,8 @@ function isStep(v: unknown): v is StepView {
     Array.isArray(v.paramRules) &&
     v.paramRules.every((r) => typeof r === 'string') &&
     Array.isArray(v.written) &&
-    v.written.every((r) => typeof r === 'string')
+    v.written.every((r) => typeof r === 'string') &&
+    (v.group === undefined || (isObject(v.group) && typeof v.group.name === 'string' && typeof v.group.description === 'string'))
   );
 }
 

@@ -194,6 +194,10 @@ function html(webview: vscode.Webview, script: vscode.Uri): string {
   .param { color: var(--vscode-descriptionForeground); }
   .written { color: var(--vscode-editorInfo-foreground, var(--vscode-textLink-foreground)); }
   .empty { color: var(--vscode-descriptionForeground); margin-top: 8px; }
+  li.group { padding: 0; cursor: default; }
+  li.group:hover { background: none; }
+  summary { cursor: pointer; font-weight: 600; padding: 4px 6px; font-family: var(--vscode-editor-font-family); }
+  details.group > ol { padding-left: 10px; border-left: 1px solid var(--vscode-tree-indentGuidesStroke, transparent); }
 </style>
 </head>
 <body>

@@ -8,10 +8,12 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { type Analysis, check, uncovered } from '../../engine';
 import { buildModel, deltaMap, type GradcheckResult, gradcheck, withFault } from '../../engine/run';
+import { layerViews as extensionLayerViews } from '../../extension/gradcheck';
 import { type PanelHandlers, ResultsPanel } from '../../extension/resultsPanel';
 import type { Heatmap, LayerInfoView, RenderedView, RunSettings, RunState } from '../../webview/protocol';
 import { screenshot } from './screenshot';
 import { api, example, when } from './util';
+import { isWeb } from './runner';
 import { inWebview, measureWebview, needsWebviewDriver, setViewport } from './webview';
 
 type Call =
@@ -325,6 +327,24 @@ describe('gradient-check panel', function () {
     // A state the webview cannot have saved (another version's) is dropped: the panel stays empty.
     const { panel: empty } = await revive({ state: { status: 'finished', file } }, (v) => v.summary === 'empty');
     assert.strictEqual(empty.webviewPanel.title, 'Gradient check');
+  });
+
+  it("groups a ResNet's layers by use of a block: folded when passed, open when failed, and a click unfolds one", async () => {
+    const uri = example('blocks.cnn');
+    const net = check(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    const result = passingResult(net);
+    // layer2_1's projection fails: its group opens, the others stay folded.
+    const failing: GradcheckResult = { ...result, passed: false, layers: result.layers.map((l) => (l.name === 'layer2_1.proj' ? { ...l, delta: { ...l.delta, passed: false, maxRelError: 0.5 } } : l)) };
+    const state: RunState = { status: 'done', file: uri.toString(), settings: SETTINGS, result: failing, layers: extensionLayerViews(net, failing), threads: 2 };
+    const { panel, view } = await open(state, undefined, (v) => v.rows.length > 0);
+    assert.deepStrictEqual(view.groups, ['layer1 14 pass collapsed', 'layer2_1 10 fail expanded', 'layer2 7 pass collapsed']);
+    // Every layer keeps its row, in the network's order, under its full name.
+    assert.strictEqual(view.rows.length, 1 + net.layers.length);
+    assert.strictEqual(view.rows[4], 'layer1.1.conv1 conv pass');
+    if (!isWeb()) return; // the webview driver is the web runner's
+    const unfolded = renderedWhen(panel, (v) => v.groups?.[0] === 'layer1 14 pass expanded');
+    await inWebview({ action: 'click', selector: 'button.group-toggle[data-group="layer1"]' });
+    assert.deepStrictEqual((await unfolded).groups, ['layer1 14 pass expanded', 'layer2_1 10 fail expanded', 'layer2 7 pass collapsed']);
   });
 
   it('is one panel: show reveals the open one, and closing it fires onDidDispose', async () => {
