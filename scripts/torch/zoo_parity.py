@@ -20,7 +20,7 @@ For every network of examples/zoo/ (or the files named on the command line):
      torch.softmax(logits, dim=1); the loss; the δ at the input; every parameter's gradient.
 
 Errors are |torch - run| / max(1, |run|), the largest over every element; a network passes at <= 1e-9.
-Writes test/fixtures/torch/zoo-parity.json. Run from the repository root after `npm run build`:
+Writes test/fixtures/torch/zoo-parity.json. Run from the repository root (zoo-dump.ts runs the engine from source):
 
     /usr/bin/python3 scripts/torch/zoo_parity.py [examples/zoo/NAME.cnn ...]
 
