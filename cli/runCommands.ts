@@ -1,7 +1,7 @@
 /** `cnn-lens run` and `cnn-lens gradcheck`: sample runs and numeric gradient checks from the terminal. */
 import { writeFileSync } from 'node:fs';
 import type { Analysis } from '../engine';
-import { type GradcheckMode, type GradcheckResult, gradcheck, RunError, type RunOptions, sampleRun, type TensorCheck } from '../engine/run';
+import { GRADCHECK_MODES, type GradcheckMode, type GradcheckResult, gradcheck, RunError, type RunOptions, sampleRun, type TensorCheck } from '../engine/run';
 import { UsageError } from './args';
 import { jsonDiagnostic } from './checkReport';
 
@@ -46,11 +46,10 @@ export function runCommand(a: Analysis, file: string, flags: Flags): number {
   }
 }
 
-const MODES: readonly GradcheckMode[] = ['full', 'sampled', 'directional'];
 
 export async function gradcheckCommand(a: Analysis, file: string, flags: Flags): Promise<number> {
   const mode = flags.mode as GradcheckMode | undefined;
-  if (mode !== undefined && !MODES.includes(mode)) throw new UsageError(`--mode is full, sampled or directional, not '${mode}'`);
+  if (mode !== undefined && !GRADCHECK_MODES.includes(mode)) throw new UsageError(`--mode is ${GRADCHECK_MODES.slice(0, -1).join(', ')} or ${GRADCHECK_MODES.at(-1)}, not '${mode}'`);
   for (const f of ['eps', 'atol', 'rtol'] as const) {
     if (flags[f] !== undefined && !((flags[f] as number) > 0)) throw new UsageError(`--${f} needs a number above 0`);
   }

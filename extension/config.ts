@@ -26,7 +26,7 @@ export function gradcheckSettings(scope?: vscode.ConfigurationScope): RunSetting
   const batch = c.get<number | null>('batch', null);
   const seed = c.get<number | null>('seed', null);
   const settings = {
-    mode: (['default', 'directional', 'sampled', 'full'].includes(mode) ? mode : 'default') as RunSettings['mode'],
+    mode: (['default', 'local-full', 'baseline', 'directional', 'sampled', 'full'].includes(mode) ? mode : 'default') as RunSettings['mode'],
     samples: Number.isInteger(samples) && samples >= 1 ? samples : 16,
     eps: typeof eps === 'number' && eps > 0 ? eps : 1e-6,
     batch: Number.isInteger(batch) && batch! >= 1 ? batch : null,

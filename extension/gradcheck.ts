@@ -171,7 +171,7 @@ export class GradcheckController implements vscode.Disposable {
       if (run.over) return finished;
       const [first] = parts;
       const result = assemble(first.layers, parts.map((p) => p.part), {
-        mode: options.mode ?? 'directional+sampled',
+        mode: options.mode ?? 'local',
         eps: options.eps,
         atol: ATOL,
         rtol: RTOL,

@@ -7,7 +7,7 @@ import type { DeltaMap, GradcheckProgress, GradcheckResult } from '../engine/run
 
 /** The run settings the panel's form edits (the `cnnLens.gradcheck.*` settings are their defaults). */
 export interface RunSettings {
-  readonly mode: 'default' | 'directional' | 'sampled' | 'full';
+  readonly mode: 'default' | 'local-full' | 'baseline' | 'directional' | 'sampled' | 'full';
   readonly samples: number;
   readonly eps: number;
   /** null: the file's `sample batch=`, else 2. */
@@ -111,7 +111,7 @@ const isNumbers = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x ==
 export function isRunSettings(v: unknown): v is RunSettings {
   return (
     isObject(v) &&
-    ['default', 'directional', 'sampled', 'full'].includes(v.mode as string) &&
+    ['default', 'local-full', 'baseline', 'directional', 'sampled', 'full'].includes(v.mode as string) &&
     isInt(v.samples, 1) &&
     typeof v.eps === 'number' &&
     v.eps > 0 &&

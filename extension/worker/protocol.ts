@@ -10,6 +10,7 @@
  */
 import type { DeltaMap, FaultName, GradcheckMode, GradcheckProgress, LayerMeta, PartialCheck, Shard } from '../../engine/run';
 import { FAULTS } from '../../engine/run/faults';
+import { GRADCHECK_MODES } from '../../engine/run/gradcheck';
 
 /** How to build and check the model; what `RunOptions` and `GradcheckOptions` take, minus functions. */
 export interface EngineOptions {
@@ -52,7 +53,7 @@ export type FromWorker =
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
-const MODES: readonly unknown[] = ['full', 'sampled', 'directional'];
+const MODES: readonly unknown[] = GRADCHECK_MODES;
 
 function isEngineOptions(v: unknown): v is EngineOptions {
   return (

@@ -21,7 +21,7 @@ describe('rerun form', () => {
     assert.deepEqual(parseSettings({ mode: 'fast', samples: '0', eps: '0', batch: '2.5', seed: '-1' }), {
       ok: false,
       errors: {
-        mode: 'choose one of default, directional, sampled, full',
+        mode: 'choose one of default, local-full, baseline, directional, sampled, full',
         samples: 'a whole number, 1 or more',
         eps: 'a step above 0 and below 1, like 1e-6',
         batch: "a whole number, 1 or more (empty: the file's)",
