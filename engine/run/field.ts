@@ -35,6 +35,8 @@ export function cropInput(node: ModelNode, x: readonly Float64Array[], slot: num
   if (ELEMENTWISE.has(kind)) {
     return { step: { ...step, batch: 1, inputShapes: [[1]], output: [1] }, x: [Float64Array.of(x[slot][i])], where: 0, at: 0, out: Int32Array.of(i) };
   }
+  if (kind === 'add') return { step: { ...step, batch: 1, inputShapes: x.map(() => [1]), output: [1] }, x: x.map((a) => Float64Array.of(a[i])), where: slot, at: 0, out: Int32Array.of(i) };
+  if (kind === 'concat') return concatCrop(step, x, slot, i);
   if (kind !== 'conv' && kind !== 'pool') return undefined;
   const [C, H, W] = step.inputShapes[0];
   const n = Math.floor(i / (C * H * W));
@@ -76,6 +78,18 @@ export function cropInput(node: ModelNode, x: readonly Float64Array[], slot: num
   };
 }
 
+/** Concat: the element lands at one place of the output; a concat of that element alone moves it there. */
+function concatCrop(step: Step, x: readonly Float64Array[], slot: number, i: number): Crop {
+  const planes = elementCount(step.inputShapes[0].slice(1));
+  const channels = step.inputShapes.map((s) => s[0]);
+  const total = channels.reduce((a, b) => a + b, 0);
+  const offset = channels.slice(0, slot).reduce((a, b) => a + b, 0);
+  const c = Math.floor(i / planes) % channels[slot];
+  const n = Math.floor(i / (planes * channels[slot]));
+  const o = (n * total + offset + c) * planes + (i % planes);
+  return { step: { ...step, batch: 1, inputShapes: [[1]], output: [1] }, x: [Float64Array.of(x[slot][i])], where: 0, at: 0, out: Int32Array.of(o) };
+}
+
 /** A crop for coordinate `i` of parameter `name`: a conv weight or bias moves one filter's map alone. */
 export function cropParam(node: ModelNode, x: readonly Float64Array[], name: string, i: number): Crop | undefined {
   const { step } = node;
@@ -88,8 +102,9 @@ export function cropParam(node: ModelNode, x: readonly Float64Array[], name: str
   const f = name === 'W' ? Math.floor(i / taps) : i;
   const group = Math.floor(f / ocg);
   const planes = H * W;
-  const crop = new Float64Array(step.batch * icg * planes);
-  for (let n = 0; n < step.batch; n++) {
+  // One group reads the whole input: no copy (a parameter's crop never perturbs its input).
+  const crop = g.groups === 1 ? x[0] : new Float64Array(step.batch * icg * planes);
+  for (let n = 0; g.groups > 1 && n < step.batch; n++) {
     const from = (n * C + group * icg) * planes;
     crop.set(x[0].subarray(from, from + icg * planes), n * icg * planes);
   }

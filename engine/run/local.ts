@@ -82,13 +82,16 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   const tensorSubjects = deltas.map((d, t) => subject(model, names[t], 'δ', shapes[t], d, options.samples));
   const mine = options.shard ? shareNodes(model, options) : new Set(model.nodes.map((n) => n.index));
   const last = model.nodes.length;
+  const paramSubjects = model.nodes.map((node) =>
+    mine.has(node.index) ? Object.entries(grads[node.index]).map(([p, g]) => subject(model, node.name, p, node.paramShapes[p], g, options.samples)) : [],
+  );
 
-  // Evaluations planned, for progress: two per point.
+  // Evaluations planned, for progress: one or two per point.
   let total = 0;
   for (const node of model.nodes) {
     if (!mine.has(node.index)) continue;
-    for (const t of node.inputs) total += 2 * (1 + tensorSubjects[t].coords.length);
-    for (const [p, g] of Object.entries(grads[node.index])) total += 2 * (1 + subject(model, node.name, p, node.paramShapes[p], g, options.samples).coords.length);
+    for (const [j, t] of node.inputs.entries()) total += evaluationsPerPoint(node, j) * (1 + tensorSubjects[t].coords.length);
+    for (const s of paramSubjects[node.index]) total += evaluationsPerPoint(node, s.tensor) * (1 + s.coords.length);
   }
   if (mine.has(last - 1)) total += 2 * (1 + tensorSubjects[last].coords.length);
 
@@ -117,26 +120,31 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     const g = new Random(model.seed, `rule:${node.name}`).fill(base.tensors[node.index + 1].length, (r) => r.normal());
     const ruled = backwardOf(model, node, x, base.forwards[node.index], g);
     const dy = deltas[node.index + 1];
-    /** Both numeric sums of one central difference: ⟨g, Δy⟩ and ⟨δ(y), Δy⟩ over the outputs it moved. */
-    const differ = (plus: Forward, minus: Forward, out: Int32Array | undefined, step = node.step, xp?: readonly Float64Array[], xm?: readonly Float64Array[]) => {
-      done += 2;
+    const y = base.tensors[node.index + 1];
+    /**
+     * Both numeric sums of one difference: ⟨g, Δy⟩ and ⟨δ(y), Δy⟩ over the outputs it moved. Without `minus`
+     * it is one-sided, from the unperturbed output (`out` maps the crop's outputs into it).
+     */
+    const differ = (plus: Forward, minus: Forward | undefined, out: Int32Array | undefined, step = node.step, xp?: readonly Float64Array[], xm?: readonly Float64Array[]) => {
+      done += minus ? 2 : 1;
       let rule = 0;
       let chain = 0;
       for (let k = 0; k < plus.y.length; k++) {
         const o = out ? out[k] : k;
-        const d = (plus.y[k] - minus.y[k]) / (2 * eps);
+        const d = minus ? (plus.y[k] - minus.y[k]) / (2 * eps) : (plus.y[k] - y[o]) / eps;
         rule += g[o] * d;
         chain += dy[o] * d;
       }
       const decide = node.kind.decisions;
-      const kink = decide !== undefined && differs(decide(node.config, step, xp!, plus), decide(node.config, step, xm!, minus));
+      const kink = minus !== undefined && decide !== undefined && differs(decide(node.config, step, xp!, plus), decide(node.config, step, xm!, minus));
       return { rule, chain, kink: kink || !Number.isFinite(rule) || !Number.isFinite(chain) };
     };
     const forward = (step: typeof node.step, xs: readonly Float64Array[]) => node.kind.forward(node.config, step, xs);
     /** Perturbs the whole of input slot j (or parameter p) by ±eps·v, or one coordinate of it through a crop. */
-    const along = (where: number | string, v: Float64Array | undefined, i: number) => {
-      const crop: Crop | undefined = v ? undefined : typeof where === 'number' ? cropInput(node, x, where, i) : cropParam(node, x, where, i);
+    const along = (perturbed: number | string, v: Float64Array | undefined, i: number) => {
+      const crop: Crop | undefined = v ? undefined : typeof perturbed === 'number' ? cropInput(node, x, perturbed, i) : cropParam(node, x, perturbed, i);
       if (crop && !crop.step) return { rule: 0, chain: 0, kink: false };
+      const where = crop?.where ?? perturbed;
       const step = crop?.step ?? node.step;
       const xs = crop?.x ?? x;
       const target = typeof where === 'number' ? xs[where] : step.params[where];
@@ -150,6 +158,7 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
         return { f: forward(step2, xs2), xs: xs2, step: step2 };
       };
       const plus = moved(1);
+      if (evaluationsPerPoint(node, perturbed) === 1) return differ(plus.f, undefined, crop?.out);
       const minus = moved(-1);
       return differ(plus.f, minus.f, crop?.out, plus.step, plus.xs, minus.xs);
     };
@@ -175,8 +184,9 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       tensors.push({ layer: node.name, tensor: `rule δ ${s.layer}${seen > 1 ? ` #${seen}` : ''}`, points });
     }
 
-    for (const [p, analytic] of Object.entries(grads[node.index])) {
-      const s = subject(model, node.name, p, node.paramShapes[p], analytic, options.samples);
+    for (const s of paramSubjects[node.index]) {
+      const p = s.tensor;
+      const analytic = s.analytic;
       const rule: LocalPoint[] = [];
       const chain: LocalPoint[] = [];
       const r = along(p, s.direction, 0);
@@ -234,6 +244,27 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   };
 }
 
+/**
+ * Where a layer is affine in what is perturbed, its difference quotient is exact: one forward, from the
+ * unperturbed output, gives what a central difference gives (up to rounding, the same order), at half the
+ * cost. Everywhere else (a curve, a kink), central differences.
+ */
+const AFFINE: Readonly<Record<string, (where: number | string) => boolean>> = {
+  conv: () => true,
+  dense: () => true,
+  add: () => true,
+  concat: () => true,
+  flatten: () => true,
+  dropout: () => true,
+  identity: () => true,
+  batchnorm: (where) => typeof where === 'string',
+};
+
+function evaluationsPerPoint(node: ModelNode, where: number | string): 1 | 2 {
+  const affine = AFFINE[node.kind.kind]?.(where) || (node.kind.kind === 'pool' && (node.config as { mode: string }).mode === 'mean');
+  return affine ? 1 : 2;
+}
+
 /** The layer's backward for upstream `dy`, with its override (a hand-written rule, an injected fault) applied. */
 function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f: Forward, dy: Float64Array): Backward {
   const standard = () => node.kind.backward(node.config, node.step, x, f, dy);
@@ -282,10 +313,10 @@ function shareNodes(model: Model, options: LocalOptions): Set<number> {
   const { index, count } = options.shard!;
   const cost = (node: ModelNode) => {
     const whole = model.batch * (node.macs + elementCount(node.step.output)) + 1;
-    const perSample = ['conv', 'pool'].includes(node.kind.kind) ? whole / Math.max(1, model.batch * elementCount(node.step.output.slice(1))) * 9 : ELEMENTWISE_KINDS.has(node.kind.kind) ? 1 : whole;
+    const perSample = ['conv', 'pool'].includes(node.kind.kind) ? (whole / Math.max(1, model.batch * elementCount(node.step.output.slice(1)))) * 9 : CROPPED_TO_ONE.has(node.kind.kind) ? 1 : whole;
     const tensors = node.inputs.length + Object.keys(node.step.params).length;
     const samples = Math.min(options.samples, elementCount(node.step.output) * model.batch);
-    return whole * (2 * tensors + 3) + 2 * tensors * samples * perSample;
+    return whole * (evaluationsPerPoint(node, 0) * tensors + 3) + evaluationsPerPoint(node, 0) * tensors * samples * perSample;
   };
   const load = new Array<number>(count).fill(0);
   const mine = new Set<number>();
@@ -298,7 +329,7 @@ function shareNodes(model: Model, options: LocalOptions): Set<number> {
   return mine;
 }
 
-const ELEMENTWISE_KINDS = new Set(['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity', 'dropout', 'flatten']);
+const CROPPED_TO_ONE = new Set(['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity', 'dropout', 'flatten', 'add', 'concat']);
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

@@ -30,14 +30,17 @@ describe('local gradient check', () => {
     ['pool mean 3x3 stride=2 pad=1 ceil=true on 2×6×7', 'input 2x6x7\nc: pool mean 3x3 stride=2 pad=1 ceil=true\nloss mse'],
     ['pool max 2x2 stride=3 on 1×8×8 (inputs no window reads)', 'input 1x8x8\nc: pool max 2x2 stride=3\nloss mse'],
     ['relu on 3×4×4', 'input 3x4x4\nc: relu\nloss mse'],
+    ['concat of three, one of them twice, on 2×3×3', 'input 2x3x3\na: relu\nb: conv 3 1x1 from=input\nc: concat a b a\nloss mse'],
+    ['add of two on 4', 'input 4\na: sigmoid\nc: add a input\nloss mse'],
   ] as const) {
     it(`crops move exactly what the whole layer moves: ${name}`, () => {
       const model = buildModel(check(text), { batch: 2 });
-      const node = model.nodes[0];
-      const x = [model.input];
-      const y = forwardPass(model).tensors[1];
+      const node = model.nodes.find((n) => n.name === 'c')!;
+      const pass = forwardPass(model);
+      const x = node.inputs.map((t) => pass.tensors[t]);
+      const y = pass.tensors[node.index + 1];
       const run = (step: typeof node.step, xs: readonly Float64Array[]) => node.kind.forward(node.config, step, xs).y;
-      const targets: [string | number, Float64Array][] = [[0, model.input], ...Object.entries(node.step.params)];
+      const targets: [string | number, Float64Array][] = [...x.map((a, j) => [j, a] as [number, Float64Array]), ...Object.entries(node.step.params)];
       let cropped = 0;
       for (const [where, values] of targets) {
         for (let i = 0; i < values.length; i++) {
@@ -45,16 +48,18 @@ describe('local gradient check', () => {
           assert.ok(crop, `${where}[${i}] has no crop`);
           const moved = values.slice();
           moved[i] += 1;
-          const whole = typeof where === 'number' ? run(node.step, [moved]) : run({ ...node.step, params: { ...node.step.params, [where]: moved } }, x);
+          const whole = typeof where === 'number' ? run(node.step, x.map((a, j) => (j === where ? moved : a))) : run({ ...node.step, params: { ...node.step.params, [where]: moved } }, x);
           const expected = new Float64Array(y.length);
           if (crop.step) {
             cropped++;
             const base = run(crop.step, crop.x);
-            const target = typeof where === 'number' ? crop.x[where] : crop.step.params[where];
+            const slot = crop.where;
+            const target = typeof slot === 'number' ? crop.x[slot] : crop.step.params[slot];
             const copy = target.slice();
             copy[crop.at] += 1;
-            const after = typeof where === 'number' ? run(crop.step, [copy]) : run({ ...crop.step, params: { ...crop.step.params, [where]: copy } }, crop.x);
-            crop.out.forEach((o, k) => (expected[o] = after[k] - base[k]));
+            const after = typeof slot === 'number' ? run(crop.step, crop.x.map((a, j) => (j === slot ? copy : a))) : run({ ...crop.step, params: { ...crop.step.params, [slot]: copy } }, crop.x);
+            // The check sums over the crop's outputs, so two that land at one place add up.
+            crop.out.forEach((o, k) => (expected[o] += after[k] - base[k]));
           }
           whole.forEach((v, o) => assert.ok(Math.abs(v - y[o] - expected[o]) < 1e-12, `${where}[${i}] output ${o}: whole ${v - y[o]}, crop ${expected[o]}`));
         }
@@ -104,8 +109,8 @@ describe('local gradient check', () => {
     assert.equal(r.passed, true);
     // A direction, then every coordinate: 6 δ(input), 4 δ(out), 6 W, 2 b; the rules the same for fc.
     assert.deepEqual(r.layers.map((l) => [l.name, l.delta.checked, ...Object.values(l.params).map((c) => c.checked), ...Object.values(l.rules!).map((c) => c.checked)]), [['input', 7], ['fc', 5, 7, 3, 7, 7, 3]]);
-    // Two forwards of fc per point of δ(input), W and b, two losses per point of δ(out).
-    assert.equal(r.evaluations, 2 * (7 + 7 + 3 + 5));
+    // One forward of fc per point of δ(input), W and b (dense is affine in each), two losses per point of δ(out).
+    assert.equal(r.evaluations, 7 + 7 + 3 + 2 * 5);
   });
 
   it('two shards of residual check every layer once and assemble into the single-thread result', async () => {
