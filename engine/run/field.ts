@@ -24,6 +24,12 @@ export interface Crop {
   readonly at: number;
   /** The flat index in the layer's whole output of each element of the crop's output. */
   readonly out: Int32Array;
+  /**
+   * Set where the layer is linear in what moves (conv in x and in W): the crop is that linear map alone, on
+   * arrays that are zero but at the coordinate, so its output for a step there is the change itself. A
+   * conv's input coordinate then meets only its own channel's weights, not every channel's.
+   */
+  readonly linear?: boolean;
 }
 
 const ELEMENTWISE = new Set(['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity', 'dropout', 'flatten']);
@@ -37,6 +43,7 @@ export function cropInput(node: ModelNode, x: readonly Float64Array[], slot: num
   }
   if (kind === 'add') return { step: { ...step, batch: 1, inputShapes: x.map(() => [1]), output: [1] }, x: x.map((a) => Float64Array.of(a[i])), where: slot, at: 0, out: Int32Array.of(i) };
   if (kind === 'concat') return concatCrop(step, x, slot, i);
+  if (kind === 'batchnorm') return channelCrop(step, x, slot, i);
   if (kind !== 'conv' && kind !== 'pool') return undefined;
   const [C, H, W] = step.inputShapes[0];
   const n = Math.floor(i / (C * H * W));
@@ -56,6 +63,20 @@ export function cropInput(node: ModelNode, x: readonly Float64Array[], slot: num
   if (!rows || !cols) return { x: [], where: 0, at: 0, out: new Int32Array(0) };
   const h2 = rows.axis;
   const w2 = cols.axis;
+  const out = new Int32Array(ocg * h2.out * w2.out);
+  for (let f = 0, k = 0; f < ocg; f++) {
+    for (let r = 0; r < h2.out; r++) for (let s = 0; s < w2.out; s++) out[k++] = ((n * F + group * ocg + f) * OH + rows.first + r) * OW + cols.first + s;
+  }
+  const at = (h - rows.lo) * w2.size + w - cols.lo;
+  if (conv) {
+    // The group's filters, channel c's taps alone: W[f, c, :, :] for each f of the group.
+    const taps = g.h.kernel * g.w.kernel;
+    const W = new Float64Array(ocg * taps);
+    for (let f = 0; f < ocg; f++) W.set(step.params.W.subarray(((group * ocg + f) * icg + c - group * icg) * taps, ((group * ocg + f) * icg + c - group * icg + 1) * taps), f * taps);
+    const geometry: ConvGeometry = { ...conv, h: h2, w: w2, inChannels: 1, outChannels: ocg, groups: 1, bias: false };
+    const linear: Step = { ...step, batch: 1, inputShapes: [[1, h2.size, w2.size]], output: [ocg, h2.out, w2.out], geometry, params: { W } };
+    return { step: linear, x: [new Float64Array(h2.size * w2.size)], where: 0, at, out, linear: true };
+  }
   const crop = new Float64Array(icg * h2.size * w2.size);
   for (let ci = 0; ci < icg; ci++) {
     for (let r = 0; r < h2.size; r++) {
@@ -63,19 +84,8 @@ export function cropInput(node: ModelNode, x: readonly Float64Array[], slot: num
       crop.set(x[0].subarray(from, from + w2.size), (ci * h2.size + r) * w2.size);
     }
   }
-  const out = new Int32Array(ocg * h2.out * w2.out);
-  for (let f = 0, k = 0; f < ocg; f++) {
-    for (let r = 0; r < h2.out; r++) for (let s = 0; s < w2.out; s++) out[k++] = ((n * F + group * ocg + f) * OH + rows.first + r) * OW + cols.first + s;
-  }
-  const geometry = conv ? { ...conv, h: h2, w: w2, inChannels: icg, outChannels: ocg, groups: 1 } : { ...(g as PoolGeometry), h: h2, w: w2, channels: 1 };
-  const params = conv ? sliceFilters(step, conv, group * ocg, ocg) : {};
-  return {
-    step: { ...step, batch: 1, inputShapes: [[icg, h2.size, w2.size]], output: [ocg, h2.out, w2.out], geometry, params },
-    x: [crop],
-    where: 0,
-    at: ((c - group * icg) * h2.size + h - rows.lo) * w2.size + w - cols.lo,
-    out,
-  };
+  const geometry: PoolGeometry = { ...(g as PoolGeometry), h: h2, w: w2, channels: 1 };
+  return { step: { ...step, batch: 1, inputShapes: [[1, h2.size, w2.size]], output: [1, h2.out, w2.out], geometry, params: {} }, x: [crop], where: 0, at, out };
 }
 
 /** Concat: the element lands at one place of the output; a concat of that element alone moves it there. */
@@ -90,9 +100,39 @@ function concatCrop(step: Step, x: readonly Float64Array[], slot: number, i: num
   return { step: { ...step, batch: 1, inputShapes: [[1]], output: [1] }, x: [Float64Array.of(x[slot][i])], where: 0, at: 0, out: Int32Array.of(o) };
 }
 
-/** A crop for coordinate `i` of parameter `name`: a conv weight or bias moves one filter's map alone. */
+/**
+ * Batchnorm: its statistics are per channel, so an element, γ[c] or β[c] moves channel c alone, in every
+ * sample. The crop is that channel.
+ */
+function channelCrop(step: Step, x: readonly Float64Array[], where: number | string, i: number): Crop {
+  const shape = step.inputShapes[0];
+  const C = shape[0];
+  const planes = elementCount(shape.slice(1));
+  const c = typeof where === 'number' ? Math.floor(i / planes) % C : i;
+  const crop = new Float64Array(step.batch * planes);
+  const out = new Int32Array(step.batch * planes);
+  for (let n = 0; n < step.batch; n++) {
+    crop.set(x[0].subarray((n * C + c) * planes, (n * C + c + 1) * planes), n * planes);
+    for (let p = 0; p < planes; p++) out[n * planes + p] = (n * C + c) * planes + p;
+  }
+  const { gamma, beta } = step.params;
+  const one = [1, ...shape.slice(1)];
+  return {
+    step: { ...step, inputShapes: [one], output: one, params: { gamma: gamma.subarray(c, c + 1), beta: beta.subarray(c, c + 1) } },
+    x: [crop],
+    where,
+    at: typeof where === 'number' ? Math.floor(i / (C * planes)) * planes + (i % planes) : 0,
+    out,
+  };
+}
+
+/**
+ * A crop for coordinate `i` of parameter `name`: a conv weight moves one filter's map, through one input
+ * channel (a linear crop), a bias one filter's map; batchnorm's γ[c] and β[c] one channel.
+ */
 export function cropParam(node: ModelNode, x: readonly Float64Array[], name: string, i: number): Crop | undefined {
   const { step } = node;
+  if (node.kind.kind === 'batchnorm') return channelCrop(step, x, name, i);
   if (node.kind.kind !== 'conv') return undefined;
   const g = step.geometry as ConvGeometry;
   const [C, H, W] = step.inputShapes[0];
@@ -102,6 +142,17 @@ export function cropParam(node: ModelNode, x: readonly Float64Array[], name: str
   const f = name === 'W' ? Math.floor(i / taps) : i;
   const group = Math.floor(f / ocg);
   const planes = H * W;
+  if (name === 'W') {
+    const kk = g.h.kernel * g.w.kernel;
+    const c = group * icg + Math.floor((i % taps) / kk);
+    const channel = new Float64Array(step.batch * planes);
+    for (let n = 0; n < step.batch; n++) channel.set(x[0].subarray((n * C + c) * planes, (n * C + c + 1) * planes), n * planes);
+    const out = new Int32Array(step.batch * g.h.out * g.w.out);
+    for (let n = 0, k = 0; n < step.batch; n++) for (let p = 0; p < g.h.out * g.w.out; p++) out[k++] = (n * g.outChannels + f) * g.h.out * g.w.out + p;
+    const geometry: ConvGeometry = { ...g, inChannels: 1, outChannels: 1, groups: 1, bias: false };
+    const linear: Step = { ...step, inputShapes: [[1, H, W]], output: [1, g.h.out, g.w.out], geometry, params: { W: new Float64Array(kk) } };
+    return { step: linear, x: [channel], where: 'W', at: i % kk, out, linear: true };
+  }
   // One group reads the whole input: no copy (a parameter's crop never perturbs its input).
   const crop = g.groups === 1 ? x[0] : new Float64Array(step.batch * icg * planes);
   for (let n = 0; g.groups > 1 && n < step.batch; n++) {

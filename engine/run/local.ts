@@ -125,13 +125,13 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
      * Both numeric sums of one difference: ⟨g, Δy⟩ and ⟨δ(y), Δy⟩ over the outputs it moved. Without `minus`
      * it is one-sided, from the unperturbed output (`out` maps the crop's outputs into it).
      */
-    const differ = (plus: Forward, minus: Forward | undefined, out: Int32Array | undefined, step = node.step, xp?: readonly Float64Array[], xm?: readonly Float64Array[]) => {
+    const differ = (plus: Forward, minus: Forward | undefined, out: Int32Array | undefined, linear = false, step = node.step, xp?: readonly Float64Array[], xm?: readonly Float64Array[]) => {
       done += minus ? 2 : 1;
       let rule = 0;
       let chain = 0;
       for (let k = 0; k < plus.y.length; k++) {
         const o = out ? out[k] : k;
-        const d = minus ? (plus.y[k] - minus.y[k]) / (2 * eps) : (plus.y[k] - y[o]) / eps;
+        const d = minus ? (plus.y[k] - minus.y[k]) / (2 * eps) : (plus.y[k] - (linear ? 0 : y[o])) / eps;
         rule += g[o] * d;
         chain += dy[o] * d;
       }
@@ -158,9 +158,9 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
         return { f: forward(step2, xs2), xs: xs2, step: step2 };
       };
       const plus = moved(1);
-      if (evaluationsPerPoint(node, perturbed) === 1) return differ(plus.f, undefined, crop?.out);
+      if (evaluationsPerPoint(node, perturbed) === 1) return differ(plus.f, undefined, crop?.out, crop?.linear);
       const minus = moved(-1);
-      return differ(plus.f, minus.f, crop?.out, plus.step, plus.xs, minus.xs);
+      return differ(plus.f, minus.f, crop?.out, false, plus.step, plus.xs, minus.xs);
     };
 
     const slots = new Map<string, number>();

@@ -30,6 +30,8 @@ describe('local gradient check', () => {
     ['pool mean 3x3 stride=2 pad=1 ceil=true on 2×6×7', 'input 2x6x7\nc: pool mean 3x3 stride=2 pad=1 ceil=true\nloss mse'],
     ['pool max 2x2 stride=3 on 1×8×8 (inputs no window reads)', 'input 1x8x8\nc: pool max 2x2 stride=3\nloss mse'],
     ['relu on 3×4×4', 'input 3x4x4\nc: relu\nloss mse'],
+    ['batchnorm on 3×4×4', 'input 3x4x4\nc: batchnorm\nloss mse'],
+    ['batchnorm on a vector of 5', 'input 5\nc: batchnorm\nloss mse'],
     ['concat of three, one of them twice, on 2×3×3', 'input 2x3x3\na: relu\nb: conv 3 1x1 from=input\nc: concat a b a\nloss mse'],
     ['add of two on 4', 'input 4\na: sigmoid\nc: add a input\nloss mse'],
   ] as const) {
