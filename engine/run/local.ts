@@ -117,7 +117,7 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   for (const node of model.nodes) {
     if (!mine.has(node.index)) continue;
     const x = node.inputs.map((t) => base.tensors[t]);
-    const g = new Random(model.seed, `rule:${node.name}`).fill(base.tensors[node.index + 1].length, (r) => r.normal());
+    const g = new Random(model.seed, `rule:${node.name}`).fill(base.tensors[node.index + 1].length, (r) => r.uniform(-1, 1));
     const ruled = backwardOf(model, node, x, base.forwards[node.index], g);
     const dy = deltas[node.index + 1];
     const y = base.tensors[node.index + 1];
@@ -272,10 +272,11 @@ function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f
   return override ? override(node.step, x, f, dy, standard) : standard();
 }
 
+/** Directions and upstream δs are uniform in [−1, 1): any random direction serves, and it is cheaper to draw than a normal. */
 function subject(model: Model, layer: string, tensor: string, shape: readonly number[], analytic: Float64Array, samples: number): Subject {
   const size = analytic.length;
   const r = new Random(model.seed, `direction:${layer}:${tensor}`);
-  const direction = r.fill(size, (g) => g.normal());
+  const direction = r.fill(size, (g) => g.uniform(-1, 1));
   const norm = Math.sqrt(dot(direction, direction)) || 1;
   for (let i = 0; i < size; i++) direction[i] /= norm;
   return { layer, tensor, size, shape, analytic, direction, coords: samples >= size ? [...Array(size).keys()] : pick(analytic, samples, model.seed, `sample:${layer}:${tensor}`) };
