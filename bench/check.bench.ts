@@ -1,8 +1,19 @@
 /**
  * Checker bench: how long `check` (parse included; nothing is formatted) takes on what the editor sees on every
- * keystroke. Not a test: it prints medians against the targets and never fails.
+ * keystroke. It prints medians against the targets, and fails (exit code 1) when the checker has lost more than a
+ * quarter of its speed on the 10 MB file.
  *
- *   node --import tsx bench/check.bench.ts [--json]
+ *   node --import tsx bench/check.bench.ts [--json] [--against DIR]
+ *
+ * Losing speed is judged within one run, since an absolute time on a shared machine is noise: the 10 MB check is
+ * timed interleaved, run by run, with `JSON.parse` of a JSON document that holds the same statements (one object
+ * per line, its words and options), a reference no change to this repository can make faster or slower. Their
+ * ratio (the median of each round's) is compared with the one in bench/check.baseline.json, measured the same way
+ * on the checker of commit 21e211f (after the parser's memory work) with `--against`; over 1.25 times it fails.
+ * `--update-baseline` writes the ratio measured now.
+ *
+ * `--against DIR` also times the checker of another tree (a checkout of an earlier commit, e.g. made with
+ * `git archive COMMIT engine | tar -x -C DIR`), interleaved with this one: before and after, in one run.
  *
  * (a) a generated 1,000-layer residual network (conv, batchnorm, relu, pooling, add, 1×1 projections with
  *     from=, -> assertions, dropout, dense, comments and blank lines), target ≤ 5 ms median;
@@ -10,8 +21,8 @@
  * (c) examples/seed.cnn.
  * Each case is warmed up first, then timed run by run; `parse` alone is timed beside it to show the split.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { check, parse } from '../engine';
 
 /**
@@ -82,50 +93,113 @@ interface Timing {
 }
 
 function time(fn: () => void, warmup: number, runs: number): Timing {
-  for (let i = 0; i < warmup; i++) fn();
-  const ms: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)];
-  return { median: ms.length % 2 ? ms[ms.length >> 1] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2, p90: at(0.9), min: ms[0] };
+  return interleaved([fn], warmup, runs)[0];
 }
 
 const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
 const size = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`);
 
+/** The same statements as JSON, one object per line with its words and options: what JSON.parse is timed on. */
+export function asJson(text: string): string {
+  const lines = text.split('\n').map((line) => {
+    const code = line.replace(/\s*(#|\/\/).*$/, '');
+    const words = code.split(/\s+/).filter(Boolean);
+    return { words: words.filter((w) => !w.includes('=')), options: Object.fromEntries(words.filter((w) => w.includes('=')).map((w) => w.split('=', 2))) };
+  });
+  return JSON.stringify(lines);
+}
+
+/** Medians of `fns`, timed round-robin run by run, so that machine noise falls on each alike. */
+function interleaved(fns: readonly (() => void)[], warmup: number, runs: number): Timing[] & { rounds: number[][] } {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) fn();
+  const ms: number[][] = fns.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    fns.forEach((fn, j) => {
+      const t0 = performance.now();
+      fn();
+      ms[j].push(performance.now() - t0);
+    });
+  }
+  // The rounds as timed (each list in run order), for ratios taken round by round.
+  const rounds = ms.map((m) => [...m]);
+  return Object.assign(ms.map((m) => summary(m)), { rounds });
+}
+
+/** The median over rounds of a / b, each round's two times taken side by side: a load that comes and goes cancels. */
+function medianRatio(a: readonly number[], b: readonly number[]): number {
+  return summary(a.map((x, i) => x / b[i])).median;
+}
+
+function summary(ms: number[]): Timing {
+  ms.sort((a, b) => a - b);
+  const at = (q: number) => ms[Math.min(ms.length - 1, Math.ceil(q * ms.length) - 1)];
+  return { median: ms.length % 2 ? ms[ms.length >> 1] : (ms[ms.length / 2 - 1] + ms[ms.length / 2]) / 2, p90: at(0.9), min: ms[0] };
+}
+
+const BASELINE = join(__dirname, 'check.baseline.json');
+/** How much slower than the baseline, relative to JSON.parse, the 10 MB check may get before the bench fails. */
+const ALLOWED_LOSS = 1.25;
+
 function main(): void {
-  const json = process.argv.includes('--json');
+  const argv = process.argv.slice(2);
+  const json = argv.includes('--json');
+  const againstAt = argv.indexOf('--against');
+  const against = againstAt >= 0 ? loadChecker(argv[againstAt + 1]) : undefined;
   const cases: Case[] = [
     { name: '(a) 1,000 layers', key: 'layers1000Ms', text: residualNetwork({ layers: 1000 }, [3, 32, 32], [16, 32, 64, 128]), targetMs: 5, warmup: 20, runs: 60 },
     { name: '(b) ~10 MB', key: 'file10MbMs', text: residualNetwork({ bytes: 10 * (1 << 20) }, [2, 8, 8], [2]), targetMs: 1000, warmup: 2, runs: 9 },
     { name: '(c) examples/seed.cnn', key: 'seedMs', text: readFileSync(join(__dirname, '..', 'examples', 'seed.cnn'), 'utf8'), warmup: 50, runs: 300 },
   ];
   const result: Record<string, number> = {};
-  const rows: string[][] = [['case', 'size', 'layers', 'diagnostics', 'runs', 'parse median', 'check median', 'p90', 'min', 'target']];
+  const rows: string[][] = [['case', 'size', 'layers', 'diagnostics', 'runs', 'parse median', 'check median', 'p90', 'min', 'target', ...(against ? ['against', 'ratio'] : [])]];
+  let ratio = NaN;
+  let againstRatio = NaN;
   for (const c of cases) {
     const analysis = check(c.text);
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
     // A network that stops at an error is checked only up to it: that would time the wrong thing.
     if (errors.length && c.key !== 'seedMs') throw new Error(`bench: ${c.name} has errors: ${errors.slice(0, 3).map((d) => `${d.code} ${d.message}`).join('; ')}`);
     const parseTime = time(() => parse(c.text), c.warmup, c.runs);
-    const checkTime = time(() => check(c.text), c.warmup, c.runs);
+    const reference = c.key === 'file10MbMs' ? asJson(c.text) : undefined;
+    const fns = [() => check(c.text), ...(reference ? [() => JSON.parse(reference)] : []), ...(against ? [() => against(c.text)] : [])];
+    const timings = interleaved(fns, c.warmup, c.runs);
+    const [checkTime, ...others] = timings;
+    const jsonTime = reference ? others.shift() : undefined;
+    const againstTime = others.shift();
+    if (jsonTime) ratio = medianRatio(timings.rounds[0], timings.rounds[1]);
+    if (jsonTime && againstTime) againstRatio = medianRatio(timings.rounds[2], timings.rounds[1]);
     result[c.key] = Number(checkTime.median.toFixed(3));
     const target = c.targetMs === undefined ? '—' : `≤ ${c.targetMs} ms ${checkTime.median <= c.targetMs ? '✓' : '✗'}`;
-    rows.push([c.name, size(c.text.length), `${analysis.layers.length}`, `${analysis.diagnostics.length}`, `${c.runs}`, `${fmt(parseTime.median)} ms`, `${fmt(checkTime.median)} ms`, `${fmt(checkTime.p90)} ms`, `${fmt(checkTime.min)} ms`, target]);
+    rows.push([c.name, size(c.text.length), `${analysis.layers.length}`, `${analysis.diagnostics.length}`, `${c.runs}`, `${fmt(parseTime.median)} ms`, `${fmt(checkTime.median)} ms`, `${fmt(checkTime.p90)} ms`, `${fmt(checkTime.min)} ms`, target,
+      ...(againstTime ? [`${fmt(againstTime.median)} ms`, `${(checkTime.median / againstTime.median).toFixed(2)}×`] : [])]);
   }
+  result.file10MbPerJsonParse = Number(ratio.toFixed(3));
+  if (argv.includes('--update-baseline')) writeFileSync(BASELINE, `${JSON.stringify({ file10MbPerJsonParse: result.file10MbPerJsonParse }, null, 2)}\n`);
+  const baseline = (JSON.parse(readFileSync(BASELINE, 'utf8')) as { file10MbPerJsonParse: number }).file10MbPerJsonParse;
+  const lost = ratio / baseline;
   if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
-    return;
+  } else {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+    console.log(`check bench (parse + check, no formatting), node ${process.version}${against ? `; against: ${argv[againstAt + 1]}` : ''}`);
+    console.log(line(rows[0]));
+    for (const r of rows.slice(1)) console.log(line(r));
+    console.log(`(b) check / JSON.parse of the same statements, median over rounds: ${ratio.toFixed(2)}× (baseline ${baseline.toFixed(2)}×, ${lost.toFixed(2)} of it; fails over ${ALLOWED_LOSS})`);
+    if (against) console.log(`(b) the other tree's check / JSON.parse: ${againstRatio.toFixed(2)}×`);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  console.log(`check bench (parse + check, no formatting), node ${process.version}`);
-  console.log(line(rows[0]));
-  for (const r of rows.slice(1)) console.log(line(r));
+  if (lost > ALLOWED_LOSS) {
+    console.error(`bench: the 10 MB check has lost ${((lost - 1) * 100).toFixed(0)}% of its speed against JSON.parse (allowed: ${((ALLOWED_LOSS - 1) * 100).toFixed(0)}%)`);
+    process.exitCode = 1;
+  }
+}
+
+/** The `check` of another tree's engine, for before-and-after in one run. */
+function loadChecker(dir: string | undefined): (text: string) => unknown {
+  if (!dir) throw new Error('bench: --against needs a directory holding engine/');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const engine = require(resolve(dir, 'engine')) as { check(text: string): unknown };
+  return engine.check;
 }
 
 // Run as a script; the generator is also imported by tools that profile the checker.

@@ -14,7 +14,7 @@
  * direct convolution's 2·N·OC·OH·OW·C·KH·KW whatever kernel runs, so Winograd's fewer multiplies (shapes a, c2 and d;
  * δx of b) show as rates above the GEMM ceiling.
  */
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-require-imports -- tfjs and ConvNetJS are CommonJS */
 import { type ConvGeometry, type PoolGeometry, convAxis, poolAxis } from '../engine/geometry.js';
 import {
   conv2dBackwardFilter, conv2dBackwardInput, conv2dForward, matmul, maxPoolBackward, maxPoolForward,

@@ -4,7 +4,7 @@
 export function sample(fn: () => void, minMs = 30): number {
   let calls = 0;
   const t0 = performance.now();
-  let t = t0;
+  let t: number;
   do {
     fn();
     calls++;

@@ -1,4 +1,4 @@
-/** `cnn-lens check` output: DSL.md's JSON object, or a Keras-style summary followed by the diagnostics. */
+/** `cnn-lens check` output: docs/language.md's JSON object, or a Keras-style summary followed by the diagnostics. */
 import { type Analysis, type Diagnostic, formatShape, type LayerInfo, type Shape } from '../engine';
 
 export interface JsonDiagnostic {

@@ -6,13 +6,15 @@ import { readFileSync } from 'node:fs';
 import { check, type CheckOptions } from '../engine';
 import { parseArgs, UsageError } from './args';
 import { checkJson, checkText } from './checkReport';
+import { exportCommand } from './exportCommand';
 import { gradcheckCommand, runCommand } from './runCommands';
 
 const USAGE = `usage:
   cnn-lens check FILE [--json] [--memory-limit BYTES]
   cnn-lens gradcheck FILE [--json] [--mode full|sampled|directional] [--samples N] [--eps E] [--atol A] [--rtol R]
                           [--batch N] [--seed S] [--memory-limit BYTES]
-  cnn-lens run FILE --dump OUT.json [--batch N] [--seed S] [--memory-limit BYTES]`;
+  cnn-lens run FILE --dump OUT.json [--batch N] [--seed S] [--memory-limit BYTES]
+  cnn-lens export FILE --to pytorch|tfjs [-o OUT]`;
 
 interface Command {
   readonly flags: Record<string, 'boolean' | 'string' | 'int' | 'number'>;
@@ -37,6 +39,10 @@ const COMMANDS: Record<string, Command> = {
   gradcheck: {
     flags: { json: 'boolean', mode: 'string', samples: 'int', eps: 'number', atol: 'number', rtol: 'number', ...RUN_FLAGS },
     run: (file, text, flags) => gradcheckCommand(check(text, checkOptions(flags)), file, flags),
+  },
+  export: {
+    flags: { to: 'string', out: 'string' },
+    run: (file, text, flags) => exportCommand(check(text), file, flags),
   },
 };
 
@@ -67,7 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command '${name}'`);
-    const { positionals, flags } = parseArgs(rest, command.flags);
+    // `-o OUT` is the short form of `--out OUT`, as compilers write it.
+    const { positionals, flags } = parseArgs(rest.map((a) => (a === '-o' ? '--out' : a)), command.flags);
     if (flags['memory-limit'] !== undefined && !((flags['memory-limit'] as number) > 0)) throw new UsageError('--memory-limit needs a number of bytes above 0');
     if (positionals.length !== 1) throw new UsageError(positionals.length ? `${name} takes one file, not ${positionals.length}` : `${name} needs a FILE`);
     return await command.run(positionals[0], readSource(positionals[0]), flags);

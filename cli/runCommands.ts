@@ -1,7 +1,18 @@
 /** `cnn-lens run` and `cnn-lens gradcheck`: sample runs and numeric gradient checks from the terminal. */
 import { writeFileSync } from 'node:fs';
-import type { Analysis } from '../engine';
-import { GRADCHECK_MODES, type GradcheckMode, type GradcheckResult, gradcheck, RunError, type RunOptions, sampleRun, type TensorCheck } from '../engine/run';
+import { type Analysis, GRADCHECK_MODES } from '../engine';
+import {
+  aboutDuration,
+  buildModel,
+  estimateCheck,
+  type GradcheckMode,
+  type GradcheckResult,
+  gradcheckModel,
+  RunError,
+  type RunOptions,
+  sampleRun,
+  type TensorCheck,
+} from '../engine/run';
 import { UsageError } from './args';
 import { jsonDiagnostic } from './checkReport';
 
@@ -46,6 +57,8 @@ export function runCommand(a: Analysis, file: string, flags: Flags): number {
   }
 }
 
+/** A check estimated to take this long or more says how long before it starts. */
+export const LONG_CHECK_MS = 5_000;
 
 export async function gradcheckCommand(a: Analysis, file: string, flags: Flags): Promise<number> {
   const mode = flags.mode as GradcheckMode | undefined;
@@ -58,10 +71,16 @@ export async function gradcheckCommand(a: Analysis, file: string, flags: Flags):
   const showProgress = !json && process.stderr.isTTY;
   let result: GradcheckResult;
   try {
-    result = await gradcheck(a, {
-      ...runOptions(flags),
+    const model = buildModel(a, runOptions(flags));
+    const samples = flags.samples as number | undefined;
+    // On stderr, so --json's stdout stays one JSON object.
+    const estimate = estimateCheck(model, { ...(mode && { mode }), ...(samples !== undefined && { samples }) });
+    if (estimate.ms >= LONG_CHECK_MS) {
+      process.stderr.write(`gradcheck: ${estimate.evaluations.toLocaleString('en-US')} evaluations, ${aboutDuration(estimate.ms)} (Ctrl+C stops it)\n`);
+    }
+    result = await gradcheckModel(model, {
       ...(mode && { mode }),
-      ...(flags.samples !== undefined && { samples: flags.samples as number }),
+      ...(samples !== undefined && { samples }),
       ...(flags.eps !== undefined && { eps: flags.eps as number }),
       ...(flags.atol !== undefined && { atol: flags.atol as number }),
       ...(flags.rtol !== undefined && { rtol: flags.rtol as number }),
@@ -76,14 +95,20 @@ export async function gradcheckCommand(a: Analysis, file: string, flags: Flags):
   return result.passed ? 0 : 1;
 }
 
-const rel = (c: TensorCheck) => (c.checked === c.kinks ? 'kinks only' : c.maxRelError.toExponential(1));
+/** The largest relative error, or what stands in for it when no coordinate was counted. */
+const rel = (c: TensorCheck) => {
+  const inconclusive = c.kinks + c.curvature;
+  if (c.checked > inconclusive + c.zeros) return c.maxRelError.toExponential(1);
+  if (inconclusive === 0) return '0 by structure';
+  return c.curvature === 0 ? 'kinks only' : 'inconclusive';
+};
 const verdict = (c: TensorCheck) => `${c.passed ? '✓' : '✗'} ${rel(c)}`;
 
 export function gradcheckText(r: GradcheckResult, file: string): string {
   const names = [...new Set(r.layers.flatMap((l) => Object.keys(l.params)))];
   // The local modes' rule checks, one column: the worst of the layer's inputs and parameters.
   const local = r.layers.some((l) => l.rules);
-  const rows = [['Layer', 'Kind', 'δ', ...names, ...(local ? ['Rule'] : []), 'Checked', 'Kinks']];
+  const rows = [['Layer', 'Kind', 'δ', ...names, ...(local ? ['Rule'] : []), 'Checked', 'Kinks', 'Curvature', 'Zeros']];
   for (const l of r.layers) {
     const rules = Object.values(l.rules ?? {});
     const all = [l.delta, ...Object.values(l.params), ...rules];
@@ -96,6 +121,8 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
       ...(local ? [worstRule ? verdict(worstRule) : ''] : []),
       `${all.reduce((s, c) => s + c.checked, 0)}`,
       `${all.reduce((s, c) => s + c.kinks, 0)}`,
+      `${all.reduce((s, c) => s + c.curvature, 0)}`,
+      `${all.reduce((s, c) => s + c.zeros, 0)}`,
     ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => [...row[c]].length)));
@@ -106,7 +133,8 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
     line(rows[0]),
     ...rows.slice(1).map(line),
     '',
-    'Max relative error |a−n| / (|a|+|n|) per tensor; a kink is a coordinate whose ±eps straddles a ReLU or max-pool switch, left out.',
+    'Max relative error |a−n| / (|a|+|n|) per tensor; a kink is a coordinate whose ±eps straddles a ReLU or max-pool switch, left out;',
+    'curvature, one whose miss shrinks as eps² (the step, not the rule), left out; zeros, analytic and numeric both 0 within rounding, passed.',
   ];
   for (const l of r.layers) if (l.blame) out.push('', `${l.name}${l.line ? ` (line ${l.line})` : ''}: ${l.blame}`);
   for (const l of r.layers) {

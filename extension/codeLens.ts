@@ -1,23 +1,26 @@
 /**
  * Code lenses above the network's first statement: "▶ Check gradients" and "Backprop walkthrough". While the
- * file has errors the first one says why it cannot run and opens Problems; while a check of this file runs it
- * says so and cancels it.
+ * file has errors the first one says why it cannot run and opens Problems.
+ *
+ * The lenses say only what follows from the text. VS Code asks for lenses again at least 250 ms (more when
+ * the host is busy) after it is told they changed, so a lens that showed the run's state ("Checking…") kept
+ * showing it for half a second after the check was done; the editor's title button (a context key, switched
+ * at once), the progress and the panel say that instead. After each analysis every editor of the file is told
+ * to ask again: the editor asks by itself at an edit, but drops that request when it loses the focus first.
+ * (Even so, with one file in two groups, one group's lens was once seen to keep "▶ Check gradients" beside the
+ * other's "✗ 1 error" for over 10 s in the full web suite: not understood yet.)
  */
 import * as vscode from 'vscode';
 import type { Analysis } from '../engine';
 import type { Analyses } from './analyses';
-import type { GradcheckController } from './gradcheck';
 
 export class GradcheckCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly subscriptions: vscode.Disposable[];
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor(
-    private readonly analyses: Analyses,
-    private readonly gradcheck: GradcheckController,
-  ) {
-    this.subscriptions = [this.changed, analyses.onDidAnalyse(() => this.changed.fire()), gradcheck.onDidChangeState(() => this.changed.fire())];
+  constructor(private readonly analyses: Analyses) {
+    this.subscriptions = [this.changed, analyses.onDidAnalyse(() => this.changed.fire())];
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
@@ -27,16 +30,15 @@ export class GradcheckCodeLens implements vscode.CodeLensProvider, vscode.Dispos
     const at = document.positionAt(first.range.start);
     const range = new vscode.Range(at, at);
     const uri = document.uri.toString();
-    return [new vscode.CodeLens(range, GradcheckCodeLens.checkCommand(a, uri, this.gradcheck.running === uri)), new vscode.CodeLens(range, { title: 'Backprop walkthrough', command: 'cnnLens.walkthrough', tooltip: 'Follow δ from the loss back to the input, layer by layer' })];
+    return [new vscode.CodeLens(range, GradcheckCodeLens.checkCommand(a, uri)), new vscode.CodeLens(range, { title: 'Backprop walkthrough', command: 'cnnLens.walkthrough', tooltip: 'Follow δ from the loss back to the input, layer by layer' }), new vscode.CodeLens(range, { title: 'Diagram', command: 'cnnLens.showDiagram', tooltip: 'Show the network as a diagram beside the editor' })];
   }
 
   /** The first lens's command for an analysis; exported for tests. */
-  static checkCommand(a: Analysis, uri: string, running: boolean): vscode.Command {
+  static checkCommand(a: Analysis, uri: string): vscode.Command {
     const errors = a.diagnostics.filter((d) => d.severity === 'error').length;
     if (errors) {
       return { title: `✗ ${errors} error${errors > 1 ? 's' : ''}: fix ${errors > 1 ? 'them' : 'it'} to check gradients`, command: 'workbench.actions.view.problems', tooltip: 'Show the problems' };
     }
-    if (running) return { title: '$(loading~spin) Checking gradients… (cancel)', command: 'cnnLens.cancelGradcheck', tooltip: 'Stop the gradient check' };
     return { title: '▶ Check gradients', command: 'cnnLens.checkGradients', arguments: [{ uri }], tooltip: 'Compare every δ and parameter gradient with central differences' };
   }
 

@@ -1,7 +1,9 @@
 /** Every command the extension contributes, listed once. */
 import * as vscode from 'vscode';
 import type { Analyses } from './analyses';
+import { type ExportRequest, exportNetwork } from './exportNetwork';
 import type { GradcheckController, GradcheckRequest } from './gradcheck';
+import type { DiagramView, SaveRequest } from './diagram/panel';
 import type { WalkthroughView } from './walkthrough/view';
 
 export interface DumpedDiagnostics {
@@ -14,9 +16,10 @@ export interface CommandContext {
   readonly analyses: Analyses;
   readonly gradcheck: GradcheckController;
   readonly walkthrough: WalkthroughView;
+  readonly diagram: DiagramView;
 }
 
-export function registerCommands({ analyses, gradcheck, walkthrough }: CommandContext): vscode.Disposable[] {
+export function registerCommands({ analyses, gradcheck, walkthrough, diagram }: CommandContext): vscode.Disposable[] {
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     /** The active `.cnn` editor's diagnostics, 1-based, for `npm start -- --check` and scripts. */
     'cnnLens.dumpDiagnostics': (): DumpedDiagnostics | undefined => {
@@ -42,6 +45,17 @@ export function registerCommands({ analyses, gradcheck, walkthrough }: CommandCo
     'cnnLens.cancelGradcheck': () => gradcheck.cancel(),
     /** Shows the backprop walkthrough of the active `.cnn` file. */
     'cnnLens.walkthrough': () => walkthrough.show(),
+    /**
+     * Exports the active `.cnn` file (or `request.uri`) to `request.to` (asked when absent) and opens the result
+     * beside it; resolves with its URI and column. The editor title bar passes the editor's URI.
+     */
+    'cnnLens.exportNetwork': (request?: unknown) =>
+      exportNetwork(analyses, request instanceof vscode.Uri ? { uri: request } : typeof request === 'object' && request !== null ? (request as ExportRequest) : {}),
+    /** Shows the network diagram of the active `.cnn` file beside it. */
+    'cnnLens.showDiagram': () => diagram.show(),
+    /** Saves the diagram; `request` (optional, see SaveRequest) names the file, format and theme; resolves with the file written. */
+    'cnnLens.saveDiagram': (request?: unknown) => diagram.save(isSaveRequest(request) ? request : {}),
+    'cnnLens.saveDiagramPng': () => diagram.save({ format: 'png' }),
   };
   return Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, run));
 }
@@ -54,6 +68,17 @@ function isRequest(v: unknown): v is GradcheckRequest {
     (r.uri === undefined || typeof r.uri === 'string' || r.uri instanceof vscode.Uri) &&
     (r.settings === undefined || (typeof r.settings === 'object' && r.settings !== null)) &&
     (r.threads === undefined || (typeof r.threads === 'number' && r.threads >= 1)) &&
+    (r.ask === undefined || typeof r.ask === 'boolean') &&
     (r.fault === undefined || (typeof r.fault === 'object' && r.fault !== null))
+  );
+}
+
+function isSaveRequest(v: unknown): v is SaveRequest {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    (r.uri === undefined || typeof r.uri === 'string' || r.uri instanceof vscode.Uri) &&
+    (r.format === undefined || r.format === 'svg' || r.format === 'png') &&
+    (r.theme === undefined || r.theme === 'current' || r.theme === 'print')
   );
 }

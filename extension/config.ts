@@ -1,5 +1,6 @@
 /** The extension's settings (package.json `contributes.configuration`), read in one place. */
 import * as vscode from 'vscode';
+import { DEFAULT_MEMORY_LIMIT, GRADCHECK_DEFAULTS } from '../engine';
 import type { RunSettings } from '../webview/protocol';
 
 export interface Settings {
@@ -13,7 +14,7 @@ export function settings(scope?: vscode.ConfigurationScope): Settings {
   return {
     shapeHints: c.get('inlayHints.shapes', true),
     deltaHints: c.get('inlayHints.deltas', false),
-    memoryLimit: c.get('memoryLimitMiB', 1024) * 2 ** 20,
+    memoryLimit: c.get('memoryLimitMiB', DEFAULT_MEMORY_LIMIT / 2 ** 20) * 2 ** 20,
   };
 }
 
@@ -21,14 +22,14 @@ export function settings(scope?: vscode.ConfigurationScope): Settings {
 export function gradcheckSettings(scope?: vscode.ConfigurationScope): RunSettings {
   const c = vscode.workspace.getConfiguration('cnnLens.gradcheck', scope);
   const mode = c.get<string>('mode', 'default');
-  const samples = c.get<number>('samples', 16);
-  const eps = c.get<number>('eps', 1e-6);
+  const samples = c.get<number>('samples', GRADCHECK_DEFAULTS.samples);
+  const eps = c.get<number>('eps', GRADCHECK_DEFAULTS.eps);
   const batch = c.get<number | null>('batch', null);
   const seed = c.get<number | null>('seed', null);
   const settings = {
     mode: (['default', 'local-full', 'baseline', 'directional', 'sampled', 'full'].includes(mode) ? mode : 'default') as RunSettings['mode'],
-    samples: Number.isInteger(samples) && samples >= 1 ? samples : 16,
-    eps: typeof eps === 'number' && eps > 0 ? eps : 1e-6,
+    samples: Number.isInteger(samples) && samples >= 1 ? samples : GRADCHECK_DEFAULTS.samples,
+    eps: typeof eps === 'number' && eps > 0 ? eps : GRADCHECK_DEFAULTS.eps,
     batch: Number.isInteger(batch) && batch! >= 1 ? batch : null,
     seed: Number.isInteger(seed) && seed! >= 0 ? seed : null,
   };

@@ -9,10 +9,12 @@ import { CodeActionProvider } from './codeActions';
 import { GradcheckCodeLens } from './codeLens';
 import { registerCommands } from './commands';
 import { CompletionProvider } from './completion';
+import { DiagramView } from './diagram/panel';
 import { GradcheckController } from './gradcheck';
 import { HoverProvider } from './hover';
 import { InlayHintsProvider } from './inlayHints';
 import { NavigationProvider } from './navigation';
+import { EditorPlacement } from './placement';
 import { InlineResults } from './results';
 import { ResultsFeed } from './resultsFeed';
 import { StatusBar } from './statusBar';
@@ -29,6 +31,7 @@ export interface CnnLensApi {
   /** The verdicts shown after each layer's line. */
   readonly results: InlineResults;
   readonly walkthrough: WalkthroughView;
+  readonly diagram: DiagramView;
   /** How long activate() took, for the suite's log. */
   readonly activationMs: number;
 }
@@ -47,7 +50,8 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
   const gradcheck = new GradcheckController(analyses, pool, threads);
   const results = new InlineResults();
   const walkthrough = new WalkthroughView(context.extensionUri, analyses);
-  const lenses = new GradcheckCodeLens(analyses, gradcheck);
+  const lenses = new GradcheckCodeLens(analyses);
+  const diagram = new DiagramView(context.extensionUri, analyses, gradcheck);
   context.subscriptions.push(
     analyses,
     hints,
@@ -70,10 +74,12 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     results,
     gradcheck.onDidComplete((run) => results.show(run)),
     walkthrough,
+    diagram,
     new ResultsFeed(context.extensionUri, gradcheck),
-    ...registerCommands({ analyses, gradcheck, walkthrough }),
+    new EditorPlacement(),
+    ...registerCommands({ analyses, gradcheck, walkthrough, diagram }),
   );
-  return { analyses, gradcheck, results, walkthrough, activationMs: performance.now() - started };
+  return { analyses, gradcheck, results, walkthrough, diagram, activationMs: performance.now() - started };
 }
 
 export function deactivate(): void {}

@@ -7,23 +7,30 @@
  * still running: its workers are terminated, which stops them within milliseconds wherever they are in the
  * check (the engine only yields every 50 ms, so a message asking it to stop could wait that long). The same
  * request again joins the running one instead of restarting it.
+ *
+ * Before the shards start, one worker says what the check will cost (evaluations and about how long); one of
+ * a minute or more asks first. Each shard streams its tensors' verdicts, so a run cancelled halfway keeps the
+ * layers it had finished.
  */
 import * as vscode from 'vscode';
-import type { Analysis } from '../engine';
+import { type Analysis, GRADCHECK_DEFAULTS } from '../engine';
 import { uncoveredByConsumers } from '../engine/editor/coverage';
-import { assemble, type FaultName, type GradcheckProgress, type GradcheckResult } from '../engine/run';
-import { type Heatmap, isRunSettings, type LayerInfoView, type Progress, type RunSettings, type RunState } from '../webview/protocol';
+import { aboutDuration, assemble, assembleFinished, type FaultName, type GradcheckProgress, type GradcheckResult, type TensorVerdict } from '../engine/run';
+import { type Estimate, type Heatmap, isRunSettings, type LayerInfoView, type Progress, type RunSettings, type RunState } from '../webview/protocol';
 import type { Analyses } from './analyses';
 import { gradcheckSettings, settings as editorSettings } from './config';
-import { type Checked, type EngineWorker, Terminated, WorkerFailure } from './worker/client';
+import { type Checked, type EngineWorker, type Estimated, Terminated, WorkerFailure } from './worker/client';
 import type { WorkerPool } from './worker/pool';
 import type { EngineOptions } from './worker/protocol';
 
 /** torch.autograd.gradcheck's tolerances, the engine's defaults. */
-const ATOL = 1e-5;
-const RTOL = 1e-3;
+const { atol: ATOL, rtol: RTOL } = GRADCHECK_DEFAULTS;
 /** The protocol promises the panel progress at most this often. */
 const PROGRESS_MS = 50;
+/** A check estimated to take this long or more shows its progress in a notification, with a Cancel button. */
+const NOTIFY_MS = 3_000;
+/** A check estimated to take this long or more asks before it starts. */
+export const ASK_MS = 60_000;
 
 /** The `cnnLens.checkGradients` command's optional argument. */
 export interface GradcheckRequest {
@@ -33,6 +40,8 @@ export interface GradcheckRequest {
   readonly settings?: Partial<RunSettings>;
   /** Threads to split the check over; else 2 where the machine has 2 cores, else 1. For measurements. */
   readonly threads?: number;
+  /** false: start a check estimated at a minute or more without asking first (the caller has decided). */
+  readonly ask?: boolean;
   /**
    * FOR TESTS ONLY: inject a named wrong backward into one layer (engine/run/faults.ts), to prove the check
    * blames the right layer end to end. Not a user feature: no UI passes it, and a rerun drops it.
@@ -56,7 +65,13 @@ interface Run {
   readonly key: string;
   readonly file: string;
   readonly settings: RunSettings;
+  readonly analysis: Analysis;
+  readonly started: number;
   readonly workers: EngineWorker[];
+  /** What the engine said of the check before it started. */
+  estimated?: Estimated;
+  /** Every tensor verdict the shards have sent so far. */
+  readonly verdicts: TensorVerdict[];
   /** Each shard's latest progress. */
   readonly shards: GradcheckProgress[];
   readonly finished: Promise<RunState>;
@@ -100,6 +115,12 @@ export class GradcheckController implements vscode.Disposable {
     return this.active?.file;
   }
 
+  /** The layers the running check has finished so far (each of their tensors checked), in network order. */
+  get finished(): readonly string[] {
+    const run = this.active;
+    return run ? (this.finishedSoFar(run).result?.layers.map((l) => l.name) ?? []) : [];
+  }
+
   /** Engine workers alive, idle or busy. */
   get liveWorkers(): number {
     return this.pool.size;
@@ -123,9 +144,9 @@ export class GradcheckController implements vscode.Disposable {
 
     let resolve!: (state: RunState) => void;
     const finished = new Promise<RunState>((r) => (resolve = r));
-    const run: Run = { key, file, settings, workers: [], shards: [], finished, resolve, over: false, lastProgress: 0, reported: 0 };
-
     const analysis = this.analyses.get(document);
+    const run: Run = { key, file, settings, analysis, started, workers: [], verdicts: [], shards: [], finished, resolve, over: false, lastProgress: 0, reported: 0 };
+
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
       this.end(run, {
@@ -142,16 +163,6 @@ export class GradcheckController implements vscode.Disposable {
     }
 
     this.active = run;
-    this.setState({ status: 'running', file, settings });
-    void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Checking the gradients of ${basename(document.uri)}`, cancellable: true },
-      (reporter, token) => {
-        run.reporter = reporter;
-        token.onCancellationRequested(() => this.stop(run));
-        return finished;
-      },
-    );
-
     const text = document.getText();
     const version = document.version;
     const options: EngineOptions = {
@@ -167,11 +178,38 @@ export class GradcheckController implements vscode.Disposable {
     };
     try {
       for (let i = 0; i < threads; i++) run.workers.push(this.pool.acquire());
-      const parts: Checked[] = await Promise.all(run.workers.map((w, index) => w.check(text, options, { index, count: threads }, (p) => this.progress(run, index, p))));
+      const estimated = await run.workers[0].estimate(text, options);
+      if (run.over) return finished;
+      run.estimated = estimated;
+      const estimate: Estimate = { evaluations: estimated.evaluations, ms: estimated.ms / threads };
+      this.setState({ status: 'running', file, settings, estimate });
+      // A notification stays at least 800 ms once shown: a short check reports in the status bar instead,
+      // which is gone the moment the check is done.
+      const long = estimate.ms >= NOTIFY_MS;
+      void vscode.window.withProgress(
+        {
+          location: long ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window,
+          title: `Checking the gradients of ${basename(document.uri)} (${describeEstimate(estimate)})`,
+          cancellable: long,
+        },
+        (reporter, token) => {
+          run.reporter = reporter;
+          token.onCancellationRequested(() => this.stop(run));
+          return finished;
+        },
+      );
+      if (estimate.ms >= ASK_MS && request.ask !== false && !(await this.confirm(document, settings, estimate, threads))) {
+        this.stop(run);
+        return finished;
+      }
+      if (run.over) return finished;
+      const parts: Checked[] = await Promise.all(
+        run.workers.map((w, index) => w.check(text, options, { index, count: threads }, (p) => this.progress(run, index, p), (v) => run.verdicts.push(v))),
+      );
       if (run.over) return finished;
       const [first] = parts;
       const result = assemble(first.layers, parts.map((p) => p.part), {
-        mode: options.mode ?? 'local',
+        mode: options.mode ?? GRADCHECK_DEFAULTS.mode,
         eps: options.eps,
         atol: ATOL,
         rtol: RTOL,
@@ -228,11 +266,47 @@ export class GradcheckController implements vscode.Disposable {
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
-  /** Terminates a run's workers and reports it cancelled, at once. */
+  /**
+   * Asks before a check of a minute or more; true to go ahead. A notification rather than a modal dialog:
+   * the panel beside it already says what is about to run, and VS Code refuses modal dialogs under test.
+   */
+  private async confirm(document: vscode.TextDocument, settings: RunSettings, estimate: Estimate, threads: number): Promise<boolean> {
+    const start = 'Start the check';
+    const answer = await vscode.window.showWarningMessage(
+      `Checking the gradients of ${basename(document.uri)} in ${settings.mode} mode takes ${describeEstimate(estimate)} on ${threads} thread${threads > 1 ? 's' : ''}. ` +
+        'The default mode finds a wrong backward rule in far fewer; a cancelled check keeps the layers it finished.',
+      start,
+      'Cancel',
+    );
+    return answer === start;
+  }
+
+  /** Terminates a run's busy workers and reports it cancelled, at once, with the layers it had finished. */
   private stop(run: Run): void {
     if (run.over) return;
-    for (const w of run.workers) this.pool.discard(w);
-    this.end(run, { status: 'cancelled', file: run.file, settings: run.settings });
+    for (const w of run.workers) {
+      if (w.busy) this.pool.discard(w);
+      else this.pool.release(w);
+    }
+    this.end(run, { status: 'cancelled', file: run.file, settings: run.settings, ...this.finishedSoFar(run) });
+  }
+
+  /** The layers a run stopped early had finished, as a result and its table rows; nothing when none. */
+  private finishedSoFar(run: Run): { result?: GradcheckResult; layers?: LayerInfoView[] } {
+    const e = run.estimated;
+    if (!e || !run.verdicts.length) return {};
+    const result = assembleFinished(e.layers, run.verdicts, {
+      mode: run.settings.mode === 'default' ? GRADCHECK_DEFAULTS.mode : run.settings.mode,
+      eps: run.settings.eps,
+      atol: ATOL,
+      rtol: RTOL,
+      batch: e.batch,
+      seed: e.seed,
+      ms: performance.now() - run.started,
+      loss: e.loss,
+      evaluations: run.shards.reduce((n, s) => n + (s?.done ?? 0), 0),
+    });
+    return result.layers.length ? { result, layers: layerViews(run.analysis, result) } : {};
   }
 
   private end(run: Run, state: RunState): void {
@@ -310,6 +384,11 @@ async function documentFor(uri: string | vscode.Uri | undefined): Promise<vscode
   }
   const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;
   return vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString()) ?? vscode.workspace.openTextDocument(target);
+}
+
+/** `4,499,268 evaluations, about 33 h`. */
+export function describeEstimate(e: Estimate): string {
+  return `${e.evaluations.toLocaleString('en-US')} evaluations, ${aboutDuration(e.ms)}`;
 }
 
 function basename(uri: vscode.Uri): string {

@@ -1,6 +1,9 @@
-/** Hover: on a layer's statement its shapes, δ shapes, counts and δ rule; on a name where it is used, its shape. */
+/**
+ * Hover: on a layer's statement its shapes, δ shapes, counts and δ rule; on a name where it is used, its shape; on
+ * a function of a backward rule, how it is called.
+ */
 import * as vscode from 'vscode';
-import { layerAt, layerMarkdown, occurrenceAt, useMarkdown } from '../engine/editor';
+import { layerAt, layerMarkdown, occurrenceAt, ruleFunctionAt, useMarkdown } from '../engine/editor';
 import type { Analyses } from './analyses';
 import { toRange } from './convert';
 
@@ -15,6 +18,8 @@ export class HoverProvider implements vscode.HoverProvider {
       const text = useMarkdown(a, name.name);
       return text ? new vscode.Hover(new vscode.MarkdownString(text), toRange(document, name.range)) : undefined;
     }
+    const fn = ruleFunctionAt(a, offset);
+    if (fn) return new vscode.Hover(new vscode.MarkdownString(fn.markdown), toRange(document, fn.range));
     const layer = layerAt(a, offset);
     if (!layer) return undefined;
     return new vscode.Hover(new vscode.MarkdownString(layerMarkdown(layer)), toRange(document, layer.statement.range));

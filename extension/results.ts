@@ -1,23 +1,36 @@
 /**
- * A finished check's verdicts at the end of each layer's line (`δ ✓ 3e-10 · W ✓ 1e-8 · b ✓ 2e-9`, `δ ✗ 6e-1`),
- * until the document changes: then they describe a network that is no longer there, so they go.
+ * A finished check's verdict after each layer's statement, next to its shape hint and before any comment, so
+ * it is on screen even in an editor half as wide as the line: short (`✓ 3e-10`, the worst error of its
+ * tensors; `✗ δ 6e-1`, the failing ones; `✗ rule`, a wrong backward rule), with every tensor's verdict
+ * (`δ ✓ 3e-10 · W ✓ 1e-8 · b ✓ 2e-9`) on hover. Until the document changes: then they describe a network
+ * that is no longer there, so they go.
  */
 import * as vscode from 'vscode';
 import type { LayerCheck, TensorCheck } from '../engine/run';
 import type { CompletedRun } from './gradcheck';
 
+interface Verdict {
+  /** Every tensor's verdict, the hover. */
+  readonly text: string;
+  /** What the line shows. */
+  readonly label: string;
+  readonly passed: boolean;
+  /** Offset of the statement's end, where it is shown. */
+  readonly at: number;
+}
+
 interface Shown {
   readonly version: number;
-  /** 0-based line → text and verdict. */
-  readonly lines: ReadonlyMap<number, { text: string; passed: boolean }>;
+  /** 0-based line → its verdict. */
+  readonly lines: ReadonlyMap<number, Verdict>;
 }
 
 export class InlineResults implements vscode.Disposable {
   private readonly passed = vscode.window.createTextEditorDecorationType({
-    after: { color: new vscode.ThemeColor('testing.iconPassed'), margin: '0 0 0 2em', fontStyle: 'italic' },
+    after: { color: new vscode.ThemeColor('testing.iconPassed'), margin: '0 0 0 1em', fontStyle: 'italic' },
   });
   private readonly failed = vscode.window.createTextEditorDecorationType({
-    after: { color: new vscode.ThemeColor('errorForeground'), margin: '0 0 0 2em', fontStyle: 'italic' },
+    after: { color: new vscode.ThemeColor('errorForeground'), margin: '0 0 0 1em', fontStyle: 'italic' },
   });
   private readonly shown = new Map<string, Shown>();
   private readonly subscriptions: vscode.Disposable[];
@@ -37,20 +50,40 @@ export class InlineResults implements vscode.Disposable {
 
   show({ document, version, analysis, result }: CompletedRun): void {
     if (document.version !== version) return;
-    const lines = new Map<number, { text: string; passed: boolean }>();
-    const inputLine = analysis.input && document.positionAt(analysis.input.statement.range.start).line;
+    const lines = new Map<number, Verdict>();
     for (const l of result.layers) {
-      const line = l.line !== undefined ? l.line - 1 : inputLine;
-      if (line !== undefined) lines.set(line, { text: InlineResults.text(l), passed: passes(l) });
+      const statement = l.kind === 'input' ? analysis.input?.statement : analysis.layers.find((x) => x.name === l.name)?.statement;
+      if (!statement) continue;
+      const at = statement.range.end;
+      lines.set(document.positionAt(at).line, { text: InlineResults.text(l), label: InlineResults.label(l), passed: passes(l), at });
     }
     this.shown.set(document.uri.toString(), { version, lines });
     this.apply(document);
   }
 
-  /** What each line shows for a document, as `line: text` (1-based), for tests. */
+  /** Each line's verdicts in full (the hover) for a document, as `line: text` (1-based), for tests. */
   texts(uri: vscode.Uri): string[] {
+    return this.list(uri, (line, v) => `${line + 1}: ${v.text}`);
+  }
+
+  /** What each line shows for a document, as `line:column: label` (1-based, where it is shown), for tests. */
+  labels(uri: vscode.Uri): string[] {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    return this.list(uri, (line, v) => `${line + 1}:${(document?.positionAt(v.at).character ?? -1) + 1}: ${v.label}`);
+  }
+
+  private list(uri: vscode.Uri, show: (line: number, v: Verdict) => string): string[] {
     const shown = this.shown.get(uri.toString());
-    return shown ? [...shown.lines].sort(([a], [b]) => a - b).map(([line, { text }]) => `${line + 1}: ${text}`) : [];
+    return shown ? [...shown.lines].sort(([a], [b]) => a - b).map(([line, v]) => show(line, v)) : [];
+  }
+
+  /** A layer's verdict in a few characters: the worst error when it passes, else what fails. */
+  static label(l: LayerCheck): string {
+    const tensors: [string, TensorCheck][] = [['δ', l.delta], ...Object.entries(l.params)];
+    if (l.blame) return '✗ rule';
+    const failing = tensors.filter(([, c]) => !c.passed);
+    if (failing.length) return `✗ ${failing.map(([name, c]) => `${name} ${error(c)}`).join(' ')}`;
+    return `✓ ${error(tensors.reduce((worst, [, c]) => (c.maxRelError > worst.maxRelError ? c : worst), l.delta))}`;
   }
 
   /** A layer's verdicts: δ first, then each parameter, and the blame when its own rule is wrong. */
@@ -66,10 +99,12 @@ export class InlineResults implements vscode.Disposable {
       if (editor.document !== document) continue;
       const passed: vscode.DecorationOptions[] = [];
       const failed: vscode.DecorationOptions[] = [];
-      for (const [line, { text, passed: ok }] of shown?.lines ?? []) {
-        if (line >= document.lineCount) continue;
-        const end = document.lineAt(line).range.end;
-        (ok ? passed : failed).push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: text } } });
+      for (const { text, label, passed: ok, at } of shown?.lines.values() ?? []) {
+        if (at > document.getText().length) continue;
+        const end = document.positionAt(at);
+        const hover = new vscode.MarkdownString();
+        hover.appendText(`Gradient check: ${text}`);
+        (ok ? passed : failed).push({ range: new vscode.Range(end, end), hoverMessage: hover, renderOptions: { after: { contentText: label } } });
       }
       editor.setDecorations(this.passed, passed);
       editor.setDecorations(this.failed, failed);
@@ -87,6 +122,10 @@ function passes(l: LayerCheck): boolean {
 
 /** `δ ✓ 3e-10`: the largest relative error, one significant digit, as people quote gradcheck results. */
 function verdict(name: string, c: TensorCheck): string {
+  return `${name} ${c.passed ? '✓' : '✗'} ${error(c)}`;
+}
+
+function error(c: TensorCheck): string {
   const e = c.maxRelError;
-  return `${name} ${c.passed ? '✓' : '✗'} ${e === 0 ? '0' : e.toExponential(0).replace('e+', 'e')}`;
+  return e === 0 ? '0' : e.toExponential(0).replace('e+', 'e');
 }

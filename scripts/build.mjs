@@ -8,6 +8,7 @@ import * as esbuild from 'esbuild';
 import { chmodSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
+import { updateGrammar } from './grammar.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -62,6 +63,17 @@ const browserTestDeps = {
   },
 };
 
+/**
+ * ts-morph carries the TypeScript compiler (several MB): the code that uses it (tfjs/) is a bundle of its own,
+ * dist/tfjs.js, that the CLI requires only when it reads or writes TensorFlow.js code.
+ */
+const tfjsApart = {
+  name: 'tfjs-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/tfjs\/export$/ }, () => ({ path: './tfjs.js', external: true }));
+  },
+};
+
 const extension = { entryPoints: ['extension/extension.ts'], format: 'cjs', external: ['vscode'] };
 const browserTest = {
   platform: 'browser',
@@ -83,8 +95,9 @@ const bundles = [
     banner: { js: '#!/usr/bin/env node' },
     // The package's bin: executable, as an install from the registry would make it. `npx cnn-lens` in this
     // repository runs it through a link that npx makes once per path, so a rebuilt file must keep the mode itself.
-    plugins: [{ name: 'executable', setup: (b) => b.onEnd((r) => { if (!r.errors.length) chmodSync('dist/cli.js', 0o755); }) }],
+    plugins: [tfjsApart, { name: 'executable', setup: (b) => b.onEnd((r) => { if (!r.errors.length) chmodSync('dist/cli.js', 0o755); }) }],
   },
+  { entryPoints: ['tfjs/export.ts'], outfile: 'dist/tfjs.js', platform: 'node', target: 'node20', format: 'cjs' },
   { ...extension, outfile: 'dist/extension.js', platform: 'node', target: 'node20' },
   // The Node-only worker host (extension/worker/nodeHost.ts) requires these lazily; the browser never takes that path.
   { ...extension, outfile: 'dist/extension.web.js', platform: 'browser', target: 'es2022', external: ['vscode', 'node:worker_threads', 'node:os'] },
@@ -94,6 +107,8 @@ const bundles = [
   { entryPoints: ['extension/worker/main.web.ts'], outfile: 'dist/worker.web.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // The backprop walkthrough view's script (extension/walkthrough/page.ts), loaded by its webview.
   { entryPoints: ['extension/walkthrough/page.ts'], outfile: 'dist/walkthrough.js', platform: 'browser', target: 'es2022', format: 'iife' },
+  // The network diagram's script (webview/diagram/main.ts) with dagre.
+  { entryPoints: ['webview/diagram/main.ts'], outfile: 'dist/diagram.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // The gradient-check panel's script (webview/main.ts) with @vscode-elements/elements, and its CSS as dist/webview.css.
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // Desktop suite: mocha stays external and is loaded from node_modules by VS Code's Node extension host.
@@ -109,6 +124,8 @@ const bundles = [
   { ...browserTest, entryPoints: ['test/extension/index.ts'], outfile: 'dist/test/suite.web.js' },
   { ...browserTest, entryPoints: ['scripts/start-check.ts'], outfile: 'dist/test/check.web.js' },
 ];
+
+await updateGrammar();
 
 const contexts = await Promise.all(
   bundles.map((options) =>

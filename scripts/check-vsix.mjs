@@ -48,6 +48,7 @@ const required = [
   'extension/dist/worker.js',
   'extension/dist/worker.web.js',
   'extension/dist/walkthrough.js',
+  'extension/dist/diagram.js',
   'extension/dist/webview.js',
   'extension/dist/webview.css',
   'extension/docs/language.md',

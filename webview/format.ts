@@ -28,6 +28,15 @@ export function duration(ms: number): string {
   return `${Math.floor(s / 60)} min ${s % 60} s`;
 }
 
+/** `about 40 s`, `about 12 min`, `under a second`: an estimate, said before a run. */
+export function about(ms: number): string {
+  if (ms < 1000) return 'under a second';
+  const s = ms / 1000;
+  if (s < 90) return `about ${Math.round(s)} s`;
+  const min = s / 60;
+  return min < 90 ? `about ${Math.round(min)} min` : `about ${(min / 60).toFixed(1)} h`;
+}
+
 /** `1,234` */
 export function count(n: number): string {
   return n.toLocaleString('en-US');

@@ -9,7 +9,8 @@ import { renderChart } from './chart';
 import { h, replace } from './dom';
 import { SettingsForm } from './form';
 import { HeatmapView } from './heatmap';
-import { type FromPanel, isSavedPanel, isToPanel, type RunState, type SavedPanel, type ToPanel } from './protocol';
+import type { GradcheckResult } from '../engine/run';
+import { type FromPanel, isSavedPanel, isToPanel, type LayerInfoView, type RunState, type SavedPanel, type ToPanel } from './protocol';
 import { renderSummary, type SummaryView } from './summary';
 import { renderTable, type TableView } from './table';
 
@@ -65,7 +66,8 @@ function report(): void {
       type: 'rendered',
       view: {
         summary: summary?.headline ?? 'empty',
-        rows: state?.status === 'done' ? (table?.rows ?? []) : [],
+        rows: shown(state) ? (table?.rows ?? []) : [],
+        ...(shown(state) && table && { cells: table.cells, marks: Array.from(chartSlot.querySelectorAll('[data-mark]'), (m) => m.getAttribute('data-mark')!) }),
         ...(state?.status === 'done' && heatmap.describe() !== undefined && { heatmap: heatmap.describe() }),
         formErrors: form.errorList(),
         violations: [...violations],
@@ -74,10 +76,18 @@ function report(): void {
   });
 }
 
+/** The result on screen: a finished run's, or the layers a cancelled one finished. */
+function shown(s: RunState | undefined): { result: GradcheckResult; layers: readonly LayerInfoView[] } | undefined {
+  if (s?.status === 'done') return s;
+  if (s?.status === 'cancelled' && s.result && s.layers) return { result: s.result, layers: s.layers };
+  return undefined;
+}
+
 function drawChart(): void {
-  if (state?.status !== 'done') return;
+  const run = shown(state);
+  if (!run) return;
   const width = Math.max(320, results.clientWidth);
-  replace(chartSlot, h('figcaption', { id: 'chart-heading' }, h('h2', {}, 'Relative error by layer')), renderChart(state.result, width));
+  replace(chartSlot, h('figcaption', { id: 'chart-heading' }, h('h2', {}, 'Error over tolerance by layer')), renderChart(run.result, width));
 }
 
 function show(next: RunState, kept?: Pick<SavedPanel, 'selection' | 'heatmap'>): void {
@@ -99,8 +109,15 @@ function show(next: RunState, kept?: Pick<SavedPanel, 'selection' | 'heatmap'>):
       replace(results, table.element, chartSlot, heatmap.element);
       drawChart();
       break;
+    case 'cancelled': {
+      const run = shown(next);
+      table = run && renderTable(run.result, run.layers, (layer) => post({ type: 'reveal', layer }));
+      // No heat-map: it reruns the model of the last finished check, which this one is not.
+      replace(results, ...(table ? [table.element, chartSlot] : []));
+      drawChart();
+      break;
+    }
     case 'running':
-    case 'cancelled':
     case 'error':
       table = undefined;
       replace(results);

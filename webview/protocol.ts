@@ -3,6 +3,7 @@
  * a discriminated union with a doc comment per message. Types only; both sides import it, and each side
  * validates what it receives (`isToPanel`, `isFromPanel`) before acting on it.
  */
+import { isInt, isNumbers, isObject, isStrings, isTensorCheck } from './guards';
 import type { DeltaMap, GradcheckProgress, GradcheckResult } from '../engine/run';
 
 /** The run settings the panel's form edits (the `cnnLens.gradcheck.*` settings are their defaults). */
@@ -33,14 +34,25 @@ export interface LayerInfoView {
 }
 
 export type RunState =
-  /** A check is running; `progress` is absent until the first report. */
-  | { readonly status: 'running'; readonly file: string; readonly settings: RunSettings; readonly progress?: Progress }
+  /** A check is running; `estimate` is absent until the engine has said, `progress` until the first report. */
+  | { readonly status: 'running'; readonly file: string; readonly settings: RunSettings; readonly estimate?: Estimate; readonly progress?: Progress }
   /** A check finished (passed or not). */
   | { readonly status: 'done'; readonly file: string; readonly settings: RunSettings; readonly result: GradcheckResult; readonly layers: readonly LayerInfoView[]; readonly threads: number }
   /** The network cannot run: its errors, or why it stopped (memory, NaN). */
   | { readonly status: 'error'; readonly file: string; readonly settings: RunSettings; readonly message: string; readonly diagnostics?: readonly string[] }
-  /** The user cancelled, or an edit superseded the run. */
-  | { readonly status: 'cancelled'; readonly file: string; readonly settings: RunSettings };
+  /**
+   * The user cancelled, or an edit superseded the run. `result` holds the layers it had finished (every tensor
+   * of theirs checked), with `layers` their table rows; both absent when it had finished none.
+   */
+  | { readonly status: 'cancelled'; readonly file: string; readonly settings: RunSettings; readonly result?: GradcheckResult; readonly layers?: readonly LayerInfoView[] };
+
+/** What a check will cost, said before it starts. */
+export interface Estimate {
+  /** Evaluations (forward reruns) of the whole check. */
+  readonly evaluations: number;
+  /** About how long, on the threads it runs on. */
+  readonly ms: number;
+}
 
 /** Progress of a running check, as the engine reports it. */
 export type Progress = GradcheckProgress;
@@ -80,6 +92,10 @@ export interface RenderedView {
   readonly summary: string;
   /** One per table row, `NAME KIND pass|fail`, plus ` blamed` on a layer with a blame line. */
   readonly rows: readonly string[];
+  /** One per tensor cell of the table, `NAME TENSOR TEXT` as shown (`0 by structure`, `inconclusive`, `1.2e-7`). */
+  readonly cells?: readonly string[];
+  /** One per chart mark, `NAME TENSOR pass-zone|fail-zone pass|fail`: where it sits, and its ring. */
+  readonly marks?: readonly string[];
   /**
    * The heat-map drawn, `LAYER sample S channel C H×W`, then ` kinks K` and ` uncovered rows R cols C` (0-based,
    * comma-separated) for what is marked; or `error: MESSAGE`; absent when none is drawn.
@@ -103,10 +119,6 @@ export interface SavedPanel {
   readonly heatmap?: Heatmap;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isInt = (v: unknown, min = 0) => typeof v === 'number' && Number.isInteger(v) && v >= min;
-const isStrings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const isNumbers = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'number');
 
 export function isRunSettings(v: unknown): v is RunSettings {
   return (
@@ -128,13 +140,13 @@ export function isRunState(v: unknown): v is RunState {
   if (!isObject(v) || typeof v.file !== 'string' || !isRunSettings(v.settings)) return false;
   switch (v.status) {
     case 'running':
-      return v.progress === undefined || isProgress(v.progress);
+      return (v.progress === undefined || isProgress(v.progress)) && (v.estimate === undefined || (isObject(v.estimate) && isInt(v.estimate.evaluations) && typeof v.estimate.ms === 'number'));
     case 'done':
       return isInt(v.threads, 1) && isResult(v.result) && Array.isArray(v.layers) && v.layers.every(isLayerInfoView);
     case 'error':
       return typeof v.message === 'string' && (v.diagnostics === undefined || isStrings(v.diagnostics));
     case 'cancelled':
-      return true;
+      return (v.result === undefined && v.layers === undefined) || (isResult(v.result) && Array.isArray(v.layers) && v.layers.every(isLayerInfoView));
     default:
       return false;
   }
@@ -161,11 +173,6 @@ function isLayerInfoView(v: unknown): boolean {
   );
 }
 
-function isTensorCheck(v: unknown): boolean {
-  // JSON carries a NaN or infinite error as null.
-  return isObject(v) && (typeof v.maxRelError === 'number' || v.maxRelError === null) && isInt(v.checked) && isInt(v.kinks) && typeof v.passed === 'boolean';
-}
-
 function isResult(v: unknown): boolean {
   return (
     isObject(v) && typeof v.passed === 'boolean' && typeof v.mode === 'string' && typeof v.eps === 'number' && typeof v.rtol === 'number' &&
@@ -178,7 +185,7 @@ function isResult(v: unknown): boolean {
 
 function isRenderedView(v: unknown): v is RenderedView {
   return (
-    isObject(v) && typeof v.summary === 'string' && isStrings(v.rows) && (v.heatmap === undefined || typeof v.heatmap === 'string') &&
+    isObject(v) && typeof v.summary === 'string' && isStrings(v.rows) && (v.cells === undefined || isStrings(v.cells)) && (v.marks === undefined || isStrings(v.marks)) && (v.heatmap === undefined || typeof v.heatmap === 'string') &&
     isStrings(v.formErrors) && isStrings(v.violations)
   );
 }

@@ -13,7 +13,7 @@ export interface SummaryView {
   progress(p: Progress): void;
 }
 
-const MODE_NAMES: Record<string, string> = { 'directional+sampled': 'directional, then sampled' };
+const MODE_NAMES: Record<string, string> = { 'directional+sampled': 'directional, then sampled', baseline: 'baseline (directional, then sampled)' };
 
 /** `label value` pairs, as a definition list laid out in a row. */
 function facts(pairs: readonly (readonly [string, Child])[]): HTMLElement {
@@ -81,7 +81,8 @@ export function renderSummary(state: RunState, onCancel: () => void, onReveal: (
     }
     case 'running': {
       const bar = h('vscode-progress-bar', { 'aria-label': 'Gradient check progress' });
-      const label = h('span', { class: 'progress-label muted' }, 'Starting…');
+      const est = state.estimate;
+      const label = h('span', { class: 'progress-label muted' }, est ? `Starting: ${fmt.count(est.evaluations)} evaluations, ${fmt.about(est.ms)}` : 'Starting…');
       const cancel = h('vscode-button', { secondary: true }, 'Cancel');
       cancel.addEventListener('click', onCancel);
       const view: SummaryView = {
@@ -98,19 +99,22 @@ export function renderSummary(state: RunState, onCancel: () => void, onReveal: (
           bar.value = p.done;
           bar.max = total;
           const pct = Math.min(100, Math.floor((100 * p.done) / total));
-          label.textContent = `${pct}% · ${fmt.count(p.done)} of ${fmt.count(p.total)} evaluations${p.layer ? ` · ${p.layer} ${p.tensor}` : ''}`;
+          label.textContent = `${pct}% · ${fmt.count(p.done)} of ${fmt.count(est?.evaluations ?? p.total)} evaluations${est ? ` (${fmt.about(est.ms)} in all)` : ''}${p.layer ? ` · ${p.layer} ${p.tensor}` : ''}`;
           view.headline = `running ${pct}%`;
         },
       };
       if (state.progress) view.progress(state.progress);
       return view;
     }
-    case 'cancelled':
+    case 'cancelled': {
+      const r = state.result;
+      const kept = r ? h('span', { class: 'muted' }, `${r.layers.length} layer${r.layers.length === 1 ? '' : 's'} finished, shown below`) : null;
       return {
-        element: h('section', { class: 'summary', 'aria-label': 'Summary' }, headline('⊘', 'muted', 'Cancelled', state.file), facts(settingsFacts(state))),
-        headline: 'cancelled',
+        element: h('section', { class: 'summary', 'aria-label': 'Summary' }, headline('⊘', 'muted', 'Cancelled', state.file, kept), facts(settingsFacts(state))),
+        headline: r ? `cancelled, ${r.layers.length} layers kept` : 'cancelled',
         progress: () => {},
       };
+    }
     case 'error':
       return {
         element: h(

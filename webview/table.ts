@@ -11,6 +11,17 @@ export interface TableView {
   readonly element: HTMLElement;
   /** `NAME KIND pass|fail[ blamed]` per row, for the `rendered` report. */
   readonly rows: readonly string[];
+  /** `NAME TENSOR TEXT` per tensor cell, TEXT as shown (`1.2e-7`, `0 by structure`, `inconclusive`). */
+  readonly cells: readonly string[];
+}
+
+/** What a tensor's cell shows: its largest relative error, or, when no coordinate was counted, why not. */
+export function cellText(c: TensorCheck): string {
+  const inconclusive = c.kinks + (c.curvature ?? 0);
+  const zeros = c.zeros ?? 0;
+  if (c.checked > inconclusive + zeros) return fmt.relError(c.maxRelError);
+  if (inconclusive === 0) return '0 by structure';
+  return c.curvature ? 'inconclusive' : 'kinks only';
 }
 
 export function layerPassed(l: LayerCheck): boolean {
@@ -20,20 +31,25 @@ export function layerPassed(l: LayerCheck): boolean {
 function errorCell(c: TensorCheck, label?: string): HTMLElement {
   return h(
     'span',
-    { class: `err ${c.passed ? '' : 'bad'}`, title: `${label ? `${label}: ` : ''}${c.checked} checked, ${c.kinks} at a kink; max relative error ${c.maxRelError ?? 'n/a'}` },
+    {
+      class: `err ${c.passed ? '' : 'bad'}`,
+      title: `${label ? `${label}: ` : ''}${c.checked} checked, ${c.kinks} at a kink, ${c.curvature ?? 0} curvature (inconclusive), ${c.zeros ?? 0} zero on both sides; max relative error ${c.maxRelError ?? 'n/a'}`,
+    },
     label ? h('span', { class: 'param' }, label) : null,
-    fmt.relError(c.maxRelError),
+    cellText(c),
   );
 }
 
 export function renderTable(result: GradcheckResult, layers: readonly LayerInfoView[], onReveal: (layer: string) => void): TableView {
   const info = new Map(layers.map((l) => [l.name, l]));
   const rows: string[] = [];
+  const cells: string[] = [];
   const body = h('tbody');
   for (const l of result.layers) {
     const view = info.get(l.name);
     const passed = layerPassed(l);
     const params = Object.entries(l.params);
+    for (const [tensor, c] of [['δ', l.delta] as const, ...params]) cells.push(`${l.name} ${tensor} ${cellText(c)}`);
     const checked = l.delta.checked + params.reduce((n, [, c]) => n + c.checked, 0);
     const kinks = l.delta.kinks + params.reduce((n, [, c]) => n + c.kinks, 0);
     const line = view?.line ?? l.line;
@@ -101,5 +117,5 @@ export function renderTable(result: GradcheckResult, layers: readonly LayerInfoV
     h('h2', { id: 'layers-title' }, 'Layers'),
     h('div', { class: 'table-wrap' }, h('table', { class: 'layer-table' }, head, body)),
   );
-  return { element, rows };
+  return { element, rows, cells };
 }

@@ -1,5 +1,5 @@
 /**
- * Hand-written backward rules (DSL.md, "Backward rules written by hand"): the rule of `backward NAME: TARGET = EXPR`
+ * Hand-written backward rules (docs/language.md, "`backward`"): the rule of `backward NAME: TARGET = EXPR`
  * is read here, in MATLAB's notation, and checked against the layer's own sizes before anything runs. Every name
  * and function must exist (`backward-unknown`), every operation's operands must fit (`backward-type`, naming both
  * shapes), and the result must have the target's shape (`backward-shape`). Where this notation can write the
@@ -9,35 +9,24 @@
  * are dropped before shapes are compared (10×1 is 10, 1×1 a scalar). A rule stops at its first error: the later
  * parts of an expression whose operand is already wrong would only repeat it.
  */
-import type { LayerInfo } from '../check';
+import type { CompiledRule, LayerInfo } from '../analysis';
+import { LAYER_KINDS } from '../layers';
 import { type Shape, formatShape } from '../shape';
 import type { BackwardStatement } from '../syntax';
 import type { Diagnostic, Fix, TextRange } from '../text';
 import { didYouMean } from '../values';
 import { standardRules } from './standard';
+import { type CheckedArgs, RULE_FUNCTIONS, type RuleValue, canonical, show } from './functions';
 import { type BinaryOp, type Expr, type ParsedRule, RuleError, parseRule } from './syntax';
 
-/** What an expression is: an array of some shape (a scalar has none), a string, or a `[r c]` list. */
-type Value =
-  | { readonly kind: 'array'; readonly dims: Shape; /** Its value, for a constant scalar. */ readonly constant?: number }
-  | { readonly kind: 'string'; readonly value: string }
-  | { readonly kind: 'list'; readonly values: readonly number[] };
+type Value = RuleValue;
 
-/** MATLAB's view of a shape: trailing 1s dropped (a vector of n is the column n×1, 1×1 a scalar). */
-export function canonical(dims: Shape): Shape {
-  let n = dims.length;
-  while (n > 0 && dims[n - 1] === 1) n--;
-  return n === dims.length ? dims : dims.slice(0, n);
-}
+/** MATLAB's view of a shape, re-exported for the code that knows it from here. */
+export { canonical } from './functions';
 
 function same(a: Shape, b: Shape): boolean {
   const x = canonical(a), y = canonical(b);
   return x.length === y.length && x.every((d, i) => d === y[i]);
-}
-
-function show(dims: Shape): string {
-  const c = canonical(dims);
-  return c.length === 0 ? 'a scalar' : formatShape(c);
 }
 
 /** The rows and columns of a matrix operand: a vector of n is n×1; more than 2 dimensions is an error. */
@@ -48,28 +37,8 @@ function matrix(dims: Shape, what: string, at: TextRange, need: string): [number
 }
 
 /** The functions of the rule language, with how each is called (for completion). */
-export const RULE_FUNCTIONS: Readonly<Record<string, string>> = {
-  sum: 'sum(k, E): E summed over the index variable k',
-  conv2: "conv2(A, B, 'full'|'valid'|'same'): 2-D convolution, B flipped",
-  xcorr2: "xcorr2(A, B, 'full'|'valid'): 2-D correlation, no flip",
-  rot90: 'rot90(A, k): A turned k quarter turns counterclockwise',
-  kron: 'kron(A, B): Kronecker product',
-  ones: 'ones(n) or ones(h, w)',
-  zeros: 'zeros(n) or zeros(h, w)',
-  reshape: 'reshape(A, d1, d2, …): row-major, as flatten',
-  padarray: "padarray(A, [r c], 'pre'|'post'|'both'): zeros around A",
-  upsample: 'upsample(A, s): kron(A, ones(s))',
-  dilate: 'dilate(A, s): s − 1 zeros between entries',
-  sigmoid: 'sigmoid(A), elementwise',
-  tanh: 'tanh(A), elementwise',
-  relu: 'relu(A), elementwise',
-  step: 'step(A): 1 where A > 0, else 0',
-  exp: 'exp(A), elementwise',
-  log: 'log(A), elementwise',
-  max: 'max(A, B), elementwise',
-};
+export { RULE_FUNCTIONS } from './functions';
 const FUNCTIONS = Object.keys(RULE_FUNCTIONS);
-const ELEMENTWISE = new Set(['sigmoid', 'tanh', 'relu', 'step', 'exp', 'log']);
 
 /** An index variable: its range once known, and where that came from ("dx's 64 channels (dx[c])"). */
 interface Binding {
@@ -254,114 +223,63 @@ class ShapeChecker {
 
   private call(e: Extract<Expr, { t: 'call' }>): Value {
     const { fn, args } = e;
-    if (!FUNCTIONS.includes(fn)) {
+    const f = Object.hasOwn(RULE_FUNCTIONS, fn) ? RULE_FUNCTIONS[fn] : undefined;
+    if (!f) {
       const guess = didYouMean(fn, FUNCTIONS);
       throw new RuleError('backward-unknown', `no function '${fn}' in backward rules${guess ? `; did you mean '${guess}'?` : ''}`, e.fnRange);
     }
-    const arity = (lo: number, hi: number, usage: string) => {
-      if (args.length < lo || args.length > hi) throw new RuleError('backward-type', `${fn} takes ${usage}; here it has ${args.length} argument${args.length === 1 ? '' : 's'}`, e.range);
-    };
-    const constant = (i: number, what: string, min = 1): number => {
-      const v = this.check(args[i]);
-      if (v.kind !== 'array' || v.constant === undefined || !Number.isInteger(v.constant) || v.constant < min) {
-        throw new RuleError('backward-type', `${fn}'s ${what} must be a whole number ≥ ${min}`, args[i].range);
-      }
-      return v.constant;
-    };
-    const mode = (i: number, modes: string[], fallback: string): string => {
-      if (args.length <= i) return fallback;
-      const v = this.check(args[i]);
-      if (v.kind !== 'string' || !modes.includes(v.value)) {
-        throw new RuleError('backward-type', `${fn}'s last argument is ${modes.map((m) => `'${m}'`).join(', ')}`, args[i].range);
-      }
-      return v.value;
-    };
-    const mat = (i: number): [number, number] => {
-      const v = this.array(args[i], `argument ${i + 1} of ${fn}`);
-      return matrix(v.dims, this.text(args[i].range), args[i].range, fn);
-    };
-    if (ELEMENTWISE.has(fn)) {
-      arity(1, 1, 'one argument');
-      return { kind: 'array', dims: this.array(args[0], `argument of ${fn}`).dims };
+    const [lo, hi, usage] = f.arity;
+    if (args.length < lo || args.length > hi) throw new RuleError('backward-type', `${fn} takes ${usage}; here it has ${args.length} argument${args.length === 1 ? '' : 's'}`, e.range);
+    if (fn === 'sum') return this.sum(e);
+    return f.shape(this.reader(e));
+  }
+
+  /** sum(k, E): binds k for E, whose indexing settles k's range; evaluation loops over it. */
+  private sum(e: Extract<Expr, { t: 'call' }>): Value {
+    const v = e.args[0];
+    if (v.t !== 'name') throw new RuleError('backward-type', 'sum\'s first argument is the index variable to sum over, as in sum(k, …)', v.range);
+    if (this.env.has(v.name) || this.binding(v.name)) {
+      throw new RuleError('backward-type', `'${v.name}' is already ${this.env.has(v.name) ? 'an array' : 'an index variable'}; sum over a new name`, v.range);
     }
-    switch (fn) {
-      case 'sum': {
-        arity(2, 2, 'an index variable and an expression, sum(k, E)');
-        const v = args[0];
-        if (v.t !== 'name') throw new RuleError('backward-type', 'sum\'s first argument is the index variable to sum over, as in sum(k, …)', v.range);
-        if (this.env.has(v.name) || this.binding(v.name)) {
-          throw new RuleError('backward-type', `'${v.name}' is already ${this.env.has(v.name) ? 'an array' : 'an index variable'}; sum over a new name`, v.range);
+    const binding: Binding = {};
+    this.scopes.push(new Map([[v.name, binding]]));
+    const body = this.array(e.args[1], 'summand');
+    this.scopes.pop();
+    if (binding.size === undefined) throw new RuleError('backward-type', `'${v.name}' indexes nothing in the sum, so its range is unknown`, v.range);
+    this.sums.set(e, binding.size);
+    return { kind: 'array', dims: body.dims };
+  }
+
+  /** A call's arguments as its function's shape rule reads them, each reader reporting at what it read. */
+  private reader(e: Extract<Expr, { t: 'call' }>): CheckedArgs {
+    const { fn, args } = e;
+    return {
+      fn,
+      count: args.length,
+      value: (i) => this.check(args[i]),
+      array: (i, what) => this.array(args[i], what),
+      matrix: (i) => matrix(this.array(args[i], `argument ${i + 1} of ${fn}`).dims, this.text(args[i].range), args[i].range, fn),
+      constant: (i, what, min = 1) => {
+        const v = this.check(args[i]);
+        if (v.kind !== 'array' || v.constant === undefined || !Number.isInteger(v.constant) || v.constant < min) {
+          throw new RuleError('backward-type', `${fn}'s ${what} must be a whole number ≥ ${min}`, args[i].range);
         }
-        const binding: Binding = {};
-        this.scopes.push(new Map([[v.name, binding]]));
-        const body = this.array(args[1], 'summand');
-        this.scopes.pop();
-        if (binding.size === undefined) throw new RuleError('backward-type', `'${v.name}' indexes nothing in the sum, so its range is unknown`, v.range);
-        this.sums.set(e, binding.size);
-        return { kind: 'array', dims: body.dims };
-      }
-      case 'conv2':
-      case 'xcorr2': {
-        arity(2, 3, `two matrices and a shape, ${fn}(A, B, 'full')`);
-        const [ar, ac] = mat(0), [br, bc] = mat(1);
-        const how = mode(2, fn === 'conv2' ? ['full', 'valid', 'same'] : ['full', 'valid'], 'full');
-        if (how === 'full') return { kind: 'array', dims: [ar + br - 1, ac + bc - 1] };
-        if (how === 'same') return { kind: 'array', dims: [ar, ac] };
-        if (br > ar || bc > ac) {
-          throw new RuleError('backward-type', `${fn}(…, 'valid') needs the second matrix to fit in the first: ${br}×${bc} in ${ar}×${ac}`, e.range);
+        return v.constant;
+      },
+      mode: (i, modes, fallback) => {
+        if (args.length <= i) return fallback;
+        const v = this.check(args[i]);
+        if (v.kind !== 'string' || !modes.includes(v.value)) {
+          throw new RuleError('backward-type', `${fn}'s last argument is ${modes.map((m) => `'${m}'`).join(', ')}`, args[i].range);
         }
-        return { kind: 'array', dims: [ar - br + 1, ac - bc + 1] };
-      }
-      case 'rot90': {
-        arity(1, 2, 'a matrix and a count, rot90(A, k)');
-        const [r, c] = mat(0);
-        const k = args.length > 1 ? constant(1, 'count', 0) : 1;
-        return { kind: 'array', dims: k % 2 ? [c, r] : [r, c] };
-      }
-      case 'kron': {
-        arity(2, 2, 'two matrices');
-        const [ar, ac] = mat(0), [br, bc] = mat(1);
-        return { kind: 'array', dims: [ar * br, ac * bc] };
-      }
-      case 'ones':
-      case 'zeros': {
-        arity(1, 2, `one or two sizes, ${fn}(n) or ${fn}(h, w)`);
-        const h = constant(0, 'size'), w = args.length > 1 ? constant(1, 'size') : h;
-        return { kind: 'array', dims: [h, w] };
-      }
-      case 'reshape': {
-        if (args.length < 2) arity(2, Infinity, 'an array and its new sizes');
-        const a = this.array(args[0], 'argument 1 of reshape');
-        const dims = args.slice(1).map((_, i) => constant(i + 1, 'size'));
-        const from = a.dims.reduce((n, d) => n * d, 1), to = dims.reduce((n, d) => n * d, 1);
-        if (from !== to) {
-          throw new RuleError('backward-type', `reshape keeps the element count: ${this.text(args[0].range)} is ${show(a.dims)} (${from}), ${formatShape(dims)} is ${to}`, e.range);
-        }
-        return { kind: 'array', dims };
-      }
-      case 'padarray': {
-        arity(2, 3, "a matrix, [rows columns] and 'pre', 'post' or 'both'");
-        const [r, c] = mat(0);
-        const amounts = this.check(args[1]);
-        if (amounts.kind !== 'list' || amounts.values.length !== 2 || amounts.values.some((v) => !Number.isInteger(v) || v < 0)) {
-          throw new RuleError('backward-type', 'padarray\'s second argument is [rows columns], two whole numbers', args[1].range);
-        }
-        const times = mode(2, ['pre', 'post', 'both'], 'both') === 'both' ? 2 : 1;
-        return { kind: 'array', dims: [r + times * amounts.values[0], c + times * amounts.values[1]] };
-      }
-      case 'upsample':
-      case 'dilate': {
-        arity(2, 2, `a matrix and a factor, ${fn}(A, s)`);
-        const [r, c] = mat(0), s = constant(1, 'factor');
-        return { kind: 'array', dims: fn === 'upsample' ? [r * s, c * s] : [(r - 1) * s + 1, (c - 1) * s + 1] };
-      }
-      default: { // max
-        arity(2, 2, 'two arrays of one shape, or an array and a scalar');
-        const a = this.array(args[0], 'argument 1 of max'), b = this.array(args[1], 'argument 2 of max');
-        const dims = this.elementwise('max', a.dims, b.dims, args[0], args[1], e.range);
-        return { kind: 'array', dims, ...(a.constant !== undefined && b.constant !== undefined && { constant: Math.max(a.constant, b.constant) }) };
-      }
-    }
+        return v.value;
+      },
+      elementwise: (a, b, i, j) => this.elementwise(fn, a, b, args[i], args[j], e.range),
+      text: (i) => this.text(args[i].range),
+      fail: (code, message, at) => {
+        throw new RuleError(code, message, at === undefined ? e.range : args[at].range);
+      },
+    };
   }
 }
 
@@ -369,25 +287,11 @@ function fold(op: BinaryOp, a: number, b: number): number {
   return op === '+' ? a + b : op === '-' ? a - b : op === '/' || op === './' ? a / b : a * b;
 }
 
-/** What dimension i of a target is, for messages ("per channel"). */
+/** What dimension i of a target is, for messages ("per channel"): a parameter's axes, as its kind names them. */
 function dimName(target: string, layer: LayerInfo, i: number): string {
-  const conv = layer.kind === 'conv';
   if (target === 'dx') return (layer.inputShapes[0]?.length ?? 0) === 3 ? ['channel', 'row', 'column'][i] : 'element';
-  if (target === 'dW') return conv ? ['filter', 'channel', 'kernel row', 'kernel column'][i] : ['unit', 'input'][i];
-  return conv ? 'filter' : layer.kind === 'dense' ? 'unit' : 'channel';
-}
-
-/** A rule that passed the checks, ready to evaluate: its target, the target's index ranges and each sum's. */
-export interface CompiledRule {
-  /** The layer the rule is for. */
-  readonly layer: string;
-  /** dx, dW, db, …: the δ at the input or a parameter's gradient. */
-  readonly target: string;
-  /** The ranges of the target's index variables, in order (dx[c]: the input's channels). */
-  readonly ranges: readonly number[];
-  readonly vars: readonly string[];
-  readonly expr: Expr;
-  readonly sums: ReadonlyMap<Expr, number>;
+  const axes = LAYER_KINDS.get(layer.kind)?.paramAxes as Readonly<Record<string, readonly string[]>> | undefined;
+  return axes?.[target.slice(1)]?.[i] ?? 'element';
 }
 
 /**

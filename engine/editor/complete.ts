@@ -5,8 +5,9 @@
  * then its arrays (with their shapes) and the rule language's functions.
  */
 import { RULE_FUNCTIONS, environment } from '../backward';
-import type { Analysis } from '../check';
+import type { Analysis } from '../analysis';
 import { LAYER_KINDS } from '../layers';
+import type { OptionTable } from '../layers/kind';
 
 export interface Completion {
   readonly label: string;
@@ -25,12 +26,6 @@ const STATEMENTS: readonly Completion[] = [
   { label: 'backward', kind: 'keyword', detail: 'backward NAME: dx = …', documentation: 'A hand-written backward rule for a layer.' },
 ];
 
-const VALUES: Readonly<Record<string, readonly string[]>> = {
-  pad: ['same', 'full', 'valid'],
-  ceil: ['true', 'false'],
-  bias: ['true', 'false'],
-};
-
 export function completionsAt(a: Analysis, offset: number): Completion[] {
   const text = a.document.text;
   let lineStart = offset;
@@ -44,10 +39,10 @@ export function completionsAt(a: Analysis, offset: number): Completion[] {
   const rule = /^\s*backward\s+(\w+)\s*:(.*)$/.exec(before);
   if (rule) return ruleCompletions(a, rule[1], rule[2], lineStart);
 
-  // After `from=`: the layers above.
+  // After `from=`: the layers above; after another option, the words it takes.
   if (/\bfrom\s*=\s*\w*$/.test(before)) return names();
   const option = /\b(\w+)\s*=\s*\w*$/.exec(before);
-  if (option) return (VALUES[option[1]] ?? []).map((v) => ({ label: v, kind: 'value' as const }));
+  if (option) return optionValues(before, option[1]).map((v) => ({ label: v, kind: 'value' as const }));
   if (/^\s*loss\s+\w*$/.test(before)) return ['cross_entropy', 'mse'].map((v) => ({ label: v, kind: 'value' as const }));
 
   // The start of a statement, after an optional `NAME:`.
@@ -62,7 +57,7 @@ export function completionsAt(a: Analysis, offset: number): Completion[] {
   if (!kind) return [];
   if (kind.namedInputs) return names();
   const args = statement[2].split(/\s+/).filter((w) => w && !w.includes('='));
-  const options = Object.entries(kind.options as Record<string, { doc: string; default: string }>).map(([key, spec]): Completion => ({
+  const options = Object.entries(kind.options as OptionTable<Record<string, unknown>>).map(([key, spec]): Completion => ({
     label: key,
     kind: 'option',
     detail: `default ${spec.default}`,
@@ -70,8 +65,19 @@ export function completionsAt(a: Analysis, offset: number): Completion[] {
     insertText: `${key}=`,
   }));
   const from: Completion = { label: 'from', kind: 'option', detail: 'default: the line above', documentation: 'from: the layer this one reads', insertText: 'from=' };
-  if (kind.kind === 'pool' && args.length <= 1 && !/\d/.test(statement[2])) return ['max', 'mean'].map((v) => ({ label: v, kind: 'value' as const }));
+  // A positional argument that takes words (`pool max|mean`): its words while it is being written.
+  const at = /\s$/.test(before) ? args.length : args.length - 1;
+  const words = kind.argValues?.[at];
+  if (words) return words.map((v) => ({ label: v, kind: 'value' as const }));
   return [...options, from];
+}
+
+/** The words option `key` takes, read from the kind of the statement being written (`pad=` of conv: same, full, valid). */
+function optionValues(before: string, key: string): readonly string[] {
+  const statement = /^\s*(?:[A-Za-z_]\w*\s*:\s*)?([a-z_]+)\s/.exec(before);
+  const kind = statement && LAYER_KINDS.get(statement[1]);
+  const spec = kind && Object.hasOwn(kind.options, key) ? (kind.options as OptionTable<Record<string, unknown>>)[key] : undefined;
+  return spec?.values ?? [];
 }
 
 function namesAbove(a: Analysis, lineStart: number): Completion[] {
@@ -97,6 +103,6 @@ function ruleCompletions(a: Analysis, name: string, rule: string, lineStart: num
   }
   if (!/(^|[^\w.'\]])\w*$/.test(rule)) return [];
   const arrays = [...environment(layer)].map(([n, s]): Completion => ({ label: n, kind: 'name', detail: s.join('×') }));
-  const functions = Object.entries(RULE_FUNCTIONS).map(([f, usage]): Completion => ({ label: f, kind: 'function', detail: usage }));
+  const functions = Object.entries(RULE_FUNCTIONS).map(([f, { doc }]): Completion => ({ label: f, kind: 'function', detail: doc }));
   return [...arrays, ...functions];
 }

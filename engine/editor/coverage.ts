@@ -1,10 +1,10 @@
 /**
  * Which rows and columns of each tensor get no gradient because every conv or pool layer reading it slides
  * its windows past them (the seed's row and column 12 of sigmoid1 under p1's 2×2 windows). The geometry is the
- * consumers' own record, read through geometry.ts `uncovered()`, so the table, the diagnostics and the kernels
+ * consumers' own record (each kind's `windows`), read through geometry.ts `uncovered()`, so the table, the diagnostics and the kernels
  * agree on which indices those are.
  */
-import type { Analysis } from '../check';
+import type { Analysis } from '../analysis';
 import { type Axis, uncovered } from '../geometry';
 
 export interface Uncovered2D {
@@ -25,7 +25,7 @@ export function uncoveredByConsumers(a: Analysis): Map<string, Uncovered2D> {
   const readers = new Map<string, { rows: Set<number> | null; cols: Set<number> | null }[]>();
   for (const l of a.layers) {
     for (const input of l.inputs) {
-      const g = l.geometry;
+      const g = l.windows;
       const entry = g && l.inputs.length === 1 ? { rows: missed(g.h), cols: missed(g.w) } : { rows: new Set<number>(), cols: new Set<number>() };
       readers.set(input, [...(readers.get(input) ?? []), entry]);
     }

@@ -1,6 +1,7 @@
 /** What the editor says about a layer: hover markdown, inlay hint labels and outline details. */
-import { standardRules } from '../backward';
-import type { Analysis, LayerInfo } from '../check';
+import { RULE_FUNCTIONS, standardRules } from '../backward';
+import type { Analysis, LayerInfo } from '../analysis';
+import type { TextRange } from '../text';
 import { formatShape, type Shape } from '../shape';
 
 const shape = (s: Shape | null | undefined) => (s ? formatShape(s) : '?');
@@ -45,4 +46,17 @@ export function useMarkdown(a: Analysis, name: string): string | undefined {
   if (a.input && name === a.input.name) return `**${name}** · input ${shape(a.input.shape)}`;
   const l = a.layers.find((x) => x.name === name);
   return l && `**${name}** · \`${l.kind}\` → ${shape(l.output)} (line ${l.line})`;
+}
+
+/** Markdown for a hover on a function of a backward rule (`conv2(`): how it is called and what it does. */
+export function ruleFunctionAt(a: Analysis, offset: number): { range: TextRange; markdown: string } | undefined {
+  const st = a.backward.find((b) => b.rule.range.start <= offset && offset <= b.rule.range.end);
+  if (!st) return undefined;
+  const { text } = a.document;
+  let start = offset, end = offset;
+  while (start > st.rule.range.start && /\w/.test(text[start - 1])) start--;
+  while (end < st.rule.range.end && /\w/.test(text[end])) end++;
+  const name = text.slice(start, end);
+  if (!Object.hasOwn(RULE_FUNCTIONS, name) || !/^\s*\(/.test(text.slice(end, st.rule.range.end))) return undefined;
+  return { range: { start, end }, markdown: `\`${RULE_FUNCTIONS[name].doc}\`` };
 }

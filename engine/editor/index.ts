@@ -1,4 +1,4 @@
 /** Editor services over an Analysis, shared by the VS Code extension (desktop and web) and the tests. */
 export { type Completion, completionsAt } from './complete';
-export { deltaLabel, layerAt, layerMarkdown, outputLabel, useMarkdown } from './describe';
+export { deltaLabel, layerAt, layerMarkdown, outputLabel, ruleFunctionAt, useMarkdown } from './describe';
 export { definitionOf, type Occurrence, occurrenceAt, occurrences, referencesTo, renameEdits } from './navigate';

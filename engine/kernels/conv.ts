@@ -2,7 +2,7 @@
  * conv2d as PyTorch defines it (cross-correlation; weights [outC, inC/groups, kh, kw]; N×C×H×W activations),
  * forward and both backward passes, all through im2col + one GEMM per group and batch chunk:
  *   forward  y_g    = W_g · col(x_g)
- *   δx       δx_g   = col2im(W_gᵀ · δy_g)      (the "full convolution with W" of DSL.md, done as an adjoint)
+ *   δx       δx_g   = col2im(W_gᵀ · δy_g)      (the "full convolution with W" of docs/language.md, done as an adjoint)
  *   dW       dW_g   = δy_g · col(x_g)ᵀ,  db = Σ δy over batch and positions
  * Samples are processed in chunks so the column buffer stays under COL_BUDGET elements whatever the batch.
  * Within a chunk, a map of at least PER_SAMPLE_MIN positions runs one GEMM per sample directly on the N×C×P

@@ -14,3 +14,14 @@ export { type Activation, activationBackward, activationForward } from './activa
 export { type CrossEntropyResult, crossEntropy, mseLoss, softmaxCrossEntropy } from './loss.js';
 export { type BatchNormResult, type BatchNormSaved, batchNormBackward, batchNormForward } from './batchnorm.js';
 export { addBackward, addForward, concatBackward, concatForward } from './merge.js';
+export { type DeconvAxis, type DeconvGeometry, deconv2dBackwardFilter, deconv2dBackwardInput, deconv2dForward, deconvAsConv, deconvOut } from './deconv.js';
+export { type LerpTable, type UpsampleGeometry, type UpsampleMode, lerpTable, upsampleBackward, upsampleForward } from './upsample.js';
+export {
+  type AdaptiveMaxResult, type AdaptivePoolGeometry, adaptiveMaxPoolBackward, adaptiveMaxPoolForward, adaptiveMeanPoolBackward,
+  adaptiveMeanPoolForward, adaptiveWindow,
+} from './adaptivePool.js';
+export { type ActivationV2, activationV2Backward, activationV2Forward, normalCdf } from './activationV2.js';
+export { erf, erfc } from './erf.js';
+export { type GroupNormResult, type GroupNormSaved, groupNormBackward, groupNormForward } from './groupnorm.js';
+export { channelMulBackward, channelMulForward, mulBackward, mulForward } from './mul.js';
+export { type CropGeometry, cropBackward, cropForward, cropOffset } from './crop.js';

@@ -51,10 +51,6 @@ export function alloc<A extends Floats>(like: A, n: number): A {
   return (like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)) as A;
 }
 
-export function isF32(a: Floats): a is Float32Array {
-  return a instanceof Float32Array;
-}
-
 /** One copy of `template` per element type, each checked by `smoke` on inputs of its own type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function perType<F extends (...args: any[]) => unknown>(template: F,

@@ -5,13 +5,15 @@
 import { type Activation as Kernel, activationBackward, activationForward } from '../kernels';
 import { formatShape } from '../shape';
 import { readNumber } from '../values';
-import { expectArgs, type LayerKind } from './kind';
+import { expectArgs, type LayerKind, type Nothing } from './kind';
 
 interface Activation {
   readonly kind: string;
   readonly summary: string;
   /** f′ as a rule shows it, with `x` (the input) and `y` (the output) named after the layers. */
   derivative(x: string, y: string, slope: number): string;
+  /** The standard rule in the rule language, with the layer's slope. */
+  standard(slope: number): string;
 }
 
 /** `slope` reads the slope option where there is one; a layer without it gets `defaultSlope`. */
@@ -24,6 +26,7 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
     kind: a.kind,
     summary: a.summary,
     usage: a.kind,
+    ...(kinked && { rectifies: true }),
     options,
     configure(args, o, cx) {
       if (!expectArgs(args, [], cx)) return undefined;
@@ -35,6 +38,7 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
       const shape = formatShape(input.shape);
       return `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} ⊙ ${a.derivative(input.name, cx.layer, c.slope)}`;
     },
+    standardRules: (c) => ({ dx: a.standard(c.slope) }),
     forward: (c, _step, [x]) => ({ y: activationForward(kernel(c), x) }),
     backward: (c, _step, [x], f, dy) => ({ dx: [activationBackward(kernel(c), x, f.y, dy)] }),
     // The ReLUs' choice is which side of 0 each input is on.
@@ -42,14 +46,14 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
   };
 }
 
-const none = (a: Activation) => activation<{}>(a, {}, () => undefined, 0);
+const none = (a: Activation) => activation<Nothing>(a, {}, () => undefined, 0);
 
-export const relu = none({ kind: 'relu', summary: 'max(0, x), elementwise', derivative: (x) => `step(${x}) (1 where ${x} > 0, else 0)` });
-export const sigmoid = none({ kind: 'sigmoid', summary: '1 / (1 + e^−x), elementwise', derivative: (_x, y) => `${y}(1 − ${y}) (σ′ = σ(1 − σ))` });
-export const tanh = none({ kind: 'tanh', summary: 'tanh(x), elementwise', derivative: (_x, y) => `(1 − ${y}²)` });
-export const identity = none({ kind: 'identity', summary: 'passes its input through unchanged', derivative: () => '1' });
+export const relu = none({ kind: 'relu', summary: 'max(0, x), elementwise', derivative: (x) => `step(${x}) (1 where ${x} > 0, else 0)`, standard: () => 'dx = dy .* step(x)' });
+export const sigmoid = none({ kind: 'sigmoid', summary: '1 / (1 + e^−x), elementwise', derivative: (_x, y) => `${y}(1 − ${y}) (σ′ = σ(1 − σ))`, standard: () => 'dx = dy .* y .* (1 - y)' });
+export const tanh = none({ kind: 'tanh', summary: 'tanh(x), elementwise', derivative: (_x, y) => `(1 − ${y}²)`, standard: () => 'dx = dy .* (1 - y .* y)' });
+export const identity = none({ kind: 'identity', summary: 'passes its input through unchanged', derivative: () => '1', standard: () => 'dx = dy' });
 export const leakyRelu = activation<{ slope: number }>(
-  { kind: 'leaky_relu', summary: 'x where x > 0, else slope·x', derivative: (x, _y, s) => `(1 where ${x} > 0, else ${s})` },
+  { kind: 'leaky_relu', summary: 'x where x > 0, else slope·x', derivative: (x, _y, s) => `(1 where ${x} > 0, else ${s})`, standard: (s) => `dx = dy .* (${s} + ${1 - s} * step(x))` },
   {
     slope: {
       doc: 'slope: the gradient for negative inputs',

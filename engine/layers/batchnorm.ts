@@ -14,10 +14,11 @@ const BY_DEFAULT = { eps: 1e-5 };
 /** What the means of a channel are taken over. */
 const over = (shape: readonly number[]) => (shape.length === 3 ? `the batch and the ${shape[1]}×${shape[2]} positions` : 'the batch');
 
-export const batchnorm: LayerKind<{ eps: number }, { eps: number }> = {
+export const batchnorm: LayerKind<{ eps: number }, { eps: number }, undefined, BatchNormSaved> = {
   kind: 'batchnorm',
   summary: "normalises each channel with the batch's mean and (biased) variance, then scales by γ and shifts by β",
   usage: 'batchnorm',
+  paramAxes: { gamma: ['channel'], beta: ['channel'] },
   options: {
     eps: {
       doc: 'eps: added to the variance before the square root',
@@ -52,7 +53,12 @@ export const batchnorm: LayerKind<{ eps: number }, { eps: number }> = {
   },
 
   backward(_c, step, [x], f, dy) {
-    const { dx, dgamma, dbeta } = batchNormBackward(step.inputShapes[0], step.batch, x, dy, step.params.gamma, f.saved as BatchNormSaved);
+    const { dx, dgamma, dbeta } = batchNormBackward(step.inputShapes[0], step.batch, x, dy, step.params.gamma, saved(step, f.saved));
     return { dx: [dx], grads: { gamma: dgamma, beta: dbeta } };
   },
 };
+
+function saved(step: { name: string }, s: BatchNormSaved | undefined): BatchNormSaved {
+  if (!s) throw new Error(`${step.name}: batchnorm's backward needs the statistics its forward saves`);
+  return s;
+}

@@ -18,6 +18,7 @@ export const intOption = (doc: string, def: string, min: number): OptionSpec<num
 export const boolOption = (doc: string, def: string): OptionSpec<boolean> => ({
   doc,
   default: def,
+  values: ['true', 'false'],
   read: (v, report) => readBool(v, doc.split(':')[0], report),
 });
 
@@ -102,4 +103,13 @@ export function setOption(node: ConfigureContext['node'], key: string, text: str
   if (existing) return { range: existing.value.range, newText: text };
   const last = [node.kind.range, ...node.args.map((a) => a.range), ...node.options.map((o) => o.range)].reduce((a, b) => (b.end > a.end ? b : a));
   return { range: { start: last.end, end: last.end }, newText: ` ${key}=${text}` };
+}
+
+/** padarray calls (rule language) adding `pre` = [rows, columns] before `e` and `post` after, as few as it takes. */
+export function padarrayText(e: string, pre: readonly number[], post: readonly number[]): string {
+  const zero = (v: readonly number[]) => v[0] === 0 && v[1] === 0;
+  if (zero(pre) && zero(post)) return e;
+  if (pre[0] === post[0] && pre[1] === post[1]) return `padarray(${e}, [${pre[0]} ${pre[1]}], 'both')`;
+  const withPre = zero(pre) ? e : `padarray(${e}, [${pre[0]} ${pre[1]}], 'pre')`;
+  return zero(post) ? withPre : `padarray(${withPre}, [${post[0]} ${post[1]}], 'post')`;
 }

@@ -8,7 +8,7 @@
  */
 import { convAxis, type ConvGeometry, dilatedKernel } from '../geometry';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../kernels';
-import { formatShape } from '../shape';
+import { formatShape, type Shape } from '../shape';
 import { dimRange, type Value } from '../syntax';
 import { didYouMean, type Pair, readInt, readPair } from '../values';
 import {
@@ -20,11 +20,12 @@ import {
   optionRange,
   pairOption,
   pairText,
+  padarrayText,
   forEach,
   plural,
   uncoveredText,
 } from './common';
-import { expectArgs, type LayerKind, type OptionSpec, type ParamSpec, type RuleContext } from './kind';
+import { expectArgs, type LayerKind, type OptionSpec, type ParamSpec, type RuleContext, type StandardRules } from './kind';
 
 /** Explicit padding per side, or a rule that depends on the kernel. */
 export type ConvPad = 'same' | 'full' | { readonly top: number; readonly bottom: number; readonly left: number; readonly right: number };
@@ -57,6 +58,7 @@ const NO_PAD: ConvPad = { top: 0, bottom: 0, left: 0, right: 0 };
 const padOption: OptionSpec<ConvPad> = {
   doc: 'pad: zero padding: N, HxW, TOPxBOTTOMxLEFTxRIGHT, valid (0), same (keeps H×W at stride 1) or full (D·(K−1))',
   default: '0',
+  values: ['same', 'full', 'valid'],
   read(v: Value, report) {
     if (v.kind === 'word' && (v.text === 'same' || v.text === 'full')) return v.text;
     if (v.kind === 'word' && v.text === 'valid') return { top: 0, bottom: 0, left: 0, right: 0 };
@@ -76,10 +78,11 @@ const padOption: OptionSpec<ConvPad> = {
   },
 };
 
-export const conv: LayerKind<Options, ConvConfig> = {
+export const conv: LayerKind<Options, ConvConfig, ConvGeometry, undefined> = {
   kind: 'conv',
   summary: '2-D convolution (cross-correlation, as torch.nn.Conv2d) with FILTERS kernels of size KERNEL',
   usage: 'conv FILTERS KERNEL',
+  paramAxes: { W: ['filter', 'channel', 'kernel row', 'kernel column'], b: ['filter'] },
   options: {
     stride: pairOption('stride: step between windows, N or HxW', '1', 1),
     pad: padOption,
@@ -170,13 +173,15 @@ export const conv: LayerKind<Options, ConvConfig> = {
     return c.bias ? [weights, { name: 'b', shape: [F] }] : [weights];
   },
   geometry: (c, [input]) => convGeometry(c, input.shape),
+  windows: (g) => g,
   rule: (c, [input], cx) => deltaRule(convGeometry(c, input.shape), input.name, cx),
   paramRules: (c, [input], cx) => paramRules(convGeometry(c, input.shape), cx.layer),
+  standardRules: (c, [input], output) => standardRules(convGeometry(c, input.shape), input.shape, output),
 
-  forward: (_c, step, [x]) => ({ y: conv2dForward(step.geometry as ConvGeometry, step.batch, x, step.params.W, step.params.b ?? null) }),
+  forward: (_c, step, [x]) => ({ y: conv2dForward(step.geometry, step.batch, x, step.params.W, step.params.b ?? null) }),
 
   backward(_c, step, [x], _f, dy) {
-    const g = step.geometry as ConvGeometry;
+    const g = step.geometry;
     const { dW, db } = conv2dBackwardFilter(g, step.batch, x, dy);
     return { dx: [conv2dBackwardInput(g, step.batch, dy, step.params.W)], grads: { W: dW, ...(db && { b: db }) } };
   },
@@ -242,5 +247,31 @@ function paramRules(g: ConvGeometry, layer: string): string[] {
     `dW ${g.outChannels}×${g.inChannels / g.groups}×${h.kernel}×${w.kernel}: dW[k,c] = Σ over the batch of valid_corr(${x}, ${stride})${taps} = ${h.kernel}×${w.kernel}`,
   ];
   if (g.bias) rules.push(`db ${g.outChannels}: db[k] = Σ over the batch and the ${h.out}×${w.out} positions of δ(${layer})[k]`);
+  return rules;
+}
+
+/**
+ * The rules the rule language can write: one group, stride and dilation equal along both axes, padding within the
+ * kernel's reach (for δx) and no dilation (for dW).
+ */
+function standardRules(g: ConvGeometry, x: Shape, y: Shape): StandardRules {
+  const { h, w } = g;
+  if (g.groups !== 1 || h.stride !== w.stride || h.dilation !== w.dilation) return {};
+  const s = h.stride, d = h.dilation, kh = dilatedKernel(h), kw = dilatedKernel(w);
+  // Rows and columns of the padded input no window reaches (the stride's remainder), at the bottom and right.
+  const rh = x[1] + h.padBefore + h.padAfter - kh - (y[1] - 1) * s, rw = x[2] + w.padBefore + w.padAfter - kw - (y[2] - 1) * s;
+  const wk = d > 1 ? `dilate(W[k,c], ${d})` : 'W[k,c]', dyk = s > 1 ? `dilate(dy[k], ${s})` : 'dy[k]';
+  const rules: Record<string, string> = {};
+  // δx: the full convolution of δy (dilated by the stride) with W, cropped to the input by padding δy less.
+  const pre = [kh - 1 - h.padBefore, kw - 1 - w.padBefore], post = [kh - 1 - h.padAfter + rh, kw - 1 - w.padAfter + rw];
+  if ([...pre, ...post].every((v) => v >= 0)) {
+    const full = pre[0] === kh - 1 && pre[1] === kw - 1 && post[0] === kh - 1 && post[1] === kw - 1;
+    rules.dx = full ? `dx[c] = sum(k, conv2(${dyk}, ${wk}, 'full'))` : `dx[c] = sum(k, conv2(${padarrayText(dyk, pre, post)}, ${wk}, 'valid'))`;
+  }
+  // dW: the valid correlation of the padded input with δy (dilated by the stride), less what no window reaches.
+  if (d === 1 && h.padAfter >= rh && w.padAfter >= rw) {
+    rules.dW = `dW[k,c] = xcorr2(${padarrayText('x[c]', [h.padBefore, w.padBefore], [h.padAfter - rh, w.padAfter - rw])}, ${dyk}, 'valid')`;
+  }
+  if (g.bias) rules.db = `db[k] = ones(1, ${y[1]}) * dy[k] * ones(${y[2]}, 1)`;
   return rules;
 }

@@ -23,6 +23,7 @@ export const dense: LayerKind<Options, DenseConfig> = {
   kind: 'dense',
   summary: 'fully connected layer (torch.nn.Linear); flattens a C×H×W input in C,H,W order',
   usage: 'dense UNITS',
+  paramAxes: { W: ['unit', 'input'], b: ['unit'] },
   options: {
     bias: boolOption('bias: add a learned bias per unit', 'true'),
     in: intOption('in: the input features you expect (C·H·W of a map); checked against what arrives', 'what arrives', 1),
@@ -58,6 +59,15 @@ export const dense: LayerKind<Options, DenseConfig> = {
     const U = c.units;
     const weights: ParamSpec = { name: 'W', shape: [U, elementCount(input.shape)] };
     return c.bias ? [weights, { name: 'b', shape: [U] }] : [weights];
+  },
+
+  standardRules(c, [input]) {
+    const x = input.shape, flat = x.length === 1, n = elementCount(x);
+    return {
+      dx: flat ? "dx = W' * dy" : `dx = reshape(W' * dy, ${x.join(', ')})`,
+      dW: flat ? "dW = dy * x'" : `dW = dy * reshape(x, ${n}, 1)'`,
+      ...(c.bias && { db: 'db = dy' }),
+    };
   },
 
   rule(c, [input], cx) {

@@ -26,6 +26,7 @@ export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
     const shape = formatShape(input.shape);
     return `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} (the identity in sample runs; in training δ(${cx.layer}) ⊙ mask / ${1 - c.rate})`;
   },
+  standardRules: () => ({ dx: 'dx = dy' }),
   forward: (_c, _step, [x]) => ({ y: x }),
   backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),
 };

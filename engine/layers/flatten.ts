@@ -1,10 +1,10 @@
 /** flatten: C×H×W to a vector of C·H·W in C,H,W order (torch.flatten); δ is reshaped back. */
 import { elementCount, formatShape } from '../shape';
-import { expectArgs, type LayerKind } from './kind';
+import { expectArgs, type LayerKind, type Nothing } from './kind';
 
-const NOTHING = {};
+const NOTHING: Nothing = {};
 
-export const flatten: LayerKind<{}, {}> = {
+export const flatten: LayerKind<Nothing, Nothing> = {
   kind: 'flatten',
   summary: 'reshape C×H×W to a vector of C·H·W, in C,H,W order',
   usage: 'flatten',
@@ -13,6 +13,7 @@ export const flatten: LayerKind<{}, {}> = {
   configure: (args, _o, cx) => (expectArgs(args, [], cx) ? NOTHING : undefined),
   infer: (_c, [input]) => ({ output: [elementCount(input.shape)] }),
   rule: (_c, [input], cx) => `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${elementCount(input.shape)}, ${formatShape(input.shape)})`,
+  standardRules: (_c, [input]) => ({ dx: `dx = reshape(dy, ${input.shape.join(', ')})` }),
   // Row-major memory is already in C,H,W order: flattening moves nothing.
   forward: (_c, _step, [x]) => ({ y: x }),
   backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),

@@ -3,7 +3,7 @@
  * written in the network's own sizes. One file per kind implements this (conv.ts, pool.ts, …), so "how does
  * mean pooling work here?" is answered by opening one file.
  */
-import type { ConvGeometry, PoolGeometry } from '../geometry';
+import type { Window2D } from '../geometry';
 import type { Shape } from '../shape';
 import type { LayerStatement, Value } from '../syntax';
 import type { TextRange } from '../text';
@@ -14,10 +14,15 @@ export interface OptionSpec<T> {
   readonly doc: string;
   /** The default as a user would write it, shown in completion. */
   readonly default: string;
+  /** The words it takes, offered by completion (`same`, `true`, …). */
+  readonly values?: readonly string[];
   read(value: Value, report: Report): T | undefined;
 }
 
 export type OptionTable<O> = { readonly [K in keyof O]-?: OptionSpec<O[K]> };
+
+/** The options, or the configuration, of a kind that has none. */
+export type Nothing = Record<string, never>;
 
 /** One arriving tensor, already known: the checker never asks a kind about an unknown shape. */
 export interface InputRef {
@@ -51,6 +56,12 @@ export interface ParamSpec {
   readonly shape: Shape;
 }
 
+/** The loss a network ends in: cross-entropy after a softmax, else mean squared error unless `loss` says. */
+export type LossKind = 'cross_entropy' | 'mse';
+
+/** A layer's standard backward rules, written in the rule language, by target (`dx`, `dW`, `db`). */
+export type StandardRules = Partial<Record<string, string>>;
+
 export interface Inferred {
   readonly output: Shape;
   /** Multiply-adds per sample. */
@@ -59,20 +70,23 @@ export interface Inferred {
   readonly channelsFrom?: TextRange;
 }
 
-/** One layer ready to run on a batch: its sizes, geometry and parameters (float64, PyTorch's layouts). */
-export interface Step {
+/**
+ * One layer ready to run on a batch: its sizes, geometry and parameters (float64, PyTorch's layouts). `G` is the
+ * kind's own geometry record (undefined for a kind without one).
+ */
+export interface Step<G = unknown> {
   readonly name: string;
   readonly batch: number;
   readonly inputShapes: readonly Shape[];
   readonly output: Shape;
-  readonly geometry?: ConvGeometry | PoolGeometry;
+  readonly geometry: G;
   readonly params: Readonly<Record<string, Float64Array>>;
 }
 
-/** A forward run of one layer: its output, and whatever its backward needs besides the inputs. */
-export interface Forward {
+/** A forward run of one layer: its output, and `S`, whatever its backward needs besides the inputs. */
+export interface Forward<S = unknown> {
   readonly y: Float64Array;
-  readonly saved?: unknown;
+  readonly saved?: S;
 }
 
 /** δ at each input, and each parameter's gradient summed over the batch. */
@@ -81,7 +95,19 @@ export interface Backward {
   readonly grads?: Readonly<Record<string, Float64Array>>;
 }
 
-export interface LayerKind<O = any, C = any> {
+/**
+ * Replaces a layer's backward in sample runs and gradient checks: how a hand-written rule is checked, and how
+ * tests inject faults. `standard` computes the built-in rule, for overrides that change only part of it.
+ */
+export type BackwardOverride = (step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array, standard: () => Backward) => Backward;
+
+/**
+ * A layer kind, generic in its options `O`, its configuration `C`, its window geometry `G` and what its forward
+ * saves for its backward `S`: each kind reads its own records with their own types. The registry holds kinds of
+ * every type, so there the parameters are `any`: the engine only ever hands a kind the records it made itself.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface LayerKind<O = any, C = any, G = any, S = any> {
   readonly kind: string;
   /** One line for hovers, completion and docs. */
   readonly summary: string;
@@ -89,6 +115,18 @@ export interface LayerKind<O = any, C = any> {
   readonly usage: string;
   /** Inputs are named as positional arguments (`add`, `concat`) rather than coming from the previous line. */
   readonly namedInputs?: boolean;
+  /** The words each positional argument takes, where it is a word (`pool max|mean`), for completion. */
+  readonly argValues?: readonly (readonly string[] | undefined)[];
+  /**
+   * The loss this kind is fused with (softmax with cross-entropy): it may only come last, it sets the loss a
+   * network without `loss` gets, and the δ at its input is `delta`, part of the loss's rule, which takes no
+   * hand-written rule.
+   */
+  readonly fusedWithLoss?: { readonly loss: LossKind; readonly delta: string };
+  /** Whether the kind rectifies (ReLU): the layer feeding it draws its weights He-normal rather than Glorot. */
+  readonly rectifies?: boolean;
+  /** What each dimension of each parameter is, for messages about a rule's indices ("per filter"). */
+  readonly paramAxes?: Readonly<Partial<Record<ParamSpec['name'], readonly string[]>>>;
   readonly options: OptionTable<O>;
   /** Reads the positional arguments and the options already read; undefined after a reported error. */
   configure(args: readonly Value[], options: Partial<O>, cx: ConfigureContext): C | undefined;
@@ -101,21 +139,28 @@ export interface LayerKind<O = any, C = any> {
    */
   /** The parameters, in PyTorch's layouts. */
   params?(config: C, inputs: readonly InputRef[]): readonly ParamSpec[];
-  /** The sliding windows of conv and pool. */
-  geometry?(config: C, inputs: readonly InputRef[]): ConvGeometry | PoolGeometry;
+  /** The kind's geometry (the sliding windows of conv and pool), handed to its kernels in each `Step`. */
+  geometry?(config: C, inputs: readonly InputRef[]): G;
+  /** The windows in `geometry`, as the coverage table reads them: which input rows and columns they read. */
+  windows?(geometry: G): Window2D;
   /** How δ gets from the output to the input(s), in the network's own sizes. */
   rule(config: C, inputs: readonly InputRef[], cx: RuleContext): string;
   /** How each parameter gradient is formed, likewise. */
   paramRules?(config: C, inputs: readonly InputRef[], cx: RuleContext): readonly string[];
+  /**
+   * The standard backward rules in the rule language (docs/language.md, "`backward`"), for the targets that
+   * notation can write for this configuration; offered as quick fixes and shown by the walkthrough.
+   */
+  standardRules?(config: C, inputs: readonly InputRef[], output: Shape): StandardRules;
   /** Runs the layer on a batch of inputs (float64, N×… row-major). */
-  forward(config: C, step: Step, x: readonly Float64Array[]): Forward;
+  forward(config: C, step: Step<G>, x: readonly Float64Array[]): Forward<S>;
   /** Carries δ from the output to the inputs and forms the parameter gradients. */
-  backward(config: C, step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array): Backward;
+  backward(config: C, step: Step<G>, x: readonly Float64Array[], forward: Forward<S>, dy: Float64Array): Backward;
   /**
    * A signature of the layer's non-differentiable choices in a forward run (ReLU signs, max-pool winners). Two
    * runs whose signatures differ lie on two sides of a kink, where a central difference means nothing.
    */
-  decisions?(config: C, step: Step, x: readonly Float64Array[], forward: Forward): ArrayLike<number>;
+  decisions?(config: C, step: Step<G>, x: readonly Float64Array[], forward: Forward<S>): ArrayLike<number>;
 }
 
 /** Reports a missing or surplus positional argument; true when the count is right. */

@@ -6,7 +6,7 @@ import { addBackward, addForward, concatBackward, concatForward } from '../kerne
 import { elementCount, formatShape, sameShape } from '../shape';
 import type { Value } from '../syntax';
 import type { Diagnostic } from '../text';
-import { type ConfigureContext, type InferContext, type InputRef, type LayerKind } from './kind';
+import { type ConfigureContext, type InferContext, type InputRef, type LayerKind, type Nothing } from './kind';
 
 /** The names listed as inputs; the checker resolves them. */
 export interface MergeConfig {
@@ -43,7 +43,7 @@ function needsSameRank(inputs: readonly InputRef[], cx: InferContext): boolean {
   return !odd;
 }
 
-export const add: LayerKind<{}, MergeConfig> = {
+export const add: LayerKind<Nothing, MergeConfig> = {
   kind: 'add',
   summary: 'elementwise sum of two or more layers of one shape (a residual connection)',
   usage: 'add NAME NAME…',
@@ -73,7 +73,7 @@ const split = (step: { inputShapes: readonly (readonly number[])[] }) => ({
   spatial: elementCount(step.inputShapes[0].slice(1)),
 });
 
-export const concat: LayerKind<{}, MergeConfig> = {
+export const concat: LayerKind<Nothing, MergeConfig> = {
   kind: 'concat',
   summary: 'stacks two or more layers along the channels; H and W must agree',
   usage: 'concat NAME NAME…',

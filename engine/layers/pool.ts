@@ -9,11 +9,11 @@
  */
 import { type Axis, meanDivisor, type PoolGeometry, poolAxis, uncovered } from '../geometry';
 import { maxPoolBackward, maxPoolForward, meanPoolBackward, meanPoolForward } from '../kernels';
-import { formatShape } from '../shape';
+import { formatShape, type Shape } from '../shape';
 import type { Fix } from '../text';
 import { type Pair, readPair, readWord } from '../values';
-import { boolOption, emptyOutput, needsMaps, optionRange, pairOption, forEach, pairText, setOption, uncoveredText } from './common';
-import { type ConfigureContext, expectArgs, type LayerKind, type RuleContext } from './kind';
+import { boolOption, emptyOutput, needsMaps, optionRange, pairOption, forEach, padarrayText, pairText, setOption, uncoveredText } from './common';
+import { type ConfigureContext, expectArgs, type LayerKind, type RuleContext, type StandardRules } from './kind';
 
 interface Options {
   stride: Pair;
@@ -30,10 +30,14 @@ export interface PoolConfig {
   readonly ceil: boolean;
 }
 
-export const pool: LayerKind<Options, PoolConfig> = {
+/** Max pooling saves each output's winner, as an offset into the input; mean pooling saves nothing. */
+type Winners = Int32Array | undefined;
+
+export const pool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
   kind: 'pool',
   summary: 'max or mean pooling over KERNEL windows (torch.nn.MaxPool2d / AvgPool2d)',
   usage: 'pool max|mean KERNEL',
+  argValues: [['max', 'mean']],
   options: {
     stride: pairOption('stride: step between windows, N or HxW', 'the kernel', 1),
     pad: pairOption('pad: padding on each side, N or HxW, at most half the kernel', '0', 0),
@@ -86,22 +90,26 @@ export const pool: LayerKind<Options, PoolConfig> = {
   },
 
   geometry: (c, [input]) => poolGeometry(c, input.shape[0], input.shape[1], input.shape[2]),
+  windows: (g) => g,
   rule: (c, [input], cx) => deltaRule(poolGeometry(c, input.shape[0], input.shape[1], input.shape[2]), input.name, cx),
+  standardRules: (c, [input], output) => standardRules(poolGeometry(c, input.shape[0], input.shape[1], input.shape[2]), input.shape, output),
 
   forward(c, step, [x]) {
-    const g = step.geometry as PoolGeometry;
+    const g = step.geometry;
     if (c.mode === 'mean') return { y: meanPoolForward(g, step.batch, x) };
     const { y, argmax } = maxPoolForward(g, step.batch, x);
     return { y, saved: argmax };
   },
 
   backward(c, step, _x, f, dy) {
-    const g = step.geometry as PoolGeometry;
-    return { dx: [c.mode === 'mean' ? meanPoolBackward(g, step.batch, dy) : maxPoolBackward(g, step.batch, dy, f.saved as Int32Array)] };
+    const g = step.geometry;
+    if (c.mode === 'mean') return { dx: [meanPoolBackward(g, step.batch, dy)] };
+    if (!f.saved) throw new Error(`${step.name}: max pooling's backward needs the winners its forward saves`);
+    return { dx: [maxPoolBackward(g, step.batch, dy, f.saved)] };
   },
 
   /** Max pooling's choice is each window's winner; mean pooling is smooth. */
-  decisions: (c, _step, _x, f) => (c.mode === 'max' ? (f.saved as Int32Array) : []),
+  decisions: (c, _step, _x, f) => (c.mode === 'max' && f.saved ? f.saved : []),
 };
 
 /** No padding: the default, shared by every layer that does not set it (configurations are never changed). */
@@ -176,6 +184,14 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
     offer(`Use stride ${pairText(stride)}`, { ...c, stride }, [strideEdit(stride)]);
   }
   return fixes;
+}
+
+/** Mean pooling with stride = window and no padding, the one pooling the rule language writes (max needs the argmax). */
+function standardRules(g: PoolGeometry, x: Shape, y: Shape): StandardRules {
+  if (g.mode !== 'mean' || g.h.padBefore || g.w.padBefore || g.h.stride !== g.h.kernel || g.w.stride !== g.w.kernel) return {};
+  const h = g.h.kernel, w = g.w.kernel, rest = [x[1] - y[1] * h, x[2] - y[2] * w];
+  if (rest[0] < 0 || rest[1] < 0) return {}; // a ceil-mode window past the edge
+  return { dx: `dx[c] = ${padarrayText(`kron(dy[c], ones(${h}, ${w})) / ${h * w}`, [0, 0], rest)}` };
 }
 
 function deltaRule(g: PoolGeometry, input: string, cx: RuleContext): string {

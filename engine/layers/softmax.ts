@@ -4,14 +4,15 @@
  * (p − onehot(label)) / N, the rule that makes the pair cheap and stable.
  */
 import { formatShape } from '../shape';
-import { expectArgs, type LayerKind } from './kind';
+import { expectArgs, type LayerKind, type Nothing } from './kind';
 
-const NOTHING = {};
+const NOTHING: Nothing = {};
 
-export const softmax: LayerKind<{}, {}> = {
+export const softmax: LayerKind<Nothing, Nothing> = {
   kind: 'softmax',
   summary: 'softmax over the classes, fused with the cross-entropy loss; only as the last layer',
   usage: 'softmax',
+  fusedWithLoss: { loss: 'cross_entropy', delta: '(p − onehot)/N' },
   options: {},
   // Every softmax layer shares one (empty) configuration.
   configure: (args, _o, cx) => (expectArgs(args, [], cx) ? NOTHING : undefined),

@@ -1,22 +1,26 @@
 /**
  * Faults a test can inject into one layer's backward, to prove the gradient check catches each at the right
- * layer and tensor: the three classic mistakes of deriving backprop through conv, pooling and dense by hand.
- * Not for users: a hand-written rule is checked the same way, through the same override hook.
+ * layer and tensor: the three classic mistakes of deriving backprop through conv, pooling and dense by hand,
+ * and two in the joins of a graph (`add`, `concat`). Not for users: a hand-written rule is checked the same
+ * way, through the same override hook. A fault in the plumbing between layers (δ not summed where a tensor
+ * feeds several layers) is `FANOUT_NOT_SUMMED`, given as RunOptions.gather.
  */
-import type { ConvGeometry } from '../geometry';
-import { conv2dBackwardInput } from '../kernels';
-import type { BackwardOverride } from './model';
+import type { ConvGeometry, Window2D } from '../geometry';
+import type { Step } from '../layers/kind';
+import { concatBackward, conv2dBackwardInput } from '../kernels';
+import { elementCount } from '../shape';
+import type { BackwardOverride, Gather } from './model';
 
 export const FAULTS = {
   /** Mean pooling's δ spread over the window without dividing by Kh·Kw. */
   'mean-pool-no-divide': ((step, _x, _f, _dy, standard) => {
-    const g = step.geometry!;
+    const g = windowsOf(step);
     const k = g.h.kernel * g.w.kernel;
     return { dx: standard().dx.map((d) => d.map((v) => v * k)) };
   }) as BackwardOverride,
   /** Conv's δx as a full correlation with W itself instead of with W rotated by 180°. */
   'conv-no-rotate': ((step, _x, _f, dy, standard) => {
-    const g = step.geometry as ConvGeometry;
+    const g = convOf(step);
     const W = step.params.W;
     const kk = g.h.kernel * g.w.kernel;
     const flipped = W.map((_, i) => W[i - (i % kk) + (kk - 1 - (i % kk))]);
@@ -30,6 +34,18 @@ export const FAULTS = {
     const inputs = W.length / units;
     return { dx: b.dx, grads: { ...b.grads, W: W.map((_, i) => W[(i % units) * inputs + Math.floor(i / units)]) } };
   }) as BackwardOverride,
+  /** add hands δ to its first term only; the others get zeros. */
+  'add-one-term': ((_step, _x, _f, _dy, standard) => ({ dx: standard().dx.map((d, i) => (i === 0 ? d : new Float64Array(d.length))) })) as BackwardOverride,
+  /** concat cuts δ into the inputs' channel ranges one channel late: input k gets channels [c₀ + 1, c₀ + Cₖ + 1). */
+  'concat-off-by-one': ((step, _x, _f, dy) => {
+    const channels = step.inputShapes.map((s) => s[0]);
+    const spatial = elementCount(step.inputShapes[0].slice(1));
+    const run = step.output[0] * spatial;
+    // Channel c of the shifted δ is channel c + 1 of δ (each sample's last channel gets 0), then cut as usual.
+    const shifted = new Float64Array(dy.length);
+    for (let n = 0; n < step.batch; n++) shifted.set(dy.subarray(n * run + spatial, (n + 1) * run), n * run);
+    return { dx: concatBackward(step.batch, channels, spatial, shifted) };
+  }) as BackwardOverride,
 } as const;
 
 export type FaultName = keyof typeof FAULTS;
@@ -38,3 +54,19 @@ export type FaultName = keyof typeof FAULTS;
 export function withFault(layer: string, fault: FaultName): Record<string, BackwardOverride> {
   return { [layer]: FAULTS[fault] };
 }
+
+/** The step's windows: a fault about windows goes into a conv or pool layer. */
+function windowsOf(step: Step): Window2D {
+  const g = step.geometry as Partial<Window2D> | undefined;
+  if (!g?.h || !g.w) throw new Error(`${step.name} has no windows to inject this fault into`);
+  return g as Window2D;
+}
+
+function convOf(step: Step): ConvGeometry {
+  const g = step.geometry as Partial<ConvGeometry> | undefined;
+  if (g?.groups === undefined) throw new Error(`${step.name} is not a conv layer`);
+  return g as ConvGeometry;
+}
+
+/** δ not summed where a tensor feeds several layers: the last share handed back replaces the others. */
+export const FANOUT_NOT_SUMMED: Gather = (_sum, share) => share.slice();

@@ -34,6 +34,18 @@ export interface Crop {
 
 const ELEMENTWISE = new Set(['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity', 'dropout', 'flatten']);
 
+/**
+ * Whether any output of the layer reads coordinate `i` of input `slot`: false only for a conv's or a pool's
+ * pixel that no window covers (a stride that skips it), whose difference is exactly 0 and costs nothing.
+ */
+export function reaches(node: ModelNode, i: number): boolean {
+  const kind = node.kind.kind;
+  if (kind !== 'conv' && kind !== 'pool') return true;
+  const [, H, W] = node.step.inputShapes[0];
+  const g = node.step.geometry as ConvGeometry | PoolGeometry;
+  return span(g.h, Math.floor(i / W) % H) !== undefined && span(g.w, i % W) !== undefined;
+}
+
 /** A crop for input `slot`'s coordinate `i`, or undefined when the layer must run whole. */
 export function cropInput(node: ModelNode, x: readonly Float64Array[], slot: number, i: number): Crop | undefined {
   const { step } = node;
@@ -50,7 +62,7 @@ export function cropInput(node: ModelNode, x: readonly Float64Array[], slot: num
   const c = Math.floor(i / (H * W)) % C;
   const h = Math.floor(i / W) % H;
   const w = i % W;
-  const g = step.geometry!;
+  const g = step.geometry as ConvGeometry | PoolGeometry;
   const rows = span(g.h, h);
   const cols = span(g.w, w);
   const conv = kind === 'conv' ? (g as ConvGeometry) : undefined;

@@ -21,14 +21,17 @@
  */
 import type { Backward, Forward } from '../layers/kind';
 import { elementCount } from '../shape';
-import { type Crop, cropInput, cropParam } from './field';
+import { type Crop, cropInput, cropParam, reaches } from './field';
 import type { Model, ModelNode } from './model';
-import { backwardPass, forwardPass, type Pass, rerun } from './pass';
+import { backwardPass, forwardPass, type Gradients, type Pass, rerun } from './pass';
 import { Random } from './random';
+import { roundingFloor, type Tolerance, type Verdict, verdict } from './verdict';
 
-/** How the local check runs: its tolerance settings are compared in gradcheck.ts. */
+/** How the local check runs. */
 export interface LocalOptions {
   readonly eps: number;
+  readonly atol: number;
+  readonly rtol: number;
   /** Coordinates per tensor; Infinity for every coordinate. */
   readonly samples: number;
   readonly shard?: { readonly index: number; readonly count: number };
@@ -36,25 +39,51 @@ export interface LocalOptions {
   readonly onProgress?: (p: { done: number; total: number; layer: string; tensor: string }) => void;
 }
 
-/** One compared quantity of the local check: a direction (index empty) or one coordinate. */
+/** One compared quantity of the local check, judged: a direction (index empty) or one coordinate. */
 export interface LocalPoint {
   readonly index: readonly number[];
   readonly analytic: number;
   readonly numeric: number;
-  readonly kink: boolean;
+  readonly verdict: Verdict;
+}
+
+/**
+ * One point of the chain check of a δ, from one shard: its numeric part and the rounding it resolves, both
+ * summed over the shards before the point is judged (chainVerdict).
+ */
+export interface ChainPoint {
+  readonly index: readonly number[];
+  readonly analytic: number;
+  numeric: number;
+  kink: boolean;
+  floor: number;
 }
 
 /** The chain check's numeric part for one δ from one shard: summed over shards before it is judged. */
 export interface ChainPart {
   /** The layer whose output the δ is at (or the input). */
   readonly layer: string;
-  readonly points: readonly LocalPoint[];
+  readonly points: readonly ChainPoint[];
+}
+
+/**
+ * The verdict on a δ's summed chain point, from the step ε alone: its parts come from several layers and
+ * shards, so no smaller step can be asked for. A layer's own difference has an ε² error on the scale of that
+ * layer's curvature, far below the tolerance at ε = 1e-6; the loss's curvature at a tiny probability, where
+ * halving is needed, is judged where it is computed (the output's δ, with every halving verdict.ts asks).
+ */
+export function chainVerdict(p: ChainPoint, tol: Tolerance): Verdict {
+  const v = verdict(p.analytic, [{ numeric: p.numeric, kink: p.kink }], p.floor, tol);
+  return v === 'halve' ? 'fail' : v;
 }
 
 export interface LocalPart {
   readonly loss: number;
   readonly evaluations: number;
-  /** Checks a shard completes alone: parameter gradients (`W`) and rule checks (`rule δ p1`, `rule W`). */
+  /**
+   * Checks a shard completes alone: parameter gradients (`W`), rule checks (`rule δ p1`, `rule W`), and the
+   * output's δ against the loss (`δ`, by whoever checks the last layer).
+   */
   readonly tensors: readonly { readonly layer: string; readonly tensor: string; readonly points: readonly LocalPoint[] }[];
   readonly chains: readonly ChainPart[];
 }
@@ -70,31 +99,80 @@ interface Subject {
   readonly coords: readonly number[];
 }
 
+/** One difference through one layer: ⟨g, Δy⟩/step for the rule check, ⟨δ(y), Δy⟩/step for the chain check. */
+interface Sums {
+  readonly rule: number;
+  readonly chain: number;
+  readonly kink: boolean;
+  /** What each sum resolves: 64 ulps of the sum's terms over the step (verdict.ts's roundingFloor, per sum). */
+  readonly ruleFloor: number;
+  readonly chainFloor: number;
+}
+
 const YIELD_MS = 50;
+const NOTHING: Sums = { rule: 0, chain: 0, kink: false, ruleFloor: 0, chainFloor: 0 };
+
+/** The subjects a check perturbs: every δ, and each parameter of the nodes `mine` holds. */
+function subjects(model: Model, deltas: readonly Float64Array[], grads: Gradients['grads'], samples: number, mine: ReadonlySet<number>) {
+  const names = [model.inputName, ...model.nodes.map((n) => n.name)];
+  const shapes = [[model.batch, ...model.inputShape], ...model.nodes.map((n) => [model.batch, ...n.step.output])];
+  const tensors = deltas.map((d, t) => subject(model, names[t], 'δ', shapes[t], d, samples));
+  const params = model.nodes.map((node) =>
+    mine.has(node.index) ? Object.entries(grads[node.index]).map(([p, g]) => subject(model, node.name, p, node.paramShapes[p], g, samples)) : [],
+  );
+  return { tensors, params };
+}
+
+/**
+ * The evaluations the check does at step ε (halvings after a miss are not known in advance), per perturbed
+ * subject in the order the check visits them: `rule δ x` for each input slot of each layer, each parameter
+ * (its rule and chain checks share them), and the output's `δ` against the loss. A coordinate no output
+ * reads (a strided conv's skipped pixel) costs nothing.
+ */
+export interface LocalCost {
+  readonly layer: string;
+  readonly tensor: string;
+  readonly evaluations: number;
+  /** The node run (whole for the direction, cropped for a coordinate where it can be); none for the loss. */
+  readonly node?: number;
+  /** Of the points, the coordinates (the rest is the direction). */
+  readonly coordinates: number;
+}
+
+export function localPlan(model: Model, deltas: readonly Float64Array[], grads: Gradients['grads'], samples: number, mine: ReadonlySet<number> = allNodes(model)) {
+  const { tensors, params } = subjects(model, deltas, grads, samples, mine);
+  const plan: LocalCost[] = [];
+  const last = model.nodes.length;
+  for (const node of model.nodes) {
+    if (!mine.has(node.index)) continue;
+    const slots = new Map<string, number>();
+    for (const [j, t] of node.inputs.entries()) {
+      const s = tensors[t];
+      const reached = s.coords.filter((i) => reaches(node, i)).length;
+      const seen = (slots.get(s.layer) ?? 0) + 1;
+      slots.set(s.layer, seen);
+      plan.push({ layer: node.name, tensor: `rule δ ${s.layer}${seen > 1 ? ` #${seen}` : ''}`, evaluations: evaluationsPerPoint(node, j) * (1 + reached), node: node.index, coordinates: reached });
+    }
+    for (const s of params[node.index]) plan.push({ layer: node.name, tensor: s.tensor, evaluations: evaluationsPerPoint(node, s.tensor) * (1 + s.coords.length), node: node.index, coordinates: s.coords.length });
+  }
+  if (mine.has(last - 1)) plan.push({ layer: tensors[last].layer, tensor: 'δ', evaluations: 2 * (1 + tensors[last].coords.length), coordinates: tensors[last].coords.length });
+  return plan;
+}
+
+const allNodes = (model: Model) => new Set(model.nodes.map((n) => n.index));
 
 export async function checkLocal(model: Model, options: LocalOptions): Promise<LocalPart> {
   const { eps, signal, onProgress } = options;
+  const tol = { atol: options.atol, rtol: options.rtol };
   signal?.throwIfAborted();
   const base = forwardPass(model);
   const { deltas, grads } = backwardPass(model, base);
-  const names = [model.inputName, ...model.nodes.map((n) => n.name)];
-  const shapes = [[model.batch, ...model.inputShape], ...model.nodes.map((n) => [model.batch, ...n.step.output])];
-  const tensorSubjects = deltas.map((d, t) => subject(model, names[t], 'δ', shapes[t], d, options.samples));
-  const mine = options.shard ? shareNodes(model, options) : new Set(model.nodes.map((n) => n.index));
+  const mine = options.shard ? shareNodes(model, options) : allNodes(model);
+  const { tensors: tensorSubjects, params: paramSubjects } = subjects(model, deltas, grads, options.samples, mine);
   const last = model.nodes.length;
-  const paramSubjects = model.nodes.map((node) =>
-    mine.has(node.index) ? Object.entries(grads[node.index]).map(([p, g]) => subject(model, node.name, p, node.paramShapes[p], g, options.samples)) : [],
-  );
 
-  // Evaluations planned, for progress: one or two per point.
-  let total = 0;
-  for (const node of model.nodes) {
-    if (!mine.has(node.index)) continue;
-    for (const [j, t] of node.inputs.entries()) total += evaluationsPerPoint(node, j) * (1 + tensorSubjects[t].coords.length);
-    for (const s of paramSubjects[node.index]) total += evaluationsPerPoint(node, s.tensor) * (1 + s.coords.length);
-  }
-  if (mine.has(last - 1)) total += 2 * (1 + tensorSubjects[last].coords.length);
-
+  // Evaluations planned, for progress (a halving adds two).
+  let total = localPlan(model, deltas, grads, options.samples, mine).reduce((n, p) => n + p.evaluations, 0);
   let done = 0;
   let lastYield = now();
   const tick = async (layer: string, tensor: string) => {
@@ -106,13 +184,33 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   };
 
   // The chain check's numeric sums, per tensor: the direction first, then each coordinate.
-  const chains = new Map<number, { numeric: Float64Array; kink: Uint8Array }>();
+  const chains = new Map<number, ChainPoint[]>();
   const chainOf = (t: number) => {
     let c = chains.get(t);
-    if (!c) chains.set(t, (c = { numeric: new Float64Array(1 + tensorSubjects[t].coords.length), kink: new Uint8Array(1 + tensorSubjects[t].coords.length) }));
+    if (!c) {
+      const s = tensorSubjects[t];
+      const at = [-1, ...s.coords];
+      const points = at.map((i) => ({ index: i < 0 ? [] : unravel(i, s.shape), analytic: i < 0 ? dot(s.analytic, s.direction) : s.analytic[i], numeric: 0, kink: false, floor: 0 }));
+      chains.set(t, (c = points));
+    }
     return c;
   };
   const tensors: LocalPart['tensors'][number][] = [];
+
+  /**
+   * A point judged by verdict.ts: the difference at ε, then at ε/2, ε/4, … while it asks (curvature or a
+   * wrong rule). `at(h)` is the numeric value at step h, `floor(h)` what it resolves.
+   */
+  const judged = (index: readonly number[], analytic: number, first: { numeric: number; kink: boolean; floor: number }, at: (h: number) => { numeric: number; kink: boolean }): LocalPoint => {
+    const steps = [first];
+    let v = verdict(analytic, steps, first.floor, tol);
+    while (v === 'halve') {
+      total += 2;
+      steps.push({ ...at(eps / 2 ** steps.length), floor: 0 });
+      v = verdict(analytic, steps, first.floor, tol);
+    }
+    return { index, analytic, numeric: first.numeric, verdict: v as Verdict };
+  };
 
   for (const node of model.nodes) {
     if (!mine.has(node.index)) continue;
@@ -122,28 +220,35 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     const dy = deltas[node.index + 1];
     const y = base.tensors[node.index + 1];
     /**
-     * Both numeric sums of one difference: ⟨g, Δy⟩ and ⟨δ(y), Δy⟩ over the outputs it moved. Without `minus`
-     * it is one-sided, from the unperturbed output (`out` maps the crop's outputs into it).
+     * Both numeric sums of one difference of step h: ⟨g, Δy⟩ and ⟨δ(y), Δy⟩ over the outputs it moved.
+     * Without `minus` it is one-sided, from the unperturbed output (`out` maps the crop's outputs into it).
      */
-    const differ = (plus: Forward, minus: Forward | undefined, out: Int32Array | undefined, linear = false, step = node.step, xp?: readonly Float64Array[], xm?: readonly Float64Array[]) => {
+    const differ = (h: number, plus: Forward, minus: Forward | undefined, out: Int32Array | undefined, linear = false, step = node.step, xp?: readonly Float64Array[], xm?: readonly Float64Array[]): Sums => {
       done += minus ? 2 : 1;
       let rule = 0;
       let chain = 0;
+      let ruleScale = 0;
+      let chainScale = 0;
       for (let k = 0; k < plus.y.length; k++) {
         const o = out ? out[k] : k;
-        const d = minus ? (plus.y[k] - minus.y[k]) / (2 * eps) : (plus.y[k] - (linear ? 0 : y[o])) / eps;
+        const from = minus ? minus.y[k] : linear ? 0 : y[o];
+        const d = (plus.y[k] - from) / (minus ? 2 * h : h);
+        const size = Math.max(Math.abs(plus.y[k]), Math.abs(from));
         rule += g[o] * d;
         chain += dy[o] * d;
+        ruleScale += Math.abs(g[o]) * size;
+        chainScale += Math.abs(dy[o]) * size;
       }
       const decide = node.kind.decisions;
       const kink = minus !== undefined && decide !== undefined && differs(decide(node.config, step, xp!, plus), decide(node.config, step, xm!, minus));
-      return { rule, chain, kink: kink || !Number.isFinite(rule) || !Number.isFinite(chain) };
+      const floor = (scale: number) => (64 * Number.EPSILON * scale) / (2 * h);
+      return { rule, chain, kink: kink || !Number.isFinite(rule) || !Number.isFinite(chain), ruleFloor: floor(ruleScale), chainFloor: floor(chainScale) };
     };
     const forward = (step: typeof node.step, xs: readonly Float64Array[]) => node.kind.forward(node.config, step, xs);
-    /** Perturbs the whole of input slot j (or parameter p) by ±eps·v, or one coordinate of it through a crop. */
-    const along = (perturbed: number | string, v: Float64Array | undefined, i: number) => {
+    /** Perturbs the whole of input slot j (or parameter p) by ±h·v, or one coordinate of it through a crop. */
+    const along = (perturbed: number | string, v: Float64Array | undefined, i: number, h = eps): Sums => {
       const crop: Crop | undefined = v ? undefined : typeof perturbed === 'number' ? cropInput(node, x, perturbed, i) : cropParam(node, x, perturbed, i);
-      if (crop && !crop.step) return { rule: 0, chain: 0, kink: false };
+      if (crop && !crop.step) return NOTHING;
       const where = crop?.where ?? perturbed;
       const step = crop?.step ?? node.step;
       const xs = crop?.x ?? x;
@@ -151,32 +256,40 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       const at = crop?.at ?? i;
       const moved = (sign: number) => {
         const values = target.slice();
-        if (v) for (let k = 0; k < values.length; k++) values[k] += sign * eps * v[k];
-        else values[at] += sign * eps;
+        if (v) for (let k = 0; k < values.length; k++) values[k] += sign * h * v[k];
+        else values[at] += sign * h;
         const xs2 = typeof where === 'number' ? xs.map((a, j) => (j === where ? values : a)) : xs;
         const step2 = typeof where === 'number' ? step : { ...step, params: { ...step.params, [where]: values } };
         return { f: forward(step2, xs2), xs: xs2, step: step2 };
       };
       const plus = moved(1);
-      if (evaluationsPerPoint(node, perturbed) === 1) return differ(plus.f, undefined, crop?.out, crop?.linear);
+      if (evaluationsPerPoint(node, perturbed) === 1) return differ(h, plus.f, undefined, crop?.out, crop?.linear);
       const minus = moved(-1);
-      return differ(plus.f, minus.f, crop?.out, false, plus.step, plus.xs, minus.xs);
+      return differ(h, plus.f, minus.f, crop?.out, false, plus.step, plus.xs, minus.xs);
+    };
+    /** The rule check's and the chain check's points for one perturbation: each halves on its own when it misses. */
+    const point = (perturbed: number | string, v: Float64Array | undefined, i: number, index: readonly number[], ruleAnalytic: number, chainAnalytic?: number) => {
+      const first = along(perturbed, v, i);
+      const memo = new Map<number, Sums>();
+      const at = (h: number) => memo.get(h) ?? (memo.set(h, along(perturbed, v, i, h)), memo.get(h)!);
+      const rule = judged(index, ruleAnalytic, { numeric: first.rule, kink: first.kink, floor: first.ruleFloor }, (h) => ({ numeric: at(h).rule, kink: at(h).kink }));
+      const chain = chainAnalytic === undefined ? undefined : judged(index, chainAnalytic, { numeric: first.chain, kink: first.kink, floor: first.chainFloor }, (h) => ({ numeric: at(h).chain, kink: at(h).kink }));
+      return { first, rule, chain };
     };
 
     const slots = new Map<string, number>();
     for (const [j, t] of node.inputs.entries()) {
       const s = tensorSubjects[t];
-      const chain = chainOf(t);
+      const sums = chainOf(t);
       const points: LocalPoint[] = [];
-      const r = along(j, s.direction, 0);
-      points.push({ index: [], analytic: dot(ruled.dx[j], s.direction), numeric: r.rule, kink: r.kink });
-      chain.numeric[0] += r.chain;
-      chain.kink[0] |= +r.kink;
+      const add = (k: number, r: Sums) => ((sums[k].numeric += r.chain), (sums[k].kink ||= r.kink), (sums[k].floor += r.chainFloor));
+      const d = point(j, s.direction, 0, [], dot(ruled.dx[j], s.direction));
+      points.push(d.rule);
+      add(0, d.first);
       for (const [k, i] of s.coords.entries()) {
-        const c = along(j, undefined, i);
-        points.push({ index: unravel(i, s.shape), analytic: ruled.dx[j][i], numeric: c.rule, kink: c.kink });
-        chain.numeric[k + 1] += c.chain;
-        chain.kink[k + 1] |= +c.kink;
+        const c = point(j, undefined, i, unravel(i, s.shape), ruled.dx[j][i]);
+        points.push(c.rule);
+        add(k + 1, c.first);
         await tick(node.name, `δ ${s.layer}`);
       }
       const seen = (slots.get(s.layer) ?? 0) + 1;
@@ -186,17 +299,15 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
 
     for (const s of paramSubjects[node.index]) {
       const p = s.tensor;
-      const analytic = s.analytic;
       const rule: LocalPoint[] = [];
       const chain: LocalPoint[] = [];
-      const r = along(p, s.direction, 0);
-      rule.push({ index: [], analytic: dot(ruled.grads![p], s.direction), numeric: r.rule, kink: r.kink });
-      chain.push({ index: [], analytic: dot(analytic, s.direction), numeric: r.chain, kink: r.kink });
+      const d = point(p, s.direction, 0, [], dot(ruled.grads![p], s.direction), dot(s.analytic, s.direction));
+      rule.push(d.rule);
+      chain.push(d.chain!);
       for (const i of s.coords) {
-        const c = along(p, undefined, i);
-        const index = unravel(i, s.shape);
-        rule.push({ index, analytic: ruled.grads![p][i], numeric: c.rule, kink: c.kink });
-        chain.push({ index, analytic: analytic[i], numeric: c.chain, kink: c.kink });
+        const c = point(p, undefined, i, unravel(i, s.shape), ruled.grads![p][i], s.analytic[i]);
+        rule.push(c.rule);
+        chain.push(c.chain!);
         await tick(node.name, p);
       }
       tensors.push({ layer: node.name, tensor: `rule ${p}`, points: rule }, { layer: node.name, tensor: p, points: chain });
@@ -204,43 +315,39 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     await tick(node.name, '');
   }
 
-  // The output's δ against the loss itself: whoever checks the last layer does it.
+  // The output's δ against the loss itself, whoever checks the last layer: no layer reads it, so it is judged
+  // here, halving the step where the loss is strongly curved (a tiny probability).
   if (mine.has(last - 1)) {
     const s = tensorSubjects[last];
-    const chain = chainOf(last);
     const lossAt = (values: Float64Array) => rerun(model, { ...base, tensors: [...base.tensors.slice(0, last), values] } as Pass, [], last).loss;
     const y = base.tensors[last];
-    const differ = (k: number, move: (values: Float64Array, sign: number) => void) => {
+    const floor = roundingFloor(base.loss, eps);
+    const differ = (move: (values: Float64Array, h: number) => void) => (h: number) => {
       const plus = y.slice();
-      move(plus, 1);
+      move(plus, h);
       const minus = y.slice();
-      move(minus, -1);
+      move(minus, -h);
       done += 2;
-      chain.numeric[k] += (lossAt(plus) - lossAt(minus)) / (2 * eps);
-      if (!Number.isFinite(chain.numeric[k])) chain.kink[k] = 1;
+      const numeric = (lossAt(plus) - lossAt(minus)) / (2 * h);
+      return { numeric, kink: !Number.isFinite(numeric) };
     };
-    differ(0, (values, sign) => values.forEach((_, k) => (values[k] += sign * eps * s.direction[k])));
-    for (const [k, i] of s.coords.entries()) {
-      differ(k + 1, (values, sign) => (values[i] += sign * eps));
+    const measured = (index: readonly number[], analytic: number, at: (h: number) => { numeric: number; kink: boolean }) => judged(index, analytic, { ...at(eps), floor }, at);
+    const points = [measured([], dot(s.analytic, s.direction), differ((values, h) => values.forEach((_, k) => (values[k] += h * s.direction[k]))))];
+    for (const i of s.coords) {
+      points.push(measured(unravel(i, s.shape), s.analytic[i], differ((values, h) => (values[i] += h))));
       await tick(s.layer, 'δ');
     }
+    tensors.push({ layer: s.layer, tensor: 'δ', points });
   }
   onProgress?.({ done, total: done, layer: '', tensor: '' });
 
-  // Shard 0 (or the only one) names every δ, so one with no reader still gets its (empty) sum.
-  if (!options.shard || options.shard.index === 0) for (let t = 0; t <= last; t++) chainOf(t);
+  // Shard 0 (or the only one) names every δ a layer reads, so one with no reader in another shard still gets its sum.
+  if (!options.shard || options.shard.index === 0) for (let t = 0; t < last; t++) chainOf(t);
   return {
     loss: base.loss,
     evaluations: done,
     tensors,
-    chains: [...chains.entries()].sort(([a], [b]) => a - b).map(([t, c]) => {
-      const s = tensorSubjects[t];
-      const at = [-1, ...s.coords];
-      return {
-        layer: s.layer,
-        points: at.map((i, k) => ({ index: i < 0 ? [] : unravel(i, s.shape), analytic: i < 0 ? dot(s.analytic, s.direction) : s.analytic[i], numeric: c.numeric[k], kink: c.kink[k] === 1 })),
-      };
-    }),
+    chains: [...chains.entries()].sort(([a], [b]) => a - b).map(([t, points]) => ({ layer: tensorSubjects[t].layer, points })),
   };
 }
 

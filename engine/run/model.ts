@@ -3,19 +3,20 @@
  * parameters, plus a seeded sample batch (inputs, and labels or targets). Built only from a network without
  * errors, and only after the memory it needs has been counted.
  */
-import { type Analysis, DEFAULT_BATCH, DEFAULT_MEMORY_LIMIT, DEFAULT_SEED, estimateRunBytes, formatBytes, type LossKind } from '../check';
+import type { Analysis, LossKind } from '../analysis';
+import { DEFAULT_BATCH, DEFAULT_MEMORY_LIMIT, DEFAULT_SEED } from '../defaults';
+import { estimateRunBytes, formatBytes } from '../memory';
 import { LAYER_KINDS } from '../layers';
-import type { Backward, Forward, LayerKind, ParamSpec, Step } from '../layers/kind';
+import type { BackwardOverride, LayerKind, ParamSpec, Step } from '../layers/kind';
 import { elementCount, type Shape } from '../shape';
 import type { Diagnostic } from '../text';
 import { Random } from './random';
 import { ruleOverrides } from './rules';
 
-/**
- * Replaces a layer's backward in sample runs and gradient checks: how a hand-written rule is checked, and how
- * tests inject faults. `standard` computes the built-in rule, for overrides that change only part of it.
- */
-export type BackwardOverride = (step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array, standard: () => Backward) => Backward;
+export type { BackwardOverride } from '../layers/kind';
+
+/** Adds one layer's share of δ to what the others handed back so far. */
+export type Gather = (sum: Float64Array, share: Float64Array) => Float64Array;
 
 export interface RunOptions {
   /** Samples in the batch; else the file's `sample batch=`, else 2. */
@@ -25,6 +26,8 @@ export interface RunOptions {
   /** Bytes a run may use (default 1 GiB). */
   readonly memoryLimit?: number;
   readonly overrides?: Readonly<Record<string, BackwardOverride>>;
+  /** How the δ shares are summed where a tensor feeds several layers (a fresh array): tests inject faults here. */
+  readonly gather?: Gather;
   /**
    * Data to use instead of the seeded draws, each checked against its shape: the input (N×…), labels or
    * targets, and parameters by layer (`{ c1: { W, b } }`, PyTorch's layouts). What is left out is drawn.
@@ -79,9 +82,10 @@ export interface Model {
   readonly labels?: Int32Array;
   /** mse: random targets of the output's shape. */
   readonly targets?: Float64Array;
-  /** The last layer is softmax and the loss cross-entropy: δ at its input is (p − onehot)/N, fused. */
+  /** The last layer is fused with the loss (softmax with cross-entropy): δ at its input is the loss's, (p − onehot)/N. */
   readonly fusedSoftmax: boolean;
   readonly overrides: Readonly<Record<string, BackwardOverride>>;
+  readonly gather?: Gather;
 }
 
 export function buildModel(analysis: Analysis, options: RunOptions = {}): Model {
@@ -100,16 +104,17 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
   const tensorOf = new Map<string, number>([[input.name, 0]]);
   const consumers = new Map<string, string[]>();
   for (const l of analysis.layers) for (const i of l.inputs) consumers.set(i, [...(consumers.get(i) ?? []), l.kind]);
+  const rectifies = (kind: string) => LAYER_KINDS.get(kind)?.rectifies === true;
   const nodes = analysis.layers.map((l, index): ModelNode => {
     tensorOf.set(l.name, index + 1);
     const kind = LAYER_KINDS.get(l.kind)!;
-    const reluNext = (consumers.get(l.name) ?? []).some((k) => k === 'relu' || k === 'leaky_relu');
+    const reluNext = (consumers.get(l.name) ?? []).some(rectifies);
     const step: Step = {
       name: l.name,
       batch,
       inputShapes: l.inputShapes as Shape[],
       output: l.output!,
-      ...(l.geometry && { geometry: l.geometry }),
+      geometry: l.geometry,
       params: { ...initParams(l.name, l.params, reluNext, seed), ...given(options.data?.params?.[l.name], l.params, l.name) },
     };
     return { index, name: l.name, kind, config: l.config, step, inputs: l.inputs.map((n) => tensorOf.get(n)!), line: l.line, paramShapes: Object.fromEntries(l.params.map((p) => [p.name, p.shape])), macs: l.macs };
@@ -131,8 +136,9 @@ export function buildModel(analysis: Analysis, options: RunOptions = {}): Model 
     ...(loss === 'cross_entropy'
       ? { labels: data.labels ? Int32Array.from(sized(data.labels, batch * positions, 'labels')) : Int32Array.from({ length: batch * positions }, ((r) => () => r.int(output[0]))(new Random(seed, 'labels'))) }
       : { targets: data.targets ? sized(data.targets, batch * elementCount(output), 'targets') : new Random(seed, 'targets').fill(batch * elementCount(output), (r) => r.normal()) }),
-    fusedSoftmax: loss === 'cross_entropy' && nodes[nodes.length - 1].kind.kind === 'softmax',
+    fusedSoftmax: nodes[nodes.length - 1].kind.fusedWithLoss?.loss === loss,
     overrides: { ...ruleOverrides(analysis), ...options.overrides },
+    ...(options.gather && { gather: options.gather }),
   };
 }
 

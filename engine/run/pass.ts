@@ -9,6 +9,10 @@ import { layout } from '../layers/softmax';
 import { type Model, type ModelNode, RunError } from './model';
 
 export interface Pass {
+  /**
+   * Every tensor in its own memory, none a view of another or of a parameter: a gradient check perturbs a
+   * tensor in place, and that must move it alone (dropout and flatten hand back their input as their output).
+   */
   readonly tensors: readonly Float64Array[];
   /** Per node: its forward record (output and what backward needs). */
   readonly forwards: readonly Forward[];
@@ -18,6 +22,12 @@ export interface Pass {
 export interface Gradients {
   /** ∂loss/∂tensor for every tensor, the input's included (zeros for a layer that reaches no loss). */
   readonly deltas: readonly Float64Array[];
+  /**
+   * For each tensor that feeds several layers: what each of them handed back (by node index), whose sum its δ
+   * should be. A gradient check compares each share on its own when the δ fails, to tell a wrong rule from a
+   * wrong sum.
+   */
+  readonly shares: ReadonlyMap<number, ReadonlyMap<number, Float64Array>>;
   /** Per node, each parameter's gradient. */
   readonly grads: readonly Readonly<Record<string, Float64Array>>[];
 }
@@ -26,8 +36,11 @@ export interface Gradients {
 export function forwardPass(model: Model): Pass {
   const tensors: Float64Array[] = [model.input];
   const forwards: Forward[] = [];
+  const taken = new Set<ArrayBufferLike>([model.input.buffer, ...model.nodes.flatMap((n) => Object.values(n.step.params).map((p) => p.buffer))]);
   for (const node of model.nodes) {
-    const f = node.kind.forward(node.config, node.step, node.inputs.map((t) => tensors[t]));
+    const run = node.kind.forward(node.config, node.step, node.inputs.map((t) => tensors[t]));
+    const f = taken.has(run.y.buffer) ? { ...run, y: run.y.slice() } : run;
+    taken.add(f.y.buffer);
     finite(f.y, node, 'forward output');
     forwards.push(f);
     tensors.push(f.y);
@@ -37,17 +50,24 @@ export function forwardPass(model: Model): Pass {
   return { tensors, forwards, loss };
 }
 
+/** One layer reads other values for one of its inputs than the other layers do: how one share of a δ is checked. */
+export interface Substitute {
+  readonly node: number;
+  readonly tensor: number;
+  readonly values: Float64Array;
+}
+
 /**
  * Reruns `order` (ascending node indices: those downstream of a change the caller made in place, to tensor
  * `changed` or to a node's parameters) on top of `base`, reusing every activation before it. Returns the new
  * loss and the rerun's forward records, for kink detection.
  */
-export function rerun(model: Model, base: Pass, order: readonly number[], changed?: number): { loss: number; forwards: Map<number, Forward>; tensors: readonly Float64Array[] } {
+export function rerun(model: Model, base: Pass, order: readonly number[], changed?: number, substitute?: Substitute): { loss: number; forwards: Map<number, Forward>; tensors: readonly Float64Array[] } {
   const tensors = base.tensors.slice();
   const forwards = new Map<number, Forward>();
   for (const i of order) {
     const node = model.nodes[i];
-    const f = node.kind.forward(node.config, node.step, node.inputs.map((t) => tensors[t]));
+    const f = node.kind.forward(node.config, node.step, node.inputs.map((t) => (substitute?.node === i && substitute.tensor === t ? substitute.values : tensors[t])));
     forwards.set(i, f);
     tensors[i + 1] = f.y;
   }
@@ -82,10 +102,19 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
   const grads: Record<string, Float64Array>[] = nodes.map(() => ({}));
   const last = nodes[nodes.length - 1];
   const y = pass.tensors[nodes.length];
+  const gather = model.gather ?? ((sum: Float64Array, share: Float64Array) => sum.map((v, i) => v + share[i]));
   const accumulate = (t: number, d: Float64Array) => {
     const prev = deltas[t];
-    if (!prev) deltas[t] = d;
-    else deltas[t] = prev.map((v, i) => v + d[i]);
+    deltas[t] = prev ? gather(prev, d) : d;
+  };
+  const consumers = new Map<number, Set<number>>();
+  for (const node of nodes) for (const t of node.inputs) consumers.set(t, (consumers.get(t) ?? new Set()).add(node.index));
+  const shares = new Map<number, Map<number, Float64Array>>();
+  const share = (t: number, node: number, d: Float64Array) => {
+    if (consumers.get(t)!.size < 2) return;
+    const of = shares.get(t) ?? shares.set(t, new Map()).get(t)!;
+    const prev = of.get(node);
+    of.set(node, prev ? prev.map((v, i) => v + d[i]) : d);
   };
 
   let skip = -1;
@@ -105,6 +134,7 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
       }
       deltas[nodes.length] = dp;
       accumulate(last.inputs[0], ce.grad);
+      share(last.inputs[0], last.index, ce.grad);
       skip = last.index;
     } else {
       deltas[nodes.length] = ce.grad;
@@ -123,13 +153,14 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
     b.dx.forEach((dx, j) => {
       finite(dx, node, 'δ at its input');
       accumulate(node.inputs[j], dx);
+      share(node.inputs[j], i, dx);
     });
     for (const [name, g] of Object.entries(b.grads ?? {})) {
       finite(g, node, `gradient ${name}`);
       grads[i][name] = g;
     }
   }
-  return { deltas: deltas.map((d, t) => d ?? new Float64Array(pass.tensors[t].length)), grads };
+  return { deltas: deltas.map((d, t) => d ?? new Float64Array(pass.tensors[t].length)), grads, shares };
 }
 
 function finite(a: Float64Array, node: ModelNode, what: string): void {

@@ -5,9 +5,8 @@
  */
 import { type CompiledRule, type Tensor, evaluateRule } from '../backward';
 import type { Analysis } from '../check';
-import type { Backward } from '../layers/kind';
+import type { Backward, BackwardOverride } from '../layers/kind';
 import { elementCount, type Shape } from '../shape';
-import type { BackwardOverride } from './model';
 
 /** An override for each layer that has rules in the analysis (which must be free of errors). */
 export function ruleOverrides(analysis: Analysis): Record<string, BackwardOverride> {

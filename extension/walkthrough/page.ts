@@ -63,9 +63,20 @@ function mark(name: string | null): void {
     li.classList.toggle('current', on);
     if (on) {
       li.setAttribute('aria-current', 'step');
-      li.scrollIntoView({ block: 'nearest' });
+      reveal(li);
     } else li.removeAttribute('aria-current');
   }
+}
+
+/**
+ * Scrolls a step into view with its header: the least scrolling that shows all of it, and when it is taller
+ * than the view, its top (where its name is) at the top rather than its end at the bottom.
+ */
+function reveal(li: HTMLElement): void {
+  const box = li.getBoundingClientRect();
+  const view = document.documentElement.clientHeight;
+  if (box.top >= 0 && box.bottom <= view) return;
+  li.scrollIntoView({ block: box.height > view || box.top < 0 ? 'start' : 'end' });
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls = '', text?: string): HTMLElementTagNameMap[K] {

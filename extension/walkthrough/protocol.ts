@@ -3,6 +3,7 @@
  * discriminated union with a doc comment per message. Types and validators only; page.ts (the webview) and
  * view.ts (the extension) both import it and check what they receive.
  */
+import { isNameOrNull, isObject } from '../../webview/guards';
 import type { BackpropStep } from '../../engine/editor/walkthrough';
 
 /** A step as the view draws it: the engine's, without the statement's offsets. */
@@ -26,8 +27,6 @@ export type FromWalkthrough =
   /** What the view shows now, after each message it drew: the steps' names and the highlighted one. */
   | { readonly type: 'shown'; readonly steps: readonly string[]; readonly current: string | null };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isNameOrNull = (v: unknown) => v === null || typeof v === 'string';
 
 function isStep(v: unknown): v is StepView {
   return (

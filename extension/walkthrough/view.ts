@@ -1,5 +1,6 @@
 /**
- * The backprop walkthrough, a webview view in the Explorer: the followed `.cnn` file's network from the loss
+ * The backprop walkthrough, a webview view in its own view container (the activity bar's CNN Lens), so it
+ * opens the side bar's full height rather than a strip under the Explorer's files: the followed `.cnn` file's network from the loss
  * back to the input, each step with the δ that arrives, where it goes, and its rules in the network's own
  * sizes; the step under the editor's cursor is highlighted as the cursor moves, like Lean 4's infoview.
  *
@@ -9,7 +10,9 @@
  * selection the user may be using. The cost is a script and a protocol (protocol.ts), both small.
  *
  * It follows the active `.cnn` editor, and keeps following the last one while focus is elsewhere (on the view
- * itself, a panel), so clicking in the view does not empty it.
+ * itself, a panel), so clicking in the view does not empty it. It follows an editor, not a document: the same
+ * file open in two groups has two cursors, and only the active editor's counts (an edit there moves the other
+ * editor's selection too, which must not move the highlight).
  */
 import * as vscode from 'vscode';
 import { nonce as newNonce } from '../nonce';
@@ -28,6 +31,8 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
   private view: vscode.WebviewView | undefined;
   private ready = false;
   private followed: vscode.TextDocument | undefined;
+  /** The editor whose cursor the highlight follows: the last active one showing `followed`. */
+  private editor: vscode.TextEditor | undefined;
   private steps: BackpropStep[] = [];
   private current: string | null = null;
   private readonly shownEmitter = new vscode.EventEmitter<WalkthroughShown>();
@@ -45,15 +50,19 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
       this.shownEmitter,
       vscode.window.onDidChangeActiveTextEditor((e) => e?.document.languageId === 'cnn' && this.follow(e)),
       analyses.onDidAnalyse(({ document }) => document === this.followed && this.sendSteps()),
-      vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor.document === this.followed && this.highlight(e.textEditor)),
+      vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === this.editor && this.highlight(e.textEditor)),
       vscode.workspace.onDidCloseTextDocument((d) => {
         if (d !== this.followed) return;
         this.followed = undefined;
+        this.editor = undefined;
         this.post({ type: 'empty' });
       }),
     ];
     const editor = vscode.window.activeTextEditor;
-    if (editor?.document.languageId === 'cnn') this.followed = editor.document;
+    if (editor?.document.languageId === 'cnn') {
+      this.followed = editor.document;
+      this.editor = editor;
+    }
   }
 
   /** Opens the view without taking the focus from the editor. */
@@ -103,11 +112,12 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
   private follow(editor: vscode.TextEditor): void {
     const changed = editor.document !== this.followed;
     this.followed = editor.document;
+    this.editor = editor;
     if (changed) this.sendSteps(editor);
     else this.highlight(editor);
   }
 
-  private sendSteps(editor = vscode.window.visibleTextEditors.find((e) => e.document === this.followed)): void {
+  private sendSteps(editor = this.followedEditor()): void {
     const document = this.followed;
     if (!document) return this.post({ type: 'empty' });
     const a = this.analyses.get(document);
@@ -123,6 +133,14 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
     });
   }
 
+  /** The followed editor while it is visible, else another visible editor of the followed file. */
+  private followedEditor(): vscode.TextEditor | undefined {
+    const visible = vscode.window.visibleTextEditors;
+    if (this.editor && visible.includes(this.editor)) return this.editor;
+    this.editor = visible.find((e) => e.document === this.followed);
+    return this.editor;
+  }
+
   private highlight(editor: vscode.TextEditor): void {
     const current = stepAt(this.steps, editor.document.offsetAt(editor.selection.active))?.name ?? null;
     if (current === this.current) return;
@@ -135,7 +153,7 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
     const step = this.steps.find((s) => s.name === name);
     if (!document || !step?.range) return;
     const range = new vscode.Range(document.positionAt(step.range.start), document.positionAt(step.range.end));
-    const column = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
+    const column = this.followedEditor()?.viewColumn ?? vscode.ViewColumn.One;
     await vscode.window.showTextDocument(document, { viewColumn: column, selection: range });
   }
 

@@ -2,7 +2,7 @@
  * One engine worker seen from the extension host: requests as promises, progress as callbacks, answers
  * validated on receipt. Terminating it rejects whatever it still owed with `Terminated`.
  */
-import type { DeltaMap, GradcheckProgress, LayerMeta, PartialCheck, Shard } from '../../engine/run';
+import type { DeltaMap, GradcheckProgress, LayerMeta, PartialCheck, Shard, TensorVerdict } from '../../engine/run';
 import type { WorkerHost } from './host';
 import { type EngineOptions, type FromWorker, isFromWorker } from './protocol';
 
@@ -12,6 +12,18 @@ export interface Checked {
   readonly layers: readonly LayerMeta[];
   readonly batch: number;
   readonly seed: number;
+}
+
+/** What a worker says a check will cost before it starts, with what a result needs of the model. */
+export interface Estimated {
+  /** Evaluations of the whole check. */
+  readonly evaluations: number;
+  /** About how long on one thread. */
+  readonly ms: number;
+  readonly layers: readonly LayerMeta[];
+  readonly batch: number;
+  readonly seed: number;
+  readonly loss: number;
 }
 
 /** The worker refused the request: the network's errors, its memory, a NaN, or a bug. */
@@ -32,6 +44,7 @@ interface Pending {
   readonly resolve: (answer: FromWorker) => void;
   readonly reject: (error: Error) => void;
   readonly onProgress?: (p: GradcheckProgress) => void;
+  readonly onVerdict?: (v: TensorVerdict) => void;
 }
 
 export class EngineWorker {
@@ -52,8 +65,15 @@ export class EngineWorker {
     return this.pending.size > 0;
   }
 
-  async check(text: string, options: EngineOptions, shard: Shard, onProgress?: (p: GradcheckProgress) => void): Promise<Checked> {
-    const answer = await this.request((id) => ({ type: 'check', id, text, options, shard }), onProgress);
+  async estimate(text: string, options: EngineOptions): Promise<Estimated> {
+    const answer = await this.request((id) => ({ type: 'estimate', id, text, options }));
+    if (answer.type !== 'estimated') throw new Error(`the engine worker answered an estimate with ${answer.type}`);
+    const { type: _, id: __, ...estimated } = answer;
+    return estimated;
+  }
+
+  async check(text: string, options: EngineOptions, shard: Shard, onProgress?: (p: GradcheckProgress) => void, onVerdict?: (v: TensorVerdict) => void): Promise<Checked> {
+    const answer = await this.request((id) => ({ type: 'check', id, text, options, shard }), { ...(onProgress && { onProgress }), ...(onVerdict && { onVerdict }) });
     if (answer.type !== 'checked') throw new Error(`the engine worker answered a check with ${answer.type}`);
     return { part: answer.part, layers: answer.layers, batch: answer.batch, seed: answer.seed };
   }
@@ -71,11 +91,11 @@ export class EngineWorker {
     this.fail(new Terminated('terminated'));
   }
 
-  private request(make: (id: number) => Parameters<WorkerHost['post']>[0], onProgress?: (p: GradcheckProgress) => void): Promise<FromWorker> {
+  private request(make: (id: number) => Parameters<WorkerHost['post']>[0], listeners: Pick<Pending, 'onProgress' | 'onVerdict'> = {}): Promise<FromWorker> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, ...(onProgress && { onProgress }) });
+      this.pending.set(id, { resolve, reject, ...listeners });
       this.host.post(make(id));
     });
   }
@@ -91,10 +111,14 @@ export class EngineWorker {
       case 'progress':
         p.onProgress?.(data.progress);
         return;
+      case 'verdict':
+        p.onVerdict?.(data.verdict);
+        return;
       case 'failed':
         this.pending.delete(data.id);
         p.reject(new WorkerFailure(data.message, data.diagnostics, data.layer));
         return;
+      case 'estimated':
       case 'checked':
       case 'deltaMap':
         this.pending.delete(data.id);

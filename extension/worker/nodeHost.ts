@@ -11,6 +11,8 @@ export class NodeWorkerHost implements WorkerHost {
   private terminated = false;
 
   constructor(script: string) {
+    // Required when a Node host is made, never in the browser bundle, where the module does not exist.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const threads = require('node:worker_threads') as typeof import('node:worker_threads');
     this.worker = new threads.Worker(script, { name: 'cnn-lens engine' });
   }
@@ -37,6 +39,7 @@ export class NodeWorkerHost implements WorkerHost {
 }
 
 export function nodeCores(): number | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above: Node only, when asked
   const os = require('node:os') as typeof import('node:os');
   return os.availableParallelism?.() ?? os.cpus().length;
 }

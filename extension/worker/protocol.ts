@@ -8,9 +8,9 @@
  * which structured clone would drop or copy at length, and checking the text again in the worker costs
  * microseconds beside a gradient check.
  */
-import type { DeltaMap, FaultName, GradcheckMode, GradcheckProgress, LayerMeta, PartialCheck, Shard } from '../../engine/run';
+import { isCoordinate, isInt, isMode, isObject, isString, isStrings, isTensorCheck } from '../../webview/guards';
+import type { DeltaMap, FaultName, GradcheckMode, GradcheckProgress, LayerMeta, PartialCheck, Shard, TensorVerdict } from '../../engine/run';
 import { FAULTS } from '../../engine/run/faults';
-import { GRADCHECK_MODES } from '../../engine/run/gradcheck';
 
 /** How to build and check the model; what `RunOptions` and `GradcheckOptions` take, minus functions. */
 export interface EngineOptions {
@@ -32,6 +32,8 @@ export interface EngineOptions {
 
 /** Extension → worker. */
 export type ToWorker =
+  /** Say what a check with these options will cost, before it starts; answered by `estimated` or `failed`. */
+  | { readonly type: 'estimate'; readonly id: number; readonly text: string; readonly options: EngineOptions }
   /** Check one shard of the network's tensors; answered by `progress` reports, then `checked` or `failed`. */
   | { readonly type: 'check'; readonly id: number; readonly text: string; readonly options: EngineOptions; readonly shard: Shard }
   /** Compute one channel of one sample of a layer's δ, analytic beside numeric; answered by `deltaMap` or `failed`. */
@@ -41,6 +43,13 @@ export type ToWorker =
 export type FromWorker =
   /** How far a check has got, at most every 50 ms. */
   | { readonly type: 'progress'; readonly id: number; readonly progress: GradcheckProgress }
+  /** A check's verdict on one tensor, as soon as it is known (a cancelled run keeps these). */
+  | { readonly type: 'verdict'; readonly id: number; readonly verdict: TensorVerdict }
+  /**
+   * A whole check's evaluations and about how long it takes on one thread, with what a result needs of the
+   * model (to assemble the layers a cancelled run finished) and the loss of its forward pass.
+   */
+  | { readonly type: 'estimated'; readonly id: number; readonly evaluations: number; readonly ms: number; readonly layers: readonly LayerMeta[]; readonly batch: number; readonly seed: number; readonly loss: number }
   /** A shard's verdicts, with what `assemble` needs of the model it built. */
   | { readonly type: 'checked'; readonly id: number; readonly part: PartialCheck; readonly layers: readonly LayerMeta[]; readonly batch: number; readonly seed: number }
   /** A heat-map's data. */
@@ -51,14 +60,24 @@ export type FromWorker =
    */
   | { readonly type: 'failed'; readonly id: number; readonly message: string; readonly diagnostics: readonly string[]; readonly layer?: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isInt = (v: unknown, min = 0): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min;
-const MODES: readonly unknown[] = GRADCHECK_MODES;
+/** What the extension relies on of a shard's checks: each tensor's verdict, named by layer and tensor. */
+function isPartialCheck(v: unknown): boolean {
+  return (
+    isObject(v) && typeof v.loss === 'number' && isInt(v.evaluations) && Array.isArray(v.checks) &&
+    v.checks.every((c) => isObject(c) && isString(c.layer) && isString(c.tensor) && isTensorCheck(c.check)) &&
+    (v.compared === undefined || (Array.isArray(v.compared) && v.compared.every((c) => isCoordinate(c) && typeof (c as { kink?: unknown }).kink === 'boolean')))
+  );
+}
+
+/** A layer as a result names it (engine/run/gradcheck.ts LayerMeta). */
+function isLayerMeta(v: unknown): boolean {
+  return isObject(v) && isString(v.name) && isString(v.kind) && (v.line === undefined || isInt(v.line, 1)) && isStrings(v.inputs) && typeof v.custom === 'boolean' && isStrings(v.params);
+}
 
 function isEngineOptions(v: unknown): v is EngineOptions {
   return (
     isObject(v) &&
-    (v.mode === undefined || MODES.includes(v.mode)) &&
+    (v.mode === undefined || isMode(v.mode)) &&
     isInt(v.samples, 1) &&
     typeof v.eps === 'number' &&
     v.eps > 0 &&
@@ -75,6 +94,8 @@ function isEngineOptions(v: unknown): v is EngineOptions {
 export function isToWorker(v: unknown): v is ToWorker {
   if (!isObject(v) || !isInt(v.id) || typeof v.text !== 'string' || !isEngineOptions(v.options)) return false;
   switch (v.type) {
+    case 'estimate':
+      return true;
     case 'check':
       return isObject(v.shard) && isInt(v.shard.count, 1) && isInt(v.shard.index) && v.shard.index < v.shard.count;
     case 'deltaMap':
@@ -90,8 +111,12 @@ export function isFromWorker(v: unknown): v is FromWorker {
   switch (v.type) {
     case 'progress':
       return isObject(v.progress) && isInt(v.progress.done) && isInt(v.progress.total);
+    case 'verdict':
+      return isObject(v.verdict) && isString(v.verdict.layer) && isString(v.verdict.tensor) && isTensorCheck(v.verdict.check);
+    case 'estimated':
+      return isInt(v.evaluations) && typeof v.ms === 'number' && Array.isArray(v.layers) && isInt(v.batch, 1) && isInt(v.seed) && typeof v.loss === 'number';
     case 'checked':
-      return isObject(v.part) && Array.isArray(v.part.checks) && Array.isArray(v.layers) && isInt(v.batch, 1) && isInt(v.seed);
+      return isPartialCheck(v.part) && Array.isArray(v.layers) && v.layers.every(isLayerMeta) && isInt(v.batch, 1) && isInt(v.seed);
     case 'deltaMap':
       return isObject(v.map) && Array.isArray(v.map.analytic) && Array.isArray(v.map.numeric) && Array.isArray(v.map.kinks);
     case 'failed':

@@ -4,7 +4,7 @@
  * the two entries (main.node.ts, main.web.ts) only bind it to their port.
  */
 import { check } from '../../engine';
-import { buildModel, checkTensors, deltaMap, layerMeta, RunError, withFault } from '../../engine/run';
+import { buildModel, checkTensors, deltaMap, estimateCheck, layerMeta, measureForward, RunError, withFault } from '../../engine/run';
 import type { GradcheckOptions } from '../../engine/run';
 import { type EngineOptions, type FromWorker, isToWorker } from './protocol';
 
@@ -22,8 +22,19 @@ export function serve(post: (message: FromWorker) => void): (data: unknown) => P
       const model = buildModel(analysis, runOptions(data.options));
       const options = checkOptions(data.options);
       switch (data.type) {
+        case 'estimate': {
+          const forward = measureForward(model);
+          const { evaluations, ms } = estimateCheck(model, options, forward.ms);
+          post({ type: 'estimated', id, evaluations, ms, layers: layerMeta(model), batch: model.batch, seed: model.seed, loss: forward.loss });
+          return;
+        }
         case 'check': {
-          const part = await checkTensors(model, { ...options, shard: data.shard, onProgress: (progress) => post({ type: 'progress', id, progress }) });
+          const part = await checkTensors(model, {
+            ...options,
+            shard: data.shard,
+            onProgress: (progress) => post({ type: 'progress', id, progress }),
+            onChecked: (verdict) => post({ type: 'verdict', id, verdict }),
+          });
           post({ type: 'checked', id, part, layers: layerMeta(model), batch: model.batch, seed: model.seed });
           return;
         }

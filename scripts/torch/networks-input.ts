@@ -9,7 +9,7 @@
  *   every parameter, in PyTorch's layouts.
  *
  * It deliberately writes none of our outputs, losses, δs or gradients: networks.py interprets the statements
- * itself (per /work/shared/DSL.md) and computes those with torch autograd, so the two sides share only the data.
+ * itself (per docs/language.md) and computes those with torch autograd, so the two sides share only the data.
  *
  *     node --import tsx scripts/torch/networks-input.ts    # from the repository root
  *

@@ -9,14 +9,14 @@ CNN Lens's seeded sample data (input, labels or targets, parameters). None of
 CNN Lens's outputs or gradients are in it.
 
 This script rebuilds every network in PyTorch from the statements alone,
-interpreting the arguments and options itself as /work/shared/DSL.md defines
+interpreting the arguments and options itself as docs/language.md defines
 them (nothing of the engine's arithmetic or option reading is reused), loads
 the data, runs forward, retain_grad()s the input and every layer's output,
 runs backward and writes test/fixtures/torch/networks.json:
 
     /usr/bin/python3 scripts/torch/networks.py [INPUT.json [OUTPUT.json]]
 
-Interpretation (DSL.md "Layers", "Deltas", "Statements"):
+Interpretation (docs/language.md "Layers", "Deltas", "Statements"):
   conv FILTERS KERNEL   F.conv2d. pad: N | HxW | TOPxBOTTOMxLEFTxRIGHT | valid |
                         same | full. Symmetric padding goes to conv2d(padding=
                         (ph, pw)); TOPxBOTTOMxLEFTxRIGHT that is not symmetric is
@@ -315,7 +315,7 @@ def build(net):
         opts = {}
         for o in layer["options"]:
             if o["key"] not in ALLOWED[kind]:
-                raise Bad(f"{name}: option {o['key']} is not in DSL.md for {kind}")
+                raise Bad(f"{name}: option {o['key']} is not in docs/language.md for {kind}")
             opts[o["key"]] = o
         if kind in ("add", "concat"):
             inputs = [a["text"] for a in layer["args"]]

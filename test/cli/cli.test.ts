@@ -1,6 +1,6 @@
 /**
  * `cnn-lens check` as users run it: the built dist/cli.js in a child process, on files in a temp folder. Exit
- * status (0 warnings only, 1 errors, 2 bad usage or an unreadable file), where the output goes, DSL.md's JSON
+ * status (0 warnings only, 1 errors, 2 bad usage or an unreadable file), where the output goes, docs/language.md's JSON
  * contract with exact values for examples/seed.cnn, the human report's table and `FILE:LINE:COL:` lines.
  */
 import assert from 'node:assert/strict';
@@ -84,7 +84,7 @@ describe('cnn-lens check (dist/cli.js)', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   describe('--json on examples/seed.cnn', () => {
-    it('has the exact network, input, layers (name, kind, inputs, output, params, line) of DSL.md', () => {
+    it('has the exact network, input, layers (name, kind, inputs, output, params, line) of docs/language.md', () => {
       const { status, json } = checkJson(SEED);
       assert.equal(status, 0);
       assert.equal(json.network, 'seed');

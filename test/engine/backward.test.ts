@@ -1,5 +1,5 @@
 /**
- * Hand-written backward rules (DSL.md, "Backward rules written by hand"): the checker's diagnostics with their
+ * Hand-written backward rules (docs/language.md, "`backward`"): the checker's diagnostics with their
  * exact codes, ranges and messages, the standard rules its quick fixes offer (checked clean and computed equal
  * to the built-in backward on every example network), the evaluator's MATLAB semantics on hand-worked cases,
  * and gradient checks that use a rule in place of the built-in one.
@@ -16,7 +16,7 @@ import { SEED, applyEdits, diagnose, only } from './util';
 const backward = (text: string) => diagnose(text).filter((d) => d.code.startsWith('backward') || d.code === 'syntax' || d.code === 'duplicate-name');
 
 describe('backward rules: the checker', () => {
-  it("accepts DSL.md's right rule and flags its wrong one: dx is 12×12 per channel; the input is 13×13", () => {
+  it("accepts docs/language.md's right rule and flags its wrong one: dx is 12×12 per channel; the input is 13×13", () => {
     const text = `${SEED}backward c2: dx[c] = sum(k, conv2(dy[k], W[k,c], 'full'))   # right: 64 maps of 6×6
 backward p1: dx[c] = kron(dy[c], ones(2)) / 4   # 12×12 against 13×13
 `;

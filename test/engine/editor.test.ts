@@ -1,7 +1,7 @@
 /** The editor services over an analysis: names, rename, completion and the texts hovers and hints show. */
 import assert from 'node:assert/strict';
 import { check } from '../../engine';
-import { completionsAt, deltaLabel, layerAt, layerMarkdown, occurrenceAt, outputLabel, referencesTo, renameEdits, useMarkdown } from '../../engine/editor';
+import { completionsAt, deltaLabel, layerAt, layerMarkdown, occurrenceAt, outputLabel, referencesTo, renameEdits, ruleFunctionAt, useMarkdown } from '../../engine/editor';
 import { applyEdits } from './util';
 
 const NET = 'input 3x8x8\nstem: conv 4 3 pad=1\nrelu\nskip: identity from=stem\nsum: add relu1 skip\nbackward stem: dx = 0 * x\n';
@@ -85,5 +85,18 @@ describe('editor services', () => {
     assert.ok(md.endsWith("**As backward rules** (the notation of `backward`)\n\n`backward c2: dx[c] = sum(k, conv2(dy[k], W[k,c], 'full'))`  \n" +
       "`backward c2: dW[k,c] = xcorr2(x[c], dy[k], 'valid')`  \n`backward c2: db[k] = ones(1, 2) * dy[k] * ones(2, 1)`"), md);
     assert.equal(useMarkdown(a, 'p1'), '**p1** · `pool` → 64×6×6 (line 4)');
+  });
+
+  it('hovers on a backward rule\'s function with its one documentation, the one completion offers', () => {
+    const text = 'input 3x8x8\nc1: conv 4 3\nbackward c1: dx[c] = sum(k, conv2(dy[k], W[k,c], \'full\'))\n';
+    const a = check(text);
+    const hover = ruleFunctionAt(a, at(text, 'conv2') + 2);
+    assert.deepEqual(hover?.range, { start: at(text, 'conv2'), end: at(text, 'conv2') + 5 });
+    assert.equal(hover?.markdown, "`conv2(A, B, 'full'|'valid'|'same'): 2-D convolution, B flipped`");
+    const offered = completionsAt(a, at(text, 'conv2')).find((c) => c.label === 'conv2');
+    assert.equal(`\`${offered?.detail}\``, hover?.markdown);
+    // Not a function where it is not called: `dy` is an array, the `c` of dx[c] an index.
+    assert.equal(ruleFunctionAt(a, at(text, 'dy[k]') + 1), undefined);
+    assert.equal(ruleFunctionAt(a, at(text, 'c1:') + 1), undefined);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Property-based robustness of `check`: over generated networks (every layer kind and option of DSL.md, names
+ * Property-based robustness of `check`: over generated networks (every layer kind and option of docs/language.md, names
  * that are and are not defined, comments, CRLF/CR/LF, tabs, ×/→/emoji) and mutations of them (characters and
  * lines deleted, duplicated, swapped; NULs, lone surrogates and huge numbers spliced in), check never throws,
  * keeps every range inside the document and off the middle of a surrogate pair, survives its own fixes, is
@@ -118,6 +118,7 @@ function network(n: Numbers): Arb {
     .map(([[net, input], ls, eol, bom, indents, eols]) => {
       const defined = ['input'];
       const all = [net, input, ...ls].map((l) => {
+        // eslint-disable-next-line no-control-regex -- \u0001 and \u0002 mark the name holes the generator leaves
         const resolved = l.replace(/\u0001(\d+)\u0002/g, (_, k: string) => defined[Number(k) % defined.length]);
         const definition = /^([A-Za-z_]\w*)\s*:/.exec(resolved);
         if (definition) defined.push(definition[1]);

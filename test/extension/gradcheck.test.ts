@@ -6,41 +6,23 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { GradcheckController } from '../../extension/gradcheck';
+import { ASK_MS, type GradcheckController } from '../../extension/gradcheck';
+import { ResultsPanel } from '../../extension/resultsPanel';
 import type { RunState } from '../../webview/protocol';
-import { api, example, openCnn } from './util';
+import { api, example, openCnn, when } from './util';
+import { inWorkbench, needsWebviewDriver, workbenchTexts } from './webview';
 
 type Done = Extract<RunState, { status: 'done' }>;
 
 /** Resolves with the first state `ready` accepts, from now on; rejects after `ms`. */
-function stateWhen(g: GradcheckController, ready: (s: RunState) => boolean, ms = 30_000): Promise<RunState & { at: number }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      l.dispose();
-      reject(new Error(`no matching run state within ${ms} ms; last ${JSON.stringify(g.state?.status)}`));
-    }, ms);
-    const l = g.onDidChangeState((s) => {
-      if (!ready(s)) return;
-      clearTimeout(timer);
-      l.dispose();
-      resolve({ ...s, at: performance.now() });
-    });
-  });
+async function stateWhen(g: GradcheckController, ready: (s: RunState) => boolean, ms = 30_000): Promise<RunState & { at: number }> {
+  const s = await when(g.onDidChangeState, ready, ms, () => `no matching run state; last ${JSON.stringify(g.state?.status)}`);
+  return { ...s, at: performance.now() };
 }
 
 /** Resolves at the next progress report. */
-function nextProgress(g: GradcheckController, ms = 30_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      l.dispose();
-      reject(new Error(`no progress within ${ms} ms`));
-    }, ms);
-    const l = g.onDidProgress(() => {
-      clearTimeout(timer);
-      l.dispose();
-      resolve();
-    });
-  });
+async function nextProgress(g: GradcheckController, ms = 30_000): Promise<void> {
+  await when(g.onDidProgress, () => true, ms, () => 'no progress');
 }
 
 function checkGradients(request?: object): Thenable<RunState | undefined> {
@@ -87,6 +69,15 @@ describe('gradient check', function () {
     assert.strictEqual(texts.length, 9);
     assert.match(texts[0], /^3: δ ✓ \de-\d+$/);
     assert.match(texts.find((t) => t.startsWith('5: '))!, /^5: δ ✓ \de-\d+ · W ✓ \de-\d+ · b ✓ \de-\d+$/);
+    // What the lines show: short, right after each statement, before its comment (in view beside the panel).
+    const labels = results.labels(uri);
+    assert.deepStrictEqual(labels.map((l) => l.replace(/\de-\d+/, 'E')), ['3:14: ✓ E', '5:16: ✓ E', '6:12: ✓ E', '7:18: ✓ E', '8:22: ✓ E', '9:12: ✓ E', '10:18: ✓ E', '11:13: ✓ E', '12:12: ✓ E']);
+    const document = await vscode.workspace.openTextDocument(uri);
+    for (const label of labels) {
+      const [line, column] = label.split(':').map(Number);
+      const comment = document.lineAt(line - 1).text.indexOf('#');
+      assert.ok(comment < 0 || column - 1 < comment, `${label} is before the comment at column ${comment + 1}`);
+    }
   });
 
   it('gives the same verdicts on 1 and 2 threads (seed.cnn, lenet5.cnn), and measures the speed-up', async () => {
@@ -123,6 +114,9 @@ describe('gradient check', function () {
     const texts = results.texts(uri);
     assert.match(texts.find((t) => t.startsWith('7: '))!, /^7: δ ✓ \de-\d+ · ✗ backward rule wrong$/);
     assert.match(texts.find((t) => t.startsWith('6: '))!, /^6: δ ✗ \de-\d+$/);
+    const labels = results.labels(uri);
+    assert.strictEqual(labels.find((l) => l.startsWith('7:')), '7:18: ✗ rule');
+    assert.match(labels.find((l) => l.startsWith('6:'))!, /^6:12: ✗ δ \de-\d+$/);
     // The fault is the request's only: the next run is the real network again.
     assert.ok(asDone(await gradcheck.run({ uri })).result.passed);
   });
@@ -146,7 +140,7 @@ describe('gradient check', function () {
   it('cancels a running check within 100 ms and terminates its workers', async () => {
     const { gradcheck } = await api();
     const uri = example('seed.cnn');
-    const run = checkGradients({ uri, settings: { mode: 'full' } });
+    const run = checkGradients({ uri, settings: { mode: 'full' }, ask: false });
     await nextProgress(gradcheck);
     assert.strictEqual(gradcheck.state?.status, 'running');
     const cancelled = stateWhen(gradcheck, (s) => s.status === 'cancelled');
@@ -168,10 +162,10 @@ describe('gradient check', function () {
     const statuses: string[] = [];
     const l = gradcheck.onDidChangeState((s) => statuses.push(s.status));
     try {
-      const first = gradcheck.run({ uri: document.uri, settings: { mode: 'full' } });
+      const first = gradcheck.run({ uri: document.uri, settings: { mode: 'full' }, ask: false });
       await nextProgress(gradcheck);
       // The same request again joins the running check (no second 'running' below) rather than restarting it.
-      const joined = gradcheck.run({ uri: document.uri, settings: { mode: 'full' } });
+      const joined = gradcheck.run({ uri: document.uri, settings: { mode: 'full' }, ask: false });
       await editor.edit((e) => e.insert(new vscode.Position(0, 0), '# edited\n'));
       const second = await gradcheck.run({ uri: document.uri });
       assert.strictEqual((await first)?.status, 'cancelled');
@@ -181,6 +175,87 @@ describe('gradient check', function () {
     } finally {
       l.dispose();
     }
+  });
+
+  it('says before a full check of inception.cnn that it is 4,499,268 evaluations and hours, and asks: Cancel starts nothing', async function () {
+    needsWebviewDriver(this);
+    const { gradcheck, analyses } = await api();
+    const uri = example('inception.cnn');
+    const a = analyses.get(await vscode.workspace.openTextDocument(uri));
+    // Full mode: two evaluations per coordinate of the input, of every layer's output (batch 2) and of every parameter.
+    const size = (shape: readonly number[] | null | undefined) => (shape ?? []).reduce((p, d) => p * d, 1);
+    const coordinates = 2 * (size(a.input?.shape) + a.layers.reduce((n, l) => n + size(l.output), 0)) + a.layers.reduce((n, l) => n + l.paramCount, 0);
+    assert.strictEqual(2 * coordinates, 4_499_268);
+    const running = stateWhen(gradcheck, (s) => s.status === 'running');
+    const run = gradcheck.run({ uri, settings: { mode: 'full' } });
+    const state = await running;
+    assert.ok(state.status === 'running' && state.estimate, 'the running state carries the estimate');
+    assert.strictEqual(state.estimate.evaluations, 4_499_268);
+    assert.ok(state.estimate.ms >= 60 * 60_000, `an hour at least: ${state.estimate.ms} ms`);
+    assert.strictEqual(gradcheck.state?.status, 'running');
+    await inWorkbench('.notification-toast .monaco-button:has-text("Cancel")');
+    const end = await run;
+    assert.deepStrictEqual(end, { status: 'cancelled', file: uri.toString(), settings: { mode: 'full', samples: 16, eps: 1e-6, batch: null, seed: null } });
+    assert.strictEqual(gradcheck.running, undefined);
+  });
+
+  it('keeps the layers a cancelled check finished: input and c, every coordinate checked', async function () {
+    needsWebviewDriver(this);
+    const { gradcheck } = await api();
+    // input and c are checked within a second; fc1's 320,000 weights take far longer than a minute.
+    const { document } = await openCnn('input 1x6x6\nc: conv 2 3x3\nfc1: dense 10000\nsigmoid\nfc2: dense 10\n');
+    const running = stateWhen(gradcheck, (s) => s.status === 'running');
+    // The question itself is the previous test's; here it is skipped, as the whole suite's toasts could hide it.
+    const run = gradcheck.run({ uri: document.uri, settings: { mode: 'full' }, ask: false });
+    const state = await running;
+    assert.ok(state.status === 'running' && state.estimate && state.estimate.ms >= ASK_MS, `would ask first: ${JSON.stringify(state)}`);
+    while (!gradcheck.finished.includes('c')) await nextProgress(gradcheck);
+    const finished = gradcheck.finished;
+    await vscode.commands.executeCommand('cnnLens.cancelGradcheck');
+    const end = await run;
+    assert.ok(end?.status === 'cancelled' && end.result && end.layers, `cancelled with results: ${JSON.stringify(end).slice(0, 300)}`);
+    const names = end.result.layers.map((l) => l.name);
+    assert.deepStrictEqual(names.slice(0, 2), ['input', 'c']);
+    assert.ok(finished.every((n) => names.includes(n)), `${finished} kept in ${names}`);
+    assert.ok(!names.includes('fc1'), 'fc1 was not finished');
+    const c = end.result.layers[1];
+    // Every coordinate: input δ 2·1·6·6, c's δ 2·2·4·4, W 2·1·3·3, b 2.
+    assert.deepStrictEqual([end.result.layers[0].delta.checked, c.delta.checked, c.params.W.checked, c.params.b.checked], [72, 64, 18, 2]);
+    assert.ok(end.result.passed);
+    assert.deepStrictEqual(end.layers.map((l) => l.name), names);
+    assert.deepStrictEqual(end.layers[1].output, [2, 4, 4]);
+  });
+
+  it("opens a .cnn file in the editor's group, not behind the results panel, when the panel's group is active", async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(example('seed.cnn')));
+    asDone(await checkGradients({ uri: example('seed.cnn') }));
+    const isPanel = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(ResultsPanel.viewType);
+    const panelGroup = () => vscode.window.tabGroups.all.find((g) => g.tabs.some(isPanel));
+    const column = panelGroup()?.viewColumn;
+    assert.strictEqual(column, vscode.ViewColumn.Two, 'the panel opened beside the editor');
+    const focused = new Promise<void>((resolve) => {
+      const l = vscode.window.tabGroups.onDidChangeTabGroups(() => vscode.window.tabGroups.activeTabGroup.viewColumn === column && (l.dispose(), resolve()));
+    });
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    if (vscode.window.tabGroups.activeTabGroup.viewColumn !== column) await focused;
+    const uri = example('residual.cnn');
+    const moved = new Promise<vscode.TextEditor>((resolve) => {
+      const l = vscode.window.onDidChangeActiveTextEditor((e) => e?.document.uri.toString() === uri.toString() && e.viewColumn !== column && (l.dispose(), resolve(e)));
+    });
+    // What the Explorer does: open the file in the active group.
+    await vscode.commands.executeCommand('vscode.open', uri);
+    assert.strictEqual((await moved).viewColumn, vscode.ViewColumn.One);
+    // The file's tab in the panel's group closes just after: wait for that change of tabs.
+    const alone = () => panelGroup()?.tabs.length === 1 && panelGroup()?.tabs[0].isActive;
+    if (!alone()) {
+      await new Promise<void>((resolve) => {
+        const l = vscode.window.tabGroups.onDidChangeTabs(() => alone() && (l.dispose(), resolve()));
+      });
+    }
+    const tabs = panelGroup()!.tabs;
+    assert.deepStrictEqual(tabs.map((t) => [t.label, t.isActive]), [['Gradient check: seed.cnn', true]], 'the panel is alone in its group, in view');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('reports a network with errors as an error state, without starting a worker', async () => {
@@ -219,11 +294,45 @@ describe('gradient check code lens', () => {
   it('offers ▶ Check gradients and the walkthrough above the first statement', async () => {
     await api();
     await vscode.workspace.openTextDocument(example('seed.cnn'));
-    assert.deepStrictEqual(await lenses(example('seed.cnn')), ['2: ▶ Check gradients → cnnLens.checkGradients', '2: Backprop walkthrough → cnnLens.walkthrough']);
+    assert.deepStrictEqual(await lenses(example('seed.cnn')), ['2: ▶ Check gradients → cnnLens.checkGradients', '2: Backprop walkthrough → cnnLens.walkthrough', '2: Diagram → cnnLens.showDiagram']);
+  });
+
+  /** The code lenses the page shows now, one string per editor (`▶ Check gradients | Backprop walkthrough | Diagram`). */
+  const shownLenses = async () => (await workbenchTexts('.monaco-editor .codelens-decoration')).map((t) => t.replace(/\s+/g, ' ').trim());
+
+  /** Polls what the page shows (each poll a round trip to the runner, no sleep) until `ready`; how long it took. */
+  async function shownWhen(ready: (lenses: string[]) => boolean, ms = 10_000): Promise<{ lenses: string[]; after: number }> {
+    const started = performance.now();
+    for (;;) {
+      const lenses = await shownLenses();
+      if (ready(lenses)) return { lenses, after: performance.now() - started };
+      if (performance.now() - started > ms) throw new Error(`the page shows lenses ${JSON.stringify(lenses)} after ${ms} ms`);
+    }
+  }
+
+  it('shows a check that is done as done at once: the lens never says Checking, no notification is left', async function () {
+    needsWebviewDriver(this);
+    const { gradcheck } = await api();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const uri = example('seed.cnn');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    await shownWhen((l) => l.includes('▶ Check gradients | Backprop walkthrough | Diagram'));
+    const done = new Promise<string[][]>((resolve) => {
+      const l = gradcheck.onDidChangeState((s) => {
+        if (s.status !== 'done') return;
+        l.dispose();
+        // Read the page the moment the check is done: the lens and any notification of the run.
+        void Promise.all([shownLenses(), workbenchTexts('.notification-toast')]).then(resolve);
+      });
+    });
+    asDone(await checkGradients({ uri }));
+    const [lenses, toasts] = await done;
+    assert.deepStrictEqual(lenses, ['▶ Check gradients | Backprop walkthrough | Diagram']);
+    assert.deepStrictEqual(toasts.filter((t) => t.includes('Checking the gradients')), []);
   });
 
   it('says why a file with errors cannot run, and opens Problems', async () => {
     const { document } = await openCnn('input 3x8x8\nconv 4 0\nconv 4 3 in=2 from=input\n');
-    assert.deepStrictEqual(await lenses(document.uri), ['1: ✗ 2 errors: fix them to check gradients → workbench.actions.view.problems', '1: Backprop walkthrough → cnnLens.walkthrough']);
+    assert.deepStrictEqual(await lenses(document.uri), ['1: ✗ 2 errors: fix them to check gradients → workbench.actions.view.problems', '1: Backprop walkthrough → cnnLens.walkthrough', '1: Diagram → cnnLens.showDiagram']);
   });
 });

@@ -11,8 +11,8 @@ import { buildModel, deltaMap, type GradcheckResult, gradcheck, withFault } from
 import { type PanelHandlers, ResultsPanel } from '../../extension/resultsPanel';
 import type { Heatmap, LayerInfoView, RenderedView, RunSettings, RunState } from '../../webview/protocol';
 import { screenshot } from './screenshot';
-import { api, example } from './util';
-import { inWebview, needsWebviewDriver } from './webview';
+import { api, example, when } from './util';
+import { inWebview, measureWebview, needsWebviewDriver, setViewport } from './webview';
 
 type Call =
   | { readonly kind: 'rerun'; readonly settings: RunSettings }
@@ -65,20 +65,9 @@ class StubHandlers implements PanelHandlers {
 
 /** Resolves with the first render of `panel` that `ready` accepts; rejects after `ms` with the last one seen. */
 function renderedWhen(panel: ResultsPanel, ready: (v: RenderedView) => boolean, ms = 20_000): Promise<RenderedView> {
-  return new Promise((resolve, reject) => {
-    let last: RenderedView | undefined;
-    const l = panel.onDidRender((v) => {
-      last = v;
-      if (!ready(v)) return;
-      clearTimeout(timer);
-      l.dispose();
-      resolve(v);
-    });
-    const timer = setTimeout(() => {
-      l.dispose();
-      reject(new Error(`the panel did not render as expected within ${ms} ms; last render: ${JSON.stringify(last)}`));
-    }, ms);
-  });
+  let last: RenderedView | undefined;
+  const seen = (v: RenderedView) => ((last = v), ready(v));
+  return when(panel.onDidRender, seen, ms, () => `the panel did not render as expected; last render: ${JSON.stringify(last)}`);
 }
 
 /** What the table shows of each layer: shapes, and the rows and columns a pool or strided conv never reads. */
@@ -89,13 +78,28 @@ function layerViews(a: Analysis): LayerInfoView[] {
   ];
   const indices = (axis: Parameters<typeof uncovered>[0]) => (uncovered(axis)?.runs ?? []).flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
   for (const l of a.layers) {
-    if (!l.geometry) continue;
-    const rows = indices(l.geometry.h);
-    const cols = indices(l.geometry.w);
+    if (!l.windows) continue;
+    const rows = indices(l.windows.h);
+    const cols = indices(l.windows.w);
     const input = views.find((v) => v.name === l.inputs[0]);
     if (input && (rows.length || cols.length)) input.uncovered = { rows, cols };
   }
   return views;
+}
+
+/**
+ * A passing result for every tensor of `a`, with errors of the widths real ones print (`2.8e-5`): for layout
+ * tests on networks whose real check takes too long for a test (inception's default mode is about a minute).
+ */
+function passingResult(a: Analysis): GradcheckResult {
+  const check = (checked: number) => ({ maxRelError: 2.8e-5, maxExcess: 0.027, checked, kinks: checked > 100 ? 12 : 0, curvature: 0, zeros: 0, passed: true, worst: [] });
+  return {
+    passed: true, mode: 'directional+sampled', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: 2, seed: 1, loss: 2.30412, evaluations: 974, ms: 48_648,
+    layers: [
+      { name: a.input!.name, kind: 'input', custom: false, delta: check(17), params: {} },
+      ...a.layers.map((l) => ({ name: l.name, kind: l.kind, line: l.line, custom: false, delta: check(1734), params: Object.fromEntries(l.params.map((p) => [p.name, check(17)])) })),
+    ],
+  };
 }
 
 const SETTINGS: RunSettings = { mode: 'default', samples: 16, eps: 1e-6, batch: null, seed: null };
@@ -159,6 +163,26 @@ describe('gradient-check panel', function () {
       'sigmoid2 sigmoid pass', 'p2 pool pass', 'fc dense pass', 'softmax1 softmax pass',
     ]);
     await screenshot('panel');
+  });
+
+  it('shows a zero gradient as 0 by structure and curvature as inconclusive, and the chart agrees with each verdict', async () => {
+    // c.b before a batchnorm: 0 in exact arithmetic. Its relative error was 1, drawn in the fail zone with a ✓.
+    const zeroNet = check('input 3x8x8\nc: conv 4 3\nbn: batchnorm\nrelu\nflatten\nd: dense 5\nsoftmax');
+    const zero = await gradcheck(zeroNet, { mode: 'full', batch: 3 });
+    const shown = await open({ status: 'done', file, settings: SETTINGS, result: zero, layers: layerViews(zeroNet), threads: 2 }, undefined, (v) => v.rows.length > 0 && v.marks !== undefined);
+    assert.strictEqual(shown.view.summary, 'passed');
+    assert.ok(shown.view.cells!.includes('c b 0 by structure'), shown.view.cells!.join('; '));
+    assert.ok(shown.view.marks!.includes('c b pass-zone pass'), shown.view.marks!.join('; '));
+    // Every mark sits on the side of the line its verdict says.
+    for (const m of shown.view.marks!) assert.ok(m.endsWith('pass-zone pass') || m.endsWith('fail-zone fail'), m);
+    // A label probability of 1e-5: δ = −1/p misses at ε by curvature, not by a wrong rule.
+    const curvedNet = check('input 4\nfc: dense 3\nsoftmax');
+    const data = { input: [1, 0, 0, 0], labels: [0], params: { fc: { W: [0, 0, 0, 0, 11.5, 0, 0, 0, 0, 0, 0, 0], b: [0, 0, 0] } } };
+    const curved = await gradcheck(curvedNet, { mode: 'full', batch: 1, data });
+    const again = await open({ status: 'done', file, settings: SETTINGS, result: curved, layers: layerViews(curvedNet), threads: 2 }, undefined, (v) => v.rows.length > 0 && v.marks !== undefined);
+    assert.deepStrictEqual(again.view.rows, ['input input pass', 'fc dense pass', 'softmax1 softmax pass']);
+    assert.ok(again.view.cells!.includes('softmax1 δ inconclusive'), again.view.cells!.join('; '));
+    assert.ok(again.view.marks!.includes('softmax1 δ pass-zone pass'), again.view.marks!.join('; '));
   });
 
   it('reveals a layer when its row is clicked', async function () {
@@ -233,6 +257,52 @@ describe('gradient-check panel', function () {
     panel.setState({ status: 'cancelled', file, settings: SETTINGS });
     assert.deepStrictEqual((await shown).rows, []);
   });
+
+  it('says what a check will cost before it starts, and shows the layers a cancelled one finished', async () => {
+    const { panel, view } = await open({ status: 'running', file, settings: SETTINGS, estimate: { evaluations: 4_499_268, ms: 27 * 3_600_000 } });
+    assert.strictEqual(view.summary, 'running');
+    const moved = renderedWhen(panel, (v) => v.summary === 'running 0%');
+    panel.progress({ done: 2_000, total: 4_499_268, layer: 'c1', tensor: 'W' });
+    await moved;
+    const kept = { ...passing, layers: passing.layers.slice(0, 2) };
+    const shown = renderedWhen(panel, (v) => v.summary.startsWith('cancelled'));
+    panel.setState({ status: 'cancelled', file, settings: SETTINGS, result: kept, layers: layers.slice(0, 2) });
+    const cancelled = await shown;
+    assert.strictEqual(cancelled.summary, 'cancelled, 2 layers kept');
+    assert.deepStrictEqual(cancelled.rows, ['input input pass', 'c1 conv pass']);
+  });
+
+  for (const name of ['inception.cnn', 'residual.cnn']) {
+    it(`fits ${name} at 400, 760 and 1600 px: the page never scrolls sideways, the chart is never cut, the table only at 400 px`, async function () {
+      needsWebviewDriver(this);
+      const uri = example(name);
+      const a = check(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+      const state: RunState = { status: 'done', file: uri.toString(), settings: SETTINGS, result: passingResult(a), layers: layerViews(a), threads: 2 };
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+      try {
+        // The panel's group gets the width wanted, the editor's group the rest of a window wide enough for both;
+        // 760 px is the panel beside the editor in a 1600 px window.
+        for (const [panelWidth, windowWidth] of [[400, 1280], [760, 1600], [1600, 2200]]) {
+          await setViewport(windowWidth, 1000);
+          const { panel } = await open(state, undefined, (v) => v.rows.length > 0);
+          await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: windowWidth - 48 - panelWidth }, { size: panelWidth }] });
+          assert.ok(panel.webviewPanel.visible);
+          const [page, ...scrolling] = await measureWebview();
+          console.log(`[layout] ${name} at ${panelWidth} px: page ${page.clientWidth}/${page.scrollWidth}; scrolling ${JSON.stringify(scrolling)}`);
+          assert.ok(Math.abs(page.clientWidth - panelWidth) <= 24, `the panel is ${page.clientWidth} px wide, not about ${panelWidth}`);
+          assert.strictEqual(page.scrollWidth, page.clientWidth, 'the page does not scroll sideways');
+          // At 400 px the table may scroll inside its frame (its Layer column stays put); nothing else may.
+          const allowed = panelWidth === 400 ? ['div.table-wrap'] : [];
+          assert.deepStrictEqual(scrolling.filter((o) => !allowed.includes(o.selector)), [], 'no part of the panel scrolls sideways or is cut');
+          if (panelWidth === 400 && name === 'inception.cnn') await screenshot('panel-narrow');
+        }
+      } finally {
+        await setViewport(1280, 800);
+        await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(example('seed.cnn')));
+      }
+    });
+  }
 
   it('shows why a network cannot run', async () => {
     const { view } = await open({ status: 'error', file, settings: SETTINGS, message: 'the network has 1 error; fix it before running it', diagnostics: ['3:17 channel-mismatch'] });

@@ -4,6 +4,7 @@
  */
 import * as assert from 'assert';
 import * as vscode from 'vscode';
+import { diagnosticsWhen } from './util';
 
 describe('smoke', function () {
   this.timeout(30_000);
@@ -14,26 +15,11 @@ describe('smoke', function () {
     const uri = vscode.Uri.joinPath(folder.uri, 'seed.cnn');
     const isWarning = (d: vscode.Diagnostic) => codeOf(d) === 'pool-remainder' && d.range.start.line === 6;
     // Subscribe before opening, so a publication that arrives while the document opens is not missed.
-    const published = new Promise<vscode.Diagnostic[]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        l.dispose();
-        reject(new Error(`no pool-remainder warning on line 7 within 20 s; diagnostics: ${JSON.stringify(vscode.languages.getDiagnostics(uri))}`));
-      }, 20_000);
-      const l = vscode.languages.onDidChangeDiagnostics((e) => {
-        if (!e.uris.some((u) => u.toString() === uri.toString())) return;
-        const diagnostics = vscode.languages.getDiagnostics(uri);
-        if (diagnostics.some(isWarning)) {
-          clearTimeout(timer);
-          l.dispose();
-          resolve(diagnostics);
-        }
-      });
-    });
+    const published = diagnosticsWhen(uri, (d) => d.some(isWarning), 20_000);
     const document = await vscode.workspace.openTextDocument(uri);
     assert.strictEqual(document.languageId, 'cnn');
     await vscode.window.showTextDocument(document);
-    const now = vscode.languages.getDiagnostics(uri);
-    const diagnostics = now.some(isWarning) ? now : await published;
+    const diagnostics = await published;
     assert.ok(vscode.extensions.getExtension('cnn-lens.cnn-lens')?.isActive, 'the extension is active');
     const warning = diagnostics.find(isWarning)!;
     assert.strictEqual(warning.severity, vscode.DiagnosticSeverity.Warning);

@@ -15,39 +15,43 @@ export function example(name: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, name);
 }
 
-/** Resolves with the diagnostics of `uri` once `ready` accepts them; rejects after `ms`. */
-export function diagnosticsWhen(uri: vscode.Uri, ready: (d: readonly vscode.Diagnostic[]) => boolean, ms = 10_000): Promise<vscode.Diagnostic[]> {
+/** An event as these suites listen to one: VS Code's, and the extension's own (`onDidRender`, `onDidShow`, …). */
+export type Listenable<T> = (listener: (value: T) => unknown) => { dispose(): void };
+
+/**
+ * The one way these suites wait: resolves with the first value of `event` that `ready` accepts, or with `now()`'s
+ * when it accepts that already (so a value that came before the call is not waited for); rejects after `ms` with
+ * `why()`, which says what was seen instead. Never a sleep.
+ */
+export function when<T>(event: Listenable<T>, ready: (value: T) => boolean, ms: number, why: () => string, now?: () => T | undefined): Promise<T> {
   return new Promise((resolve, reject) => {
-    const done = (d: vscode.Diagnostic[]) => {
+    const done = (value: T) => {
       clearTimeout(timer);
       listener.dispose();
-      resolve(d);
+      resolve(value);
     };
-    const listener = vscode.languages.onDidChangeDiagnostics((e) => {
-      if (!e.uris.some((u) => u.toString() === uri.toString())) return;
-      const d = vscode.languages.getDiagnostics(uri);
-      if (ready(d)) done(d);
-    });
+    const listener = event((value) => ready(value) && done(value));
     const timer = setTimeout(() => {
       listener.dispose();
-      reject(new Error(`no matching diagnostics for ${uri.toString()} within ${ms} ms; have ${JSON.stringify(vscode.languages.getDiagnostics(uri).map(brief))}`));
+      reject(new Error(`${why()} (waited ${ms} ms)`));
     }, ms);
-    const now = vscode.languages.getDiagnostics(uri);
-    if (ready(now)) done(now);
+    const current = now?.();
+    if (current !== undefined && ready(current)) done(current);
   });
+}
+
+/** Resolves with the diagnostics of `uri` once `ready` accepts them; rejects after `ms`. */
+export function diagnosticsWhen(uri: vscode.Uri, ready: (d: readonly vscode.Diagnostic[]) => boolean, ms = 10_000): Promise<vscode.Diagnostic[]> {
+  const diagnostics: Listenable<vscode.Diagnostic[]> = (listener) =>
+    vscode.languages.onDidChangeDiagnostics((e) => e.uris.some((u) => u.toString() === uri.toString()) && listener(vscode.languages.getDiagnostics(uri)));
+  const why = () => `no matching diagnostics for ${uri.toString()}; have ${JSON.stringify(vscode.languages.getDiagnostics(uri).map(brief))}`;
+  return when(diagnostics, ready, ms, why, () => vscode.languages.getDiagnostics(uri));
 }
 
 /** Opens `content` as an untitled `.cnn` document and waits for its first analysis. */
 export async function openCnn(content: string): Promise<{ document: vscode.TextDocument; diagnostics: vscode.Diagnostic[] }> {
   const a = await api();
-  const analysed = new Promise<void>((resolve) => {
-    const l = a.analyses.onDidAnalyse(({ document }) => {
-      if (document.getText() === content) {
-        l.dispose();
-        resolve();
-      }
-    });
-  });
+  const analysed = when(a.analyses.onDidAnalyse, ({ document }) => document.getText() === content, 20_000, () => 'the document was not analysed');
   const document = await vscode.workspace.openTextDocument({ language: 'cnn', content });
   await vscode.window.showTextDocument(document);
   await analysed;

@@ -8,23 +8,11 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { WalkthroughShown, WalkthroughView } from '../../extension/walkthrough/view';
 import { screenshot } from './screenshot';
-import { api, example } from './util';
+import { api, example, when } from './util';
 
 /** Resolves once the view reports showing what `ready` accepts (now or later); rejects after `ms`. */
 function shownWhen(view: WalkthroughView, ready: (s: WalkthroughShown) => boolean, ms = 15_000): Promise<WalkthroughShown> {
-  return new Promise((resolve, reject) => {
-    const done = (s: WalkthroughShown) => {
-      clearTimeout(timer);
-      l.dispose();
-      resolve(s);
-    };
-    const timer = setTimeout(() => {
-      l.dispose();
-      reject(new Error(`the walkthrough did not show the expected steps within ${ms} ms; it shows ${JSON.stringify(view.shown)}`));
-    }, ms);
-    const l = view.onDidShow((s) => ready(s) && done(s));
-    if (view.shown && ready(view.shown)) done(view.shown);
-  });
+  return when(view.onDidShow, ready, ms, () => `the walkthrough did not show the expected steps; it shows ${JSON.stringify(view.shown)}`, () => view.shown ?? undefined);
 }
 
 const SEED_STEPS = ['loss', 'softmax1', 'fc', 'p2', 'sigmoid2', 'c2', 'p1', 'sigmoid1', 'c1', 'input'];
@@ -55,6 +43,38 @@ describe('backprop walkthrough', function () {
     const none = shownWhen(walkthrough, (s) => s.current === null);
     editor.selection = new vscode.Selection(0, 3, 0, 3);
     await none;
+  });
+
+  it('follows the active editor when seed.cnn is open in two groups, also while typing in it', async () => {
+    const { walkthrough } = await api();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const document = await vscode.workspace.openTextDocument(example('seed.cnn'));
+    const lineOf = (prefix: string) => document.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+    const at = (prefix: string, column: number) => new vscode.Selection(lineOf(prefix), column, lineOf(prefix), column);
+    const other = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: at('p1:', 1) });
+    const active = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Two, selection: at('c2:', 1) });
+    assert.notStrictEqual(other, active);
+    assert.strictEqual(vscode.window.activeTextEditor, active);
+    await vscode.commands.executeCommand('cnnLens.walkthrough');
+    await shownWhen(walkthrough, (s) => s.steps.join() === SEED_STEPS.join() && s.current === 'c2');
+
+    // Typing on the fc line re-analyses the file and redraws the steps: the highlight stays on fc, not on the
+    // other editor's p1, though the edit moves that editor's selection too.
+    const fc = lineOf('fc:');
+    const onFc = shownWhen(walkthrough, (s) => s.current === 'fc');
+    active.selection = at('fc:', 2);
+    await onFc;
+    const next = new Promise<WalkthroughShown>((resolve) => {
+      const l = walkthrough.onDidShow((s) => (l.dispose(), resolve(s)));
+    });
+    await active.edit((e) => {
+      e.insert(new vscode.Position(fc, document.lineAt(fc).text.length), '  ');
+      e.insert(new vscode.Position(0, 0), '# moved\n');
+    });
+    const redrawn = await next;
+    assert.deepStrictEqual([redrawn.steps.join(), redrawn.current], [SEED_STEPS.join(), 'fc']);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('follows the file being edited: a new layer is a new step', async () => {

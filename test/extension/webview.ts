@@ -12,6 +12,33 @@ export async function inWebview(step: WebviewAction): Promise<void> {
   await callRunner('webview', { method: 'POST', body: JSON.stringify(step) });
 }
 
+/** Clicks the first element matching `selector` (a Playwright selector) in the workbench's page, waiting for it to appear. */
+export async function inWorkbench(selector: string): Promise<void> {
+  await callRunner('workbench', { method: 'POST', body: JSON.stringify({ selector }) });
+}
+
+/** The text of every element matching `selector` (CSS) in the workbench's page, as the user sees it now. */
+export async function workbenchTexts(selector: string): Promise<string[]> {
+  return (await callRunner('texts', { method: 'POST', body: JSON.stringify({ selector }) })).json() as Promise<string[]>;
+}
+
+/** Resizes the browser window the workbench runs in (web only). */
+export async function setViewport(width: number, height: number): Promise<void> {
+  await callRunner('viewport', { method: 'POST', body: JSON.stringify({ width, height }) });
+}
+
+/** An element's widths in the visible webview: the document's, or one that scrolls sideways inside it. */
+export interface Overflow {
+  readonly selector: string;
+  readonly clientWidth: number;
+  readonly scrollWidth: number;
+}
+
+/** The visible webview's document width, then every element in it that scrolls sideways (has more to show than fits). */
+export async function measureWebview(): Promise<Overflow[]> {
+  return (await callRunner('measure', { method: 'POST' })).json() as Promise<Overflow[]>;
+}
+
 /** Skips the current test where no runner can drive the webview (VS Code desktop). */
 export function needsWebviewDriver(context: Mocha.Context): void {
   if (!isWeb()) context.skip();

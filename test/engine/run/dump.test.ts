@@ -1,4 +1,4 @@
-/** Sample runs: DSL.md's dump, seeded and deterministic, with the batch and seed from flags, file, default. */
+/** Sample runs: docs/language.md's dump, seeded and deterministic, with the batch and seed from flags, file, default. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@
  * PyTorch float64 from its statements alone and run on CNN Lens's seeded data; here the engine reruns it on
  * that same data (`RunOptions.data`) and every number of the `run --dump` object must agree with autograd:
  * the loss, every layer's output, every δ (the input's included) and every parameter gradient. The dump's
- * structure is checked against DSL.md ("The command line", "Layouts") with torch's own shapes.
+ * structure is checked against docs/language.md ("The command line", "Layouts") with torch's own shapes.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -132,7 +132,7 @@ describe('whole networks against PyTorch (test/fixtures/torch/networks.json)', (
         dump = run(net);
       });
 
-      it('dump structure: keys, batch-first activation shapes and PyTorch parameter layouts (DSL.md)', () => {
+      it('dump structure: keys, batch-first activation shapes and PyTorch parameter layouts (docs/language.md)', () => {
         const t = net.torch;
         const N = net.batch;
         const label = net.loss_kind === 'cross_entropy' ? 'labels' : 'targets';
@@ -161,7 +161,7 @@ describe('whole networks against PyTorch (test/fixtures/torch/networks.json)', (
         }
         assert.deepEqual(Object.keys(dump.deltas).sort(), Object.keys(t.deltas).sort(), `${net.file}: deltas (the input and every layer)`);
         for (const [name, tt] of Object.entries(t.deltas)) shaped(dump.deltas[name], tt.shape, `deltas.${name}`);
-        // Parameter shapes: networks.py derived them from DSL.md and torch's layouts (conv W [F, C/groups, kh, kw],
+        // Parameter shapes: networks.py derived them from docs/language.md and torch's layouts (conv W [F, C/groups, kh, kw],
         // dense W [units, in], b / gamma / beta [C]) and checked the dumped data against them.
         assert.deepEqual(Object.keys(dump.params).sort(), Object.keys(t.grads).sort(), `${net.file}: params, one entry per layer with parameters`);
         assert.deepEqual(Object.keys(dump.grads).sort(), Object.keys(t.grads).sort(), `${net.file}: grads have the keys of params`);

@@ -1,0 +1,212 @@
+/**
+ * The network as a graph for the diagram view: one node per layer (and the input, and the loss where backprop
+ * starts), one edge per input a layer reads, each labelled with the tensor it carries forward and with the δ it
+ * carries back and the short form of the rule that makes it (`96 × full_corr 2×2 ⋆ rot180 5×5 → 64×6×6`).
+ * Built from the Analysis the diagnostics come from, so the picture can never disagree with the squiggles.
+ * No layout here: the webview lays the graph out (webview/diagram/layout.ts).
+ */
+import type { Analysis, LayerInfo } from '../check';
+import type { ConvGeometry, PoolGeometry, Window2D } from '../geometry';
+import { elementCount, formatShape, type Shape } from '../shape';
+import type { Severity } from '../text';
+
+export interface DiagramNode {
+  /** The layer's name (the input's, or `loss`): unique among the nodes. */
+  readonly id: string;
+  /** `input`, `loss` or the layer's kind. */
+  readonly kind: string;
+  /** The kind and its key arguments: `conv 64 5×5 s2 p1`. */
+  readonly label: string;
+  /** Output shape (= δ shape at the output), `?` where unknown. */
+  readonly shape: string;
+  readonly params: number;
+  readonly macs: number;
+  /** Output elements per sample, float32: what the activation costs to keep for backprop. */
+  readonly memoryBytes: number;
+  /** 1-based line of the statement; absent for an implicit loss. */
+  readonly line?: number;
+  /** The worst diagnostic on the node's statements (its own and its `backward` rules), with every message. */
+  readonly severity?: Severity;
+  readonly messages: readonly string[];
+  /** Its shape is unknown though everything it reads is known: where the `?`s start. */
+  readonly unknownStart: boolean;
+}
+
+export interface DiagramEdge {
+  /** Producer → reader, in the forward direction; the backward view reverses it. */
+  readonly from: string;
+  readonly to: string;
+  /** Which of the reader's inputs it is. */
+  readonly index: number;
+  /** The tensor's shape, `?` where unknown: also the shape of the δ sent back along it. */
+  readonly shape: string;
+  /** How the reader turns its δ into this δ, ending in its shape: `⊙ step → 16×32×32`. */
+  readonly rule: string;
+}
+
+export interface DiagramModel {
+  readonly network?: string;
+  readonly nodes: readonly DiagramNode[];
+  readonly edges: readonly DiagramEdge[];
+  readonly totals: { readonly params: number; readonly macs: number; readonly memoryBytes: number };
+}
+
+const LOSS = 'loss';
+const shapeText = (s: Shape | null | undefined) => (s ? formatShape(s) : '?');
+const SEVERITY_RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+
+export function diagramModel(a: Analysis): DiagramModel {
+  const nodes: DiagramNode[] = [];
+  const edges: DiagramEdge[] = [];
+  const byStatement: { start: number; end: number; id: string }[] = [];
+  const known = new Map<string, boolean>();
+  const taken = new Set<string>();
+  /** A name is unique; a duplicate (already an error) gets a suffix so the picture still has every statement. */
+  const unique = (name: string) => {
+    let id = name;
+    for (let i = 2; taken.has(id); i++) id = `${name}#${i}`;
+    taken.add(id);
+    return id;
+  };
+  const ids = new Map<string, string>();
+
+  if (a.input) {
+    const id = unique(a.input.name);
+    ids.set(a.input.name, id);
+    known.set(id, a.input.shape !== null);
+    const r = a.input.statement.range;
+    byStatement.push({ start: r.start, end: r.end, id });
+    nodes.push({ id, kind: 'input', label: 'input', shape: shapeText(a.input.shape), params: 0, macs: 0, memoryBytes: a.input.shape ? 4 * elementCount(a.input.shape) : 0, line: a.lines.position(r.start).line, messages: [], unknownStart: false });
+  }
+  for (const l of a.layers) {
+    const id = unique(l.name);
+    const from = l.inputs.map((n) => ids.get(n));
+    ids.set(l.name, id);
+    known.set(id, l.output !== null);
+    byStatement.push({ start: l.statement.range.start, end: l.statement.range.end, id });
+    const readsKnown = from.every((f, j) => f !== undefined && known.get(f) && l.inputShapes[j]);
+    nodes.push({ id, kind: l.kind, label: layerLabel(l), shape: shapeText(l.output), params: l.paramCount, macs: l.macs, memoryBytes: l.output ? 4 * elementCount(l.output) : 0, line: l.line, messages: [], unknownStart: l.output === null && readsKnown });
+    from.forEach((f, j) => {
+      if (f !== undefined) edges.push({ from: f, to: id, index: j, shape: shapeText(l.inputShapes[j]), rule: shortRule(l, j) });
+    });
+  }
+  const last = a.layers[a.layers.length - 1];
+  if (last) {
+    const statement = a.document.statements.find((s) => s.type === 'loss');
+    const id = unique(LOSS);
+    if (statement) byStatement.push({ start: statement.range.start, end: statement.range.end, id });
+    nodes.push({ id, kind: LOSS, label: a.loss, shape: '1', params: 0, macs: 0, memoryBytes: 0, ...(statement && { line: a.lines.position(statement.range.start).line }), messages: [], unknownStart: false });
+    edges.push({ from: ids.get(last.name)!, to: id, index: 0, shape: shapeText(last.output), rule: `∂L/∂${last.name} → ${shapeText(last.output)}` });
+  }
+  for (const b of a.backward) {
+    const id = b.layer && ids.get(b.layer.text);
+    if (id) byStatement.push({ start: b.range.start, end: b.range.end, id });
+  }
+  return { ...(a.network && { network: a.network }), nodes: paintDiagnostics(a, nodes, byStatement), edges, totals: totals(nodes) };
+}
+
+/** Each node with the diagnostics whose range starts inside one of its statements. */
+function paintDiagnostics(a: Analysis, nodes: DiagramNode[], byStatement: readonly { start: number; end: number; id: string }[]): DiagramNode[] {
+  const found = new Map<string, { severity: Severity; messages: string[] }>();
+  for (const d of a.diagnostics) {
+    const s = byStatement.find((s) => s.start <= d.range.start && d.range.start <= s.end);
+    if (!s) continue;
+    const f = found.get(s.id) ?? { severity: d.severity, messages: [] };
+    if (SEVERITY_RANK[d.severity] > SEVERITY_RANK[f.severity]) f.severity = d.severity;
+    f.messages.push(`${d.severity} ${d.code}: ${d.message}`);
+    found.set(s.id, f);
+  }
+  return nodes.map((n) => {
+    const f = found.get(n.id);
+    return f ? { ...n, severity: f.severity, messages: f.messages } : n;
+  });
+}
+
+function totals(nodes: readonly DiagramNode[]) {
+  let params = 0;
+  let macs = 0;
+  let memoryBytes = 0;
+  for (const n of nodes) {
+    params += n.params;
+    macs += n.macs;
+    memoryBytes += n.memoryBytes;
+  }
+  return { params, macs, memoryBytes };
+}
+
+const isConv = (g: ConvGeometry | PoolGeometry): g is ConvGeometry => 'outChannels' in g;
+/** A conv's or a pool's geometry record, the two kinds whose arguments the label spells out. */
+const windowed = (l: LayerInfo) => (l.kind === 'conv' || l.kind === 'pool' ? (l.geometry as ConvGeometry | PoolGeometry | undefined) : undefined);
+const pair = (a: number, b: number) => (a === b ? `${a}` : `${a}×${b}`);
+
+/** `conv 64 5×5 s2 p1`, `pool max 3×3 s1 p1`, `dense 10`, `relu`: the kind and the arguments that differ from the defaults. */
+export function layerLabel(l: LayerInfo): string {
+  const g = windowed(l);
+  if (!g) {
+    // Unknown geometry (an error upstream or in the options): the arguments as written.
+    if (l.kind !== 'conv' && l.kind !== 'pool' && l.kind !== 'dense') return l.kind;
+    const args = l.statement.args.map((v) => v.text.replace(/x/g, '×')).join(' ');
+    return args ? `${l.kind} ${args}` : l.kind;
+  }
+  const { h, w } = g;
+  const parts = isConv(g) ? [l.kind, `${g.outChannels}`, `${h.kernel}×${w.kernel}`] : [l.kind, g.mode, `${h.kernel}×${w.kernel}`];
+  const defaultStride = isConv(g) ? 1 : h.kernel;
+  if (h.stride !== defaultStride || w.stride !== (isConv(g) ? 1 : w.kernel)) parts.push(`s${pair(h.stride, w.stride)}`);
+  if (h.padBefore || w.padBefore || h.padAfter || w.padAfter) parts.push(`p${pair(h.padBefore, w.padBefore)}`);
+  if (h.dilation !== 1 || w.dilation !== 1) parts.push(`d${pair(h.dilation, w.dilation)}`);
+  if (isConv(g) && g.groups !== 1) parts.push(`g${g.groups}`);
+  if (!isConv(g) && g.ceil) parts.push('ceil');
+  return parts.join(' ');
+}
+
+/** The δ rule from `l`'s output to its input `j`, in a few symbols, ending in the δ's shape. */
+export function shortRule(l: LayerInfo, j: number): string {
+  const to = shapeText(l.inputShapes[j]);
+  const g = windowed(l);
+  const win = (g: Window2D) => `${g.h.kernel}×${g.w.kernel}`;
+  const dy = (g: Window2D) => {
+    const plain = `${g.h.out}×${g.w.out}`;
+    return g.h.stride === 1 && g.w.stride === 1 ? plain : `dilate(${plain}, ${pair(g.h.stride, g.w.stride)})`;
+  };
+  switch (l.kind) {
+    case 'conv':
+      return g && isConv(g) ? `${g.outChannels} × full_corr ${dy(g)} ⋆ rot180 ${win(g)} → ${to}` : `full_corr ⋆ rot180 W → ${to}`;
+    case 'pool':
+      if (!g || isConv(g)) return `pool backward → ${to}`;
+      return g.mode === 'mean' ? `upsample ${g.h.out}×${g.w.out} ×${pair(g.h.stride, g.w.stride)} / ${g.h.kernel * g.w.kernel} → ${to}` : `to each ${win(g)} max → ${to}`;
+    case 'dense':
+      return `Wᵀ · δ → ${to}`;
+    case 'relu':
+      return `⊙ step → ${to}`;
+    case 'sigmoid':
+      return `⊙ σ(1 − σ) → ${to}`;
+    case 'tanh':
+      return `⊙ (1 − tanh²) → ${to}`;
+    case 'softmax':
+      return `p − onehot → ${to}`;
+    case 'batchnorm':
+      return `γ/σ ⊙ (δ − means) → ${to}`;
+    case 'leaky_relu':
+      return `⊙ (1 or slope) → ${to}`;
+    case 'add':
+    case 'identity':
+    case 'dropout':
+      return `copy → ${to}`;
+    case 'flatten':
+      return `reshape → ${to}`;
+    case 'concat': {
+      let from = 0;
+      for (let i = 0; i < j; i++) from += l.inputShapes[i]?.[0] ?? NaN;
+      const c = l.inputShapes[j]?.[0];
+      return Number.isFinite(from) && c !== undefined ? `slice [${from}:${from + c}] → ${to}` : `slice → ${to}`;
+    }
+    default:
+      return `${l.kind}′ → ${to}`;
+  }
+}
+
+/** The node whose statement holds `offset` (the cursor), by id. */
+export function diagramNodeAt(a: Analysis, offset: number): string | undefined {
+  if (a.input && a.input.statement.range.start <= offset && offset <= a.input.statement.range.end) return a.input.name;
+  return a.layers.find((l) => l.statement.range.start <= offset && offset <= l.statement.range.end)?.name;
+}

@@ -1,0 +1,42 @@
+/**
+ * Keeps `.cnn` editors out of the results panel's group. The panel opens beside the editor; when its group
+ * is the active one, VS Code opens the next file there (from the Explorer, Quick Open, a link), behind or in
+ * place of the panel, and the user loses the panel or works in a narrow column. A `.cnn` editor that becomes
+ * active in the panel's group is moved to the group the user last edited in, and the panel stays in view.
+ */
+import * as vscode from 'vscode';
+import { ResultsPanel } from './resultsPanel';
+
+export class EditorPlacement implements vscode.Disposable {
+  /** The column of the last text editor active outside the panel's group. */
+  private editorColumn: vscode.ViewColumn | undefined;
+  private readonly subscription: vscode.Disposable;
+
+  constructor() {
+    this.subscription = vscode.window.onDidChangeActiveTextEditor((editor) => editor && void this.place(editor));
+  }
+
+  private async place(editor: vscode.TextEditor): Promise<void> {
+    const panel = ResultsPanel.current?.webviewPanel;
+    const column = editor.viewColumn;
+    if (!panel || column === undefined || column !== panel.viewColumn) {
+      if (column !== undefined) this.editorColumn = column;
+      return;
+    }
+    if (editor.document.languageId !== 'cnn') return;
+    const groups = vscode.window.tabGroups.all.map((g) => g.viewColumn).filter((c) => c !== column);
+    const target = this.editorColumn !== undefined && groups.includes(this.editorColumn) ? this.editorColumn : groups[0];
+    if (target === undefined) return;
+    const uri = editor.document.uri.toString();
+    const tab = vscode.window.tabGroups.all
+      .find((g) => g.viewColumn === column)
+      ?.tabs.find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri);
+    await vscode.window.showTextDocument(editor.document, { viewColumn: target, selection: editor.selection });
+    if (tab) await vscode.window.tabGroups.close(tab, true);
+    panel.reveal(column, true);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The diagram's layout on every example, forward and backward, top-to-bottom and left-to-right: one node per
+ * layer (and the input and the loss), one edge per input a layer reads, no two nodes overlapping, every edge
+ * label equal to the checker's shape (forward) or ending in it (backward), and a big network laid out in pieces
+ * without overlaps. The expected values are read from the checker's LayerInfo, not from the diagram's model.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check } from '../../engine';
+import { formatShape } from '../../engine/shape';
+import { diagramModel } from '../../engine/editor/diagram';
+import { type Direction, type Layout, layoutDiagram, PIECE, type View } from '../../webview/diagram/layout';
+import { isFromDiagram, isToDiagram } from '../../extension/diagram/protocol';
+import { residualNetwork } from '../../bench/check.bench';
+
+const EXAMPLES = join(__dirname, '../../examples');
+const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.cnn'));
+
+function overlaps(l: Layout): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < l.nodes.length; i++) {
+    for (let j = i + 1; j < l.nodes.length; j++) {
+      const a = l.nodes[i];
+      const b = l.nodes[j];
+      if (Math.abs(a.x - b.x) < (a.width + b.width) / 2 && Math.abs(a.y - b.y) < (a.height + b.height) / 2) found.push(`${a.node.id}/${b.node.id}`);
+    }
+  }
+  return found;
+}
+
+describe('diagram layout', () => {
+  for (const file of files) {
+    for (const view of ['forward', 'backward'] as View[]) {
+      for (const direction of ['TB', 'LR'] as Direction[]) {
+        it(`${file} ${view} ${direction}: a node per layer, an edge per input, no overlaps, labels are the checker's shapes`, () => {
+          const a = check(readFileSync(join(EXAMPLES, file), 'utf8'));
+          const l = layoutDiagram(diagramModel(a), { view, direction, fresh: true });
+          // A duplicate name (an error already) is drawn as NAME#2; a reader reads the latest definition above it.
+          const ids = new Map<string, string>();
+          const taken = new Set<string>();
+          const idOf = (name: string) => {
+            let id = name;
+            for (let i = 2; taken.has(id); i++) id = `${name}#${i}`;
+            taken.add(id);
+            ids.set(name, id);
+            return id;
+          };
+          const nodes = a.input ? [idOf(a.input.name)] : [];
+          const expected: { from: string; to: string; shape: string }[] = [];
+          for (const x of a.layers) {
+            const from = x.inputs.map((n) => ids.get(n));
+            const id = idOf(x.name);
+            nodes.push(id);
+            from.forEach((f, j) => f !== undefined && expected.push({ from: f, to: id, shape: x.inputShapes[j] ? formatShape(x.inputShapes[j]!) : '?' }));
+          }
+          const last = a.layers[a.layers.length - 1];
+          if (last) {
+            nodes.push('loss');
+            expected.push({ from: ids.get(last.name)!, to: 'loss', shape: last.output ? formatShape(last.output) : '?' });
+          }
+          assert.deepEqual(
+            l.nodes.map((n) => n.node.id),
+            nodes,
+          );
+          assert.deepEqual(
+            l.edges.map((e) => ({ from: e.edge.from, to: e.edge.to, shape: e.edge.shape })),
+            expected,
+          );
+          for (const e of l.edges) {
+            if (view === 'forward') assert.equal(e.label.text, e.edge.shape);
+            else assert.ok(e.label.text.endsWith(`→ ${e.edge.shape}`), `${e.edge.from}→${e.edge.to}: ${e.label.text}`);
+            assert.ok(e.points.length >= 2, 'every edge is drawn');
+            // Backward edges run from the reader to the producer: the first point is nearer the reader.
+            const [p, q] = view === 'forward' ? [e.edge.from, e.edge.to] : [e.edge.to, e.edge.from];
+            const start = l.nodes.find((n) => n.node.id === p)!;
+            const end = l.nodes.find((n) => n.node.id === q)!;
+            const d = (pt: { x: number; y: number }, n: { x: number; y: number }) => Math.hypot(pt.x - n.x, pt.y - n.y);
+            assert.ok(d(e.points[0], start) < d(e.points[0], end), `${p}→${q} starts at ${p}`);
+          }
+          assert.deepEqual(overlaps(l), []);
+        });
+      }
+    }
+  }
+
+  it("the backward view's δ rules: seed's c2 sends 96 × full_corr 2×2 ⋆ rot180 5×5 → 64×6×6 to p1", () => {
+    const a = check(readFileSync(join(EXAMPLES, 'seed.cnn'), 'utf8'));
+    const l = layoutDiagram(diagramModel(a), { view: 'backward', direction: 'TB', fresh: true });
+    const label = (from: string, to: string) => l.edges.find((e) => e.edge.from === from && e.edge.to === to)?.label.text;
+    assert.equal(label('p1', 'c2'), '96 × full_corr 2×2 ⋆ rot180 5×5 → 64×6×6');
+    assert.equal(label('sigmoid1', 'p1'), 'upsample 6×6 ×2 / 4 → 64×13×13');
+    assert.equal(l.nodes.find((n) => n.node.id === 'c1')?.lines[1], 'conv 64 5×5');
+  });
+
+  it('marks where unknown shapes start, and every node after it shows ?', () => {
+    const a = check('input 3x8x8\nc1: conv 4 3\nc2: conv 2 3 in=5\nr: relu\n');
+    const m = diagramModel(a);
+    assert.deepEqual(m.nodes.filter((n) => n.unknownStart).map((n) => n.id), ['c2']);
+    assert.deepEqual(m.nodes.map((n) => n.shape), ['3×8×8', '4×6×6', '?', '?', '1']);
+    assert.equal(m.nodes.find((n) => n.id === 'c2')?.severity, 'error');
+  });
+
+  it(`a ${600}-layer network is laid out in pieces of at least ${PIECE} nodes, with no overlaps`, () => {
+    const m = diagramModel(check(residualNetwork({ layers: 600 }, [3, 32, 32], [16, 32])));
+    const l = layoutDiagram(m, { view: 'forward', direction: 'TB', fresh: true });
+    assert.equal(l.nodes.length, m.nodes.length);
+    assert.deepEqual(overlaps(l), []);
+    for (const e of l.edges) assert.ok(e.points.length >= 2, `${e.edge.from}→${e.edge.to} is drawn`);
+  });
+
+  it('reuses the layout when an edit keeps every box the same size', () => {
+    const a = layoutDiagram(diagramModel(check('input 3x8x8\nc1: conv 4 3\nr: relu\n')), { view: 'forward', direction: 'TB', fresh: true });
+    const b = layoutDiagram(diagramModel(check('input 3x8x8\nc1: conv 5 3\nr: relu\n')), { view: 'forward', direction: 'TB' });
+    assert.equal(b.reused, true);
+    assert.deepEqual(b.nodes.map((n) => [n.x, n.y]), a.nodes.map((n) => [n.x, n.y]));
+    assert.equal(b.nodes[1].lines[1], 'conv 5 3×3');
+    const c = layoutDiagram(diagramModel(check('input 3x8x8\nc1: conv 5 3\nr: relu\np: pool max 2\n')), { view: 'forward', direction: 'TB' });
+    assert.equal(c.reused, false);
+  });
+
+  it('the protocol rejects malformed messages', () => {
+    const model = diagramModel(check(readFileSync(join(EXAMPLES, 'seed.cnn'), 'utf8')));
+    const ok = JSON.parse(JSON.stringify({ type: 'model', file: 'seed.cnn', model, current: 'c2', verdicts: [{ id: 'p1', passed: false, maxError: 0.5, blamed: true }] }));
+    assert.equal(isToDiagram(ok), true);
+    assert.equal(isToDiagram({ ...ok, verdicts: [{ id: 'p1', passed: false, maxError: null, blamed: true }] }), false);
+    assert.equal(isToDiagram({ ...ok, model: { ...ok.model, edges: [{ from: 'a', to: 'b' }] } }), false);
+    assert.equal(isFromDiagram({ type: 'exported', format: 'svg', data: '<html>' }), false);
+    assert.equal(isFromDiagram({ type: 'reveal', id: 3 }), false);
+    assert.equal(isFromDiagram({ type: 'reveal', id: 'c2' }), true);
+  });
+});

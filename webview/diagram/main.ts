@@ -1,0 +1,257 @@
+/**
+ * The network diagram's script (bundled to dist/diagram.js; runs in the webview, no `vscode` module): lays out
+ * and draws the model it is sent, paints the cursor's node, reports what it drew, and asks to reveal a node the
+ * user picks. Zoom and pan by wheel (Ctrl or a pinch zooms), drag and keys; the view, direction and overlay
+ * survive a reload in the webview's state.
+ */
+import { type ExportFormat, type ExportTheme, type FromDiagram, isToDiagram, type ToDiagram, type VerdictView } from '../../extension/diagram/protocol';
+import type { DiagramModel } from '../../engine/editor/diagram';
+import { type Direction, type Layout, layoutDiagram, type Verdict, type View } from './layout';
+import { type Overlay, renderSvg } from './render';
+import { type ColorOf, diagramCss, PRINT } from './style';
+
+interface State {
+  view: View;
+  direction: Direction;
+  overlay: Overlay;
+}
+
+declare function acquireVsCodeApi(): { postMessage(message: FromDiagram): void; getState(): unknown; setState(s: State): void };
+
+const vscode = acquireVsCodeApi();
+const stage = document.getElementById('stage')!;
+const saved = vscode.getState() as Partial<State> | undefined;
+const state: State = { view: saved?.view === 'backward' ? 'backward' : 'forward', direction: saved?.direction === 'LR' ? 'LR' : 'TB', overlay: (['none', 'params', 'macs', 'memory'] as const).find((o) => o === saved?.overlay) ?? 'none' };
+let model: DiagramModel | undefined;
+let verdicts = new Map<string, Verdict>();
+let current: string | null = null;
+let layout: Layout | undefined;
+let reused = false;
+let svg: SVGSVGElement | undefined;
+/** Pan and zoom: screen = translate + scale · diagram. */
+const zoom = { x: 0, y: 0, k: 1 };
+let fitted = false;
+
+window.addEventListener('message', (event: MessageEvent) => {
+  if (isToDiagram(event.data)) receive(event.data);
+});
+wireToolbar();
+wireStage();
+vscode.postMessage({ type: 'ready' });
+
+function receive(m: ToDiagram): void {
+  switch (m.type) {
+    case 'model': {
+      const newFile = document.getElementById('title')!.textContent !== (m.model.network ?? m.file);
+      document.getElementById('title')!.textContent = m.model.network ?? m.file;
+      model = m.model;
+      verdicts = new Map(m.verdicts.map((v: VerdictView) => [v.id, v]));
+      current = m.current;
+      if (newFile) fitted = false;
+      draw();
+      return;
+    }
+    case 'highlight':
+      current = m.current;
+      mark();
+      report();
+      return;
+    case 'export':
+      void exportFigure(m.format, m.theme).then((data) => vscode.postMessage({ type: 'exported', format: m.format, data }));
+      return;
+    case 'empty':
+      model = undefined;
+      layout = undefined;
+      svg = undefined;
+      stage.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty', textContent: 'Open a .cnn file to see its network.' }));
+      report();
+      return;
+  }
+}
+
+function draw(): void {
+  if (!model) return;
+  const placed = layoutDiagram(model, { view: state.view, direction: state.direction, verdicts });
+  layout = placed;
+  reused = placed.reused;
+  stage.innerHTML = renderSvg(model, placed, { view: state.view, overlay: state.overlay, current });
+  svg = stage.querySelector('svg') ?? undefined;
+  const t = model.totals;
+  document.getElementById('summary')!.textContent = `${model.nodes.length} nodes · ${t.params.toLocaleString('en-US')} params · ${t.macs.toLocaleString('en-US')} mult-adds`;
+  if (!fitted) fit();
+  else applyZoom();
+  fitted = true;
+  report();
+}
+
+/** Moves the `current` class to the cursor's node and brings it into view. */
+function mark(): void {
+  if (!svg) return;
+  for (const g of Array.from(svg.querySelectorAll<SVGGElement>('.node.current'))) g.classList.remove('current');
+  const g = current === null ? null : svg.querySelector<SVGGElement>(`.node[data-name="${CSS.escape(current)}"]`);
+  if (!g) return;
+  g.classList.add('current');
+  bringIntoView(current!);
+}
+
+function bringIntoView(id: string): void {
+  const p = layout?.nodes.find((n) => n.node.id === id);
+  if (!p) return;
+  const sx = zoom.x + p.x * zoom.k;
+  const sy = zoom.y + p.y * zoom.k;
+  const { width, height } = stage.getBoundingClientRect();
+  if (sx < 0 || sy < 0 || sx > width || sy > height) {
+    zoom.x = width / 2 - p.x * zoom.k;
+    zoom.y = height / 2 - p.y * zoom.k;
+    applyZoom();
+  }
+}
+
+function report(): void {
+  const nodes = model?.nodes ?? [];
+  const failing = nodes.filter((n) => verdicts.get(n.id)?.passed === false).map((n) => n.id);
+  vscode.postMessage({
+    type: 'shown',
+    view: state.view,
+    nodes: nodes.map((n) => n.id),
+    current: current !== null && nodes.some((n) => n.id === current) ? current : null,
+    errors: nodes.filter((n) => n.severity === 'error').map((n) => n.id),
+    warnings: nodes.filter((n) => n.severity === 'warning').map((n) => n.id),
+    failing,
+    blamed: nodes.filter((n) => verdicts.get(n.id)?.blamed).map((n) => n.id),
+    reused,
+  });
+}
+
+function applyZoom(): void {
+  if (svg) svg.style.transform = `translate(${zoom.x}px, ${zoom.y}px) scale(${zoom.k})`;
+}
+
+function fit(): void {
+  if (!layout) return;
+  const { width, height } = stage.getBoundingClientRect();
+  const w = Math.max(layout.width, 1);
+  const h = Math.max(layout.height, 1);
+  zoom.k = Math.min(1.5, Math.max(0.05, Math.min(width / w, height / h)));
+  zoom.x = (width - w * zoom.k) / 2;
+  zoom.y = Math.max(0, (height - h * zoom.k) / 2);
+  applyZoom();
+}
+
+function zoomAt(factor: number, cx: number, cy: number): void {
+  const k = Math.min(4, Math.max(0.05, zoom.k * factor));
+  zoom.x = cx - ((cx - zoom.x) * k) / zoom.k;
+  zoom.y = cy - ((cy - zoom.y) * k) / zoom.k;
+  zoom.k = k;
+  applyZoom();
+}
+
+function wireStage(): void {
+  stage.addEventListener(
+    'wheel',
+    (e) => {
+      e.preventDefault();
+      const r = stage.getBoundingClientRect();
+      // A trackpad's pinch arrives as a wheel event with ctrlKey set.
+      if (e.ctrlKey || e.metaKey) zoomAt(Math.exp(-e.deltaY * 0.01), e.clientX - r.left, e.clientY - r.top);
+      else {
+        zoom.x -= e.deltaX;
+        zoom.y -= e.deltaY;
+        applyZoom();
+      }
+    },
+    { passive: false },
+  );
+  let drag: { x: number; y: number; moved: boolean } | undefined;
+  stage.addEventListener('pointerdown', (e) => {
+    drag = { x: e.clientX, y: e.clientY, moved: false };
+  });
+  stage.addEventListener('pointermove', (e) => {
+    if (!drag || (e.buttons & 1) === 0) return;
+    const dx = e.clientX - drag.x;
+    const dy = e.clientY - drag.y;
+    if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+    if (!drag.moved) stage.setPointerCapture(e.pointerId);
+    drag.moved = true;
+    stage.classList.add('panning');
+    zoom.x += dx;
+    zoom.y += dy;
+    drag.x = e.clientX;
+    drag.y = e.clientY;
+    applyZoom();
+  });
+  stage.addEventListener('pointerup', () => {
+    stage.classList.remove('panning');
+    setTimeout(() => (drag = undefined));
+  });
+  stage.addEventListener('click', (e) => {
+    if (drag?.moved) return;
+    const g = (e.target as Element).closest<SVGGElement>('.node');
+    if (g?.dataset.name) vscode.postMessage({ type: 'reveal', id: g.dataset.name });
+  });
+  stage.addEventListener('keydown', (e) => {
+    const r = stage.getBoundingClientRect();
+    const focused = (document.activeElement as Element | null)?.closest<SVGGElement>('.node');
+    const ids = layout?.nodes.map((n) => n.node.id) ?? [];
+    if (e.key === '+' || e.key === '=') zoomAt(1.2, r.width / 2, r.height / 2);
+    else if (e.key === '-') zoomAt(1 / 1.2, r.width / 2, r.height / 2);
+    else if (e.key === '0') fit();
+    else if ((e.key === 'ArrowDown' || e.key === 'ArrowRight' || e.key === 'ArrowUp' || e.key === 'ArrowLeft') && ids.length) {
+      const at = focused?.dataset.name ? ids.indexOf(focused.dataset.name) : -1;
+      const step = e.key === 'ArrowDown' || e.key === 'ArrowRight' ? 1 : -1;
+      const next = ids[Math.min(ids.length - 1, Math.max(0, at + step))];
+      svg?.querySelector<SVGGElement>(`.node[data-name="${CSS.escape(next)}"]`)?.focus({ preventScroll: true });
+      bringIntoView(next);
+    } else if (e.key === 'Enter' && focused?.dataset.name) vscode.postMessage({ type: 'reveal', id: focused.dataset.name });
+    else return;
+    e.preventDefault();
+  });
+  new ResizeObserver(() => !fitted || applyZoom()).observe(stage);
+}
+
+function wireToolbar(): void {
+  const forward = document.getElementById('forward')!;
+  const backward = document.getElementById('backward')!;
+  const direction = document.getElementById('direction')!;
+  const overlay = document.getElementById('overlay') as HTMLSelectElement;
+  const sync = () => {
+    forward.setAttribute('aria-pressed', `${state.view === 'forward'}`);
+    backward.setAttribute('aria-pressed', `${state.view === 'backward'}`);
+    direction.textContent = state.direction === 'TB' ? '↓ TB' : '→ LR';
+    overlay.value = state.overlay;
+    vscode.setState(state);
+  };
+  const set = (change: Partial<State>, refit = false) => {
+    Object.assign(state, change);
+    sync();
+    if (refit) fitted = false;
+    draw();
+  };
+  forward.addEventListener('click', () => set({ view: 'forward' }));
+  backward.addEventListener('click', () => set({ view: 'backward' }));
+  direction.addEventListener('click', () => set({ direction: state.direction === 'TB' ? 'LR' : 'TB' }, true));
+  overlay.addEventListener('change', () => set({ overlay: overlay.value as Overlay }));
+  document.getElementById('fit')!.addEventListener('click', fit);
+  document.getElementById('save')!.addEventListener('click', () => vscode.postMessage({ type: 'save', format: 'svg' }));
+  sync();
+}
+
+/** The figure alone: no highlight, the colours resolved (the theme's now, or the print theme's), for saving. */
+async function exportFigure(format: ExportFormat, theme: ExportTheme): Promise<string> {
+  if (!model || !layout) return '<svg xmlns="http://www.w3.org/2000/svg"/>';
+  const styles = getComputedStyle(document.documentElement);
+  const color: ColorOf = theme === 'print' ? (name) => PRINT[name] ?? '#000' : (name, fallback) => styles.getPropertyValue(`--vscode-${name}`).trim() || fallback;
+  const text = renderSvg(model, layout, { view: state.view, overlay: state.overlay, current: null }, diagramCss(color));
+  if (format === 'svg') return text;
+  const image = new Image();
+  image.src = `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(text)))}`;
+  await image.decode();
+  const scale = 2;
+  const canvas = document.createElement('canvas');
+  canvas.width = image.naturalWidth * scale;
+  canvas.height = image.naturalHeight * scale;
+  const context = canvas.getContext('2d')!;
+  context.scale(scale, scale);
+  context.drawImage(image, 0, 0);
+  return canvas.toDataURL('image/png');
+}
