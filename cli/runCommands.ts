@@ -57,13 +57,12 @@ export function runCommand(a: Analysis, file: string, flags: Flags): number {
   }
 }
 
-const MODES = GRADCHECK_MODES;
 /** A check estimated to take this long or more says how long before it starts. */
 export const LONG_CHECK_MS = 5_000;
 
 export async function gradcheckCommand(a: Analysis, file: string, flags: Flags): Promise<number> {
   const mode = flags.mode as GradcheckMode | undefined;
-  if (mode !== undefined && !MODES.includes(mode)) throw new UsageError(`--mode is full, sampled or directional, not '${mode}'`);
+  if (mode !== undefined && !GRADCHECK_MODES.includes(mode)) throw new UsageError(`--mode is ${GRADCHECK_MODES.slice(0, -1).join(', ')} or ${GRADCHECK_MODES.at(-1)}, not '${mode}'`);
   for (const f of ['eps', 'atol', 'rtol'] as const) {
     if (flags[f] !== undefined && !((flags[f] as number) > 0)) throw new UsageError(`--${f} needs a number above 0`);
   }
@@ -107,14 +106,19 @@ const verdict = (c: TensorCheck) => `${c.passed ? '✓' : '✗'} ${rel(c)}`;
 
 export function gradcheckText(r: GradcheckResult, file: string): string {
   const names = [...new Set(r.layers.flatMap((l) => Object.keys(l.params)))];
-  const rows = [['Layer', 'Kind', 'δ', ...names, 'Checked', 'Kinks', 'Curvature', 'Zeros']];
+  // The local modes' rule checks, one column: the worst of the layer's inputs and parameters.
+  const local = r.layers.some((l) => l.rules);
+  const rows = [['Layer', 'Kind', 'δ', ...names, ...(local ? ['Rule'] : []), 'Checked', 'Kinks', 'Curvature', 'Zeros']];
   for (const l of r.layers) {
-    const all = [l.delta, ...Object.values(l.params)];
+    const rules = Object.values(l.rules ?? {});
+    const all = [l.delta, ...Object.values(l.params), ...rules];
+    const worstRule = rules.find((c) => !c.passed) ?? [...rules].sort((a, b) => b.maxRelError - a.maxRelError)[0];
     rows.push([
       l.custom ? `${l.name} (hand-written)` : l.name,
       l.kind,
       verdict(l.delta),
       ...names.map((n) => (l.params[n] ? verdict(l.params[n]) : '')),
+      ...(local ? [worstRule ? verdict(worstRule) : ''] : []),
       `${all.reduce((s, c) => s + c.checked, 0)}`,
       `${all.reduce((s, c) => s + c.kinks, 0)}`,
       `${all.reduce((s, c) => s + c.curvature, 0)}`,
@@ -134,7 +138,7 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
   ];
   for (const l of r.layers) if (l.blame) out.push('', `${l.name}${l.line ? ` (line ${l.line})` : ''}: ${l.blame}`);
   for (const l of r.layers) {
-    for (const [tensor, c] of [['δ', l.delta] as const, ...Object.entries(l.params)]) {
+    for (const [tensor, c] of [['δ', l.delta] as const, ...Object.entries(l.params), ...Object.entries(l.rules ?? {}).map(([k, v]) => [`rule for ${k}`, v] as const)]) {
       if (c.passed) continue;
       out.push('', `${l.name} ${tensor}${l.line ? ` (line ${l.line})` : ''} fails: worst coordinates`);
       for (const w of c.worst) out.push(`  [${w.index.join(', ') || 'random direction'}]  analytic ${w.analytic.toPrecision(8)}  numeric ${w.numeric.toPrecision(8)}  relative error ${w.relError.toExponential(2)}`);

@@ -1,7 +1,7 @@
 /** The extension's settings (package.json `contributes.configuration`), read in one place. */
 import * as vscode from 'vscode';
 import { DEFAULT_MEMORY_LIMIT, GRADCHECK_DEFAULTS } from '../engine';
-import type { RunSettings } from '../webview/protocol';
+import { type RunSettings, SETTINGS_MODES } from '../webview/protocol';
 
 export interface Settings {
   readonly shapeHints: boolean;
@@ -27,7 +27,7 @@ export function gradcheckSettings(scope?: vscode.ConfigurationScope): RunSetting
   const batch = c.get<number | null>('batch', null);
   const seed = c.get<number | null>('seed', null);
   const settings = {
-    mode: (['default', 'directional', 'sampled', 'full'].includes(mode) ? mode : 'default') as RunSettings['mode'],
+    mode: ((SETTINGS_MODES as readonly string[]).includes(mode) ? mode : 'default') as RunSettings['mode'],
     samples: Number.isInteger(samples) && samples >= 1 ? samples : GRADCHECK_DEFAULTS.samples,
     eps: typeof eps === 'number' && eps > 0 ? eps : GRADCHECK_DEFAULTS.eps,
     batch: Number.isInteger(batch) && batch! >= 1 ? batch : null,

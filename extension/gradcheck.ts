@@ -211,7 +211,7 @@ export class GradcheckController implements vscode.Disposable {
       // The network as the workers ran it: at `sample size=`, if the file sets one.
       const ranAt = runsAt(analysis);
       const result = assemble(first.layers, parts.map((p) => p.part), {
-        mode: options.mode ?? 'directional+sampled',
+        mode: options.mode ?? GRADCHECK_DEFAULTS.mode,
         eps: options.eps,
         atol: ATOL,
         rtol: RTOL,
@@ -299,7 +299,7 @@ export class GradcheckController implements vscode.Disposable {
     const e = run.estimated;
     if (!e || !run.verdicts.length) return {};
     const result = assembleFinished(e.layers, run.verdicts, {
-      mode: run.settings.mode === 'default' ? 'directional+sampled' : run.settings.mode,
+      mode: run.settings.mode === 'default' ? GRADCHECK_DEFAULTS.mode : run.settings.mode,
       eps: run.settings.eps,
       atol: ATOL,
       rtol: RTOL,

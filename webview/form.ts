@@ -104,6 +104,6 @@ export class SettingsForm {
   /** Samples only matter when sampling. */
   private syncSamples(): void {
     const samples = this.inputs.get('samples')!;
-    samples.disabled = this.mode.value === 'directional' || this.mode.value === 'full';
+    samples.disabled = this.mode.value === 'directional' || this.mode.value === 'full' || this.mode.value === 'local-full';
   }
 }

@@ -5,10 +5,15 @@
  */
 import { isInt, isNumbers, isObject, isStrings, isTensorCheck } from './guards';
 import type { DeltaMap, GradcheckProgress, GradcheckResult } from '../engine/run';
+import { GRADCHECK_DEFAULTS, GRADCHECK_MODES, type GradcheckMode } from '../engine/defaults';
+
+/** A mode as the settings name it: `default` for the engine's default mode, every other mode by its name. */
+export type SettingsMode = 'default' | Exclude<GradcheckMode, 'local'>;
+export const SETTINGS_MODES: readonly SettingsMode[] = ['default', ...(GRADCHECK_MODES.filter((m) => m !== GRADCHECK_DEFAULTS.mode) as SettingsMode[])];
 
 /** The run settings the panel's form edits (the `cnnLens.gradcheck.*` settings are their defaults). */
 export interface RunSettings {
-  readonly mode: 'default' | 'directional' | 'sampled' | 'full';
+  readonly mode: SettingsMode;
   readonly samples: number;
   readonly eps: number;
   /** null: the file's `sample batch=`, else 2. */
@@ -130,7 +135,7 @@ export interface SavedPanel {
 export function isRunSettings(v: unknown): v is RunSettings {
   return (
     isObject(v) &&
-    ['default', 'directional', 'sampled', 'full'].includes(v.mode as string) &&
+    (SETTINGS_MODES as readonly unknown[]).includes(v.mode) &&
     isInt(v.samples, 1) &&
     typeof v.eps === 'number' &&
     v.eps > 0 &&

@@ -8,10 +8,12 @@ export type SettingsErrors = Partial<Record<SettingsField, string>>;
 
 /** The modes as the `cnnLens.gradcheck.mode` setting describes them. */
 export const MODES: readonly { readonly value: RunSettings['mode']; readonly label: string; readonly description: string }[] = [
-  { value: 'default', label: 'Default', description: 'Directional, then sampled' },
-  { value: 'directional', label: 'Directional', description: 'One random direction per tensor' },
-  { value: 'sampled', label: 'Sampled', description: 'Some coordinates per tensor' },
-  { value: 'full', label: 'Full', description: 'Every coordinate' },
+  { value: 'default', label: 'Default (local)', description: 'Each layer against its own forward, each δ against its readers' },
+  { value: 'local-full', label: 'Local, full', description: 'Local, every coordinate' },
+  { value: 'baseline', label: 'Baseline', description: 'End to end: directional, then sampled' },
+  { value: 'directional', label: 'Directional', description: 'End to end: one random direction per tensor' },
+  { value: 'sampled', label: 'Sampled', description: 'End to end: some coordinates per tensor' },
+  { value: 'full', label: 'Full', description: 'End to end: every coordinate' },
 ];
 
 export function settingsText(s: RunSettings): SettingsText {

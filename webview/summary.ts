@@ -13,7 +13,7 @@ export interface SummaryView {
   progress(p: Progress): void;
 }
 
-const MODE_NAMES: Record<string, string> = { 'directional+sampled': 'directional, then sampled' };
+const MODE_NAMES: Record<string, string> = { 'directional+sampled': 'directional, then sampled', baseline: 'baseline (directional, then sampled)' };
 
 /** `label value` pairs, as a definition list laid out in a row. */
 function facts(pairs: readonly (readonly [string, Child])[]): HTMLElement {

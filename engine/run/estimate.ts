@@ -3,18 +3,21 @@
  * about how long they take, so a caller can say so and ask before a run of minutes (full mode on inception is
  * millions of evaluations).
  *
- * The count is exact for the modes' plans: per tensor, 2 evaluations per coordinate (every one in full mode,
- * min(samples, size) in sampled mode) and 2 for the direction in directional mode. Only the drill-in after a
- * failing direction, which the check cannot know in advance, is left out. The time is an estimate: each
+ * The count is exact for the modes' plans: end to end, per tensor, 2 evaluations per coordinate (every one in
+ * full mode, min(samples, size) in sampled mode) and 2 for the direction in directional mode; in the local
+ * modes, what local.ts plans (localPlan). Only the drill-in after a failing direction and the smaller steps
+ * after a miss (verdict.ts), which the check cannot know in advance, are left out. The time is an estimate: each
  * evaluation reruns what follows the perturbed tensor, weighed by its multiply-adds and outputs (as the
  * shards are split), in units of one whole forward pass, whose time is measured.
  */
 import { elementCount } from '../shape';
 import type { GradcheckMode } from './gradcheck';
 import type { Model } from './model';
-import { forwardPass } from './pass';
+import { GRADCHECK_DEFAULTS } from '../defaults';
+import { localPlan } from './local';
+import { backwardPass, forwardPass } from './pass';
 
-/** The check to estimate: unset mode is directional, then sampled. */
+/** The check to estimate: unset mode is the default (local). */
 export interface CheckPlan {
   readonly mode?: GradcheckMode;
   readonly samples?: number;
@@ -44,10 +47,12 @@ export interface CheckEstimate {
 
 /** Every tensor's evaluations and work in `plan`, in the order the check visits them. */
 export function checkCosts(model: Model, plan: CheckPlan = {}): TensorCost[] {
-  const modes: GradcheckMode[] = plan.mode ? [plan.mode] : ['directional', 'sampled'];
-  const samples = plan.samples ?? 16;
+  const mode = plan.mode ?? GRADCHECK_DEFAULTS.mode;
+  const samples = plan.samples ?? GRADCHECK_DEFAULTS.samples;
   const sizes = model.nodes.map((n) => n.macs + elementCount(n.step.output));
   const whole = sizes.reduce((a, b) => a + b, 0) || 1;
+  if (mode === 'local' || mode === 'local-full') return localCosts(model, mode === 'local-full' ? Infinity : samples, sizes, whole);
+  const modes: readonly GradcheckMode[] = mode === 'baseline' ? ['directional', 'sampled'] : [mode];
   const evaluations = (size: number) =>
     2 * ((modes.includes('full') ? size : modes.includes('sampled') ? Math.min(samples, size) : 0) + (modes.includes('directional') ? 1 : 0));
   /** The nodes a change of tensor `tensor` reaches (node i's output is tensor i + 1), as the check reruns them. */
@@ -73,6 +78,27 @@ export function checkCosts(model: Model, plan: CheckPlan = {}): TensorCost[] {
   }
   return costs;
 }
+
+/**
+ * The local check's evaluations, exactly as it plans them (it picks its coordinates from the gradients, so a
+ * forward and a backward pass come first). Each runs one layer: whole along a direction, on its receptive
+ * field for a coordinate where the layer has one (a conv's or a pool's window, one element, one channel).
+ */
+function localCosts(model: Model, samples: number, sizes: readonly number[], whole: number): TensorCost[] {
+  const base = forwardPass(model);
+  const { deltas, grads } = backwardPass(model, base);
+  return localPlan(model, deltas, grads, samples).map((c) => {
+    if (c.node === undefined) return { layer: c.layer, tensor: c.tensor, evaluations: c.evaluations, passes: 0 };
+    const node = model.nodes[c.node];
+    const size = sizes[c.node] * model.batch;
+    const outputs = model.batch * elementCount(node.step.output);
+    const cropped = CROPPED.has(node.kind.kind) ? (size / outputs) * (node.kind.kind === 'conv' || node.kind.kind === 'pool' ? 9 : 1) : size;
+    const perPoint = c.evaluations / (1 + c.coordinates);
+    return { layer: c.layer, tensor: c.tensor, evaluations: c.evaluations, passes: (perPoint * (size + c.coordinates * cropped)) / (whole * model.batch) };
+  });
+}
+
+const CROPPED = new Set(['conv', 'pool', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity', 'dropout', 'flatten', 'add', 'concat']);
 
 /** One forward pass's time (the fastest of three, after one to warm up) and the loss it gives. */
 export function measureForward(model: Model): { ms: number; loss: number } {

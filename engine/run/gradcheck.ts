@@ -1,10 +1,14 @@
 /**
- * The numeric gradient check, in float64 with central differences. It checks every layer's δ, by perturbing
- * that activation itself and rerunning only what follows it ("is my error right at this layer?"), and every
- * parameter tensor, by perturbing it and rerunning from its layer on.
+ * The numeric gradient check, in float64 with central differences.
  *
- * Modes: `full` (every coordinate), `sampled` (N per tensor, seeded, the largest-gradient entries among them), `directional` (one random unit direction v per tensor: (f(θ+εv) − f(θ−εv))/2ε against
- * ∇f·v, the idea of torch.autograd.gradcheck's fast_mode). By default directional, then sampled.
+ * By default (`local`, or `local-full` for every coordinate) each layer is checked one layer deep, against
+ * its own forward, and each δ against what its readers make of theirs (local.ts): its cost grows with the
+ * network. The end-to-end modes are the thorough options: they check every layer's δ by perturbing that
+ * activation itself and rerunning everything that follows it ("is my error right at this layer?"), and every
+ * parameter tensor by perturbing it and rerunning from its layer on: `full` (every coordinate), `sampled` (N
+ * per tensor, seeded, the largest-gradient entries among them), `directional` (one random unit direction v
+ * per tensor: (f(θ+εv) − f(θ−εv))/2ε against ∇f·v, the idea of torch.autograd.gradcheck's fast_mode), and
+ * `baseline` (directional, then sampled: the default before the local check, kept to measure it against).
  *
  * Each coordinate's verdict (pass, fail, zero within rounding, or inconclusive: a kink, or the step's curvature)
  * is verdict.ts's: see there. Inconclusive coordinates are counted and left out of pass and fail, so a correct
@@ -14,15 +18,16 @@ import type { Analysis } from '../check';
 import { elementCount, type Shape } from '../shape';
 import { buildModel, type Model, type RunOptions } from './model';
 import { backwardPass, forwardPass, type Gradients, type Pass, rerun, type Substitute } from './pass';
+import { type ChainPart, type ChainPoint, chainVerdict, checkLocal } from './local';
 import { Random } from './random';
-import { type Difference, excess, relError, roundingFloor, type Verdict, verdict } from './verdict';
+import { type Difference, excess, relError, roundingFloor, type Tolerance, type Verdict, verdict } from './verdict';
 
 import { GRADCHECK_DEFAULTS, type GradcheckMode } from '../defaults';
 
 export type { GradcheckMode } from '../defaults';
 
 export interface GradcheckOptions extends RunOptions {
-  /** Unset: directional, then sampled. */
+  /** Unset: local. */
   readonly mode?: GradcheckMode;
   readonly samples?: number;
   readonly eps?: number;
@@ -91,8 +96,14 @@ export interface LayerCheck {
   readonly delta: TensorCheck;
   readonly params: Readonly<Record<string, TensorCheck>>;
   /**
+   * The local modes' rule checks, for a random δ at the output: `δ p1` (the δ at input p1) and each
+   * parameter's name.
+   */
+  readonly rules?: Readonly<Record<string, TensorCheck>>;
+  /**
    * Set when the δ arriving at this layer's output is right but what its backward makes of it is not: the δ
-   * at one of its inputs, or one of its parameter gradients. That pins a wrong rule on this layer.
+   * at one of its inputs, or one of its parameter gradients. That pins a wrong rule on this layer. In the
+   * local modes: a failed rule check, or δ passed on wrong between layers (see localBlame).
    */
   readonly blame?: string;
 }
@@ -156,6 +167,8 @@ export interface PartialCheck {
   readonly checks: readonly { readonly layer: string; readonly tensor: string; readonly check: TensorCheck }[];
   /** With a selection: every coordinate compared, in the selection's order. */
   readonly compared?: readonly (Coordinate & { readonly kink: boolean; readonly verdict: Verdict })[];
+  /** The local check's chain parts: each δ's numeric sums from this shard's layers, summed over the shards. */
+  readonly chains?: readonly ChainPart[];
 }
 
 /** What a result needs to know of each layer besides the checks. */
@@ -183,7 +196,7 @@ export function layerMeta(model: Model): LayerMeta[] {
 }
 
 function settingsOf(options: GradcheckOptions) {
-  return { mode: options.mode ? options.mode : 'directional+sampled', eps: options.eps ?? GRADCHECK_DEFAULTS.eps, atol: options.atol ?? GRADCHECK_DEFAULTS.atol, rtol: options.rtol ?? GRADCHECK_DEFAULTS.rtol };
+  return { mode: options.mode ?? GRADCHECK_DEFAULTS.mode, eps: options.eps ?? GRADCHECK_DEFAULTS.eps, atol: options.atol ?? GRADCHECK_DEFAULTS.atol, rtol: options.rtol ?? GRADCHECK_DEFAULTS.rtol };
 }
 
 /**
@@ -196,7 +209,14 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
   const atol = options.atol ?? GRADCHECK_DEFAULTS.atol;
   const rtol = options.rtol ?? GRADCHECK_DEFAULTS.rtol;
   const samples = options.samples ?? GRADCHECK_DEFAULTS.samples;
-  const modes: readonly GradcheckMode[] = options.mode ? [options.mode] : GRADCHECK_DEFAULTS.modes;
+  const mode = options.mode ?? GRADCHECK_DEFAULTS.mode;
+  if ((mode === 'local' || mode === 'local-full') && !options.select) {
+    const part = await checkLocal(model, { ...options, eps, atol, rtol, samples: mode === 'local-full' ? Infinity : samples });
+    const checks = part.tensors.map((t) => ({ layer: t.layer, tensor: t.tensor, check: summarise(t.points.map((p) => comparedOf(p.index, p.analytic, p.numeric, p.verdict, { atol, rtol }))) }));
+    for (const c of checks) options.onChecked?.(c);
+    return { loss: part.loss, evaluations: part.evaluations, checks, chains: part.chains };
+  }
+  const modes: readonly GradcheckMode[] = mode === 'baseline' ? ['directional', 'sampled'] : [mode];
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
 
@@ -278,8 +298,7 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
       steps.push(await at(eps / 2 ** steps.length));
       v = verdict(a, steps, floor, tol);
     }
-    const n = steps[0].numeric;
-    return { index, analytic: a, numeric: n, relError: relError(a, n), excess: excess(a, n, tol), kink: v === 'kink', verdict: v as Verdict };
+    return comparedOf(index, a, steps[0].numeric, v as Verdict, tol);
   };
 
   /** One share of a failed δ, at the sampled coordinates and along a direction: sequential, one rerun at a time. */
@@ -372,6 +391,19 @@ export function assemble(
   settings: { mode: string; eps: number; atol: number; rtol: number; batch: number; seed: number; ms: number; input?: Shape },
 ): GradcheckResult {
   const found = new Map(parts.flatMap((p) => p.checks.map((c) => [`${c.layer}\u0000${c.tensor}`, c.check] as const)));
+  // The local check's δ: each shard summed its own readers' parts; the verdict needs them all.
+  const sums = new Map<string, ChainPoint[]>();
+  for (const chain of parts.flatMap((p) => p.chains ?? [])) {
+    const sum = sums.get(chain.layer);
+    if (!sum) sums.set(chain.layer, chain.points.map((p) => ({ ...p })));
+    else chain.points.forEach((p, k) => ((sum[k].numeric += p.numeric), (sum[k].kink ||= p.kink), (sum[k].floor += p.floor)));
+  }
+  const tol = { atol: settings.atol, rtol: settings.rtol };
+  for (const [layer, points] of sums) found.set(`${layer}\u0000δ`, summarise(points.map((p) => comparedOf(p.index, p.analytic, p.numeric, chainVerdict(p, tol), tol))));
+  const local = sums.size > 0;
+  const readers = (name: string) => layers.filter((l) => l.inputs.includes(name)).map((l) => l.name);
+  /** Whether every rule check of a reader of `name`, for its input `name`, passed. */
+  const readersRight = (name: string) => [...found].every(([key, c]) => c.passed || !readers(name).some((r) => key === `${r}\u0000rule δ ${name}` || key.startsWith(`${r}\u0000rule δ ${name} #`)));
   const get = (layer: string, tensor: string) => {
     const c = found.get(`${layer}\u0000${tensor}`);
     if (!c) throw new Error(`gradcheck: no check of ${layer} ${tensor} in any shard`);
@@ -380,6 +412,19 @@ export function assemble(
   const results: LayerCheck[] = layers.map((l) => {
     const delta = get(l.name, 'δ');
     const params = Object.fromEntries(l.params.map((p) => [p, get(l.name, p)]));
+    if (local) {
+      const seen = new Map<string, number>();
+      const rules = Object.fromEntries([
+        ...l.inputs.map((name) => {
+          const n = (seen.get(name) ?? 0) + 1;
+          seen.set(name, n);
+          const key = `δ ${name}${n > 1 ? ` #${n}` : ''}`;
+          return [key, get(l.name, `rule ${key}`)] as const;
+        }),
+        ...l.params.map((p) => [p, get(l.name, `rule ${p}`)] as const),
+      ]);
+      return { name: l.name, kind: l.kind, ...(l.line !== undefined && { line: l.line }), custom: l.custom, delta, params, rules, ...localBlame(l, delta, params, rules, readers(l.name), readersRight(l.name)) };
+    }
     // Where an input feeds several layers, its δ is wrong because of this layer only if this layer's share is.
     const wrongInput = (name: string) => {
       const c = get(name, 'δ');
@@ -403,12 +448,35 @@ export function assemble(
     };
   });
   return {
-    passed: results.every((l) => l.delta.passed && Object.values(l.params).every((c) => c.passed)),
+    passed: results.every((l) => l.delta.passed && Object.values(l.params).every((c) => c.passed) && Object.values(l.rules ?? {}).every((c) => c.passed)),
     ...settings,
     loss: parts[0]?.loss ?? NaN,
     evaluations: parts.reduce((n, p) => n + p.evaluations, 0),
     layers: results,
   };
+}
+
+/**
+ * Blame in the local check. A failed rule check pins this layer's backward, whatever the rest does. Else a δ
+ * that is not what its readers' (passing) rules make of theirs, or a gradient that is not what this layer's
+ * (passing) rule makes of its δ, is the plumbing between layers: δ summed wrong at a fan-out, a merge's share.
+ */
+function localBlame(
+  l: LayerMeta,
+  delta: TensorCheck,
+  params: Readonly<Record<string, TensorCheck>>,
+  rules: Readonly<Record<string, TensorCheck>>,
+  readers: readonly string[],
+  readersRight: boolean,
+): { blame?: string } {
+  const wrongRules = Object.entries(rules).filter(([, c]) => !c.passed).map(([key]) => (key.startsWith('δ ') ? `the δ at its input ${key.slice(2)}` : `its gradient ${key}`));
+  if (wrongRules.length) return { blame: `for a random δ at its output, ${wrongRules.join(' and ')} disagree${wrongRules.length > 1 ? '' : 's'} with its forward: ${l.name}'s backward rule is wrong` };
+  if (!delta.passed && readersRight && readers.length > 0) {
+    return { blame: `the δ at its output is not the sum of what ${readers.length > 1 ? `its readers ${readers.join(', ')} hand` : `its reader ${readers[0]} hands`} back, though ${readers.length > 1 ? 'their rules are' : 'its rule is'} right: δ is passed on wrong after ${l.name}` };
+  }
+  const wrongGrads = Object.entries(params).filter(([, c]) => !c.passed).map(([name]) => name);
+  if (wrongGrads.length) return { blame: `its rule is right, but the gradient ${wrongGrads.join(' and ')} kept is not what it gives for the δ at its output` };
+  return {};
 }
 
 /**
@@ -433,13 +501,18 @@ function share(model: Model, targets: readonly Target[], shard: Shard, modes: re
   return targets.filter((t) => mine.has(t));
 }
 
-interface Compared extends Coordinate {
+/** A compared coordinate, with what summarise needs: how far past the tolerance, and the verdict. */
+export function comparedOf(index: readonly number[], a: number, n: number, v: Verdict, tol: Tolerance): Compared {
+  return { index, analytic: a, numeric: n, relError: relError(a, n), excess: excess(a, n, tol), kink: v === 'kink', verdict: v };
+}
+
+export interface Compared extends Coordinate {
   readonly excess: number;
   readonly kink: boolean;
   readonly verdict: Verdict;
 }
 
-function summarise(seen: readonly Compared[]): TensorCheck {
+export function summarise(seen: readonly Compared[]): TensorCheck {
   const count = (v: Verdict) => seen.filter((c) => c.verdict === v).length;
   // Zeros pass but their relative error is noise over noise; inconclusive ones say nothing.
   const counted = seen.filter((c) => c.verdict === 'pass' || c.verdict === 'fail');

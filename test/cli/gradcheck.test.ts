@@ -53,8 +53,21 @@ describe('cnn-lens gradcheck (dist/cli.js)', function () {
     assert.equal(stdout, '');
   });
 
-  it('seed, default mode --json: stdout is the result alone; stderr has at most the estimate, of 498 evaluations', () => {
+  it('seed, default (local) mode --json: 315 evaluations, one layer each, and the result passes', () => {
     const r = spawnSync(process.execPath, [CLI, 'gradcheck', join(ROOT, 'examples', 'seed.cnn'), '--json'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0);
+    const result = JSON.parse(r.stdout);
+    // A direction and 16 coordinates per checked tensor, one evaluation each where the layer is affine in it, two
+    // elsewhere: c1 δx, W, b 3·17; sigmoid 34; p1 15 (2 of its coordinates lie in row or column 13, which no
+    // window reads); c2 3·17; sigmoid 34; p2 17; fc δx 17, W 17, b 11 (10 coordinates); softmax's input 34;
+    // the output's δ against the loss 34.
+    assert.equal(result.evaluations, 51 + 34 + 15 + 51 + 34 + 17 + 45 + 34 + 34);
+    assert.equal(result.mode, 'local');
+    assert.equal(result.passed, true);
+  });
+
+  it('seed, baseline mode --json: stdout is the result alone; stderr has at most the estimate, of 498 evaluations', () => {
+    const r = spawnSync(process.execPath, [CLI, 'gradcheck', join(ROOT, 'examples', 'seed.cnn'), '--mode', 'baseline', '--json'], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0);
     // Seed's check takes about a second, so says nothing; on a loaded machine its measured forward pass can be
     // slow enough to pass the 5 s mark, and then the line has the exact count.

@@ -184,7 +184,7 @@ describe('backward rules in gradient checks', () => {
   });
 
   it('a wrong δ rule fails, and is blamed on its layer: mean pooling without the 1/4', async () => {
-    const r = await gradcheck(check(`${SEED}backward p1: dx[c] = padarray(kron(dy[c], ones(2)), [1 1], 'post')\n`));
+    const r = await gradcheck(check(`${SEED}backward p1: dx[c] = padarray(kron(dy[c], ones(2)), [1 1], 'post')\n`), { mode: 'baseline' });
     assert.ok(!r.passed);
     const p1 = r.layers.find((l) => l.name === 'p1')!;
     assert.ok(p1.custom && p1.delta.passed);
@@ -192,9 +192,12 @@ describe('backward rules in gradient checks', () => {
   });
 
   it('a wrong gradient rule fails at that gradient: dW as a convolution instead of a correlation', async () => {
-    const r = await gradcheck(check(`${SEED}backward c1: dW[k,c] = conv2(x[c], dy[k], 'valid')\n`));
+    const r = await gradcheck(check(`${SEED}backward c1: dW[k,c] = conv2(x[c], dy[k], 'valid')\n`), { mode: 'baseline' });
     const c1 = r.layers.find((l) => l.name === 'c1')!;
     assert.deepEqual([r.passed, c1.params.W.passed, c1.params.b.passed, c1.delta.passed], [false, false, true, true]);
     assert.equal(c1.blame, "the δ at its output is right but its gradient W is wrong: c1's backward rule is wrong");
+    // The default, local: c1's own rule check for W fails, and c1 alone is blamed.
+    const local = await gradcheck(check(`${SEED}backward c1: dW[k,c] = conv2(x[c], dy[k], 'valid')\n`));
+    assert.deepEqual(local.layers.filter((l) => l.blame).map((l) => [l.name, l.blame]), [['c1', "for a random δ at its output, its gradient W disagrees with its forward: c1's backward rule is wrong"]]);
   });
 });

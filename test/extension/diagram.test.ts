@@ -103,7 +103,9 @@ describe('network diagram', function () {
     await vscode.commands.executeCommand('cnnLens.showDiagram');
     await shownWhen(diagram, (s) => s.nodes.includes('p1'));
     const failing = shownWhen(diagram, (s) => s.failing.length > 0, 60_000);
-    const state = await gradcheck.run({ uri, fault: { layer: 'p1', name: 'mean-pool-no-divide' } });
+    // End to end (baseline), where a wrong δ fails every layer below it; the default local check fails p1's rule
+    // and sigmoid1's δ alone (test/engine/run/local.test.ts).
+    const state = await gradcheck.run({ uri, settings: { mode: 'baseline' }, fault: { layer: 'p1', name: 'mean-pool-no-divide' } });
     assert.strictEqual(state?.status, 'done', JSON.stringify(state));
     // The results panel opens beside the editor, over the diagram: a hidden webview is unloaded, and showing it
     // again reloads it with the verdicts of the check.

@@ -104,7 +104,7 @@ describe('gradient check', function () {
   it('blames p1 for an injected mean-pool-no-divide fault, with the failing tensors above it', async () => {
     const { gradcheck, results } = await api();
     const uri = example('seed.cnn');
-    const state = asDone(await gradcheck.run({ uri, fault: { layer: 'p1', name: 'mean-pool-no-divide' } }));
+    const state = asDone(await gradcheck.run({ uri, settings: { mode: 'baseline' }, fault: { layer: 'p1', name: 'mean-pool-no-divide' } }));
     assert.strictEqual(state.result.passed, false);
     const p1 = state.result.layers.find((l) => l.name === 'p1')!;
     assert.ok(p1.delta.passed, 'the δ arriving at p1 is right');
@@ -125,9 +125,14 @@ describe('gradient check', function () {
     const { gradcheck } = await api();
     const seed = new TextDecoder().decode(await vscode.workspace.fs.readFile(example('seed.cnn')));
     const { document } = await openCnn(`${seed}backward p1: dx[c] = padarray(kron(dy[c], ones(2)), [1 1], 'post')\n`);
-    const state = asDone(await gradcheck.run({ uri: document.uri, threads: 2 }));
+    const state = asDone(await gradcheck.run({ uri: document.uri, threads: 2, settings: { mode: 'baseline' } }));
     assert.strictEqual(state.result.passed, false);
     assert.deepStrictEqual(state.result.layers.filter((l) => l.custom).map((l) => l.name), ['p1']);
+    // The default, local: p1's own rule check fails, and p1 alone is blamed.
+    const local = asDone(await gradcheck.run({ uri: document.uri, threads: 2 }));
+    assert.deepStrictEqual(local.result.layers.filter((l) => l.blame).map((l) => [l.name, l.blame]), [
+      ['p1', "for a random δ at its output, the δ at its input sigmoid1 disagrees with its forward: p1's backward rule is wrong"],
+    ]);
     assert.strictEqual(state.result.layers.find((l) => l.name === 'p1')!.blame, "the δ at its output is right but the δ at its input sigmoid1 is wrong: p1's backward rule is wrong");
     assert.deepStrictEqual(failing(state), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ']);
   });

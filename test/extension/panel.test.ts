@@ -124,7 +124,8 @@ describe('gradient-check panel', function () {
     analysis = check(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
     layers = layerViews(analysis);
     passing = await gradcheck(analysis);
-    faulty = await gradcheck(analysis, { overrides: withFault('p1', 'mean-pool-no-divide') });
+    // End to end (baseline), where every δ above the fault fails: the rows show what the panel makes of that.
+    faulty = await gradcheck(analysis, { mode: 'baseline', overrides: withFault('p1', 'mean-pool-no-divide') });
     // The panel beside seed.cnn, with room for both: how the screenshots show it.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('workbench.action.closeSidebar');

@@ -1,11 +1,21 @@
 /** The rerun form's parsing: what it posts, and the message under each field it refuses. */
 import assert from 'node:assert/strict';
 import { diverging, parseColor, sharedLimit } from '../../webview/colors';
-import { parseSettings, settingsText } from '../../webview/settings';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SETTINGS_MODES } from '../../webview/protocol';
+import { MODES, parseSettings, settingsText } from '../../webview/settings';
 
 const TEXT = { mode: 'default', samples: '16', eps: '1e-6', batch: '', seed: '' };
 
 describe('rerun form', () => {
+  it('offers the engine\'s modes, default (local) first, as the cnnLens.gradcheck.mode setting lists them', () => {
+    assert.deepEqual(SETTINGS_MODES, ['default', 'local-full', 'baseline', 'full', 'sampled', 'directional']);
+    assert.deepEqual(MODES.map((m) => m.value).sort(), [...SETTINGS_MODES].sort());
+    const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
+    assert.deepEqual([...pkg.contributes.configuration.properties['cnnLens.gradcheck.mode'].enum].sort(), [...SETTINGS_MODES].sort());
+  });
+
   it('parses the form into settings, empty batch and seed meaning the file’s', () => {
     assert.deepEqual(parseSettings(TEXT), { ok: true, settings: { mode: 'default', samples: 16, eps: 1e-6, batch: null, seed: null } });
     assert.deepEqual(parseSettings({ mode: 'full', samples: ' 4 ', eps: '.001', batch: '8', seed: '0' }), { ok: true, settings: { mode: 'full', samples: 4, eps: 0.001, batch: 8, seed: 0 } });
@@ -21,7 +31,7 @@ describe('rerun form', () => {
     assert.deepEqual(parseSettings({ mode: 'fast', samples: '0', eps: '0', batch: '2.5', seed: '-1' }), {
       ok: false,
       errors: {
-        mode: 'choose one of default, directional, sampled, full',
+        mode: 'choose one of default, local-full, baseline, directional, sampled, full',
         samples: 'a whole number, 1 or more',
         eps: 'a step above 0 and below 1, like 1e-6',
         batch: "a whole number, 1 or more (empty: the file's)",

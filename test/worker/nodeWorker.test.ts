@@ -69,12 +69,14 @@ describe('engine worker in a Node worker thread', function () {
     });
   });
 
-  it('injects a fault only when asked: p1 mean-pool-no-divide fails sigmoid1\'s δ', async () => {
+  it('injects a fault only when asked: p1 mean-pool-no-divide fails sigmoid1\'s δ (baseline) and p1\'s rule (local)', async () => {
     const w = start();
-    const faulty = await w.check(SEED, { ...OPTIONS, fault: { layer: 'p1', name: 'mean-pool-no-divide' } }, { index: 0, count: 1 });
+    const faulty = await w.check(SEED, { ...OPTIONS, mode: 'baseline', fault: { layer: 'p1', name: 'mean-pool-no-divide' } }, { index: 0, count: 1 });
     assert.equal(faulty.part.checks.find((c) => c.layer === 'sigmoid1' && c.tensor === 'δ')?.check.passed, false);
-    const clean = await w.check(SEED, OPTIONS, { index: 0, count: 1 });
+    const clean = await w.check(SEED, { ...OPTIONS, mode: 'baseline' }, { index: 0, count: 1 });
     assert.ok(clean.part.checks.every((c) => c.check.passed));
+    const local = await w.check(SEED, { ...OPTIONS, fault: { layer: 'p1', name: 'mean-pool-no-divide' } }, { index: 0, count: 1 });
+    assert.deepEqual(local.part.checks.filter((c) => !c.check.passed).map((c) => `${c.layer} ${c.tensor}`), ['p1 rule δ sigmoid1']);
   });
 
   it('refuses an unknown fault name before running anything', async () => {

@@ -22,15 +22,23 @@ describe('check estimate', () => {
     assert.equal(part.evaluations, 234);
   });
 
-  for (const mode of ['directional', 'sampled', undefined] as const) {
+  for (const mode of ['directional', 'sampled', 'baseline', undefined, 'local-full'] as const) {
     it(`seed 3×17×17, ${mode ?? 'default'} mode: the estimate's evaluations are the check's`, async () => {
       const model = buildModel(check(SEED));
       const estimate = estimateCheck(model, { ...(mode && { mode }), samples: 16 });
       const part = await checkTensors(model, { ...(mode && { mode }), samples: 16 });
       assert.equal(estimate.evaluations, part.evaluations);
-      assert.equal(estimate.tensors.length, part.checks.length);
+      // The local modes' rule check of a parameter and its gradient's check share their evaluations: one cost.
+      const perturbed = new Set(part.checks.map((c) => `${c.layer} ${c.tensor.replace(/^rule (?!δ)/, '')}`));
+      assert.equal(estimate.tensors.length, perturbed.size);
+      if (mode !== undefined && mode !== 'local-full') assert.equal(estimate.tensors.length, part.checks.length);
     });
   }
+
+  it('seed, local mode: input δ of c1 (conv 64 5×5 on 3×17×17, batch 2), 1 direction and 16 coordinates, one-sided: 17 evaluations', () => {
+    const costs = checkCosts(buildModel(check(SEED)));
+    assert.deepEqual(costs.slice(0, 3).map((c) => `${c.layer} ${c.tensor} ${c.evaluations}`), ['c1 rule δ input 17', 'c1 W 17', 'c1 b 17']);
+  });
 
   it('inception full mode is millions of evaluations, and costs more forward passes than its default mode', () => {
     const model = buildModel(check(readFileSync(join(__dirname, '../../../examples/inception.cnn'), 'utf8')));
@@ -51,12 +59,13 @@ describe('check estimate', () => {
 });
 
 describe('cancelled check', () => {
-  it('seed, stopped after c1: keeps input and c1 with their verdicts, the rest dropped', async () => {
+  it('seed, baseline mode, stopped after c1: keeps input and c1 with their verdicts, the rest dropped', async () => {
     const model = buildModel(check(SEED), { overrides: withFault('p1', 'mean-pool-no-divide') });
     const seen: TensorVerdict[] = [];
     const controller = new AbortController();
     await assert.rejects(
       checkTensors(model, {
+        mode: 'baseline',
         signal: controller.signal,
         onChecked: (v) => {
           seen.push(v);
@@ -69,7 +78,7 @@ describe('cancelled check', () => {
     const partial = assembleFinished(layerMeta(model), seen.slice(0, 4), settings);
     assert.deepEqual(partial.layers.map((l) => l.name), ['input', 'c1']);
     // p1's fault makes every δ before it wrong: the finished layers fail, and c1 is not blamed.
-    const whole = await gradcheck(check(SEED), { overrides: withFault('p1', 'mean-pool-no-divide') });
+    const whole = await gradcheck(check(SEED), { mode: 'baseline', overrides: withFault('p1', 'mean-pool-no-divide') });
     assert.deepEqual(partial.layers, whole.layers.slice(0, 2));
     assert.equal(partial.passed, false);
   });

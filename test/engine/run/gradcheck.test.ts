@@ -21,10 +21,10 @@ const failures = (r: GradcheckResult) =>
   r.layers.flatMap((l) => [...(l.delta.passed ? [] : [`${l.name} δ`]), ...Object.entries(l.params).filter(([, c]) => !c.passed).map(([n]) => `${l.name} ${n}`)]);
 
 describe('gradient check', () => {
-  it('seed 3×17×17, default mode: every δ and parameter passes with small errors and no kinks', async () => {
-    const r = await gradcheck(check(SEED));
+  it('seed 3×17×17, baseline mode (directional, then sampled, end to end): every δ and parameter passes with small errors and no kinks', async () => {
+    const r = await gradcheck(check(SEED), { mode: 'baseline' });
     assert.equal(r.passed, true);
-    assert.equal(r.mode, 'directional+sampled');
+    assert.equal(r.mode, 'baseline');
     assert.deepEqual([r.batch, r.seed, r.eps, r.atol, r.rtol], [2, 1, 1e-6, 1e-5, 1e-3]);
     assert.deepEqual(r.layers.map((l) => [l.name, Object.keys(l.params)]), [
       ['input', []], ['c1', ['W', 'b']], ['sigmoid1', []], ['p1', []], ['c2', ['W', 'b']], ['sigmoid2', []], ['p2', []], ['fc', ['W', 'b']], ['softmax1', []],
@@ -48,8 +48,8 @@ describe('gradient check', () => {
     assert.equal(r.evaluations, 2 * (6 + 4 + 6 + 2));
   });
 
-  it('a mean-pool δ without its 1/(Kh·Kw) is caught at p1: δ(sigmoid1) fails, δ(p1) passes', async () => {
-    const r = await gradcheck(check(SEED), { overrides: withFault('p1', 'mean-pool-no-divide') });
+  it('baseline: a mean-pool δ without its 1/(Kh·Kw) is caught at p1: δ(sigmoid1) fails, δ(p1) passes', async () => {
+    const r = await gradcheck(check(SEED), { mode: 'baseline', overrides: withFault('p1', 'mean-pool-no-divide') });
     assert.equal(r.passed, false);
     assert.deepEqual(failures(r), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ']);
     assert.equal(layer(r, 'p1').custom, true);
@@ -61,14 +61,14 @@ describe('gradient check', () => {
     assert.ok(Math.abs(worst.analytic / worst.numeric - 4) < 1e-3, `${worst.analytic} vs ${worst.numeric}`);
   });
 
-  it('a conv δx without the kernel rotation is caught at c2', async () => {
-    const r = await gradcheck(check(SEED), { overrides: withFault('c2', 'conv-no-rotate') });
+  it('baseline: a conv δx without the kernel rotation is caught at c2', async () => {
+    const r = await gradcheck(check(SEED), { mode: 'baseline', overrides: withFault('c2', 'conv-no-rotate') });
     assert.deepEqual(failures(r), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ', 'p1 δ']);
     assert.deepEqual(r.layers.filter((l) => l.blame).map((l) => [l.name, l.blame]), [['c2', "the δ at its output is right but the δ at its input p1 is wrong: c2's backward rule is wrong"]]);
   });
 
-  it('a dense dW transposed is caught at fc W alone', async () => {
-    const r = await gradcheck(check(SEED), { overrides: withFault('fc', 'dense-dw-transposed') });
+  it('baseline: a dense dW transposed is caught at fc W alone', async () => {
+    const r = await gradcheck(check(SEED), { mode: 'baseline', overrides: withFault('fc', 'dense-dw-transposed') });
     assert.deepEqual(failures(r), ['fc W']);
     assert.match(layer(r, 'fc').blame!, /its gradient W is wrong/);
   });
@@ -97,15 +97,15 @@ describe('gradient check', () => {
     assert.ok(Number.isFinite(softmax.maxRelError));
   });
 
-  it('two shards check every tensor once and assemble into the single-thread result', async () => {
+  it('baseline: two shards check every tensor once and assemble into the single-thread result', async () => {
     // One model per shard, as one per thread: a check perturbs its model's tensors in place.
     const model = buildModel(check(SEED));
-    const parts = await Promise.all([0, 1].map((index) => checkTensors(buildModel(check(SEED)), { shard: { index, count: 2 } })));
+    const parts = await Promise.all([0, 1].map((index) => checkTensors(buildModel(check(SEED)), { mode: 'baseline', shard: { index, count: 2 } })));
     const tensors = parts.map((p) => p.checks.map((c) => `${c.layer} ${c.tensor}`));
     assert.ok(tensors[0].length > 0 && tensors[1].length > 0, `${tensors[0].length} and ${tensors[1].length}`);
     assert.deepEqual([...tensors[0], ...tensors[1]].sort(), ['c1 W', 'c1 b', 'c1 δ', 'c2 W', 'c2 b', 'c2 δ', 'fc W', 'fc b', 'fc δ', 'input δ', 'p1 δ', 'p2 δ', 'sigmoid1 δ', 'sigmoid2 δ', 'softmax1 δ']);
-    const settings = { mode: 'directional+sampled', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: 2, seed: 1, ms: 0 };
-    const whole = await gradcheck(check(SEED));
+    const settings = { mode: 'baseline', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: 2, seed: 1, ms: 0 };
+    const whole = await gradcheck(check(SEED), { mode: 'baseline' });
     const joined = assemble(layerMeta(model), parts, settings);
     assert.deepEqual(joined.layers.map((l) => [l.name, l.delta.maxRelError, l.delta.checked]), whole.layers.map((l) => [l.name, l.delta.maxRelError, l.delta.checked]));
     assert.equal(joined.evaluations, whole.evaluations);

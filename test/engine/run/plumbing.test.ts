@@ -8,15 +8,20 @@ import { check } from '../../../engine';
 import { FANOUT_NOT_SUMMED, gradcheck, type GradcheckMode, type GradcheckResult, type RunOptions, withFault } from '../../../engine/run';
 
 const NET = 'input 3x6x6\nstem: conv 4 3 pad=1\na: conv 4 3 pad=1\nb: conv 4 1 from=stem\ns: add a b\nc: concat s stem\npool mean 2\nd: dense 3\nsoftmax';
-const MODES: readonly (GradcheckMode | undefined)[] = [undefined, 'directional', 'sampled', 'full'];
+/** The end-to-end modes: baseline is directional then sampled, the default before the local check. */
+const MODES: readonly GradcheckMode[] = ['baseline', 'directional', 'sampled', 'full'];
+/** The local modes, the default first (undefined). */
+const LOCAL: readonly (GradcheckMode | undefined)[] = [undefined, 'local-full'];
 
 const failures = (r: GradcheckResult) =>
   r.layers.flatMap((l) => [...(l.delta.passed ? [] : [`${l.name} δ`]), ...Object.entries(l.params).filter(([, c]) => !c.passed).map(([n]) => `${l.name} ${n}`)]);
 const blames = (r: GradcheckResult) => r.layers.filter((l) => l.blame).map((l) => [l.name, l.blame]);
 
-async function eachMode(options: RunOptions, expect: (r: GradcheckResult, mode: string) => void): Promise<void> {
-  for (const mode of MODES) expect(await gradcheck(check(NET), { ...options, ...(mode && { mode }) }), mode ?? 'default');
+async function eachMode(options: RunOptions, expect: (r: GradcheckResult, mode: string) => void, modes: readonly (GradcheckMode | undefined)[] = MODES): Promise<void> {
+  for (const mode of modes) expect(await gradcheck(check(NET), { ...options, ...(mode && { mode }) }), mode ?? 'default');
 }
+/** The local modes' failed rule checks, beside the δ and gradient checks. */
+const ruleFailures = (r: GradcheckResult) => r.layers.flatMap((l) => Object.entries(l.rules ?? {}).filter(([, c]) => !c.passed).map(([n]) => `${l.name} rule ${n}`));
 
 describe('gradient check: faults in the graph plumbing', () => {
   it('the correct network passes, with no shares checked', async () => {
@@ -49,6 +54,33 @@ describe('gradient check: faults in the graph plumbing', () => {
     await eachMode({ overrides: withFault('c', 'concat-off-by-one') }, (r, mode) => {
       assert.deepEqual(failures(r), ['input δ', 'stem δ', 'stem W', 'stem b', 'a δ', 'a W', 'a b', 'b δ', 'b W', 'b b', 's δ'], mode);
       assert.deepEqual(blames(r), [['c', "the δ at its output is right but the δ at its input s and the δ at its input stem are wrong: c's backward rule is wrong"]], mode);
+    });
+  });
+
+  describe('in the local modes (each layer against its own forward, each δ against its readers)', () => {
+    it('the correct network passes', async () => {
+      await eachMode({}, (r, mode) => assert.equal(r.passed, true, mode), LOCAL);
+    });
+
+    it('δ not summed at stem: stem δ alone fails, blamed on the fan-out after stem; a, b and c\'s rules pass', async () => {
+      await eachMode({ gather: FANOUT_NOT_SUMMED }, (r, mode) => {
+        assert.deepEqual([...failures(r), ...ruleFailures(r)], ['stem δ'], mode);
+        assert.deepEqual(blames(r), [['stem', 'the δ at its output is not the sum of what its readers a, b, c hand back, though their rules are right: δ is passed on wrong after stem']], mode);
+      }, LOCAL);
+    });
+
+    it('add passing δ to its first term only: s\'s rule for its input b fails, blamed on s', async () => {
+      await eachMode({ overrides: withFault('s', 'add-one-term') }, (r, mode) => {
+        assert.deepEqual([...failures(r), ...ruleFailures(r)], ['b δ', 's rule δ b'], mode);
+        assert.deepEqual(blames(r), [['s', "for a random δ at its output, the δ at its input b disagrees with its forward: s's backward rule is wrong"]], mode);
+      }, LOCAL);
+    });
+
+    it('concat cutting channels one off: c\'s rules for s and stem fail, blamed on c', async () => {
+      await eachMode({ overrides: withFault('c', 'concat-off-by-one') }, (r, mode) => {
+        assert.deepEqual([...failures(r), ...ruleFailures(r)], ['stem δ', 's δ', 'c rule δ s', 'c rule δ stem'], mode);
+        assert.deepEqual(blames(r), [['c', "for a random δ at its output, the δ at its input s and the δ at its input stem disagree with its forward: c's backward rule is wrong"]], mode);
+      }, LOCAL);
     });
   });
 });

@@ -13,12 +13,12 @@ import { build, plans } from '../../networks';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 600);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261203);
-const MODES: readonly (GradcheckMode | undefined)[] = [undefined, 'directional', 'sampled', 'full'];
+const MODES: readonly (GradcheckMode | undefined)[] = [undefined, 'local-full', 'baseline', 'directional', 'sampled', 'full'];
 
 /** Each failing tensor with its worst coordinate, to read in a failure message. */
 const failures = (r: GradcheckResult) =>
   r.layers.flatMap((l) =>
-    [['δ', l.delta] as const, ...Object.entries(l.params)]
+    [['δ', l.delta] as const, ...Object.entries(l.params), ...Object.entries(l.rules ?? {}).map(([k, c]) => [`rule ${k}`, c] as const)]
       .filter(([, c]) => !c.passed)
       .map(([t, c]) => `${l.name} ${t}: ${c.worst.slice(0, 2).map((w) => `[${w.index.join(',')}] a=${w.analytic} n=${w.numeric}`).join('; ')}`),
   );

@@ -68,7 +68,7 @@ describe('gradient check verdicts', () => {
       ['flatten of a vector → add with it', 'input 6\nd: dense 6\nf: flatten\nadd f d\ndense 2\nloss mse', 'f'],
     ] as const) {
       it(`${what}: passes in every mode, ${at} without blame`, async () => {
-        for (const mode of [undefined, 'directional', 'sampled', 'full'] as const) {
+        for (const mode of [undefined, 'local-full', 'baseline', 'directional', 'sampled', 'full'] as const) {
           const r = await gradcheck(check(source), mode ? { mode } : {});
           assert.equal(layer(r, at).delta.passed, true, `${mode}: ${layer(r, at).delta.maxRelError}`);
           assert.ok(layer(r, at).delta.maxRelError < 1e-6, `${mode}: ${layer(r, at).delta.maxRelError}`);
@@ -109,5 +109,28 @@ describe('gradient check verdicts', () => {
     const cells = row.split(/\s{2,}/);
     assert.equal(cells[4], '✓ 0 by structure');
     assert.equal(Number(cells.at(-1)), layer(r, 'c').delta.zeros + 4);
+  });
+
+  describe('in local-full mode', () => {
+    it('δ = −1/p at a label probability of 1e-5: the output δ against the loss is curvature, and the check passes', async () => {
+      const data = { input: [1, 0, 0, 0], labels: [0], params: { fc: { W: [0, 0, 0, 0, 11.5, 0, 0, 0, 0, 0, 0, 0], b: [0, 0, 0] } } };
+      const r = await gradcheck(check('input 4\nfc: dense 3\nsoftmax'), { mode: 'local-full', batch: 1, data });
+      const softmax = layer(r, 'softmax1').delta;
+      // The direction and the three coordinates: the label's coordinate and the direction, which moves it too, are curvature.
+      assert.deepEqual([softmax.checked, softmax.curvature, softmax.passed], [4, 2, true]);
+      assert.equal(r.passed, true);
+    });
+
+    it('a conv bias followed by batchnorm: its gradient is zero by structure at every coordinate and along the direction', async () => {
+      const r = await gradcheck(check('input 3x8x8\nc: conv 4 3\nbn: batchnorm\nrelu\nflatten\nd: dense 5\nbn2: batchnorm\nsoftmax'), { mode: 'local-full', batch: 3 });
+      for (const [l, p] of [['c', 'b'], ['d', 'b']] as const) {
+        const c = layer(r, l).params[p];
+        assert.deepEqual([c.zeros, c.maxRelError, c.passed], [c.checked, 0, true], `${l}.${p}`);
+        // Its rule check, for a random δ at the output, is not zero.
+        assert.equal(layer(r, l).rules![p].zeros, 0, `${l}.${p} rule`);
+      }
+      assert.equal(layer(r, 'c').params.W.zeros, 0);
+      assert.equal(r.passed, true);
+    });
   });
 });

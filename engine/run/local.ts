@@ -1,0 +1,465 @@
+/**
+ * The local gradient check, the default: every layer's backward checked against its own forward, and every δ
+ * against what the layers reading it make of theirs, one layer deep. Nothing downstream is rerun, so its cost
+ * grows with the network, not with its square.
+ *
+ * Two checks share each perturbation of an input x (or a parameter θ) of a layer y = f(x, θ):
+ *
+ * - The rule check. With a seeded random upstream g, the layer's backward (built-in, hand-written or
+ *   injected) gives Jᵀg; central differences through the layer alone give J·v, so ⟨g, J v⟩ must equal
+ *   ⟨Jᵀg, v⟩, along one random direction v and at sampled coordinates (v = a unit vector). A failure pins
+ *   a wrong rule on this layer, whatever the rest of the network does.
+ * - The chain check. With the δ the backward pass actually produced at y, δ(x) must equal the sum over every
+ *   layer c reading x of J_cᵀ δ(c), and the output's δ must be the loss's gradient. Checked the same way, it
+ *   covers what no single layer owns: δ summed where x feeds several layers, how a merge splits δ, the fused
+ *   softmax and the loss. By induction from the loss, every δ and every parameter gradient that passes is the
+ *   true gradient, up to the tolerance at each step.
+ *
+ * A sampled coordinate moves only the outputs in its receptive field, so it runs the layer on a crop
+ * (field.ts). Sharded by layer: a shard returns the chain check's numeric parts for the δ its layers read,
+ * and `assemble` sums them over the shards.
+ */
+import type { Backward, Forward } from '../layers/kind';
+import { elementCount } from '../shape';
+import { type Crop, cropInput, cropParam, reaches } from './field';
+import type { Model, ModelNode } from './model';
+import { backwardPass, forwardPass, type Gradients, type Pass, rerun } from './pass';
+import { Random } from './random';
+import { roundingFloor, type Tolerance, type Verdict, verdict } from './verdict';
+
+/** How the local check runs. */
+export interface LocalOptions {
+  readonly eps: number;
+  readonly atol: number;
+  readonly rtol: number;
+  /** Coordinates per tensor; Infinity for every coordinate. */
+  readonly samples: number;
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: { done: number; total: number; layer: string; tensor: string }) => void;
+}
+
+/** One compared quantity of the local check, judged: a direction (index empty) or one coordinate. */
+export interface LocalPoint {
+  readonly index: readonly number[];
+  readonly analytic: number;
+  readonly numeric: number;
+  readonly verdict: Verdict;
+}
+
+/**
+ * One point of the chain check of a δ, from one shard: its numeric part and the rounding it resolves, both
+ * summed over the shards before the point is judged (chainVerdict).
+ */
+export interface ChainPoint {
+  readonly index: readonly number[];
+  readonly analytic: number;
+  numeric: number;
+  kink: boolean;
+  floor: number;
+}
+
+/** The chain check's numeric part for one δ from one shard: summed over shards before it is judged. */
+export interface ChainPart {
+  /** The layer whose output the δ is at (or the input). */
+  readonly layer: string;
+  readonly points: readonly ChainPoint[];
+}
+
+/**
+ * The verdict on a δ's summed chain point, from the step ε alone: its parts come from several layers and
+ * shards, so no smaller step can be asked for. A layer's own difference has an ε² error on the scale of that
+ * layer's curvature, far below the tolerance at ε = 1e-6; the loss's curvature at a tiny probability, where
+ * halving is needed, is judged where it is computed (the output's δ, with every halving verdict.ts asks).
+ */
+export function chainVerdict(p: ChainPoint, tol: Tolerance): Verdict {
+  const v = verdict(p.analytic, [{ numeric: p.numeric, kink: p.kink }], p.floor, tol);
+  return v === 'halve' ? 'fail' : v;
+}
+
+export interface LocalPart {
+  readonly loss: number;
+  readonly evaluations: number;
+  /**
+   * Checks a shard completes alone: parameter gradients (`W`), rule checks (`rule δ p1`, `rule W`), and the
+   * output's δ against the loss (`δ`, by whoever checks the last layer).
+   */
+  readonly tensors: readonly { readonly layer: string; readonly tensor: string; readonly points: readonly LocalPoint[] }[];
+  readonly chains: readonly ChainPart[];
+}
+
+/** What is perturbed: tensor t (0 the input, i + 1 node i's output) or a node's parameter. */
+interface Subject {
+  readonly layer: string;
+  readonly tensor: string;
+  readonly size: number;
+  readonly shape: readonly number[];
+  readonly analytic: Float64Array;
+  readonly direction: Float64Array;
+  readonly coords: readonly number[];
+}
+
+/** One difference through one layer: ⟨g, Δy⟩/step for the rule check, ⟨δ(y), Δy⟩/step for the chain check. */
+interface Sums {
+  readonly rule: number;
+  readonly chain: number;
+  readonly kink: boolean;
+  /** What each sum resolves: 64 ulps of the sum's terms over the step (verdict.ts's roundingFloor, per sum). */
+  readonly ruleFloor: number;
+  readonly chainFloor: number;
+}
+
+const YIELD_MS = 50;
+const NOTHING: Sums = { rule: 0, chain: 0, kink: false, ruleFloor: 0, chainFloor: 0 };
+
+/** The subjects a check perturbs: every δ, and each parameter of the nodes `mine` holds. */
+function subjects(model: Model, deltas: readonly Float64Array[], grads: Gradients['grads'], samples: number, mine: ReadonlySet<number>) {
+  const names = [model.inputName, ...model.nodes.map((n) => n.name)];
+  const shapes = [[model.batch, ...model.inputShape], ...model.nodes.map((n) => [model.batch, ...n.step.output])];
+  const tensors = deltas.map((d, t) => subject(model, names[t], 'δ', shapes[t], d, samples));
+  const params = model.nodes.map((node) =>
+    mine.has(node.index) ? Object.entries(grads[node.index]).map(([p, g]) => subject(model, node.name, p, node.paramShapes[p], g, samples)) : [],
+  );
+  return { tensors, params };
+}
+
+/**
+ * The evaluations the check does at step ε (halvings after a miss are not known in advance), per perturbed
+ * subject in the order the check visits them: `rule δ x` for each input slot of each layer, each parameter
+ * (its rule and chain checks share them), and the output's `δ` against the loss. A coordinate no output
+ * reads (a strided conv's skipped pixel) costs nothing.
+ */
+export interface LocalCost {
+  readonly layer: string;
+  readonly tensor: string;
+  readonly evaluations: number;
+  /** The node run (whole for the direction, cropped for a coordinate where it can be); none for the loss. */
+  readonly node?: number;
+  /** Of the points, the coordinates (the rest is the direction). */
+  readonly coordinates: number;
+}
+
+export function localPlan(model: Model, deltas: readonly Float64Array[], grads: Gradients['grads'], samples: number, mine: ReadonlySet<number> = allNodes(model)) {
+  const { tensors, params } = subjects(model, deltas, grads, samples, mine);
+  const plan: LocalCost[] = [];
+  const last = model.nodes.length;
+  for (const node of model.nodes) {
+    if (!mine.has(node.index)) continue;
+    const slots = new Map<string, number>();
+    for (const [j, t] of node.inputs.entries()) {
+      const s = tensors[t];
+      const reached = s.coords.filter((i) => reaches(node, i)).length;
+      const seen = (slots.get(s.layer) ?? 0) + 1;
+      slots.set(s.layer, seen);
+      plan.push({ layer: node.name, tensor: `rule δ ${s.layer}${seen > 1 ? ` #${seen}` : ''}`, evaluations: evaluationsPerPoint(node, j) * (1 + reached), node: node.index, coordinates: reached });
+    }
+    for (const s of params[node.index]) plan.push({ layer: node.name, tensor: s.tensor, evaluations: evaluationsPerPoint(node, s.tensor) * (1 + s.coords.length), node: node.index, coordinates: s.coords.length });
+  }
+  if (mine.has(last - 1)) plan.push({ layer: tensors[last].layer, tensor: 'δ', evaluations: 2 * (1 + tensors[last].coords.length), coordinates: tensors[last].coords.length });
+  return plan;
+}
+
+const allNodes = (model: Model) => new Set(model.nodes.map((n) => n.index));
+
+export async function checkLocal(model: Model, options: LocalOptions): Promise<LocalPart> {
+  const { eps, signal, onProgress } = options;
+  const tol = { atol: options.atol, rtol: options.rtol };
+  signal?.throwIfAborted();
+  const base = forwardPass(model);
+  const { deltas, grads } = backwardPass(model, base);
+  const mine = options.shard ? shareNodes(model, options) : allNodes(model);
+  const { tensors: tensorSubjects, params: paramSubjects } = subjects(model, deltas, grads, options.samples, mine);
+  const last = model.nodes.length;
+
+  // Evaluations planned, for progress (a halving adds two).
+  let total = localPlan(model, deltas, grads, options.samples, mine).reduce((n, p) => n + p.evaluations, 0);
+  let done = 0;
+  let lastYield = now();
+  const tick = async (layer: string, tensor: string) => {
+    if (now() - lastYield < YIELD_MS) return;
+    onProgress?.({ done, total, layer, tensor });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    signal?.throwIfAborted();
+    lastYield = now();
+  };
+
+  // The chain check's numeric sums, per tensor: the direction first, then each coordinate.
+  const chains = new Map<number, ChainPoint[]>();
+  const chainOf = (t: number) => {
+    let c = chains.get(t);
+    if (!c) {
+      const s = tensorSubjects[t];
+      const at = [-1, ...s.coords];
+      const points = at.map((i) => ({ index: i < 0 ? [] : unravel(i, s.shape), analytic: i < 0 ? dot(s.analytic, s.direction) : s.analytic[i], numeric: 0, kink: false, floor: 0 }));
+      chains.set(t, (c = points));
+    }
+    return c;
+  };
+  const tensors: LocalPart['tensors'][number][] = [];
+
+  /**
+   * A point judged by verdict.ts: the difference at ε, then at ε/2, ε/4, … while it asks (curvature or a
+   * wrong rule). `at(h)` is the numeric value at step h, `floor(h)` what it resolves.
+   */
+  const judged = (index: readonly number[], analytic: number, first: { numeric: number; kink: boolean; floor: number }, at: (h: number) => { numeric: number; kink: boolean }): LocalPoint => {
+    const steps = [first];
+    let v = verdict(analytic, steps, first.floor, tol);
+    while (v === 'halve') {
+      total += 2;
+      steps.push({ ...at(eps / 2 ** steps.length), floor: 0 });
+      v = verdict(analytic, steps, first.floor, tol);
+    }
+    return { index, analytic, numeric: first.numeric, verdict: v as Verdict };
+  };
+
+  for (const node of model.nodes) {
+    if (!mine.has(node.index)) continue;
+    const x = node.inputs.map((t) => base.tensors[t]);
+    const g = new Random(model.seed, `rule:${node.name}`).fill(base.tensors[node.index + 1].length, (r) => r.uniform(-1, 1));
+    const ruled = backwardOf(model, node, x, base.forwards[node.index], g);
+    const dy = deltas[node.index + 1];
+    const y = base.tensors[node.index + 1];
+    /**
+     * Both numeric sums of one difference of step h: ⟨g, Δy⟩ and ⟨δ(y), Δy⟩ over the outputs it moved.
+     * Without `minus` it is one-sided, from the unperturbed output (`out` maps the crop's outputs into it).
+     */
+    const differ = (h: number, plus: Forward, minus: Forward | undefined, out: Int32Array | undefined, linear = false, step = node.step, xp?: readonly Float64Array[], xm?: readonly Float64Array[]): Sums => {
+      done += minus ? 2 : 1;
+      let rule = 0;
+      let chain = 0;
+      let ruleScale = 0;
+      let chainScale = 0;
+      for (let k = 0; k < plus.y.length; k++) {
+        const o = out ? out[k] : k;
+        const from = minus ? minus.y[k] : linear ? 0 : y[o];
+        const d = (plus.y[k] - from) / (minus ? 2 * h : h);
+        const size = Math.max(Math.abs(plus.y[k]), Math.abs(from));
+        rule += g[o] * d;
+        chain += dy[o] * d;
+        ruleScale += Math.abs(g[o]) * size;
+        chainScale += Math.abs(dy[o]) * size;
+      }
+      const decide = node.kind.decisions;
+      const kink = minus !== undefined && decide !== undefined && differs(decide(node.config, step, xp!, plus), decide(node.config, step, xm!, minus));
+      const floor = (scale: number) => (64 * Number.EPSILON * scale) / (2 * h);
+      return { rule, chain, kink: kink || !Number.isFinite(rule) || !Number.isFinite(chain), ruleFloor: floor(ruleScale), chainFloor: floor(chainScale) };
+    };
+    const forward = (step: typeof node.step, xs: readonly Float64Array[]) => node.kind.forward(node.config, step, xs);
+    /** Perturbs the whole of input slot j (or parameter p) by ±h·v, or one coordinate of it through a crop. */
+    const along = (perturbed: number | string, v: Float64Array | undefined, i: number, h = eps): Sums => {
+      const crop: Crop | undefined = v ? undefined : typeof perturbed === 'number' ? cropInput(node, x, perturbed, i) : cropParam(node, x, perturbed, i);
+      if (crop && !crop.step) return NOTHING;
+      const where = crop?.where ?? perturbed;
+      const step = crop?.step ?? node.step;
+      const xs = crop?.x ?? x;
+      const target = typeof where === 'number' ? xs[where] : step.params[where];
+      const at = crop?.at ?? i;
+      const moved = (sign: number) => {
+        const values = target.slice();
+        if (v) for (let k = 0; k < values.length; k++) values[k] += sign * h * v[k];
+        else values[at] += sign * h;
+        const xs2 = typeof where === 'number' ? xs.map((a, j) => (j === where ? values : a)) : xs;
+        const step2 = typeof where === 'number' ? step : { ...step, params: { ...step.params, [where]: values } };
+        return { f: forward(step2, xs2), xs: xs2, step: step2 };
+      };
+      const plus = moved(1);
+      if (evaluationsPerPoint(node, perturbed) === 1) return differ(h, plus.f, undefined, crop?.out, crop?.linear);
+      const minus = moved(-1);
+      return differ(h, plus.f, minus.f, crop?.out, false, plus.step, plus.xs, minus.xs);
+    };
+    /** The rule check's and the chain check's points for one perturbation: each halves on its own when it misses. */
+    const point = (perturbed: number | string, v: Float64Array | undefined, i: number, index: readonly number[], ruleAnalytic: number, chainAnalytic?: number) => {
+      const first = along(perturbed, v, i);
+      const memo = new Map<number, Sums>();
+      const at = (h: number) => memo.get(h) ?? (memo.set(h, along(perturbed, v, i, h)), memo.get(h)!);
+      const rule = judged(index, ruleAnalytic, { numeric: first.rule, kink: first.kink, floor: first.ruleFloor }, (h) => ({ numeric: at(h).rule, kink: at(h).kink }));
+      const chain = chainAnalytic === undefined ? undefined : judged(index, chainAnalytic, { numeric: first.chain, kink: first.kink, floor: first.chainFloor }, (h) => ({ numeric: at(h).chain, kink: at(h).kink }));
+      return { first, rule, chain };
+    };
+
+    const slots = new Map<string, number>();
+    for (const [j, t] of node.inputs.entries()) {
+      const s = tensorSubjects[t];
+      const sums = chainOf(t);
+      const points: LocalPoint[] = [];
+      const add = (k: number, r: Sums) => ((sums[k].numeric += r.chain), (sums[k].kink ||= r.kink), (sums[k].floor += r.chainFloor));
+      const d = point(j, s.direction, 0, [], dot(ruled.dx[j], s.direction));
+      points.push(d.rule);
+      add(0, d.first);
+      for (const [k, i] of s.coords.entries()) {
+        const c = point(j, undefined, i, unravel(i, s.shape), ruled.dx[j][i]);
+        points.push(c.rule);
+        add(k + 1, c.first);
+        await tick(node.name, `δ ${s.layer}`);
+      }
+      const seen = (slots.get(s.layer) ?? 0) + 1;
+      slots.set(s.layer, seen);
+      tensors.push({ layer: node.name, tensor: `rule δ ${s.layer}${seen > 1 ? ` #${seen}` : ''}`, points });
+    }
+
+    for (const s of paramSubjects[node.index]) {
+      const p = s.tensor;
+      const rule: LocalPoint[] = [];
+      const chain: LocalPoint[] = [];
+      const d = point(p, s.direction, 0, [], dot(ruled.grads![p], s.direction), dot(s.analytic, s.direction));
+      rule.push(d.rule);
+      chain.push(d.chain!);
+      for (const i of s.coords) {
+        const c = point(p, undefined, i, unravel(i, s.shape), ruled.grads![p][i], s.analytic[i]);
+        rule.push(c.rule);
+        chain.push(c.chain!);
+        await tick(node.name, p);
+      }
+      tensors.push({ layer: node.name, tensor: `rule ${p}`, points: rule }, { layer: node.name, tensor: p, points: chain });
+    }
+    await tick(node.name, '');
+  }
+
+  // The output's δ against the loss itself, whoever checks the last layer: no layer reads it, so it is judged
+  // here, halving the step where the loss is strongly curved (a tiny probability).
+  if (mine.has(last - 1)) {
+    const s = tensorSubjects[last];
+    const lossAt = (values: Float64Array) => rerun(model, { ...base, tensors: [...base.tensors.slice(0, last), values] } as Pass, [], last).loss;
+    const y = base.tensors[last];
+    const floor = roundingFloor(base.loss, eps);
+    const differ = (move: (values: Float64Array, h: number) => void) => (h: number) => {
+      const plus = y.slice();
+      move(plus, h);
+      const minus = y.slice();
+      move(minus, -h);
+      done += 2;
+      const numeric = (lossAt(plus) - lossAt(minus)) / (2 * h);
+      return { numeric, kink: !Number.isFinite(numeric) };
+    };
+    const measured = (index: readonly number[], analytic: number, at: (h: number) => { numeric: number; kink: boolean }) => judged(index, analytic, { ...at(eps), floor }, at);
+    const points = [measured([], dot(s.analytic, s.direction), differ((values, h) => values.forEach((_, k) => (values[k] += h * s.direction[k]))))];
+    for (const i of s.coords) {
+      points.push(measured(unravel(i, s.shape), s.analytic[i], differ((values, h) => (values[i] += h))));
+      await tick(s.layer, 'δ');
+    }
+    tensors.push({ layer: s.layer, tensor: 'δ', points });
+  }
+  onProgress?.({ done, total: done, layer: '', tensor: '' });
+
+  // Shard 0 (or the only one) names every δ a layer reads, so one with no reader in another shard still gets its sum.
+  if (!options.shard || options.shard.index === 0) for (let t = 0; t < last; t++) chainOf(t);
+  return {
+    loss: base.loss,
+    evaluations: done,
+    tensors,
+    chains: [...chains.entries()].sort(([a], [b]) => a - b).map(([t, points]) => ({ layer: tensorSubjects[t].layer, points })),
+  };
+}
+
+/**
+ * Where a layer is affine in what is perturbed, its difference quotient is exact: one forward, from the
+ * unperturbed output, gives what a central difference gives (up to rounding, the same order), at half the
+ * cost. Everywhere else (a curve, a kink), central differences.
+ */
+const AFFINE: Readonly<Record<string, (where: number | string) => boolean>> = {
+  conv: () => true,
+  dense: () => true,
+  add: () => true,
+  concat: () => true,
+  flatten: () => true,
+  dropout: () => true,
+  identity: () => true,
+  batchnorm: (where) => typeof where === 'string',
+};
+
+function evaluationsPerPoint(node: ModelNode, where: number | string): 1 | 2 {
+  const affine = AFFINE[node.kind.kind]?.(where) || (node.kind.kind === 'pool' && (node.config as { mode: string }).mode === 'mean');
+  return affine ? 1 : 2;
+}
+
+/** The layer's backward for upstream `dy`, with its override (a hand-written rule, an injected fault) applied. */
+function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f: Forward, dy: Float64Array): Backward {
+  const standard = () => node.kind.backward(node.config, node.step, x, f, dy);
+  const override = model.overrides[node.name];
+  return override ? override(node.step, x, f, dy, standard, node.kind) : standard();
+}
+
+/** Directions and upstream δs are uniform in [−1, 1): any random direction serves, and it is cheaper to draw than a normal. */
+function subject(model: Model, layer: string, tensor: string, shape: readonly number[], analytic: Float64Array, samples: number): Subject {
+  const size = analytic.length;
+  const r = new Random(model.seed, `direction:${layer}:${tensor}`);
+  const direction = r.fill(size, (g) => g.uniform(-1, 1));
+  const norm = Math.sqrt(dot(direction, direction)) || 1;
+  for (let i = 0; i < size; i++) direction[i] /= norm;
+  return { layer, tensor, size, shape, analytic, direction, coords: samples >= size ? [...Array(size).keys()] : pick(analytic, samples, model.seed, `sample:${layer}:${tensor}`) };
+}
+
+/** The largest |gradient| entries (a quarter of the samples), where a wrong rule shows most, then seeded others. */
+function pick(analytic: Float64Array, samples: number, seed: number, stream: string): number[] {
+  const n = analytic.length;
+  const chosen = new Set<number>(largest(analytic, Math.ceil(samples / 4)));
+  const r = new Random(seed, stream);
+  while (chosen.size < samples) chosen.add(r.int(n));
+  return [...chosen].sort((a, b) => a - b);
+}
+
+/** The indices of the k largest |values| (the first among equals), by one pass: k is small. */
+function largest(values: Float64Array, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = Math.abs(values[i]);
+    if (top.length === k && v <= Math.abs(values[top[k - 1]])) continue;
+    if (top.length === k) top.pop();
+    let at = top.length;
+    while (at > 0 && Math.abs(values[top[at - 1]]) < v) at--;
+    top.splice(at, 0, i);
+  }
+  return top;
+}
+
+/**
+ * Which layers shard `index` checks: a greedy longest-first split by each layer's estimated cost (two
+ * forwards of the layer per direction, its backward, and its sampled coordinates, cropped or whole), the
+ * same on every thread so the shards cover every layer once.
+ */
+function shareNodes(model: Model, options: LocalOptions): Set<number> {
+  const { index, count } = options.shard!;
+  const cost = (node: ModelNode) => {
+    const whole = model.batch * (node.macs + elementCount(node.step.output)) + 1;
+    const perSample = ['conv', 'pool'].includes(node.kind.kind) ? (whole / Math.max(1, model.batch * elementCount(node.step.output.slice(1)))) * 9 : CROPPED_TO_ONE.has(node.kind.kind) ? 1 : whole;
+    const tensors = node.inputs.length + Object.keys(node.step.params).length;
+    const samples = Math.min(options.samples, elementCount(node.step.output) * model.batch);
+    return whole * (evaluationsPerPoint(node, 0) * tensors + 3) + evaluationsPerPoint(node, 0) * tensors * samples * perSample;
+  };
+  const load = new Array<number>(count).fill(0);
+  const mine = new Set<number>();
+  const order = model.nodes.map((n) => ({ i: n.index, c: cost(n) })).sort((a, b) => b.c - a.c || a.i - b.i);
+  for (const { i, c } of order) {
+    const least = load.indexOf(Math.min(...load));
+    load[least] += c;
+    if (least === index) mine.add(i);
+  }
+  return mine;
+}
+
+const CROPPED_TO_ONE = new Set(['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity', 'dropout', 'flatten', 'add', 'concat']);
+
+function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function unravel(i: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = i % shape[d];
+    i = Math.floor(i / shape[d]);
+  }
+  return index;
+}
+
+function differs(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return true;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return true;
+  return false;
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
