@@ -11,7 +11,7 @@ import { check } from '../../engine';
 import { formatShape } from '../../engine/shape';
 import { diagramModel } from '../../engine/editor/diagram';
 import { type Direction, type Layout, layoutDiagram, PIECE, type View } from '../../webview/diagram/layout';
-import { isFromDiagram, isToDiagram } from '../../extension/diagram/protocol';
+import { isDiagramState, isFromDiagram, isToDiagram } from '../../extension/diagram/protocol';
 import { compact, renderSvg } from '../../webview/diagram/render';
 import { fitZoom, labelled } from '../../webview/diagram/viewport';
 import { residualNetwork } from '../../bench/check.bench';
@@ -179,5 +179,16 @@ describe('diagram layout', () => {
     assert.equal(isFromDiagram({ type: 'exported', format: 'svg', data: '<html>' }), false);
     assert.equal(isFromDiagram({ type: 'reveal', id: 3 }), false);
     assert.equal(isFromDiagram({ type: 'reveal', id: 'c2' }), true);
+    // Deep: the graph must hold together, and every count be a whole number.
+    const nodes = ok.model.nodes as { id: string; params: number; line?: number }[];
+    const withNodes = (n: unknown[]) => ({ ...ok, model: { ...ok.model, nodes: n } });
+    assert.equal(isToDiagram(withNodes([...nodes, nodes[1]])), false, 'a duplicate node id');
+    assert.equal(isToDiagram(withNodes(nodes.map((n, i) => (i === 1 ? { ...n, params: -1 } : n)))), false, 'a negative parameter count');
+    assert.equal(isToDiagram(withNodes(nodes.map((n, i) => (i === 1 ? { ...n, line: 1.5 } : n)))), false, 'a fractional line');
+    assert.equal(isToDiagram({ ...ok, model: { ...ok.model, edges: [...ok.model.edges, { ...ok.model.edges[0], to: 'nowhere' }] } }), false, 'an edge to no node');
+    assert.equal(isToDiagram({ ...ok, verdicts: [{ id: 'p1', passed: false, maxError: -1, blamed: true }] }), false, 'a negative error');
+    assert.equal(isDiagramState({ view: 'backward', direction: 'LR', overlay: 'macs' }), true);
+    assert.equal(isDiagramState({ view: 'backward', direction: 'LR', overlay: 'flops' }), false);
+    assert.equal(isDiagramState(undefined), false);
   });
 });

@@ -4,25 +4,21 @@
  * user picks. Zoom and pan by wheel (Ctrl or a pinch zooms), drag and keys; the view, direction and overlay
  * survive a reload in the webview's state.
  */
-import { type ExportFormat, type ExportTheme, type FromDiagram, isToDiagram, type ToDiagram, type VerdictView } from '../../extension/diagram/protocol';
+import { type DiagramState, type ExportFormat, type ExportTheme, type FromDiagram, isDiagramState, isToDiagram, type ToDiagram, type VerdictView } from '../../extension/diagram/protocol';
 import type { DiagramModel } from '../../engine/editor/diagram';
-import { type Direction, type Layout, layoutDiagram, type Verdict, type View } from './layout';
+import { type Layout, layoutDiagram, type Verdict } from './layout';
 import { type Overlay, type Rect, renderLabels, renderSvg } from './render';
 import { type ColorOf, diagramCss, PRINT } from './style';
 import { covers, fitZoom, labelled, MIN_ZOOM, seen } from './viewport';
 
-interface State {
-  view: View;
-  direction: Direction;
-  overlay: Overlay;
-}
+type State = { -readonly [K in keyof DiagramState]: DiagramState[K] };
 
 declare function acquireVsCodeApi(): { postMessage(message: FromDiagram): void; getState(): unknown; setState(s: State): void };
 
 const vscode = acquireVsCodeApi();
 const stage = document.getElementById('stage')!;
-const saved = vscode.getState() as Partial<State> | undefined;
-const state: State = { view: saved?.view === 'backward' ? 'backward' : 'forward', direction: saved?.direction === 'LR' ? 'LR' : 'TB', overlay: (['none', 'params', 'macs', 'memory'] as const).find((o) => o === saved?.overlay) ?? 'none' };
+const saved = vscode.getState();
+const state: State = isDiagramState(saved) ? { ...saved } : { view: 'forward', direction: 'TB', overlay: 'none' };
 let model: DiagramModel | undefined;
 let verdicts = new Map<string, Verdict>();
 let current: string | null = null;
