@@ -1,6 +1,7 @@
 /**
- * The value guards of the three message protocols (the results panel's, webview/protocol.ts; the engine worker's,
- * extension/worker/protocol.ts; the walkthrough's, extension/walkthrough/protocol.ts), written once: each protocol
+ * The value guards of the four message protocols (the results panel's, webview/protocol.ts; the engine worker's,
+ * extension/worker/protocol.ts; the walkthrough's, extension/walkthrough/protocol.ts; the diagram's,
+ * extension/diagram/protocol.ts), written once: each protocol
  * validates what it receives with these before acting on it. No vscode and no DOM here: the worker imports it too.
  */
 import { GRADCHECK_MODES } from '../engine/defaults';

@@ -4,7 +4,8 @@
  * receiving side runs on everything it is sent.
  */
 import type { DiagramModel } from '../../engine/editor/diagram';
-import type { Verdict } from '../../webview/diagram/layout';
+import type { Direction, Verdict, View } from '../../webview/diagram/layout';
+import { isInt, isNameOrNull, isObject, isOptional, isString, isStrings } from '../../webview/guards';
 
 export type ExportFormat = 'svg' | 'png';
 /** `current`: the colours of the theme in use; `print`: a fixed light theme for papers. */
@@ -50,48 +51,36 @@ export type FromDiagram =
   /** The figure asked for: SVG markup, or a PNG as a `data:image/png;base64,` URL. */
   | { readonly type: 'exported'; readonly format: ExportFormat; readonly data: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isNameOrNull = (v: unknown) => v === null || typeof v === 'string';
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
-const isNumber = (v: unknown) => typeof v === 'number' && !Number.isNaN(v);
 const isFormat = (v: unknown): v is ExportFormat => v === 'svg' || v === 'png';
+/** A count (parameters, multiply-adds, bytes): a whole number, never negative. */
+const isCount = (v: unknown) => isInt(v);
 
-function isModel(v: unknown): v is DiagramModel {
+function isNode(n: unknown): boolean {
   return (
-    isObject(v) &&
-    (v.network === undefined || typeof v.network === 'string') &&
-    Array.isArray(v.nodes) &&
-    v.nodes.every(
-      (n) =>
-        isObject(n) &&
-        typeof n.id === 'string' &&
-        typeof n.kind === 'string' &&
-        typeof n.label === 'string' &&
-        typeof n.shape === 'string' &&
-        isNumber(n.params) &&
-        isNumber(n.macs) &&
-        isNumber(n.memoryBytes) &&
-        (n.line === undefined || isNumber(n.line)) &&
-        (n.severity === undefined || n.severity === 'error' || n.severity === 'warning' || n.severity === 'info') &&
-        isStrings(n.messages) &&
-        typeof n.unknownStart === 'boolean',
-    ) &&
-    Array.isArray(v.edges) &&
-    v.edges.every((e) => isObject(e) && typeof e.from === 'string' && typeof e.to === 'string' && isNumber(e.index) && typeof e.shape === 'string' && typeof e.rule === 'string') &&
-    isObject(v.totals) &&
-    isNumber(v.totals.params) &&
-    isNumber(v.totals.macs) &&
-    isNumber(v.totals.memoryBytes)
+    isObject(n) && isString(n.id) && isString(n.kind) && isString(n.label) && isString(n.shape) &&
+    isCount(n.params) && isCount(n.macs) && isCount(n.memoryBytes) && isOptional(n.line, (l): l is number => isInt(l, 1)) &&
+    (n.severity === undefined || n.severity === 'error' || n.severity === 'warning' || n.severity === 'info') &&
+    isStrings(n.messages) && typeof n.unknownStart === 'boolean'
   );
 }
 
-const isVerdict = (v: unknown): v is VerdictView => isObject(v) && typeof v.id === 'string' && typeof v.passed === 'boolean' && isNumber(v.maxError) && typeof v.blamed === 'boolean';
+/** Every field, and that the graph holds together: node ids unique, every edge between two of its nodes. */
+function isModel(v: unknown): v is DiagramModel {
+  if (!isObject(v) || !isOptional(v.network, isString) || !Array.isArray(v.nodes) || !v.nodes.every(isNode) || !Array.isArray(v.edges)) return false;
+  const ids = new Set(v.nodes.map((n: { id: string }) => n.id));
+  if (ids.size !== v.nodes.length) return false;
+  const isEdge = (e: unknown) => isObject(e) && isString(e.from) && isString(e.to) && ids.has(e.from) && ids.has(e.to) && isInt(e.index) && isString(e.shape) && isString(e.rule);
+  return v.edges.every(isEdge) && isObject(v.totals) && isCount(v.totals.params) && isCount(v.totals.macs) && isCount(v.totals.memoryBytes);
+}
+
+/** A verdict: its error a number (JSON turns a NaN into null, which no verdict may carry). */
+const isVerdict = (v: unknown): v is VerdictView => isObject(v) && isString(v.id) && typeof v.passed === 'boolean' && typeof v.maxError === 'number' && v.maxError >= 0 && typeof v.blamed === 'boolean';
 
 export function isToDiagram(v: unknown): v is ToDiagram {
   if (!isObject(v)) return false;
   switch (v.type) {
     case 'model':
-      return typeof v.file === 'string' && isModel(v.model) && isNameOrNull(v.current) && Array.isArray(v.verdicts) && v.verdicts.every(isVerdict);
+      return isString(v.file) && isModel(v.model) && isNameOrNull(v.current) && Array.isArray(v.verdicts) && v.verdicts.every(isVerdict);
     case 'highlight':
       return isNameOrNull(v.current);
     case 'export':
@@ -109,7 +98,7 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
     case 'ready':
       return true;
     case 'reveal':
-      return typeof v.id === 'string';
+      return isString(v.id);
     case 'shown':
       return (v.view === 'forward' || v.view === 'backward') && isStrings(v.nodes) && isNameOrNull(v.current) && isStrings(v.errors) && isStrings(v.warnings) && isStrings(v.failing) && isStrings(v.blamed) && typeof v.reused === 'boolean';
     case 'save':
@@ -119,4 +108,15 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
     default:
       return false;
   }
+}
+
+/** What the webview keeps across a reload (vscode.setState): its view, direction and cost overlay. */
+export interface DiagramState {
+  readonly view: View;
+  readonly direction: Direction;
+  readonly overlay: 'none' | 'params' | 'macs' | 'memory';
+}
+
+export function isDiagramState(v: unknown): v is DiagramState {
+  return isObject(v) && (v.view === 'forward' || v.view === 'backward') && (v.direction === 'TB' || v.direction === 'LR') && ['none', 'params', 'macs', 'memory'].includes(v.overlay as string);
 }

@@ -11,7 +11,9 @@ import { check } from '../../engine';
 import { formatShape } from '../../engine/shape';
 import { diagramModel } from '../../engine/editor/diagram';
 import { type Direction, type Layout, layoutDiagram, PIECE, type View } from '../../webview/diagram/layout';
-import { isFromDiagram, isToDiagram } from '../../extension/diagram/protocol';
+import { isDiagramState, isFromDiagram, isToDiagram } from '../../extension/diagram/protocol';
+import { compact, renderSvg } from '../../webview/diagram/render';
+import { fitZoom, labelled } from '../../webview/diagram/viewport';
 import { residualNetwork } from '../../bench/check.bench';
 
 const EXAMPLES = join(__dirname, '../../examples');
@@ -119,6 +121,55 @@ describe('diagram layout', () => {
     assert.equal(c.reused, false);
   });
 
+  it("a chain of single-reader layers is one straight column: seed.cnn's edges are two-point vertical segments", () => {
+    const l = layoutDiagram(diagramModel(check(readFileSync(join(EXAMPLES, 'seed.cnn'), 'utf8'))), { view: 'forward', direction: 'TB', fresh: true });
+    // Laid out by dagre, each edge would have a point at its label too; stacked as one chain, it is a straight line.
+    for (const e of l.edges) assert.deepEqual(e.points.map((p) => p.x), [l.nodes[0].x, l.nodes[0].x], `${e.edge.from}→${e.edge.to}`);
+    const byId = new Map(l.nodes.map((n) => [n.node.id, n]));
+    for (const e of l.edges) {
+      const [a, b] = [byId.get(e.edge.from)!, byId.get(e.edge.to)!];
+      assert.equal(e.points[0].y, a.y + a.height / 2, `${e.edge.from}→${e.edge.to} leaves ${a.node.id}'s bottom`);
+      assert.equal(e.points[1].y, b.y - b.height / 2, `${e.edge.from}→${e.edge.to} enters ${b.node.id}'s top`);
+      assert.ok(e.label.y > e.points[0].y && e.label.y < e.points[1].y, 'the label sits between the two boxes');
+    }
+  });
+
+  it('writes the labels inside the visible rectangle only, none when too small to read, all for an export', () => {
+    const m = diagramModel(check(readFileSync(join(EXAMPLES, 'seed.cnn'), 'utf8')));
+    const l = layoutDiagram(m, { view: 'forward', direction: 'TB', fresh: true });
+    const names = (svg: string) => [...svg.matchAll(/<text class="name"[^>]*>([^<]*)</g)].map((x) => x[1]);
+    const o = { view: 'forward', overlay: 'none', current: null } as const;
+    assert.deepEqual(names(renderSvg(m, l, o)), m.nodes.map((n) => n.id));
+    const c2 = l.nodes.find((n) => n.node.id === 'c2')!;
+    assert.deepEqual(names(renderSvg(m, l, { ...o, visible: { x: c2.x - 1, y: c2.y - 1, width: 2, height: 2 } })), ['c2']);
+    // The whole of seed.cnn in a 200×100 stage: a zoom at which 12 px text is under 4 px, so no text at all.
+    const tiny = fitZoom(l, 200, 100);
+    assert.ok(tiny.k * 12 < 4, `zoom ${tiny.k}`);
+    assert.deepEqual(names(renderSvg(m, l, { ...o, visible: labelled(tiny, 200, 100) })), []);
+    assert.doesNotMatch(renderSvg(m, l, { ...o, visible: labelled(tiny, 200, 100) }), /<text/);
+    // Fitted to a big stage, every node is in view and named.
+    assert.deepEqual(names(renderSvg(m, l, { ...o, visible: labelled(fitZoom(l, 2000, 2000), 2000, 2000) })), m.nodes.map((n) => n.id));
+  });
+
+  it("the cost overlay's legend gives the analysis's total parameters, multiply-adds and memory", () => {
+    const a = check(readFileSync(join(EXAMPLES, 'lenet5.cnn'), 'utf8'));
+    const m = diagramModel(a);
+    const l = layoutDiagram(m, { view: 'forward', direction: 'TB', fresh: true });
+    const sum = (f: (x: (typeof a.layers)[number]) => number) => a.layers.reduce((s, x) => s + f(x), 0);
+    const elements = (s: readonly number[] | null) => (s ? s.reduce((p, d) => p * d, 1) : 0);
+    const totals = { params: sum((x) => x.paramCount), macs: sum((x) => x.macs), memory: 4 * (elements(a.input!.shape) + sum((x) => elements(x.output))) };
+    assert.ok(totals.params > 0 && totals.macs > 0);
+    for (const overlay of ['params', 'macs', 'memory'] as const) {
+      const svg = renderSvg(m, l, { view: 'forward', overlay, current: null });
+      const legend = /<g class="legend">.*<text[^>]*>([^<]*)<\/text><\/g>/.exec(svg)?.[1] ?? '';
+      assert.ok(legend.endsWith(`total ${compact(totals[overlay], overlay)}`), `${overlay}: ${legend}`);
+      // Every node with a cost is shaded, and no other.
+      const shaded = [...svg.matchAll(/data-name="([^"]*)"[^>]*>(?:<title>[^<]*<\/title>)?<rect[^>]*\/>(<rect class="cost")?/g)].filter((x) => x[2]).map((x) => x[1]);
+      const costly = [...(overlay === 'memory' ? [a.input!.name] : []), ...a.layers.filter((x) => (overlay === 'params' ? x.paramCount : overlay === 'macs' ? x.macs : elements(x.output)) > 0).map((x) => x.name)];
+      assert.deepEqual(shaded, costly, overlay);
+    }
+  });
+
   it('the protocol rejects malformed messages', () => {
     const model = diagramModel(check(readFileSync(join(EXAMPLES, 'seed.cnn'), 'utf8')));
     const ok = JSON.parse(JSON.stringify({ type: 'model', file: 'seed.cnn', model, current: 'c2', verdicts: [{ id: 'p1', passed: false, maxError: 0.5, blamed: true }] }));
@@ -128,5 +179,16 @@ describe('diagram layout', () => {
     assert.equal(isFromDiagram({ type: 'exported', format: 'svg', data: '<html>' }), false);
     assert.equal(isFromDiagram({ type: 'reveal', id: 3 }), false);
     assert.equal(isFromDiagram({ type: 'reveal', id: 'c2' }), true);
+    // Deep: the graph must hold together, and every count be a whole number.
+    const nodes = ok.model.nodes as { id: string; params: number; line?: number }[];
+    const withNodes = (n: unknown[]) => ({ ...ok, model: { ...ok.model, nodes: n } });
+    assert.equal(isToDiagram(withNodes([...nodes, nodes[1]])), false, 'a duplicate node id');
+    assert.equal(isToDiagram(withNodes(nodes.map((n, i) => (i === 1 ? { ...n, params: -1 } : n)))), false, 'a negative parameter count');
+    assert.equal(isToDiagram(withNodes(nodes.map((n, i) => (i === 1 ? { ...n, line: 1.5 } : n)))), false, 'a fractional line');
+    assert.equal(isToDiagram({ ...ok, model: { ...ok.model, edges: [...ok.model.edges, { ...ok.model.edges[0], to: 'nowhere' }] } }), false, 'an edge to no node');
+    assert.equal(isToDiagram({ ...ok, verdicts: [{ id: 'p1', passed: false, maxError: -1, blamed: true }] }), false, 'a negative error');
+    assert.equal(isDiagramState({ view: 'backward', direction: 'LR', overlay: 'macs' }), true);
+    assert.equal(isDiagramState({ view: 'backward', direction: 'LR', overlay: 'flops' }), false);
+    assert.equal(isDiagramState(undefined), false);
   });
 });

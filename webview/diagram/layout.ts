@@ -9,8 +9,10 @@
  * The backward view keeps the forward arrangement (the loss at the bottom, the input at the top) and reverses
  * only the arrows, so toggling does not make the user find every layer again; its edge labels are the δ rules.
  */
-import { graphlib, layout as dagreLayout } from '@dagrejs/dagre';
 import type { DiagramEdge, DiagramModel, DiagramNode } from '../../engine/editor/diagram';
+import { place } from './place';
+
+export { PIECE } from './place';
 
 export type View = 'forward' | 'backward';
 export type Direction = 'TB' | 'LR';
@@ -100,6 +102,12 @@ function sizes(model: DiagramModel, o: LayoutOptions) {
 
 let last: { key: string; placed: { x: number; y: number }[]; edges: { points: { x: number; y: number }[]; x: number; y: number }[]; width: number; height: number } | undefined;
 
+/** The edges as links between node indices, for place(). */
+function links(nodes: readonly { node: DiagramNode }[], edges: readonly { edge: DiagramEdge; width: number; height: number }[]) {
+  const index = new Map(nodes.map((n, i) => [n.node.id, i]));
+  return edges.map((e) => ({ from: index.get(e.edge.from)!, to: index.get(e.edge.to)!, width: e.width, height: e.height }));
+}
+
 /**
  * Places every node and edge. When the graph and every box keep their sizes (a one-line edit that changes a
  * number but not how long a label is, a check's verdicts of the same length) the last positions are reused
@@ -108,7 +116,7 @@ let last: { key: string; placed: { x: number; y: number }[]; edges: { points: { 
 export function layoutDiagram(model: DiagramModel, o: LayoutOptions): Layout & { readonly reused: boolean } {
   const s = sizes(model, o);
   const reused = !o.fresh && last?.key === s.key;
-  if (!reused) last = { key: s.key, ...place(s.nodes, s.edges, o.direction) };
+  if (!reused) last = { key: s.key, ...place(s.nodes, links(s.nodes, s.edges), o.direction) };
   const l = last!;
   return {
     width: l.width,
@@ -121,79 +129,4 @@ export function layoutDiagram(model: DiagramModel, o: LayoutOptions): Layout & {
       return { edge: e.edge, points, label: { x: pe.x, y: pe.y, width: e.width, height: e.height, text: e.text } };
     }),
   };
-}
-
-type Box = { node: DiagramNode; width: number; height: number };
-type EdgeBox = { edge: DiagramEdge; width: number; height: number };
-type Point = { x: number; y: number };
-
-/**
- * Nodes per piece, at least. dagre's ranking and crossing reduction grow faster than the graph (a 200-layer
- * network took 176 ms in one piece), and its depth-first ordering recurses once per rank, which overflows the
- * stack near 2,000 layers. A CNN is a chain of blocks: wherever a node is the only way from everything above it
- * to everything below (every edge from above ends at it), the graph is cut there, each piece is laid out on
- * its own with a copy of the cut node as its top, and the piece is moved so the copy lands on the node.
- */
-export const PIECE = 48;
-
-function place(nodes: readonly Box[], edges: readonly EdgeBox[], direction: Direction) {
-  const index = new Map(nodes.map((n, i) => [n.node.id, i]));
-  const out = new Map<number, number[]>();
-  const reach = nodes.map(() => -1);
-  edges.forEach((e, k) => {
-    const from = index.get(e.edge.from)!;
-    reach[from] = Math.max(reach[from], index.get(e.edge.to)!);
-    out.set(from, [...(out.get(from) ?? []), k]);
-  });
-  // Cut points: i such that every edge from a node before i ends at or before i.
-  const cuts: number[] = [];
-  let far = -1;
-  let start = 0;
-  for (let i = 0; i < nodes.length; i++) {
-    if (i > 0 && far <= i && i - start >= PIECE && nodes.length - i > PIECE / 2) {
-      cuts.push(i);
-      start = i;
-    }
-    far = Math.max(far, reach[i]);
-  }
-  const placed: Point[] = nodes.map(() => ({ x: 0, y: 0 }));
-  const routed: { points: Point[]; x: number; y: number }[] = edges.map(() => ({ points: [], x: 0, y: 0 }));
-  let width = 0;
-  let height = 0;
-  if (!nodes.length) return { width: 0, height: 0, placed, edges: routed };
-  // Piece p runs from cut to cut, both included: its last node is placed there, and anchors the next piece.
-  const bounds = [0, ...cuts, nodes.length - 1];
-  for (let p = 0; p + 1 < bounds.length; p++) {
-    const first = bounds[p];
-    const last = bounds[p + 1];
-    const g = new graphlib.Graph({ multigraph: true });
-    g.setGraph({ rankdir: direction, ranker: 'longest-path', nodesep: 24, ranksep: 28, edgesep: 12, marginx: 16, marginy: 16 });
-    g.setDefaultEdgeLabel(() => ({}));
-    for (let i = first; i <= last; i++) g.setNode(`${i}`, { width: nodes[i].width, height: nodes[i].height });
-    const mine: number[] = [];
-    for (let i = first; i <= last; i++) {
-      for (const k of out.get(i) ?? []) {
-        const to = index.get(edges[k].edge.to)!;
-        if (to > last) continue;
-        mine.push(k);
-        g.setEdge(`${i}`, `${to}`, { width: edges[k].width, height: edges[k].height, labelpos: 'c' }, `${k}`);
-      }
-    }
-    dagreLayout(g);
-    const top = g.node(`${first}`);
-    const dx = p === 0 ? 0 : placed[first].x - top.x;
-    const dy = p === 0 ? 0 : placed[first].y - top.y;
-    for (let i = p === 0 ? first : first + 1; i <= last; i++) {
-      const q = g.node(`${i}`);
-      placed[i] = { x: q.x + dx, y: q.y + dy };
-    }
-    for (const k of mine) {
-      const q = g.edge(`${index.get(edges[k].edge.from)}`, `${index.get(edges[k].edge.to)}`, `${k}`);
-      routed[k] = { points: (q.points ?? []).map((r: Point) => ({ x: r.x + dx, y: r.y + dy })), x: (q.x ?? 0) + dx, y: (q.y ?? 0) + dy };
-    }
-    const graph = g.graph();
-    width = Math.max(width, (graph.width ?? 0) + dx);
-    height = Math.max(height, (graph.height ?? 0) + dy);
-  }
-  return { width, height, placed, edges: routed };
 }

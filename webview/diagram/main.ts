@@ -4,24 +4,21 @@
  * user picks. Zoom and pan by wheel (Ctrl or a pinch zooms), drag and keys; the view, direction and overlay
  * survive a reload in the webview's state.
  */
-import { type ExportFormat, type ExportTheme, type FromDiagram, isToDiagram, type ToDiagram, type VerdictView } from '../../extension/diagram/protocol';
+import { type DiagramState, type ExportFormat, type ExportTheme, type FromDiagram, isDiagramState, isToDiagram, type ToDiagram, type VerdictView } from '../../extension/diagram/protocol';
 import type { DiagramModel } from '../../engine/editor/diagram';
-import { type Direction, type Layout, layoutDiagram, type Verdict, type View } from './layout';
-import { type Overlay, renderSvg } from './render';
+import { type Layout, layoutDiagram, type Verdict } from './layout';
+import { type Overlay, type Rect, renderLabels, renderSvg } from './render';
 import { type ColorOf, diagramCss, PRINT } from './style';
+import { covers, fitZoom, labelled, MIN_ZOOM, seen } from './viewport';
 
-interface State {
-  view: View;
-  direction: Direction;
-  overlay: Overlay;
-}
+type State = { -readonly [K in keyof DiagramState]: DiagramState[K] };
 
 declare function acquireVsCodeApi(): { postMessage(message: FromDiagram): void; getState(): unknown; setState(s: State): void };
 
 const vscode = acquireVsCodeApi();
 const stage = document.getElementById('stage')!;
-const saved = vscode.getState() as Partial<State> | undefined;
-const state: State = { view: saved?.view === 'backward' ? 'backward' : 'forward', direction: saved?.direction === 'LR' ? 'LR' : 'TB', overlay: (['none', 'params', 'macs', 'memory'] as const).find((o) => o === saved?.overlay) ?? 'none' };
+const saved = vscode.getState();
+const state: State = isDiagramState(saved) ? { ...saved } : { view: 'forward', direction: 'TB', overlay: 'none' };
 let model: DiagramModel | undefined;
 let verdicts = new Map<string, Verdict>();
 let current: string | null = null;
@@ -31,6 +28,8 @@ let svg: SVGSVGElement | undefined;
 /** Pan and zoom: screen = translate + scale · diagram. */
 const zoom = { x: 0, y: 0, k: 1 };
 let fitted = false;
+/** The rectangle whose labels are written, and whether that was at a readable zoom. */
+let written: { rect: Rect; readable: boolean } | undefined;
 
 window.addEventListener('message', (event: MessageEvent) => {
   if (isToDiagram(event.data)) receive(event.data);
@@ -74,14 +73,34 @@ function draw(): void {
   const placed = layoutDiagram(model, { view: state.view, direction: state.direction, verdicts });
   layout = placed;
   reused = placed.reused;
-  stage.innerHTML = renderSvg(model, placed, { view: state.view, overlay: state.overlay, current });
+  const { width, height } = stage.getBoundingClientRect();
+  if (!fitted) Object.assign(zoom, fitZoom(placed, width, height));
+  const visible = labelled(zoom, width, height);
+  written = { rect: visible, readable: visible.width > 0 };
+  stage.innerHTML = renderSvg(model, placed, { view: state.view, overlay: state.overlay, current, visible });
   svg = stage.querySelector('svg') ?? undefined;
   const t = model.totals;
   document.getElementById('summary')!.textContent = `${model.nodes.length} nodes · ${t.params.toLocaleString('en-US')} params · ${t.macs.toLocaleString('en-US')} mult-adds`;
-  if (!fitted) fit();
-  else applyZoom();
+  applyZoom();
   fitted = true;
   report();
+}
+
+let relabel = 0;
+/** After a pan or zoom: write the labels again if the view left the written rectangle or crossed readability. */
+function relabelSoon(): void {
+  if (relabel) return;
+  relabel = requestAnimationFrame(() => {
+    relabel = 0;
+    const group = svg?.querySelector('g.labels');
+    if (!layout || !group) return;
+    const { width, height } = stage.getBoundingClientRect();
+    const next = labelled(zoom, width, height);
+    const readable = next.width > 0;
+    if (written && written.readable === readable && (!readable || covers(written.rect, seen(zoom, width, height)))) return;
+    written = { rect: next, readable };
+    group.innerHTML = renderLabels(layout, next);
+  });
 }
 
 /** Moves the `current` class to the cursor's node and brings it into view. */
@@ -124,22 +143,20 @@ function report(): void {
 }
 
 function applyZoom(): void {
-  if (svg) svg.style.transform = `translate(${zoom.x}px, ${zoom.y}px) scale(${zoom.k})`;
+  if (!svg) return;
+  svg.style.transform = `translate(${zoom.x}px, ${zoom.y}px) scale(${zoom.k})`;
+  relabelSoon();
 }
 
 function fit(): void {
   if (!layout) return;
   const { width, height } = stage.getBoundingClientRect();
-  const w = Math.max(layout.width, 1);
-  const h = Math.max(layout.height, 1);
-  zoom.k = Math.min(1.5, Math.max(0.05, Math.min(width / w, height / h)));
-  zoom.x = (width - w * zoom.k) / 2;
-  zoom.y = Math.max(0, (height - h * zoom.k) / 2);
+  Object.assign(zoom, fitZoom(layout, width, height));
   applyZoom();
 }
 
 function zoomAt(factor: number, cx: number, cy: number): void {
-  const k = Math.min(4, Math.max(0.05, zoom.k * factor));
+  const k = Math.min(4, Math.max(MIN_ZOOM, zoom.k * factor));
   zoom.x = cx - ((cx - zoom.x) * k) / zoom.k;
   zoom.y = cy - ((cy - zoom.y) * k) / zoom.k;
   zoom.k = k;

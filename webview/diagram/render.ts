@@ -5,7 +5,7 @@
  * `fill-opacity` attribute.
  */
 import type { DiagramModel, DiagramNode } from '../../engine/editor/diagram';
-import { FONT_SIZE, type Layout, LINE_HEIGHT, NODE_PAD, type View } from './layout';
+import { CHAR_WIDTH, FONT_SIZE, type Layout, LINE_HEIGHT, NODE_PAD, type View } from './layout';
 
 export type Overlay = 'none' | 'params' | 'macs' | 'memory';
 
@@ -28,22 +28,38 @@ export interface RenderOptions {
   readonly view: View;
   readonly overlay: Overlay;
   readonly current: string | null;
+  /**
+   * Write only the labels of nodes and edges inside this rectangle (diagram coordinates); absent: every label,
+   * as an export needs. Text is most of what the browser spends on a big diagram (a 2,000-layer network has
+   * 10,000 lines of it), and it is unreadable when zoomed far out or off screen: the webview writes what the
+   * user can read and writes the labels again when the view moves (`renderLabels`).
+   */
+  readonly visible?: Rect;
+}
+
+export interface Rect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 /** The node's classes: its kind's, its diagnostics', its verdict's, whether it is the cursor's. */
-function nodeClasses(n: DiagramNode, lines: readonly string[], current: string | null, verdictLine: boolean): string {
+function nodeClasses(n: DiagramNode, verdict: string | undefined, current: string | null): string {
   const c = ['node'];
   if (n.kind === 'input' || n.kind === 'loss') c.push(n.kind);
   if (n.severity === 'error' || n.severity === 'warning') c.push(n.severity);
   if (n.unknownStart) c.push('unknown-start');
-  if (verdictLine) {
-    const v = lines[lines.length - 1];
-    c.push(v.startsWith('✓') ? 'passed' : 'failing');
-    if (v.includes('its rule is wrong')) c.push('blamed');
+  if (verdict !== undefined) {
+    c.push(verdict.startsWith('✓') ? 'passed' : 'failing');
+    if (verdict.includes('its rule is wrong')) c.push('blamed');
   }
   if (n.id === current) c.push('current');
   return c.join(' ');
 }
+
+/** The verdict line, when the node has one (after a check). */
+const verdictOf = (lines: readonly string[]) => (lines.length > 3 ? lines[lines.length - 1] : undefined);
 
 export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions, extraCss = ''): string {
   const costs = model.nodes.map((n) => costOf(n, o.overlay));
@@ -52,7 +68,8 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
   for (const e of model.edges) readers.set(e.from, [...(readers.get(e.from) ?? []), e.to]);
   const out: string[] = [];
   const legendHeight = o.overlay === 'none' ? 0 : 44;
-  const width = Math.ceil(Math.max(layout.width, 320));
+  const key = o.overlay === 'none' ? undefined : legendText(model, o.overlay, max);
+  const width = Math.ceil(Math.max(layout.width, 320, key ? LEGEND_TEXT_X + key.length * CHAR_WIDTH + 16 : 0));
   const height = Math.ceil(layout.height + legendHeight);
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-size="${FONT_SIZE}">`);
   if (extraCss) out.push(`<style>${extraCss}</style>`);
@@ -62,37 +79,63 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
     const d = e.points.map((p, i) => `${i ? 'L' : 'M'}${n1(p.x)},${n1(p.y)}`).join(' ');
     const producer = e.edge.from;
     const title = `${producer}'s output ${e.edge.shape}, read by ${(readers.get(producer) ?? []).join(', ')}${o.view === 'backward' ? `\nδ back to ${producer}: ${e.edge.rule}` : ''}`;
-    out.push(`<g class="edge${e.edge.shape === '?' ? ' unknown' : ''}" data-from="${escape(e.edge.from)}" data-to="${escape(e.edge.to)}"><title>${escape(title)}</title><path d="${d}" marker-end="url(#arrow)"/>`);
-    out.push(`<text x="${n1(e.label.x)}" y="${n1(e.label.y)}" text-anchor="middle" dominant-baseline="middle">${escape(e.label.text)}</text></g>`);
+    out.push(`<g class="edge${e.edge.shape === '?' ? ' unknown' : ''}" data-from="${escape(e.edge.from)}" data-to="${escape(e.edge.to)}"><title>${escape(title)}</title><path d="${d}" marker-end="url(#arrow)"/></g>`);
   }
   out.push('</g><g class="nodes">');
   layout.nodes.forEach((p, i) => {
     const n = p.node;
-    const verdictLine = p.lines.length > 3;
     const x = n1(p.x - p.width / 2);
     const y = n1(p.y - p.height / 2);
     const title = [`${n.id}: ${n.label}${n.line ? `, line ${n.line}` : ''}`, ...n.messages].join('\n');
-    out.push(`<g class="${nodeClasses(n, p.lines, o.current, verdictLine)}" data-name="${escape(n.id)}" tabindex="0" role="button" aria-label="${escape(p.lines.join(', '))}"><title>${escape(title)}</title>`);
+    out.push(`<g class="${nodeClasses(n, verdictOf(p.lines), o.current)}" data-name="${escape(n.id)}" tabindex="0" role="button" aria-label="${escape(p.lines.join(', '))}"><title>${escape(title)}</title>`);
     out.push(`<rect x="${x}" y="${y}" width="${n1(p.width)}" height="${n1(p.height)}" rx="4"/>`);
     if (o.overlay !== 'none' && costs[i] > 0) out.push(`<rect class="cost" x="${x}" y="${y}" width="${n1(p.width)}" height="${n1(p.height)}" rx="4" fill-opacity="${(0.1 + 0.5 * Math.log1p(costs[i]) / Math.log1p(max)).toFixed(3)}"/>`);
-    p.lines.forEach((line, j) => {
-      const cls = j === 0 ? 'name' : j === 3 ? 'verdict' : 'sub';
-      out.push(`<text class="${cls}" x="${x + NODE_PAD}" y="${n1(y + NODE_PAD + j * LINE_HEIGHT + LINE_HEIGHT * 0.75)}">${escape(line)}</text>`);
-    });
     out.push('</g>');
   });
-  out.push('</g>');
-  if (o.overlay !== 'none') out.push(legend(model, o.overlay, max, layout.height));
+  out.push(`</g><g class="labels">${renderLabels(layout, o.visible)}</g>`);
+  if (key) out.push(legend(key, layout.height));
   out.push('</svg>');
   return out.join('');
 }
 
-/** The colour scale (log, from 0 to the largest node's cost) and the network's total. */
-function legend(model: DiagramModel, overlay: Overlay, max: number, top: number): string {
+const inside = (r: Rect, x: number, y: number, w: number, h: number) => x + w / 2 >= r.x && x - w / 2 <= r.x + r.width && y + h / 2 >= r.y && y - h / 2 <= r.y + r.height;
+
+/**
+ * The text of the nodes and edge labels inside `visible` (all when absent): the content of `<g class="labels">`,
+ * drawn above the boxes and transparent to the pointer, so a click on a name lands on its node.
+ */
+export function renderLabels(layout: Layout, visible?: Rect): string {
+  if (visible && (visible.width <= 0 || visible.height <= 0)) return '';
+  const out: string[] = [];
+  for (const e of layout.edges) {
+    const l = e.label;
+    if (visible && !inside(visible, l.x, l.y, l.width, l.height)) continue;
+    out.push(`<text class="edge-label${e.edge.shape === '?' ? ' unknown' : ''}" x="${n1(l.x)}" y="${n1(l.y + FONT_SIZE * 0.35)}" text-anchor="middle">${escape(l.text)}</text>`);
+  }
+  for (const p of layout.nodes) {
+    if (visible && !inside(visible, p.x, p.y, p.width, p.height)) continue;
+    const x = n1(p.x - p.width / 2);
+    const y = n1(p.y - p.height / 2);
+    const verdict = verdictOf(p.lines);
+    p.lines.forEach((line, j) => {
+      const cls = j === 0 ? 'name' : j === 3 ? `verdict ${verdict!.startsWith('✓') ? 'passed' : 'failing'}` : 'sub';
+      out.push(`<text class="${cls}" x="${x + NODE_PAD}" y="${n1(y + NODE_PAD + j * LINE_HEIGHT + LINE_HEIGHT * 0.75)}">${escape(line)}</text>`);
+    });
+  }
+  return out.join('');
+}
+
+const LEGEND_STEPS = 8;
+const LEGEND_TEXT_X = 16 + LEGEND_STEPS * 20 + 8;
+
+function legendText(model: DiagramModel, overlay: Exclude<Overlay, 'none'>, max: number): string {
   const total = overlay === 'params' ? model.totals.params : overlay === 'macs' ? model.totals.macs : model.totals.memoryBytes;
-  const steps = 8;
+  return `${OVERLAY_TEXT[overlay]}: 0 … ${compact(max, overlay)} per layer (log scale) · total ${compact(total, overlay)}`;
+}
+
+/** The colour scale (log, from 0 to the largest node's cost) and the network's total, below the figure. */
+function legend(text: string, top: number): string {
   const cells: string[] = [];
-  for (let i = 0; i < steps; i++) cells.push(`<rect class="cost" x="${16 + i * 20}" y="${top + 8}" width="20" height="12" fill-opacity="${(0.1 + (0.5 * i) / (steps - 1)).toFixed(3)}"/>`);
-  const label = `${OVERLAY_TEXT[overlay as Exclude<Overlay, 'none'>]}: 0 … ${compact(max, overlay)} per layer (log scale) · total ${compact(total, overlay)}`;
-  return `<g class="legend">${cells.join('')}<text x="${16 + steps * 20 + 8}" y="${top + 18}">${escape(label)}</text></g>`;
+  for (let i = 0; i < LEGEND_STEPS; i++) cells.push(`<rect class="cost" x="${16 + i * 20}" y="${top + 8}" width="20" height="12" fill-opacity="${(0.1 + (0.5 * i) / (LEGEND_STEPS - 1)).toFixed(3)}"/>`);
+  return `<g class="legend">${cells.join('')}<text x="${LEGEND_TEXT_X}" y="${top + 18}">${escape(text)}</text></g>`;
 }

@@ -30,15 +30,16 @@ export function diagramCss(c: ColorOf): string {
   return `
 svg.diagram { font-family: ${p('editor-font-family')}; font-size: 12px; background: ${p('editor-background')}; }
 .node rect { fill: ${p('editorWidget-background')}; stroke: ${p('panel-border')}; stroke-width: 1; }
-.node text { fill: ${p('foreground')}; }
-.node text.name { font-weight: 600; }
-.node text.sub { fill: ${p('descriptionForeground')}; }
+.labels { pointer-events: none; }
+.labels text { fill: ${p('foreground')}; }
+.labels text.name { font-weight: 600; }
+.labels text.sub { fill: ${p('descriptionForeground')}; }
 .node.input rect, .node.loss rect { stroke-dasharray: 4 2; }
 .node.warning rect { stroke: ${p('editorWarning-foreground')}; stroke-width: 2; }
 .node.error rect { stroke: ${p('errorForeground')}; stroke-width: 2; }
 .node.unknown-start rect { stroke: ${p('errorForeground')}; stroke-width: 3; stroke-dasharray: 6 3; }
-.node.passed text.verdict { fill: ${p('testing-iconPassed')}; }
-.node.failing text.verdict { fill: ${p('errorForeground')}; font-weight: 600; }
+.labels text.verdict.passed { fill: ${p('testing-iconPassed')}; }
+.labels text.verdict.failing { fill: ${p('errorForeground')}; font-weight: 600; }
 .node.failing rect { stroke: ${p('errorForeground')}; stroke-width: 2; }
 .node.blamed rect { stroke: ${p('errorForeground')}; stroke-width: 4; }
 .node.current rect { stroke: ${p('focusBorder')}; stroke-width: 3; }
@@ -46,8 +47,8 @@ svg.diagram { font-family: ${p('editor-font-family')}; font-size: 12px; backgrou
 .node:focus rect { stroke: ${p('focusBorder')}; stroke-width: 3; }
 .node .cost { fill: ${p('charts-blue')}; stroke: none; }
 .edge path { fill: none; stroke: ${p('descriptionForeground')}; stroke-width: 1.2; }
-.edge text { fill: ${p('textLink-foreground')}; }
-.edge.unknown text { fill: ${p('errorForeground')}; }
+.labels text.edge-label { fill: ${p('textLink-foreground')}; }
+.labels text.edge-label.unknown { fill: ${p('errorForeground')}; }
 .edge:hover path { stroke: ${p('focusBorder')}; stroke-width: 2.5; }
 .arrow { fill: ${p('descriptionForeground')}; }
 .legend text { fill: ${p('foreground')}; }
