@@ -18,7 +18,7 @@ const { values: args } = parseArgs({
   options: {
     grep: { type: 'string' },
     theme: { type: 'string', default: 'dark' },
-    timeout: { type: 'string', default: '300' },
+    timeout: { type: 'string', default: '900' },
     screenshots: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },

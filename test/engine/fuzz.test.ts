@@ -410,6 +410,8 @@ if (isMainThread) {
 
   describe('check on big and odd files', function () {
     this.timeout(120_000);
+    // The deadlines catch a hang or a quadratic pass (a did-you-mean over 20,000 names is minutes), not speed: they
+    // leave room for a worker that compiles this file with tsx on a machine busy with other work.
     const analyseIn = (text: string, deadlineMs: number, memoryLimit?: number) => inWorker<ReturnType<typeof analyse>>({ kind: 'analyse', text, ...(memoryLimit !== undefined && { memoryLimit }) }, deadlineMs);
 
     it('10 MB of random bytes read as UTF-8: returns, with syntax errors in range and messages of bounded length', async () => {
@@ -431,12 +433,12 @@ if (isMainThread) {
     });
 
     it('20,000 references to an undefined name: each reported, in time linear in the file (not a did-you-mean over every layer so far)', async () => {
-      const r = await analyseIn('undefinedRefs', 3_000);
+      const r = await analyseIn('undefinedRefs', 20_000);
       assert.equal(r.codes['undefined-layer'], 20_000);
     });
 
     it('60,000 layers between 60,000 syntax errors: each line judged on its own, in time linear in the file', async () => {
-      const r = await analyseIn('layersBetweenSyntaxErrors', 3_000);
+      const r = await analyseIn('layersBetweenSyntaxErrors', 20_000);
       assert.deepEqual(r.codes, { syntax: 60_000 });
       assert.equal(r.layerCount, 60_000);
       assert.deepEqual(r.distinctOutputs, ['[3]']);
@@ -448,7 +450,7 @@ if (isMainThread) {
       ['convStrideGaps', 'conv 1 1 stride=2 over 9007199254740991 rows, likewise for conv-remainder'],
     ]) {
       it(`returns promptly for ${what}`, async () => {
-        const r = await analyseIn(text, 3_000);
+        const r = await analyseIn(text, 20_000);
         assert.deepEqual(r.rangeProblems, []);
         assert.ok(r.layerCount === 1);
       });
