@@ -23,9 +23,7 @@ const files = [
   ...readdirSync(join(ROOT, 'examples')).map((f) => `examples/${f}`),
   ...readdirSync(join(ROOT, 'test/fixtures/torch/networks')).map((f) => `test/fixtures/torch/networks/${f}`),
 ]
-  // The random networks (random-NN.cnn) came in after the tfjs export was written: three of them
-  // (random-04, -12, -14) export wrong or not at all, an open bug of the tfjs export, so they are left out here.
-  .filter((f) => f.endsWith('.cnn') && !/random-(04|12|14)\.cnn$/.test(f))
+  .filter((f) => f.endsWith('.cnn'))
   .sort();
 
 /** What each network that cannot go to tfjs exactly is refused for: the layer, and the reason's start. */
@@ -40,6 +38,7 @@ const REFUSED: Record<string, RegExp> = {
   'test/fixtures/torch/networks/pool_max.cnn': /^p2: tfjs max pooling pads only as TensorFlow's 'same' does/,
   'test/fixtures/torch/networks/pool_ties.cnn': /^e: tfjs max pooling pads only as TensorFlow's 'same' does/,
   'test/fixtures/torch/networks/pool_mean.cnn': /^p1: ceil mode keeps windows that run past the padded input/,
+  'test/fixtures/torch/networks/random-14.cnn': /^l3: tfjs has no grouped convolution \(groups=2 of 4 channels\)/,
 };
 
 const analyses = new Map<string, Analysis>(files.map((f) => [f, check(readFileSync(join(ROOT, f), 'utf8'))]));
@@ -123,9 +122,10 @@ describe('TensorFlow.js export', () => {
         layer.setWeights([kernel, ...rest]);
       }
       const probe = tf.model({ inputs: model.inputs, outputs: live.map((l) => model.getLayer(l.name).output) });
-      // Batch statistics, as runs here use them, are tfjs's training mode; no network here has dropout too.
+      // Batch statistics, as runs here use them, are tfjs's training mode; dropout is then switched off (rate 0),
+      // as the PyTorch parity does, since a run here is train mode without dropout.
       const training = a.layers.some((l) => l.kind === 'batchnorm');
-      assert.ok(!(training && a.layers.some((l) => l.kind === 'dropout')));
+      for (const m of model.layers) if (m.getClassName() === 'Dropout') m.rate = 0;
       const outs = [probe.apply(toLast(tensor(dump.input)), { training })].flat();
       live.forEach((l, i) => {
         const want = toLast(tensor(dump.outputs[l.name])).dataSync() as Float32Array;
