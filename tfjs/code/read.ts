@@ -1,0 +1,275 @@
+/**
+ * TensorFlow.js model code checked in place: reads a .ts/.js file with ts-morph (its in-memory file system, so it
+ * runs alike in Node and in a browser) and follows the models it builds, in the order the file is written:
+ * `tf.sequential({ layers: [...] })`, `model.add(tf.layers.X({...}))`, and functional graphs of
+ * `tf.layers.X({...}).apply(x)` from `tf.input({ shape })` (through variables, reassignments, `as` casts and
+ * layer objects applied later). Each application of a layer gets tfjs's own output shape (rules.ts), and what is
+ * wrong is reported at its config object.
+ *
+ * Only the file is read, not what it imports or calls: a shape that depends on anything else is unknown.
+ */
+import { type CallExpression, type Expression, Node, Project, type SourceFile } from 'ts-morph';
+import type { TextRange } from '../../engine/text';
+import { type Problem, RULES, type Shape, type Value } from './rules';
+import { Constants, objectConfig, unwrap } from './values';
+
+/** One application of a tfjs layer. */
+export interface TfLayer {
+  /** The `tf.layers` function: `conv2d`. */
+  readonly fn: string;
+  /** The config's `name` when it is a literal, else the function's name. */
+  readonly label: string;
+  /** The config object, or the call when it has none: where hints and diagnostics go. */
+  readonly range: TextRange;
+  /** Channels-last, per sample; undefined where unknown. */
+  readonly inputs: readonly (Shape | undefined)[];
+  readonly output?: Shape;
+  readonly params?: number;
+}
+
+export interface TfDiagnostic extends Problem {
+  readonly range: TextRange;
+}
+
+export interface TfCodeAnalysis {
+  /** Whether the file imports TensorFlow.js at all; nothing else is read when it does not. */
+  readonly importsTfjs: boolean;
+  readonly layers: readonly TfLayer[];
+  readonly diagnostics: readonly TfDiagnostic[];
+}
+
+/** `@tensorflow/tfjs`, `-node`, `-node-gpu`, `-layers`. */
+export const TFJS_MODULE = /^@tensorflow\/tfjs(-node(-gpu)?|-layers)?$/;
+
+type Val =
+  | { readonly kind: 'tensor'; readonly shape?: Shape }
+  | { readonly kind: 'layer'; readonly fn: string; readonly call: CallExpression }
+  | { kind: 'sequential'; shape?: Shape; empty: boolean }
+  | { readonly kind: 'tf' | 'layers' | 'unknown' };
+
+const UNKNOWN: Val = { kind: 'unknown' };
+const isShape = (v: Value): v is number[] => Array.isArray(v) && v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0);
+
+let sharedProject: Project | undefined;
+
+/** Reads one file's text. */
+export function readTfjsCode(text: string, fileName = 'model.ts'): TfCodeAnalysis {
+  // A quick look first: most files of a project do not mention tfjs, and parsing them would be wasted.
+  if (!text.includes('@tensorflow/tfjs')) return { importsTfjs: false, layers: [], diagnostics: [] };
+  sharedProject ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
+  const name = /\.(m?[jt]sx?)$/.test(fileName) ? fileName.replace(/^.*[\\/]/, '') : 'model.ts';
+  const file = sharedProject.createSourceFile(`/${name}`, text, { overwrite: true });
+  try {
+    return new Reader(file).read();
+  } finally {
+    sharedProject.removeSourceFile(file);
+  }
+}
+
+class Reader {
+  private readonly constants: Constants;
+  private readonly values = new Map<Node, Val>();
+  /** Graph values by scope (a function-like node, or the file) and name. */
+  private readonly bindings = new Map<Node, Map<string, Val>>();
+  private readonly layers: TfLayer[] = [];
+  private readonly diagnostics: TfDiagnostic[] = [];
+  private readonly seen = new Set<string>();
+  /** Names the file's imports give tfjs's namespace (`tf`), its `layers` namespace and its functions. */
+  private readonly names = new Map<string, Val | { kind: 'fn'; fn: string }>();
+
+  constructor(private readonly file: SourceFile) {
+    this.constants = new Constants(file);
+  }
+
+  read(): TfCodeAnalysis {
+    this.readImports();
+    if (!this.names.size) return { importsTfjs: false, layers: [], diagnostics: [] };
+    // Pre-order, so an assignment's right side is read (with the old bindings) before the name is rebound, and
+    // each call once: the inner calls of an expression already read are found in `values`.
+    this.file.forEachDescendant((node) => {
+      if (Node.isVariableDeclaration(node)) {
+        const init = node.getInitializer();
+        const nameNode = node.getNameNode();
+        if (init && Node.isIdentifier(nameNode)) this.scope(node).set(nameNode.getText(), this.value(init));
+      } else if (Node.isBinaryExpression(node) && node.getOperatorToken().getText() === '=' && Node.isIdentifier(node.getLeft())) {
+        const value = this.value(node.getRight());
+        const name = node.getLeft().getText();
+        (this.declaringScope(node, name) ?? this.scope(node)).set(name, value);
+      } else if (Node.isCallExpression(node)) this.value(node);
+    });
+    return { importsTfjs: true, layers: this.layers, diagnostics: this.diagnostics };
+  }
+
+  private readImports(): void {
+    for (const d of this.file.getImportDeclarations()) {
+      if (!TFJS_MODULE.test(d.getModuleSpecifierValue())) continue;
+      const ns = d.getNamespaceImport() ?? d.getDefaultImport();
+      if (ns) this.names.set(ns.getText(), { kind: 'tf' });
+      for (const n of d.getNamedImports()) {
+        const local = (n.getAliasNode() ?? n.getNameNode()).getText();
+        const imported = n.getName();
+        this.names.set(local, imported === 'layers' ? { kind: 'layers' } : { kind: 'fn', fn: imported });
+      }
+      if (!ns && !d.getNamedImports().length) this.names.set('\0side-effect', UNKNOWN);
+    }
+    // const tf = require('@tensorflow/tfjs')
+    for (const v of this.file.getVariableDeclarations()) {
+      const init = v.getInitializer();
+      if (init && Node.isCallExpression(init) && init.getExpression().getText() === 'require') {
+        const arg = init.getArguments()[0];
+        if (arg && Node.isStringLiteral(arg) && TFJS_MODULE.test(arg.getLiteralValue()) && Node.isIdentifier(v.getNameNode())) {
+          this.names.set(v.getName(), { kind: 'tf' });
+        }
+      }
+    }
+  }
+
+  /** The innermost function-like node around `node`, or the file: the scope its declarations bind in. */
+  private scopeNode(node: Node): Node {
+    return node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) ?? this.file;
+  }
+
+  private scope(node: Node): Map<string, Val> {
+    const at = this.scopeNode(node);
+    let map = this.bindings.get(at);
+    if (!map) this.bindings.set(at, (map = new Map()));
+    return map;
+  }
+
+  /** The scope, from `node` outwards, that already binds `name`. */
+  private declaringScope(node: Node, name: string): Map<string, Val> | undefined {
+    for (let at = node; ; ) {
+      const scope = this.scopeNode(at);
+      const map = this.bindings.get(scope);
+      if (map?.has(name)) return map;
+      if (scope === this.file) return undefined;
+      at = scope;
+    }
+  }
+
+  private lookup(node: Node, name: string): Val | undefined {
+    const imported = this.names.get(name);
+    if (imported) return imported.kind === 'fn' ? UNKNOWN : imported;
+    return this.declaringScope(node, name)?.get(name);
+  }
+
+  private value(expr: Expression | Node): Val {
+    const node = unwrap(expr);
+    const known = this.values.get(node);
+    if (known) return known;
+    const v = this.compute(node);
+    this.values.set(node, v);
+    return v;
+  }
+
+  private compute(node: Node): Val {
+    if (Node.isIdentifier(node)) return this.lookup(node, node.getText()) ?? UNKNOWN;
+    if (Node.isPropertyAccessExpression(node)) {
+      // tf.layers
+      return node.getName() === 'layers' && this.value(node.getExpression()).kind === 'tf' ? { kind: 'layers' } : UNKNOWN;
+    }
+    if (!Node.isCallExpression(node)) return UNKNOWN;
+    const callee = unwrap(node.getExpression());
+    const args = node.getArguments();
+    if (Node.isIdentifier(callee)) {
+      // A function imported by name: `input({...})`, `sequential()`.
+      const imported = this.names.get(callee.getText());
+      return imported?.kind === 'fn' ? this.tfCall(imported.fn, node) : UNKNOWN;
+    }
+    if (!Node.isPropertyAccessExpression(callee)) return UNKNOWN;
+    const method = callee.getName();
+    const target = this.value(callee.getExpression());
+    switch (target.kind) {
+      case 'layers':
+        return { kind: 'layer', fn: method, call: node };
+      case 'tf':
+        return this.tfCall(method, node);
+      case 'layer':
+        return method === 'apply' && args[0] ? this.apply(target, this.inputsOf(args[0])) : UNKNOWN;
+      case 'sequential':
+        if (method === 'add' && args[0]) this.add(target, this.value(args[0]));
+        return UNKNOWN;
+      default:
+        return UNKNOWN;
+    }
+  }
+
+  private tfCall(fn: string, call: CallExpression): Val {
+    const arg = call.getArguments()[0];
+    const object = arg && Node.isObjectLiteralExpression(unwrap(arg)) ? (unwrap(arg) as import('ts-morph').ObjectLiteralExpression) : undefined;
+    const config = objectConfig(object, this.constants);
+    if (fn === 'input') {
+      const shape = config.get('shape');
+      const batch = config.get('batchShape');
+      if (isShape(shape)) return { kind: 'tensor', shape };
+      if (Array.isArray(batch) && isShape(batch.slice(1))) return { kind: 'tensor', shape: batch.slice(1) as number[] };
+      return { kind: 'tensor' };
+    }
+    if (fn === 'sequential') {
+      const model: Val = { kind: 'sequential', empty: true };
+      const list = config.node('layers');
+      if (list && Node.isArrayLiteralExpression(unwrap(list))) {
+        for (const e of (unwrap(list) as import('ts-morph').ArrayLiteralExpression).getElements()) this.add(model, this.value(e));
+      } else if (config.has('layers')) model.empty = false; // layers we cannot see: what follows is unknown
+      return model;
+    }
+    return UNKNOWN;
+  }
+
+  /** The shapes an `.apply(...)` argument carries: one tensor, or an array of them. */
+  private inputsOf(arg: Node): (Shape | undefined)[] {
+    const node = unwrap(arg);
+    if (Node.isArrayLiteralExpression(node)) return node.getElements().map((e) => this.shapeOf(e));
+    return [this.shapeOf(node)];
+  }
+
+  private shapeOf(node: Node): Shape | undefined {
+    const v = this.value(node);
+    return v.kind === 'tensor' ? v.shape : undefined;
+  }
+
+  private add(model: Extract<Val, { kind: 'sequential' }>, layer: Val): void {
+    if (layer.kind !== 'layer') {
+      // Something we cannot follow went into the model: every later shape is unknown.
+      model.empty = false;
+      model.shape = undefined;
+      return;
+    }
+    let input = model.shape;
+    if (model.empty) {
+      const config = this.config(layer.call);
+      const shape = config.get('inputShape');
+      const batch = config.get('batchInputShape');
+      input = isShape(shape) ? shape : Array.isArray(batch) && isShape(batch.slice(1)) ? (batch.slice(1) as number[]) : undefined;
+      model.empty = false;
+    }
+    const out = this.apply(layer, [input]);
+    model.shape = out.kind === 'tensor' ? out.shape : undefined;
+  }
+
+  private config(call: CallExpression) {
+    const arg = call.getArguments()[0];
+    const object = arg && unwrap(arg);
+    return objectConfig(object && Node.isObjectLiteralExpression(object) ? object : undefined, this.constants);
+  }
+
+  private apply(layer: Extract<Val, { kind: 'layer' }>, inputs: (Shape | undefined)[]): Val {
+    const config = this.config(layer.call);
+    const arg = layer.call.getArguments()[0];
+    const at = arg && Node.isObjectLiteralExpression(unwrap(arg)) ? unwrap(arg) : layer.call;
+    const range = { start: at.getStart(), end: at.getEnd() };
+    const named = config.get('name');
+    const label = typeof named === 'string' ? named : layer.fn;
+    const rule = RULES[layer.fn];
+    const result = rule ? rule({ label, config, inputs }) : {};
+    this.layers.push({ fn: layer.fn, label, range, inputs, output: result.output, params: result.params });
+    for (const p of result.problems ?? []) {
+      // A layer object applied twice to the same shapes says the same thing once.
+      const key = `${range.start}:${p.code}:${p.message}`;
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.diagnostics.push({ ...p, range });
+    }
+    return { kind: 'tensor', shape: result.output };
+  }
+}
