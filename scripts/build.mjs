@@ -65,12 +65,12 @@ const browserTestDeps = {
 
 /**
  * ts-morph carries the TypeScript compiler (several MB): the code that uses it (tfjs/) is a bundle of its own,
- * dist/tfjs.js, that the CLI requires only when it reads or writes TensorFlow.js code.
+ * dist/tfjs.js (tfjs/index.ts), that the CLI requires only when it reads or writes TensorFlow.js code.
  */
 const tfjsApart = {
   name: 'tfjs-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/tfjs\/export$/ }, () => ({ path: './tfjs.js', external: true }));
+    build.onResolve({ filter: /^\.\.\/tfjs\/(export|index)$/ }, () => ({ path: './tfjs.js', external: true }));
   },
 };
 
@@ -97,7 +97,7 @@ const bundles = [
     // repository runs it through a link that npx makes once per path, so a rebuilt file must keep the mode itself.
     plugins: [tfjsApart, { name: 'executable', setup: (b) => b.onEnd((r) => { if (!r.errors.length) chmodSync('dist/cli.js', 0o755); }) }],
   },
-  { entryPoints: ['tfjs/export.ts'], outfile: 'dist/tfjs.js', platform: 'node', target: 'node20', format: 'cjs' },
+  { entryPoints: ['tfjs/index.ts'], outfile: 'dist/tfjs.js', platform: 'node', target: 'node20', format: 'cjs' },
   { ...extension, outfile: 'dist/extension.js', platform: 'node', target: 'node20' },
   // The Node-only worker host (extension/worker/nodeHost.ts) requires these lazily; the browser never takes that path.
   { ...extension, outfile: 'dist/extension.web.js', platform: 'browser', target: 'es2022', external: ['vscode', 'node:worker_threads', 'node:os'] },
