@@ -74,6 +74,19 @@ const tfjsApart = {
   },
 };
 
+/**
+ * ts-morph in a Web Worker (dist/tfjsWorker.web.js): Node's modules, which it imports at load but its in-memory
+ * file system never calls, and tinyglobby (globbing real folders), resolve to an empty module.
+ */
+const nodeModulesAway = {
+  name: 'node-modules-away',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?(fs|fs\/promises|os|path|crypto|perf_hooks|inspector|module|url|util|child_process|buffer|stream|events|worker_threads)$|^tinyglobby$|^source-map-support$/ }, () => ({
+      path: resolve('scripts/shims/empty.js'),
+    }));
+  },
+};
+
 const extension = { entryPoints: ['extension/extension.ts'], format: 'cjs', external: ['vscode'] };
 const browserTest = {
   platform: 'browser',
@@ -105,6 +118,9 @@ const bundles = [
   // Web Worker script (VS Code for the Web starts it through a blob that importScripts it, so not a module).
   { entryPoints: ['extension/worker/main.node.ts'], outfile: 'dist/worker.js', platform: 'node', target: 'node20', format: 'cjs' },
   { entryPoints: ['extension/worker/main.web.ts'], outfile: 'dist/worker.web.js', platform: 'browser', target: 'es2022', format: 'iife' },
+  // The TensorFlow.js code reader for the editor (tfjs/worker.ts): ts-morph, loaded only when a file imports tfjs.
+  { entryPoints: ['tfjs/worker.node.ts'], outfile: 'dist/tfjsWorker.js', platform: 'node', target: 'node20', format: 'cjs' },
+  { entryPoints: ['tfjs/worker.web.ts'], outfile: 'dist/tfjsWorker.web.js', platform: 'browser', target: 'es2022', format: 'iife', plugins: [nodeModulesAway], define: { global: 'globalThis' } },
   // The backprop walkthrough view's script (extension/walkthrough/page.ts), loaded by its webview.
   { entryPoints: ['extension/walkthrough/page.ts'], outfile: 'dist/walkthrough.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // The network diagram's script (webview/diagram/main.ts) with dagre.
