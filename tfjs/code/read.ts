@@ -7,8 +7,9 @@
  * wrong is reported at its config object.
  *
  * Only the file is read, not what it imports or calls: a shape that depends on anything else is unknown.
+ * ts-morph parses (its in-memory file system); the reading walks the compiler's nodes, as values.ts says why.
  */
-import { type CallExpression, type Expression, Node, Project, type SourceFile } from 'ts-morph';
+import { Project, ts } from 'ts-morph';
 import type { TextRange } from '../../engine/text';
 import { type Problem, RULES, type Shape, type Value } from './rules';
 import { Constants, objectConfig, unwrap } from './values';
@@ -43,7 +44,7 @@ export const TFJS_MODULE = /^@tensorflow\/tfjs(-node(-gpu)?|-layers)?$/;
 
 type Val =
   | { readonly kind: 'tensor'; readonly shape?: Shape }
-  | { readonly kind: 'layer'; readonly fn: string; readonly call: CallExpression }
+  | { readonly kind: 'layer'; readonly fn: string; readonly call: ts.CallExpression }
   | { kind: 'sequential'; shape?: Shape; empty: boolean }
   | { readonly kind: 'tf' | 'layers' | 'unknown' };
 
@@ -57,10 +58,10 @@ export function readTfjsCode(text: string, fileName = 'model.ts'): TfCodeAnalysi
   // A quick look first: most files of a project do not mention tfjs, and parsing them would be wasted.
   if (!text.includes('@tensorflow/tfjs')) return { importsTfjs: false, layers: [], diagnostics: [] };
   sharedProject ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
-  const name = /\.(m?[jt]sx?)$/.test(fileName) ? fileName.replace(/^.*[\\/]/, '') : 'model.ts';
+  const name = /\.(m?[jt]sx?|c[jt]s)$/.test(fileName) ? fileName.replace(/^.*[\\/]/, '') : 'model.ts';
   const file = sharedProject.createSourceFile(`/${name}`, text, { overwrite: true });
   try {
-    return new Reader(file).read();
+    return new Reader(file.compilerNode).read();
   } finally {
     sharedProject.removeSourceFile(file);
   }
@@ -68,16 +69,16 @@ export function readTfjsCode(text: string, fileName = 'model.ts'): TfCodeAnalysi
 
 class Reader {
   private readonly constants: Constants;
-  private readonly values = new Map<Node, Val>();
+  private readonly values = new Map<ts.Node, Val>();
   /** Graph values by scope (a function-like node, or the file) and name. */
-  private readonly bindings = new Map<Node, Map<string, Val>>();
+  private readonly bindings = new Map<ts.Node, Map<string, Val>>();
   private readonly layers: TfLayer[] = [];
   private readonly diagnostics: TfDiagnostic[] = [];
   private readonly seen = new Set<string>();
   /** Names the file's imports give tfjs's namespace (`tf`), its `layers` namespace and its functions. */
   private readonly names = new Map<string, Val | { kind: 'fn'; fn: string }>();
 
-  constructor(private readonly file: SourceFile) {
+  constructor(private readonly file: ts.SourceFile) {
     this.constants = new Constants(file);
   }
 
@@ -86,50 +87,55 @@ class Reader {
     if (!this.names.size) return { importsTfjs: false, layers: [], diagnostics: [] };
     // Pre-order, so an assignment's right side is read (with the old bindings) before the name is rebound, and
     // each call once: the inner calls of an expression already read are found in `values`.
-    this.file.forEachDescendant((node) => {
-      if (Node.isVariableDeclaration(node)) {
-        const init = node.getInitializer();
-        const nameNode = node.getNameNode();
-        if (init && Node.isIdentifier(nameNode)) this.scope(node).set(nameNode.getText(), this.value(init));
-      } else if (Node.isBinaryExpression(node) && node.getOperatorToken().getText() === '=' && Node.isIdentifier(node.getLeft())) {
-        const value = this.value(node.getRight());
-        const name = node.getLeft().getText();
+    const visit = (node: ts.Node): void => {
+      if (ts.isVariableDeclaration(node)) {
+        if (node.initializer && ts.isIdentifier(node.name)) this.scope(node).set(node.name.text, this.value(node.initializer));
+      } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) {
+        const value = this.value(node.right);
+        const name = node.left.text;
         (this.declaringScope(node, name) ?? this.scope(node)).set(name, value);
-      } else if (Node.isCallExpression(node)) this.value(node);
-    });
+      } else if (ts.isCallExpression(node)) this.value(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(this.file);
     return { importsTfjs: true, layers: this.layers, diagnostics: this.diagnostics };
   }
 
   private readImports(): void {
-    for (const d of this.file.getImportDeclarations()) {
-      if (!TFJS_MODULE.test(d.getModuleSpecifierValue())) continue;
-      const ns = d.getNamespaceImport() ?? d.getDefaultImport();
-      if (ns) this.names.set(ns.getText(), { kind: 'tf' });
-      for (const n of d.getNamedImports()) {
-        const local = (n.getAliasNode() ?? n.getNameNode()).getText();
-        const imported = n.getName();
-        this.names.set(local, imported === 'layers' ? { kind: 'layers' } : { kind: 'fn', fn: imported });
-      }
-      if (!ns && !d.getNamedImports().length) this.names.set('\0side-effect', UNKNOWN);
-    }
-    // const tf = require('@tensorflow/tfjs')
-    for (const v of this.file.getVariableDeclarations()) {
-      const init = v.getInitializer();
-      if (init && Node.isCallExpression(init) && init.getExpression().getText() === 'require') {
-        const arg = init.getArguments()[0];
-        if (arg && Node.isStringLiteral(arg) && TFJS_MODULE.test(arg.getLiteralValue()) && Node.isIdentifier(v.getNameNode())) {
-          this.names.set(v.getName(), { kind: 'tf' });
+    for (const statement of this.file.statements) {
+      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && TFJS_MODULE.test(statement.moduleSpecifier.text)) {
+        const clause = statement.importClause;
+        if (clause?.name) this.names.set(clause.name.text, { kind: 'tf' });
+        const bindings = clause?.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) this.names.set(bindings.name.text, { kind: 'tf' });
+        else if (bindings) {
+          for (const n of bindings.elements) {
+            const imported = (n.propertyName ?? n.name).text;
+            this.names.set(n.name.text, imported === 'layers' ? { kind: 'layers' } : { kind: 'fn', fn: imported });
+          }
+        }
+        if (!clause) this.names.set('\0side-effect', UNKNOWN);
+      } else if (ts.isVariableStatement(statement)) {
+        // const tf = require('@tensorflow/tfjs')
+        for (const d of statement.declarationList.declarations) {
+          const init = d.initializer && unwrap(d.initializer);
+          if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && ts.isIdentifier(d.name)) {
+            const arg = init.arguments[0];
+            if (arg && ts.isStringLiteral(arg) && TFJS_MODULE.test(arg.text)) this.names.set(d.name.text, { kind: 'tf' });
+          }
         }
       }
     }
   }
 
   /** The innermost function-like node around `node`, or the file: the scope its declarations bind in. */
-  private scopeNode(node: Node): Node {
-    return node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) ?? this.file;
+  private scopeNode(node: ts.Node): ts.Node {
+    let at = node.parent;
+    while (at && !ts.isFunctionLike(at)) at = at.parent;
+    return at ?? this.file;
   }
 
-  private scope(node: Node): Map<string, Val> {
+  private scope(node: ts.Node): Map<string, Val> {
     const at = this.scopeNode(node);
     let map = this.bindings.get(at);
     if (!map) this.bindings.set(at, (map = new Map()));
@@ -137,7 +143,7 @@ class Reader {
   }
 
   /** The scope, from `node` outwards, that already binds `name`. */
-  private declaringScope(node: Node, name: string): Map<string, Val> | undefined {
+  private declaringScope(node: ts.Node, name: string): Map<string, Val> | undefined {
     for (let at = node; ; ) {
       const scope = this.scopeNode(at);
       const map = this.bindings.get(scope);
@@ -147,13 +153,13 @@ class Reader {
     }
   }
 
-  private lookup(node: Node, name: string): Val | undefined {
+  private lookup(node: ts.Node, name: string): Val | undefined {
     const imported = this.names.get(name);
     if (imported) return imported.kind === 'fn' ? UNKNOWN : imported;
     return this.declaringScope(node, name)?.get(name);
   }
 
-  private value(expr: Expression | Node): Val {
+  private value(expr: ts.Node): Val {
     const node = unwrap(expr);
     const known = this.values.get(node);
     if (known) return known;
@@ -162,23 +168,23 @@ class Reader {
     return v;
   }
 
-  private compute(node: Node): Val {
-    if (Node.isIdentifier(node)) return this.lookup(node, node.getText()) ?? UNKNOWN;
-    if (Node.isPropertyAccessExpression(node)) {
+  private compute(node: ts.Node): Val {
+    if (ts.isIdentifier(node)) return this.lookup(node, node.text) ?? UNKNOWN;
+    if (ts.isPropertyAccessExpression(node)) {
       // tf.layers
-      return node.getName() === 'layers' && this.value(node.getExpression()).kind === 'tf' ? { kind: 'layers' } : UNKNOWN;
+      return node.name.text === 'layers' && this.value(node.expression).kind === 'tf' ? { kind: 'layers' } : UNKNOWN;
     }
-    if (!Node.isCallExpression(node)) return UNKNOWN;
-    const callee = unwrap(node.getExpression());
-    const args = node.getArguments();
-    if (Node.isIdentifier(callee)) {
+    if (!ts.isCallExpression(node)) return UNKNOWN;
+    const callee = unwrap(node.expression);
+    const args = node.arguments;
+    if (ts.isIdentifier(callee)) {
       // A function imported by name: `input({...})`, `sequential()`.
-      const imported = this.names.get(callee.getText());
+      const imported = this.names.get(callee.text);
       return imported?.kind === 'fn' ? this.tfCall(imported.fn, node) : UNKNOWN;
     }
-    if (!Node.isPropertyAccessExpression(callee)) return UNKNOWN;
-    const method = callee.getName();
-    const target = this.value(callee.getExpression());
+    if (!ts.isPropertyAccessExpression(callee)) return UNKNOWN;
+    const method = callee.name.text;
+    const target = this.value(callee.expression);
     switch (target.kind) {
       case 'layers':
         return { kind: 'layer', fn: method, call: node };
@@ -194,10 +200,17 @@ class Reader {
     }
   }
 
-  private tfCall(fn: string, call: CallExpression): Val {
-    const arg = call.getArguments()[0];
-    const object = arg && Node.isObjectLiteralExpression(unwrap(arg)) ? (unwrap(arg) as import('ts-morph').ObjectLiteralExpression) : undefined;
-    const config = objectConfig(object, this.constants);
+  private configObject(call: ts.CallExpression): ts.ObjectLiteralExpression | undefined {
+    const arg = call.arguments[0] && unwrap(call.arguments[0]);
+    return arg && ts.isObjectLiteralExpression(arg) ? arg : undefined;
+  }
+
+  private config(call: ts.CallExpression) {
+    return objectConfig(this.configObject(call), this.constants);
+  }
+
+  private tfCall(fn: string, call: ts.CallExpression): Val {
+    const config = this.config(call);
     if (fn === 'input') {
       const shape = config.get('shape');
       const batch = config.get('batchShape');
@@ -208,8 +221,9 @@ class Reader {
     if (fn === 'sequential') {
       const model: Val = { kind: 'sequential', empty: true };
       const list = config.node('layers');
-      if (list && Node.isArrayLiteralExpression(unwrap(list))) {
-        for (const e of (unwrap(list) as import('ts-morph').ArrayLiteralExpression).getElements()) this.add(model, this.value(e));
+      const array = list && unwrap(list);
+      if (array && ts.isArrayLiteralExpression(array)) {
+        for (const e of array.elements) this.add(model, this.value(e));
       } else if (config.has('layers')) model.empty = false; // layers we cannot see: what follows is unknown
       return model;
     }
@@ -217,13 +231,13 @@ class Reader {
   }
 
   /** The shapes an `.apply(...)` argument carries: one tensor, or an array of them. */
-  private inputsOf(arg: Node): (Shape | undefined)[] {
+  private inputsOf(arg: ts.Node): (Shape | undefined)[] {
     const node = unwrap(arg);
-    if (Node.isArrayLiteralExpression(node)) return node.getElements().map((e) => this.shapeOf(e));
+    if (ts.isArrayLiteralExpression(node)) return node.elements.map((e) => this.shapeOf(e));
     return [this.shapeOf(node)];
   }
 
-  private shapeOf(node: Node): Shape | undefined {
+  private shapeOf(node: ts.Node): Shape | undefined {
     const v = this.value(node);
     return v.kind === 'tensor' ? v.shape : undefined;
   }
@@ -247,17 +261,11 @@ class Reader {
     model.shape = out.kind === 'tensor' ? out.shape : undefined;
   }
 
-  private config(call: CallExpression) {
-    const arg = call.getArguments()[0];
-    const object = arg && unwrap(arg);
-    return objectConfig(object && Node.isObjectLiteralExpression(object) ? object : undefined, this.constants);
-  }
-
   private apply(layer: Extract<Val, { kind: 'layer' }>, inputs: (Shape | undefined)[]): Val {
-    const config = this.config(layer.call);
-    const arg = layer.call.getArguments()[0];
-    const at = arg && Node.isObjectLiteralExpression(unwrap(arg)) ? unwrap(arg) : layer.call;
-    const range = { start: at.getStart(), end: at.getEnd() };
+    const object = this.configObject(layer.call);
+    const config = objectConfig(object, this.constants);
+    const at = object ?? layer.call;
+    const range = { start: at.getStart(this.file), end: at.getEnd() };
     const named = config.get('name');
     const label = typeof named === 'string' ? named : layer.fn;
     const rule = RULES[layer.fn];
