@@ -85,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     tfjs,
     vscode.languages.registerInlayHintsProvider(TFJS_SELECTOR, tfjs),
     vscode.languages.registerHoverProvider(TFJS_SELECTOR, tfjs),
+    vscode.languages.registerCodeActionsProvider(TFJS_SELECTOR, tfjs, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
     ...registerCommands({ analyses, gradcheck, walkthrough, diagram }),
   );
   return { analyses, gradcheck, results, walkthrough, diagram, tfjs, activationMs: performance.now() - started };

@@ -1,11 +1,13 @@
 /**
  * TensorFlow.js code checked in place, in .ts/.js files that import tfjs: diagnostics at each layer's config
- * object (source `cnn-lens`), the output shape after it as an inlay hint (channels-last, as tfjs has it), and a
- * hover with the shapes, δ shapes and the δ rule. The reading (tfjs/code, ts-morph) runs in a worker of its own,
+ * object (source `cnn-lens`) with the quick fixes that apply (`filters`, `units`, `kernelSize`, `poolSize`,
+ * `padding`), the output shape after it as an inlay hint (channels-last, as tfjs has it), and a hover with the
+ * shapes, δ shapes and the δ rule. The reading (tfjs/code, ts-morph) runs in a worker of its own,
  * started when the first such file is seen, never on the extension host's thread: a document is sent 300 ms
  * after its last change, one request at a time, and only its newest text waits while the worker is busy.
  */
 import * as vscode from 'vscode';
+import { toWorkspaceEdit } from './convert';
 import { DELTA_RULES, type Shape } from '../tfjs/code/rules';
 import type { TfCodeAnalysis, TfLayer } from '../tfjs/code/read';
 import type { TfjsReply, TfjsRequest } from '../tfjs/worker';
@@ -48,7 +50,7 @@ export interface TfjsAnalysed {
 
 const shape = (s: Shape | undefined) => (s ? s.join('×') : '?');
 
-export class TfjsCode implements vscode.InlayHintsProvider, vscode.HoverProvider, vscode.Disposable {
+export class TfjsCode implements vscode.InlayHintsProvider, vscode.HoverProvider, vscode.CodeActionProvider, vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('cnn-lens-tfjs');
   private readonly results = new Map<string, TfjsAnalysed>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -191,6 +193,25 @@ export class TfjsCode implements vscode.InlayHintsProvider, vscode.HoverProvider
     }
     const first = layers[0];
     return new vscode.Hover(md, new vscode.Range(document.positionAt(first.range.start), document.positionAt(first.range.end)));
+  }
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const r = this.result(document);
+    if (!r) return [];
+    const actions: vscode.CodeAction[] = [];
+    for (const d of context.diagnostics) {
+      if (d.source !== 'cnn-lens') continue;
+      const start = document.offsetAt(d.range.start);
+      const found = r.analysis.diagnostics.find((x) => x.range.start === start && x.code === d.code && x.message === d.message);
+      for (const fix of found?.fixes ?? []) {
+        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+        action.edit = toWorkspaceEdit(document, [fix]);
+        action.diagnostics = [d];
+        action.isPreferred = fix.preferred === true;
+        actions.push(action);
+      }
+    }
+    return actions;
   }
 
   dispose(): void {

@@ -78,4 +78,19 @@ describe('TensorFlow.js code in VS Code', function () {
     console.log(`[timing] tfjs diagnostics ${Math.round(performance.now() - edited)} ms after an edit`);
     assert.deepStrictEqual(after.map((d) => d.code), ['dense-last-axis']);
   });
+
+  it('the channel mismatch\'s quick fix sets the producing conv2d\'s filters, and the error goes', async () => {
+    const content = (await vscode.workspace.openTextDocument(example('tfjs-model.ts'))).getText();
+    const document = await vscode.workspace.openTextDocument({ language: 'typescript', content });
+    await vscode.window.showTextDocument(document);
+    const [mismatch] = ours(await diagnosticsWhen(document.uri, (d) => ours(d).length === 2, 60_000)).filter((d) => d.code === 'channel-mismatch');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, mismatch.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title === 'filters: 16 in the layer that makes input 2 (32 channels now)');
+    assert.ok(fix?.edit, `actions: ${actions.map((a) => a.title).join(', ')}`);
+    assert.ok(fix.isPreferred);
+    await vscode.workspace.applyEdit(fix.edit);
+    assert.ok(document.getText().includes("conv2d({ filters: 16, kernelSize: 3, padding: 'same' }).apply(a)"));
+    const after = ours(await diagnosticsWhen(document.uri, (d) => ours(d).length === 1, 20_000));
+    assert.deepStrictEqual(after.map((d) => d.code), ['dense-last-axis']);
+  });
 });

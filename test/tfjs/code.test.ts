@@ -43,6 +43,11 @@ const range = (text: string, marker: string) => {
   return { start, end: start + marker.length };
 };
 
+/** The text with one fix's edits applied (from the end, so earlier offsets hold). */
+function applyFix(text: string, fix: { edits: readonly { range: { start: number; end: number }; newText: string }[] }): string {
+  return [...fix.edits].sort((a, b) => b.range.start - a.range.start).reduce((t, e) => t.slice(0, e.range.start) + e.newText + t.slice(e.range.end), text);
+}
+
 describe('TensorFlow.js code read in place (tfjs/code)', () => {
   it('sequential model.add: valid and same padding, strides, default pooling, 28×28×1 → 10', () => {
     const read = assertParity(`
@@ -153,6 +158,44 @@ model.add(tf.layers.flatten());
     assert.deepEqual(read.layers.map((l) => l.output), [undefined, undefined]);
     const model = tf.sequential();
     assert.throws(() => model.add(tf.layers.conv2d({ inputShape: [3, 3, 1], filters: 2, kernelSize: 5 })));
+  });
+
+  it('quick fixes: filters of the layer that makes the odd add input; padding \'same\' or a kernelSize that fits; each leaves a model tfjs builds', () => {
+    const add = `
+import * as tf from '@tensorflow/tfjs';
+export function build() {
+  const input = tf.input({ shape: [8, 8, 3] });
+  const a = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same' }).apply(input) as tf.SymbolicTensor;
+  const b = tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same' }).apply(input) as tf.SymbolicTensor;
+  const sum = tf.layers.add({ name: 'sum' }).apply([a, b]) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: sum });
+}`;
+    const [mismatch] = readTfjsCode(add).diagnostics;
+    assert.deepEqual(mismatch.fixes?.map((f) => [f.title, f.preferred, f.edits.map((e) => [e.range, e.newText])]), [
+      ['filters: 16 in the layer that makes input 2 (32 channels now)', true, [[range(add, '32'), '16']]],
+    ]);
+    const fixed = applyFix(add, mismatch.fixes![0]);
+    assert.deepEqual(readTfjsCode(fixed).diagnostics, []);
+    assert.deepEqual(build(fixed).getLayer('sum').outputShape, [null, 8, 8, 16]);
+
+    const kernel = `
+import * as tf from '@tensorflow/tfjs';
+export function build() {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ name: 'c', inputShape: [3, 4, 1], filters: 2, kernelSize: 5 }));
+  return model;
+}`;
+    const [empty] = readTfjsCode(kernel).diagnostics;
+    const end = kernel.indexOf('kernelSize: 5') + 'kernelSize: 5'.length;
+    assert.deepEqual(empty.fixes?.map((f) => [f.title, f.preferred === true, f.edits.map((e) => [e.range, e.newText])]), [
+      ["padding: 'same' (output 3×4)", true, [[{ start: end, end }, ", padding: 'same'"]]],
+      ['kernelSize: [3, 4] (the largest that fits 3×4)', false, [[{ start: end - 1, end }, '[3, 4]']]],
+    ]);
+    for (const [fix, shape] of [[empty.fixes![0], [null, 3, 4, 2]], [empty.fixes![1], [null, 1, 1, 2]]] as const) {
+      const text = applyFix(kernel, fix);
+      assert.deepEqual(readTfjsCode(text).diagnostics, [], fix.title);
+      assert.deepEqual(build(text).getLayer('c').outputShape, shape, fix.title);
+    }
   });
 
   it('a pooling window larger than its input with valid padding is empty-output too', () => {

@@ -10,8 +10,8 @@
  * ts-morph parses (its in-memory file system); the reading walks the compiler's nodes, as values.ts says why.
  */
 import { Project, ts } from 'ts-morph';
-import type { TextRange } from '../../engine/text';
-import { type Problem, RULES, type Shape, type Value } from './rules';
+import type { Fix, TextRange } from '../../engine/text';
+import { type FixHint, type Problem, RULES, type Shape, type Value } from './rules';
 import { Constants, objectConfig, unwrap } from './values';
 
 /** One application of a tfjs layer. */
@@ -28,8 +28,10 @@ export interface TfLayer {
   readonly params?: number;
 }
 
-export interface TfDiagnostic extends Problem {
+export interface TfDiagnostic extends Omit<Problem, 'fixes'> {
   readonly range: TextRange;
+  /** Quick fixes as edits of the file: `filters`, `units`, `kernelSize`, `poolSize`, `padding`. */
+  readonly fixes?: readonly Fix[];
 }
 
 export interface TfCodeAnalysis {
@@ -43,7 +45,7 @@ export interface TfCodeAnalysis {
 export const TFJS_MODULE = /^@tensorflow\/tfjs(-node(-gpu)?|-layers)?$/;
 
 type Val =
-  | { readonly kind: 'tensor'; readonly shape?: Shape }
+  | { readonly kind: 'tensor'; readonly shape?: Shape; readonly producer?: ts.CallExpression }
   | { readonly kind: 'layer'; readonly fn: string; readonly call: ts.CallExpression }
   | { kind: 'sequential'; shape?: Shape; empty: boolean }
   | { readonly kind: 'tf' | 'layers' | 'unknown' };
@@ -191,7 +193,7 @@ class Reader {
       case 'tf':
         return this.tfCall(method, node);
       case 'layer':
-        return method === 'apply' && args[0] ? this.apply(target, this.inputsOf(args[0])) : UNKNOWN;
+        return method === 'apply' && args[0] ? this.apply(target, this.inputsOf(args[0]), this.producersOf(args[0])) : UNKNOWN;
       case 'sequential':
         if (method === 'add' && args[0]) this.add(target, this.value(args[0]));
         return UNKNOWN;
@@ -237,6 +239,31 @@ class Reader {
     return [this.shapeOf(node)];
   }
 
+  /** The layer calls that made each input, where known: quick fixes edit their configs. */
+  private producersOf(arg: ts.Node): (ts.CallExpression | undefined)[] {
+    const node = unwrap(arg);
+    const of = (n: ts.Node) => {
+      const v = this.value(n);
+      return v.kind === 'tensor' ? v.producer : undefined;
+    };
+    return ts.isArrayLiteralExpression(node) ? node.elements.map(of) : [of(node)];
+  }
+
+  /** A fix hint as edits: the key's value replaced, or the key added at the end of the config object. */
+  private edits(hint: FixHint, own: ts.CallExpression, producers: readonly (ts.CallExpression | undefined)[]): Fix | undefined {
+    const call = hint.input === undefined ? own : producers[hint.input];
+    const object = call && this.configObject(call);
+    if (!object) return undefined;
+    const property = object.properties.find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === hint.key);
+    if (property && ts.isPropertyAssignment(property)) {
+      return { title: hint.title, preferred: hint.preferred, edits: [{ range: { start: property.initializer.getStart(this.file), end: property.initializer.getEnd() }, newText: hint.value }] };
+    }
+    if (property || hint.input !== undefined) return undefined; // shorthand, or a producer without that key: not ours to add
+    const last = object.properties[object.properties.length - 1];
+    const at = last ? last.getEnd() : object.getStart(this.file) + 1;
+    return { title: hint.title, preferred: hint.preferred, edits: [{ range: { start: at, end: at }, newText: last ? `, ${hint.key}: ${hint.value}` : ` ${hint.key}: ${hint.value} ` }] };
+  }
+
   private shapeOf(node: ts.Node): Shape | undefined {
     const v = this.value(node);
     return v.kind === 'tensor' ? v.shape : undefined;
@@ -261,7 +288,7 @@ class Reader {
     model.shape = out.kind === 'tensor' ? out.shape : undefined;
   }
 
-  private apply(layer: Extract<Val, { kind: 'layer' }>, inputs: (Shape | undefined)[]): Val {
+  private apply(layer: Extract<Val, { kind: 'layer' }>, inputs: (Shape | undefined)[], producers: (ts.CallExpression | undefined)[] = []): Val {
     const object = this.configObject(layer.call);
     const config = objectConfig(object, this.constants);
     const at = object ?? layer.call;
@@ -276,8 +303,9 @@ class Reader {
       const key = `${range.start}:${p.code}:${p.message}`;
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      this.diagnostics.push({ ...p, range });
+      const fixes = (p.fixes ?? []).flatMap((hint) => this.edits(hint, layer.call, producers) ?? []);
+      this.diagnostics.push({ severity: p.severity, code: p.code, message: p.message, range, ...(fixes.length && { fixes }) });
     }
-    return { kind: 'tensor', shape: result.output };
+    return { kind: 'tensor', shape: result.output, producer: layer.call };
   }
 }

@@ -14,11 +14,24 @@ export type Shape = readonly number[];
 /** A config value as read: a number, string, boolean, null, array of them, or undefined when it could not be read. */
 export type Value = number | string | boolean | null | readonly Value[] | undefined;
 
+/**
+ * A quick fix as a rule sees it: set `key` to `value` (TypeScript text) in this layer's config, or, with `input`,
+ * in the config of the layer that produced that input. read.ts turns it into edits where the text allows.
+ */
+export interface FixHint {
+  readonly title: string;
+  readonly key: string;
+  readonly value: string;
+  readonly input?: number;
+  readonly preferred?: boolean;
+}
+
 /** What a rule finds wrong; read.ts puts it at the layer's config object. */
 export interface Problem {
   readonly severity: Severity;
   readonly code: DiagnosticCode | 'dense-last-axis';
   readonly message: string;
+  readonly fixes?: readonly FixHint[];
 }
 
 export interface RuleResult {
@@ -101,7 +114,7 @@ function image(i: RuleInput): { shape?: Shape; problems?: Problem[] } {
 }
 
 /** conv2d, maxPooling2d and averagePooling2d: sliding windows with TensorFlow's padding. */
-function windows(i: RuleInput, kernel: readonly [number, number], strides: readonly [number, number], padding: string, dilation: readonly [number, number], what: string) {
+function windows(i: RuleInput, kernel: readonly [number, number], strides: readonly [number, number], padding: string, dilation: readonly [number, number], what: string, kernelKey: string) {
   const { shape, problems } = image(i);
   if (!shape) return { problems };
   const [h, w, c] = shape;
@@ -111,8 +124,15 @@ function windows(i: RuleInput, kernel: readonly [number, number], strides: reado
     const dw = kernel[1] + (kernel[1] - 1) * (dilation[1] - 1);
     if (dh > h || dw > w) {
       const dilated = dilation[0] > 1 || dilation[1] > 1 ? ` (dilated ${dh}×${dw})` : '';
+      // The largest window that fits: k with k + (k − 1)(d − 1) ≤ size.
+      const fit = (size: number, k: number, d: number) => Math.min(k, Math.floor((size - 1) / d) + 1);
+      const [kh, kw] = [fit(h, kernel[0], dilation[0]), fit(w, kernel[1], dilation[1])];
+      const fixes: FixHint[] = [
+        { title: `padding: 'same' (output ${convLength(h, kernel[0], 'same', strides[0])}×${convLength(w, kernel[1], 'same', strides[1])})`, key: 'padding', value: "'same'", preferred: true },
+        { title: `${kernelKey}: ${kh === kw ? kh : `[${kh}, ${kw}]`} (the largest that fits ${h}×${w})`, key: kernelKey, value: kh === kw ? `${kh}` : `[${kh}, ${kw}]` },
+      ];
       return {
-        problems: [{ severity: 'error' as const, code: 'empty-output' as const, message: `${i.label}: the ${kernel[0]}×${kernel[1]} ${what}${dilated} is larger than its ${h}×${w} input with 'valid' padding` }],
+        problems: [{ severity: 'error' as const, code: 'empty-output' as const, message: `${i.label}: the ${kernel[0]}×${kernel[1]} ${what}${dilated} is larger than its ${h}×${w} input with 'valid' padding`, fixes }],
       };
     }
   }
@@ -129,7 +149,7 @@ function conv2d(i: RuleInput): RuleResult {
   const padding = word(i.config, 'padding', 'valid');
   const format = word(i.config, 'dataFormat', 'channelsLast');
   if (filters === undefined || !kernel || !strides || !dilation || padding === undefined || format !== 'channelsLast') return image(i);
-  const r = windows(i, kernel, strides, padding, dilation, 'kernel');
+  const r = windows(i, kernel, strides, padding, dilation, 'kernel', 'kernelSize');
   if (!('hw' in r) || !r.hw) return r;
   const bias = i.config.has('useBias') && i.config.get('useBias') === false ? 0 : filters;
   return { output: [r.hw[0], r.hw[1], filters], params: kernel[0] * kernel[1] * r.c * filters + bias };
@@ -153,7 +173,7 @@ function pooling(i: RuleInput): RuleResult {
   const strides = i.config.has('strides') ? pair(i.config, 'strides', undefined) : pool;
   const padding = word(i.config, 'padding', 'valid');
   if (!pool || !strides || padding === undefined || word(i.config, 'dataFormat', 'channelsLast') !== 'channelsLast') return image(i);
-  const r = windows(i, pool, strides, padding, [1, 1], 'pooling window');
+  const r = windows(i, pool, strides, padding, [1, 1], 'pooling window', 'poolSize');
   if (!('hw' in r) || !r.hw) return r;
   return { output: [r.hw[0], r.hw[1], r.c], params: 0 };
 }
@@ -209,7 +229,7 @@ function elementwise(i: RuleInput): RuleResult {
   if (shapes.length < 2 || shapes.some((s) => !s)) return UNKNOWN;
   const [first, ...rest] = shapes as Shape[];
   let out = first;
-  for (const s of rest) {
+  for (const [k, s] of rest.entries()) {
     if (s.length !== out.length) {
       return { problems: [{ severity: 'error', code: 'rank-mismatch', message: `${i.label}: its inputs are ${shapes.map((x) => fmt(x!)).join(' and ')}, of different ranks` }] };
     }
@@ -221,7 +241,14 @@ function elementwise(i: RuleInput): RuleResult {
         const message = channels
           ? `${i.label}: its inputs have ${out[d]} and ${s[d]} channels (${fmt(out)} and ${fmt(s)}); tfjs adds channel by channel`
           : `${i.label}: its inputs are ${fmt(out.slice(0, -1))} and ${fmt(s.slice(0, -1))} in H×W (${fmt(out)} and ${fmt(s)})`;
-        return { problems: [{ severity: 'error', code: channels ? 'channel-mismatch' : 'spatial-mismatch', message }] };
+        // The input that differs from the first can be given its channels where its layer sets them.
+        const fixes: FixHint[] = channels
+          ? [
+              { title: `filters: ${out[d]} in the layer that makes input ${k + 2} (${s[d]} channels now)`, key: 'filters', value: `${out[d]}`, input: k + 1, preferred: true },
+              { title: `units: ${out[d]} in the layer that makes input ${k + 2} (${s[d]} now)`, key: 'units', value: `${out[d]}`, input: k + 1, preferred: true },
+            ]
+          : [];
+        return { problems: [{ severity: 'error', code: channels ? 'channel-mismatch' : 'spatial-mismatch', message, fixes }] };
       }
     }
     out = next;
