@@ -245,6 +245,29 @@ const z = tf.layers.maxPooling2d({ poolSize: size }).apply(x);
     assert.ok(read.layers.every((l) => l.output === undefined));
   });
 
+  it('layers added in a loop, a callback or under a condition: no claim about what follows, no false error', () => {
+    const text = `
+import * as tf from '@tensorflow/tfjs';
+export function build(deep: boolean) {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 8, kernelSize: 3 }));
+  for (let i = 0; i < 3; i++) model.add(tf.layers.conv2d({ filters: 8, kernelSize: 5 }));
+  model.add(tf.layers.conv2d({ filters: 8, kernelSize: 5 }));
+  const other = tf.sequential();
+  other.add(tf.layers.conv2d({ inputShape: [8, 8, 3], filters: 8, kernelSize: 3 }));
+  [1, 2].forEach(() => other.add(tf.layers.maxPooling2d({ poolSize: 2 })));
+  other.add(tf.layers.conv2d({ filters: 8, kernelSize: 3 }));
+  const input = tf.input({ shape: [8, 8, 4] });
+  let x = tf.layers.conv2d({ filters: 4, kernelSize: 3 }).apply(input) as tf.SymbolicTensor;
+  if (deep) x = tf.layers.conv2d({ filters: 8, kernelSize: 3 }).apply(x) as tf.SymbolicTensor;
+  const sum = tf.layers.add({}).apply([x, tf.layers.conv2d({ filters: 4, kernelSize: 3 }).apply(input) as tf.SymbolicTensor]);
+  return [model, other, sum];
+}`;
+    const read = readTfjsCode(text);
+    assert.deepEqual(read.diagnostics, []);
+    assert.deepEqual(read.layers.map((l) => l.output), [[14, 14, 8], undefined, undefined, [6, 6, 8], undefined, undefined, [6, 6, 4], [4, 4, 8], [6, 6, 4], undefined]);
+  });
+
   it('a const that shadows or is redeclared is not trusted: no error from a value that may differ', () => {
     const text = `
 import * as tf from '@tensorflow/tfjs';

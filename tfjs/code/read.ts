@@ -95,7 +95,8 @@ class Reader {
       } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) {
         const value = this.value(node.right);
         const name = node.left.text;
-        (this.declaringScope(node, name) ?? this.scope(node)).set(name, value);
+        // Assigned under a condition or in a loop, the name may hold either value afterwards.
+        (this.declaringScope(node, name) ?? this.scope(node)).set(name, this.runs(node) === 'once' ? value : { kind: 'tensor' });
       } else if (ts.isCallExpression(node)) this.value(node);
       ts.forEachChild(node, visit);
     };
@@ -128,6 +129,24 @@ class Reader {
         }
       }
     }
+  }
+
+  /**
+   * How often `node` runs for one run of its scope, as far as the text says: `many` in a loop or in a callback
+   * (`layers.forEach(…)`), where one reading cannot follow every pass; `maybe` under an `if`, `?:`, `switch`, `&&`,
+   * `||` or `??`; else `once`.
+   */
+  private runs(node: ts.Node): 'once' | 'maybe' | 'many' {
+    let result: 'once' | 'maybe' = 'once';
+    for (let child = node, at = node.parent; at && at !== this.file; child = at, at = at.parent) {
+      if (ts.isIterationStatement(at, false) && child !== (at as { initializer?: ts.Node }).initializer) return 'many';
+      if (ts.isFunctionLike(at)) return at.parent && ts.isCallExpression(at.parent) && at.parent.arguments.includes(at as ts.Expression) ? 'many' : result;
+      if (ts.isIfStatement(at) && child !== at.expression) result = 'maybe';
+      if (ts.isConditionalExpression(at) && child !== at.condition) result = 'maybe';
+      if (ts.isCaseClause(at) || ts.isDefaultClause(at)) result = 'maybe';
+      if (ts.isBinaryExpression(at) && child === at.right && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(at.operatorToken.kind)) result = 'maybe';
+    }
+    return result;
   }
 
   /** The innermost function-like node around `node`, or the file: the scope its declarations bind in. */
@@ -192,10 +211,20 @@ class Reader {
         return { kind: 'layer', fn: method, call: node };
       case 'tf':
         return this.tfCall(method, node);
-      case 'layer':
-        return method === 'apply' && args[0] ? this.apply(target, this.inputsOf(args[0]), this.producersOf(args[0])) : UNKNOWN;
+      case 'layer': {
+        if (method !== 'apply' || !args[0]) return UNKNOWN;
+        // In a loop the inputs of a later pass are not the first pass's: unknown, so nothing is claimed about them.
+        const many = this.runs(node) === 'many';
+        return this.apply(target, many ? this.inputsOf(args[0]).map(() => undefined) : this.inputsOf(args[0]), this.producersOf(args[0]));
+      }
       case 'sequential':
-        if (method === 'add' && args[0]) this.add(target, this.value(args[0]));
+        if (method === 'add' && args[0]) {
+          const runs = this.runs(node);
+          if (runs === 'many') target.shape = undefined;
+          this.add(target, this.value(args[0]));
+          // Added maybe, or many times: what follows cannot know its input.
+          if (runs !== 'once') target.shape = undefined;
+        }
         return UNKNOWN;
       default:
         return UNKNOWN;
