@@ -8,9 +8,11 @@ import { parseArgs, UsageError } from './args';
 import { checkJson, checkText } from './checkReport';
 import { exportCommand } from './exportCommand';
 import { gradcheckCommand, runCommand } from './runCommands';
+import { isTfjsCodeFile, tfjsCheck } from './tfjsCheck';
 
 const USAGE = `usage:
   cnn-lens check FILE [--json] [--memory-limit BYTES]
+  cnn-lens check MODEL.ts|MODEL.js [--json]        (TensorFlow.js model code)
   cnn-lens gradcheck FILE [--json] [--mode full|sampled|directional] [--samples N] [--eps E] [--atol A] [--rtol R]
                           [--batch N] [--seed S] [--memory-limit BYTES]
   cnn-lens run FILE --dump OUT.json [--batch N] [--seed S] [--memory-limit BYTES]
@@ -27,6 +29,11 @@ const COMMANDS: Record<string, Command> = {
   check: {
     flags: { json: 'boolean', 'memory-limit': 'number' },
     run(file, text, flags) {
+      if (isTfjsCodeFile(file)) {
+        const { output, errors } = tfjsCheck(file, text, flags.json === true);
+        process.stdout.write(`${output}\n`);
+        return errors ? 1 : 0;
+      }
       const analysis = check(text, checkOptions(flags));
       process.stdout.write(flags.json ? `${JSON.stringify(checkJson(analysis))}\n` : `${checkText(analysis, file)}\n`);
       return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;

@@ -19,6 +19,7 @@ import { InlineResults } from './results';
 import { ResultsFeed } from './resultsFeed';
 import { StatusBar } from './statusBar';
 import { SymbolProvider } from './symbols';
+import { TFJS_SELECTOR, TfjsCode } from './tfjsCode';
 import { WalkthroughView } from './walkthrough/view';
 import { EngineWorker } from './worker/client';
 import { availableCores, startWorker } from './worker/host';
@@ -32,6 +33,8 @@ export interface CnnLensApi {
   readonly results: InlineResults;
   readonly walkthrough: WalkthroughView;
   readonly diagram: DiagramView;
+  /** TensorFlow.js code checked in place: `onDidAnalyse`, `result(document)`. */
+  readonly tfjs: TfjsCode;
   /** How long activate() took, for the suite's log. */
   readonly activationMs: number;
 }
@@ -52,6 +55,8 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
   const walkthrough = new WalkthroughView(context.extensionUri, analyses);
   const lenses = new GradcheckCodeLens(analyses);
   const diagram = new DiagramView(context.extensionUri, analyses, gradcheck);
+  // Its worker, with ts-morph, starts only when a file that imports tfjs is seen.
+  const tfjs = new TfjsCode(context.extensionUri);
   context.subscriptions.push(
     analyses,
     hints,
@@ -77,9 +82,13 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     diagram,
     new ResultsFeed(context.extensionUri, gradcheck),
     new EditorPlacement(),
+    tfjs,
+    vscode.languages.registerInlayHintsProvider(TFJS_SELECTOR, tfjs),
+    vscode.languages.registerHoverProvider(TFJS_SELECTOR, tfjs),
+    vscode.languages.registerCodeActionsProvider(TFJS_SELECTOR, tfjs, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
     ...registerCommands({ analyses, gradcheck, walkthrough, diagram }),
   );
-  return { analyses, gradcheck, results, walkthrough, diagram, activationMs: performance.now() - started };
+  return { analyses, gradcheck, results, walkthrough, diagram, tfjs, activationMs: performance.now() - started };
 }
 
 export function deactivate(): void {}

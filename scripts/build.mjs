@@ -65,12 +65,25 @@ const browserTestDeps = {
 
 /**
  * ts-morph carries the TypeScript compiler (several MB): the code that uses it (tfjs/) is a bundle of its own,
- * dist/tfjs.js, that the CLI requires only when it reads or writes TensorFlow.js code.
+ * dist/tfjs.js (tfjs/index.ts), that the CLI requires only when it reads or writes TensorFlow.js code.
  */
 const tfjsApart = {
   name: 'tfjs-apart',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/tfjs\/export$/ }, () => ({ path: './tfjs.js', external: true }));
+    build.onResolve({ filter: /^\.\.\/tfjs\/(export|index)$/ }, () => ({ path: './tfjs.js', external: true }));
+  },
+};
+
+/**
+ * ts-morph in a Web Worker (dist/tfjsWorker.web.js): Node's modules, which it imports at load but its in-memory
+ * file system never calls, and tinyglobby (globbing real folders), resolve to an empty module.
+ */
+const nodeModulesAway = {
+  name: 'node-modules-away',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?(fs|fs\/promises|os|path|crypto|perf_hooks|inspector|module|url|util|child_process|buffer|stream|events|worker_threads)$|^tinyglobby$|^source-map-support$/ }, () => ({
+      path: resolve('scripts/shims/empty.js'),
+    }));
   },
 };
 
@@ -97,7 +110,7 @@ const bundles = [
     // repository runs it through a link that npx makes once per path, so a rebuilt file must keep the mode itself.
     plugins: [tfjsApart, { name: 'executable', setup: (b) => b.onEnd((r) => { if (!r.errors.length) chmodSync('dist/cli.js', 0o755); }) }],
   },
-  { entryPoints: ['tfjs/export.ts'], outfile: 'dist/tfjs.js', platform: 'node', target: 'node20', format: 'cjs' },
+  { entryPoints: ['tfjs/index.ts'], outfile: 'dist/tfjs.js', platform: 'node', target: 'node20', format: 'cjs' },
   { ...extension, outfile: 'dist/extension.js', platform: 'node', target: 'node20' },
   // The Node-only worker host (extension/worker/nodeHost.ts) requires these lazily; the browser never takes that path.
   { ...extension, outfile: 'dist/extension.web.js', platform: 'browser', target: 'es2022', external: ['vscode', 'node:worker_threads', 'node:os'] },
@@ -105,6 +118,9 @@ const bundles = [
   // Web Worker script (VS Code for the Web starts it through a blob that importScripts it, so not a module).
   { entryPoints: ['extension/worker/main.node.ts'], outfile: 'dist/worker.js', platform: 'node', target: 'node20', format: 'cjs' },
   { entryPoints: ['extension/worker/main.web.ts'], outfile: 'dist/worker.web.js', platform: 'browser', target: 'es2022', format: 'iife' },
+  // The TensorFlow.js code reader for the editor (tfjs/worker.ts): ts-morph, loaded only when a file imports tfjs.
+  { entryPoints: ['tfjs/worker.node.ts'], outfile: 'dist/tfjsWorker.js', platform: 'node', target: 'node20', format: 'cjs' },
+  { entryPoints: ['tfjs/worker.web.ts'], outfile: 'dist/tfjsWorker.web.js', platform: 'browser', target: 'es2022', format: 'iife', plugins: [nodeModulesAway], define: { global: 'globalThis' } },
   // The backprop walkthrough view's script (extension/walkthrough/page.ts), loaded by its webview.
   { entryPoints: ['extension/walkthrough/page.ts'], outfile: 'dist/walkthrough.js', platform: 'browser', target: 'es2022', format: 'iife' },
   // The network diagram's script (webview/diagram/main.ts) with dagre.

@@ -47,6 +47,8 @@ const required = [
   'extension/dist/extension.web.js',
   'extension/dist/worker.js',
   'extension/dist/worker.web.js',
+  'extension/dist/tfjsWorker.js',
+  'extension/dist/tfjsWorker.web.js',
   'extension/dist/walkthrough.js',
   'extension/dist/diagram.js',
   'extension/dist/webview.js',

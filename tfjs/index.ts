@@ -1,0 +1,6 @@
+/**
+ * Everything that needs ts-morph (and the TypeScript compiler it carries), as one bundle, dist/tfjs.js, that the
+ * CLI requires only when it reads or writes TensorFlow.js code: export to tfjs, and tfjs code checked in place.
+ */
+export { exportTfjs } from './export';
+export { readTfjsCode, type TfCodeAnalysis, type TfDiagnostic, type TfLayer } from './code/read';
