@@ -7,6 +7,7 @@ import { str } from '../export/tfjsCalls';
 import { type Activation as Kernel, activationBackward, activationForward } from '../kernels';
 import { formatShape } from '../shape';
 import { readNumber } from '../values';
+import { elementCrop } from './crops';
 import { expectArgs, type LayerKind, type Nothing } from './kind';
 
 interface Activation {
@@ -16,6 +17,8 @@ interface Activation {
   derivative(x: string, y: string, slope: number): string;
   /** The standard rule in the rule language, with the layer's slope. */
   standard(slope: number): string;
+  /** Whether f is affine (identity): a one-sided difference is then exact for the local check. */
+  readonly affine?: boolean;
   /** The diagram's short rule (`⊙ step`). */
   readonly short: string;
   /** The PyTorch module, with the layer's slope. */
@@ -54,6 +57,9 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
     backward: (c, _step, [x], f, dy) => ({ dx: [activationBackward(kernel(c), x, f.y, dy)] }),
     // The ReLUs' choice is which side of 0 each input is on.
     ...(kinked && { decisions: (_c: unknown, _s: unknown, [x]: readonly Float64Array[]) => x.map((v) => (v > 0 ? 1 : 0)) }),
+    cropInput: elementCrop,
+    cropSize: () => 'element',
+    ...(a.affine && { affineIn: () => true }),
     label: () => a.kind,
     roughRule: a.short,
     torch: ({ config: c }) => ({ module: a.torch(c.slope) }),
@@ -96,6 +102,7 @@ export const identity = none({
   derivative: () => '1',
   standard: () => 'dx = dy',
   short: 'copy',
+  affine: true,
   torch: () => 'nn.Identity()',
   tfjs: tfActivation('linear'),
 });

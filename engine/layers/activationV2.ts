@@ -8,6 +8,7 @@ import { ExportError, type TfCall } from '../export/target';
 import { type ActivationV2 as Kernel, activationV2Backward, activationV2Forward } from '../kernels';
 import { formatShape } from '../shape';
 import { readNumber } from '../values';
+import { elementCrop } from './crops';
 import { expectArgs, type LayerKind, type Nothing } from './kind';
 
 interface Spec {
@@ -57,6 +58,8 @@ function activation<O>(s: Spec, options: LayerKind<O, Config>['options'], alpha:
     forward: (c, _step, [x]) => ({ y: activationV2Forward(kernel(c), x) }),
     backward: (c, _step, [x], _f, dy) => ({ dx: [activationV2Backward(kernel(c), x, dy)] }),
     ...(piece && { decisions: (_c: Config, _s: unknown, [x]: readonly Float64Array[]) => x.map(piece) }),
+    cropInput: elementCrop,
+    cropSize: () => 'element',
     label: (c) => (s.kind === 'elu' && c.alpha !== 1 ? `elu α=${c.alpha}` : s.kind),
     shortRule: () => `⊙ ${s.short}`,
     torch: (l) => ({ module: s.torch(l.config.alpha) }),

@@ -211,6 +211,11 @@ export function withAdaptive<O extends object, C, G, S>(
         throw new Error(`${step.name}: adaptive max pooling's backward needs the winners its forward saves`);
       return { dx: [adaptiveMaxPoolBackward(g, step.batch, dy, f.saved)] };
     },
+    // Adaptive windows cover every pixel, and run whole for each coordinate; adaptive mean pooling is linear.
+    reaches: (step, i) => isAdaptiveGeometry(step.geometry) || (base.reaches?.(step as never, i) ?? true),
+    cropInput: (step, x, slot, i) => (isAdaptiveGeometry(step.geometry) ? undefined : (base.cropInput?.(step as never, x, slot, i) as never)),
+    cropSize: (c) => (isAdaptive(c) ? undefined : base.cropSize?.(c)),
+    affineIn: (c, where) => (isAdaptive(c) ? c.mode === 'mean' : (base.affineIn?.(c, where) ?? false)),
     decisions(c, step, x, f) {
       if (!isAdaptive(c)) return base.decisions?.(c, step as never, x, f as never) ?? [];
       return c.mode === 'max' && f.saved instanceof Int32Array ? f.saved : [];

@@ -6,6 +6,7 @@
 import { batchNormBackward, batchNormForward, type BatchNormSaved } from '../kernels';
 import { formatShape } from '../shape';
 import { readNumber } from '../values';
+import { channelCrop } from './crops';
 import { expectArgs, type LayerKind } from './kind';
 
 /** The configuration of every layer that sets no eps (configurations are never changed). */
@@ -56,6 +57,10 @@ export const batchnorm: LayerKind<{ eps: number }, { eps: number }, undefined, B
     const { dx, dgamma, dbeta } = batchNormBackward(step.inputShapes[0], step.batch, x, dy, step.params.gamma, saved(step, f.saved));
     return { dx: [dx], grads: { gamma: dgamma, beta: dbeta } };
   },
+  // Statistics per channel: a coordinate moves one channel, in every sample. Affine in γ and β, not in x.
+  cropInput: channelCrop,
+  cropParam: channelCrop,
+  affineIn: (_c, where) => typeof where === 'string',
 
   label: () => 'batchnorm',
   roughRule: 'γ/σ ⊙ (δ − means)',

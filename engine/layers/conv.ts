@@ -29,6 +29,8 @@ import {
   uncoveredText,
   windowLabel,
 } from './common';
+import { convCropInput, convCropParam } from './convCrop';
+import { windowsReach } from './crops';
 import { expectArgs, type KnownLayer, type LayerKind, type OptionSpec, type ParamSpec, type RuleContext, type StandardRules } from './kind';
 
 /** Explicit padding per side, or a rule that depends on the kernel. */
@@ -189,6 +191,12 @@ export const conv: LayerKind<Options, ConvConfig, ConvGeometry, undefined> = {
     const { dW, db } = conv2dBackwardFilter(g, step.batch, x, dy);
     return { dx: [conv2dBackwardInput(g, step.batch, dy, step.params.W)], grads: { W: dW, ...(db && { b: db }) } };
   },
+
+  reaches: windowsReach,
+  cropInput: (step, _x, _slot, i) => convCropInput(step, i),
+  cropParam: convCropParam,
+  affineIn: () => true,
+  cropSize: () => 'window',
 
   label: (_c, g) => windowLabel(['conv', `${g.outChannels}`], g, ONE, g.groups !== 1 ? [`g${g.groups}`] : []),
   shortRule: ({ geometry: g }) => `${g.outChannels} × full_corr ${strideDeltaText(g)} ⋆ rot180 ${g.h.kernel}×${g.w.kernel}`,

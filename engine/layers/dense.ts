@@ -94,6 +94,8 @@ export const dense: LayerKind<Options, DenseConfig> = {
     const { dW, db } = denseBackwardParams(d, step.batch, x, dy);
     return { dx: [denseBackwardInput(d, step.batch, dy, step.params.W)], grads: { W: dW, ...(db && { b: db }) } };
   },
+  // Each output reads the whole sample, so a coordinate runs the whole layer; affine in x, W and b.
+  affineIn: () => true,
 
   label: (c) => `dense ${c.units}`,
   roughRule: 'Wᵀ · δ',

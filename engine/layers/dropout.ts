@@ -4,6 +4,7 @@
  */
 import { formatShape } from '../shape';
 import { readNumber } from '../values';
+import { elementCrop } from './crops';
 import { expectArgs, type LayerKind } from './kind';
 
 /** The configuration of every layer that sets no rate (configurations are never changed). */
@@ -29,6 +30,9 @@ export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
   standardRules: () => ({ dx: 'dx = dy' }),
   forward: (_c, _step, [x]) => ({ y: x }),
   backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),
+  affineIn: () => true,
+  cropInput: elementCrop,
+  cropSize: () => 'element',
   label: () => 'dropout',
   roughRule: 'copy',
   torch: ({ config: c }) => ({ module: `nn.Dropout(p=${c.rate})`, comment: 'the identity in CNN Lens runs: call .eval() on it, or set p=0, to compare' }),

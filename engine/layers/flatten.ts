@@ -1,6 +1,7 @@
 /** flatten: C×H×W to a vector of C·H·W in C,H,W order (torch.flatten); δ is reshaped back. */
 import { chw, str } from '../export/tfjsCalls';
 import { elementCount, formatShape } from '../shape';
+import { elementCrop } from './crops';
 import { expectArgs, type LayerKind, type Nothing } from './kind';
 
 const NOTHING: Nothing = {};
@@ -18,6 +19,9 @@ export const flatten: LayerKind<Nothing, Nothing> = {
   // Row-major memory is already in C,H,W order: flattening moves nothing.
   forward: (_c, _step, [x]) => ({ y: x }),
   backward: (_c, _step, _x, _f, dy) => ({ dx: [dy] }),
+  affineIn: () => true,
+  cropInput: elementCrop,
+  cropSize: () => 'element',
   label: () => 'flatten',
   roughRule: 'reshape',
   torch: () => ({ module: 'nn.Flatten()' }),

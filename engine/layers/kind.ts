@@ -107,6 +107,31 @@ export interface Step<G = unknown> {
   readonly params: Readonly<Record<string, Float64Array>>;
 }
 
+/**
+ * Where one coordinate of a layer's input or parameter is moved for the local gradient check
+ * (engine/run/local.ts): a smaller step of the same kind holding just the outputs the coordinate moves and what
+ * they read, so the same kernels run it. Made by a kind's `cropInput` and `cropParam` (crops.ts has the
+ * shared ones).
+ */
+export interface Crop<G = unknown> {
+  /** The smaller step; undefined when no output depends on the coordinate (its difference is exactly 0). */
+  readonly step?: Step<G>;
+  /** The crop's inputs, fresh copies the caller may perturb. */
+  readonly x: Float64Array[];
+  /** Which array holds the coordinate: an input slot (a number) or a parameter's name. */
+  readonly where: number | string;
+  /** The coordinate's index in that array. */
+  readonly at: number;
+  /** The flat index in the layer's whole output of each element of the crop's output. */
+  readonly out: Int32Array;
+  /**
+   * Set where the layer is linear in what moves (conv in x and in W): the crop is that linear map alone, on
+   * arrays that are zero but at the coordinate, so its output for a step there is the change itself. A
+   * conv's input coordinate then meets only its own channel's weights, not every channel's.
+   */
+  readonly linear?: boolean;
+}
+
 /** A forward run of one layer: its output, and `S`, whatever its backward needs besides the inputs. */
 export interface Forward<S = unknown> {
   readonly y: Float64Array;
@@ -192,6 +217,27 @@ export interface LayerKind<O = any, C = any, G = any, S = any> {
    * runs whose signatures differ lie on two sides of a kink, where a central difference means nothing.
    */
   decisions?(config: C, step: Step<G>, x: readonly Float64Array[], forward: Forward<S>): ArrayLike<number>;
+  /*
+   * How the local gradient check (engine/run/local.ts) moves one coordinate. Each hook is optional: without
+   * them every coordinate runs the whole layer (correct, slower), and every point costs two forwards.
+   */
+  /** Whether any output reads coordinate `i` of the input: false for a pixel no window covers (a stride skips it). Without it, true. */
+  reaches?(step: Step<G>, i: number): boolean;
+  /** The crop for coordinate `i` of input `slot`, or undefined to run the whole layer. */
+  cropInput?(step: Step<G>, x: readonly Float64Array[], slot: number, i: number): Crop<G> | undefined;
+  /** The crop for coordinate `i` of parameter `name`, or undefined to run the whole layer. */
+  cropParam?(step: Step<G>, x: readonly Float64Array[], name: string, i: number): Crop<G> | undefined;
+  /**
+   * Whether the layer is affine in input slot `where` (a number) or parameter `where` (a name): a one-sided
+   * difference is then exact up to rounding and costs one forward rather than two.
+   */
+  affineIn?(config: C, where: number | string): boolean;
+  /**
+   * How much a coordinate's crop computes, for the check's estimate and for sharing its layers between
+   * threads: one element, or the few windows that read a pixel (about nine outputs' work). Without it, or
+   * undefined, a coordinate costs the whole layer.
+   */
+  cropSize?(config: C): 'element' | 'window' | undefined;
   /*
    * How the layer is drawn and exported. Each hook is optional: without it the diagram shows the kind and its
    * arguments as written, and an export refuses the layer, naming it.

@@ -7,7 +7,8 @@ import { elementCount, formatShape, sameShape } from '../shape';
 import type { Value } from '../syntax';
 import type { Diagnostic } from '../text';
 import { sizeFixes } from './sizeFixes';
-import { type ConfigureContext, type InferContext, type InputRef, type LayerKind, type Nothing } from './kind';
+import { elementCrop } from './crops';
+import { type ConfigureContext, type Crop, type InferContext, type InputRef, type LayerKind, type Nothing, type Step } from './kind';
 
 /** The names listed as inputs; the checker resolves them. */
 export interface MergeConfig {
@@ -68,6 +69,9 @@ export const add: LayerKind<Nothing, MergeConfig> = {
   },
   forward: (_c, _step, x) => ({ y: addForward(x) }),
   backward: (_c, _step, x, _f, dy) => ({ dx: addBackward(dy, x.length) }),
+  affineIn: () => true,
+  cropInput: elementCrop,
+  cropSize: () => 'element',
   label: () => 'add',
   roughRule: 'copy',
   torch: () => ({ module: 'Add()', call: (m, xs) => `${m}(${xs.join(', ')})`, helpers: [ADD] }),
@@ -110,6 +114,9 @@ export const concat: LayerKind<Nothing, MergeConfig> = {
     const { channels, spatial } = split(step);
     return { dx: concatBackward(step.batch, channels, spatial, dy) };
   },
+  affineIn: () => true,
+  cropInput: concatCrop,
+  cropSize: () => 'element',
   label: () => 'concat',
   shortRule({ inputs }, j) {
     const from = inputs.slice(0, j).reduce((n, s) => n + s[0], 0);
@@ -119,6 +126,17 @@ export const concat: LayerKind<Nothing, MergeConfig> = {
   torch: () => ({ module: 'Concat()', call: (m, xs) => `${m}(${xs.join(', ')})`, helpers: [CONCAT] }),
   tfjs: () => [{ fn: 'concatenate', config: { axis: '-1' }, comment: 'channels are the last axis' }],
 };
+
+/** Concat: an element lands at one place of the output; a concat of that element alone moves it there. */
+function concatCrop(step: Step, x: readonly Float64Array[], slot: number, i: number): Crop {
+  const { channels, spatial } = split(step);
+  const total = channels.reduce((a, b) => a + b, 0);
+  const offset = channels.slice(0, slot).reduce((a, b) => a + b, 0);
+  const c = Math.floor(i / spatial) % channels[slot];
+  const n = Math.floor(i / (spatial * channels[slot]));
+  const o = (n * total + offset + c) * spatial + (i % spatial);
+  return { step: { ...step, batch: 1, inputShapes: [[1]], output: [1] }, x: [Float64Array.of(x[slot][i])], where: 0, at: 0, out: Int32Array.of(o) };
+}
 
 /* The Python helper classes of the PyTorch export: nn has no module that adds or concatenates its inputs. */
 

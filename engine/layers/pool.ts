@@ -16,7 +16,8 @@ import type { Fix } from '../text';
 import { type Pair, readPair, readWord } from '../values';
 import { withAdaptive } from './adaptivePool';
 import { boolOption, emptyOutput, needsMaps, optionRange, pairOption, forEach, padarrayText, pairText, setOption, sizePair, uncoveredText, windowLabel } from './common';
-import { type ConfigureContext, expectArgs, type KnownLayer, type LayerKind, type RuleContext, type StandardRules } from './kind';
+import { pixelWindows, UNREAD, windowOutputs, windowsReach } from './crops';
+import { type ConfigureContext, type Crop, expectArgs, type KnownLayer, type LayerKind, type RuleContext, type Step, type StandardRules } from './kind';
 
 interface Options {
   stride: Pair;
@@ -114,6 +115,11 @@ const windowedPool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
 
   /** Max pooling's choice is each window's winner; mean pooling is smooth. */
   decisions: (c, _step, _x, f) => (c.mode === 'max' && f.saved ? f.saved : []),
+  reaches: windowsReach,
+  cropInput: (step, x, _slot, i) => poolCrop(step, x[0], i),
+  // Mean pooling is linear; max pooling is not (its winners move).
+  affineIn: (c) => c.mode === 'mean',
+  cropSize: () => 'window',
 
   label: (_c, g) => windowLabel(['pool', g.mode], g, { h: g.h.kernel, w: g.w.kernel }, g.ceil ? ['ceil'] : []),
   shortRule({ geometry: { h, w, mode } }) {
@@ -158,6 +164,27 @@ function tfjs({ name, geometry: g }: KnownLayer<PoolConfig, PoolGeometry>): TfCa
     { fn: 'zeroPadding2d', suffix: '_pad', config: { padding: zeroPadding(g.h, g.w) }, comment: 'padding counted in the mean, as PyTorch counts it' },
     { fn, config: { ...config, padding: str('valid') } },
   ];
+}
+
+/** A pixel moves the outputs of the windows covering it, in its channel: the crop is those windows' span of it. */
+function poolCrop(step: Step<PoolGeometry>, x: Float64Array, i: number): Crop<PoolGeometry> {
+  const { n, c, h, w, rows, cols } = pixelWindows(step, i);
+  if (!rows || !cols) return UNREAD;
+  const [C, H, W] = step.inputShapes[0];
+  const [h2, w2] = [rows.axis, cols.axis];
+  const crop = new Float64Array(h2.size * w2.size);
+  for (let r = 0; r < h2.size; r++) {
+    const from = ((n * C + c) * H + rows.lo + r) * W + cols.lo;
+    crop.set(x.subarray(from, from + w2.size), r * w2.size);
+  }
+  const geometry: PoolGeometry = { ...step.geometry, h: h2, w: w2, channels: 1 };
+  return {
+    step: { ...step, batch: 1, inputShapes: [[1, h2.size, w2.size]], output: [1, h2.out, w2.out], geometry, params: {} },
+    x: [crop],
+    where: 0,
+    at: (h - rows.lo) * w2.size + w - cols.lo,
+    out: windowOutputs(n, C, c, 1, rows, cols, step.geometry.h.out, step.geometry.w.out),
+  };
 }
 
 /** `pool max|mean KERNEL`, and `pool max|mean global` or `out=HxW` (adaptive pooling, adaptivePool.ts). */

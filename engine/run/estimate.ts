@@ -14,6 +14,7 @@ import { elementCount } from '../shape';
 import type { GradcheckMode } from './gradcheck';
 import type { Model } from './model';
 import { GRADCHECK_DEFAULTS } from '../defaults';
+import { cropSize, WINDOW_OUTPUTS } from './field';
 import { localPlan } from './local';
 import { backwardPass, forwardPass } from './pass';
 
@@ -82,7 +83,8 @@ export function checkCosts(model: Model, plan: CheckPlan = {}): TensorCost[] {
 /**
  * The local check's evaluations, exactly as it plans them (it picks its coordinates from the gradients, so a
  * forward and a backward pass come first). Each runs one layer: whole along a direction, on its receptive
- * field for a coordinate where the layer has one (a conv's or a pool's window, one element, one channel).
+ * field for a coordinate where the layer has one (a conv's or a pool's window, one element, one channel: its
+ * kind's cropSize).
  */
 function localCosts(model: Model, samples: number, sizes: readonly number[], whole: number): TensorCost[] {
   const base = forwardPass(model);
@@ -92,13 +94,12 @@ function localCosts(model: Model, samples: number, sizes: readonly number[], who
     const node = model.nodes[c.node];
     const size = sizes[c.node] * model.batch;
     const outputs = model.batch * elementCount(node.step.output);
-    const cropped = CROPPED.has(node.kind.kind) ? (size / outputs) * (node.kind.kind === 'conv' || node.kind.kind === 'pool' ? 9 : 1) : size;
+    const crop = cropSize(node);
+    const cropped = crop ? (size / outputs) * (crop === 'window' ? WINDOW_OUTPUTS : 1) : size;
     const perPoint = c.evaluations / (1 + c.coordinates);
     return { layer: c.layer, tensor: c.tensor, evaluations: c.evaluations, passes: (perPoint * (size + c.coordinates * cropped)) / (whole * model.batch) };
   });
 }
-
-const CROPPED = new Set(['conv', 'pool', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity', 'dropout', 'flatten', 'add', 'concat']);
 
 /** One forward pass's time (the fastest of three, after one to warm up) and the loss it gives. */
 export function measureForward(model: Model): { ms: number; loss: number } {

@@ -15,13 +15,14 @@
  *   softmax and the loss. By induction from the loss, every δ and every parameter gradient that passes is the
  *   true gradient, up to the tolerance at each step.
  *
- * A sampled coordinate moves only the outputs in its receptive field, so it runs the layer on a crop
- * (field.ts). Sharded by layer: a shard returns the chain check's numeric parts for the δ its layers read,
+ * A sampled coordinate moves only the outputs in its receptive field, so it runs the layer on a crop its kind
+ * makes (field.ts asks the kind's hooks; a kind without them runs whole), and the kind says where it is affine,
+ * where one forward per point suffices. Sharded by layer: a shard returns the chain check's numeric parts for the δ its layers read,
  * and `assemble` sums them over the shards.
  */
 import type { Backward, Forward } from '../layers/kind';
 import { elementCount } from '../shape';
-import { type Crop, cropInput, cropParam, reaches } from './field';
+import { type Crop, cropInput, cropParam, cropSize, evaluationsPerPoint, reaches, WINDOW_OUTPUTS } from './field';
 import type { Model, ModelNode } from './model';
 import { backwardPass, forwardPass, type Gradients, type Pass, rerun } from './pass';
 import { Random } from './random';
@@ -351,27 +352,6 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   };
 }
 
-/**
- * Where a layer is affine in what is perturbed, its difference quotient is exact: one forward, from the
- * unperturbed output, gives what a central difference gives (up to rounding, the same order), at half the
- * cost. Everywhere else (a curve, a kink), central differences.
- */
-const AFFINE: Readonly<Record<string, (where: number | string) => boolean>> = {
-  conv: () => true,
-  dense: () => true,
-  add: () => true,
-  concat: () => true,
-  flatten: () => true,
-  dropout: () => true,
-  identity: () => true,
-  batchnorm: (where) => typeof where === 'string',
-};
-
-function evaluationsPerPoint(node: ModelNode, where: number | string): 1 | 2 {
-  const affine = AFFINE[node.kind.kind]?.(where) || (node.kind.kind === 'pool' && (node.config as { mode: string }).mode === 'mean');
-  return affine ? 1 : 2;
-}
-
 /** The layer's backward for upstream `dy`, with its override (a hand-written rule, an injected fault) applied. */
 function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f: Forward, dy: Float64Array): Backward {
   const standard = () => node.kind.backward(node.config, node.step, x, f, dy);
@@ -421,7 +401,8 @@ function shareNodes(model: Model, options: LocalOptions): Set<number> {
   const { index, count } = options.shard!;
   const cost = (node: ModelNode) => {
     const whole = model.batch * (node.macs + elementCount(node.step.output)) + 1;
-    const perSample = ['conv', 'pool'].includes(node.kind.kind) ? (whole / Math.max(1, model.batch * elementCount(node.step.output.slice(1)))) * 9 : CROPPED_TO_ONE.has(node.kind.kind) ? 1 : whole;
+    const size = cropSize(node);
+    const perSample = size === 'window' ? (whole / Math.max(1, model.batch * elementCount(node.step.output.slice(1)))) * WINDOW_OUTPUTS : size === 'element' ? 1 : whole;
     const tensors = node.inputs.length + Object.keys(node.step.params).length;
     const samples = Math.min(options.samples, elementCount(node.step.output) * model.batch);
     return whole * (evaluationsPerPoint(node, 0) * tensors + 3) + evaluationsPerPoint(node, 0) * tensors * samples * perSample;
@@ -436,8 +417,6 @@ function shareNodes(model: Model, options: LocalOptions): Set<number> {
   }
   return mine;
 }
-
-const CROPPED_TO_ONE = new Set(['relu', 'leaky_relu', 'sigmoid', 'tanh', 'identity', 'dropout', 'flatten', 'add', 'concat']);
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

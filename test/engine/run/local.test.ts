@@ -34,6 +34,9 @@ describe('local gradient check', () => {
     ['batchnorm on a vector of 5', 'input 5\nc: batchnorm\nloss mse'],
     ['concat of three, one of them twice, on 2×3×3', 'input 2x3x3\na: relu\nb: conv 3 1x1 from=input\nc: concat a b a\nloss mse'],
     ['add of two on 4', 'input 4\na: sigmoid\nc: add a input\nloss mse'],
+    ['gelu on 3×4×4', 'input 3x4x4\nc: gelu\nloss mse'],
+    ['hardswish on 2×3×3', 'input 2x3x3\nc: hardswish\nloss mse'],
+    ['elu alpha=0.5 on 5', 'input 5\nc: elu alpha=0.5\nloss mse'],
   ] as const) {
     it(`crops move exactly what the whole layer moves: ${name}`, () => {
       const model = buildModel(check(text), { batch: 2 });
@@ -104,6 +107,21 @@ describe('local gradient check', () => {
     assert.deepEqual(dense.layers.filter((l) => l.blame).map((l) => [l.name, l.blame]), [
       ['fc', "for a random δ at its output, its gradient W disagrees with its forward: fc's backward rule is wrong"],
     ]);
+  });
+
+  it('adaptive pooling has no crop and runs whole: every coordinate checked, one forward a point where it is linear', async () => {
+    for (const mode of ['max', 'mean']) {
+      const text = `input 1x3x3\nc: pool ${mode} global\nloss mse`;
+      const model = buildModel(check(text), { batch: 2 });
+      const node = model.nodes[0];
+      const x = forwardPass(model).tensors[0];
+      assert.deepEqual([...x.keys()].filter((i) => cropInput(node, [x], 0, i) !== undefined), []);
+      const r = await gradcheck(check(text), { mode: 'local-full' });
+      assert.deepEqual(failures(r), [], mode);
+      // δ(input): a direction and 2·9 coordinates, one forward each for mean (linear), two for max; δ(c): a
+      // direction and its 2 values, two losses each.
+      assert.equal(r.evaluations, (mode === 'mean' ? 1 : 2) * 19 + 2 * 3, mode);
+    }
   });
 
   it('local-full checks every coordinate: dense 3→2 on x=[2,3]', async () => {
