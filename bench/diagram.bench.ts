@@ -60,7 +60,14 @@ globalThis.drawBefore = (model, fresh) => {
 `;
 
 async function bundle(contents: string): Promise<string> {
-  const b = await esbuild.build({ stdin: { contents, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, write: false, format: 'iife', platform: 'browser', logLevel: 'silent' });
+  const b = await esbuild.build({
+    stdin: { contents, resolveDir: process.cwd(), loader: 'ts' },
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    logLevel: 'silent',
+  });
   return b.outputFiles[0].text;
 }
 
@@ -68,9 +75,15 @@ async function bundle(contents: string): Promise<string> {
 function checkout(revision: string): string {
   const dir = join('out', 'bench-against');
   rmSync(dir, { recursive: true, force: true });
-  const files = execFileSync('git', ['ls-tree', '--name-only', `${revision}:webview/diagram`], { encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.ts'));
+  const files = execFileSync('git', ['ls-tree', '--name-only', `${revision}:webview/diagram`], { encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => f.endsWith('.ts'));
   mkdirSync(join(dir, 'webview', 'diagram'), { recursive: true });
-  for (const f of files) writeFileSync(join(dir, 'webview', 'diagram', f), execFileSync('git', ['show', `${revision}:webview/diagram/${f}`]));
+  for (const f of files)
+    writeFileSync(
+      join(dir, 'webview', 'diagram', f),
+      execFileSync('git', ['show', `${revision}:webview/diagram/${f}`]),
+    );
   return dir;
 }
 
@@ -83,10 +96,18 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: STAGE });
     await page.setContent('<!doctype html><html><body style="margin:0"></body></html>');
     for (const content of scripts) await page.addScriptTag({ content });
-    const cases = [200, 2000].map((layers) => ({ layers, model: diagramModel(check(residualNetwork({ layers }, [3, 32, 32], [16, 32, 64, 128]))) }));
+    const cases = [200, 2000].map((layers) => ({
+      layers,
+      model: diagramModel(check(residualNetwork({ layers }, [3, 32, 32], [16, 32, 64, 128]))),
+    }));
     const variants = against ? (['drawNow', 'drawBefore'] as const) : (['drawNow'] as const);
     type Draw = (m: unknown, f: boolean) => { ms: number; reused: boolean };
-    const draw = (fn: string, model: unknown, fresh: boolean) => page.evaluate(([f, m, fr]) => (globalThis as unknown as Record<string, Draw>)[f as string](m, fr as boolean), [fn, model, fresh] as const);
+    const draw = (fn: string, model: unknown, fresh: boolean) =>
+      page.evaluate(([f, m, fr]) => (globalThis as unknown as Record<string, Draw>)[f as string](m, fr as boolean), [
+        fn,
+        model,
+        fresh,
+      ] as const);
     for (const c of cases) for (const v of variants) await draw(v, c.model, true);
     const times = new Map<string, number[]>();
     const add = (k: string, ms: number) => times.set(k, [...(times.get(k) ?? []), ms]);
@@ -102,16 +123,22 @@ async function main(): Promise<void> {
       }
     }
     const m = (k: string) => median(times.get(k)!);
-    console.log(`diagram bench in Chromium ${browser.version()}, ${STAGE.width}×${STAGE.height} stage, ${rounds} interleaved rounds, medians:`);
+    console.log(
+      `diagram bench in Chromium ${browser.version()}, ${STAGE.width}×${STAGE.height} stage, ${rounds} interleaved rounds, medians:`,
+    );
     for (const c of cases) {
       const full = m(`drawNow ${c.layers} full`);
       const redraw = m(`drawNow ${c.layers} redraw`);
       const target = c.layers === 200 ? 150 : 1500;
-      console.log(`  ${c.model.nodes.length} nodes: layout + render ${full.toFixed(1)} ms (target ≤ ${target} ms ${full <= target ? '✓' : '✗'}); redraw after an edit that keeps the boxes ${redraw.toFixed(1)} ms (${(full / redraw).toFixed(1)}× faster)`);
+      console.log(
+        `  ${c.model.nodes.length} nodes: layout + render ${full.toFixed(1)} ms (target ≤ ${target} ms ${full <= target ? '✓' : '✗'}); redraw after an edit that keeps the boxes ${redraw.toFixed(1)} ms (${(full / redraw).toFixed(1)}× faster)`,
+      );
       if (against) {
         const bFull = m(`drawBefore ${c.layers} full`);
         const bRedraw = m(`drawBefore ${c.layers} redraw`);
-        console.log(`    at ${against}: layout + render ${bFull.toFixed(1)} ms, redraw ${bRedraw.toFixed(1)} ms; now ${(bFull / full).toFixed(1)}× and ${(bRedraw / redraw).toFixed(1)}× faster`);
+        console.log(
+          `    at ${against}: layout + render ${bFull.toFixed(1)} ms, redraw ${bRedraw.toFixed(1)} ms; now ${(bFull / full).toFixed(1)}× and ${(bRedraw / redraw).toFixed(1)}× faster`,
+        );
       }
     }
   } finally {

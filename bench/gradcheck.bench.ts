@@ -36,7 +36,10 @@ const median = (ms: readonly number[]) => {
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms >= 100 ? 0 : 1)} ms`);
 
 /** Runs each variant once per round, in turn, after one warm-up round; the medians. */
-async function interleaved(variants: Record<string, () => Promise<unknown>>, rounds: number): Promise<Record<string, number>> {
+async function interleaved(
+  variants: Record<string, () => Promise<unknown>>,
+  rounds: number,
+): Promise<Record<string, number>> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let r = -1; r < rounds; r++) {
     for (const [k, run] of Object.entries(variants)) {
@@ -63,7 +66,11 @@ async function main(): Promise<void> {
   };
 
   // (a) local against baseline.
-  for (const [name, rounds, target] of [['seed', 7, 0], ['residual', 3, 20], ['inception', quick ? 0 : 3, 20]] as const) {
+  for (const [name, rounds, target] of [
+    ['seed', 7, 0],
+    ['residual', 3, 20],
+    ['inception', quick ? 0 : 3, 20],
+  ] as const) {
     const text = read(`examples/${name}.cnn`);
     const evaluations = (await checkOnce(text, 'local')()).evaluations;
     const variants: Record<string, () => Promise<unknown>> = { local: checkOnce(text, 'local') };
@@ -94,13 +101,22 @@ async function main(): Promise<void> {
     const r = await checkOnce(text, 'local')();
     const ms = performance.now() - t0;
     out[`${name}Ms`] = Math.round(ms);
-    say(`(c) ${name}: local ${fmt(ms)}, ${r.evaluations} evaluations (target ≤ ${target / 1000} s ${ms <= target ? '✓' : '✗'})`);
+    say(
+      `(c) ${name}: local ${fmt(ms)}, ${r.evaluations} evaluations (target ≤ ${target / 1000} s ${ms <= target ? '✓' : '✗'})`,
+    );
   }
 
   // (d) two worker threads against one.
   const dir = mkdtempSync(join(tmpdir(), 'cnn-lens-bench-'));
   const script = join(dir, 'worker.js');
-  await esbuild.build({ entryPoints: [join(ROOT, 'extension', 'worker', 'main.node.ts')], outfile: script, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'extension', 'worker', 'main.node.ts')],
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'silent',
+  });
   const workers = [0, 1].map(() => new EngineWorker(new NodeWorkerHost(script)));
   const options: EngineOptions = { samples: 16, eps: 1e-6, atol: 1e-5, rtol: 1e-3, memoryLimit: MEMORY };
   try {
@@ -111,7 +127,11 @@ async function main(): Promise<void> {
           one: () => workers[0].check(text, options, { index: 0, count: 1 }),
           two: async () => {
             const parts = await Promise.all(workers.map((w, index) => w.check(text, options, { index, count: 2 })));
-            const r = assemble(parts[0].layers, parts.map((p) => p.part), { mode: 'local', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: parts[0].batch, seed: parts[0].seed, ms: 0 });
+            const r = assemble(
+              parts[0].layers,
+              parts.map((p) => p.part),
+              { mode: 'local', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: parts[0].batch, seed: parts[0].seed, ms: 0 },
+            );
             if (!r.passed) throw new Error('bench: two shards failed a correct network');
           },
         },
@@ -119,7 +139,9 @@ async function main(): Promise<void> {
       );
       const ratio = m.one / m.two;
       out[`${name}TwoThreadRatio`] = Number(ratio.toFixed(2));
-      say(`(d) ${name}: one thread ${fmt(m.one)}, two ${fmt(m.two)}: ${ratio.toFixed(2)}× (target ≥ 1.7× ${ratio >= 1.7 ? '✓' : '✗'})`);
+      say(
+        `(d) ${name}: one thread ${fmt(m.one)}, two ${fmt(m.two)}: ${ratio.toFixed(2)}× (target ≥ 1.7× ${ratio >= 1.7 ? '✓' : '✗'})`,
+      );
     }
   } finally {
     for (const w of workers) w.terminate();

@@ -14,8 +14,15 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 import {
-  type DeconvGeometry, type UpsampleGeometry, deconv2dBackwardFilter, deconv2dBackwardInput, deconv2dForward, deconvOut,
-  unspecialized, upsampleBackward, upsampleForward,
+  type DeconvGeometry,
+  type UpsampleGeometry,
+  deconv2dBackwardFilter,
+  deconv2dBackwardInput,
+  deconv2dForward,
+  deconvOut,
+  unspecialized,
+  upsampleBackward,
+  upsampleForward,
 } from '../engine/kernels/index.js';
 import { Samples, fill, sample } from './timing.js';
 
@@ -29,7 +36,18 @@ const ROUNDS = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 5;
 /** Milliseconds of one sliced peer call we aim for. */
 const PEER_BUDGET_MS = 400;
 
-interface DeconvShape { name: string; n: number; c: number; h: number; w: number; f: number; k: number; s: number; p: number; op: number }
+interface DeconvShape {
+  name: string;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  f: number;
+  k: number;
+  s: number;
+  p: number;
+  op: number;
+}
 
 /** A DCGAN generator's middle layer, a U-Net decoder's 2×2 up-convolution, a stride-1 3×3 and a decoder's ×2 with out_pad. */
 const DECONV: DeconvShape[] = [
@@ -59,28 +77,59 @@ function tfjsDeconv(s: DeconvShape, oh: number, ow: number, op: Op, batch: numbe
   const x = tf.tensor4d(fill(new Float32Array(batch * s.h * s.w * s.c), 1), [batch, s.h, s.w, s.c]);
   const f = tf.tensor4d(fill(new Float32Array(s.k * s.k * s.f * s.c), 2), [s.k, s.k, s.f, s.c]);
   const dy = tf.tensor4d(fill(new Float32Array(batch * oh * ow * s.f), 3), [batch, oh, ow, s.f]);
-  const attrs = { strides: [s.s, s.s], pad: [[0, 0], [s.p, s.p], [s.p, s.p], [0, 0]], dataFormat: 'NHWC', dilations: [1, 1] };
-  const run = op === 'fwd' ? () => tf.engine().runKernel('Conv2DBackpropInput', { dy: x, filter: f }, { ...attrs, inputShape: [batch, oh, ow, s.f] })
-    : op === 'dx' ? () => tf.engine().runKernel('Conv2D', { x: dy, filter: f }, attrs)
-      : () => tf.engine().runKernel('Conv2DBackpropFilter', { x: dy, dy: x }, { ...attrs, filterShape: [s.k, s.k, s.f, s.c] });
+  const attrs = {
+    strides: [s.s, s.s],
+    pad: [
+      [0, 0],
+      [s.p, s.p],
+      [s.p, s.p],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+  };
+  const run =
+    op === 'fwd'
+      ? () =>
+          tf
+            .engine()
+            .runKernel('Conv2DBackpropInput', { dy: x, filter: f }, { ...attrs, inputShape: [batch, oh, ow, s.f] })
+      : op === 'dx'
+        ? () => tf.engine().runKernel('Conv2D', { x: dy, filter: f }, attrs)
+        : () =>
+            tf
+              .engine()
+              .runKernel('Conv2DBackpropFilter', { x: dy, dy: x }, { ...attrs, filterShape: [s.k, s.k, s.f, s.c] });
   return () => (run() as { dispose(): void }).dispose();
 }
 
 interface DeconvCase {
-  s: DeconvShape; flops: number;
-  ours32: Record<Op, () => void>; ours64: Record<Op, () => void>;
-  tfjs: Record<Op, () => void>; slice: Record<Op, number>;
+  s: DeconvShape;
+  flops: number;
+  ours32: Record<Op, () => void>;
+  ours64: Record<Op, () => void>;
+  tfjs: Record<Op, () => void>;
+  slice: Record<Op, number>;
 }
 
 function prepareDeconv(s: DeconvShape): DeconvCase {
-  const g = geometry(s), oh = deconvOut(g.h), ow = deconvOut(g.w);
+  const g = geometry(s),
+    oh = deconvOut(g.h),
+    ow = deconvOut(g.w);
   const flops = 2 * s.n * s.c * s.h * s.w * s.f * s.k * s.k;
   const mk = <A extends Float32Array | Float64Array>(T: new (n: number) => A): Record<Op, () => void> => {
-    const x = fill(new T(s.n * s.c * s.h * s.w), 1), w = fill(new T(s.c * s.f * s.k * s.k), 2), b = fill(new T(s.f), 4);
+    const x = fill(new T(s.n * s.c * s.h * s.w), 1),
+      w = fill(new T(s.c * s.f * s.k * s.k), 2),
+      b = fill(new T(s.f), 4);
     const dy = fill(new T(s.n * s.f * oh * ow), 3);
-    return { fwd: () => deconv2dForward(g, s.n, x, w, b), dx: () => deconv2dBackwardInput(g, s.n, dy, w), dw: () => deconv2dBackwardFilter(g, s.n, x, dy) };
+    return {
+      fwd: () => deconv2dForward(g, s.n, x, w, b),
+      dx: () => deconv2dBackwardInput(g, s.n, dy, w),
+      dw: () => deconv2dBackwardFilter(g, s.n, x, dy),
+    };
   };
-  const tfjs = {} as Record<Op, () => void>, slice = {} as Record<Op, number>;
+  const tfjs = {} as Record<Op, () => void>,
+    slice = {} as Record<Op, number>;
   for (const op of ['fwd', 'dx', 'dw'] as Op[]) {
     const one = tfjsDeconv(s, oh, ow, op, 1);
     one();
@@ -91,25 +140,40 @@ function prepareDeconv(s: DeconvShape): DeconvCase {
   return { s, flops, ours32: mk(Float32Array), ours64: mk(Float64Array), tfjs, slice };
 }
 
-function prepareUpsample(): { ours32: Record<UpOp, () => void>; ours64: Record<UpOp, () => void>; tfjs: Record<UpOp, () => void> } {
-  const { n, c, h, w, s } = UP, OH = h * s, OW = w * s;
-  const gN: UpsampleGeometry = { mode: 'nearest', channels: c, H: h, W: w, sh: s, sw: s }, gB: UpsampleGeometry = { ...gN, mode: 'bilinear' };
+function prepareUpsample(): {
+  ours32: Record<UpOp, () => void>;
+  ours64: Record<UpOp, () => void>;
+  tfjs: Record<UpOp, () => void>;
+} {
+  const { n, c, h, w, s } = UP,
+    OH = h * s,
+    OW = w * s;
+  const gN: UpsampleGeometry = { mode: 'nearest', channels: c, H: h, W: w, sh: s, sw: s },
+    gB: UpsampleGeometry = { ...gN, mode: 'bilinear' };
   const mk = <A extends Float32Array | Float64Array>(T: new (n: number) => A): Record<UpOp, () => void> => {
-    const x = fill(new T(n * c * h * w), 5), dy = fill(new T(n * c * OH * OW), 6);
+    const x = fill(new T(n * c * h * w), 5),
+      dy = fill(new T(n * c * OH * OW), 6);
     return {
-      'nearest-fwd': () => upsampleForward(gN, n, x), 'nearest-bwd': () => upsampleBackward(gN, n, dy),
-      'bilinear-fwd': () => upsampleForward(gB, n, x), 'bilinear-bwd': () => upsampleBackward(gB, n, dy),
+      'nearest-fwd': () => upsampleForward(gN, n, x),
+      'nearest-bwd': () => upsampleBackward(gN, n, dy),
+      'bilinear-fwd': () => upsampleForward(gB, n, x),
+      'bilinear-bwd': () => upsampleBackward(gB, n, dy),
     };
   };
   const images = tf.tensor4d(fill(new Float32Array(n * h * w * c), 5), [n, h, w, c]);
   const dy = tf.tensor4d(fill(new Float32Array(n * OH * OW * c), 6), [n, OH, OW, c]);
-  const fwd = { alignCorners: false, halfPixelCenters: true, size: [OH, OW] }, bwd = { alignCorners: false };
-  const kernel = (name: string, inputs: object, attrs: object) => () => (tf.engine().runKernel(name, inputs, attrs) as { dispose(): void }).dispose();
+  const fwd = { alignCorners: false, halfPixelCenters: true, size: [OH, OW] },
+    bwd = { alignCorners: false };
+  const kernel = (name: string, inputs: object, attrs: object) => () =>
+    (tf.engine().runKernel(name, inputs, attrs) as { dispose(): void }).dispose();
   return {
-    ours32: mk(Float32Array), ours64: mk(Float64Array),
+    ours32: mk(Float32Array),
+    ours64: mk(Float64Array),
     tfjs: {
-      'nearest-fwd': kernel('ResizeNearestNeighbor', { images }, fwd), 'nearest-bwd': kernel('ResizeNearestNeighborGrad', { images, dy }, bwd),
-      'bilinear-fwd': kernel('ResizeBilinear', { images }, fwd), 'bilinear-bwd': kernel('ResizeBilinearGrad', { images, dy }, bwd),
+      'nearest-fwd': kernel('ResizeNearestNeighbor', { images }, fwd),
+      'nearest-bwd': kernel('ResizeNearestNeighborGrad', { images, dy }, bwd),
+      'bilinear-fwd': kernel('ResizeBilinear', { images }, fwd),
+      'bilinear-bwd': kernel('ResizeBilinearGrad', { images, dy }, bwd),
     },
   };
 }
@@ -117,13 +181,23 @@ function prepareUpsample(): { ours32: Record<UpOp, () => void>; ours64: Record<U
 async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const started = performance.now();
-  const cases = DECONV.map(prepareDeconv), up = prepareUpsample();
-  const ops: Op[] = ['fwd', 'dx', 'dw'], upOps: UpOp[] = ['nearest-fwd', 'nearest-bwd', 'bilinear-fwd', 'bilinear-bwd'];
+  const cases = DECONV.map(prepareDeconv),
+    up = prepareUpsample();
+  const ops: Op[] = ['fwd', 'dx', 'dw'],
+    upOps: UpOp[] = ['nearest-fwd', 'nearest-bwd', 'bilinear-fwd', 'bilinear-bwd'];
   const t = new Samples();
   // Warm-up: every kernel compiled before the first timed round.
   for (let i = 0; i < 3; i++) {
-    for (const cs of cases) for (const op of ops) { cs.ours32[op](); cs.ours64[op](); }
-    for (const op of upOps) { up.ours32[op](); up.ours64[op](); up.tfjs[op](); }
+    for (const cs of cases)
+      for (const op of ops) {
+        cs.ours32[op]();
+        cs.ours64[op]();
+      }
+    for (const op of upOps) {
+      up.ours32[op]();
+      up.ours64[op]();
+      up.tfjs[op]();
+    }
   }
   for (let r = 0; r < ROUNDS; r++) {
     for (const cs of cases) {
@@ -140,28 +214,57 @@ async function main(): Promise<void> {
       t.add(`tfjs/${op}`, sample(up.tfjs[op], 50));
     }
   }
-  const deconv = cases.flatMap((cs) => ops.map((op) => {
-    const key = `${cs.s.name}/${op}`, ours = t.median(`ours32/${key}`), tfjs = t.median(`tfjs/${key}`);
-    return { shape: cs.s.name, op, ms: round(ours), msF64: round(t.median(`ours64/${key}`)), tfjsMs: round(tfjs),
-      gflops: round(cs.flops / ours / 1e6), vsTfjs: round(tfjs / ours), tfjsBatchSlice: cs.slice[op] };
-  }));
+  const deconv = cases.flatMap((cs) =>
+    ops.map((op) => {
+      const key = `${cs.s.name}/${op}`,
+        ours = t.median(`ours32/${key}`),
+        tfjs = t.median(`tfjs/${key}`);
+      return {
+        shape: cs.s.name,
+        op,
+        ms: round(ours),
+        msF64: round(t.median(`ours64/${key}`)),
+        tfjsMs: round(tfjs),
+        gflops: round(cs.flops / ours / 1e6),
+        vsTfjs: round(tfjs / ours),
+        tfjsBatchSlice: cs.slice[op],
+      };
+    }),
+  );
   const upsample = upOps.map((op) => {
-    const ours = t.median(`ours32/${op}`), tfjs = t.median(`tfjs/${op}`);
-    return { op, ms: round(ours), msF64: round(t.median(`ours64/${op}`)), tfjsMs: round(tfjs), vsTfjs: round(tfjs / ours) };
+    const ours = t.median(`ours32/${op}`),
+      tfjs = t.median(`tfjs/${op}`);
+    return {
+      op,
+      ms: round(ours),
+      msF64: round(t.median(`ours64/${op}`)),
+      tfjsMs: round(tfjs),
+      vsTfjs: round(tfjs / ours),
+    };
   });
   const result = {
-    dtype: 'float32', dtypeNote: 'ratios use the float32 path (tfjs is float32); msF64 times the float64 path',
-    specialized: unspecialized.length === 0, rounds: ROUNDS, deconv, upsample, seconds: round((performance.now() - started) / 1000),
+    dtype: 'float32',
+    dtypeNote: 'ratios use the float32 path (tfjs is float32); msF64 times the float64 path',
+    specialized: unspecialized.length === 0,
+    rounds: ROUNDS,
+    deconv,
+    upsample,
+    seconds: round((performance.now() - started) / 1000),
   };
   if (json) {
     console.log(JSON.stringify(result));
     return;
   }
-  console.log(`CNN Lens version 2 kernels against tfjs-backend-cpu, float32 for ratios (float64 alongside); medians of ${ROUNDS} interleaved rounds\n`);
+  console.log(
+    `CNN Lens version 2 kernels against tfjs-backend-cpu, float32 for ratios (float64 alongside); medians of ${ROUNDS} interleaved rounds\n`,
+  );
   console.log(row(['deconv', 'op', 'ms f32', 'ms f64', 'tfjs ms', 'GFLOP/s', '×tfjs', 'tfjs slice']));
-  for (const d of deconv) console.log(row([d.shape, d.op, d.ms, d.msF64, d.tfjsMs, d.gflops, d.vsTfjs, d.tfjsBatchSlice]));
+  for (const d of deconv)
+    console.log(row([d.shape, d.op, d.ms, d.msF64, d.tfjsMs, d.gflops, d.vsTfjs, d.tfjsBatchSlice]));
   for (const s of DECONV) {
-    console.log(`  ${s.name}: x=[${s.n},${s.c},${s.h},${s.w}] w=[${s.c},${s.f},${s.k},${s.k}] s=${s.s} p=${s.p} out_pad=${s.op}`);
+    console.log(
+      `  ${s.name}: x=[${s.n},${s.c},${s.h},${s.w}] w=[${s.c},${s.f},${s.k},${s.k}] s=${s.s} p=${s.p} out_pad=${s.op}`,
+    );
   }
   console.log(`\n${row(['upsample ×2', 'ms f32', 'ms f64', 'tfjs ms', '×tfjs'])}`);
   for (const u of upsample) console.log(row([u.op, u.ms, u.msF64, u.tfjsMs, u.vsTfjs]));

@@ -26,7 +26,7 @@ function modelFile(lines: number): string {
       `  model.add(tf.layers.conv2d({ filters: ${2 * f}, kernelSize: 3, strides: 2, activation: 'relu' }));`,
       '  model.add(tf.layers.batchNormalization({}));',
       '  model.add(tf.layers.flatten());',
-      '  model.add(tf.layers.dense({ units, activation: \'softmax\' }));',
+      "  model.add(tf.layers.dense({ units, activation: 'softmax' }));",
       '  return model;',
       '}',
       '',
@@ -62,13 +62,18 @@ for (let r = 0; r < rounds; r++) {
   ts.createSourceFile('model.ts', edited, ts.ScriptTarget.Latest, true);
   s.add('parse', performance.now() - t);
   t = performance.now();
-  for (let k = 0; k < 100; k++) if (edited.includes('@tensorflow/tfjs')) structuredClone({ id: k, text: edited, fileName: '/model.ts' });
+  for (let k = 0; k < 100; k++)
+    if (edited.includes('@tensorflow/tfjs')) structuredClone({ id: k, text: edited, fileName: '/model.ts' });
   s.add('host', (performance.now() - t) / 100);
 }
 const read = s.median('read');
 const parse = s.median('parse');
-console.log(`bench:tfjs: ${lineCount} lines, ${(text.length / 1024).toFixed(0)} KiB, ${first.layers.length} layers, ${first.diagnostics.length} diagnostics; ${rounds} interleaved rounds (medians)`);
+console.log(
+  `bench:tfjs: ${lineCount} lines, ${(text.length / 1024).toFixed(0)} KiB, ${first.layers.length} layers, ${first.diagnostics.length} diagnostics; ${rounds} interleaved rounds (medians)`,
+);
 console.log(`  first read (ts-morph project created, code warmed)   ${coldMs.toFixed(1)} ms`);
 console.log(`  read per edit, in the worker                          ${read.toFixed(1)} ms`);
-console.log(`  TypeScript's bare parse of the same text              ${parse.toFixed(1)} ms   (read / parse = ${(read / parse).toFixed(2)})`);
+console.log(
+  `  TypeScript's bare parse of the same text              ${parse.toFixed(1)} ms   (read / parse = ${(read / parse).toFixed(2)})`,
+);
 console.log(`  extension host per keystroke (test + copy to worker)  ${s.median('host').toFixed(3)} ms`);

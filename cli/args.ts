@@ -2,7 +2,10 @@
 
 export class UsageError extends Error {
   /** Whether the usage text helps (a wrong flag) or only repeats itself (a missing file). */
-  constructor(message: string, readonly showUsage = true) {
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
     super(message);
   }
 }

@@ -14,7 +14,15 @@ export interface JsonDiagnostic {
 export function jsonDiagnostic(a: Analysis, d: Diagnostic): JsonDiagnostic {
   const start = a.lines.position(d.range.start);
   const end = a.lines.position(d.range.end);
-  return { severity: d.severity, code: d.code, message: d.message, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
+  return {
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    line: start.line,
+    column: start.column,
+    endLine: end.line,
+    endColumn: end.column,
+  };
 }
 
 export function checkJson(a: Analysis) {
@@ -49,16 +57,30 @@ export function checkText(a: Analysis, file: string): string {
   if (a.layers.length) {
     const rows = [['Layer', 'Kind', 'Inputs', 'Output (= δ at output)', 'δ at input', 'Params', 'Mult-adds']];
     for (const l of a.layers) {
-      rows.push([l.name, l.kind, l.inputs.join(', ') || '—', shape(l.output), deltaIn(l), count(l.paramCount), count(l.macs)]);
+      rows.push([
+        l.name,
+        l.kind,
+        l.inputs.join(', ') || '—',
+        shape(l.output),
+        deltaIn(l),
+        count(l.paramCount),
+        count(l.macs),
+      ]);
     }
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    const line = (r: string[]) => r.map((cell, c) => (c >= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+    const line = (r: string[]) =>
+      r
+        .map((cell, c) => (c >= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd();
     const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
     out.push(line(rows[0]), rule, ...rows.slice(1).map(line), rule);
     const params = a.layers.reduce((n, l) => n + l.paramCount, 0);
     const macs = a.layers.reduce((n, l) => n + l.macs, 0);
     const unknown = a.layers.filter((l) => !l.output).length;
-    out.push(`Total params: ${count(params)}   Mult-adds per sample: ${count(macs)}${unknown ? `   (${unknown} layer${unknown > 1 ? 's' : ''} of unknown shape not counted)` : ''}`);
+    out.push(
+      `Total params: ${count(params)}   Mult-adds per sample: ${count(macs)}${unknown ? `   (${unknown} layer${unknown > 1 ? 's' : ''} of unknown shape not counted)` : ''}`,
+    );
   } else {
     out.push('no layers');
   }
@@ -71,6 +93,11 @@ export function checkText(a: Analysis, file: string): string {
   }
   const errors = a.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = a.diagnostics.filter((d) => d.severity === 'warning').length;
-  out.push('', errors || warnings ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` : 'no problems');
+  out.push(
+    '',
+    errors || warnings
+      ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`
+      : 'no problems',
+  );
   return out.join('\n');
 }

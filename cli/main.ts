@@ -44,7 +44,15 @@ const COMMANDS: Record<string, Command> = {
     run: (file, text, flags) => runCommand(check(text, checkOptions(flags)), file, flags),
   },
   gradcheck: {
-    flags: { json: 'boolean', mode: 'string', samples: 'int', eps: 'number', atol: 'number', rtol: 'number', ...RUN_FLAGS },
+    flags: {
+      json: 'boolean',
+      mode: 'string',
+      samples: 'int',
+      eps: 'number',
+      atol: 'number',
+      rtol: 'number',
+      ...RUN_FLAGS,
+    },
     run: (file, text, flags) => gradcheckCommand(check(text, checkOptions(flags)), file, flags),
   },
   export: {
@@ -65,7 +73,12 @@ function readSource(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    const reason =
+      (e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : (e as NodeJS.ErrnoException).code === 'EISDIR'
+          ? 'it is a directory'
+          : (e as Error).message;
     throw new UsageError(`cannot read ${file}: ${reason}`, false);
   }
 }
@@ -81,9 +94,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command '${name}'`);
     // `-o OUT` is the short form of `--out OUT`, as compilers write it.
-    const { positionals, flags } = parseArgs(rest.map((a) => (a === '-o' ? '--out' : a)), command.flags);
-    if (flags['memory-limit'] !== undefined && !((flags['memory-limit'] as number) > 0)) throw new UsageError('--memory-limit needs a number of bytes above 0');
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `${name} takes one file, not ${positionals.length}` : `${name} needs a FILE`);
+    const { positionals, flags } = parseArgs(
+      rest.map((a) => (a === '-o' ? '--out' : a)),
+      command.flags,
+    );
+    if (flags['memory-limit'] !== undefined && !((flags['memory-limit'] as number) > 0))
+      throw new UsageError('--memory-limit needs a number of bytes above 0');
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length ? `${name} takes one file, not ${positionals.length}` : `${name} needs a FILE`,
+      );
     return await command.run(positionals[0], readSource(positionals[0]), flags);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

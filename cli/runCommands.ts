@@ -32,7 +32,9 @@ export function runOptions(flags: Flags): RunOptions {
 export function reportRunError(e: unknown, a: Analysis, file: string, json: boolean): number {
   if (!(e instanceof RunError)) throw e;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ passed: false, error: e.message, ...(e.layer && { layer: e.layer }), diagnostics: e.diagnostics.map((d) => jsonDiagnostic(a, d)) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ passed: false, error: e.message, ...(e.layer && { layer: e.layer }), diagnostics: e.diagnostics.map((d) => jsonDiagnostic(a, d)) })}\n`,
+    );
   } else {
     for (const d of e.diagnostics) {
       const { line, column } = a.lines.position(d.range.start);
@@ -49,10 +51,13 @@ export function runCommand(a: Analysis, file: string, flags: Flags): number {
   try {
     const dump = sampleRun(a, runOptions(flags));
     writeFileSync(out, JSON.stringify(dump));
-    process.stdout.write(`${file}: batch ${dump.batch}, seed ${dump.seed}, input ${formatShape(dump.input.shape.slice(1))}, loss ${dump.loss}; wrote ${out}\n`);
+    process.stdout.write(
+      `${file}: batch ${dump.batch}, seed ${dump.seed}, input ${formatShape(dump.input.shape.slice(1))}, loss ${dump.loss}; wrote ${out}\n`,
+    );
     return 0;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).syscall) throw new UsageError(`cannot write ${out}: ${(e as Error).message}`, false);
+    if ((e as NodeJS.ErrnoException).syscall)
+      throw new UsageError(`cannot write ${out}: ${(e as Error).message}`, false);
     return reportRunError(e, a, file, false);
   }
 }
@@ -62,7 +67,10 @@ export const LONG_CHECK_MS = 5_000;
 
 export async function gradcheckCommand(a: Analysis, file: string, flags: Flags): Promise<number> {
   const mode = flags.mode as GradcheckMode | undefined;
-  if (mode !== undefined && !GRADCHECK_MODES.includes(mode)) throw new UsageError(`--mode is ${GRADCHECK_MODES.slice(0, -1).join(', ')} or ${GRADCHECK_MODES.at(-1)}, not '${mode}'`);
+  if (mode !== undefined && !GRADCHECK_MODES.includes(mode))
+    throw new UsageError(
+      `--mode is ${GRADCHECK_MODES.slice(0, -1).join(', ')} or ${GRADCHECK_MODES.at(-1)}, not '${mode}'`,
+    );
   for (const f of ['eps', 'atol', 'rtol'] as const) {
     if (flags[f] !== undefined && !((flags[f] as number) > 0)) throw new UsageError(`--${f} needs a number above 0`);
   }
@@ -76,7 +84,9 @@ export async function gradcheckCommand(a: Analysis, file: string, flags: Flags):
     // On stderr, so --json's stdout stays one JSON object.
     const estimate = estimateCheck(model, { ...(mode && { mode }), ...(samples !== undefined && { samples }) });
     if (estimate.ms >= LONG_CHECK_MS) {
-      process.stderr.write(`gradcheck: ${estimate.evaluations.toLocaleString('en-US')} evaluations, ${aboutDuration(estimate.ms)} (Ctrl+C stops it)\n`);
+      process.stderr.write(
+        `gradcheck: ${estimate.evaluations.toLocaleString('en-US')} evaluations, ${aboutDuration(estimate.ms)} (Ctrl+C stops it)\n`,
+      );
     }
     result = await gradcheckModel(model, {
       ...(mode && { mode }),
@@ -84,7 +94,12 @@ export async function gradcheckCommand(a: Analysis, file: string, flags: Flags):
       ...(flags.eps !== undefined && { eps: flags.eps as number }),
       ...(flags.atol !== undefined && { atol: flags.atol as number }),
       ...(flags.rtol !== undefined && { rtol: flags.rtol as number }),
-      ...(showProgress && { onProgress: (p) => process.stderr.write(`\rgradcheck: ${p.done}/${p.total} evaluations${p.layer ? ` (${p.layer} ${p.tensor})` : ''}\x1b[K`) }),
+      ...(showProgress && {
+        onProgress: (p) =>
+          process.stderr.write(
+            `\rgradcheck: ${p.done}/${p.total} evaluations${p.layer ? ` (${p.layer} ${p.tensor})` : ''}\x1b[K`,
+          ),
+      }),
     });
   } catch (e) {
     return reportRunError(e, a, file, json);
@@ -126,7 +141,11 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
     ]);
   }
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => [...row[c]].length)));
-  const line = (row: string[]) => row.map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length))
+      .join('  ')
+      .trimEnd();
   const out = [
     `${file}: gradient check ${r.passed ? 'passed' : 'FAILED'} (${r.mode}, eps ${r.eps}, atol ${r.atol}, rtol ${r.rtol}, batch ${r.batch}, seed ${r.seed}${r.input ? `, input ${formatShape(r.input)}` : ''}; loss ${r.loss.toPrecision(6)}; ${r.evaluations} evaluations in ${Math.round(r.ms)} ms)`,
     '',
@@ -138,10 +157,17 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
   ];
   for (const l of r.layers) if (l.blame) out.push('', `${l.name}${l.line ? ` (line ${l.line})` : ''}: ${l.blame}`);
   for (const l of r.layers) {
-    for (const [tensor, c] of [['δ', l.delta] as const, ...Object.entries(l.params), ...Object.entries(l.rules ?? {}).map(([k, v]) => [`rule for ${k}`, v] as const)]) {
+    for (const [tensor, c] of [
+      ['δ', l.delta] as const,
+      ...Object.entries(l.params),
+      ...Object.entries(l.rules ?? {}).map(([k, v]) => [`rule for ${k}`, v] as const),
+    ]) {
       if (c.passed) continue;
       out.push('', `${l.name} ${tensor}${l.line ? ` (line ${l.line})` : ''} fails: worst coordinates`);
-      for (const w of c.worst) out.push(`  [${w.index.join(', ') || 'random direction'}]  analytic ${w.analytic.toPrecision(8)}  numeric ${w.numeric.toPrecision(8)}  relative error ${w.relError.toExponential(2)}`);
+      for (const w of c.worst)
+        out.push(
+          `  [${w.index.join(', ') || 'random direction'}]  analytic ${w.analytic.toPrecision(8)}  numeric ${w.numeric.toPrecision(8)}  relative error ${w.relError.toExponential(2)}`,
+        );
     }
   }
   return out.join('\n');

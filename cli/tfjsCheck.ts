@@ -24,22 +24,62 @@ export function tfjsCheck(file: string, text: string, json: boolean): { output: 
   const at = (offset: number) => lines.position(offset);
   const errors = a.diagnostics.filter((d) => d.severity === 'error').length;
   if (json) {
-    const layer = (l: TfLayer) => ({ name: l.label, kind: l.fn, inputs: l.inputs.map((s) => s ?? null), output: l.output ?? null, params: l.params ?? null, line: at(l.range.start).line });
+    const layer = (l: TfLayer) => ({
+      name: l.label,
+      kind: l.fn,
+      inputs: l.inputs.map((s) => s ?? null),
+      output: l.output ?? null,
+      params: l.params ?? null,
+      line: at(l.range.start).line,
+    });
     const diagnostics = a.diagnostics.map((d) => {
       const [s, e] = [at(d.range.start), at(d.range.end)];
-      return { severity: d.severity, code: d.code, message: d.message, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+      return {
+        severity: d.severity,
+        code: d.code,
+        message: d.message,
+        line: s.line,
+        column: s.column,
+        endLine: e.line,
+        endColumn: e.column,
+      };
     });
-    return { output: JSON.stringify({ file, tfjs: a.importsTfjs, layout: 'channels-last', layers: a.layers.map(layer), diagnostics }), errors };
+    return {
+      output: JSON.stringify({
+        file,
+        tfjs: a.importsTfjs,
+        layout: 'channels-last',
+        layers: a.layers.map(layer),
+        diagnostics,
+      }),
+      errors,
+    };
   }
   const out: string[] = [];
-  if (!a.importsTfjs) out.push(`${file}: does not import TensorFlow.js (@tensorflow/tfjs, -node or -layers): nothing to check`);
+  if (!a.importsTfjs)
+    out.push(`${file}: does not import TensorFlow.js (@tensorflow/tfjs, -node or -layers): nothing to check`);
   else if (!a.layers.length) out.push(`${file}: no tfjs layers found`);
   else {
-    out.push(`${file}: ${a.layers.length} tfjs layer${a.layers.length === 1 ? '' : 's'}, shapes channels-last (H×W×C) per sample`, '');
+    out.push(
+      `${file}: ${a.layers.length} tfjs layer${a.layers.length === 1 ? '' : 's'}, shapes channels-last (H×W×C) per sample`,
+      '',
+    );
     const rows = [['Line', 'Layer', 'Kind', 'Input', 'Output', 'Params']];
-    for (const l of a.layers) rows.push([`${at(l.range.start).line}`, l.label, l.fn, l.inputs.map(shape).join(', '), shape(l.output), l.params === undefined ? '?' : l.params.toLocaleString('en-US')]);
+    for (const l of a.layers)
+      rows.push([
+        `${at(l.range.start).line}`,
+        l.label,
+        l.fn,
+        l.inputs.map(shape).join(', '),
+        shape(l.output),
+        l.params === undefined ? '?' : l.params.toLocaleString('en-US'),
+      ]);
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    const line = (r: string[]) => r.map((cell, c) => (c === 0 || c === 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+    const line = (r: string[]) =>
+      r
+        .map((cell, c) => (c === 0 || c === 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd();
     out.push(line(rows[0]), '─'.repeat(widths.reduce((n, w) => n + w + 2, -2)), ...rows.slice(1).map(line));
   }
   if (a.diagnostics.length) {
@@ -50,6 +90,11 @@ export function tfjsCheck(file: string, text: string, json: boolean): { output: 
     }
   }
   const warnings = a.diagnostics.filter((d) => d.severity === 'warning').length;
-  out.push('', errors || warnings ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` : 'no problems');
+  out.push(
+    '',
+    errors || warnings
+      ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`
+      : 'no problems',
+  );
   return { output: out.join('\n'), errors };
 }

@@ -15,7 +15,17 @@ import type { Producer } from './checked';
 export type { UseInfo } from './analysis';
 import { LAYER_KINDS } from './layers';
 import { STATEMENT_KEYWORDS } from './parser';
-import type { BackwardStatement, BlockParam, BlockStatement, Expr, LayerStatement, OptionNode, ParsedDocument, Value, Word } from './syntax';
+import type {
+  BackwardStatement,
+  BlockParam,
+  BlockStatement,
+  Expr,
+  LayerStatement,
+  OptionNode,
+  ParsedDocument,
+  Value,
+  Word,
+} from './syntax';
 import type { Diagnostic, TextRange } from './text';
 
 export interface BlockDef {
@@ -44,17 +54,34 @@ export function collectBlocks(document: ParsedDocument, report: (d: Diagnostic) 
     if (!st.name) continue;
     const name = st.name.text;
     if (RESERVED.has(name)) {
-      report({ severity: 'error', code: 'syntax', message: `'${name}' is a ${LAYER_KINDS.has(name) ? 'layer kind' : 'keyword'} and cannot name a block`, range: st.name.range });
+      report({
+        severity: 'error',
+        code: 'syntax',
+        message: `'${name}' is a ${LAYER_KINDS.has(name) ? 'layer kind' : 'keyword'} and cannot name a block`,
+        range: st.name.range,
+      });
       continue;
     }
     const first = byName.get(name);
     if (first) {
-      report({ severity: 'error', code: 'duplicate-name', message: `block '${name}' is already defined`, range: st.name.range, related: [{ range: first.statement.name!.range, message: `block '${name}' is first defined here` }] });
+      report({
+        severity: 'error',
+        code: 'duplicate-name',
+        message: `block '${name}' is already defined`,
+        range: st.name.range,
+        related: [{ range: first.statement.name!.range, message: `block '${name}' is first defined here` }],
+      });
       continue;
     }
     byName.set(name, { statement: st, name, params: st.params, localNames: localNames(st) });
     for (const b of st.body) {
-      if (b.type === 'layer' && b.nameText?.includes('.')) report({ severity: 'error', code: 'syntax', message: `'${b.nameText}': a name has no '.'; inside a block, names are its own`, range: b.name!.range });
+      if (b.type === 'layer' && b.nameText?.includes('.'))
+        report({
+          severity: 'error',
+          code: 'syntax',
+          message: `'${b.nameText}': a name has no '.'; inside a block, names are its own`,
+          range: b.name!.range,
+        });
     }
   }
   for (const block of byName.values()) checkArithmetic(block, report);
@@ -67,7 +94,13 @@ export function collectBlocks(document: ParsedDocument, report: (d: Diagnostic) 
   }
   for (const block of byName.values()) {
     if (used.has(block.name)) continue;
-    report({ severity: 'hint', code: 'unused-layer', message: `block ${block.name} is never used: no layer statement names it as its kind`, range: block.statement.range, tags: ['unnecessary'] });
+    report({
+      severity: 'hint',
+      code: 'unused-layer',
+      message: `block ${block.name} is never used: no layer statement names it as its kind`,
+      range: block.statement.range,
+      tags: ['unnecessary'],
+    });
   }
   return { byName, recursive };
 }
@@ -89,7 +122,13 @@ function checkArithmetic(block: BlockDef, report: (d: Diagnostic) => void): void
   const params = block.params.map((p) => p.name.text);
   const visit = (e: Expr): void => {
     if (e.op === 'name') {
-      if (!params.includes(e.name)) report({ severity: 'error', code: 'bad-value', message: `'${e.name}' is not a parameter of block ${block.name}; its arithmetic can use ${params.join(', ') || 'no names (it has no parameters)'}`, range: e.range });
+      if (!params.includes(e.name))
+        report({
+          severity: 'error',
+          code: 'bad-value',
+          message: `'${e.name}' is not a parameter of block ${block.name}; its arithmetic can use ${params.join(', ') || 'no names (it has no parameters)'}`,
+          range: e.range,
+        });
     } else if (e.op !== 'number') {
       visit(e.left);
       visit(e.right);
@@ -165,7 +204,9 @@ export function substitute(v: Value, bound: Bound, report: (d: Diagnostic) => vo
   if (v.kind === 'word') return bound.get(v.text) ?? v;
   if (v.kind !== 'expr' || !v.expr) return v;
   const n = evaluate(v.expr, bound, v.text, report);
-  return n === undefined ? new Substituted('missing', '', v.range, MISSING_DIMS) : new Substituted('number', String(n), v.range, [n]);
+  return n === undefined
+    ? new Substituted('missing', '', v.range, MISSING_DIMS)
+    : new Substituted('number', String(n), v.range, [n]);
 }
 
 function evaluate(e: Expr, bound: Bound, whole: string, report: (d: Diagnostic) => void): number | undefined {
@@ -174,7 +215,13 @@ function evaluate(e: Expr, bound: Bound, whole: string, report: (d: Diagnostic) 
     const v = bound.get(e.name);
     if (!v) return undefined; // not a parameter: reported once for the block
     if (v.kind === 'number' && v.dims.length === 1 && Number.isSafeInteger(v.dims[0])) return v.dims[0];
-    if (v.kind !== 'missing') report({ severity: 'error', code: 'bad-value', message: `${e.name} is used in arithmetic (${whole}), so it takes a whole number, not '${v.text}'`, range: v.range });
+    if (v.kind !== 'missing')
+      report({
+        severity: 'error',
+        code: 'bad-value',
+        message: `${e.name} is used in arithmetic (${whole}), so it takes a whole number, not '${v.text}'`,
+        range: v.range,
+      });
     return undefined;
   }
   const a = evaluate(e.left, bound, whole, report);
@@ -189,7 +236,12 @@ function evaluate(e: Expr, bound: Bound, whole: string, report: (d: Diagnostic) 
       return a * b;
     case '/':
       if (b === 0 || a % b !== 0) {
-        report({ severity: 'error', code: 'bad-value', message: `${whole} is ${a}/${b} here, ${b === 0 ? 'a division by zero' : 'which is not a whole number'}: a block's arithmetic divides exactly`, range: e.range });
+        report({
+          severity: 'error',
+          code: 'bad-value',
+          message: `${whole} is ${a}/${b} here, ${b === 0 ? 'a division by zero' : 'which is not a whole number'}: a block's arithmetic divides exactly`,
+          range: e.range,
+        });
         return undefined;
       }
       return a / b;
@@ -209,8 +261,13 @@ export class ExpandedLayer implements LayerStatement {
     report: (d: Diagnostic) => void,
   ) {
     this.args = body.args.length ? body.args.map((v) => substitute(v, bound, report)) : body.args;
-    this.options = body.options.length ? body.options.map((o) => ({ key: o.key, value: substitute(o.value, bound, report), range: o.range })) : body.options;
-    this.assertion = body.assertion && { arrow: body.assertion.arrow, shape: substitute(body.assertion.shape, bound, report) };
+    this.options = body.options.length
+      ? body.options.map((o) => ({ key: o.key, value: substitute(o.value, bound, report), range: o.range }))
+      : body.options;
+    this.assertion = body.assertion && {
+      arrow: body.assertion.arrow,
+      shape: substitute(body.assertion.shape, bound, report),
+    };
   }
 
   get type(): 'layer' {
@@ -274,7 +331,10 @@ export class Alias implements Producer {
  * the uses, plus one at each top-level use, pointing at the places in its body.
  */
 export class BlockDiagnostics {
-  private readonly byPlace = new Map<string, { first: Diagnostic; uses: UseInfo[]; prefixes: string[]; messages: string[] }>();
+  private readonly byPlace = new Map<
+    string,
+    { first: Diagnostic; uses: UseInfo[]; prefixes: string[]; messages: string[] }
+  >();
   private readonly byTop = new Map<LayerStatement, { use: UseInfo; found: Diagnostic[] }>();
 
   /** Whether `range` lies in one of the document's blocks (its header, body or end). */
@@ -311,9 +371,19 @@ export class BlockDiagnostics {
         continue;
       }
       const same = messages.every((m) => m === messages[0]);
-      const message = same ? `${prefixes.join(', ')}: ${messages[0]}` : `${first.message}; the same in ${prefixes.slice(1).join(', ')}`;
+      const message = same
+        ? `${prefixes.join(', ')}: ${messages[0]}`
+        : `${first.message}; the same in ${prefixes.slice(1).join(', ')}`;
       const { fixes, ...rest } = first;
-      report({ ...rest, message, ...(same && fixes && { fixes }), related: [...(first.related ?? []), ...uses.map((u, i) => ({ range: u.top.range, message: `used here: ${prefixes[i]}` }))] });
+      report({
+        ...rest,
+        message,
+        ...(same && fixes && { fixes }),
+        related: [
+          ...(first.related ?? []),
+          ...uses.map((u, i) => ({ range: u.top.range, message: `used here: ${prefixes[i]}` })),
+        ],
+      });
     }
     const rank = { error: 0, warning: 1, info: 2, hint: 3 } as const;
     for (const { use, found } of this.byTop.values()) {

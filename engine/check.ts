@@ -89,7 +89,13 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     const st = document.statements[index];
     switch (st.type) {
       case 'network':
-        if (index > 0) report({ severity: 'error', code: 'syntax', message: '`network` must be the first statement', range: st.keyword.range });
+        if (index > 0)
+          report({
+            severity: 'error',
+            code: 'syntax',
+            message: '`network` must be the first statement',
+            range: st.keyword.range,
+          });
         else network = st.name?.text;
         break;
       case 'input': {
@@ -106,9 +112,17 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
         }
         const nameOk = !st.name || names.checkName(st.name);
         const declared = readShape(st.shape, 'the input shape', report) ?? null;
-        const shape = declared && declared.length === 3 && options.inputSize ? [declared[0], ...options.inputSize] : declared;
+        const shape =
+          declared && declared.length === 3 && options.inputSize ? [declared[0], ...options.inputSize] : declared;
         const channelsFrom = st.shape.kind === 'missing' ? st.shape.range : dimRange(st.shape, 0);
-        const producer: Producer = { name, nameRange: st.name?.range ?? st.keyword.range, output: shape, channelsFrom, consumers: 0, index: -1 };
+        const producer: Producer = {
+          name,
+          nameRange: st.name?.range ?? st.keyword.range,
+          output: shape,
+          channelsFrom,
+          consumers: 0,
+          index: -1,
+        };
         names.define(producer, nameOk);
         input = { name, shape, statement: st };
         names.previous = producer;
@@ -117,7 +131,13 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       case 'loss': {
         const value = readWord(st.loss, 'the loss', ['cross_entropy', 'mse'] as const, report);
         if (lossStatement) {
-          report({ severity: 'error', code: 'syntax', message: `the loss is already given on line ${lines.position(lossStatement.range.start).line}`, range: st.range, related: [{ range: lossStatement.range, message: 'the loss is given here' }] });
+          report({
+            severity: 'error',
+            code: 'syntax',
+            message: `the loss is already given on line ${lines.position(lossStatement.range.start).line}`,
+            range: st.range,
+            related: [{ range: lossStatement.range, message: 'the loss is given here' }],
+          });
         } else {
           lossStatement = { value, range: st.range, valueRange: st.loss.range };
         }
@@ -165,7 +185,12 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     const kind = layer.definition;
     if (kind?.fusedWithLoss && !isLast) {
       const loss = LOSS_TEXT[kind.fusedWithLoss.loss];
-      report({ severity: 'error', code: 'softmax-not-last', message: `${layer.name}: ${kind.kind} must be the last layer, where it is fused with the ${loss} loss; use it only there`, range: st.kind.range });
+      report({
+        severity: 'error',
+        code: 'softmax-not-last',
+        message: `${layer.name}: ${kind.kind} must be the last layer, where it is fused with the ${loss} loss; use it only there`,
+        range: st.kind.range,
+      });
       return;
     }
     if (layer.broken || !kind) return;
@@ -196,7 +221,13 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
       code: 'shape-assertion',
       message: `${name}: the output is ${formatShape(output)}, not ${formatShape(asserted)} as asserted`,
       range: st.assertion.shape.range,
-      fixes: [{ title: `Change the assertion to ${written}`, edits: [{ range: st.assertion.shape.range, newText: written }], preferred: true }],
+      fixes: [
+        {
+          title: `Change the assertion to ${written}`,
+          edits: [{ range: st.assertion.shape.range, newText: written }],
+          preferred: true,
+        },
+      ],
     });
   }
 
@@ -207,23 +238,49 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   if (lossStatement) {
     if (lossStatement.value) loss = lossStatement.value;
     const after = layers.find((l) => l.statement.range.start > lossStatement!.range.start);
-    if (after) report({ severity: 'error', code: 'syntax', message: `\`loss\` must come after every layer; ${after.name} follows it`, range: lossStatement.range });
+    if (after)
+      report({
+        severity: 'error',
+        code: 'syntax',
+        message: `\`loss\` must come after every layer; ${after.name} follows it`,
+        range: lossStatement.range,
+      });
     if (fused && lossStatement.value && lossStatement.value !== fused) {
-      report({ severity: 'error', code: 'bad-value', message: `${lastLayer.name}: ${lastLayer.kind} is fused with ${fused}; remove the ${lastLayer.kind} to use ${lossStatement.value}`, range: lossStatement.valueRange });
+      report({
+        severity: 'error',
+        code: 'bad-value',
+        message: `${lastLayer.name}: ${lastLayer.kind} is fused with ${fused}; remove the ${lastLayer.kind} to use ${lossStatement.value}`,
+        range: lossStatement.valueRange,
+      });
     }
   }
 
-  const rules = compileRules(backward, layers, names, lastLayer !== undefined && fused !== undefined && loss === fused ? lastLayer : undefined, text, lines, report, (st) => enter(backwardUses.get(st)));
+  const rules = compileRules(
+    backward,
+    layers,
+    names,
+    lastLayer !== undefined && fused !== undefined && loss === fused ? lastLayer : undefined,
+    text,
+    lines,
+    report,
+    (st) => enter(backwardUses.get(st)),
+  );
   enter(undefined);
 
   if (!input && !names.missingInputReported) {
-    report({ severity: 'error', code: 'missing-input', message: 'the network has no `input`; add one such as `input 3x32x32`', range: { start: 0, end: Math.min(text.length, (text.codePointAt(0) ?? 0) > 0xffff ? 2 : 1) } });
+    report({
+      severity: 'error',
+      code: 'missing-input',
+      message: 'the network has no `input`; add one such as `input 3x32x32`',
+      range: { start: 0, end: Math.min(text.length, (text.codePointAt(0) ?? 0) > 0xffff ? 2 : 1) },
+    });
   }
   reportUnused(layers, names, report, enter);
   enter(undefined);
   folded.flush(report);
   const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
-  if (input && Number.isFinite(limit)) reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report);
+  if (input && Number.isFinite(limit))
+    reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report);
 
   if (sizeValue) {
     const size = sampleSize(sizeValue, text, input, options, diagnostics, report);
@@ -250,7 +307,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
  * so every shape, parameter and δ is the size's; else the analysis itself. Offsets are the text's in both.
  */
 export function runsAt(analysis: Analysis, options: CheckOptions = {}): Analysis {
-  const size = analysis.sample.size, shape = analysis.input?.shape;
+  const size = analysis.sample.size,
+    shape = analysis.input?.shape;
   if (!size || !shape || shape.length !== 3 || (shape[1] === size[0] && shape[2] === size[1])) return analysis;
   return check(analysis.document.text, { ...options, inputSize: size });
 }
@@ -260,12 +318,23 @@ export function runsAt(analysis: Analysis, options: CheckOptions = {}): Analysis
  * does not check clean at its declared size says so itself; one that does but breaks at this size gets a
  * `bad-value` at the size, naming the first layer that breaks and why, related to where.
  */
-function sampleSize(value: Value, text: string, input: InputInfo | undefined, options: CheckOptions, diagnostics: readonly Diagnostic[],
-  report: (d: Diagnostic) => void): readonly [number, number] | undefined {
+function sampleSize(
+  value: Value,
+  text: string,
+  input: InputInfo | undefined,
+  options: CheckOptions,
+  diagnostics: readonly Diagnostic[],
+  report: (d: Diagnostic) => void,
+): readonly [number, number] | undefined {
   const pair = readPair(value, 'sample size', 1, report);
   if (!pair || !input?.shape) return undefined;
   if (input.shape.length !== 3) {
-    report({ severity: 'error', code: 'bad-value', message: `sample size=${value.text}: the size is a C×H×W input's H×W, but the input is a vector of ${input.shape[0]}`, range: value.range });
+    report({
+      severity: 'error',
+      code: 'bad-value',
+      message: `sample size=${value.text}: the size is a C×H×W input's H×W, but the input is a vector of ${input.shape[0]}`,
+      range: value.range,
+    });
     return undefined;
   }
   const size = [pair.h, pair.w] as const;
@@ -291,7 +360,16 @@ function sampleSize(value: Value, text: string, input: InputInfo | undefined, op
  * Hand-written backward rules, once every layer's shapes and the loss are known; one rule per layer and target.
  * `fusedLast` is the last layer when it is fused with the loss, whose δ at the input is the loss's own.
  */
-function compileRules(backward: readonly BackwardStatement[], layers: readonly Layer[], names: Resolver, fusedLast: Layer | undefined, text: string, lines: LineIndex, report: (d: Diagnostic) => void, enter: (st: BackwardStatement) => void): CompiledRule[] {
+function compileRules(
+  backward: readonly BackwardStatement[],
+  layers: readonly Layer[],
+  names: Resolver,
+  fusedLast: Layer | undefined,
+  text: string,
+  lines: LineIndex,
+  report: (d: Diagnostic) => void,
+  enter: (st: BackwardStatement) => void,
+): CompiledRule[] {
   const ruled = new Map<string, BackwardStatement>();
   const rules: CompiledRule[] = [];
   for (const st of backward) {
@@ -299,13 +377,23 @@ function compileRules(backward: readonly BackwardStatement[], layers: readonly L
     const producer = st.layer && names.get(st.layer.text);
     if (!producer) continue; // undefined-layer, or a syntax error, is reported already
     if (producer.index < 0) {
-      report({ severity: 'error', code: 'backward-unknown', message: `'${producer.name}' is the input; a backward rule belongs to a layer`, range: st.layer!.range });
+      report({
+        severity: 'error',
+        code: 'backward-unknown',
+        message: `'${producer.name}' is the input; a backward rule belongs to a layer`,
+        range: st.layer!.range,
+      });
       continue;
     }
     const layer = layers[producer.index];
     const fused = layer === fusedLast ? layer.definition?.fusedWithLoss : undefined;
     if (fused) {
-      report({ severity: 'error', code: 'backward-unknown', message: `${layer.name} is fused with the ${LOSS_TEXT[fused.loss]} loss: the δ at its input is ${fused.delta}, part of the loss's rule, and takes no rule of its own`, range: st.layer!.range });
+      report({
+        severity: 'error',
+        code: 'backward-unknown',
+        message: `${layer.name} is fused with the ${LOSS_TEXT[fused.loss]} loss: the δ at its input is ${fused.delta}, part of the loss's rule, and takes no rule of its own`,
+        range: st.layer!.range,
+      });
       continue;
     }
     // A rule is checked against known shapes only: where they are unknown, an error above says why.
@@ -313,9 +401,16 @@ function compileRules(backward: readonly BackwardStatement[], layers: readonly L
     const { rule, diagnostics: found } = compileRule(st, layer, text);
     for (const d of found) report(d);
     if (!rule) continue;
-    const key = `${producer.name}\u0000${rule.target}`, first = ruled.get(key);
+    const key = `${producer.name}\u0000${rule.target}`,
+      first = ruled.get(key);
     if (first) {
-      report({ severity: 'error', code: 'duplicate-name', message: `${producer.name}'s ${rule.target} already has a rule, on line ${lines.position(first.range.start).line}; a target takes one`, range: st.rule.range, related: [{ range: first.rule.range, message: 'the first rule' }] });
+      report({
+        severity: 'error',
+        code: 'duplicate-name',
+        message: `${producer.name}'s ${rule.target} already has a rule, on line ${lines.position(first.range.start).line}; a target takes one`,
+        range: st.rule.range,
+        related: [{ range: first.rule.range, message: 'the first rule' }],
+      });
     } else {
       ruled.set(key, st);
       rules.push(rule);
@@ -328,7 +423,12 @@ function compileRules(backward: readonly BackwardStatement[], layers: readonly L
  * Layers whose output never reaches the last layer, where the loss is. A use of a block whose output reaches
  * nothing is one warning at the use, not one per layer of its expansion.
  */
-function reportUnused(layers: readonly Layer[], names: Resolver, report: (d: Diagnostic) => void, enter: (use: UseInfo | undefined) => void): void {
+function reportUnused(
+  layers: readonly Layer[],
+  names: Resolver,
+  report: (d: Diagnostic) => void,
+  enter: (use: UseInfo | undefined) => void,
+): void {
   if (layers.length === 0) return;
   // Names only refer upwards, so one sweep from the last layer up marks everything that reaches it.
   const reached = new Uint8Array(layers.length);
@@ -353,7 +453,13 @@ function reportUnused(layers: readonly Layer[], names: Resolver, report: (d: Dia
         if (unusedUses.has(use.top)) return;
         unusedUses.add(use.top);
         enter(undefined);
-        report({ severity: 'warning', code: 'unused-layer', message: `${use.topName}: its output reaches no loss; nothing below uses it and it is not the last layer`, range: use.top.range, tags: ['unnecessary'] });
+        report({
+          severity: 'warning',
+          code: 'unused-layer',
+          message: `${use.topName}: its output reaches no loss; nothing below uses it and it is not the last layer`,
+          range: use.top.range,
+          tags: ['unnecessary'],
+        });
         return;
       }
     }
@@ -374,6 +480,7 @@ function reportUnused(layers: readonly Layer[], names: Resolver, report: (d: Dia
  */
 function namingUse(message: string, use: UseInfo): { prefix: string; bare: string } {
   const named = /^([A-Za-z_][\w.]*): /.exec(message);
-  if (named && named[1].startsWith(`${use.name}.`)) return { prefix: `${named[1]} (${use.description})`, bare: message.slice(named[0].length) };
+  if (named && named[1].startsWith(`${use.name}.`))
+    return { prefix: `${named[1]} (${use.description})`, bare: message.slice(named[0].length) };
   return { prefix: `${use.name} (${use.description})`, bare: message };
 }

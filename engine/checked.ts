@@ -76,7 +76,9 @@ class RuleWriter implements RuleContext {
   ) {}
 
   deltaOf(name: string): string {
-    return this.inputs.some((i) => i.name === name && i.producer.consumers > 1) ? `${this.layer}'s share of δ(${name})` : `δ(${name})`;
+    return this.inputs.some((i) => i.name === name && i.producer.consumers > 1)
+      ? `${this.layer}'s share of δ(${name})`
+      : `δ(${name})`;
   }
 }
 
@@ -191,4 +193,3 @@ export class Layer implements LayerInfo, Producer {
     return this.output && allKnown(inputs) ? inputs : undefined;
   }
 }
-

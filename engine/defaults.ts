@@ -19,7 +19,14 @@ export const DEFAULT_SEED = 1;
  */
 export type GradcheckMode = 'local' | 'local-full' | 'baseline' | 'full' | 'sampled' | 'directional';
 /** Every mode, the default first. */
-export const GRADCHECK_MODES: readonly GradcheckMode[] = ['local', 'local-full', 'baseline', 'full', 'sampled', 'directional'];
+export const GRADCHECK_MODES: readonly GradcheckMode[] = [
+  'local',
+  'local-full',
+  'baseline',
+  'full',
+  'sampled',
+  'directional',
+];
 
 /**
  * The gradient check's defaults: torch.autograd.gradcheck's step and tolerances (|a − n| ≤ atol + rtol·|n|), 16

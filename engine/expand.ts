@@ -4,7 +4,15 @@
  * (`layer2.1.conv1`), names inside the body looked up in the use's own scope, and the use's name made to stand for
  * its output. The checker (check.ts) resolves and infers each layer as it does any other.
  */
-import { type BlockDef, type Blocks, type Bound, describeUse, ExpandedLayer, expandBackward, type UseInfo } from './blocks';
+import {
+  type BlockDef,
+  type Blocks,
+  type Bound,
+  describeUse,
+  ExpandedLayer,
+  expandBackward,
+  type UseInfo,
+} from './blocks';
 import type { Layer, Producer } from './checked';
 import type { Resolver } from './resolve';
 import { unknownOption } from './resolve';
@@ -26,7 +34,14 @@ export interface ExpandHost {
 
 /** The output of a use that could not be expanded: unknown, so nothing after it is checked against a guess. */
 function unknownOutput(name: string, st: LayerStatement): Producer {
-  return { name, nameRange: (st.name ?? st.kind).range, output: null, channelsFrom: undefined, consumers: 0, index: -1 };
+  return {
+    name,
+    nameRange: (st.name ?? st.kind).range,
+    output: null,
+    channelsFrom: undefined,
+    consumers: 0,
+    index: -1,
+  };
 }
 
 export class Expander {
@@ -52,7 +67,14 @@ export class Expander {
    * Expands `st`, a use of `block` named `name`, and answers its output. `outer` is the use whose body `st` is in
    * (undefined at the top level), `top` the top-level use and its name.
    */
-  private expand(st: LayerStatement, block: BlockDef, name: string, isLast: boolean, outer: UseInfo | undefined, top: { st: LayerStatement; name: string } | undefined): Producer {
+  private expand(
+    st: LayerStatement,
+    block: BlockDef,
+    name: string,
+    isLast: boolean,
+    outer: UseInfo | undefined,
+    top: { st: LayerStatement; name: string } | undefined,
+  ): Producer {
     const { names, report } = this.host;
     const binding = this.bind(st, block, name);
     const from = binding?.from && names.lookup(binding.from, name);
@@ -67,7 +89,13 @@ export class Expander {
     const outputs: Shape[] = [];
     for (let r = 1; r <= repeat; r++) {
       const prefix = repeated ? `${name}.${r}` : name;
-      const use: UseInfo = { name: prefix, block: block.name, description, top: top?.st ?? st, topName: top?.name ?? name };
+      const use: UseInfo = {
+        name: prefix,
+        block: block.name,
+        description,
+        top: top?.st ?? st,
+        topName: top?.name ?? name,
+      };
       this.host.enter(use);
       if (!input) {
         // No input above: the first layer of the body says so, as a first layer at the top level would.
@@ -90,7 +118,9 @@ export class Expander {
         const inner = this.blocks.byName.get(b.kindText);
         if (inner) {
           const expanded = new ExpandedLayer(b, full, bound, report);
-          const out = this.blocks.recursive.has(b) ? unknownOutput(full, b) : this.expand(expanded, inner, full, last, use, top ?? { st, name });
+          const out = this.blocks.recursive.has(b)
+            ? unknownOutput(full, b)
+            : this.expand(expanded, inner, full, last, use, top ?? { st, name });
           names.scope = input ? { block: block.name, prefix, input, localNames: block.localNames } : undefined;
           this.host.enter(use);
           names.alias(full, (b.name ?? b.kind).range, out, true, false);
@@ -115,7 +145,11 @@ export class Expander {
   }
 
   /** The use's arguments bound to the block's parameters, its `repeat=` and `from=`; undefined after an error. */
-  private bind(st: LayerStatement, block: BlockDef, name: string): { bound: Bound; repeat: number; repeated: boolean; from?: Value } | undefined {
+  private bind(
+    st: LayerStatement,
+    block: BlockDef,
+    name: string,
+  ): { bound: Bound; repeat: number; repeated: boolean; from?: Value } | undefined {
     const { report } = this.host;
     const params = block.params;
     const signature = `block ${block.name}${params.map((p) => ` ${p.name.text}${p.default ? `=${p.default.text}` : ''}`).join('')}`;
@@ -126,7 +160,12 @@ export class Expander {
         bound.set(params[i].name.text, v);
       } else if (i === params.length) {
         ok = false;
-        report({ severity: 'error', code: 'syntax', message: `${name}: ${signature} takes ${params.length === 0 ? 'no arguments' : params.length === 1 ? 'one argument' : `${params.length} arguments`}; '${v.text}' is one too many`, range: v.range });
+        report({
+          severity: 'error',
+          code: 'syntax',
+          message: `${name}: ${signature} takes ${params.length === 0 ? 'no arguments' : params.length === 1 ? 'one argument' : `${params.length} arguments`}; '${v.text}' is one too many`,
+          range: v.range,
+        });
       }
     });
     let repeat = 1;
@@ -136,7 +175,12 @@ export class Expander {
     for (const o of st.options) {
       const key = o.key.text;
       if (seen.has(key) || (bound.has(key) && params.findIndex((p) => p.name.text === key) < st.args.length)) {
-        report({ severity: 'error', code: 'syntax', message: `${name}: ${key} is given twice${seen.has(key) ? '' : ' (by position and by name)'}`, range: o.key.range });
+        report({
+          severity: 'error',
+          code: 'syntax',
+          message: `${name}: ${key} is given twice${seen.has(key) ? '' : ' (by position and by name)'}`,
+          range: o.key.range,
+        });
         ok = false;
         continue;
       }
@@ -148,7 +192,13 @@ export class Expander {
       } else if (key === 'from') {
         if (o.value.kind === 'word') from = o.value;
         else {
-          if (o.value.kind !== 'missing') report({ severity: 'error', code: 'bad-value', message: `from= takes a layer name, not '${o.value.text}'`, range: o.value.range });
+          if (o.value.kind !== 'missing')
+            report({
+              severity: 'error',
+              code: 'bad-value',
+              message: `from= takes a layer name, not '${o.value.text}'`,
+              range: o.value.range,
+            });
           ok = false;
         }
       } else if (params.some((p) => p.name.text === key)) {
@@ -164,13 +214,23 @@ export class Expander {
         bound.set(p.name.text, p.default);
       } else {
         ok = false;
-        report({ severity: 'error', code: 'syntax', message: `${name}: ${p.name.text} is missing; ${signature} needs it`, range: st.kind.range });
+        report({
+          severity: 'error',
+          code: 'syntax',
+          message: `${name}: ${p.name.text} is missing; ${signature} needs it`,
+          range: st.kind.range,
+        });
       }
     }
     return ok ? { bound, repeat, repeated, ...(from && { from }) } : undefined;
   }
 
-  private checkAssertion(st: LayerStatement, name: string, output: Shape, repetitions: readonly Shape[] | undefined): void {
+  private checkAssertion(
+    st: LayerStatement,
+    name: string,
+    output: Shape,
+    repetitions: readonly Shape[] | undefined,
+  ): void {
     const { report } = this.host;
     const asserted = readShape(st.assertion!.shape, `${name}: the asserted shape`, report);
     if (!asserted || sameShape(asserted, output)) return;
@@ -185,7 +245,13 @@ export class Expander {
           ? ` (each repetition reads the previous one's output: ${repetitions.map((s, i) => `${name}.${i + 1} gives ${formatShape(s)}`).join(', ')}; a use that changes the shape, such as a stride of 2 in a stage's first block only, goes on its own line before the repeated ones)`
           : ''),
       range: st.assertion!.shape.range,
-      fixes: [{ title: `Change the assertion to ${written}`, edits: [{ range: st.assertion!.shape.range, newText: written }], preferred: !changing }],
+      fixes: [
+        {
+          title: `Change the assertion to ${written}`,
+          edits: [{ range: st.assertion!.shape.range, newText: written }],
+          preferred: !changing,
+        },
+      ],
     });
   }
 }

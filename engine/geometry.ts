@@ -43,7 +43,14 @@ export function dilatedKernel(axis: Pick<Axis, 'kernel' | 'dilation'>): number {
 }
 
 /** Conv axis: out = ⌊(size + padBefore + padAfter − D·(K−1) − 1) / S⌋ + 1. */
-export function convAxis(size: number, kernel: number, stride: number, dilation: number, padBefore: number, padAfter: number): Axis {
+export function convAxis(
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padBefore: number,
+  padAfter: number,
+): Axis {
   const span = size + padBefore + padAfter - dilation * (kernel - 1) - 1;
   const out = span < 0 ? 0 : Math.floor(span / stride) + 1;
   return { size, kernel, stride, dilation, padBefore, padAfter, out };
@@ -82,7 +89,13 @@ export function meanDivisor(axis: Axis, o: number): number {
  * end. False means only "maybe not": `uncovered` tells.
  */
 export function coversAll(axis: Axis): boolean {
-  return axis.dilation === 1 && axis.out >= 1 && axis.stride <= axis.kernel && windowStart(axis, 0) <= 0 && windowStart(axis, axis.out - 1) + axis.kernel >= axis.size;
+  return (
+    axis.dilation === 1 &&
+    axis.out >= 1 &&
+    axis.stride <= axis.kernel &&
+    windowStart(axis, 0) <= 0 &&
+    windowStart(axis, axis.out - 1) + axis.kernel >= axis.size
+  );
 }
 
 /** Inclusive runs `[from, to]` of input indices that no window reads, and how many indices that is. */

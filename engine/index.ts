@@ -1,5 +1,13 @@
 /** The engine's public surface: everything the CLI, the extension and the tests use. No `vscode` here. */
-export { check, runsAt, DEFAULT_BATCH, DEFAULT_MEMORY_LIMIT, DEFAULT_SEED, estimateRunBytes, formatBytes } from './check';
+export {
+  check,
+  runsAt,
+  DEFAULT_BATCH,
+  DEFAULT_MEMORY_LIMIT,
+  DEFAULT_SEED,
+  estimateRunBytes,
+  formatBytes,
+} from './check';
 export { GRADCHECK_DEFAULTS, GRADCHECK_MODES, type GradcheckMode } from './defaults';
 export type { Analysis, CheckOptions, InputInfo, LayerInfo, LossKind } from './check';
 export * from './geometry';

@@ -10,7 +10,11 @@ import type { Diagnostic } from './text';
  * Bytes a sample run of `batch` needs: in float64, every activation and its δ for the whole batch, and each
  * parameter with its gradient. Exact (BigInt), so it can be decided before anything would allocate.
  */
-export function estimateRunBytes(input: Shape | null, layers: readonly Pick<LayerInfo, 'output' | 'params'>[], batch: number): bigint {
+export function estimateRunBytes(
+  input: Shape | null,
+  layers: readonly Pick<LayerInfo, 'output' | 'params'>[],
+  batch: number,
+): bigint {
   // Plain numbers while they are exact (almost always); BigInt only when the total may not be.
   let approx = input ? 2 * batch * elementCount(input) : 0;
   for (const l of layers) {
@@ -32,7 +36,11 @@ export function estimateRunBytes(input: Shape | null, layers: readonly Pick<Laye
  * `estimateRunBytes` for checked layers, which count their parameters: the plain-number sum is the same, without
  * asking each layer for its parameters. Only a total that may not be exact takes the BigInt path, which needs them.
  */
-function runBytes(input: Shape | null, layers: readonly Pick<LayerInfo, 'output' | 'params' | 'paramCount'>[], batch: number): bigint {
+function runBytes(
+  input: Shape | null,
+  layers: readonly Pick<LayerInfo, 'output' | 'params' | 'paramCount'>[],
+  batch: number,
+): bigint {
   let approx = input ? 2 * batch * elementCount(input) : 0;
   for (const l of layers) {
     if (l.output) approx += 2 * batch * elementCount(l.output);
@@ -42,13 +50,23 @@ function runBytes(input: Shape | null, layers: readonly Pick<LayerInfo, 'output'
 }
 
 /** `too-large`, reported at the largest tensor so the user sees what to shrink. */
-export function reportTooLarge(input: InputInfo, layers: readonly LayerInfo[], batch: number, limit: number, report: (d: Diagnostic) => void): void {
+export function reportTooLarge(
+  input: InputInfo,
+  layers: readonly LayerInfo[],
+  batch: number,
+  limit: number,
+  report: (d: Diagnostic) => void,
+): void {
   const bytes = runBytes(input.shape, layers, batch);
   const cap = BigInt(Math.floor(limit));
   if (bytes <= cap) return;
-  const tensors = [{ shape: input.shape, range: input.statement.range, what: 'the input' }, ...layers.map((l) => ({ shape: l.output, range: l.statement.range, what: `${l.name}'s output` }))];
+  const tensors = [
+    { shape: input.shape, range: input.statement.range, what: 'the input' },
+    ...layers.map((l) => ({ shape: l.output, range: l.statement.range, what: `${l.name}'s output` })),
+  ];
   let largest = tensors[0];
-  for (const t of tensors) if (t.shape && (!largest.shape || elementCount(t.shape) > elementCount(largest.shape))) largest = t;
+  for (const t of tensors)
+    if (t.shape && (!largest.shape || elementCount(t.shape) > elementCount(largest.shape))) largest = t;
   report({
     severity: 'error',
     code: 'too-large',

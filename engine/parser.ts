@@ -61,7 +61,22 @@ export class WordSet {
 const VOCABULARY = new WordSet([
   ...STATEMENT_KEYWORDS,
   ...[...LAYER_KINDS.values()].flatMap((k) => [k.kind, ...Object.keys(k.options)]),
-  ...['from', 'true', 'false', 'same', 'full', 'valid', 'max', 'mean', 'avg', 'cross_entropy', 'mse', 'batch', 'seed', 'repeat'],
+  ...[
+    'from',
+    'true',
+    'false',
+    'same',
+    'full',
+    'valid',
+    'max',
+    'mean',
+    'avg',
+    'cross_entropy',
+    'mse',
+    'batch',
+    'seed',
+    'repeat',
+  ],
 ]);
 
 /** The text of a word token: the vocabulary's string for a word of the language, else a copy from the document. */
@@ -127,7 +142,9 @@ class ValueNode implements Value {
 function readDims(source: string, start: number, end: number): number[] {
   // Up to three dimensions (every shape a layer has) are kept in locals and returned as an array literal of
   // exactly their number; more take a growing array.
-  let a = 0, b = 0, c = 0;
+  let a = 0,
+    b = 0,
+    c = 0;
   let count = 0;
   let more: number[] | undefined;
   let n = 0;
@@ -246,7 +263,8 @@ export function parse(text: string): ParsedDocument {
   const diagnostics: Diagnostic[] = [];
   const parser = new LineParser(text, diagnostics);
   const breaks = new LineBreaks(text);
-  const syntax = (range: TextRange, message: string) => diagnostics.push({ severity: 'error', code: 'syntax', message, range });
+  const syntax = (range: TextRange, message: string) =>
+    diagnostics.push({ severity: 'error', code: 'syntax', message, range });
   let open: OpenBlock | undefined;
   /** Closes the open block at `end`, or where its body stops when its `end` is missing (`why` says where). */
   const close = (end: Word | undefined, why: string) => {
@@ -254,7 +272,11 @@ export function parse(text: string): ParsedDocument {
     const { header, body } = open;
     header.body = body;
     if (end) header.end = end.range;
-    else syntax(range(header.keyword.range.start, (header.name ?? header.keyword).range.end), `block ${header.name?.text ?? ''} has no \`end\` ${why}`.replace('  ', ' '));
+    else
+      syntax(
+        range(header.keyword.range.start, (header.name ?? header.keyword).range.end),
+        `block ${header.name?.text ?? ''} has no \`end\` ${why}`.replace('  ', ' '),
+      );
     const last = end?.range.end ?? body[body.length - 1]?.range.end ?? header.header.end;
     header.range = range(header.header.start, last);
     open = undefined;
@@ -278,7 +300,10 @@ export function parse(text: string): ParsedDocument {
       } else {
         if (open) {
           const name = open.header.name?.text ?? '';
-          syntax(statement.keyword.range, `\`${statement.keyword.text}\` cannot be inside a block (block ${name}, line ${lineOf(text, open.header.range.start)}): a block holds layers and backward rules; is its \`end\` missing?`);
+          syntax(
+            statement.keyword.range,
+            `\`${statement.keyword.text}\` cannot be inside a block (block ${name}, line ${lineOf(text, open.header.range.start)}): a block holds layers and backward rules; is its \`end\` missing?`,
+          );
         }
         statements.push(statement);
       }
@@ -338,30 +363,55 @@ class LineParser {
     if (this.count === 0) return undefined;
     const first = this.peek();
     if (first.token !== Token.Word) {
-      this.error(first, 'expected a statement: a layer such as `conv 64 5x5`, or `input`, `network`, `loss`, `sample`, `backward`');
+      this.error(
+        first,
+        'expected a statement: a layer such as `conv 64 5x5`, or `input`, `network`, `loss`, `sample`, `backward`',
+      );
       return undefined;
     }
     // A word before `:` is (nearly always) a layer's name, not a word of the language: it is not looked up.
     this.next();
-    const text = this.peek().token === Token.Colon ? this.text.slice(first.start, first.end) : wordText(this.text, first.start, first.end);
+    const text =
+      this.peek().token === Token.Colon
+        ? this.text.slice(first.start, first.end)
+        : wordText(this.text, first.start, first.end);
     // `input: relu` names a layer `input`; the checker rejects the name, the parser keeps the layer.
     // `backward: …` is a rule missing its layer name, never a layer.
     if (text === 'backward') return this.parseBackward(wordNode(text, first.start));
     if (this.peek().token !== Token.Colon) {
       switch (text) {
         case 'network':
-          return this.finish({ type: 'network', keyword: wordNode(text, first.start), name: this.optionalWord('a network name'), range: this.whole() });
+          return this.finish({
+            type: 'network',
+            keyword: wordNode(text, first.start),
+            name: this.optionalWord('a network name'),
+            range: this.whole(),
+          });
         case 'input':
           return this.parseInput(wordNode(text, first.start));
         case 'loss':
-          return this.finish({ type: 'loss', keyword: wordNode(text, first.start), loss: this.value('a loss: `cross_entropy` or `mse`'), range: this.whole() });
+          return this.finish({
+            type: 'loss',
+            keyword: wordNode(text, first.start),
+            loss: this.value('a loss: `cross_entropy` or `mse`'),
+            range: this.whole(),
+          });
         case 'sample':
-          return this.finish({ type: 'sample', keyword: wordNode(text, first.start), options: this.parseOptions(), range: this.whole() });
+          return this.finish({
+            type: 'sample',
+            keyword: wordNode(text, first.start),
+            options: this.parseOptions(),
+            range: this.whole(),
+          });
         case 'block':
           return this.parseBlock(wordNode(text, first.start));
         case 'end': {
           const keyword = wordNode(text, first.start);
-          if (this.i < this.count) this.error(this.peek(), `unexpected '${this.text.slice(this.peek().start, this.peek().end)}' after \`end\``);
+          if (this.i < this.count)
+            this.error(
+              this.peek(),
+              `unexpected '${this.text.slice(this.peek().start, this.peek().end)}' after \`end\``,
+            );
           return { type: 'end', keyword };
         }
       }
@@ -371,7 +421,7 @@ class LineParser {
 
   /** `block NAME PARAM… [PARAM=DEFAULT…]`: required parameters first, then those with defaults. */
   private parseBlock(keyword: Word): BlockStatement {
-    const name = this.optionalWord('the block\'s name, as in `block basic c stride=1`');
+    const name = this.optionalWord("the block's name, as in `block basic c stride=1`");
     const params: BlockParam[] = [];
     while (this.i < this.count) {
       const t = this.peek();
@@ -385,10 +435,12 @@ class LineParser {
         this.next();
         params.push({ name: param, default: this.value(`a default value for ${param.text}`) });
       } else {
-        if (params.some((p) => p.default)) this.error(t, `${param.text} has no default, so it goes before the parameters that have one`);
+        if (params.some((p) => p.default))
+          this.error(t, `${param.text} has no default, so it goes before the parameters that have one`);
         params.push({ name: param });
       }
-      if (params.some((p, i) => i < params.length - 1 && p.name.text === param.text)) this.error(t, `parameter ${param.text} is given twice`);
+      if (params.some((p, i) => i < params.length - 1 && p.name.text === param.text))
+        this.error(t, `parameter ${param.text} is given twice`);
     }
     const header = this.whole();
     return { type: 'block', keyword, name, params, body: [], header, range: header };
@@ -435,7 +487,13 @@ class LineParser {
         this.next();
         assertion = { arrow: range(t.start, t.end), shape: this.value('a shape after `->`, such as `64x13x13`') };
         break;
-      } else if (t.token === Token.Number || t.token === Token.Shape || t.token === Token.Word || t.token === Token.String || this.startsExpr()) {
+      } else if (
+        t.token === Token.Number ||
+        t.token === Token.Shape ||
+        t.token === Token.Word ||
+        t.token === Token.String ||
+        this.startsExpr()
+      ) {
         args[argCount++] = this.blockValue('');
       } else if (t.token === Token.Comma) {
         this.next();
@@ -445,8 +503,16 @@ class LineParser {
       }
     }
     return this.finish(
-      new LayerNode(name, kind, kindStart, argCount ? firstOf(args, argCount) : NO_VALUES,
-        optionCount ? firstOf(options, optionCount) : NO_OPTIONS, assertion, this.toks[0].start, this.lastEnd()),
+      new LayerNode(
+        name,
+        kind,
+        kindStart,
+        argCount ? firstOf(args, argCount) : NO_VALUES,
+        optionCount ? firstOf(options, optionCount) : NO_OPTIONS,
+        assertion,
+        this.toks[0].start,
+        this.lastEnd(),
+      ),
     );
   }
 
@@ -468,7 +534,8 @@ class LineParser {
     const key = this.word(this.next());
     this.next(); // '='
     // What was expected is written only when it is missing.
-    const value = VALUE_KINDS[this.peek().token] || this.startsExpr() ? this.blockValue('') : this.value(`a value for ${key.text}`);
+    const value =
+      VALUE_KINDS[this.peek().token] || this.startsExpr() ? this.blockValue('') : this.value(`a value for ${key.text}`);
     return optionNode(key, value);
   }
 
@@ -533,7 +600,9 @@ class LineParser {
     if (!this.startsExpr()) return this.value(expected);
     const start = this.peek().start;
     const expr = this.sum();
-    return expr ? new ExprNode(this.text, start, expr.range.end, expr) : new ValueNode('missing', this.text, start, start);
+    return expr
+      ? new ExprNode(this.text, start, expr.range.end, expr)
+      : new ValueNode('missing', this.text, start, start);
   }
 
   private sum(): Expr | undefined {
@@ -549,7 +618,11 @@ class LineParser {
       } else if (this.isGluedMinus(t, this.toks[this.i - 1])) {
         op = '-';
         this.next();
-        right = this.product({ op: 'number', value: -Number(this.text.slice(t.start, t.end)), range: range(t.start + 1, t.end) });
+        right = this.product({
+          op: 'number',
+          value: -Number(this.text.slice(t.start, t.end)),
+          range: range(t.start + 1, t.end),
+        });
       } else {
         break;
       }

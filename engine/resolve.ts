@@ -59,7 +59,12 @@ export class Resolver {
     this.producers = new NameTable<Producer>(document.statements.length + 1);
     this.unreadLines = new Set(document.diagnostics.map((d) => lines.position(d.range.start).line));
     // One function for the whole check, told which layer it is reading, rather than one closure per layer.
-    this.reportReading = (d) => report(d.code === 'bad-value' && !d.message.startsWith(`${this.reading}:`) ? { ...d, message: `${this.reading}: ${d.message}` } : d);
+    this.reportReading = (d) =>
+      report(
+        d.code === 'bad-value' && !d.message.startsWith(`${this.reading}:`)
+          ? { ...d, message: `${this.reading}: ${d.message}` }
+          : d,
+      );
   }
 
   /** The producer a name stands for: a use's name stands for its output. */
@@ -105,11 +110,21 @@ export class Resolver {
   /** Whether `word` may name a layer or the input: false, after reporting it, for a keyword. */
   checkName(word: Word): boolean {
     if (word.text.includes('.')) {
-      this.report({ severity: 'error', code: 'syntax', message: `'${word.text}': a name has no '.'; full names such as layer2.1.conv1 are the ones blocks make`, range: word.range });
+      this.report({
+        severity: 'error',
+        code: 'syntax',
+        message: `'${word.text}': a name has no '.'; full names such as layer2.1.conv1 are the ones blocks make`,
+        range: word.range,
+      });
       return false;
     }
     if (!RESERVED.has(word.text)) return true;
-    this.report({ severity: 'error', code: 'syntax', message: `'${word.text}' is a keyword and cannot name a layer`, range: word.range });
+    this.report({
+      severity: 'error',
+      code: 'syntax',
+      message: `'${word.text}' is a keyword and cannot name a layer`,
+      range: word.range,
+    });
     return false;
   }
 
@@ -131,7 +146,11 @@ export class Resolver {
       code: 'undefined-layer',
       message,
       range: ref.range,
-      ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: ref.range, newText: suggestion }], preferred: true }] }),
+      ...(suggestion && {
+        fixes: [
+          { title: `Change to '${suggestion}'`, edits: [{ range: ref.range, newText: suggestion }], preferred: true },
+        ],
+      }),
     });
     return undefined;
   }
@@ -142,7 +161,9 @@ export class Resolver {
     const found = this.get(`${scope.prefix}.${ref.text}`);
     if (found) return found;
     const local = scope.localNames.includes(ref.text);
-    const suggestion = local ? undefined : didYouMean(ref.text, [...scope.localNames.filter((n) => n && this.get(`${scope.prefix}.${n}`)), 'input']);
+    const suggestion = local
+      ? undefined
+      : didYouMean(ref.text, [...scope.localNames.filter((n) => n && this.get(`${scope.prefix}.${n}`)), 'input']);
     this.report({
       severity: 'error',
       code: 'undefined-layer',
@@ -150,7 +171,11 @@ export class Resolver {
         ? `${user}: '${ref.text}' is defined below this line in block ${scope.block}; a layer can only use layers above it`
         : `${user}: block ${scope.block} has no layer named '${ref.text}' above this line; inside a block, names are its own and \`input\` is its input${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
       range: ref.range,
-      ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: ref.range, newText: suggestion }], preferred: true }] }),
+      ...(suggestion && {
+        fixes: [
+          { title: `Change to '${suggestion}'`, edits: [{ range: ref.range, newText: suggestion }], preferred: true },
+        ],
+      }),
     });
     return undefined;
   }
@@ -180,13 +205,24 @@ export class Resolver {
       const kindWord = st.kind;
       if (kindWord.text) {
         // After `NAME:` only a layer kind can follow; at the start of a line, a statement keyword too.
-        const suggestion = didYouMean(kindWord.text, [...(hasName ? LAYER_KINDS.keys() : KEYWORDS), ...this.blockNames]);
+        const suggestion = didYouMean(kindWord.text, [
+          ...(hasName ? LAYER_KINDS.keys() : KEYWORDS),
+          ...this.blockNames,
+        ]);
         report({
           severity: 'error',
           code: 'unknown-layer',
           message: `unknown layer kind '${kindWord.text}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
           range: kindWord.range,
-          ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: kindWord.range, newText: suggestion }], preferred: true }] }),
+          ...(suggestion && {
+            fixes: [
+              {
+                title: `Change to '${suggestion}'`,
+                edits: [{ range: kindWord.range, newText: suggestion }],
+                preferred: true,
+              },
+            ],
+          }),
         });
       }
       return layer;
@@ -209,7 +245,13 @@ export class Resolver {
       if (key === 'from' && !kind.namedInputs) {
         fromGiven = true;
         if (o.value.kind !== 'word') {
-          if (o.value.kind !== 'missing') report({ severity: 'error', code: 'bad-value', message: `from= takes a layer name, not '${o.value.text}'`, range: o.value.range });
+          if (o.value.kind !== 'missing')
+            report({
+              severity: 'error',
+              code: 'bad-value',
+              message: `from= takes a layer name, not '${o.value.text}'`,
+              range: o.value.range,
+            });
           broken = unresolved = true;
           continue;
         }
@@ -217,11 +259,19 @@ export class Resolver {
         if (producer) this.gather(new Arriving(producer, o.value));
         else broken = unresolved = true;
       } else if (Object.hasOwn(kind.options, key)) {
-        const value = (kind.options as Record<string, { read(v: Value, r: typeof report): unknown }>)[key].read(o.value, report);
+        const value = (kind.options as Record<string, { read(v: Value, r: typeof report): unknown }>)[key].read(
+          o.value,
+          report,
+        );
         if (value === undefined) broken = true;
         else options[key] = value;
       } else {
-        unknownOption(o.key, [...Object.keys(kind.options), ...(kind.namedInputs ? [] : ['from'])], `${name} (${kind.kind})`, report);
+        unknownOption(
+          o.key,
+          [...Object.keys(kind.options), ...(kind.namedInputs ? [] : ['from'])],
+          `${name} (${kind.kind})`,
+          report,
+        );
         broken = true;
       }
     }
@@ -248,7 +298,18 @@ export class Resolver {
     const named = this.gatheredCount ? firstOf(this.gathered, this.gatheredCount) : NO_INPUTS;
     for (let i = 0; i < named.length; i++) named[i].producer.consumers++;
     if (above) above.consumers++;
-    const layer = new Layer(name, st, line, index, kind, config, above, named, broken, unresolved ? this.previous : undefined);
+    const layer = new Layer(
+      name,
+      st,
+      line,
+      index,
+      kind,
+      config,
+      above,
+      named,
+      broken,
+      unresolved ? this.previous : undefined,
+    );
     // Defined only now, so a layer cannot name itself as its input.
     if (!this.define(layer, nameOk, !hasName)) layer.broken = true;
     return layer;
@@ -302,7 +363,12 @@ const ALIASES: Readonly<Record<string, string>> = {
   p: 'rate',
 };
 
-export function unknownOption(key: Word, known: readonly string[], owner: string, report: (d: Diagnostic) => void): void {
+export function unknownOption(
+  key: Word,
+  known: readonly string[],
+  owner: string,
+  report: (d: Diagnostic) => void,
+): void {
   const alias = ALIASES[key.text];
   const suggestion = alias !== undefined && known.includes(alias) ? alias : didYouMean(key.text, known);
   report({
@@ -310,6 +376,10 @@ export function unknownOption(key: Word, known: readonly string[], owner: string
     code: 'unknown-option',
     message: `${owner} has no option '${key.text}'${suggestion ? `; did you mean '${suggestion}'?` : known.length ? `; it takes ${known.join(', ')}` : '; it takes none'}`,
     range: key.range,
-    ...(suggestion && { fixes: [{ title: `Change to '${suggestion}'`, edits: [{ range: key.range, newText: suggestion }], preferred: true }] }),
+    ...(suggestion && {
+      fixes: [
+        { title: `Change to '${suggestion}'`, edits: [{ range: key.range, newText: suggestion }], preferred: true },
+      ],
+    }),
   });
 }

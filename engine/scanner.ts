@@ -23,7 +23,7 @@ export const enum Token {
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isWordStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isWordPart = (c: number) => isWordStart(c) || isDigit(c);
-const isTimes = (c: number) => c === 120 /* x */ || c === 0xd7 /* × */;
+const isTimes = (c: number) => c === 120 /* x */ || c === 0xd7; /* × */
 const isBlank = (c: number) => c === 32 || c === 9 || c === 0xfeff || c === 12 || c === 11 || c === 0xa0;
 
 /** Scans `text` from `start` up to `end` (the end of the line, without its line break). */
@@ -82,12 +82,13 @@ export class Scanner {
       // A full name inside a block's use (`layer2.1.bn2`) is one word: dots joining name parts.
       for (;;) {
         while (this.pos < end && isWordPart(text.charCodeAt(this.pos))) this.pos++;
-        if (this.pos + 1 < end && text.charCodeAt(this.pos) === 46 && isWordPart(text.charCodeAt(this.pos + 1))) this.pos++;
+        if (this.pos + 1 < end && text.charCodeAt(this.pos) === 46 && isWordPart(text.charCodeAt(this.pos + 1)))
+          this.pos++;
         else break;
       }
       return (this.token = Token.Word);
     }
-    if (isDigit(c) || ((c === 45 /* - */ || c === 46 /* . */) && this.numberFollows(this.pos + 1))) {
+    if (isDigit(c) || ((c === 45 /* - */ || c === 46) /* . */ && this.numberFollows(this.pos + 1))) {
       return (this.token = this.scanNumber());
     }
     this.pos++;
@@ -156,14 +157,25 @@ export class Scanner {
         this.skipDigits();
       }
     }
-    while (this.pos < end && isTimes(text.charCodeAt(this.pos)) && isDigit(text.charCodeAt(this.pos + 1)) && this.pos + 1 < end) {
+    while (
+      this.pos < end &&
+      isTimes(text.charCodeAt(this.pos)) &&
+      isDigit(text.charCodeAt(this.pos + 1)) &&
+      this.pos + 1 < end
+    ) {
       this.pos++;
       this.skipDigits();
       token = Token.Shape;
     }
     // `5a`, `3x`, `1.2.3`: one bad token rather than a number followed by surprises.
     if (this.pos < end && (isWordPart(text.charCodeAt(this.pos)) || text.charCodeAt(this.pos) === 46)) {
-      while (this.pos < end && (isWordPart(text.charCodeAt(this.pos)) || text.charCodeAt(this.pos) === 46 || isTimes(text.charCodeAt(this.pos)))) this.pos++;
+      while (
+        this.pos < end &&
+        (isWordPart(text.charCodeAt(this.pos)) ||
+          text.charCodeAt(this.pos) === 46 ||
+          isTimes(text.charCodeAt(this.pos)))
+      )
+        this.pos++;
       return Token.Unknown;
     }
     return token;

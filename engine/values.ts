@@ -25,7 +25,8 @@ function describe(v: Value): string {
 /** Whole numbers ≥ `min`, each within JavaScript's safe integers. */
 function wholeDims(v: Value, what: string, min: number, report: Report): readonly number[] | undefined {
   if (v.kind === 'missing') return undefined; // the parser has reported it
-  if (v.kind !== 'number' && v.kind !== 'shape') return bad(report, v.range, `${what} must be a whole number, not ${describe(v)}`);
+  if (v.kind !== 'number' && v.kind !== 'shape')
+    return bad(report, v.range, `${what} must be a whole number, not ${describe(v)}`);
   // Read once: a parsed value reads its dims from its text on each access.
   const dims = v.dims;
   for (let i = 0; i < dims.length; i++) {
@@ -33,8 +34,14 @@ function wholeDims(v: Value, what: string, min: number, report: Report): readonl
     if (Number.isSafeInteger(d) && d >= min) continue;
     // Only a dimension that is wrong needs its range.
     const at = dimRange(v, i);
-    if (d === Infinity || d === -Infinity || (Number.isInteger(d) && !Number.isSafeInteger(d))) return bad(report, at, `${what} is too large (the limit is 2^53 − 1)`);
-    if (!Number.isInteger(d)) return bad(report, at, `${what} must be a whole number, not ${v.text.slice(at.start - v.range.start, at.end - v.range.start)}`);
+    if (d === Infinity || d === -Infinity || (Number.isInteger(d) && !Number.isSafeInteger(d)))
+      return bad(report, at, `${what} is too large (the limit is 2^53 − 1)`);
+    if (!Number.isInteger(d))
+      return bad(
+        report,
+        at,
+        `${what} must be a whole number, not ${v.text.slice(at.start - v.range.start, at.end - v.range.start)}`,
+      );
     return bad(report, at, `${what} must be ${min === 0 ? 'zero or more' : `at least ${min}`}, not ${d}`);
   }
   return dims;
@@ -59,11 +66,18 @@ export function readPair(v: Value, what: string, min: number, report: Report): P
 export function readShape(v: Value, what: string, report: Report): readonly number[] | undefined {
   const dims = wholeDims(v, what, 1, report);
   if (!dims) return undefined;
-  if (dims.length !== 1 && dims.length !== 3) return bad(report, v.range, `${what} is C×H×W or a vector length N, not ${v.text}`);
+  if (dims.length !== 1 && dims.length !== 3)
+    return bad(report, v.range, `${what} is C×H×W or a vector length N, not ${v.text}`);
   return dims;
 }
 
-export function readNumber(v: Value, what: string, ok: (n: number) => boolean, expected: string, report: Report): number | undefined {
+export function readNumber(
+  v: Value,
+  what: string,
+  ok: (n: number) => boolean,
+  expected: string,
+  report: Report,
+): number | undefined {
   if (v.kind === 'missing') return undefined;
   const n = v.kind === 'number' ? v.dims[0] : NaN;
   if (!Number.isFinite(n)) return bad(report, v.range, `${what} must be a number, not ${describe(v)}`);
@@ -80,7 +94,11 @@ export function readWord<W extends string>(v: Value, what: string, words: readon
   if (v.kind === 'missing') return undefined;
   if (v.kind === 'word' && (words as readonly string[]).includes(v.text)) return v.text as W;
   const suggestion = v.kind === 'word' ? didYouMean(v.text, words) : undefined;
-  return bad(report, v.range, `${what} must be ${words.map((w) => `'${w}'`).join(', ')}, not ${describe(v)}${suggestion ? `; did you mean '${suggestion}'?` : ''}`);
+  return bad(
+    report,
+    v.range,
+    `${what} must be ${words.map((w) => `'${w}'`).join(', ')}, not ${describe(v)}${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+  );
 }
 
 /** The closest of `candidates` to `word` when it is close enough to be a misspelling. */
@@ -112,7 +130,8 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let v = Math.min(d[(i - 1) * cols + j] + 1, d[i * cols + j - 1] + 1, d[(i - 1) * cols + j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[(i - 2) * cols + j - 2] + 1);
       d[i * cols + j] = v;
     }
   }

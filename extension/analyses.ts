@@ -54,7 +54,10 @@ export class Analyses implements vscode.Disposable {
     if (document.languageId !== 'cnn') return;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => this.publish(document), DEBOUNCE_MS));
+    this.timers.set(
+      key,
+      setTimeout(() => this.publish(document), DEBOUNCE_MS),
+    );
   }
 
   private publish(document: vscode.TextDocument): void {
@@ -64,7 +67,10 @@ export class Analyses implements vscode.Disposable {
     this.timers.delete(key);
     const version = document.version;
     const analysis = this.get(document);
-    this.diagnostics.set(document.uri, analysis.diagnostics.map((d) => new CnnDiagnostic(document, d, this.docs)));
+    this.diagnostics.set(
+      document.uri,
+      analysis.diagnostics.map((d) => new CnnDiagnostic(document, d, this.docs)),
+    );
     this.emitter.fire({ document, version, analysis });
   }
 

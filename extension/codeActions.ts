@@ -9,7 +9,11 @@ export class CodeActionProvider implements vscode.CodeActionProvider {
 
   constructor(private readonly analyses: Analyses) {}
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const actions: vscode.CodeAction[] = [];
     if (!context.only || context.only.contains(vscode.CodeActionKind.QuickFix)) {
       for (const d of context.diagnostics) {

@@ -20,7 +20,11 @@ export class GradcheckCodeLens implements vscode.CodeLensProvider, vscode.Dispos
   readonly onDidChangeCodeLenses = this.changed.event;
 
   constructor(private readonly analyses: Analyses) {
-    this.subscriptions = [this.changed, analyses.onDidAnalyse(() => this.changed.fire()), vscode.window.onDidChangeActiveTextEditor(() => this.changed.fire())];
+    this.subscriptions = [
+      this.changed,
+      analyses.onDidAnalyse(() => this.changed.fire()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.changed.fire()),
+    ];
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
@@ -30,16 +34,37 @@ export class GradcheckCodeLens implements vscode.CodeLensProvider, vscode.Dispos
     const at = document.positionAt(first.range.start);
     const range = new vscode.Range(at, at);
     const uri = document.uri.toString();
-    return [new vscode.CodeLens(range, GradcheckCodeLens.checkCommand(a, uri)), new vscode.CodeLens(range, { title: 'Backprop walkthrough', command: 'cnnLens.walkthrough', tooltip: 'Follow δ from the loss back to the input, layer by layer' }), new vscode.CodeLens(range, { title: 'Diagram', command: 'cnnLens.showDiagram', tooltip: 'Show the network as a diagram beside the editor' })];
+    return [
+      new vscode.CodeLens(range, GradcheckCodeLens.checkCommand(a, uri)),
+      new vscode.CodeLens(range, {
+        title: 'Backprop walkthrough',
+        command: 'cnnLens.walkthrough',
+        tooltip: 'Follow δ from the loss back to the input, layer by layer',
+      }),
+      new vscode.CodeLens(range, {
+        title: 'Diagram',
+        command: 'cnnLens.showDiagram',
+        tooltip: 'Show the network as a diagram beside the editor',
+      }),
+    ];
   }
 
   /** The first lens's command for an analysis; exported for tests. */
   static checkCommand(a: Analysis, uri: string): vscode.Command {
     const errors = a.diagnostics.filter((d) => d.severity === 'error').length;
     if (errors) {
-      return { title: `✗ ${errors} error${errors > 1 ? 's' : ''}: fix ${errors > 1 ? 'them' : 'it'} to check gradients`, command: 'workbench.actions.view.problems', tooltip: 'Show the problems' };
+      return {
+        title: `✗ ${errors} error${errors > 1 ? 's' : ''}: fix ${errors > 1 ? 'them' : 'it'} to check gradients`,
+        command: 'workbench.actions.view.problems',
+        tooltip: 'Show the problems',
+      };
     }
-    return { title: '▶ Check gradients', command: 'cnnLens.checkGradients', arguments: [{ uri }], tooltip: 'Compare every δ and parameter gradient with central differences' };
+    return {
+      title: '▶ Check gradients',
+      command: 'cnnLens.checkGradients',
+      arguments: [{ uri }],
+      tooltip: 'Compare every δ and parameter gradient with central differences',
+    };
   }
 
   dispose(): void {

@@ -40,7 +40,8 @@ export function registerCommands({ analyses, gradcheck, walkthrough, diagram }: 
      * results; resolves with the run's final state. `request` is optional: see GradcheckRequest (its `fault`
      * is for tests only). The editor title bar passes the editor's URI instead.
      */
-    'cnnLens.checkGradients': (request?: unknown) => gradcheck.run(request instanceof vscode.Uri ? { uri: request } : isRequest(request) ? request : {}),
+    'cnnLens.checkGradients': (request?: unknown) =>
+      gradcheck.run(request instanceof vscode.Uri ? { uri: request } : isRequest(request) ? request : {}),
     /** Stops the running gradient check; true when one was running. */
     'cnnLens.cancelGradcheck': () => gradcheck.cancel(),
     /** Shows the backprop walkthrough of the active `.cnn` file. */
@@ -50,7 +51,14 @@ export function registerCommands({ analyses, gradcheck, walkthrough, diagram }: 
      * beside it; resolves with its URI and column. The editor title bar passes the editor's URI.
      */
     'cnnLens.exportNetwork': (request?: unknown) =>
-      exportNetwork(analyses, request instanceof vscode.Uri ? { uri: request } : typeof request === 'object' && request !== null ? (request as ExportRequest) : {}),
+      exportNetwork(
+        analyses,
+        request instanceof vscode.Uri
+          ? { uri: request }
+          : typeof request === 'object' && request !== null
+            ? (request as ExportRequest)
+            : {},
+      ),
     /** Shows the network diagram of the active `.cnn` file beside it. */
     'cnnLens.showDiagram': () => diagram.show(),
     /** Saves the diagram; `request` (optional, see SaveRequest) names the file, format and theme; resolves with the file written. */

@@ -25,7 +25,13 @@ export class CnnDiagnostic extends vscode.Diagnostic {
     // The code links to its entry in docs/language.md.
     this.code = { value: source_.code, target: docs.with({ fragment: source_.code }) };
     if (source_.related?.length) {
-      this.relatedInformation = source_.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(document.uri, toRange(document, r.range)), r.message));
+      this.relatedInformation = source_.related.map(
+        (r) =>
+          new vscode.DiagnosticRelatedInformation(
+            new vscode.Location(document.uri, toRange(document, r.range)),
+            r.message,
+          ),
+      );
     }
     if (source_.tags?.includes('unnecessary')) this.tags = [vscode.DiagnosticTag.Unnecessary];
   }

@@ -27,9 +27,14 @@ const TARGETS = [
   { label: 'TensorFlow.js', description: 'tf.LayersModel, channels-last (from the command line)', to: 'tfjs' },
 ];
 
-export async function exportNetwork(analyses: Analyses, request: ExportRequest = {}): Promise<ExportResult | undefined> {
+export async function exportNetwork(
+  analyses: Analyses,
+  request: ExportRequest = {},
+): Promise<ExportResult | undefined> {
   const document = request.uri
-    ? await vscode.workspace.openTextDocument(typeof request.uri === 'string' ? vscode.Uri.parse(request.uri) : request.uri)
+    ? await vscode.workspace.openTextDocument(
+        typeof request.uri === 'string' ? vscode.Uri.parse(request.uri) : request.uri,
+      )
     : vscode.window.activeTextEditor?.document;
   if (document?.languageId !== 'cnn') {
     void vscode.window.showErrorMessage('Export Network: open a .cnn network first.');
@@ -39,7 +44,9 @@ export async function exportNetwork(analyses: Analyses, request: ExportRequest =
   if (!to) return undefined;
   const name = document.uri.path.split('/').pop() ?? 'network.cnn';
   if (to === 'tfjs') {
-    void vscode.window.showInformationMessage(`TensorFlow.js export runs from the command line in this version: npx cnn-lens export ${name} --to tfjs -o ${name.replace(/\.cnn$/, '')}.ts`);
+    void vscode.window.showInformationMessage(
+      `TensorFlow.js export runs from the command line in this version: npx cnn-lens export ${name} --to tfjs -o ${name.replace(/\.cnn$/, '')}.ts`,
+    );
     return undefined;
   }
   if (to !== 'pytorch') throw new ExportError(`unknown export target '${to}'`);
@@ -51,9 +58,14 @@ export async function exportNetwork(analyses: Analyses, request: ExportRequest =
     void vscode.window.showErrorMessage(`Cannot export ${name} to PyTorch: ${e.message}`);
     return undefined;
   }
-  const path = /\.cnn$/.test(document.uri.path) ? document.uri.path.replace(/\.cnn$/, '.py') : `${document.uri.path}.py`;
+  const path = /\.cnn$/.test(document.uri.path)
+    ? document.uri.path.replace(/\.cnn$/, '.py')
+    : `${document.uri.path}.py`;
   const target = vscode.Uri.from({ scheme: 'untitled', path });
-  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target), { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target), {
+    viewColumn: vscode.ViewColumn.Beside,
+    preview: false,
+  });
   const all = new vscode.Range(0, 0, editor.document.lineCount, 0);
   await editor.edit((e) => e.replace(all, text));
   return { uri: editor.document.uri.toString(), viewColumn: editor.viewColumn };

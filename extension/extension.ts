@@ -64,8 +64,14 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('cnnLens.inlayHints') && hints.refresh()),
     vscode.languages.registerHoverProvider(selector, new HoverProvider(analyses)),
     vscode.languages.registerInlayHintsProvider(selector, hints),
-    vscode.languages.registerCodeActionsProvider(selector, new CodeActionProvider(analyses), { providedCodeActionKinds: CodeActionProvider.kinds }),
-    vscode.languages.registerCompletionItemProvider(selector, new CompletionProvider(analyses), ...CompletionProvider.triggers),
+    vscode.languages.registerCodeActionsProvider(selector, new CodeActionProvider(analyses), {
+      providedCodeActionKinds: CodeActionProvider.kinds,
+    }),
+    vscode.languages.registerCompletionItemProvider(
+      selector,
+      new CompletionProvider(analyses),
+      ...CompletionProvider.triggers,
+    ),
     vscode.languages.registerDocumentSymbolProvider(selector, new SymbolProvider(analyses)),
     vscode.languages.registerDefinitionProvider(selector, navigation),
     vscode.languages.registerReferenceProvider(selector, navigation),
@@ -85,7 +91,9 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     tfjs,
     vscode.languages.registerInlayHintsProvider(TFJS_SELECTOR, tfjs),
     vscode.languages.registerHoverProvider(TFJS_SELECTOR, tfjs),
-    vscode.languages.registerCodeActionsProvider(TFJS_SELECTOR, tfjs, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
+    vscode.languages.registerCodeActionsProvider(TFJS_SELECTOR, tfjs, {
+      providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+    }),
     ...registerCommands({ analyses, gradcheck, walkthrough, diagram }),
   );
   return { analyses, gradcheck, results, walkthrough, diagram, tfjs, activationMs: performance.now() - started };

@@ -15,8 +15,24 @@
 import * as vscode from 'vscode';
 import { type Analysis, GRADCHECK_DEFAULTS, runsAt } from '../engine';
 import { uncoveredByConsumers } from '../engine/editor/coverage';
-import { aboutDuration, assemble, assembleFinished, type FaultName, type GradcheckProgress, type GradcheckResult, type TensorVerdict } from '../engine/run';
-import { type Estimate, type Heatmap, isRunSettings, type LayerInfoView, type Progress, type RunSettings, type RunState } from '../webview/protocol';
+import {
+  aboutDuration,
+  assemble,
+  assembleFinished,
+  type FaultName,
+  type GradcheckProgress,
+  type GradcheckResult,
+  type TensorVerdict,
+} from '../engine/run';
+import {
+  type Estimate,
+  type Heatmap,
+  isRunSettings,
+  type LayerInfoView,
+  type Progress,
+  type RunSettings,
+  type RunState,
+} from '../webview/protocol';
 import type { Analyses } from './analyses';
 import { gradcheckSettings, settings as editorSettings } from './config';
 import { type Checked, type EngineWorker, type Estimated, Terminated, WorkerFailure } from './worker/client';
@@ -135,7 +151,8 @@ export class GradcheckController implements vscode.Disposable {
       return undefined;
     }
     const settings: RunSettings = { ...gradcheckSettings(document), ...request.settings };
-    if (!isRunSettings(settings)) throw new Error(`CNN Lens: invalid gradient check settings ${JSON.stringify(request.settings)}`);
+    if (!isRunSettings(settings))
+      throw new Error(`CNN Lens: invalid gradient check settings ${JSON.stringify(request.settings)}`);
     const threads = Math.max(1, Math.floor(request.threads ?? this.threads));
     const file = document.uri.toString();
     const key = JSON.stringify([file, document.version, settings, threads, request.fault ?? null]);
@@ -145,7 +162,21 @@ export class GradcheckController implements vscode.Disposable {
     let resolve!: (state: RunState) => void;
     const finished = new Promise<RunState>((r) => (resolve = r));
     const analysis = this.analyses.get(document);
-    const run: Run = { key, file, settings, analysis, started, workers: [], verdicts: [], shards: [], finished, resolve, over: false, lastProgress: 0, reported: 0 };
+    const run: Run = {
+      key,
+      file,
+      settings,
+      analysis,
+      started,
+      workers: [],
+      verdicts: [],
+      shards: [],
+      finished,
+      resolve,
+      over: false,
+      lastProgress: 0,
+      reported: 0,
+    };
 
     const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
@@ -198,28 +229,44 @@ export class GradcheckController implements vscode.Disposable {
           return finished;
         },
       );
-      if (estimate.ms >= ASK_MS && request.ask !== false && !(await this.confirm(document, settings, estimate, threads))) {
+      if (
+        estimate.ms >= ASK_MS &&
+        request.ask !== false &&
+        !(await this.confirm(document, settings, estimate, threads))
+      ) {
         this.stop(run);
         return finished;
       }
       if (run.over) return finished;
       const parts: Checked[] = await Promise.all(
-        run.workers.map((w, index) => w.check(text, options, { index, count: threads }, (p) => this.progress(run, index, p), (v) => run.verdicts.push(v))),
+        run.workers.map((w, index) =>
+          w.check(
+            text,
+            options,
+            { index, count: threads },
+            (p) => this.progress(run, index, p),
+            (v) => run.verdicts.push(v),
+          ),
+        ),
       );
       if (run.over) return finished;
       const [first] = parts;
       // The network as the workers ran it: at `sample size=`, if the file sets one.
       const ranAt = runsAt(analysis);
-      const result = assemble(first.layers, parts.map((p) => p.part), {
-        mode: options.mode ?? GRADCHECK_DEFAULTS.mode,
-        eps: options.eps,
-        atol: ATOL,
-        rtol: RTOL,
-        batch: first.batch,
-        seed: first.seed,
-        ...(ranAt.input?.shape && { input: ranAt.input.shape }),
-        ms: performance.now() - started,
-      });
+      const result = assemble(
+        first.layers,
+        parts.map((p) => p.part),
+        {
+          mode: options.mode ?? GRADCHECK_DEFAULTS.mode,
+          eps: options.eps,
+          atol: ATOL,
+          rtol: RTOL,
+          batch: first.batch,
+          seed: first.seed,
+          ...(ranAt.input?.shape && { input: ranAt.input.shape }),
+          ms: performance.now() - started,
+        },
+      );
       this.lastInput = { text, options };
       for (const w of run.workers) this.pool.release(w);
       this.end(run, { status: 'done', file, settings, result, layers: layerViews(ranAt, result), threads });
@@ -263,8 +310,12 @@ export class GradcheckController implements vscode.Disposable {
     const a = this.analyses.get(document);
     const statement = a.input?.name === layer ? a.input.statement : a.layers.find((l) => l.name === layer)?.statement;
     if (!statement) return;
-    const range = new vscode.Range(document.positionAt(statement.range.start), document.positionAt(statement.range.end));
-    const column = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
+    const range = new vscode.Range(
+      document.positionAt(statement.range.start),
+      document.positionAt(statement.range.end),
+    );
+    const column =
+      vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
     const editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection: range });
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
@@ -273,7 +324,12 @@ export class GradcheckController implements vscode.Disposable {
    * Asks before a check of a minute or more; true to go ahead. A notification rather than a modal dialog:
    * the panel beside it already says what is about to run, and VS Code refuses modal dialogs under test.
    */
-  private async confirm(document: vscode.TextDocument, settings: RunSettings, estimate: Estimate, threads: number): Promise<boolean> {
+  private async confirm(
+    document: vscode.TextDocument,
+    settings: RunSettings,
+    estimate: Estimate,
+    threads: number,
+  ): Promise<boolean> {
     const start = 'Start the check';
     const answer = await vscode.window.showWarningMessage(
       `Checking the gradients of ${basename(document.uri)} in ${settings.mode} mode takes ${describeEstimate(estimate)} on ${threads} thread${threads > 1 ? 's' : ''}. ` +
@@ -340,7 +396,10 @@ export class GradcheckController implements vscode.Disposable {
     // Until every shard has reported, the total is a lower bound: the bar may pause, never run backwards.
     const percent = total > 0 && run.shards.filter(Boolean).length === run.workers.length ? (100 * done) / total : 0;
     if (percent > run.reported) {
-      run.reporter?.report({ increment: percent - run.reported, message: p.layer ? `${p.layer} ${p.tensor}` : undefined });
+      run.reporter?.report({
+        increment: percent - run.reported,
+        message: p.layer ? `${p.layer} ${p.tensor}` : undefined,
+      });
       run.reported = percent;
     }
   }
@@ -375,9 +434,16 @@ export function layerViews(a: Analysis, result: GradcheckResult): LayerInfoView[
 function failure(file: string, settings: RunSettings, error: unknown): RunState {
   if (error instanceof WorkerFailure) {
     const where = error.layer && !error.message.includes(error.layer) ? ` (at ${error.layer})` : '';
-    return { status: 'error', file, settings, message: `${error.message}${where}`, ...(error.diagnostics.length && { diagnostics: error.diagnostics }) };
+    return {
+      status: 'error',
+      file,
+      settings,
+      message: `${error.message}${where}`,
+      ...(error.diagnostics.length && { diagnostics: error.diagnostics }),
+    };
   }
-  if (error instanceof Terminated) return { status: 'error', file, settings, message: `the engine worker stopped: ${error.message}` };
+  if (error instanceof Terminated)
+    return { status: 'error', file, settings, message: `the engine worker stopped: ${error.message}` };
   return { status: 'error', file, settings, message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -387,7 +453,10 @@ async function documentFor(uri: string | vscode.Uri | undefined): Promise<vscode
     return document?.languageId === 'cnn' ? document : undefined;
   }
   const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;
-  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString()) ?? vscode.workspace.openTextDocument(target);
+  return (
+    vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString()) ??
+    vscode.workspace.openTextDocument(target)
+  );
 }
 
 /** `4,499,268 evaluations, about 33 h`. */

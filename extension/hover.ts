@@ -3,7 +3,15 @@
  * a function of a backward rule, how it is called.
  */
 import * as vscode from 'vscode';
-import { blockUseAt, blockUseMarkdown, layerAt, layerMarkdown, occurrenceAt, ruleFunctionAt, useMarkdown } from '../engine/editor';
+import {
+  blockUseAt,
+  blockUseMarkdown,
+  layerAt,
+  layerMarkdown,
+  occurrenceAt,
+  ruleFunctionAt,
+  useMarkdown,
+} from '../engine/editor';
 import type { Analyses } from './analyses';
 import { toRange } from './convert';
 
@@ -17,7 +25,10 @@ export class HoverProvider implements vscode.HoverProvider {
     // On a use of a block (but not on a layer name it reads), its expansion.
     const use = blockUseAt(a, offset);
     if (use && !(name && !name.definition && name.scope === undefined)) {
-      return new vscode.Hover(new vscode.MarkdownString(blockUseMarkdown(use.layers)), toRange(document, use.statement.range));
+      return new vscode.Hover(
+        new vscode.MarkdownString(blockUseMarkdown(use.layers)),
+        toRange(document, use.statement.range),
+      );
     }
     if (name && !name.definition && name.scope === undefined) {
       const text = useMarkdown(a, name.name);

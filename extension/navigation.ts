@@ -14,13 +14,24 @@ export class NavigationProvider implements vscode.DefinitionProvider, vscode.Ref
     return def && new vscode.Location(document.uri, toRange(document, def.range));
   }
 
-  provideReferences(document: vscode.TextDocument, position: vscode.Position, context: vscode.ReferenceContext): vscode.Location[] {
+  provideReferences(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.ReferenceContext,
+  ): vscode.Location[] {
     const a = this.analyses.get(document);
     const at = occurrenceAt(a, document.offsetAt(position));
-    return at ? referencesTo(a, at.name, context.includeDeclaration, at.scope).map((o) => new vscode.Location(document.uri, toRange(document, o.range))) : [];
+    return at
+      ? referencesTo(a, at.name, context.includeDeclaration, at.scope).map(
+          (o) => new vscode.Location(document.uri, toRange(document, o.range)),
+        )
+      : [];
   }
 
-  prepareRename(document: vscode.TextDocument, position: vscode.Position): { range: vscode.Range; placeholder: string } {
+  prepareRename(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+  ): { range: vscode.Range; placeholder: string } {
     const at = occurrenceAt(this.analyses.get(document), document.offsetAt(position));
     if (!at) throw new Error('Put the cursor on a layer name to rename it.');
     return { range: toRange(document, at.range), placeholder: at.name };

@@ -25,7 +25,8 @@ export class EditorPlacement implements vscode.Disposable {
     }
     if (editor.document.languageId !== 'cnn') return;
     const groups = vscode.window.tabGroups.all.map((g) => g.viewColumn).filter((c) => c !== column);
-    const target = this.editorColumn !== undefined && groups.includes(this.editorColumn) ? this.editorColumn : groups[0];
+    const target =
+      this.editorColumn !== undefined && groups.includes(this.editorColumn) ? this.editorColumn : groups[0];
     if (target === undefined) return;
     const uri = editor.document.uri.toString();
     const tab = vscode.window.tabGroups.all

@@ -52,10 +52,16 @@ export class InlineResults implements vscode.Disposable {
     if (document.version !== version) return;
     const lines = new Map<number, Verdict>();
     for (const l of result.layers) {
-      const statement = l.kind === 'input' ? analysis.input?.statement : analysis.layers.find((x) => x.name === l.name)?.statement;
+      const statement =
+        l.kind === 'input' ? analysis.input?.statement : analysis.layers.find((x) => x.name === l.name)?.statement;
       if (!statement) continue;
       const at = statement.range.end;
-      lines.set(document.positionAt(at).line, { text: InlineResults.text(l), label: InlineResults.label(l), passed: passes(l), at });
+      lines.set(document.positionAt(at).line, {
+        text: InlineResults.text(l),
+        label: InlineResults.label(l),
+        passed: passes(l),
+        at,
+      });
     }
     this.shown.set(document.uri.toString(), { version, lines });
     this.apply(document);
@@ -104,7 +110,11 @@ export class InlineResults implements vscode.Disposable {
         const end = document.positionAt(at);
         const hover = new vscode.MarkdownString();
         hover.appendText(`Gradient check: ${text}`);
-        (ok ? passed : failed).push({ range: new vscode.Range(end, end), hoverMessage: hover, renderOptions: { after: { contentText: label } } });
+        (ok ? passed : failed).push({
+          range: new vscode.Range(end, end),
+          hoverMessage: hover,
+          renderOptions: { after: { contentText: label } },
+        });
       }
       editor.setDecorations(this.passed, passed);
       editor.setDecorations(this.failed, failed);

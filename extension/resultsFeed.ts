@@ -25,7 +25,10 @@ export class ResultsFeed implements vscode.Disposable {
     this.subscriptions = [
       ResultsPanel.registerSerializer(extensionUri, () => this.handlers),
       gradcheck.onDidChangeState((state) => {
-        const panel = state.status === 'running' || !ResultsPanel.current ? ResultsPanel.show(extensionUri, this.handlers) : ResultsPanel.current;
+        const panel =
+          state.status === 'running' || !ResultsPanel.current
+            ? ResultsPanel.show(extensionUri, this.handlers)
+            : ResultsPanel.current;
         panel.setState(state);
       }),
       gradcheck.onDidProgress((p) => ResultsPanel.current?.progress(p)),

@@ -70,10 +70,20 @@ export class ResultsPanel {
    * Takes over `panel` (VS Code's, restored after a reload) with the state its webview saved; `saved` is
    * whatever the webview stored, validated here.
    */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, handlers: PanelHandlers, saved: unknown): ResultsPanel {
+  static revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    handlers: PanelHandlers,
+    saved: unknown,
+  ): ResultsPanel {
     panel.webview.options = ResultsPanel.options(extensionUri);
     const state = isSavedPanel(saved) ? saved.state : undefined;
-    return new ResultsPanel(panel, extensionUri, handlers, state?.status === 'running' ? { status: 'cancelled', file: state.file, settings: state.settings } : state);
+    return new ResultsPanel(
+      panel,
+      extensionUri,
+      handlers,
+      state?.status === 'running' ? { status: 'cancelled', file: state.file, settings: state.settings } : state,
+    );
   }
 
   /** Registers the serializer that revives the panel after a window reload. */
@@ -144,7 +154,9 @@ export class ResultsPanel {
 
   private receive(message: unknown): void {
     if (!isFromPanel(message)) {
-      console.warn(`cnn-lens: dropped an invalid message from the gradient-check panel: ${JSON.stringify(message)?.slice(0, 200)}`);
+      console.warn(
+        `cnn-lens: dropped an invalid message from the gradient-check panel: ${JSON.stringify(message)?.slice(0, 200)}`,
+      );
       return;
     }
     this.handle(message);
@@ -195,7 +207,12 @@ export class ResultsPanel {
     const nonce = newNonce();
     // Canvas and inline SVG need no img-src; the custom elements style themselves with constructed
     // stylesheets, which style-src does not govern, so no 'unsafe-inline' anywhere.
-    const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+    const csp = [
+      `default-src 'none'`,
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -212,7 +229,6 @@ export class ResultsPanel {
 </html>`;
   }
 }
-
 
 function unreachable(x: never): never {
   throw new Error(`unhandled message ${JSON.stringify(x)}`);

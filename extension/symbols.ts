@@ -16,7 +16,13 @@ export class SymbolProvider implements vscode.DocumentSymbolProvider {
 
   provideDocumentSymbols(document: vscode.TextDocument): vscode.DocumentSymbol[] {
     const symbol = (n: OutlineNode): vscode.DocumentSymbol => {
-      const s = new vscode.DocumentSymbol(n.name, n.detail, KIND[n.kind], toRange(document, n.range), toRange(document, n.selection));
+      const s = new vscode.DocumentSymbol(
+        n.name,
+        n.detail,
+        KIND[n.kind],
+        toRange(document, n.range),
+        toRange(document, n.selection),
+      );
       s.children = n.children.map(symbol);
       return s;
     };

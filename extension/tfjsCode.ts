@@ -12,7 +12,12 @@ import { DELTA_RULES, type Shape } from '../tfjs/code/rules';
 import type { TfCodeAnalysis, TfLayer } from '../tfjs/code/read';
 import type { TfjsReply, TfjsRequest } from '../tfjs/worker';
 
-export const TFJS_SELECTOR: vscode.DocumentSelector = ['typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ language }));
+export const TFJS_SELECTOR: vscode.DocumentSelector = [
+  'typescript',
+  'javascript',
+  'typescriptreact',
+  'javascriptreact',
+].map((language) => ({ language }));
 const DEBOUNCE_MS = 300;
 
 /** A worker as both hosts make one: a Web Worker where the host has `Worker`, else a Node worker thread. */
@@ -21,10 +26,16 @@ interface Channel {
   terminate(): void;
 }
 
-function startChannel(extensionUri: vscode.Uri, onReply: (reply: TfjsReply) => void, onError: (message: string) => void): Channel {
+function startChannel(
+  extensionUri: vscode.Uri,
+  onReply: (reply: TfjsReply) => void,
+  onError: (message: string) => void,
+): Channel {
   if (typeof (globalThis as { Worker?: unknown }).Worker === 'function') {
     // See extension/worker/webHost.ts: VS Code for the Web starts this through a same-origin blob.
-    const worker = new Worker(vscode.Uri.joinPath(extensionUri, 'dist', 'tfjsWorker.web.js').toString(true), { name: 'cnn-lens tfjs' });
+    const worker = new Worker(vscode.Uri.joinPath(extensionUri, 'dist', 'tfjsWorker.web.js').toString(true), {
+      name: 'cnn-lens tfjs',
+    });
     worker.addEventListener('message', (e) => onReply(e.data as TfjsReply));
     worker.addEventListener('error', (e) => {
       e.preventDefault();
@@ -34,7 +45,9 @@ function startChannel(extensionUri: vscode.Uri, onReply: (reply: TfjsReply) => v
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- Node only, when asked (as extension/worker/nodeHost.ts)
   const threads = require('node:worker_threads') as typeof import('node:worker_threads');
-  const worker = new threads.Worker(vscode.Uri.joinPath(extensionUri, 'dist', 'tfjsWorker.js').fsPath, { name: 'cnn-lens tfjs' });
+  const worker = new threads.Worker(vscode.Uri.joinPath(extensionUri, 'dist', 'tfjsWorker.js').fsPath, {
+    name: 'cnn-lens tfjs',
+  });
   worker.on('message', onReply);
   worker.on('error', (e) => onError(e.message));
   return { post: (r) => worker.postMessage(r), terminate: () => void worker.terminate() };
@@ -50,7 +63,9 @@ export interface TfjsAnalysed {
 
 const shape = (s: Shape | undefined) => (s ? s.join('×') : '?');
 
-export class TfjsCode implements vscode.InlayHintsProvider, vscode.HoverProvider, vscode.CodeActionProvider, vscode.Disposable {
+export class TfjsCode
+  implements vscode.InlayHintsProvider, vscode.HoverProvider, vscode.CodeActionProvider, vscode.Disposable
+{
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('cnn-lens-tfjs');
   private readonly results = new Map<string, TfjsAnalysed>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -69,7 +84,9 @@ export class TfjsCode implements vscode.InlayHintsProvider, vscode.HoverProvider
   constructor(private readonly extensionUri: vscode.Uri) {
     this.subscriptions = [
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidChangeTextDocument(
+        (e) => e.contentChanges.length && this.schedule(e.document, DEBOUNCE_MS),
+      ),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
     ];
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
@@ -126,17 +143,26 @@ export class TfjsCode implements vscode.InlayHintsProvider, vscode.HoverProvider
       if (document.version === version) {
         const result: TfjsAnalysed = { document, version, analysis: reply.analysis, ms: reply.ms };
         this.results.set(key, result);
-        this.diagnostics.set(document.uri, reply.analysis.diagnostics.map((d) => this.toDiagnostic(document, d)));
+        this.diagnostics.set(
+          document.uri,
+          reply.analysis.diagnostics.map((d) => this.toDiagnostic(document, d)),
+        );
         this.hintsChanged.fire();
         this.analysed.fire(result);
       }
-    } else if (request && 'error' in reply) console.error(`cnn-lens: reading ${request.document.uri.toString()} failed: ${reply.error}`);
+    } else if (request && 'error' in reply)
+      console.error(`cnn-lens: reading ${request.document.uri.toString()} failed: ${reply.error}`);
     this.pump();
   }
 
   private toDiagnostic(document: vscode.TextDocument, d: TfCodeAnalysis['diagnostics'][number]): vscode.Diagnostic {
     const range = new vscode.Range(document.positionAt(d.range.start), document.positionAt(d.range.end));
-    const severity = d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+    const severity =
+      d.severity === 'error'
+        ? vscode.DiagnosticSeverity.Error
+        : d.severity === 'warning'
+          ? vscode.DiagnosticSeverity.Warning
+          : vscode.DiagnosticSeverity.Information;
     const diagnostic = new vscode.Diagnostic(range, d.message, severity);
     diagnostic.source = 'cnn-lens';
     diagnostic.code = d.code;
@@ -186,23 +212,34 @@ export class TfjsCode implements vscode.InlayHintsProvider, vscode.HoverProvider
     const md = new vscode.MarkdownString();
     for (const l of layers) {
       const inputs = l.inputs.map(shape).join(', ');
-      md.appendMarkdown(`**${l.label}** · \`tf.layers.${l.fn}\` · ${inputs} → **${shape(l.output)}**${l.params === undefined ? '' : ` · ${l.params.toLocaleString('en-US')} params`}\n\n`);
+      md.appendMarkdown(
+        `**${l.label}** · \`tf.layers.${l.fn}\` · ${inputs} → **${shape(l.output)}**${l.params === undefined ? '' : ` · ${l.params.toLocaleString('en-US')} params`}\n\n`,
+      );
       md.appendMarkdown(`δ: ${shape(l.output)} at the output → ${inputs} at the input (channels-last, per sample)\n\n`);
       const rule = DELTA_RULES[l.fn];
       if (rule) md.appendMarkdown(`${rule}\n\n`);
     }
     const first = layers[0];
-    return new vscode.Hover(md, new vscode.Range(document.positionAt(first.range.start), document.positionAt(first.range.end)));
+    return new vscode.Hover(
+      md,
+      new vscode.Range(document.positionAt(first.range.start), document.positionAt(first.range.end)),
+    );
   }
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const r = this.result(document);
     if (!r) return [];
     const actions: vscode.CodeAction[] = [];
     for (const d of context.diagnostics) {
       if (d.source !== 'cnn-lens') continue;
       const start = document.offsetAt(d.range.start);
-      const found = r.analysis.diagnostics.find((x) => x.range.start === start && x.code === d.code && x.message === d.message);
+      const found = r.analysis.diagnostics.find(
+        (x) => x.range.start === start && x.code === d.code && x.message === d.message,
+      );
       for (const fix of found?.fixes ?? []) {
         const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
         action.edit = toWorkspaceEdit(document, [fix]);

@@ -34,7 +34,10 @@ function findTests(dir) {
 const extensionTests = {
   name: 'extension-tests',
   setup(build) {
-    build.onResolve({ filter: /^cnn-lens:extension-tests$/ }, () => ({ path: 'extension-tests', namespace: 'cnn-lens' }));
+    build.onResolve({ filter: /^cnn-lens:extension-tests$/ }, () => ({
+      path: 'extension-tests',
+      namespace: 'cnn-lens',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'cnn-lens' }, () => {
       const files = findTests('test/extension');
       const requires = files.map((f) => `  require(${JSON.stringify('./' + f.split('\\').join('/'))});`).join('\n');
@@ -81,9 +84,15 @@ const tfjsApart = {
 const nodeModulesAway = {
   name: 'node-modules-away',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?(fs|fs\/promises|os|path|crypto|perf_hooks|inspector|module|url|util|child_process|buffer|stream|events|worker_threads)$|^tinyglobby$|^source-map-support$/ }, () => ({
-      path: resolve('scripts/shims/empty.js'),
-    }));
+    build.onResolve(
+      {
+        filter:
+          /^(node:)?(fs|fs\/promises|os|path|crypto|perf_hooks|inspector|module|url|util|child_process|buffer|stream|events|worker_threads)$|^tinyglobby$|^source-map-support$/,
+      },
+      () => ({
+        path: resolve('scripts/shims/empty.js'),
+      }),
+    );
   },
 };
 
@@ -108,25 +117,84 @@ const bundles = [
     banner: { js: '#!/usr/bin/env node' },
     // The package's bin: executable, as an install from the registry would make it. `npx cnn-lens` in this
     // repository runs it through a link that npx makes once per path, so a rebuilt file must keep the mode itself.
-    plugins: [tfjsApart, { name: 'executable', setup: (b) => b.onEnd((r) => { if (!r.errors.length) chmodSync('dist/cli.js', 0o755); }) }],
+    plugins: [
+      tfjsApart,
+      {
+        name: 'executable',
+        setup: (b) =>
+          b.onEnd((r) => {
+            if (!r.errors.length) chmodSync('dist/cli.js', 0o755);
+          }),
+      },
+    ],
   },
   { entryPoints: ['tfjs/index.ts'], outfile: 'dist/tfjs.js', platform: 'node', target: 'node20', format: 'cjs' },
   { ...extension, outfile: 'dist/extension.js', platform: 'node', target: 'node20' },
   // The Node-only worker host (extension/worker/nodeHost.ts) requires these lazily; the browser never takes that path.
-  { ...extension, outfile: 'dist/extension.web.js', platform: 'browser', target: 'es2022', external: ['vscode', 'node:worker_threads', 'node:os'] },
+  {
+    ...extension,
+    outfile: 'dist/extension.web.js',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['vscode', 'node:worker_threads', 'node:os'],
+  },
   // Engine workers, the same engine code for both hosts (extension/worker/): a Node worker thread, and a classic
   // Web Worker script (VS Code for the Web starts it through a blob that importScripts it, so not a module).
-  { entryPoints: ['extension/worker/main.node.ts'], outfile: 'dist/worker.js', platform: 'node', target: 'node20', format: 'cjs' },
-  { entryPoints: ['extension/worker/main.web.ts'], outfile: 'dist/worker.web.js', platform: 'browser', target: 'es2022', format: 'iife' },
+  {
+    entryPoints: ['extension/worker/main.node.ts'],
+    outfile: 'dist/worker.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+  },
+  {
+    entryPoints: ['extension/worker/main.web.ts'],
+    outfile: 'dist/worker.web.js',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  },
   // The TensorFlow.js code reader for the editor (tfjs/worker.ts): ts-morph, loaded only when a file imports tfjs.
-  { entryPoints: ['tfjs/worker.node.ts'], outfile: 'dist/tfjsWorker.js', platform: 'node', target: 'node20', format: 'cjs' },
-  { entryPoints: ['tfjs/worker.web.ts'], outfile: 'dist/tfjsWorker.web.js', platform: 'browser', target: 'es2022', format: 'iife', plugins: [nodeModulesAway], define: { global: 'globalThis' } },
+  {
+    entryPoints: ['tfjs/worker.node.ts'],
+    outfile: 'dist/tfjsWorker.js',
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+  },
+  {
+    entryPoints: ['tfjs/worker.web.ts'],
+    outfile: 'dist/tfjsWorker.web.js',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    plugins: [nodeModulesAway],
+    define: { global: 'globalThis' },
+  },
   // The backprop walkthrough view's script (extension/walkthrough/page.ts), loaded by its webview.
-  { entryPoints: ['extension/walkthrough/page.ts'], outfile: 'dist/walkthrough.js', platform: 'browser', target: 'es2022', format: 'iife' },
+  {
+    entryPoints: ['extension/walkthrough/page.ts'],
+    outfile: 'dist/walkthrough.js',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  },
   // The network diagram's script (webview/diagram/main.ts) with dagre.
-  { entryPoints: ['webview/diagram/main.ts'], outfile: 'dist/diagram.js', platform: 'browser', target: 'es2022', format: 'iife' },
+  {
+    entryPoints: ['webview/diagram/main.ts'],
+    outfile: 'dist/diagram.js',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  },
   // The gradient-check panel's script (webview/main.ts) with @vscode-elements/elements, and its CSS as dist/webview.css.
-  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife' },
+  {
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  },
   // Desktop suite: mocha stays external and is loaded from node_modules by VS Code's Node extension host.
   {
     entryPoints: ['test/extension/index.ts'],
@@ -145,7 +213,14 @@ await updateGrammar();
 
 const contexts = await Promise.all(
   bundles.map((options) =>
-    esbuild.context({ bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', metafile: true, ...options }),
+    esbuild.context({
+      bundle: true,
+      sourcemap: !production,
+      minify: production,
+      logLevel: 'warning',
+      metafile: true,
+      ...options,
+    }),
   ),
 );
 
@@ -159,7 +234,9 @@ function report(results) {
       const limited = /^dist\/((extension|worker)(\.web)?|webview)\.js$/.test(file);
       const over = limited && bytes > MAX_EXTENSION_BYTES;
       ok &&= !over;
-      sizes.push(`${file} ${(bytes / 1024).toFixed(1)} KiB${over ? ` (over the ${MAX_EXTENSION_BYTES / 1024} KiB limit)` : ''}`);
+      sizes.push(
+        `${file} ${(bytes / 1024).toFixed(1)} KiB${over ? ` (over the ${MAX_EXTENSION_BYTES / 1024} KiB limit)` : ''}`,
+      );
     }
   }
   console.log(`build: ${sizes.join(', ')}`);

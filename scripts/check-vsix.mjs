@@ -15,7 +15,10 @@ const dir = keep ? ROOT : mkdtempSync(join(tmpdir(), 'cnn-lens-vsix-'));
 const vsix = join(dir, `${manifest.name}-${manifest.version}.vsix`);
 
 // `npm run package` holds vsce's options; only the output path is added here.
-const packed = spawnSync('npm', ['run', '--silent', 'package', '--', '--out', vsix], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+const packed = spawnSync('npm', ['run', '--silent', 'package', '--', '--out', vsix], {
+  cwd: ROOT,
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 if (packed.status !== 0) fail('vsce package failed');
 
 /** Every entry of a zip file: its name and uncompressed size, from the central directory. */
@@ -63,7 +66,9 @@ const allowed = [/^extension\/docs\/images\/[a-z0-9-]+\.png$/, /^extension\/(cha
 const problems = [
   ...required.filter((n) => !names.includes(n)).map((n) => `missing ${n}`),
   ...names.filter((n) => !required.includes(n) && !allowed.some((a) => a.test(n))).map((n) => `unexpected ${n}`),
-  ...entries.filter((e) => /^extension\/dist\/((extension|worker)(\.web)?|webview)\.js$/.test(e.name) && e.size > 1024 * 1024).map((e) => `${e.name} is over 1 MB`),
+  ...entries
+    .filter((e) => /^extension\/dist\/((extension|worker)(\.web)?|webview)\.js$/.test(e.name) && e.size > 1024 * 1024)
+    .map((e) => `${e.name} is over 1 MB`),
 ];
 for (const entry of ['main', 'browser']) {
   const path = `extension/${manifest[entry].replace(/^\.\//, '')}`;
@@ -71,8 +76,11 @@ for (const entry of ['main', 'browser']) {
 }
 
 const size = statSync(vsix).size;
-console.log(`vsix: ${vsix.startsWith(ROOT) ? vsix.slice(ROOT.length + 1) : vsix}, ${(size / 1024).toFixed(1)} KiB, ${entries.length} files:`);
-for (const e of [...entries].sort((a, b) => a.name.localeCompare(b.name))) console.log(`  ${e.name} ${(e.size / 1024).toFixed(1)} KiB`);
+console.log(
+  `vsix: ${vsix.startsWith(ROOT) ? vsix.slice(ROOT.length + 1) : vsix}, ${(size / 1024).toFixed(1)} KiB, ${entries.length} files:`,
+);
+for (const e of [...entries].sort((a, b) => a.name.localeCompare(b.name)))
+  console.log(`  ${e.name} ${(e.size / 1024).toFixed(1)} KiB`);
 if (!keep) rmSync(dir, { recursive: true, force: true });
 if (problems.length > 0) fail(problems.join('\n'));
 console.log('vsix: contents as expected');

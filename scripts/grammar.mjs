@@ -24,7 +24,11 @@ async function engineWords() {
   const module = { exports: {} };
   new Function('module', 'exports', outputFiles[0].text)(module, module.exports);
   const { LAYER_KINDS, STATEMENT_KEYWORDS, RULE_FUNCTIONS } = module.exports;
-  return { kinds: [...LAYER_KINDS.keys()], statements: STATEMENT_KEYWORDS.filter((w) => w !== 'backward'), functions: Object.keys(RULE_FUNCTIONS) };
+  return {
+    kinds: [...LAYER_KINDS.keys()],
+    statements: STATEMENT_KEYWORDS.filter((w) => w !== 'backward'),
+    functions: Object.keys(RULE_FUNCTIONS),
+  };
 }
 
 export async function updateGrammar() {

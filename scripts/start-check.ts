@@ -17,7 +17,10 @@ export async function run(): Promise<void> {
     // The page opened the file, which activates the extension; make sure that activation has finished.
     await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
     const dump = await vscode.commands.executeCommand('cnnLens.dumpDiagnostics');
-    if (!dump) throw new Error(`cnnLens.dumpDiagnostics returned nothing for ${editor.document.uri.toString()} (language ${editor.document.languageId})`);
+    if (!dump)
+      throw new Error(
+        `cnnLens.dumpDiagnostics returned nothing for ${editor.document.uri.toString()} (language ${editor.document.languageId})`,
+      );
     await post({ dump });
   } catch (error) {
     await post({ error: error instanceof Error ? error.message : String(error) });
@@ -26,7 +29,11 @@ export async function run(): Promise<void> {
 }
 
 const post = (result: unknown) =>
-  callRunner('result', { method: 'POST', body: JSON.stringify(result), headers: { 'content-type': 'application/json' } });
+  callRunner('result', {
+    method: 'POST',
+    body: JSON.stringify(result),
+    headers: { 'content-type': 'application/json' },
+  });
 
 /** The editor showing `file` (a path in the workspace folder), once the workbench has opened it. */
 function activeEditorFor(file: string): Promise<vscode.TextEditor> {

@@ -24,7 +24,8 @@ const { values: args, positionals } = parseArgs({
   },
 });
 
-if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
+if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0)
+  process.exit(1);
 
 if (!args.check) {
   const server = await serve({ port: Number(args.port) });
@@ -56,7 +57,11 @@ if (!args.check) {
     await browser?.close().catch(() => {});
     await server.close();
   };
-  const cancelTimeout = bounded(Number(args.timeout) * 1000, `check of examples/${file} in VS Code for the Web`, shutDown);
+  const cancelTimeout = bounded(
+    Number(args.timeout) * 1000,
+    `check of examples/${file} in VS Code for the Web`,
+    shutDown,
+  );
   browser = await launchChromium();
   let exited;
   const exit = new Promise((resolve) => (exited = resolve));
@@ -71,10 +76,14 @@ if (!args.check) {
   await shutDown();
   const dump = result?.dump;
   if (exitCode !== 0 || !dump) {
-    console.error(`check: VS Code could not analyse examples/${file}: ${result?.error ?? `the check ended with code ${exitCode} and no answer (rerun with --verbose)`}`);
+    console.error(
+      `check: VS Code could not analyse examples/${file}: ${result?.error ?? `the check ended with code ${exitCode} and no answer (rerun with --verbose)`}`,
+    );
     process.exit(1);
   }
-  console.log(`examples/${file} (${dump.uri}, version ${dump.version}): ${dump.diagnostics.length} diagnostic${dump.diagnostics.length === 1 ? '' : 's'}`);
+  console.log(
+    `examples/${file} (${dump.uri}, version ${dump.version}): ${dump.diagnostics.length} diagnostic${dump.diagnostics.length === 1 ? '' : 's'}`,
+  );
   for (const d of dump.diagnostics) console.log(`${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
   process.exit(0);
 }

@@ -21,7 +21,8 @@ const { values: args } = parseArgs({
   },
 });
 
-if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
+if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0)
+  process.exit(1);
 
 const cache = join(ROOT, '.vscode-test');
 const cached = existsSync(cache) && readdirSync(cache).some((d) => d.startsWith('vscode-'));

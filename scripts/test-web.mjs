@@ -30,7 +30,8 @@ if (!['dark', 'light'].includes(args.theme)) {
 
 const started = performance.now();
 requireWebHost();
-if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0) process.exit(1);
+if (spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' }).status !== 0)
+  process.exit(1);
 
 /** The workbench's own start-up chatter, dropped from the output unless --verbose. */
 const CHATTER =
@@ -60,7 +61,13 @@ server = await serve({
     // a Playwright selector inside the webview's document (it pierces the custom elements' shadow roots).
     webview: async ({ body }) => {
       const { action, selector, value } = JSON.parse(body);
-      const frame = page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().locator('#active-frame').contentFrame();
+      const frame = page
+        .locator('iframe.webview.ready')
+        .filter({ visible: true })
+        .last()
+        .contentFrame()
+        .locator('#active-frame')
+        .contentFrame();
       const target = frame.locator(selector).first();
       const options = { timeout: 10_000 };
       if (action === 'click') await target.click(options);
@@ -88,15 +95,32 @@ server = await serve({
     // Widths in the visible webview after two frames (layout and any redraw done): the document's, and every
     // element's that scrolls sideways or is cut, as `{ selector, clientWidth, scrollWidth }`.
     measure: async () => {
-      const frame = page.locator('iframe.webview.ready').filter({ visible: true }).last().contentFrame().locator('#active-frame').contentFrame();
+      const frame = page
+        .locator('iframe.webview.ready')
+        .filter({ visible: true })
+        .last()
+        .contentFrame()
+        .locator('#active-frame')
+        .contentFrame();
       return frame.locator('html').evaluate(
         () =>
           new Promise((resolve) =>
             requestAnimationFrame(() =>
               requestAnimationFrame(() => {
-                const name = (e) => e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '') + [...e.classList].map((c) => `.${c}`).join('');
+                const name = (e) =>
+                  e.tagName.toLowerCase() + (e.id ? `#${e.id}` : '') + [...e.classList].map((c) => `.${c}`).join('');
                 const all = [document.documentElement, ...document.body.querySelectorAll('*')];
-                resolve(all.filter((e) => e === document.documentElement || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && getComputedStyle(e).textOverflow !== 'ellipsis').map((e) => ({ selector: name(e), clientWidth: e.clientWidth, scrollWidth: e.scrollWidth })));
+                resolve(
+                  all
+                    .filter(
+                      (e) =>
+                        e === document.documentElement ||
+                        (e.scrollWidth > e.clientWidth + 1 &&
+                          getComputedStyle(e).overflowX !== 'visible' &&
+                          getComputedStyle(e).textOverflow !== 'ellipsis'),
+                    )
+                    .map((e) => ({ selector: name(e), clientWidth: e.clientWidth, scrollWidth: e.scrollWidth })),
+                );
               }),
             ),
           ),
@@ -137,5 +161,7 @@ const seconds = ((performance.now() - started) / 1000).toFixed(1);
 // A suite that failed before mocha reported (e.g. it did not load) counts as one failure.
 const failed = exitCode !== 0 && counts.failing === 0 ? 1 : counts.failing;
 console.log(`extension tests in VS Code for the Web (${args.theme} theme): ${seconds} s, exit ${exitCode}`);
-console.log(`extension-web: ${counts.passing} passed, ${failed} failed${counts.pending ? `, ${counts.pending} skipped` : ''}`);
+console.log(
+  `extension-web: ${counts.passing} passed, ${failed} failed${counts.pending ? `, ${counts.pending} skipped` : ''}`,
+);
 process.exit(exitCode === 0 && failed === 0 && counts.passing > 0 ? 0 : 1);

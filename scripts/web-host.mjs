@@ -30,7 +30,9 @@ const CHROMIUM_ARGS = [
 /** Throws with what to install when Chromium or the VS Code build is missing. */
 export function requireWebHost() {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Chromium with \`apt-get install -y chromium\` (.ci/run does), or set CNN_LENS_CHROMIUM`);
+    throw new Error(
+      `${CHROMIUM} is missing: install Chromium with \`apt-get install -y chromium\` (.ci/run does), or set CNN_LENS_CHROMIUM`,
+    );
   }
   if (!existsSync(join(VSCODE_BUILD, 'out'))) throw new Error(`${VSCODE_BUILD} is missing: run \`npm ci\``);
 }
@@ -43,7 +45,12 @@ export function requireWebHost() {
  *   `handlers[NAME]` answers `/cnn-lens-test/NAME`: its value (awaited) is sent as JSON; a throw is a 500.
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void> }>}
  */
-export async function serve({ extensionTestsPath, folder = join(ROOT, 'examples'), port: wanted = 0, handlers = {} } = {}) {
+export async function serve({
+  extensionTestsPath,
+  folder = join(ROOT, 'examples'),
+  port: wanted = 0,
+  handlers = {},
+} = {}) {
   // test-web's own app, the one its runServer() listens with; wrapped so /cnn-lens-test/ can be answered first.
   const { default: createApp } = require('@vscode/test-web/out/server/app.js');
   const app = await createApp({
@@ -107,7 +114,9 @@ export async function launchChromium() {
 export async function openWorkbench(browser, url, { onLog, onExit, verbose = false }) {
   const { format } = await import('node:util');
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.exposeFunction('codeAutomationLog', (type, args) => onLog(type, format(...(Array.isArray(args) ? args : [args]))));
+  await page.exposeFunction('codeAutomationLog', (type, args) =>
+    onLog(type, format(...(Array.isArray(args) ? args : [args]))),
+  );
   await page.exposeFunction('codeAutomationExit', (code) => onExit(code));
   page.on('pageerror', (error) => verbose && console.error(`[page error] ${error.message}`));
   if (verbose) page.on('console', (m) => console.log(`[page ${m.type()}] ${m.text()}`));

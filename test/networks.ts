@@ -34,7 +34,19 @@ const conv: fc.Arbitrary<Line> = fc
     groups: maybe(fc.integer({ min: 1, max: 3 })),
     bias: maybe(fc.boolean()),
   })
-  .map((o) => () => words('conv', `${o.filters}`, pair(...o.kernel), opt('stride', o.stride && pair(...o.stride)), opt('pad', o.pad), opt('dilation', o.dilation && pair(...o.dilation)), opt('groups', o.groups), opt('bias', o.bias?.toString())));
+  .map(
+    (o) => () =>
+      words(
+        'conv',
+        `${o.filters}`,
+        pair(...o.kernel),
+        opt('stride', o.stride && pair(...o.stride)),
+        opt('pad', o.pad),
+        opt('dilation', o.dilation && pair(...o.dilation)),
+        opt('groups', o.groups),
+        opt('bias', o.bias?.toString()),
+      ),
+  );
 
 const pool: fc.Arbitrary<Line> = fc
   .record({
@@ -44,9 +56,21 @@ const pool: fc.Arbitrary<Line> = fc
     pad: maybe(fc.integer({ min: 0, max: 1 })),
     ceil: maybe(fc.boolean()),
   })
-  .map((o) => () => words('pool', o.mode, pair(...o.kernel), opt('stride', o.stride && pair(...o.stride)), opt('pad', o.pad), opt('ceil', o.ceil?.toString())));
+  .map(
+    (o) => () =>
+      words(
+        'pool',
+        o.mode,
+        pair(...o.kernel),
+        opt('stride', o.stride && pair(...o.stride)),
+        opt('pad', o.pad),
+        opt('ceil', o.ceil?.toString()),
+      ),
+  );
 
-const dense: fc.Arbitrary<Line> = fc.record({ units: fc.integer({ min: 1, max: 6 }), bias: maybe(fc.boolean()) }).map((o) => () => words('dense', `${o.units}`, opt('bias', o.bias?.toString())));
+const dense: fc.Arbitrary<Line> = fc
+  .record({ units: fc.integer({ min: 1, max: 6 }), bias: maybe(fc.boolean()) })
+  .map((o) => () => words('dense', `${o.units}`, opt('bias', o.bias?.toString())));
 
 const simple: fc.Arbitrary<Line> = fc
   .oneof(
@@ -72,20 +96,39 @@ const geometric: fc.Arbitrary<Line> = fc.oneof(
       groups: maybe(fc.integer({ min: 1, max: 2 })),
       bias: maybe(fc.boolean()),
     })
-    .map((o) => () => words('deconv', `${o.filters}`, pair(...o.kernel), opt('stride', o.stride && pair(...o.stride)), opt('pad', o.pad), opt('out_pad', o.outPad), opt('dilation', o.dilation), opt('groups', o.groups), opt('bias', o.bias?.toString()))),
-  fc.record({ factor: fc.constantFrom('1', '2', '1x2', '2x1'), mode: maybe(fc.constantFrom('nearest', 'bilinear')) }).map((o) => () => words('upsample', o.factor, opt('mode', o.mode))),
+    .map(
+      (o) => () =>
+        words(
+          'deconv',
+          `${o.filters}`,
+          pair(...o.kernel),
+          opt('stride', o.stride && pair(...o.stride)),
+          opt('pad', o.pad),
+          opt('out_pad', o.outPad),
+          opt('dilation', o.dilation),
+          opt('groups', o.groups),
+          opt('bias', o.bias?.toString()),
+        ),
+    ),
+  fc
+    .record({ factor: fc.constantFrom('1', '2', '1x2', '2x1'), mode: maybe(fc.constantFrom('nearest', 'bilinear')) })
+    .map((o) => () => words('upsample', o.factor, opt('mode', o.mode))),
   fc.tuple(fc.nat(), fc.nat()).map(([a, b]): Line => (at) => {
     const s = at.shapes[at.last];
     return s.length === 3 ? `crop ${1 + (a % s[1])}x${1 + (b % s[2])}` : undefined;
   }),
-  fc.record({ mode: fc.constantFrom('max', 'mean'), out: maybe(fc.constantFrom('1', '2', '3x2', '4')) }).map((o) => () => (o.out ? `pool ${o.mode} out=${o.out}` : `pool ${o.mode} global`)),
+  fc
+    .record({ mode: fc.constantFrom('max', 'mean'), out: maybe(fc.constantFrom('1', '2', '3x2', '4')) })
+    .map((o) => () => (o.out ? `pool ${o.mode} out=${o.out}` : `pool ${o.mode} global`)),
 );
 /** `groupnorm` with a number of groups that divides the channels of the line above, `pick` choosing which. */
-const groupnorm: fc.Arbitrary<Line> = fc.record({ pick: fc.nat(), eps: maybe(fc.constantFrom(1e-3, 0.1)) }).map(({ pick, eps }) => (at) => {
-  const C = at.shapes[at.last][0];
-  const divisors = Array.from({ length: C }, (_, i) => i + 1).filter((d) => C % d === 0);
-  return words('groupnorm', `${divisors[pick % divisors.length]}`, opt('eps', eps));
-});
+const groupnorm: fc.Arbitrary<Line> = fc
+  .record({ pick: fc.nat(), eps: maybe(fc.constantFrom(1e-3, 0.1)) })
+  .map(({ pick, eps }) => (at) => {
+    const C = at.shapes[at.last][0];
+    const divisors = Array.from({ length: C }, (_, i) => i + 1).filter((d) => C % d === 0);
+    return words('groupnorm', `${divisors[pick % divisors.length]}`, opt('eps', eps));
+  });
 
 /**
  * `mul` of the line above and a gate: an earlier sigmoid, tanh or hardsigmoid (bounded by 1) of its shape, or one
@@ -100,7 +143,10 @@ const mul: fc.Arbitrary<Line> = fc.record({ pick: fc.nat(), swap: fc.boolean() }
   const scale = (s: readonly number[]) => s.length === 1 || (s[1] === 1 && s[2] === 1);
   const fits = at.names.filter((_, i) => {
     const s = at.shapes[i];
-    return GATES.includes(at.kinds[i]) && (s.join() === last.join() || (s[0] === last[0] && s.length + last.length > 2 && (scale(s) || scale(last))));
+    return (
+      GATES.includes(at.kinds[i]) &&
+      (s.join() === last.join() || (s[0] === last[0] && s.length + last.length > 2 && (scale(s) || scale(last))))
+    );
   });
   if (fits.length === 0) return undefined;
   const other = fits[pick % fits.length];
@@ -108,19 +154,28 @@ const mul: fc.Arbitrary<Line> = fc.record({ pick: fc.nat(), swap: fc.boolean() }
 });
 
 /** `add` or `concat` of the line above and one or two earlier layers that fit, `pick` choosing which. */
-const merge: fc.Arbitrary<Line> = fc.record({ kind: fc.constantFrom('add', 'concat'), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }) }).map(({ kind, picks }) => (at) => {
-  const last = at.shapes[at.last];
-  const fits = at.names.flatMap((n, i) => {
-    const s = at.shapes[i];
-    const ok = kind === 'add' ? s.join() === last.join() : s.length === last.length && s.slice(1).join() === last.slice(1).join();
-    return ok && i !== at.last ? [n] : [];
+const merge: fc.Arbitrary<Line> = fc
+  .record({ kind: fc.constantFrom('add', 'concat'), picks: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }) })
+  .map(({ kind, picks }) => (at) => {
+    const last = at.shapes[at.last];
+    const fits = at.names.flatMap((n, i) => {
+      const s = at.shapes[i];
+      const ok =
+        kind === 'add'
+          ? s.join() === last.join()
+          : s.length === last.length && s.slice(1).join() === last.slice(1).join();
+      return ok && i !== at.last ? [n] : [];
+    });
+    if (fits.length === 0) fits.push(at.names[at.last]);
+    return `${kind} ${[at.names[at.last], ...picks.map((p) => fits[p % fits.length])].join(' ')}`;
   });
-  if (fits.length === 0) fits.push(at.names[at.last]);
-  return `${kind} ${[at.names[at.last], ...picks.map((p) => fits[p % fits.length])].join(' ')}`;
-});
 
 /** A branch: the next layer reads an earlier layer, not the line above. */
-const branch = fc.tuple(fc.oneof(conv, pool, dense, simple), fc.nat()).map(([line, pick]): Line => (at) => `${line(at)} from=${at.names[pick % at.names.length]}`);
+const branch = fc.tuple(fc.oneof(conv, pool, dense, simple), fc.nat()).map(
+  ([line, pick]): Line =>
+    (at) =>
+      `${line(at)} from=${at.names[pick % at.names.length]}`,
+);
 
 export interface Plan {
   readonly input: readonly number[];
@@ -132,10 +187,30 @@ export interface Plan {
 
 export const plans: fc.Arbitrary<Plan> = fc.record({
   input: fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })) },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 7 }),
+      ),
+    },
     { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 1, max: 8 })) },
   ),
-  lines: fc.array(fc.oneof({ weight: 4, arbitrary: conv }, { weight: 3, arbitrary: pool }, { weight: 1, arbitrary: dense }, { weight: 4, arbitrary: simple }, { weight: 2, arbitrary: merge }, { weight: 1, arbitrary: branch }, { weight: 2, arbitrary: geometric }, { weight: 1, arbitrary: groupnorm }, { weight: 1, arbitrary: mul }), { minLength: 1, maxLength: 8 }),
+  lines: fc.array(
+    fc.oneof(
+      { weight: 4, arbitrary: conv },
+      { weight: 3, arbitrary: pool },
+      { weight: 1, arbitrary: dense },
+      { weight: 4, arbitrary: simple },
+      { weight: 2, arbitrary: merge },
+      { weight: 1, arbitrary: branch },
+      { weight: 2, arbitrary: geometric },
+      { weight: 1, arbitrary: groupnorm },
+      { weight: 1, arbitrary: mul },
+    ),
+    { minLength: 1, maxLength: 8 },
+  ),
   head: fc.constantFrom('softmax', 'cross_entropy', 'mse'),
   batch: fc.integer({ min: 1, max: 4 }),
   seed: fc.integer({ min: 1, max: 1_000_000 }),
@@ -154,11 +229,21 @@ export function build(plan: Plan): string {
     const a = check(candidate.join('\n'));
     const layer = a.layers[a.layers.length - 1];
     lines.push(`${name}: ${text}`);
-    place = { names: [...place.names, name], shapes: [...place.shapes, layer.output!], kinds: [...place.kinds, layer.kind], last: place.names.length };
+    place = {
+      names: [...place.names, name],
+      shapes: [...place.shapes, layer.output!],
+      kinds: [...place.kinds, layer.kind],
+      last: place.names.length,
+    };
   }
   if (lines.length === 1) lines.push('l1: dense 2');
   // The loss reads the last line: it must be the one the checker sees last.
-  const heads = plan.head === 'softmax' ? ['softmax', 'loss cross_entropy'] : plan.head === 'mse' ? ['loss mse'] : ['loss cross_entropy'];
+  const heads =
+    plan.head === 'softmax'
+      ? ['softmax', 'loss cross_entropy']
+      : plan.head === 'mse'
+        ? ['loss mse']
+        : ['loss cross_entropy'];
   for (const head of heads) {
     const text = [...lines, head].join('\n');
     if (!errors(text)) return text;

@@ -13,7 +13,9 @@ import type { TfCall } from '../engine/export/target';
 
 /** JavaScript's reserved words and the module's own import: a layer's variable takes a `_` after them. */
 const RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval tf model'.split(' '),
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval tf model'.split(
+    ' ',
+  ),
 );
 /** tfjs's rule for layer names (`isValidTensorName`). */
 const TF_NAME = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
@@ -54,20 +56,28 @@ export function exportTfjs(analysis: Analysis, sourceName?: string): string {
       continue;
     }
     const known = knownLayer(l);
-    if (!known?.kind.tfjs) throw new ExportError(`${l.name}: TensorFlow.js export does not know the layer kind '${l.kind}'`, l.name);
-    if (!TF_NAME.test(l.name)) throw new ExportError(`${l.name}: tfjs layer names start with a letter or digit; rename the layer`, l.name);
+    if (!known?.kind.tfjs)
+      throw new ExportError(`${l.name}: TensorFlow.js export does not know the layer kind '${l.kind}'`, l.name);
+    if (!TF_NAME.test(l.name))
+      throw new ExportError(`${l.name}: tfjs layer names start with a letter or digit; rename the layer`, l.name);
     const calls = known.kind.tfjs(known.layer);
     const inputs = l.inputs.map((n) => (n === net.input.name ? input : variable(n)));
     let x = inputs.length === 1 ? inputs[0] : `[${inputs.join(', ')}]`;
     calls.forEach((call: TfCall, i) => {
       const last = i === calls.length - 1;
       const layerName = `${l.name}${call.suffix ?? ''}`;
-      if (!last && names.has(layerName)) throw new ExportError(`${l.name}: its extra tfjs layer would be named ${layerName}, which is another layer's name`, l.name);
+      if (!last && names.has(layerName))
+        throw new ExportError(
+          `${l.name}: its extra tfjs layer would be named ${layerName}, which is another layer's name`,
+          l.name,
+        );
       const config = Object.entries({ name: `'${layerName}'`, ...call.config }).map(([k, v]) => `${k}: ${v}`);
       const target = last ? variable(l.name) : `${variable(l.name)}${call.suffix}`;
       const shape = last ? ` // ${formatShape(channelsLast(l.output!))}` : '';
       const comment = call.comment ? `// ${call.comment}\n` : '';
-      lines.push(`${comment}const ${target} = tf.layers.${call.fn}({ ${config.join(', ')} }).apply(${x}) as tf.SymbolicTensor;${shape}`);
+      lines.push(
+        `${comment}const ${target} = tf.layers.${call.fn}({ ${config.join(', ')} }).apply(${x}) as tf.SymbolicTensor;${shape}`,
+      );
       x = target;
     });
   }
@@ -84,9 +94,13 @@ export function exportTfjs(analysis: Analysis, sourceName?: string): string {
       `Builds ${analysis.network ?? 'the network'}: input ${formatShape(channelsLast(net.input.shape))} (H×W×C per sample), ${net.layers.length} layers.`,
     ],
     statements: (w) => {
-      w.writeLine(`const ${input} = tf.input({ name: '${net.input.name}', shape: [${channelsLast(net.input.shape).join(', ')}] });`);
+      w.writeLine(
+        `const ${input} = tf.input({ name: '${net.input.name}', shape: [${channelsLast(net.input.shape).join(', ')}] });`,
+      );
       for (const line of lines) w.writeLine(line);
-      w.writeLine(`return tf.model({ name: '${analysis.network ?? 'network'}', inputs: ${input}, outputs: ${variable(last.name)} });`);
+      w.writeLine(
+        `return tf.model({ name: '${analysis.network ?? 'network'}', inputs: ${input}, outputs: ${variable(last.name)} });`,
+      );
     },
   });
   file.formatText({ indentSize: 2, convertTabsToSpaces: true });

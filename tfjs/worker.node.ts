@@ -3,4 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { serveTfjs } from './worker';
 
 const port = parentPort!;
-port.on('message', serveTfjs((reply) => port.postMessage(reply)));
+port.on(
+  'message',
+  serveTfjs((reply) => port.postMessage(reply)),
+);

@@ -13,7 +13,9 @@ export interface TfjsRequest {
 }
 
 /** Worker → extension: what it read, or why it could not. */
-export type TfjsReply = { readonly id: number; readonly analysis: TfCodeAnalysis; readonly ms: number } | { readonly id: number; readonly error: string };
+export type TfjsReply =
+  | { readonly id: number; readonly analysis: TfCodeAnalysis; readonly ms: number }
+  | { readonly id: number; readonly error: string };
 
 export function serveTfjs(post: (reply: TfjsReply) => void): (data: unknown) => void {
   return (data) => {

@@ -24,7 +24,7 @@ interface Mark {
 
 /** Shape and colour class by tensor: δ, W, b, anything else (batchnorm's gamma, beta…). */
 const STYLE: Record<string, { shape: 'circle' | 'square' | 'diamond' | 'triangle'; cls: string; label: string }> = {
-  'δ': { shape: 'circle', cls: 'delta', label: 'δ' },
+  δ: { shape: 'circle', cls: 'delta', label: 'δ' },
   W: { shape: 'square', cls: 'weight', label: 'W' },
   b: { shape: 'diamond', cls: 'bias', label: 'b' },
 };
@@ -34,16 +34,28 @@ const styleOf = (tensor: string) => STYLE[tensor] ?? OTHER;
 const MINUS = '\u2212';
 const signed = (n: number) => (n < 0 ? `${MINUS}${-n}` : String(n));
 
-function glyph(shape: 'circle' | 'square' | 'diamond' | 'triangle', x: number, y: number, r: number, attrs: Record<string, string>): SVGElement {
+function glyph(
+  shape: 'circle' | 'square' | 'diamond' | 'triangle',
+  x: number,
+  y: number,
+  r: number,
+  attrs: Record<string, string>,
+): SVGElement {
   switch (shape) {
     case 'circle':
       return s('circle', { cx: x, cy: y, r, ...attrs });
     case 'square':
       return s('rect', { x: x - r * 0.9, y: y - r * 0.9, width: r * 1.8, height: r * 1.8, ...attrs });
     case 'diamond':
-      return s('path', { d: `M${x} ${y - r * 1.2}L${x + r * 1.2} ${y}L${x} ${y + r * 1.2}L${x - r * 1.2} ${y}Z`, ...attrs });
+      return s('path', {
+        d: `M${x} ${y - r * 1.2}L${x + r * 1.2} ${y}L${x} ${y + r * 1.2}L${x - r * 1.2} ${y}Z`,
+        ...attrs,
+      });
     case 'triangle':
-      return s('path', { d: `M${x} ${y - r * 1.2}L${x + r * 1.1} ${y + r * 0.8}L${x - r * 1.1} ${y + r * 0.8}Z`, ...attrs });
+      return s('path', {
+        d: `M${x} ${y - r * 1.2}L${x + r * 1.1} ${y + r * 0.8}L${x - r * 1.1} ${y + r * 0.8}Z`,
+        ...attrs,
+      });
   }
 }
 
@@ -52,10 +64,22 @@ export function renderChart(result: GradcheckResult, width: number): SVGSVGEleme
   const marks: Mark[] = [];
   result.layers.forEach((l, i) => {
     const tensors: [string, typeof l.delta][] = [['δ', l.delta], ...Object.entries(l.params)];
-    tensors.forEach(([tensor, c], slot) => marks.push({ layer: i, tensor, error: c.maxExcess ?? null, passed: c.passed, text: cellText(c), slot, slots: tensors.length }));
+    tensors.forEach(([tensor, c], slot) =>
+      marks.push({
+        layer: i,
+        tensor,
+        error: c.maxExcess ?? null,
+        passed: c.passed,
+        text: cellText(c),
+        slot,
+        slots: tensors.length,
+      }),
+    );
   });
   const threshold = 0;
-  const logs = marks.flatMap((m) => (m.error !== null && m.error > 0 && Number.isFinite(m.error) ? [Math.log10(m.error)] : []));
+  const logs = marks.flatMap((m) =>
+    m.error !== null && m.error > 0 && Number.isFinite(m.error) ? [Math.log10(m.error)] : [],
+  );
   const lo = Math.max(-17, Math.floor(Math.min(threshold - 1, ...logs)));
   const hi = Math.max(0, Math.ceil(Math.max(threshold + 1, ...logs)));
 
@@ -74,18 +98,42 @@ export function renderChart(result: GradcheckResult, width: number): SVGSVGEleme
   const w = left + band * n + right;
   const height = top + plot + bottom;
   const y = (v: number) => top + ((hi - v) / (hi - lo)) * plot;
-  const x = (m: Mark) => left + band * (m.layer + 0.5) + (m.slot - (m.slots - 1) / 2) * Math.min(11, band / (m.slots + 1));
+  const x = (m: Mark) =>
+    left + band * (m.layer + 0.5) + (m.slot - (m.slots - 1) / 2) * Math.min(11, band / (m.slots + 1));
 
-  const svg = s('svg', { class: 'chart', width: w, height, viewBox: `0 0 ${w} ${height}`, role: 'img', 'aria-labelledby': 'chart-title chart-desc' });
+  const svg = s('svg', {
+    class: 'chart',
+    width: w,
+    height,
+    viewBox: `0 0 ${w} ${height}`,
+    role: 'img',
+    'aria-labelledby': 'chart-title chart-desc',
+  });
   svg.append(s('title', { id: 'chart-title' }, 'log10 of the largest error over its tolerance per layer and tensor'));
-  svg.append(s('desc', { id: 'chart-desc' }, marks.map((m) => `${result.layers[m.layer].name} ${m.tensor} ${fmt.relError(m.error)} of the tolerance`).join('; ')));
+  svg.append(
+    s(
+      'desc',
+      { id: 'chart-desc' },
+      marks
+        .map((m) => `${result.layers[m.layer].name} ${m.tensor} ${fmt.relError(m.error)} of the tolerance`)
+        .join('; '),
+    ),
+  );
 
   // Above the threshold is where a tensor fails: tint it.
-  svg.append(s('rect', { class: 'fail-zone', x: left, y: top, width: band * n, height: Math.max(0, y(threshold) - top) }));
+  svg.append(
+    s('rect', { class: 'fail-zone', x: left, y: top, width: band * n, height: Math.max(0, y(threshold) - top) }),
+  );
   const step = hi - lo > 10 ? 2 : 1;
   for (let t = hi; t >= lo; t -= step) {
     svg.append(s('line', { class: 'grid', x1: left, x2: left + band * n, y1: y(t), y2: y(t) }));
-    svg.append(s('text', { class: 'tick', x: left - 6, y: y(t), 'text-anchor': 'end', 'dominant-baseline': 'middle' }, signed(t)));
+    svg.append(
+      s(
+        'text',
+        { class: 'tick', x: left - 6, y: y(t), 'text-anchor': 'end', 'dominant-baseline': 'middle' },
+        signed(t),
+      ),
+    );
   }
   svg.append(s('line', { class: 'axis', x1: left, x2: left, y1: top, y2: top + plot }));
   svg.append(s('line', { class: 'axis', x1: left, x2: left + band * n, y1: top + plot, y2: top + plot }));
@@ -95,7 +143,9 @@ export function renderChart(result: GradcheckResult, width: number): SVGSVGEleme
       'text',
       { class: 'threshold-label', x: left + band * n - 4, y: y(threshold) - 5, 'text-anchor': 'end' },
       // The rule in full where it fits (about 6 px a character), else just the line's meaning.
-      band * n >= 400 ? `pass below 1: |a−n| ≤ atol + rtol·|n| (atol ${result.atol}, rtol ${result.rtol})` : 'pass below 1',
+      band * n >= 400
+        ? `pass below 1: |a−n| ≤ atol + rtol·|n| (atol ${result.atol}, rtol ${result.rtol})`
+        : 'pass below 1',
     ),
   );
 
@@ -104,7 +154,18 @@ export function renderChart(result: GradcheckResult, width: number): SVGSVGEleme
     const ty = top + plot + 14;
     svg.append(
       rotate
-        ? s('text', { class: 'layer-label', x: cx, y: ty - 4, 'text-anchor': 'end', 'dominant-baseline': angle === -90 ? 'middle' : 'auto', transform: `rotate(${angle} ${cx} ${ty - 4})` }, l.name)
+        ? s(
+            'text',
+            {
+              class: 'layer-label',
+              x: cx,
+              y: ty - 4,
+              'text-anchor': 'end',
+              'dominant-baseline': angle === -90 ? 'middle' : 'auto',
+              transform: `rotate(${angle} ${cx} ${ty - 4})`,
+            },
+            l.name,
+          )
         : s('text', { class: 'layer-label', x: cx, y: ty, 'text-anchor': 'middle' }, l.name),
     );
   });
@@ -121,13 +182,33 @@ export function renderChart(result: GradcheckResult, width: number): SVGSVGEleme
       // What the mark says, for the `rendered` report: where it sits and whether it is ringed as failed.
       'data-mark': `${result.layers[m.layer].name} ${m.tensor} ${zone} ${m.passed ? 'pass' : 'fail'}`,
     });
-    mark.append(s('title', {}, `${result.layers[m.layer].name} ${m.tensor}: ${exact ? m.text : `${fmt.relError(m.error)} of the tolerance, relative error ${m.text}`} — ${m.passed ? 'pass' : 'fail'}`));
+    mark.append(
+      s(
+        'title',
+        {},
+        `${result.layers[m.layer].name} ${m.tensor}: ${exact ? m.text : `${fmt.relError(m.error)} of the tolerance, relative error ${m.text}`} — ${m.passed ? 'pass' : 'fail'}`,
+      ),
+    );
     svg.append(mark);
   }
 
   // Axis titles and the legend.
-  svg.append(s('text', { class: 'axis-title', x: 12, y: top + plot / 2, 'text-anchor': 'middle', transform: `rotate(-90 12 ${top + plot / 2})` }, 'log₁₀ error ÷ tolerance'));
-  svg.append(s('text', { class: 'axis-title', x: left + (band * n) / 2, y: height - 4, 'text-anchor': 'middle' }, 'layer'));
+  svg.append(
+    s(
+      'text',
+      {
+        class: 'axis-title',
+        x: 12,
+        y: top + plot / 2,
+        'text-anchor': 'middle',
+        transform: `rotate(-90 12 ${top + plot / 2})`,
+      },
+      'log₁₀ error ÷ tolerance',
+    ),
+  );
+  svg.append(
+    s('text', { class: 'axis-title', x: left + (band * n) / 2, y: height - 4, 'text-anchor': 'middle' }, 'layer'),
+  );
   const present = [...new Set(marks.map((m) => styleOf(m.tensor)))];
   let lx = left;
   for (const st of present) {

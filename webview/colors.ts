@@ -12,7 +12,10 @@ export function parseColor(css: string): Rgb | undefined {
   m = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(c);
   if (m) return [0, 2, 4].map((i) => parseInt(m![1].slice(i, i + 2), 16)) as unknown as Rgb;
   m = /^rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/i.exec(c);
-  if (m) return [Number(m[1]), Number(m[2]), Number(m[3])].map((x) => Math.max(0, Math.min(255, Math.round(x)))) as unknown as Rgb;
+  if (m)
+    return [Number(m[1]), Number(m[2]), Number(m[3])].map((x) =>
+      Math.max(0, Math.min(255, Math.round(x))),
+    ) as unknown as Rgb;
   return undefined;
 }
 

@@ -10,12 +10,29 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import { h } from './dom';
 import type { RunSettings } from './protocol';
-import { MODES, parseSettings, type SettingsErrors, type SettingsField, settingsText, type SettingsText } from './settings';
+import {
+  MODES,
+  parseSettings,
+  type SettingsErrors,
+  type SettingsField,
+  settingsText,
+  type SettingsText,
+} from './settings';
 
-const TEXT_FIELDS: readonly { field: Exclude<SettingsField, 'mode'>; label: string; hint: string; placeholder?: string }[] = [
+const TEXT_FIELDS: readonly {
+  field: Exclude<SettingsField, 'mode'>;
+  label: string;
+  hint: string;
+  placeholder?: string;
+}[] = [
   { field: 'samples', label: 'Samples', hint: 'Coordinates per tensor when sampling' },
   { field: 'eps', label: 'eps', hint: 'Step of the central differences' },
-  { field: 'batch', label: 'Batch', hint: "Samples in the batch; empty: the file's sample batch=, else 2", placeholder: 'file' },
+  {
+    field: 'batch',
+    label: 'Batch',
+    hint: "Samples in the batch; empty: the file's sample batch=, else 2",
+    placeholder: 'file',
+  },
   { field: 'seed', label: 'Seed', hint: "Random seed; empty: the file's sample seed=, else 1", placeholder: 'file' },
 ];
 
@@ -31,15 +48,30 @@ export class SettingsForm {
     /** Called when the shown errors change, so the render is reported. */
     private readonly changed: () => void,
   ) {
-    this.mode = h('vscode-single-select', { id: 'mode', 'aria-label': 'Mode' }, ...MODES.map((m) => h('vscode-option', { value: m.value, description: m.description }, m.label)));
+    this.mode = h(
+      'vscode-single-select',
+      { id: 'mode', 'aria-label': 'Mode' },
+      ...MODES.map((m) => h('vscode-option', { value: m.value, description: m.description }, m.label)),
+    );
     this.mode.addEventListener('change', () => this.syncSamples());
     const field = (name: SettingsField, label: string, control: HTMLElement, hint: string) => {
       const message = h('div', { class: 'field-error', id: `${name}-error`, role: 'alert' });
       this.messages.set(name, message);
-      return h('label', { class: `field field-${name}`, title: hint }, h('span', { class: 'field-label' }, label), control, message);
+      return h(
+        'label',
+        { class: `field field-${name}`, title: hint },
+        h('span', { class: 'field-label' }, label),
+        control,
+        message,
+      );
     };
     const controls = TEXT_FIELDS.map(({ field: name, label, hint, placeholder }) => {
-      const input = h('vscode-textfield', { id: name, 'aria-label': label, ...(placeholder && { placeholder }), 'aria-describedby': `${name}-error` });
+      const input = h('vscode-textfield', {
+        id: name,
+        'aria-label': label,
+        ...(placeholder && { placeholder }),
+        'aria-describedby': `${name}-error`,
+      });
       input.addEventListener('input', () => this.clear(name));
       this.inputs.set(name, input);
       return field(name, label, input, hint);
@@ -104,6 +136,7 @@ export class SettingsForm {
   /** Samples only matter when sampling. */
   private syncSamples(): void {
     const samples = this.inputs.get('samples')!;
-    samples.disabled = this.mode.value === 'directional' || this.mode.value === 'full' || this.mode.value === 'local-full';
+    samples.disabled =
+      this.mode.value === 'directional' || this.mode.value === 'full' || this.mode.value === 'local-full';
   }
 }

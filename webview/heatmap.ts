@@ -75,14 +75,22 @@ export class HeatmapView {
       'section',
       { class: 'heatmap', 'aria-labelledby': 'heatmap-title' },
       h('h2', { id: 'heatmap-title' }, 'δ heat-map'),
-      h('p', { class: 'muted hint' }, "Computes every coordinate of one channel of one sample of a layer's δ, numerically and by backprop."),
+      h(
+        'p',
+        { class: 'muted hint' },
+        "Computes every coordinate of one channel of one sample of a layer's δ, numerically and by backprop.",
+      ),
       this.controls,
       this.body,
     );
   }
 
   /** A new result (or the same one, restored): offer its layers, keep a selection and map that still fit. */
-  setRun(result: GradcheckResult, layers: readonly LayerInfoView[], kept?: { readonly selection?: HeatmapSelection; readonly heatmap?: Heatmap }): void {
+  setRun(
+    result: GradcheckResult,
+    layers: readonly LayerInfoView[],
+    kept?: { readonly selection?: HeatmapSelection; readonly heatmap?: Heatmap },
+  ): void {
     this.layers = layers.filter((l) => result.layers.some((r) => r.name === l.name));
     this.batch = result.batch;
     const fits = (s: HeatmapSelection | undefined) => {
@@ -90,8 +98,13 @@ export class HeatmapView {
       return s && view && s.sample < this.batch && s.channel < channels(view) ? s : undefined;
     };
     const failing = result.layers.find((l) => !l.delta.passed)?.name;
-    const preferred = this.layers.find((l) => l.uncovered && (l.uncovered.rows.length || l.uncovered.cols.length)) ?? this.layers.find((l) => l.name === failing) ?? this.layers[1] ?? this.layers[0];
-    this.selection = fits(kept?.selection) ?? fits(this.selection) ?? (preferred && { layer: preferred.name, sample: 0, channel: 0 });
+    const preferred =
+      this.layers.find((l) => l.uncovered && (l.uncovered.rows.length || l.uncovered.cols.length)) ??
+      this.layers.find((l) => l.name === failing) ??
+      this.layers[1] ??
+      this.layers[0];
+    this.selection =
+      fits(kept?.selection) ?? fits(this.selection) ?? (preferred && { layer: preferred.name, sample: 0, channel: 0 });
     const map = kept?.heatmap;
     this.map = map && this.selection && same(map, this.selection) ? map : undefined;
     this.error = undefined;
@@ -138,7 +151,9 @@ export class HeatmapView {
     return (
       `${m.layer} sample ${m.sample} channel ${m.channel} ${m.shape[0]}×${m.shape[1]}` +
       (m.kinks.length ? ` kinks ${m.kinks.length}` : '') +
-      (u.rows.length || u.cols.length ? ` uncovered rows ${u.rows.join(',') || '-'} cols ${u.cols.join(',') || '-'}` : '')
+      (u.rows.length || u.cols.length
+        ? ` uncovered rows ${u.rows.join(',') || '-'} cols ${u.cols.join(',') || '-'}`
+        : '')
     );
   }
 
@@ -150,8 +165,28 @@ export class HeatmapView {
     return { rows: u.rows.filter((r) => r < m.shape[0]), cols: u.cols.filter((c) => c < m.shape[1]) };
   }
 
-  private select(id: string, label: string, options: readonly { value: string; label: string; description?: string }[], value: string, onChange: (v: string) => void): HTMLElement {
-    const select = h('vscode-single-select', { id, 'aria-label': label }, ...options.map((o) => h('vscode-option', { value: o.value, ...(o.description && { description: o.description }), ...(o.value === value && { selected: true }) }, o.label)));
+  private select(
+    id: string,
+    label: string,
+    options: readonly { value: string; label: string; description?: string }[],
+    value: string,
+    onChange: (v: string) => void,
+  ): HTMLElement {
+    const select = h(
+      'vscode-single-select',
+      { id, 'aria-label': label },
+      ...options.map((o) =>
+        h(
+          'vscode-option',
+          {
+            value: o.value,
+            ...(o.description && { description: o.description }),
+            ...(o.value === value && { selected: true }),
+          },
+          o.label,
+        ),
+      ),
+    );
     select.addEventListener('change', () => onChange(select.value));
     return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), select);
   }
@@ -169,7 +204,11 @@ export class HeatmapView {
       this.renderControls();
       this.changed();
     };
-    const compute = h('vscode-button', { id: 'heatmap-compute' }, this.map && same(this.map, sel) ? 'Recompute' : 'Compute');
+    const compute = h(
+      'vscode-button',
+      { id: 'heatmap-compute' },
+      this.map && same(this.map, sel) ? 'Recompute' : 'Compute',
+    );
     compute.addEventListener('click', () => {
       if (!this.selection) return;
       this.pending = true;
@@ -179,16 +218,42 @@ export class HeatmapView {
     });
     replace(
       this.controls,
-      this.select('heatmap-layer', 'Layer', this.layers.map((l) => ({ value: l.name, label: l.name, description: `${l.kind} ${fmt.shape(l.output)}` })), sel.layer, (v) => update({ layer: v })),
-      this.select('heatmap-sample', 'Sample', range(this.batch).map((i) => ({ value: String(i), label: String(i) })), String(sel.sample), (v) => update({ sample: Number(v) })),
-      this.select('heatmap-channel', 'Channel', range(channels(view)).map((i) => ({ value: String(i), label: String(i) })), String(sel.channel), (v) => update({ channel: Number(v) })),
+      this.select(
+        'heatmap-layer',
+        'Layer',
+        this.layers.map((l) => ({ value: l.name, label: l.name, description: `${l.kind} ${fmt.shape(l.output)}` })),
+        sel.layer,
+        (v) => update({ layer: v }),
+      ),
+      this.select(
+        'heatmap-sample',
+        'Sample',
+        range(this.batch).map((i) => ({ value: String(i), label: String(i) })),
+        String(sel.sample),
+        (v) => update({ sample: Number(v) }),
+      ),
+      this.select(
+        'heatmap-channel',
+        'Channel',
+        range(channels(view)).map((i) => ({ value: String(i), label: String(i) })),
+        String(sel.channel),
+        (v) => update({ channel: Number(v) }),
+      ),
       h('div', { class: 'field button-field' }, compute),
     );
   }
 
   private renderBody(): void {
     if (this.pending) {
-      replace(this.body, h('div', { class: 'pending' }, h('vscode-progress-bar', { 'aria-label': 'Computing the heat-map' }), h('span', { class: 'muted' }, 'Computing δ numerically, coordinate by coordinate…')));
+      replace(
+        this.body,
+        h(
+          'div',
+          { class: 'pending' },
+          h('vscode-progress-bar', { 'aria-label': 'Computing the heat-map' }),
+          h('span', { class: 'muted' }, 'Computing δ numerically, coordinate by coordinate…'),
+        ),
+      );
       return;
     }
     if (this.error !== undefined) {
@@ -218,15 +283,34 @@ export class HeatmapView {
         const c = Math.floor(e.offsetX / cell);
         if (r < 0 || c < 0 || r >= H || c >= W) return;
         const i = r * W + c;
-        const flags = [m.kinks.includes(i) && 'kink', (u.rows.includes(r) || u.cols.includes(c)) && 'no gradient'].filter(Boolean).join(', ');
+        const flags = [m.kinks.includes(i) && 'kink', (u.rows.includes(r) || u.cols.includes(c)) && 'no gradient']
+          .filter(Boolean)
+          .join(', ');
         readout.textContent = `row ${r}, column ${c}: analytic ${fmt.value(m.analytic[i])} · numeric ${fmt.value(m.numeric[i])} · a − n ${fmt.value(diff[i])}${flags ? ` (${flags})` : ''}`;
       });
-      return h('figure', { class: 'map-figure' }, h('figcaption', {}, h('span', {}, title), h('span', { class: 'muted' }, note)), canvas);
+      return h(
+        'figure',
+        { class: 'map-figure' },
+        h('figcaption', {}, h('span', {}, title), h('span', { class: 'muted' }, note)),
+        canvas,
+      );
     };
     const notes = [
-      m.kinks.length ? h('span', { class: 'key' }, keySwatch('kink', t), `${m.kinks.length} kink${m.kinks.length === 1 ? '' : 's'} (inconclusive)`) : null,
+      m.kinks.length
+        ? h(
+            'span',
+            { class: 'key' },
+            keySwatch('kink', t),
+            `${m.kinks.length} kink${m.kinks.length === 1 ? '' : 's'} (inconclusive)`,
+          )
+        : null,
       u.rows.length || u.cols.length
-        ? h('span', { class: 'key' }, keySwatch('hatch', t), `no gradient: ${[u.rows.length && `row${u.rows.length > 1 ? 's' : ''} ${u.rows.map((r) => r + 1).join(', ')}`, u.cols.length && `column${u.cols.length > 1 ? 's' : ''} ${u.cols.map((c) => c + 1).join(', ')}`].filter(Boolean).join(' and ')} — no window of the next layer reads them`)
+        ? h(
+            'span',
+            { class: 'key' },
+            keySwatch('hatch', t),
+            `no gradient: ${[u.rows.length && `row${u.rows.length > 1 ? 's' : ''} ${u.rows.map((r) => r + 1).join(', ')}`, u.cols.length && `column${u.cols.length > 1 ? 's' : ''} ${u.cols.map((c) => c + 1).join(', ')}`].filter(Boolean).join(' and ')} — no window of the next layer reads them`,
+          )
         : null,
     ];
     replace(
@@ -338,7 +422,11 @@ function draw(
 
 /** The colour scale as a bar from −limit through 0 to +limit. */
 function legend(scale: (v: number) => Rgb, limit: number): HTMLElement {
-  const bar = h('canvas', { class: 'scale', role: 'img', 'aria-label': `colour scale from ${fmt.value(-limit)} to ${fmt.value(limit)}` });
+  const bar = h('canvas', {
+    class: 'scale',
+    role: 'img',
+    'aria-label': `colour scale from ${fmt.value(-limit)} to ${fmt.value(limit)}`,
+  });
   const w = 160;
   const ctx = context(bar, w, 10);
   for (let x = 0; x < w; x++) {

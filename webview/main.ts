@@ -10,7 +10,15 @@ import { h, replace } from './dom';
 import { SettingsForm } from './form';
 import { HeatmapView } from './heatmap';
 import type { GradcheckResult } from '../engine/run';
-import { type FromPanel, isSavedPanel, isToPanel, type LayerInfoView, type RunState, type SavedPanel, type ToPanel } from './protocol';
+import {
+  type FromPanel,
+  isSavedPanel,
+  isToPanel,
+  type LayerInfoView,
+  type RunState,
+  type SavedPanel,
+  type ToPanel,
+} from './protocol';
 import { renderSummary, type SummaryView } from './summary';
 import { renderTable, type TableView } from './table';
 
@@ -32,7 +40,10 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 const root = document.getElementById('app')!;
 const summarySlot = h('div', { class: 'summary-slot' });
-const form = new SettingsForm((settings) => post({ type: 'rerun', settings }), () => report());
+const form = new SettingsForm(
+  (settings) => post({ type: 'rerun', settings }),
+  () => report(),
+);
 const results = h('div', { class: 'results' });
 const chartSlot = h('figure', { class: 'chart-figure', 'aria-labelledby': 'chart-heading' });
 const heatmap = new HeatmapView(
@@ -68,7 +79,11 @@ function report(): void {
         summary: summary?.headline ?? 'empty',
         rows: shown(state) ? (table?.rows ?? []) : [],
         ...(shown(state) && table && table.groups().length > 0 && { groups: table.groups() }),
-        ...(shown(state) && table && { cells: table.cells, marks: Array.from(chartSlot.querySelectorAll('[data-mark]'), (m) => m.getAttribute('data-mark')!) }),
+        ...(shown(state) &&
+          table && {
+            cells: table.cells,
+            marks: Array.from(chartSlot.querySelectorAll('[data-mark]'), (m) => m.getAttribute('data-mark')!),
+          }),
         ...(state?.status === 'done' && heatmap.describe() !== undefined && { heatmap: heatmap.describe() }),
         formErrors: form.errorList(),
         violations: [...violations],
@@ -88,7 +103,11 @@ function drawChart(): void {
   const run = shown(state);
   if (!run) return;
   const width = Math.max(320, results.clientWidth);
-  replace(chartSlot, h('figcaption', { id: 'chart-heading' }, h('h2', {}, 'Error over tolerance by layer')), renderChart(run.result, width));
+  replace(
+    chartSlot,
+    h('figcaption', { id: 'chart-heading' }, h('h2', {}, 'Error over tolerance by layer')),
+    renderChart(run.result, width),
+  );
 }
 
 function show(next: RunState, kept?: Pick<SavedPanel, 'selection' | 'heatmap'>): void {
@@ -97,11 +116,16 @@ function show(next: RunState, kept?: Pick<SavedPanel, 'selection' | 'heatmap'>):
   const previous = state;
   state = next;
   stateJson = json;
-  summary = renderSummary(next, () => post({ type: 'cancel' }), (layer) => post({ type: 'reveal', layer }));
+  summary = renderSummary(
+    next,
+    () => post({ type: 'cancel' }),
+    (layer) => post({ type: 'reveal', layer }),
+  );
   replace(summarySlot, summary.element);
   rerun.hidden = false;
   // A new run resets the form to its settings; a progress-only change leaves the user's edits alone.
-  if (previous?.status !== next.status || JSON.stringify(previous.settings) !== JSON.stringify(next.settings)) form.set(next.settings);
+  if (previous?.status !== next.status || JSON.stringify(previous.settings) !== JSON.stringify(next.settings))
+    form.set(next.settings);
   document.title = `Gradient check: ${next.file}`;
   switch (next.status) {
     case 'done':

@@ -9,7 +9,10 @@ import { GRADCHECK_DEFAULTS, GRADCHECK_MODES, type GradcheckMode } from '../engi
 
 /** A mode as the settings name it: `default` for the engine's default mode, every other mode by its name. */
 export type SettingsMode = 'default' | Exclude<GradcheckMode, 'local'>;
-export const SETTINGS_MODES: readonly SettingsMode[] = ['default', ...(GRADCHECK_MODES.filter((m) => m !== GRADCHECK_DEFAULTS.mode) as SettingsMode[])];
+export const SETTINGS_MODES: readonly SettingsMode[] = [
+  'default',
+  ...(GRADCHECK_MODES.filter((m) => m !== GRADCHECK_DEFAULTS.mode) as SettingsMode[]),
+];
 
 /** The run settings the panel's form edits (the `cnnLens.gradcheck.*` settings are their defaults). */
 export interface RunSettings {
@@ -42,16 +45,41 @@ export interface LayerInfoView {
 
 export type RunState =
   /** A check is running; `estimate` is absent until the engine has said, `progress` until the first report. */
-  | { readonly status: 'running'; readonly file: string; readonly settings: RunSettings; readonly estimate?: Estimate; readonly progress?: Progress }
+  | {
+      readonly status: 'running';
+      readonly file: string;
+      readonly settings: RunSettings;
+      readonly estimate?: Estimate;
+      readonly progress?: Progress;
+    }
   /** A check finished (passed or not). */
-  | { readonly status: 'done'; readonly file: string; readonly settings: RunSettings; readonly result: GradcheckResult; readonly layers: readonly LayerInfoView[]; readonly threads: number }
+  | {
+      readonly status: 'done';
+      readonly file: string;
+      readonly settings: RunSettings;
+      readonly result: GradcheckResult;
+      readonly layers: readonly LayerInfoView[];
+      readonly threads: number;
+    }
   /** The network cannot run: its errors, or why it stopped (memory, NaN). */
-  | { readonly status: 'error'; readonly file: string; readonly settings: RunSettings; readonly message: string; readonly diagnostics?: readonly string[] }
+  | {
+      readonly status: 'error';
+      readonly file: string;
+      readonly settings: RunSettings;
+      readonly message: string;
+      readonly diagnostics?: readonly string[];
+    }
   /**
    * The user cancelled, or an edit superseded the run. `result` holds the layers it had finished (every tensor
    * of theirs checked), with `layers` their table rows; both absent when it had finished none.
    */
-  | { readonly status: 'cancelled'; readonly file: string; readonly settings: RunSettings; readonly result?: GradcheckResult; readonly layers?: readonly LayerInfoView[] };
+  | {
+      readonly status: 'cancelled';
+      readonly file: string;
+      readonly settings: RunSettings;
+      readonly result?: GradcheckResult;
+      readonly layers?: readonly LayerInfoView[];
+    };
 
 /** What a check will cost, said before it starts. */
 export interface Estimate {
@@ -131,7 +159,6 @@ export interface SavedPanel {
   readonly heatmap?: Heatmap;
 }
 
-
 export function isRunSettings(v: unknown): v is RunSettings {
   return (
     isObject(v) &&
@@ -152,13 +179,20 @@ export function isRunState(v: unknown): v is RunState {
   if (!isObject(v) || typeof v.file !== 'string' || !isRunSettings(v.settings)) return false;
   switch (v.status) {
     case 'running':
-      return (v.progress === undefined || isProgress(v.progress)) && (v.estimate === undefined || (isObject(v.estimate) && isInt(v.estimate.evaluations) && typeof v.estimate.ms === 'number'));
+      return (
+        (v.progress === undefined || isProgress(v.progress)) &&
+        (v.estimate === undefined ||
+          (isObject(v.estimate) && isInt(v.estimate.evaluations) && typeof v.estimate.ms === 'number'))
+      );
     case 'done':
       return isInt(v.threads, 1) && isResult(v.result) && Array.isArray(v.layers) && v.layers.every(isLayerInfoView);
     case 'error':
       return typeof v.message === 'string' && (v.diagnostics === undefined || isStrings(v.diagnostics));
     case 'cancelled':
-      return (v.result === undefined && v.layers === undefined) || (isResult(v.result) && Array.isArray(v.layers) && v.layers.every(isLayerInfoView));
+      return (
+        (v.result === undefined && v.layers === undefined) ||
+        (isResult(v.result) && Array.isArray(v.layers) && v.layers.every(isLayerInfoView))
+      );
     default:
       return false;
   }
@@ -173,33 +207,68 @@ export function isHeatmap(v: unknown): v is Heatmap {
   if (!isObject(v) || typeof v.layer !== 'string' || !isInt(v.sample) || !isInt(v.channel)) return false;
   if (!Array.isArray(v.shape) || v.shape.length !== 2 || !isInt(v.shape[0], 1) || !isInt(v.shape[1], 1)) return false;
   const cells = v.shape[0] * v.shape[1];
-  return isNumbers(v.analytic) && isNumbers(v.numeric) && (v.analytic as number[]).length === cells && (v.numeric as number[]).length === cells &&
-    isNumbers(v.kinks) && (v.kinks as number[]).every((k) => isInt(k) && k < cells);
+  return (
+    isNumbers(v.analytic) &&
+    isNumbers(v.numeric) &&
+    (v.analytic as number[]).length === cells &&
+    (v.numeric as number[]).length === cells &&
+    isNumbers(v.kinks) &&
+    (v.kinks as number[]).every((k) => isInt(k) && k < cells)
+  );
 }
 
 function isLayerInfoView(v: unknown): boolean {
   return (
-    isObject(v) && typeof v.name === 'string' && typeof v.kind === 'string' && isNumbers(v.output) &&
-    Array.isArray(v.deltaIn) && v.deltaIn.every(isNumbers) &&
-    (v.uncovered === undefined || (isObject(v.uncovered) && isNumbers(v.uncovered.rows) && isNumbers(v.uncovered.cols))) &&
-    (v.group === undefined || (isObject(v.group) && typeof v.group.name === 'string' && typeof v.group.description === 'string'))
+    isObject(v) &&
+    typeof v.name === 'string' &&
+    typeof v.kind === 'string' &&
+    isNumbers(v.output) &&
+    Array.isArray(v.deltaIn) &&
+    v.deltaIn.every(isNumbers) &&
+    (v.uncovered === undefined ||
+      (isObject(v.uncovered) && isNumbers(v.uncovered.rows) && isNumbers(v.uncovered.cols))) &&
+    (v.group === undefined ||
+      (isObject(v.group) && typeof v.group.name === 'string' && typeof v.group.description === 'string'))
   );
 }
 
 function isResult(v: unknown): boolean {
   return (
-    isObject(v) && typeof v.passed === 'boolean' && typeof v.mode === 'string' && typeof v.eps === 'number' && typeof v.rtol === 'number' &&
-    isInt(v.batch, 1) && isInt(v.seed) && isInt(v.evaluations) && typeof v.ms === 'number' && Array.isArray(v.layers) && (v.input === undefined || isNumbers(v.input)) &&
-    v.layers.every((l) =>
-      isObject(l) && typeof l.name === 'string' && typeof l.kind === 'string' && isTensorCheck(l.delta) &&
-      isObject(l.params) && Object.values(l.params).every(isTensorCheck) && (l.blame === undefined || typeof l.blame === 'string'))
+    isObject(v) &&
+    typeof v.passed === 'boolean' &&
+    typeof v.mode === 'string' &&
+    typeof v.eps === 'number' &&
+    typeof v.rtol === 'number' &&
+    isInt(v.batch, 1) &&
+    isInt(v.seed) &&
+    isInt(v.evaluations) &&
+    typeof v.ms === 'number' &&
+    Array.isArray(v.layers) &&
+    (v.input === undefined || isNumbers(v.input)) &&
+    v.layers.every(
+      (l) =>
+        isObject(l) &&
+        typeof l.name === 'string' &&
+        typeof l.kind === 'string' &&
+        isTensorCheck(l.delta) &&
+        isObject(l.params) &&
+        Object.values(l.params).every(isTensorCheck) &&
+        (l.blame === undefined || typeof l.blame === 'string'),
+    )
   );
 }
 
 function isRenderedView(v: unknown): v is RenderedView {
   return (
-    isObject(v) && typeof v.summary === 'string' && isStrings(v.rows) && (v.groups === undefined || isStrings(v.groups)) && (v.cells === undefined || isStrings(v.cells)) && (v.marks === undefined || isStrings(v.marks)) && (v.heatmap === undefined || typeof v.heatmap === 'string') &&
-    isStrings(v.formErrors) && isStrings(v.violations)
+    isObject(v) &&
+    typeof v.summary === 'string' &&
+    isStrings(v.rows) &&
+    (v.groups === undefined || isStrings(v.groups)) &&
+    (v.cells === undefined || isStrings(v.cells)) &&
+    (v.marks === undefined || isStrings(v.marks)) &&
+    (v.heatmap === undefined || typeof v.heatmap === 'string') &&
+    isStrings(v.formErrors) &&
+    isStrings(v.violations)
   );
 }
 

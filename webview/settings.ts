@@ -7,8 +7,16 @@ export type SettingsText = Readonly<Record<SettingsField, string>>;
 export type SettingsErrors = Partial<Record<SettingsField, string>>;
 
 /** The modes as the `cnnLens.gradcheck.mode` setting describes them. */
-export const MODES: readonly { readonly value: RunSettings['mode']; readonly label: string; readonly description: string }[] = [
-  { value: 'default', label: 'Default (local)', description: 'Each layer against its own forward, each δ against its readers' },
+export const MODES: readonly {
+  readonly value: RunSettings['mode'];
+  readonly label: string;
+  readonly description: string;
+}[] = [
+  {
+    value: 'default',
+    label: 'Default (local)',
+    description: 'Each layer against its own forward, each δ against its readers',
+  },
   { value: 'local-full', label: 'Local, full', description: 'Local, every coordinate' },
   { value: 'baseline', label: 'Baseline', description: 'End to end: directional, then sampled' },
   { value: 'directional', label: 'Directional', description: 'End to end: one random direction per tensor' },
@@ -17,7 +25,13 @@ export const MODES: readonly { readonly value: RunSettings['mode']; readonly lab
 ];
 
 export function settingsText(s: RunSettings): SettingsText {
-  return { mode: s.mode, samples: String(s.samples), eps: setting(s.eps), batch: s.batch === null ? '' : String(s.batch), seed: s.seed === null ? '' : String(s.seed) };
+  return {
+    mode: s.mode,
+    samples: String(s.samples),
+    eps: setting(s.eps),
+    batch: s.batch === null ? '' : String(s.batch),
+    seed: s.seed === null ? '' : String(s.seed),
+  };
 }
 
 const WHOLE = /^\+?\d+$/;
@@ -31,7 +45,8 @@ function whole(text: string, min: number): number | undefined {
   return Number.isSafeInteger(n) && n >= min ? n : undefined;
 }
 
-export type ParsedSettings = { readonly ok: true; readonly settings: RunSettings } | { readonly ok: false; readonly errors: SettingsErrors };
+export type ParsedSettings =
+  { readonly ok: true; readonly settings: RunSettings } | { readonly ok: false; readonly errors: SettingsErrors };
 
 export function parseSettings(text: SettingsText): ParsedSettings {
   const errors: SettingsErrors = {};
@@ -47,7 +62,15 @@ export function parseSettings(text: SettingsText): ParsedSettings {
   const seed = text.seed.trim() === '' ? null : whole(text.seed, 0);
   if (seed === undefined) errors.seed = "a whole number, 0 or more (empty: the file's)";
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-  const settings: RunSettings = { mode: mode!, samples: samples!, eps, batch: batch as number | null, seed: seed as number | null };
+  const settings: RunSettings = {
+    mode: mode!,
+    samples: samples!,
+    eps,
+    batch: batch as number | null,
+    seed: seed as number | null,
+  };
   // The protocol's validator is what the extension will apply: never post what it would drop.
-  return isRunSettings(settings) ? { ok: true, settings } : { ok: false, errors: { mode: 'these settings are not valid' } };
+  return isRunSettings(settings)
+    ? { ok: true, settings }
+    : { ok: false, errors: { mode: 'these settings are not valid' } };
 }

@@ -13,7 +13,10 @@ export interface SummaryView {
   progress(p: Progress): void;
 }
 
-const MODE_NAMES: Record<string, string> = { 'directional+sampled': 'directional, then sampled', baseline: 'baseline (directional, then sampled)' };
+const MODE_NAMES: Record<string, string> = {
+  'directional+sampled': 'directional, then sampled',
+  baseline: 'baseline (directional, then sampled)',
+};
 
 /** `label value` pairs, as a definition list laid out in a row. */
 function facts(pairs: readonly (readonly [string, Child])[]): HTMLElement {
@@ -35,7 +38,12 @@ function headline(icon: string, tone: string, title: string, file: string, ...ex
   return h(
     'div',
     { class: 'headline' },
-    h('span', { class: `verdict ${tone}`, role: 'status' }, h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, icon), title),
+    h(
+      'span',
+      { class: `verdict ${tone}`, role: 'status' },
+      h('span', { class: 'verdict-icon', 'aria-hidden': 'true' }, icon),
+      title,
+    ),
     h('span', { class: 'file', title: file }, fmt.basename(file)),
     ...extra,
   );
@@ -70,21 +78,36 @@ export function renderSummary(state: RunState, onCancel: () => void, onReveal: (
           ['threads', String(state.threads)],
           ['loss', Number.isFinite(r.loss) ? r.loss.toPrecision(5) : '—'],
         ]),
-        ...r.layers.filter((l) => l.blame).map((l) => {
-          const link = h('a', { href: '#', class: 'layer-link', title: `Reveal ${l.name}` }, l.name);
-          link.addEventListener('click', (e) => {
-            e.preventDefault();
-            onReveal(l.name);
-          });
-          return h('p', { class: 'blame-line', role: 'note' }, h('span', { class: 'blame-icon', 'aria-hidden': 'true' }, '⚠'), 'The wrong backward rule is ', link, "'s", l.line ? ` (line ${l.line})` : '', ': its row below says why.');
-        }),
+        ...r.layers
+          .filter((l) => l.blame)
+          .map((l) => {
+            const link = h('a', { href: '#', class: 'layer-link', title: `Reveal ${l.name}` }, l.name);
+            link.addEventListener('click', (e) => {
+              e.preventDefault();
+              onReveal(l.name);
+            });
+            return h(
+              'p',
+              { class: 'blame-line', role: 'note' },
+              h('span', { class: 'blame-icon', 'aria-hidden': 'true' }, '⚠'),
+              'The wrong backward rule is ',
+              link,
+              "'s",
+              l.line ? ` (line ${l.line})` : '',
+              ': its row below says why.',
+            );
+          }),
       );
       return { element, headline: r.passed ? 'passed' : 'failed', progress: () => {} };
     }
     case 'running': {
       const bar = h('vscode-progress-bar', { 'aria-label': 'Gradient check progress' });
       const est = state.estimate;
-      const label = h('span', { class: 'progress-label muted' }, est ? `Starting: ${fmt.count(est.evaluations)} evaluations, ${fmt.about(est.ms)}` : 'Starting…');
+      const label = h(
+        'span',
+        { class: 'progress-label muted' },
+        est ? `Starting: ${fmt.count(est.evaluations)} evaluations, ${fmt.about(est.ms)}` : 'Starting…',
+      );
       const cancel = h('vscode-button', { secondary: true }, 'Cancel');
       cancel.addEventListener('click', onCancel);
       const view: SummaryView = {
@@ -110,9 +133,20 @@ export function renderSummary(state: RunState, onCancel: () => void, onReveal: (
     }
     case 'cancelled': {
       const r = state.result;
-      const kept = r ? h('span', { class: 'muted' }, `${r.layers.length} layer${r.layers.length === 1 ? '' : 's'} finished, shown below`) : null;
+      const kept = r
+        ? h(
+            'span',
+            { class: 'muted' },
+            `${r.layers.length} layer${r.layers.length === 1 ? '' : 's'} finished, shown below`,
+          )
+        : null;
       return {
-        element: h('section', { class: 'summary', 'aria-label': 'Summary' }, headline('⊘', 'muted', 'Cancelled', state.file, kept), facts(settingsFacts(state))),
+        element: h(
+          'section',
+          { class: 'summary', 'aria-label': 'Summary' },
+          headline('⊘', 'muted', 'Cancelled', state.file, kept),
+          facts(settingsFacts(state)),
+        ),
         headline: r ? `cancelled, ${r.layers.length} layers kept` : 'cancelled',
         progress: () => {},
       };
@@ -124,7 +158,9 @@ export function renderSummary(state: RunState, onCancel: () => void, onReveal: (
           { class: 'summary', 'aria-label': 'Summary' },
           headline('✗', 'fail', 'The check could not run', state.file),
           h('p', { class: 'error-message', role: 'alert' }, state.message),
-          state.diagnostics?.length ? h('ul', { class: 'diagnostics' }, ...state.diagnostics.map((d) => h('li', {}, d))) : null,
+          state.diagnostics?.length
+            ? h('ul', { class: 'diagnostics' }, ...state.diagnostics.map((d) => h('li', {}, d)))
+            : null,
           facts(settingsFacts(state)),
         ),
         headline: `error: ${state.message}`,

@@ -42,7 +42,12 @@ function errorCell(c: TensorCheck, label?: string): HTMLElement {
   );
 }
 
-export function renderTable(result: GradcheckResult, layers: readonly LayerInfoView[], onReveal: (layer: string) => void, onToggle: () => void = () => {}): TableView {
+export function renderTable(
+  result: GradcheckResult,
+  layers: readonly LayerInfoView[],
+  onReveal: (layer: string) => void,
+  onToggle: () => void = () => {},
+): TableView {
   const info = new Map(layers.map((l) => [l.name, l]));
   const rows: string[] = [];
   const cells: string[] = [];
@@ -72,19 +77,44 @@ export function renderTable(result: GradcheckResult, layers: readonly LayerInfoV
         h(
           'span',
           { class: 'name' },
-          h('span', { class: `verdict-icon-small ${passed ? 'pass' : 'fail'}`, role: 'img', 'aria-label': passed ? 'passed' : 'failed' }, passed ? '✓' : '✗'),
+          h(
+            'span',
+            {
+              class: `verdict-icon-small ${passed ? 'pass' : 'fail'}`,
+              role: 'img',
+              'aria-label': passed ? 'passed' : 'failed',
+            },
+            passed ? '✓' : '✗',
+          ),
           l.name,
         ),
-        h('span', { class: 'kind' }, l.kind, line ? ` · line ${line}` : '', l.custom ? h('span', { class: 'tag', title: 'A hand-written backward replaced the built-in one' }, 'custom') : null),
+        h(
+          'span',
+          { class: 'kind' },
+          l.kind,
+          line ? ` · line ${line}` : '',
+          l.custom
+            ? h('span', { class: 'tag', title: 'A hand-written backward replaced the built-in one' }, 'custom')
+            : null,
+        ),
       ),
       h(
         'td',
         { class: 'shape' },
         h('span', { class: 'out' }, view ? fmt.shape(view.output) : '?'),
-        h('span', { class: 'din', title: "δ at the layer's input(s)" }, 'δ in ', view ? view.deltaIn.map(fmt.shape).join(' + ') || '—' : '?'),
+        h(
+          'span',
+          { class: 'din', title: "δ at the layer's input(s)" },
+          'δ in ',
+          view ? view.deltaIn.map(fmt.shape).join(' + ') || '—' : '?',
+        ),
       ),
       h('td', { class: 'num' }, errorCell(l.delta)),
-      h('td', { class: 'num params' }, ...(params.length ? params.map(([name, c]) => errorCell(c, name)) : [h('span', { class: 'muted' }, '—')])),
+      h(
+        'td',
+        { class: 'num params' },
+        ...(params.length ? params.map(([name, c]) => errorCell(c, name)) : [h('span', { class: 'muted' }, '—')]),
+      ),
       h('td', { class: 'num' }, fmt.count(checked)),
       h('td', { class: `num ${kinks ? 'kinks' : 'muted'}` }, String(kinks)),
     );
@@ -99,7 +129,17 @@ export function renderTable(result: GradcheckResult, layers: readonly LayerInfoV
     });
     body.append(tr);
     if (l.blame) {
-      const blame = h('tr', { class: 'blame' }, h('td', { colspan: 6 }, h('span', { class: 'blame-icon', 'aria-hidden': 'true' }, '⚠'), h('strong', {}, `${l.name}: `), l.blame));
+      const blame = h(
+        'tr',
+        { class: 'blame' },
+        h(
+          'td',
+          { colspan: 6 },
+          h('span', { class: 'blame-icon', 'aria-hidden': 'true' }, '⚠'),
+          h('strong', {}, `${l.name}: `),
+          l.blame,
+        ),
+      );
       group?.rows.push(blame);
       body.append(blame);
     }
@@ -112,11 +152,39 @@ export function renderTable(result: GradcheckResult, layers: readonly LayerInfoV
       'tr',
       {},
       h('th', { scope: 'col' }, 'Layer'),
-      h('th', { scope: 'col', title: "The layer's output shape (also the shape of δ at its output), and δ at its input(s): what its backward rule produces" }, 'Output · δ in'),
-      h('th', { scope: 'col', class: 'num', title: 'Largest relative error |a − n| / (|a| + |n|) of δ at the output, kinks left out' }, 'δ error'),
-      h('th', { scope: 'col', class: 'num', title: "Largest relative error of each parameter's gradient" }, 'Parameters'),
+      h(
+        'th',
+        {
+          scope: 'col',
+          title:
+            "The layer's output shape (also the shape of δ at its output), and δ at its input(s): what its backward rule produces",
+        },
+        'Output · δ in',
+      ),
+      h(
+        'th',
+        {
+          scope: 'col',
+          class: 'num',
+          title: 'Largest relative error |a − n| / (|a| + |n|) of δ at the output, kinks left out',
+        },
+        'δ error',
+      ),
+      h(
+        'th',
+        { scope: 'col', class: 'num', title: "Largest relative error of each parameter's gradient" },
+        'Parameters',
+      ),
       h('th', { scope: 'col', class: 'num', title: 'Coordinates and directions compared' }, 'Checked'),
-      h('th', { scope: 'col', class: 'num', title: 'Comparisons whose ±ε straddled a kink (ReLU sign, max-pool winner): left out of pass and fail' }, 'Kinks'),
+      h(
+        'th',
+        {
+          scope: 'col',
+          class: 'num',
+          title: 'Comparisons whose ±ε straddled a kink (ReLU sign, max-pool winner): left out of pass and fail',
+        },
+        'Kinks',
+      ),
     ),
   );
   const element = h(
@@ -126,7 +194,15 @@ export function renderTable(result: GradcheckResult, layers: readonly LayerInfoV
     h('div', { class: 'table-wrap' }, h('table', { class: 'layer-table' }, head, body)),
   );
   for (const g of groups.values()) g.set(g.expanded);
-  return { element, rows, cells, groups: () => [...groups.values()].map((g) => `${g.name} ${g.layers} ${g.passed ? 'pass' : 'fail'} ${g.expanded ? 'expanded' : 'collapsed'}`) };
+  return {
+    element,
+    rows,
+    cells,
+    groups: () =>
+      [...groups.values()].map(
+        (g) => `${g.name} ${g.layers} ${g.passed ? 'pass' : 'fail'} ${g.expanded ? 'expanded' : 'collapsed'}`,
+      ),
+  };
 }
 
 interface Group {
@@ -144,7 +220,11 @@ interface Group {
  * A header row per use of a block, above its layers' rows: a button that folds them away. A use whose layers all
  * passed starts folded, one that failed open, so what needs reading is in view.
  */
-function groupHeaders(result: GradcheckResult, info: ReadonlyMap<string, LayerInfoView>, onToggle: () => void): Map<string, Group> {
+function groupHeaders(
+  result: GradcheckResult,
+  info: ReadonlyMap<string, LayerInfoView>,
+  onToggle: () => void,
+): Map<string, Group> {
   const members = new Map<string, { description: string; checks: LayerCheck[] }>();
   for (const l of result.layers) {
     const group = info.get(l.name)?.group;

@@ -25,7 +25,8 @@ type Value = RuleValue;
 export { canonical } from './functions';
 
 function same(a: Shape, b: Shape): boolean {
-  const x = canonical(a), y = canonical(b);
+  const x = canonical(a),
+    y = canonical(b);
   return x.length === y.length && x.every((d, i) => d === y[i]);
 }
 
@@ -64,8 +65,11 @@ class ShapeChecker {
   /** The range of each sum's index variable, by the sum's node: what evaluation loops over. */
   readonly sums = new Map<Expr, number>();
 
-  constructor(private readonly layer: LayerInfo, private readonly env: Map<string, Shape>,
-    private readonly text: (r: TextRange) => string) {}
+  constructor(
+    private readonly layer: LayerInfo,
+    private readonly env: Map<string, Shape>,
+    private readonly text: (r: TextRange) => string,
+  ) {}
 
   /** Binds the target's index variables to the target's leading dimensions; returns what is left. */
   target(rule: ParsedRule): { dims: Shape; subject: string; per: string[]; sizes: number[] } {
@@ -74,7 +78,11 @@ class ShapeChecker {
     let dims: Shape, subject: string;
     if (name === 'dx') {
       if (this.layer.inputShapes.length !== 1) {
-        throw new RuleError('backward-unknown', `${this.layer.name} has ${this.layer.inputShapes.length} inputs; a rule's dx must name one, which this version cannot`, rule.target.range);
+        throw new RuleError(
+          'backward-unknown',
+          `${this.layer.name} has ${this.layer.inputShapes.length} inputs; a rule's dx must name one, which this version cannot`,
+          rule.target.range,
+        );
       }
       dims = this.env.get('x') ?? [];
       subject = 'the input';
@@ -84,17 +92,28 @@ class ShapeChecker {
     } else {
       const targets = ['dx', ...params];
       const guess = didYouMean(name, targets);
-      throw new RuleError('backward-unknown', `'${name}' is not a target of ${this.layer.name}: ${targets.join(', ')}${guess ? `; did you mean '${guess}'?` : ''}`, rule.target.range);
+      throw new RuleError(
+        'backward-unknown',
+        `'${name}' is not a target of ${this.layer.name}: ${targets.join(', ')}${guess ? `; did you mean '${guess}'?` : ''}`,
+        rule.target.range,
+      );
     }
     if (subs.length > dims.length) {
-      throw new RuleError('backward-type', `${name} is ${formatShape(dims)}: ${subs.length} indices are too many`, subs[dims.length].range);
+      throw new RuleError(
+        'backward-type',
+        `${name} is ${formatShape(dims)}: ${subs.length} indices are too many`,
+        subs[dims.length].range,
+      );
     }
     const scope = new Map<string, Binding>();
     const per: string[] = [];
     subs.forEach((s, i) => {
       const what = dimName(name, this.layer, i);
       per.push(what);
-      scope.set((s as { name: string }).name, { size: dims[i], origin: `${name}'s ${dims[i]} ${what}s (${name}[${subs.map((x) => this.text(x.range)).join(',')}])` });
+      scope.set((s as { name: string }).name, {
+        size: dims[i],
+        origin: `${name}'s ${dims[i]} ${what}s (${name}[${subs.map((x) => this.text(x.range)).join(',')}])`,
+      });
     });
     this.scopes.push(scope);
     return { dims: dims.slice(subs.length), subject, per, sizes: dims.slice(0, subs.length) };
@@ -109,7 +128,8 @@ class ShapeChecker {
       case 'list': {
         const values = e.items.map((item) => {
           const v = this.check(item);
-          if (v.kind !== 'array' || v.constant === undefined) throw new RuleError('backward-type', 'a [r c] list holds numbers', item.range);
+          if (v.kind !== 'array' || v.constant === undefined)
+            throw new RuleError('backward-type', 'a [r c] list holds numbers', item.range);
           return v.constant;
         });
         return { kind: 'list', values };
@@ -118,9 +138,14 @@ class ShapeChecker {
         const found = this.env.get(e.name);
         if (found) return { kind: 'array', dims: found };
         if (this.binding(e.name)) {
-          throw new RuleError('backward-type', `'${e.name}' is an index variable: it can only index, as in dy[${e.name}]`, e.range);
+          throw new RuleError(
+            'backward-type',
+            `'${e.name}' is an index variable: it can only index, as in dy[${e.name}]`,
+            e.range,
+          );
         }
-        if (FUNCTIONS.includes(e.name)) throw new RuleError('backward-type', `'${e.name}' is a function: call it, as in ${e.name}(…)`, e.range);
+        if (FUNCTIONS.includes(e.name))
+          throw new RuleError('backward-type', `'${e.name}' is a function: call it, as in ${e.name}(…)`, e.range);
         throw this.unknownName(e.name, e.range);
       }
       case 'index':
@@ -141,7 +166,12 @@ class ShapeChecker {
 
   private array(e: Expr, what: string): { kind: 'array'; dims: Shape; constant?: number } {
     const v = this.check(e);
-    if (v.kind !== 'array') throw new RuleError('backward-type', `the ${what} must be an array, not ${v.kind === 'string' ? 'a string' : 'a list'}`, e.range);
+    if (v.kind !== 'array')
+      throw new RuleError(
+        'backward-type',
+        `the ${what} must be an array, not ${v.kind === 'string' ? 'a string' : 'a list'}`,
+        e.range,
+      );
     return v;
   }
 
@@ -154,18 +184,29 @@ class ShapeChecker {
   }
 
   private unknownName(name: string, at: TextRange): RuleError {
-    const names = [...this.env.keys()], all = ['x', 'y', 'dy', 'W', 'b', 'gamma', 'beta'];
+    const names = [...this.env.keys()],
+      all = ['x', 'y', 'dy', 'W', 'b', 'gamma', 'beta'];
     // One-letter names are all one edit apart: a guess there would be noise.
     const guess = name.length > 1 && !all.includes(name) ? didYouMean(name, names) : undefined;
-    const why = all.includes(name) ? `${this.layer.name} (${this.layer.kind}) has no ${name}` : `'${name}' is not defined`;
-    return new RuleError('backward-unknown', `${why}; a rule of ${this.layer.name} can use ${names.join(', ')}${guess ? `; did you mean '${guess}'?` : ''}`, at);
+    const why = all.includes(name)
+      ? `${this.layer.name} (${this.layer.kind}) has no ${name}`
+      : `'${name}' is not defined`;
+    return new RuleError(
+      'backward-unknown',
+      `${why}; a rule of ${this.layer.name} can use ${names.join(', ')}${guess ? `; did you mean '${guess}'?` : ''}`,
+      at,
+    );
   }
 
   private index(e: Extract<Expr, { t: 'index' }>): Value {
     const base = this.array(e.base, 'indexed value');
     const baseText = this.text(e.base.range);
     if (e.subs.length > base.dims.length) {
-      throw new RuleError('backward-type', `${baseText} is ${show(base.dims)}: ${e.subs.length} indices are too many`, e.range);
+      throw new RuleError(
+        'backward-type',
+        `${baseText} is ${show(base.dims)}: ${e.subs.length} indices are too many`,
+        e.range,
+      );
     }
     const kept: number[] = [];
     e.subs.forEach((s, i) => {
@@ -173,18 +214,31 @@ class ShapeChecker {
       if (s.kind === 'all') {
         kept.push(size);
       } else if (s.kind === 'number') {
-        if (s.value < 1 || s.value > size) throw new RuleError('backward-type', `${baseText}'s dimension ${i + 1} runs 1…${size}; ${s.value} is outside it`, s.range);
+        if (s.value < 1 || s.value > size)
+          throw new RuleError(
+            'backward-type',
+            `${baseText}'s dimension ${i + 1} runs 1…${size}; ${s.value} is outside it`,
+            s.range,
+          );
       } else {
         const b = this.binding(s.name);
         if (!b) {
           const also = this.env.has(s.name) ? ` ('${s.name}' names an array, not an index)` : '';
-          throw new RuleError('backward-unknown', `index variable '${s.name}' is not bound${also}: bind it in the target, as in dx[${s.name}], or with sum(${s.name}, …)`, s.range);
+          throw new RuleError(
+            'backward-unknown',
+            `index variable '${s.name}' is not bound${also}: bind it in the target, as in dx[${s.name}], or with sum(${s.name}, …)`,
+            s.range,
+          );
         }
         if (b.size === undefined) {
           b.size = size;
           b.origin = `the ${size} of ${baseText}[${e.subs.map((x) => this.text(x.range)).join(',')}]`;
         } else if (b.size !== size) {
-          throw new RuleError('backward-type', `'${s.name}' ranges over ${b.origin}, but ${baseText}[${e.subs.map((x) => this.text(x.range)).join(',')}] uses it for a dimension of ${size} (${baseText} is ${formatShape(base.dims)})`, s.range);
+          throw new RuleError(
+            'backward-type',
+            `'${s.name}' ranges over ${b.origin}, but ${baseText}[${e.subs.map((x) => this.text(x.range)).join(',')}] uses it for a dimension of ${size} (${baseText} is ${formatShape(base.dims)})`,
+            s.range,
+          );
         }
       }
     });
@@ -192,20 +246,34 @@ class ShapeChecker {
   }
 
   private binary(e: Extract<Expr, { t: 'binary' }>): Value {
-    const a = this.array(e.left, `left operand of ${e.op}`), b = this.array(e.right, `right operand of ${e.op}`);
-    const lt = this.text(e.left.range), rt = this.text(e.right.range);
-    const constant = a.constant !== undefined && b.constant !== undefined ? fold(e.op, a.constant, b.constant) : undefined;
-    const scalarA = canonical(a.dims).length === 0, scalarB = canonical(b.dims).length === 0;
+    const a = this.array(e.left, `left operand of ${e.op}`),
+      b = this.array(e.right, `right operand of ${e.op}`);
+    const lt = this.text(e.left.range),
+      rt = this.text(e.right.range);
+    const constant =
+      a.constant !== undefined && b.constant !== undefined ? fold(e.op, a.constant, b.constant) : undefined;
+    const scalarA = canonical(a.dims).length === 0,
+      scalarB = canonical(b.dims).length === 0;
     if (e.op === '*') {
       if (scalarA || scalarB) return { kind: 'array', dims: scalarA ? b.dims : a.dims, constant };
-      const [m, k] = matrix(a.dims, lt, e.range, 'a matrix product'), [k2, n] = matrix(b.dims, rt, e.range, 'a matrix product');
+      const [m, k] = matrix(a.dims, lt, e.range, 'a matrix product'),
+        [k2, n] = matrix(b.dims, rt, e.range, 'a matrix product');
       if (k !== k2) {
-        throw new RuleError('backward-type', `${lt} * ${rt}: inner dimensions ${k} and ${k2} differ (${lt} is ${show(a.dims)}, ${rt} is ${show(b.dims)}); for an elementwise product write .*`, e.range);
+        throw new RuleError(
+          'backward-type',
+          `${lt} * ${rt}: inner dimensions ${k} and ${k2} differ (${lt} is ${show(a.dims)}, ${rt} is ${show(b.dims)}); for an elementwise product write .*`,
+          e.range,
+        );
       }
       return { kind: 'array', dims: [m, n] };
     }
     if (e.op === '/') {
-      if (!scalarB) throw new RuleError('backward-type', `${lt} / ${rt} divides by ${show(b.dims)}; / divides by a scalar, ./ elementwise`, e.range);
+      if (!scalarB)
+        throw new RuleError(
+          'backward-type',
+          `${lt} / ${rt} divides by ${show(b.dims)}; / divides by a scalar, ./ elementwise`,
+          e.range,
+        );
       return { kind: 'array', dims: a.dims, constant };
     }
     return { kind: 'array', dims: this.elementwise(e.op, a.dims, b.dims, e.left, e.right, e.range), constant };
@@ -216,7 +284,11 @@ class ShapeChecker {
     if (canonical(a).length === 0) return b;
     if (canonical(b).length === 0) return a;
     if (!same(a, b)) {
-      throw new RuleError('backward-type', `${what} needs equal shapes or a scalar: ${this.text(left.range)} is ${show(a)}, ${this.text(right.range)} is ${show(b)}`, at);
+      throw new RuleError(
+        'backward-type',
+        `${what} needs equal shapes or a scalar: ${this.text(left.range)} is ${show(a)}, ${this.text(right.range)} is ${show(b)}`,
+        at,
+      );
     }
     return canonical(a);
   }
@@ -226,10 +298,19 @@ class ShapeChecker {
     const f = Object.hasOwn(RULE_FUNCTIONS, fn) ? RULE_FUNCTIONS[fn] : undefined;
     if (!f) {
       const guess = didYouMean(fn, FUNCTIONS);
-      throw new RuleError('backward-unknown', `no function '${fn}' in backward rules${guess ? `; did you mean '${guess}'?` : ''}`, e.fnRange);
+      throw new RuleError(
+        'backward-unknown',
+        `no function '${fn}' in backward rules${guess ? `; did you mean '${guess}'?` : ''}`,
+        e.fnRange,
+      );
     }
     const [lo, hi, usage] = f.arity;
-    if (args.length < lo || args.length > hi) throw new RuleError('backward-type', `${fn} takes ${usage}; here it has ${args.length} argument${args.length === 1 ? '' : 's'}`, e.range);
+    if (args.length < lo || args.length > hi)
+      throw new RuleError(
+        'backward-type',
+        `${fn} takes ${usage}; here it has ${args.length} argument${args.length === 1 ? '' : 's'}`,
+        e.range,
+      );
     if (fn === 'sum') return this.sum(e);
     return f.shape(this.reader(e));
   }
@@ -237,15 +318,25 @@ class ShapeChecker {
   /** sum(k, E): binds k for E, whose indexing settles k's range; evaluation loops over it. */
   private sum(e: Extract<Expr, { t: 'call' }>): Value {
     const v = e.args[0];
-    if (v.t !== 'name') throw new RuleError('backward-type', 'sum\'s first argument is the index variable to sum over, as in sum(k, …)', v.range);
+    if (v.t !== 'name')
+      throw new RuleError(
+        'backward-type',
+        "sum's first argument is the index variable to sum over, as in sum(k, …)",
+        v.range,
+      );
     if (this.env.has(v.name) || this.binding(v.name)) {
-      throw new RuleError('backward-type', `'${v.name}' is already ${this.env.has(v.name) ? 'an array' : 'an index variable'}; sum over a new name`, v.range);
+      throw new RuleError(
+        'backward-type',
+        `'${v.name}' is already ${this.env.has(v.name) ? 'an array' : 'an index variable'}; sum over a new name`,
+        v.range,
+      );
     }
     const binding: Binding = {};
     this.scopes.push(new Map([[v.name, binding]]));
     const body = this.array(e.args[1], 'summand');
     this.scopes.pop();
-    if (binding.size === undefined) throw new RuleError('backward-type', `'${v.name}' indexes nothing in the sum, so its range is unknown`, v.range);
+    if (binding.size === undefined)
+      throw new RuleError('backward-type', `'${v.name}' indexes nothing in the sum, so its range is unknown`, v.range);
     this.sums.set(e, binding.size);
     return { kind: 'array', dims: body.dims };
   }
@@ -258,7 +349,8 @@ class ShapeChecker {
       count: args.length,
       value: (i) => this.check(args[i]),
       array: (i, what) => this.array(args[i], what),
-      matrix: (i) => matrix(this.array(args[i], `argument ${i + 1} of ${fn}`).dims, this.text(args[i].range), args[i].range, fn),
+      matrix: (i) =>
+        matrix(this.array(args[i], `argument ${i + 1} of ${fn}`).dims, this.text(args[i].range), args[i].range, fn),
       constant: (i, what, min = 1) => {
         const v = this.check(args[i]);
         if (v.kind !== 'array' || v.constant === undefined || !Number.isInteger(v.constant) || v.constant < min) {
@@ -270,7 +362,11 @@ class ShapeChecker {
         if (args.length <= i) return fallback;
         const v = this.check(args[i]);
         if (v.kind !== 'string' || !modes.includes(v.value)) {
-          throw new RuleError('backward-type', `${fn}'s last argument is ${modes.map((m) => `'${m}'`).join(', ')}`, args[i].range);
+          throw new RuleError(
+            'backward-type',
+            `${fn}'s last argument is ${modes.map((m) => `'${m}'`).join(', ')}`,
+            args[i].range,
+          );
         }
         return v.value;
       },
@@ -298,7 +394,11 @@ function dimName(target: string, layer: LayerInfo, i: number): string {
  * Reads and checks one backward statement whose layer is `layer`: the compiled rule, or its diagnostic, with the
  * layer's standard rule for the target as a quick fix where there is one. `text` is the document.
  */
-export function compileRule(st: BackwardStatement, layer: LayerInfo, text: string): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
+export function compileRule(
+  st: BackwardStatement,
+  layer: LayerInfo,
+  text: string,
+): { rule?: CompiledRule; diagnostics: Diagnostic[] } {
   const slice = (r: TextRange) => text.slice(r.start, r.end);
   let target: string | undefined;
   try {
@@ -307,19 +407,47 @@ export function compileRule(st: BackwardStatement, layer: LayerInfo, text: strin
     const checker = new ShapeChecker(layer, environment(layer), slice);
     const want = checker.target(rule);
     const got = checker.check(rule.expr);
-    if (got.kind !== 'array') throw new RuleError('backward-type', `the rule gives ${got.kind === 'string' ? 'a string' : 'a list'}, not an array`, rule.expr.range);
+    if (got.kind !== 'array')
+      throw new RuleError(
+        'backward-type',
+        `the rule gives ${got.kind === 'string' ? 'a string' : 'a list'}, not an array`,
+        rule.expr.range,
+      );
     if (!same(got.dims, want.dims)) {
       const per = want.per.length ? ` per ${want.per.join(' and ')}` : '';
-      throw new RuleError('backward-shape', `${rule.target.name} is ${show(got.dims)}${per}; ${want.subject} is ${show(want.dims)}`, rule.expr.range);
+      throw new RuleError(
+        'backward-shape',
+        `${rule.target.name} is ${show(got.dims)}${per}; ${want.subject} is ${show(want.dims)}`,
+        rule.expr.range,
+      );
     }
     const vars = rule.target.subs.map((v) => (v as { name: string }).name);
-    return { rule: { layer: layer.name, target, ranges: want.sizes, vars, expr: rule.expr, sums: checker.sums }, diagnostics: [] };
+    return {
+      rule: { layer: layer.name, target, ranges: want.sizes, vars, expr: rule.expr, sums: checker.sums },
+      diagnostics: [],
+    };
   } catch (e) {
     if (!(e instanceof RuleError)) throw e;
     const standard = target ? standardRules(layer)[target] : undefined;
-    const fixes: Fix[] | undefined = standard && standard !== st.rule.text.trim()
-      ? [{ title: `Use ${layer.name}'s standard rule: ${standard}`, edits: [{ range: st.rule.range, newText: standard }] }]
-      : undefined;
-    return { diagnostics: [{ severity: 'error', code: e.code, message: `${layer.name}: ${e.message}`, range: e.range, ...(fixes && { fixes }) }] };
+    const fixes: Fix[] | undefined =
+      standard && standard !== st.rule.text.trim()
+        ? [
+            {
+              title: `Use ${layer.name}'s standard rule: ${standard}`,
+              edits: [{ range: st.rule.range, newText: standard }],
+            },
+          ]
+        : undefined;
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: e.code,
+          message: `${layer.name}: ${e.message}`,
+          range: e.range,
+          ...(fixes && { fixes }),
+        },
+      ],
+    };
   }
 }

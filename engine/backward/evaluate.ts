@@ -10,7 +10,11 @@ export type { Tensor } from './functions';
  * for one sample (x, y, dy) and its parameters: what the checks proved, computed. Index variables are 0-based
  * here; a number written as an index is 1-based, as in MATLAB.
  */
-export function evaluateRule(rule: CompiledRule, arrays: Readonly<Record<string, Tensor>>, at: readonly number[]): Tensor {
+export function evaluateRule(
+  rule: CompiledRule,
+  arrays: Readonly<Record<string, Tensor>>,
+  at: readonly number[],
+): Tensor {
   const vars = new Map(rule.vars.map((v, i) => [v, at[i]]));
   const ev = (e: Expr): Tensor | string | number[] => {
     switch (e.t) {
@@ -23,11 +27,15 @@ export function evaluateRule(rule: CompiledRule, arrays: Readonly<Record<string,
       case 'name':
         return arrays[e.name];
       case 'index':
-        return select(ev(e.base) as Tensor, e.subs.map((s) => (s.kind === 'var' ? vars.get(s.name)! : s.kind === 'number' ? s.value - 1 : -1)));
+        return select(
+          ev(e.base) as Tensor,
+          e.subs.map((s) => (s.kind === 'var' ? vars.get(s.name)! : s.kind === 'number' ? s.value - 1 : -1)),
+        );
       case 'negate':
         return map1(ev(e.arg) as Tensor, (v) => -v);
       case 'transpose': {
-        const a = ev(e.arg) as Tensor, [r, c] = rc(a);
+        const a = ev(e.arg) as Tensor,
+          [r, c] = rc(a);
         const out = new Float64Array(r * c);
         for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a.data[i * c + j];
         return { dims: [c, r], data: out };
@@ -36,7 +44,8 @@ export function evaluateRule(rule: CompiledRule, arrays: Readonly<Record<string,
         return binary(e.op, ev(e.left) as Tensor, ev(e.right) as Tensor);
       case 'call': {
         if (e.fn === 'sum') {
-          const name = (e.args[0] as { name: string }).name, size = rule.sums.get(e)!;
+          const name = (e.args[0] as { name: string }).name,
+            size = rule.sums.get(e)!;
           let total: Tensor | undefined;
           for (let k = 0; k < size; k++) {
             vars.set(name, k);
@@ -62,7 +71,8 @@ function scalar(v: number): Tensor {
 
 /** Selects along the leading dimensions: an index ≥ 0 picks one entry, −1 (':') keeps the dimension. */
 function select(a: Tensor, idx: readonly number[]): Tensor {
-  const rest = a.dims.slice(idx.length), block = rest.reduce((n, d) => n * d, 1);
+  const rest = a.dims.slice(idx.length),
+    block = rest.reduce((n, d) => n * d, 1);
   if (idx.every((v) => v >= 0)) {
     // One block: a view, not a copy (nothing writes into a rule's values).
     const at = idx.reduce((offset, v, d) => offset * a.dims[d] + v, 0) * block;
@@ -85,9 +95,12 @@ function select(a: Tensor, idx: readonly number[]): Tensor {
 }
 
 function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
-  const sa = a.data.length === 1 && canonical(a.dims).length === 0, sb = b.data.length === 1 && canonical(b.dims).length === 0;
+  const sa = a.data.length === 1 && canonical(a.dims).length === 0,
+    sb = b.data.length === 1 && canonical(b.dims).length === 0;
   if (op === '*' && !sa && !sb) {
-    const [m, k] = rc(a), [, n] = rc(b), out = new Float64Array(m * n);
+    const [m, k] = rc(a),
+      [, n] = rc(b),
+      out = new Float64Array(m * n);
     for (let i = 0; i < m; i++) {
       for (let p = 0; p < k; p++) {
         const v = a.data[i * k + p];
@@ -96,7 +109,13 @@ function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
     }
     return { dims: [m, n], data: out };
   }
-  const f = op === '+' ? (x: number, y: number) => x + y : op === '-' ? (x: number, y: number) => x - y
-    : op === '/' || op === './' ? (x: number, y: number) => x / y : (x: number, y: number) => x * y;
+  const f =
+    op === '+'
+      ? (x: number, y: number) => x + y
+      : op === '-'
+        ? (x: number, y: number) => x - y
+        : op === '/' || op === './'
+          ? (x: number, y: number) => x / y
+          : (x: number, y: number) => x * y;
   return zip(a, b, f);
 }

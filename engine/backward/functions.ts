@@ -16,7 +16,11 @@ export interface Tensor {
 
 /** What an expression is to the checker: an array of some shape (a scalar has none), a string, or a `[r c]` list. */
 export type RuleValue =
-  | { readonly kind: 'array'; readonly dims: Shape; /** Its value, for a constant scalar. */ readonly constant?: number }
+  | {
+      readonly kind: 'array';
+      readonly dims: Shape;
+      /** Its value, for a constant scalar. */ readonly constant?: number;
+    }
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'list'; readonly values: readonly number[] };
 
@@ -107,11 +111,16 @@ function elementwise(doc: string, f: (v: number) => number): RuleFunction {
 
 /** conv2's and xcorr2's shape: 'full', 'valid' (B inside A) or 'same' (A's size). */
 function conv2Shape(a: CheckedArgs, modes: readonly string[]): ArrayValue {
-  const [ar, ac] = a.matrix(0), [br, bc] = a.matrix(1);
+  const [ar, ac] = a.matrix(0),
+    [br, bc] = a.matrix(1);
   const how = a.mode(2, modes, 'full');
   if (how === 'full') return arr([ar + br - 1, ac + bc - 1]);
   if (how === 'same') return arr([ar, ac]);
-  if (br > ar || bc > ac) a.fail('backward-type', `${a.fn}(…, 'valid') needs the second matrix to fit in the first: ${br}×${bc} in ${ar}×${ac}`);
+  if (br > ar || bc > ac)
+    a.fail(
+      'backward-type',
+      `${a.fn}(…, 'valid') needs the second matrix to fit in the first: ${br}×${bc} in ${ar}×${ac}`,
+    );
   return arr([ar - br + 1, ac - bc + 1]);
 }
 
@@ -120,16 +129,26 @@ function conv2Shape(a: CheckedArgs, modes: readonly string[]): ArrayValue {
  * 'valid' part (where B lies inside A) or its 'same' part (A's size, centred).
  */
 function conv2(a: Tensor, b: Tensor, mode: string): Tensor {
-  const [ar, ac] = rc(a), [br, bc] = rc(b);
-  const [r0, c0, R, C] = mode === 'full' ? [0, 0, ar + br - 1, ac + bc - 1]
-    : mode === 'valid' ? [br - 1, bc - 1, ar - br + 1, ac - bc + 1] : [Math.floor(br / 2), Math.floor(bc / 2), ar, ac];
+  const [ar, ac] = rc(a),
+    [br, bc] = rc(b);
+  const [r0, c0, R, C] =
+    mode === 'full'
+      ? [0, 0, ar + br - 1, ac + bc - 1]
+      : mode === 'valid'
+        ? [br - 1, bc - 1, ar - br + 1, ac - bc + 1]
+        : [Math.floor(br / 2), Math.floor(bc / 2), ar, ac];
   const out = new Float64Array(R * C);
   for (let i = 0; i < R; i++) {
-    const fi = r0 + i, pLo = Math.max(0, fi - ar + 1), pHi = Math.min(br - 1, fi);
+    const fi = r0 + i,
+      pLo = Math.max(0, fi - ar + 1),
+      pHi = Math.min(br - 1, fi);
     for (let j = 0; j < C; j++) {
-      const fj = c0 + j, qLo = Math.max(0, fj - ac + 1), qHi = Math.min(bc - 1, fj);
+      const fj = c0 + j,
+        qLo = Math.max(0, fj - ac + 1),
+        qHi = Math.min(bc - 1, fj);
       let s = 0;
-      for (let p = pLo; p <= pHi; p++) for (let q = qLo; q <= qHi; q++) s += a.data[(fi - p) * ac + fj - q] * b.data[p * bc + q];
+      for (let p = pLo; p <= pHi; p++)
+        for (let q = qLo; q <= qHi; q++) s += a.data[(fi - p) * ac + fj - q] * b.data[p * bc + q];
       out[i * C + j] = s;
     }
   }
@@ -139,7 +158,8 @@ function conv2(a: Tensor, b: Tensor, mode: string): Tensor {
 function rot90(a: Tensor, k: number): Tensor {
   let t = a;
   for (let turn = 0; turn < ((k % 4) + 4) % 4; turn++) {
-    const [r, c] = rc(t), out = new Float64Array(r * c);
+    const [r, c] = rc(t),
+      out = new Float64Array(r * c);
     // B(i, j) = A(j, c − 1 − i): a quarter turn counterclockwise.
     for (let i = 0; i < c; i++) for (let j = 0; j < r; j++) out[i * r + j] = t.data[j * c + c - 1 - i];
     t = { dims: [c, r], data: out };
@@ -148,10 +168,14 @@ function rot90(a: Tensor, k: number): Tensor {
 }
 
 function kron(a: Tensor, b: Tensor): Tensor {
-  const [ar, ac] = rc(a), [br, bc] = rc(b), cols = ac * bc, out = new Float64Array(ar * br * cols);
+  const [ar, ac] = rc(a),
+    [br, bc] = rc(b),
+    cols = ac * bc,
+    out = new Float64Array(ar * br * cols);
   for (let i = 0; i < ar; i++) {
     for (let j = 0; j < ac; j++) {
-      for (let p = 0; p < br; p++) for (let q = 0; q < bc; q++) out[(i * br + p) * cols + j * bc + q] = a.data[i * ac + j] * b.data[p * bc + q];
+      for (let p = 0; p < br; p++)
+        for (let q = 0; q < bc; q++) out[(i * br + p) * cols + j * bc + q] = a.data[i * ac + j] * b.data[p * bc + q];
     }
   }
   return { dims: [ar * br, cols], data: out };
@@ -159,7 +183,10 @@ function kron(a: Tensor, b: Tensor): Tensor {
 
 /** Zeros `pre` = [rows, columns] before and `post` after a matrix. */
 function pad(a: Tensor, pre: readonly number[], post: readonly number[]): Tensor {
-  const [r, c] = rc(a), R = r + pre[0] + post[0], C = c + pre[1] + post[1], out = new Float64Array(R * C);
+  const [r, c] = rc(a),
+    R = r + pre[0] + post[0],
+    C = c + pre[1] + post[1],
+    out = new Float64Array(R * C);
   for (let i = 0; i < r; i++) out.set(a.data.subarray(i * c, i * c + c), (i + pre[0]) * C + pre[1]);
   return { dims: [R, C], data: out };
 }
@@ -169,11 +196,13 @@ function filled(fn: 'ones' | 'zeros'): RuleFunction {
     doc: `${fn}(n) or ${fn}(h, w)`,
     arity: [1, 2, `one or two sizes, ${fn}(n) or ${fn}(h, w)`],
     shape(a) {
-      const h = a.constant(0, 'size'), w = a.count > 1 ? a.constant(1, 'size') : h;
+      const h = a.constant(0, 'size'),
+        w = a.count > 1 ? a.constant(1, 'size') : h;
       return arr([h, w]);
     },
     evaluate(args) {
-      const h = num(args, 0), w = args.length > 1 ? num(args, 1) : h;
+      const h = num(args, 0),
+        w = args.length > 1 ? num(args, 1) : h;
       return { dims: [h, w], data: new Float64Array(h * w).fill(fn === 'ones' ? 1 : 0) };
     },
   };
@@ -212,7 +241,8 @@ export const RULE_FUNCTIONS: Readonly<Record<string, RuleFunction>> = {
     doc: 'kron(A, B): Kronecker product',
     arity: [2, 2, 'two matrices'],
     shape(a) {
-      const [ar, ac] = a.matrix(0), [br, bc] = a.matrix(1);
+      const [ar, ac] = a.matrix(0),
+        [br, bc] = a.matrix(1);
       return arr([ar * br, ac * bc]);
     },
     evaluate: (args) => kron(tensor(args, 0), tensor(args, 1)),
@@ -225,8 +255,13 @@ export const RULE_FUNCTIONS: Readonly<Record<string, RuleFunction>> = {
     shape(a) {
       const from = a.array(0, 'argument 1 of reshape').dims;
       const dims = Array.from({ length: a.count - 1 }, (_, i) => a.constant(i + 1, 'size'));
-      const n = from.reduce((p, d) => p * d, 1), m = dims.reduce((p, d) => p * d, 1);
-      if (n !== m) a.fail('backward-type', `reshape keeps the element count: ${a.text(0)} is ${show(from)} (${n}), ${formatShape(dims)} is ${m}`);
+      const n = from.reduce((p, d) => p * d, 1),
+        m = dims.reduce((p, d) => p * d, 1);
+      if (n !== m)
+        a.fail(
+          'backward-type',
+          `reshape keeps the element count: ${a.text(0)} is ${show(from)} (${n}), ${formatShape(dims)} is ${m}`,
+        );
       return arr(dims);
     },
     evaluate: (args) => ({ dims: args.slice(1).map((_, i) => num(args, i + 1)), data: tensor(args, 0).data }),
@@ -237,14 +272,19 @@ export const RULE_FUNCTIONS: Readonly<Record<string, RuleFunction>> = {
     shape(a) {
       const [r, c] = a.matrix(0);
       const amounts = a.value(1);
-      if (amounts.kind !== 'list' || amounts.values.length !== 2 || amounts.values.some((v) => !Number.isInteger(v) || v < 0)) {
+      if (
+        amounts.kind !== 'list' ||
+        amounts.values.length !== 2 ||
+        amounts.values.some((v) => !Number.isInteger(v) || v < 0)
+      ) {
         return a.fail('backward-type', "padarray's second argument is [rows columns], two whole numbers", 1);
       }
       const times = a.mode(2, ['pre', 'post', 'both'], 'both') === 'both' ? 2 : 1;
       return arr([r + times * amounts.values[0], c + times * amounts.values[1]]);
     },
     evaluate(args) {
-      const [r, c] = args[1] as number[], how = modeOf(args, 2, 'both');
+      const [r, c] = args[1] as number[],
+        how = modeOf(args, 2, 'both');
       return pad(tensor(args, 0), how === 'post' ? [0, 0] : [r, c], how === 'pre' ? [0, 0] : [r, c]);
     },
   },
@@ -252,7 +292,8 @@ export const RULE_FUNCTIONS: Readonly<Record<string, RuleFunction>> = {
     doc: 'upsample(A, s): kron(A, ones(s))',
     arity: [2, 2, 'a matrix and a factor, upsample(A, s)'],
     shape(a) {
-      const [r, c] = a.matrix(0), s = a.constant(1, 'factor');
+      const [r, c] = a.matrix(0),
+        s = a.constant(1, 'factor');
       return arr([r * s, c * s]);
     },
     evaluate(args) {
@@ -264,11 +305,16 @@ export const RULE_FUNCTIONS: Readonly<Record<string, RuleFunction>> = {
     doc: 'dilate(A, s): s − 1 zeros between entries',
     arity: [2, 2, 'a matrix and a factor, dilate(A, s)'],
     shape(a) {
-      const [r, c] = a.matrix(0), s = a.constant(1, 'factor');
+      const [r, c] = a.matrix(0),
+        s = a.constant(1, 'factor');
       return arr([(r - 1) * s + 1, (c - 1) * s + 1]);
     },
     evaluate(args) {
-      const a = tensor(args, 0), s = num(args, 1), [r, c] = rc(a), C = (c - 1) * s + 1, out = new Float64Array(((r - 1) * s + 1) * C);
+      const a = tensor(args, 0),
+        s = num(args, 1),
+        [r, c] = rc(a),
+        C = (c - 1) * s + 1,
+        out = new Float64Array(((r - 1) * s + 1) * C);
       for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[i * s * C + j * s] = a.data[i * c + j];
       return { dims: [(r - 1) * s + 1, C], data: out };
     },
@@ -283,9 +329,14 @@ export const RULE_FUNCTIONS: Readonly<Record<string, RuleFunction>> = {
     doc: 'max(A, B), elementwise',
     arity: [2, 2, 'two arrays of one shape, or an array and a scalar'],
     shape(a) {
-      const x = a.array(0, 'argument 1 of max'), y = a.array(1, 'argument 2 of max');
+      const x = a.array(0, 'argument 1 of max'),
+        y = a.array(1, 'argument 2 of max');
       const dims = a.elementwise(x.dims, y.dims, 0, 1);
-      return { kind: 'array', dims, ...(x.constant !== undefined && y.constant !== undefined && { constant: Math.max(x.constant, y.constant) }) };
+      return {
+        kind: 'array',
+        dims,
+        ...(x.constant !== undefined && y.constant !== undefined && { constant: Math.max(x.constant, y.constant) }),
+      };
     },
     evaluate: (args) => zip(tensor(args, 0), tensor(args, 1), Math.max),
   },

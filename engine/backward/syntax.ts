@@ -8,7 +8,8 @@ interface Token {
   readonly end: number;
 }
 
-export type Subscript = { readonly kind: 'var'; readonly name: string; readonly range: TextRange }
+export type Subscript =
+  | { readonly kind: 'var'; readonly name: string; readonly range: TextRange }
   | { readonly kind: 'all'; readonly range: TextRange }
   | { readonly kind: 'number'; readonly value: number; readonly range: TextRange };
 
@@ -19,10 +20,22 @@ export type Expr =
   | { readonly t: 'name'; readonly name: string; readonly range: TextRange }
   | { readonly t: 'list'; readonly items: readonly Expr[]; readonly range: TextRange }
   | { readonly t: 'index'; readonly base: Expr; readonly subs: readonly Subscript[]; readonly range: TextRange }
-  | { readonly t: 'call'; readonly fn: string; readonly fnRange: TextRange; readonly args: readonly Expr[]; readonly range: TextRange }
+  | {
+      readonly t: 'call';
+      readonly fn: string;
+      readonly fnRange: TextRange;
+      readonly args: readonly Expr[];
+      readonly range: TextRange;
+    }
   | { readonly t: 'negate'; readonly arg: Expr; readonly range: TextRange }
   | { readonly t: 'transpose'; readonly arg: Expr; readonly range: TextRange }
-  | { readonly t: 'binary'; readonly op: BinaryOp; readonly left: Expr; readonly right: Expr; readonly range: TextRange };
+  | {
+      readonly t: 'binary';
+      readonly op: BinaryOp;
+      readonly left: Expr;
+      readonly right: Expr;
+      readonly range: TextRange;
+    };
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '.*' | './';
 
@@ -32,7 +45,11 @@ export interface ParsedRule {
 }
 
 export class RuleError extends Error {
-  constructor(readonly code: DiagnosticCode, message: string, readonly range: TextRange) {
+  constructor(
+    readonly code: DiagnosticCode,
+    message: string,
+    readonly range: TextRange,
+  ) {
     super(message);
   }
 }
@@ -52,7 +69,9 @@ function tokenize(text: string, base: number): Token[] {
     const start = i;
     const previous = tokens[tokens.length - 1];
     // A quote right after a value is MATLAB's transpose; elsewhere it opens a string.
-    const afterValue = previous && previous.end === base + i &&
+    const afterValue =
+      previous &&
+      previous.end === base + i &&
       (previous.kind === 'name' || previous.kind === 'number' || [')', ']', "'"].includes(previous.text));
     let kind: Token['kind'];
     if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
@@ -64,14 +83,18 @@ function tokenize(text: string, base: number): Token[] {
       kind = 'name';
     } else if (ch === "'" && !afterValue) {
       const close = text.indexOf("'", i + 1);
-      if (close < 0) throw new RuleError('syntax', 'this string has no closing quote', { start: base + i, end: base + text.length });
+      if (close < 0)
+        throw new RuleError('syntax', 'this string has no closing quote', { start: base + i, end: base + text.length });
       i = close + 1;
       kind = 'string';
     } else {
       const op = OPERATORS.find((o) => text.startsWith(o, i));
       if (!op) {
         const char = String.fromCodePoint(text.codePointAt(i)!); // a whole character, not half a surrogate pair
-        throw new RuleError('syntax', `'${char}' has no meaning in a backward rule`, { start: base + i, end: base + i + char.length });
+        throw new RuleError('syntax', `'${char}' has no meaning in a backward rule`, {
+          start: base + i,
+          end: base + i + char.length,
+        });
       }
       i += op.length;
       kind = 'op';
@@ -92,19 +115,22 @@ class RuleParser {
     const name = this.expectName('the target: dx, or a parameter gradient such as dW');
     const subs = this.peek('[') ? this.subscripts() : [];
     for (const s of subs) {
-      if (s.kind !== 'var') throw new RuleError('syntax', 'a target is indexed by variables only, as in dx[c]', s.range);
+      if (s.kind !== 'var')
+        throw new RuleError('syntax', 'a target is indexed by variables only, as in dx[c]', s.range);
     }
     this.expect('=', `expected '=' after ${name.text}`);
     const expr = this.expr();
     const end = this.toks[this.i];
-    if (end.kind !== 'end') throw new RuleError('syntax', `expected an operator or the end of the rule, not '${end.text}'`, end);
+    if (end.kind !== 'end')
+      throw new RuleError('syntax', `expected an operator or the end of the rule, not '${end.text}'`, end);
     return { target: { name: name.text, range: range(name), subs }, expr };
   }
 
   private expr(): Expr {
     let left = this.term();
     while (this.peek('+') || this.peek('-')) {
-      const op = this.next().text as BinaryOp, right = this.term();
+      const op = this.next().text as BinaryOp,
+        right = this.term();
       left = { t: 'binary', op, left, right, range: span(left.range, right.range) };
     }
     return left;
@@ -113,7 +139,8 @@ class RuleParser {
   private term(): Expr {
     let left = this.unary();
     while (this.peek('*') || this.peek('/') || this.peek('.*') || this.peek('./')) {
-      const op = this.next().text as BinaryOp, right = this.unary();
+      const op = this.next().text as BinaryOp,
+        right = this.unary();
       left = { t: 'binary', op, left, right, range: span(left.range, right.range) };
     }
     return left;
@@ -121,7 +148,8 @@ class RuleParser {
 
   private unary(): Expr {
     if (this.peek('-') || this.peek('+')) {
-      const sign = this.next(), arg = this.unary();
+      const sign = this.next(),
+        arg = this.unary();
       return sign.text === '-' ? { t: 'negate', arg, range: span(range(sign), arg.range) } : arg;
     }
     let e = this.primary();
@@ -146,7 +174,8 @@ class RuleParser {
       this.next();
       const args: Expr[] = [];
       if (!this.peek(')')) {
-        do args.push(this.expr()); while (this.take(','));
+        do args.push(this.expr());
+        while (this.take(','));
       }
       const close = this.expect(')', `expected ',' or ')' in the arguments of ${tok.text}`);
       return { t: 'call', fn: tok.text, fnRange: range(tok), args, range: span(range(tok), range(close)) };
@@ -165,7 +194,11 @@ class RuleParser {
       const close = this.expect(']', "expected ']'");
       return { t: 'list', items, range: span(range(tok), range(close)) };
     }
-    throw new RuleError('syntax', tok.kind === 'end' ? 'the rule ends where a value is expected' : `expected a value, not '${tok.text}'`, range(tok));
+    throw new RuleError(
+      'syntax',
+      tok.kind === 'end' ? 'the rule ends where a value is expected' : `expected a value, not '${tok.text}'`,
+      range(tok),
+    );
   }
 
   private subscripts(): Subscript[] {
@@ -175,7 +208,8 @@ class RuleParser {
       const tok = this.next();
       if (tok.kind === 'name') subs.push({ kind: 'var', name: tok.text, range: range(tok) });
       else if (tok.text === ':') subs.push({ kind: 'all', range: range(tok) });
-      else if (tok.kind === 'number' && Number.isInteger(Number(tok.text))) subs.push({ kind: 'number', value: Number(tok.text), range: range(tok) });
+      else if (tok.kind === 'number' && Number.isInteger(Number(tok.text)))
+        subs.push({ kind: 'number', value: Number(tok.text), range: range(tok) });
       else throw new RuleError('syntax', "an index is a variable (dy[k]), ':' (W[k,:]) or a whole number", range(tok));
     } while (this.take(','));
     this.expect(']', "expected ',' or ']' after an index");

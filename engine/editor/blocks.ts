@@ -31,14 +31,19 @@ export function blockUses(a: Analysis): Map<LayerStatement, LayerInfo[]> {
 }
 
 /** The use whose statement contains `offset`, with its expansion. */
-export function blockUseAt(a: Analysis, offset: number): { statement: LayerStatement; layers: LayerInfo[] } | undefined {
-  for (const [statement, layers] of blockUses(a)) if (statement.range.start <= offset && offset <= statement.range.end) return { statement, layers };
+export function blockUseAt(
+  a: Analysis,
+  offset: number,
+): { statement: LayerStatement; layers: LayerInfo[] } | undefined {
+  for (const [statement, layers] of blockUses(a))
+    if (statement.range.start <= offset && offset <= statement.range.end) return { statement, layers };
   return undefined;
 }
 
 /** Markdown for a hover on a use: the block and its arguments, input → output, the expansion's layers and parameters. */
 export function blockUseMarkdown(layers: readonly LayerInfo[]): string {
-  const first = layers[0], last = layers[layers.length - 1];
+  const first = layers[0],
+    last = layers[layers.length - 1];
   const use = first.use!;
   const params = layers.reduce((n, l) => n + l.paramCount, 0);
   const macs = layers.reduce((n, l) => n + l.macs, 0);
@@ -78,7 +83,12 @@ export function shapeHints(a: Analysis): ShapeHint[] {
   for (const l of a.layers) {
     const delta = `δ ${l.inputShapes.map(shape).join(', ')}`;
     if (!l.use) {
-      hints.push({ at: l.statement.range.end, output: shape(l.output), delta, tooltip: `${l.name}: output ${shape(l.output)}; ${delta} at the input` });
+      hints.push({
+        at: l.statement.range.end,
+        output: shape(l.output),
+        delta,
+        tooltip: `${l.name}: output ${shape(l.output)}; ${delta} at the input`,
+      });
       continue;
     }
     useOutputs.set(l.use.top, l);
@@ -91,10 +101,20 @@ export function shapeHints(a: Analysis): ShapeHint[] {
     const [first] = layers;
     const more = layers.length > 1 ? ' …' : '';
     const delta = `δ ${first.inputShapes.map(shape).join(', ')}`;
-    const tooltip = layers.slice(0, 8).map((l) => `${l.name}: ${shape(l.output)}`).join('\n') + (layers.length > 8 ? `\n… ${layers.length - 8} more` : '');
+    const tooltip =
+      layers
+        .slice(0, 8)
+        .map((l) => `${l.name}: ${shape(l.output)}`)
+        .join('\n') + (layers.length > 8 ? `\n… ${layers.length - 8} more` : '');
     hints.push({ at: body.range.end, output: `${shape(first.output)}${more}`, delta, tooltip });
   }
-  for (const [use, last] of useOutputs) hints.push({ at: use.range.end, output: shape(last.output), delta: '', tooltip: `${last.use!.topName}: output ${shape(last.output)}` });
+  for (const [use, last] of useOutputs)
+    hints.push({
+      at: use.range.end,
+      output: shape(last.output),
+      delta: '',
+      tooltip: `${last.use!.topName}: output ${shape(last.output)}`,
+    });
   return hints.sort((x, y) => x.at - y.at);
 }
 
@@ -113,7 +133,14 @@ export function outline(a: Analysis): OutlineNode[] {
   const nodes: OutlineNode[] = [];
   if (a.input) {
     const st = a.input.statement;
-    nodes.push({ name: a.input.name, detail: shape(a.input.shape), kind: 'input', range: st.range, selection: st.name?.range ?? st.keyword.range, children: [] });
+    nodes.push({
+      name: a.input.name,
+      detail: shape(a.input.shape),
+      kind: 'input',
+      range: st.range,
+      selection: st.name?.range ?? st.keyword.range,
+      children: [],
+    });
   }
   for (const b of blockStatements(a)) {
     if (!b.name) continue;
@@ -123,19 +150,49 @@ export function outline(a: Analysis): OutlineNode[] {
       const kind = LAYER_KINDS.get(st.kindText)?.kind ?? st.kindText;
       const n = (counts.get(kind) ?? 0) + 1;
       counts.set(kind, n);
-      return [{ name: st.nameText ?? `${kind}${n}`, detail: kind, kind: 'layer', range: st.range, selection: (st.name ?? st.kind).range, children: [] }];
+      return [
+        {
+          name: st.nameText ?? `${kind}${n}`,
+          detail: kind,
+          kind: 'layer',
+          range: st.range,
+          selection: (st.name ?? st.kind).range,
+          children: [],
+        },
+      ];
     });
-    nodes.push({ name: b.name.text, detail: `block ${b.params.map((p) => p.name.text).join(' ')}`.trim(), kind: 'block', range: b.range, selection: b.name.range, children });
+    nodes.push({
+      name: b.name.text,
+      detail: `block ${b.params.map((p) => p.name.text).join(' ')}`.trim(),
+      kind: 'block',
+      range: b.range,
+      selection: b.name.range,
+      children,
+    });
   }
   const uses = blockUses(a);
   for (const l of a.layers) {
     if (l.use) continue;
-    nodes.push({ name: l.name, detail: `${l.kind} → ${shape(l.output)}`, kind: 'layer', range: l.statement.range, selection: l.nameRange, children: [] });
+    nodes.push({
+      name: l.name,
+      detail: `${l.kind} → ${shape(l.output)}`,
+      kind: 'layer',
+      range: l.statement.range,
+      selection: l.nameRange,
+      children: [],
+    });
   }
   for (const [st, layers] of uses) {
     const use = layers[0].use!;
     const selection = (st.name ?? st.kind).range;
-    const leaf = (l: LayerInfo): OutlineNode => ({ name: l.name, detail: `${l.kind} → ${shape(l.output)}`, kind: 'layer', range: st.range, selection, children: [] });
+    const leaf = (l: LayerInfo): OutlineNode => ({
+      name: l.name,
+      detail: `${l.kind} → ${shape(l.output)}`,
+      kind: 'layer',
+      range: st.range,
+      selection,
+      children: [],
+    });
     const repetitions = new Map<string, LayerInfo[]>();
     for (const l of layers) {
       const list = repetitions.get(l.use!.name);
@@ -144,9 +201,23 @@ export function outline(a: Analysis): OutlineNode[] {
     }
     const children =
       repetitions.size > 1 || ![...repetitions.keys()].every((n) => n === use.topName)
-        ? [...repetitions].map(([name, ls]): OutlineNode => ({ name, detail: `→ ${shape(ls[ls.length - 1].output)}`, kind: 'use', range: st.range, selection, children: ls.map(leaf) }))
+        ? [...repetitions].map(([name, ls]): OutlineNode => ({
+            name,
+            detail: `→ ${shape(ls[ls.length - 1].output)}`,
+            kind: 'use',
+            range: st.range,
+            selection,
+            children: ls.map(leaf),
+          }))
         : layers.map(leaf);
-    nodes.push({ name: use.topName, detail: `${use.description} → ${shape(layers[layers.length - 1].output)}`, kind: 'use', range: st.range, selection, children });
+    nodes.push({
+      name: use.topName,
+      detail: `${use.description} → ${shape(layers[layers.length - 1].output)}`,
+      kind: 'use',
+      range: st.range,
+      selection,
+      children,
+    });
   }
   return nodes.sort((x, y) => x.range.start - y.range.start);
 }

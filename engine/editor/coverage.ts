@@ -26,7 +26,10 @@ export function uncoveredByConsumers(a: Analysis): Map<string, Uncovered2D> {
   for (const l of a.layers) {
     for (const input of l.inputs) {
       const g = l.windows;
-      const entry = g && l.inputs.length === 1 ? { rows: missed(g.h), cols: missed(g.w) } : { rows: new Set<number>(), cols: new Set<number>() };
+      const entry =
+        g && l.inputs.length === 1
+          ? { rows: missed(g.h), cols: missed(g.w) }
+          : { rows: new Set<number>(), cols: new Set<number>() };
       readers.set(input, [...(readers.get(input) ?? []), entry]);
     }
   }

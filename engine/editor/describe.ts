@@ -32,11 +32,21 @@ export function layerMarkdown(l: LayerInfo): string {
     '',
     `δ: ${shape(l.output)} at the output → ${l.inputShapes.map(shape).join(', ')} at the input`,
   ];
-  if (l.paramCount || l.macs) lines.push('', `${count(l.paramCount)} parameters${l.params.length ? ` (${l.params.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ')})` : ''} · ${count(l.macs)} multiply-adds per sample`);
+  if (l.paramCount || l.macs)
+    lines.push(
+      '',
+      `${count(l.paramCount)} parameters${l.params.length ? ` (${l.params.map((p) => `${p.name} ${formatShape(p.shape)}`).join(', ')})` : ''} · ${count(l.macs)} multiply-adds per sample`,
+    );
   if (l.rule) lines.push('', '**δ rule**', '', l.rule);
   for (const r of l.paramRules ?? []) lines.push('', r);
   const written = Object.values(standardRules(l));
-  if (written.length) lines.push('', '**As backward rules** (the notation of `backward`)', '', written.map((r) => `\`backward ${l.name}: ${r}\``).join('  \n'));
+  if (written.length)
+    lines.push(
+      '',
+      '**As backward rules** (the notation of `backward`)',
+      '',
+      written.map((r) => `\`backward ${l.name}: ${r}\``).join('  \n'),
+    );
   if (!l.output) lines.push('', '_The shape is unknown: an error in this layer or above it._');
   return lines.join('\n');
 }
@@ -53,7 +63,8 @@ export function ruleFunctionAt(a: Analysis, offset: number): { range: TextRange;
   const st = a.backward.find((b) => b.rule.range.start <= offset && offset <= b.rule.range.end);
   if (!st) return undefined;
   const { text } = a.document;
-  let start = offset, end = offset;
+  let start = offset,
+    end = offset;
   while (start > st.rule.range.start && /\w/.test(text[start - 1])) start--;
   while (end < st.rule.range.end && /\w/.test(text[end])) end++;
   const name = text.slice(start, end);

@@ -77,7 +77,18 @@ export function diagramModel(a: Analysis): DiagramModel {
     known.set(id, a.input.shape !== null);
     const r = a.input.statement.range;
     byStatement.push({ start: r.start, end: r.end, id });
-    nodes.push({ id, kind: 'input', label: 'input', shape: shapeText(a.input.shape), params: 0, macs: 0, memoryBytes: a.input.shape ? 4 * elementCount(a.input.shape) : 0, line: a.lines.position(r.start).line, messages: [], unknownStart: false });
+    nodes.push({
+      id,
+      kind: 'input',
+      label: 'input',
+      shape: shapeText(a.input.shape),
+      params: 0,
+      macs: 0,
+      memoryBytes: a.input.shape ? 4 * elementCount(a.input.shape) : 0,
+      line: a.lines.position(r.start).line,
+      messages: [],
+      unknownStart: false,
+    });
   }
   for (const l of a.layers) {
     const id = unique(l.name);
@@ -86,9 +97,21 @@ export function diagramModel(a: Analysis): DiagramModel {
     known.set(id, l.output !== null);
     byStatement.push({ start: l.statement.range.start, end: l.statement.range.end, id });
     const readsKnown = from.every((f, j) => f !== undefined && known.get(f) && l.inputShapes[j]);
-    nodes.push({ id, kind: l.kind, label: layerLabel(l), shape: shapeText(l.output), params: l.paramCount, macs: l.macs, memoryBytes: l.output ? 4 * elementCount(l.output) : 0, line: l.line, messages: [], unknownStart: l.output === null && readsKnown });
+    nodes.push({
+      id,
+      kind: l.kind,
+      label: layerLabel(l),
+      shape: shapeText(l.output),
+      params: l.paramCount,
+      macs: l.macs,
+      memoryBytes: l.output ? 4 * elementCount(l.output) : 0,
+      line: l.line,
+      messages: [],
+      unknownStart: l.output === null && readsKnown,
+    });
     from.forEach((f, j) => {
-      if (f !== undefined) edges.push({ from: f, to: id, index: j, shape: shapeText(l.inputShapes[j]), rule: shortRule(l, j) });
+      if (f !== undefined)
+        edges.push({ from: f, to: id, index: j, shape: shapeText(l.inputShapes[j]), rule: shortRule(l, j) });
     });
   }
   const last = a.layers[a.layers.length - 1];
@@ -96,18 +119,44 @@ export function diagramModel(a: Analysis): DiagramModel {
     const statement = a.document.statements.find((s) => s.type === 'loss');
     const id = unique(LOSS);
     if (statement) byStatement.push({ start: statement.range.start, end: statement.range.end, id });
-    nodes.push({ id, kind: LOSS, label: a.loss, shape: '1', params: 0, macs: 0, memoryBytes: 0, ...(statement && { line: a.lines.position(statement.range.start).line }), messages: [], unknownStart: false });
-    edges.push({ from: ids.get(last.name)!, to: id, index: 0, shape: shapeText(last.output), rule: `∂L/∂${last.name} → ${shapeText(last.output)}` });
+    nodes.push({
+      id,
+      kind: LOSS,
+      label: a.loss,
+      shape: '1',
+      params: 0,
+      macs: 0,
+      memoryBytes: 0,
+      ...(statement && { line: a.lines.position(statement.range.start).line }),
+      messages: [],
+      unknownStart: false,
+    });
+    edges.push({
+      from: ids.get(last.name)!,
+      to: id,
+      index: 0,
+      shape: shapeText(last.output),
+      rule: `∂L/∂${last.name} → ${shapeText(last.output)}`,
+    });
   }
   for (const b of a.backward) {
     const id = b.layer && ids.get(b.layer.text);
     if (id) byStatement.push({ start: b.range.start, end: b.range.end, id });
   }
-  return { ...(a.network && { network: a.network }), nodes: paintDiagnostics(a, nodes, byStatement), edges, totals: totals(nodes) };
+  return {
+    ...(a.network && { network: a.network }),
+    nodes: paintDiagnostics(a, nodes, byStatement),
+    edges,
+    totals: totals(nodes),
+  };
 }
 
 /** Each node with the diagnostics whose range starts inside one of its statements. */
-function paintDiagnostics(a: Analysis, nodes: DiagramNode[], byStatement: readonly { start: number; end: number; id: string }[]): DiagramNode[] {
+function paintDiagnostics(
+  a: Analysis,
+  nodes: DiagramNode[],
+  byStatement: readonly { start: number; end: number; id: string }[],
+): DiagramNode[] {
   const found = new Map<string, { severity: Severity; messages: string[] }>();
   for (const d of a.diagnostics) {
     const s = byStatement.find((s) => s.start <= d.range.start && d.range.start <= s.end);
@@ -138,7 +187,8 @@ function totals(nodes: readonly DiagramNode[]) {
 /** `conv 64 5×5 s2 p1`, `pool max 3×3 s1 p1`, `dense 10`, `relu`: the kind and the arguments that differ from the defaults. */
 export function layerLabel(l: LayerInfo): string {
   const kind = LAYER_KINDS.get(l.kind);
-  if (kind?.label && l.config !== undefined && (l.geometry !== undefined || !kind.geometry)) return kind.label(l.config, l.geometry);
+  if (kind?.label && l.config !== undefined && (l.geometry !== undefined || !kind.geometry))
+    return kind.label(l.config, l.geometry);
   // Not configured yet (an error upstream or in the options): the arguments as written, where they are arguments
   // rather than input names, and the bare keyword for a kind that takes none (or is unknown).
   const takesArgs = kind && !kind.namedInputs && kind.usage !== kind.kind;

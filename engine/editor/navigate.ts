@@ -30,9 +30,13 @@ export const BLOCKS = '#blocks';
 
 /** The names a layer statement uses: its `from=`, and the names of `add`/`concat`. */
 function namesUsed(st: LayerStatement, scope: string | undefined, found: Occurrence[]): void {
-  for (const o of st.options) if (o.key.text === 'from' && o.value.kind === 'word') found.push({ name: o.value.text, range: o.value.range, definition: false, ...(scope && { scope }) });
+  for (const o of st.options)
+    if (o.key.text === 'from' && o.value.kind === 'word')
+      found.push({ name: o.value.text, range: o.value.range, definition: false, ...(scope && { scope }) });
   if (LAYER_KINDS.get(st.kind.text)?.namedInputs) {
-    for (const arg of st.args) if (arg.kind === 'word') found.push({ name: arg.text, range: arg.range, definition: false, ...(scope && { scope }) });
+    for (const arg of st.args)
+      if (arg.kind === 'word')
+        found.push({ name: arg.text, range: arg.range, definition: false, ...(scope && { scope }) });
   }
 }
 
@@ -40,12 +44,22 @@ export function occurrences(a: Analysis): Occurrence[] {
   const found: Occurrence[] = [];
   if (a.input) {
     const st = a.input.statement;
-    found.push({ name: a.input.name, range: st.name?.range ?? st.keyword.range, definition: true, input: true, ...(!st.name && { automatic: true }) });
+    found.push({
+      name: a.input.name,
+      range: st.name?.range ?? st.keyword.range,
+      definition: true,
+      input: true,
+      ...(!st.name && { automatic: true }),
+    });
   }
   for (const l of a.layers) {
     if (l.use) continue;
     const st = l.statement;
-    found.push(st.name ? { name: l.name, range: st.name.range, definition: true } : { name: l.name, range: st.kind.range, definition: true, automatic: true });
+    found.push(
+      st.name
+        ? { name: l.name, range: st.name.range, definition: true }
+        : { name: l.name, range: st.kind.range, definition: true, automatic: true },
+    );
     namesUsed(st, undefined, found);
   }
   // Uses of blocks: the use's name, the block's name as its kind, its from=.
@@ -53,7 +67,11 @@ export function occurrences(a: Analysis): Occurrence[] {
     const name = layers[0].use!.topName;
     // The block's name first: at the kind, go to definition and rename are about the block (sorting keeps the order).
     found.push({ name: st.kindText, range: st.kind.range, definition: false, scope: BLOCKS });
-    found.push(st.name ? { name, range: st.name.range, definition: true } : { name, range: { start: st.kind.range.start, end: st.kind.range.start }, definition: true, automatic: true });
+    found.push(
+      st.name
+        ? { name, range: st.name.range, definition: true }
+        : { name, range: { start: st.kind.range.start, end: st.kind.range.start }, definition: true, automatic: true },
+    );
     namesUsed(st, undefined, found);
   }
   // Blocks: their names, and inside each body its own names.
@@ -71,13 +89,20 @@ export function occurrences(a: Analysis): Occurrence[] {
       const kind = LAYER_KINDS.get(st.kindText)?.kind ?? st.kindText;
       const n = (counts.get(kind) ?? 0) + 1;
       counts.set(kind, n);
-      found.push(st.name ? { name: st.name.text, range: st.name.range, definition: true, scope } : { name: `${kind}${n}`, range: st.kind.range, definition: true, automatic: true, scope });
-      if (!LAYER_KINDS.has(st.kindText)) found.push({ name: st.kindText, range: st.kind.range, definition: false, scope: BLOCKS });
+      found.push(
+        st.name
+          ? { name: st.name.text, range: st.name.range, definition: true, scope }
+          : { name: `${kind}${n}`, range: st.kind.range, definition: true, automatic: true, scope },
+      );
+      if (!LAYER_KINDS.has(st.kindText))
+        found.push({ name: st.kindText, range: st.kind.range, definition: false, scope: BLOCKS });
       namesUsed(st, scope, found);
     }
   }
   const inBlock = (at: number) => blocks.some((b) => b.range.start <= at && at <= b.range.end);
-  for (const b of a.backward) if (b.layer && !inBlock(b.layer.range.start)) found.push({ name: b.layer.text, range: b.layer.range, definition: false });
+  for (const b of a.backward)
+    if (b.layer && !inBlock(b.layer.range.start))
+      found.push({ name: b.layer.text, range: b.layer.range, definition: false });
   return found.sort((x, y) => x.range.start - y.range.start);
 }
 
@@ -106,7 +131,8 @@ export function referencesTo(a: Analysis, name: string, includeDefinition: boole
   return occurrences(a).flatMap((o): Occurrence[] => {
     if (o.scope !== scope || (!includeDefinition && o.definition)) return [];
     if (o.name === name) return [o];
-    if (scope === undefined && o.name.startsWith(`${name}.`)) return [{ name, range: { start: o.range.start, end: o.range.start + name.length }, definition: false }];
+    if (scope === undefined && o.name.startsWith(`${name}.`))
+      return [{ name, range: { start: o.range.start, end: o.range.start + name.length }, definition: false }];
     return [];
   });
 }
@@ -123,9 +149,12 @@ export function renameEdits(a: Analysis, offset: number, newName: string): TextE
   if (!at) return 'put the cursor on a layer name to rename it';
   if (!NAME.test(newName)) return `'${newName}' is not a name: use letters, digits and _, not starting with a digit`;
   if (RESERVED.has(newName)) return `'${newName}' is a keyword`;
-  if (newName !== at.name && occurrences(a).some((o) => o.definition && o.name === newName && o.scope === at.scope)) return `'${newName}' is already ${at.scope === BLOCKS ? 'a block' : 'a layer'}`;
+  if (newName !== at.name && occurrences(a).some((o) => o.definition && o.name === newName && o.scope === at.scope))
+    return `'${newName}' is already ${at.scope === BLOCKS ? 'a block' : 'a layer'}`;
   return referencesTo(a, at.name, true, at.scope).map((o) => {
     if (!o.automatic) return { range: o.range, newText: newName };
-    return o.input ? { range: { start: o.range.end, end: o.range.end }, newText: ` ${newName}` } : { range: { start: o.range.start, end: o.range.start }, newText: `${newName}: ` };
+    return o.input
+      ? { range: { start: o.range.end, end: o.range.end }, newText: ` ${newName}` }
+      : { range: { start: o.range.start, end: o.range.start }, newText: `${newName}: ` };
   });
 }

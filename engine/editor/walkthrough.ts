@@ -32,7 +32,10 @@ export interface BackpropStep {
 
 const shape = (s: Shape | null | undefined) => (s ? formatShape(s) : '?');
 
-const LOSS_TEXT = { cross_entropy: 'cross-entropy against the labels', mse: 'mean squared error against the targets' } as const;
+const LOSS_TEXT = {
+  cross_entropy: 'cross-entropy against the labels',
+  mse: 'mean squared error against the targets',
+} as const;
 
 export function backpropSteps(a: Analysis): BackpropStep[] {
   const last = a.layers[a.layers.length - 1];

@@ -31,14 +31,19 @@ export function exportable(analysis: Analysis): Exportable {
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     const first = errors[0];
-    throw new ExportError(`the network has ${errors.length} error${errors.length === 1 ? '' : 's'} (line ${analysis.lines.position(first.range.start).line}: ${first.message}); fix them before exporting`);
+    throw new ExportError(
+      `the network has ${errors.length} error${errors.length === 1 ? '' : 's'} (line ${analysis.lines.position(first.range.start).line}: ${first.message}); fix them before exporting`,
+    );
   }
   // Blocks would be nested modules (repeats an nn.ModuleDict keyed "1", "2", …); until that is written, a network
   // with blocks is refused rather than written flat under names PyTorch and tfjs could not load.
   const use = analysis.layers.find((l) => l.use)?.use;
   if (use) {
     const line = analysis.lines.position(use.top.range.start).line;
-    throw new ExportError(`${use.topName} (line ${line}) is a use of block ${use.block}: export does not write blocks yet (they would be nested modules); networks with blocks cannot be exported`, use.topName);
+    throw new ExportError(
+      `${use.topName} (line ${line}) is a use of block ${use.block}: export does not write blocks yet (they would be nested modules); networks with blocks cannot be exported`,
+      use.topName,
+    );
   }
   const input = analysis.input;
   if (!input?.shape) throw new ExportError('the network has no input');

@@ -31,9 +31,19 @@ export const isSame = (a: Axis) => {
 export const unpadded = (a: Axis) => a.padBefore === 0 && a.padAfter === 0;
 
 /** The explicit padding of both axes as tfjs's zeroPadding2d writes it: `[[top, bottom], [left, right]]`. */
-export const zeroPadding = (h: Axis, w: Axis) => `[${list([h.padBefore, h.padAfter])}, ${list([w.padBefore, w.padAfter])}]`;
+export const zeroPadding = (h: Axis, w: Axis) =>
+  `[${list([h.padBefore, h.padAfter])}, ${list([w.padBefore, w.padAfter])}]`;
 
 /** Channels-last maps are permuted to C×H×W before flattening, so features come in the .cnn (PyTorch) order. */
 export function chw(input: readonly number[]): TfCall[] {
-  return input.length === 3 ? [{ fn: 'permute', suffix: '_chw', config: { dims: '[3, 1, 2]' }, comment: 'to C×H×W, so flattening keeps PyTorch\'s C,H,W order' }] : [];
+  return input.length === 3
+    ? [
+        {
+          fn: 'permute',
+          suffix: '_chw',
+          config: { dims: '[3, 1, 2]' },
+          comment: "to C×H×W, so flattening keeps PyTorch's C,H,W order",
+        },
+      ]
+    : [];
 }

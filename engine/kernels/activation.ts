@@ -21,7 +21,8 @@ function sigmoid(v: number): number {
 }
 
 export function activationForward<A extends Floats>(act: Activation, x: A): A {
-  const n = x.length, y = alloc(x, n);
+  const n = x.length,
+    y = alloc(x, n);
   switch (act.kind) {
     case 'relu':
       for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
@@ -47,7 +48,8 @@ export function activationForward<A extends Floats>(act: Activation, x: A): A {
 /** δx from δy; `x` is the forward input and `y` its output (either may be the other's array for identity). */
 export function activationBackward<A extends Floats>(act: Activation, x: A, y: A, dy: A): A {
   const n = dy.length;
-  if (x.length !== n || y.length !== n) throw new Error(`${act.kind}: x, y and δy lengths differ (${x.length}, ${y.length}, ${n})`);
+  if (x.length !== n || y.length !== n)
+    throw new Error(`${act.kind}: x, y and δy lengths differ (${x.length}, ${y.length}, ${n})`);
   const dx = alloc(dy, n);
   switch (act.kind) {
     case 'relu':

@@ -41,7 +41,8 @@ export function normalCdf(x: number): number {
 }
 
 export function activationV2Forward<A extends Floats>(act: ActivationV2, x: A): A {
-  const n = x.length, y = alloc(x, n);
+  const n = x.length,
+    y = alloc(x, n);
   switch (act.kind) {
     case 'relu6':
       for (let i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], 0), 6);

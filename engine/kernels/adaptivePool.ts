@@ -23,13 +23,15 @@ export function adaptiveWindow(size: number, out: number, o: number): [number, n
 }
 
 function tables(size: number, out: number): [Int32Array, Int32Array] {
-  const lo = new Int32Array(out), hi = new Int32Array(out);
+  const lo = new Int32Array(out),
+    hi = new Int32Array(out);
   for (let o = 0; o < out; o++) [lo[o], hi[o]] = adaptiveWindow(size, out, o);
   return [lo, hi];
 }
 
 function planes(g: AdaptivePoolGeometry, batch: number, a: Floats, what: string, input: boolean): number {
-  if (g.OH < 1 || g.OW < 1 || g.H < 1 || g.W < 1) throw new Error(`adaptive pool: sizes ${g.H}×${g.W} → ${g.OH}×${g.OW} must be positive`);
+  if (g.OH < 1 || g.OW < 1 || g.H < 1 || g.W < 1)
+    throw new Error(`adaptive pool: sizes ${g.H}×${g.W} → ${g.OH}×${g.OW} must be positive`);
   const n = batch * g.channels * (input ? g.H * g.W : g.OH * g.OW);
   if (a.length !== n) throw new Error(`adaptive pool: ${what} has ${a.length} elements, expected ${n}`);
   return batch * g.channels;
@@ -41,15 +43,23 @@ export interface AdaptiveMaxResult<A extends Floats> {
   readonly argmax: Int32Array;
 }
 
-export function adaptiveMaxPoolForward<A extends Floats>(g: AdaptivePoolGeometry, batch: number, x: A): AdaptiveMaxResult<A> {
-  const P = planes(g, batch, x, 'x', true), { H, W, OH, OW } = g;
-  const [hLo, hHi] = tables(H, OH), [wLo, wHi] = tables(W, OW);
-  const y = alloc(x, P * OH * OW), argmax = new Int32Array(P * OH * OW);
+export function adaptiveMaxPoolForward<A extends Floats>(
+  g: AdaptivePoolGeometry,
+  batch: number,
+  x: A,
+): AdaptiveMaxResult<A> {
+  const P = planes(g, batch, x, 'x', true),
+    { H, W, OH, OW } = g;
+  const [hLo, hHi] = tables(H, OH),
+    [wLo, wHi] = tables(W, OW);
+  const y = alloc(x, P * OH * OW),
+    argmax = new Int32Array(P * OH * OW);
   for (let p = 0, o = 0; p < P; p++) {
     const base = p * H * W;
     for (let oy = 0; oy < OH; oy++) {
       for (let ox = 0; ox < OW; ox++, o++) {
-        let idx = base + hLo[oy] * W + wLo[ox], best = x[idx];
+        let idx = base + hLo[oy] * W + wLo[ox],
+          best = x[idx];
         for (let iy = hLo[oy]; iy < hHi[oy]; iy++) {
           for (let ix = wLo[ox], i = base + iy * W + ix; ix < wHi[ox]; ix++, i++) {
             const v = x[i];
@@ -68,16 +78,26 @@ export function adaptiveMaxPoolForward<A extends Floats>(g: AdaptivePoolGeometry
 }
 
 /** δx: each δy added to its window's winner. */
-export function adaptiveMaxPoolBackward<A extends Floats>(g: AdaptivePoolGeometry, batch: number, dy: A, argmax: Int32Array): A {
-  const P = planes(g, batch, dy, 'δy', false), dx = alloc(dy, P * g.H * g.W);
-  if (argmax.length !== dy.length) throw new Error(`adaptive pool: argmax has ${argmax.length} elements, expected ${dy.length}`);
+export function adaptiveMaxPoolBackward<A extends Floats>(
+  g: AdaptivePoolGeometry,
+  batch: number,
+  dy: A,
+  argmax: Int32Array,
+): A {
+  const P = planes(g, batch, dy, 'δy', false),
+    dx = alloc(dy, P * g.H * g.W);
+  if (argmax.length !== dy.length)
+    throw new Error(`adaptive pool: argmax has ${argmax.length} elements, expected ${dy.length}`);
   for (let o = 0; o < dy.length; o++) dx[argmax[o]] += dy[o];
   return dx;
 }
 
 export function adaptiveMeanPoolForward<A extends Floats>(g: AdaptivePoolGeometry, batch: number, x: A): A {
-  const P = planes(g, batch, x, 'x', true), { H, W, OH, OW } = g;
-  const [hLo, hHi] = tables(H, OH), [wLo, wHi] = tables(W, OW), y = alloc(x, P * OH * OW);
+  const P = planes(g, batch, x, 'x', true),
+    { H, W, OH, OW } = g;
+  const [hLo, hHi] = tables(H, OH),
+    [wLo, wHi] = tables(W, OW),
+    y = alloc(x, P * OH * OW);
   for (let p = 0, o = 0; p < P; p++) {
     const base = p * H * W;
     for (let oy = 0; oy < OH; oy++) {
@@ -95,8 +115,11 @@ export function adaptiveMeanPoolForward<A extends Floats>(g: AdaptivePoolGeometr
 
 /** δx: each δy divided by its window's area and added to every element of the window. */
 export function adaptiveMeanPoolBackward<A extends Floats>(g: AdaptivePoolGeometry, batch: number, dy: A): A {
-  const P = planes(g, batch, dy, 'δy', false), { H, W, OH, OW } = g;
-  const [hLo, hHi] = tables(H, OH), [wLo, wHi] = tables(W, OW), dx = alloc(dy, P * H * W);
+  const P = planes(g, batch, dy, 'δy', false),
+    { H, W, OH, OW } = g;
+  const [hLo, hHi] = tables(H, OH),
+    [wLo, wHi] = tables(W, OW),
+    dx = alloc(dy, P * H * W);
   for (let p = 0, o = 0; p < P; p++) {
     const base = p * H * W;
     for (let oy = 0; oy < OH; oy++) {

@@ -20,15 +20,27 @@ export interface BatchNormResult<A extends Floats> extends BatchNormSaved {
 
 /** Per-sample shape `[C]`, `[C, H, W]` (anything after C is spatial). */
 function dims(shape: readonly number[], batch: number, a: Floats, what: string): [number, number] {
-  const C = shape[0] ?? 0, S = shape.slice(1).reduce((p, q) => p * q, 1);
-  if (a.length !== batch * C * S) throw new Error(`batchnorm: ${what} has ${a.length} elements, expected ${batch * C * S}`);
+  const C = shape[0] ?? 0,
+    S = shape.slice(1).reduce((p, q) => p * q, 1);
+  if (a.length !== batch * C * S)
+    throw new Error(`batchnorm: ${what} has ${a.length} elements, expected ${batch * C * S}`);
   return [C, S];
 }
 
-export function batchNormForward<A extends Floats>(shape: readonly number[], batch: number, x: A, gamma: A, beta: A, eps = 1e-5): BatchNormResult<A> {
+export function batchNormForward<A extends Floats>(
+  shape: readonly number[],
+  batch: number,
+  x: A,
+  gamma: A,
+  beta: A,
+  eps = 1e-5,
+): BatchNormResult<A> {
   const [C, S] = dims(shape, batch, x, 'x');
   if (gamma.length !== C || beta.length !== C) throw new Error(`batchnorm: gamma and beta need ${C} elements`);
-  const m = batch * S, mean = new Float64Array(C), invStd = new Float64Array(C), y = alloc(x, x.length);
+  const m = batch * S,
+    mean = new Float64Array(C),
+    invStd = new Float64Array(C),
+    y = alloc(x, x.length);
   for (let c = 0; c < C; c++) {
     let s = 0;
     for (let n = 0; n < batch; n++) for (let i = 0, o = (n * C + c) * S; i < S; i++) s += x[o + i];
@@ -38,20 +50,32 @@ export function batchNormForward<A extends Floats>(shape: readonly number[], bat
     const inv = 1 / Math.sqrt(v / m + eps);
     mean[c] = mu;
     invStd[c] = inv;
-    const g = gamma[c] * inv, b = beta[c];
+    const g = gamma[c] * inv,
+      b = beta[c];
     for (let n = 0; n < batch; n++) for (let i = 0, o = (n * C + c) * S; i < S; i++) y[o + i] = (x[o + i] - mu) * g + b;
   }
   return { y, mean, invStd };
 }
 
-export function batchNormBackward<A extends Floats>(shape: readonly number[], batch: number, x: A, dy: A, gamma: A,
-  saved: BatchNormSaved): { readonly dx: A; readonly dgamma: A; readonly dbeta: A } {
+export function batchNormBackward<A extends Floats>(
+  shape: readonly number[],
+  batch: number,
+  x: A,
+  dy: A,
+  gamma: A,
+  saved: BatchNormSaved,
+): { readonly dx: A; readonly dgamma: A; readonly dbeta: A } {
   const [C, S] = dims(shape, batch, x, 'x');
   dims(shape, batch, dy, 'δy');
-  const m = batch * S, dx = alloc(dy, dy.length), dgamma = alloc(gamma, C), dbeta = alloc(gamma, C);
+  const m = batch * S,
+    dx = alloc(dy, dy.length),
+    dgamma = alloc(gamma, C),
+    dbeta = alloc(gamma, C);
   for (let c = 0; c < C; c++) {
-    const mu = saved.mean[c], inv = saved.invStd[c];
-    let sumDy = 0, sumDyXhat = 0;
+    const mu = saved.mean[c],
+      inv = saved.invStd[c];
+    let sumDy = 0,
+      sumDyXhat = 0;
     for (let n = 0; n < batch; n++) {
       for (let i = 0, o = (n * C + c) * S; i < S; i++) {
         sumDy += dy[o + i];
@@ -60,7 +84,9 @@ export function batchNormBackward<A extends Floats>(shape: readonly number[], ba
     }
     dgamma[c] = sumDyXhat;
     dbeta[c] = sumDy;
-    const k = gamma[c] * inv, meanDy = sumDy / m, meanDyXhat = sumDyXhat / m;
+    const k = gamma[c] * inv,
+      meanDy = sumDy / m,
+      meanDyXhat = sumDyXhat / m;
     for (let n = 0; n < batch; n++) {
       for (let i = 0, o = (n * C + c) * S; i < S; i++) {
         dx[o + i] = k * (dy[o + i] - meanDy - (x[o + i] - mu) * inv * meanDyXhat);

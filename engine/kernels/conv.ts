@@ -21,7 +21,11 @@ import type { ConvGeometry } from '../geometry.js';
 import { gemm } from './gemm.js';
 import { stripConv3Kernel, stripConv5Kernels } from './direct.js';
 import {
-  implicitConvKernel, implicitFilterGradKernel, padPlanesKernel, rowFilterGrad3Kernel, rowFilterGrad5Kernel,
+  implicitConvKernel,
+  implicitFilterGradKernel,
+  padPlanesKernel,
+  rowFilterGrad3Kernel,
+  rowFilterGrad5Kernel,
 } from './implicit.js';
 import { type AxisTable, axisTable, col2imKernel, im2colKernel, moveRunsKernel } from './im2col.js';
 import { type Floats, alloc, perType, scratch } from './specialize.js';
@@ -45,23 +49,48 @@ const WINOGRAD_MIN_TILES = 4;
 const IMPLICIT_MAX_ROWS = 16;
 
 interface Plan {
-  readonly C: number; readonly H: number; readonly W: number;
-  readonly OC: number; readonly OH: number; readonly OW: number;
-  readonly groups: number; readonly icg: number; readonly ocg: number;
+  readonly C: number;
+  readonly H: number;
+  readonly W: number;
+  readonly OC: number;
+  readonly OH: number;
+  readonly OW: number;
+  readonly groups: number;
+  readonly icg: number;
+  readonly ocg: number;
   /** Rows of a group's column matrix: icg·kh·kw. */
   readonly kg: number;
   readonly P: number;
   readonly chunk: number;
-  readonly h: AxisTable; readonly w: AxisTable;
+  readonly h: AxisTable;
+  readonly w: AxisTable;
 }
 
 function plan(g: ConvGeometry, batch: number): Plan {
   const { h, w, inChannels: C, outChannels: OC, groups } = g;
-  if (groups < 1 || C % groups !== 0 || OC % groups !== 0) throw new Error(`conv: groups ${groups} must divide ${C} and ${OC}`);
-  const icg = C / groups, ocg = OC / groups, kg = icg * h.kernel * w.kernel, P = Math.max(0, h.out) * Math.max(0, w.out);
+  if (groups < 1 || C % groups !== 0 || OC % groups !== 0)
+    throw new Error(`conv: groups ${groups} must divide ${C} and ${OC}`);
+  const icg = C / groups,
+    ocg = OC / groups,
+    kg = icg * h.kernel * w.kernel,
+    P = Math.max(0, h.out) * Math.max(0, w.out);
   const chunk = Math.max(1, Math.min(batch, Math.floor(COL_BUDGET / Math.max(1, kg * P))));
-  return { C, H: h.size, W: w.size, OC, OH: Math.max(0, h.out), OW: Math.max(0, w.out), groups, icg, ocg, kg, P, chunk,
-    h: axisTable(h), w: axisTable(w) };
+  return {
+    C,
+    H: h.size,
+    W: w.size,
+    OC,
+    OH: Math.max(0, h.out),
+    OW: Math.max(0, w.out),
+    groups,
+    icg,
+    ocg,
+    kg,
+    P,
+    chunk,
+    h: axisTable(h),
+    w: axisTable(w),
+  };
 }
 
 function need(a: Floats, n: number, what: string): void {
@@ -87,23 +116,56 @@ function implicit(p: Plan): boolean {
  * y = W·col(x) + b through implicit.ts, one sample and group at a time: x's planes are zero-padded into a
  * scratch copy when the geometry pads, the weights packed into register-tile panels once per group.
  */
-function implicitForward<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, weights: A, bias: A, y: A): void {
-  const f32 = x instanceof Float32Array, run = f32 ? implicitConvKernel.f32 : implicitConvKernel.f64;
+function implicitForward<A extends Floats>(
+  g: ConvGeometry,
+  p: Plan,
+  batch: number,
+  x: A,
+  weights: A,
+  bias: A,
+  y: A,
+): void {
+  const f32 = x instanceof Float32Array,
+    run = f32 ? implicitConvKernel.f32 : implicitConvKernel.f64;
   const pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
-  const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
-  const padded = Hp !== p.H || Wp !== p.W, mr = tileRows(p.ocg), tiles = Math.ceil(p.ocg / mr), K = p.kg;
+  const { h, w } = g,
+    Hp = p.H + h.padBefore + h.padAfter,
+    Wp = p.W + w.padBefore + w.padAfter;
+  const padded = Hp !== p.H || Wp !== p.W,
+    mr = tileRows(p.ocg),
+    tiles = Math.ceil(p.ocg / mr),
+    K = p.kg;
   const off = tapOffsets(g, p, Hp, Wp);
-  const pw = scratch(x, 'conv.pw', tiles * mr * K), src = padded ? scratch(x, 'conv.pad', p.icg * Hp * Wp) : x;
+  const pw = scratch(x, 'conv.pw', tiles * mr * K),
+    src = padded ? scratch(x, 'conv.pad', p.icg * Hp * Wp) : x;
   for (let group = 0; group < p.groups; group++) {
     // Tap-major tiles of mr filters, zero past the group's last filter.
     for (let t = 0, q = 0; t < p.ocg; t += mr) {
-      for (let r = 0; r < K; r++) for (let i = t; i < t + mr; i++) pw[q++] = i < p.ocg ? weights[(group * p.ocg + i) * K + r] : 0;
+      for (let r = 0; r < K; r++)
+        for (let i = t; i < t + mr; i++) pw[q++] = i < p.ocg ? weights[(group * p.ocg + i) * K + r] : 0;
     }
     for (let n = 0; n < batch; n++) {
       const at = (n * p.C + group * p.icg) * p.H * p.W;
       if (padded) pad(x, at, p.icg, p.H, p.W, h.padBefore, w.padBefore, src, Hp, Wp);
-      run(src, padded ? 0 : at, off, K, pw, p.ocg, mr, bias, group * p.ocg, y, (n * p.OC + group * p.ocg) * p.P, p.P,
-        p.OH, p.OW, h.stride, w.stride, Wp);
+      run(
+        src,
+        padded ? 0 : at,
+        off,
+        K,
+        pw,
+        p.ocg,
+        mr,
+        bias,
+        group * p.ocg,
+        y,
+        (n * p.OC + group * p.ocg) * p.P,
+        p.P,
+        p.OH,
+        p.OW,
+        h.stride,
+        w.stride,
+        Wp,
+      );
     }
   }
 }
@@ -128,8 +190,15 @@ function tapOffsets(g: ConvGeometry, p: Plan, Hp: number, Wp: number): Int32Arra
  */
 function rowFilterGrad(g: ConvGeometry, p: Plan): boolean {
   const { h, w } = g;
-  return h.stride === 1 && w.stride === 1 && h.dilation === 1 && w.dilation === 1 && (w.kernel === 5 || w.kernel === 3) &&
-    p.P >= PER_SAMPLE_MIN && p.ocg >= 3;
+  return (
+    h.stride === 1 &&
+    w.stride === 1 &&
+    h.dilation === 1 &&
+    w.dilation === 1 &&
+    (w.kernel === 5 || w.kernel === 3) &&
+    p.P >= PER_SAMPLE_MIN &&
+    p.ocg >= 3
+  );
 }
 
 /**
@@ -140,22 +209,67 @@ function rowFilterGrad(g: ConvGeometry, p: Plan): boolean {
  * GFLOP/s and 3.7 → 4.1 on those, and 4–35% faster on every 3×3/5×5, stride 1/2, 1–16-channel shape tried
  * (float32, 2-core EPYC, Node 20).
  */
-function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, dy: A, dW: A, byRow: boolean): void {
-  const f32 = x instanceof Float32Array, pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
-  const { h, w } = g, Hp = p.H + h.padBefore + h.padAfter, Wp = p.W + w.padBefore + w.padAfter;
-  const padded = Hp !== p.H || Wp !== p.W, src = padded ? scratch(x, 'conv.pad', p.icg * Hp * Wp) : x;
+function implicitFilterGrad<A extends Floats>(
+  g: ConvGeometry,
+  p: Plan,
+  batch: number,
+  x: A,
+  dy: A,
+  dW: A,
+  byRow: boolean,
+): void {
+  const f32 = x instanceof Float32Array,
+    pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
+  const { h, w } = g,
+    Hp = p.H + h.padBefore + h.padAfter,
+    Wp = p.W + w.padBefore + w.padAfter;
+  const padded = Hp !== p.H || Wp !== p.W,
+    src = padded ? scratch(x, 'conv.pad', p.icg * Hp * Wp) : x;
   let run: (n: number, group: number, at: number) => void;
   if (byRow) {
-    const k = w.kernel === 3 ? rowFilterGrad3Kernel : rowFilterGrad5Kernel, rowRun = f32 ? k.f32 : k.f64;
-    run = (n, group, at) => rowRun(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, src, at, p.icg, Hp, Wp, h.kernel, p.OH,
-      p.OW, dW, group * p.ocg * p.kg, n > 0);
+    const k = w.kernel === 3 ? rowFilterGrad3Kernel : rowFilterGrad5Kernel,
+      rowRun = f32 ? k.f32 : k.f64;
+    run = (n, group, at) =>
+      rowRun(
+        dy,
+        (n * p.OC + group * p.ocg) * p.P,
+        p.ocg,
+        src,
+        at,
+        p.icg,
+        Hp,
+        Wp,
+        h.kernel,
+        p.OH,
+        p.OW,
+        dW,
+        group * p.ocg * p.kg,
+        n > 0,
+      );
   } else {
-    const tapRun = f32 ? implicitFilterGradKernel.f32 : implicitFilterGradKernel.f64, mr = tileRows(p.ocg);
+    const tapRun = f32 ? implicitFilterGradKernel.f32 : implicitFilterGradKernel.f64,
+      mr = tileRows(p.ocg);
     // Each tap's offset past its window's corner, and each output position's corner.
-    const off = tapOffsets(g, p, Hp, Wp), q = new Int32Array(p.P);
-    for (let oy = 0, i = 0; oy < p.OH; oy++) for (let ox = 0; ox < p.OW; ox++) q[i++] = oy * h.stride * Wp + ox * w.stride;
-    run = (n, group, at) => tapRun(dy, (n * p.OC + group * p.ocg) * p.P, p.ocg, mr, src, at, q, p.P, off, p.kg, dW,
-      group * p.ocg * p.kg, n > 0);
+    const off = tapOffsets(g, p, Hp, Wp),
+      q = new Int32Array(p.P);
+    for (let oy = 0, i = 0; oy < p.OH; oy++)
+      for (let ox = 0; ox < p.OW; ox++) q[i++] = oy * h.stride * Wp + ox * w.stride;
+    run = (n, group, at) =>
+      tapRun(
+        dy,
+        (n * p.OC + group * p.ocg) * p.P,
+        p.ocg,
+        mr,
+        src,
+        at,
+        q,
+        p.P,
+        off,
+        p.kg,
+        dW,
+        group * p.ocg * p.kg,
+        n > 0,
+      );
   }
   for (let group = 0; group < p.groups; group++) {
     for (let n = 0; n < batch; n++) {
@@ -167,7 +281,12 @@ function implicitFilterGrad<A extends Floats>(g: ConvGeometry, p: Plan, batch: n
 }
 
 /** A strip-convolution pass (direct.ts) along the width axis: `dataW` source columns after `left` zero ones. */
-interface Strips { readonly KW: number; readonly outW: number; readonly left: number; readonly dataW: number }
+interface Strips {
+  readonly KW: number;
+  readonly outW: number;
+  readonly left: number;
+  readonly dataW: number;
+}
 
 /**
  * Strip width of direct.ts for this pass, 0 where it would waste more than a quarter of its multiply-adds on
@@ -184,7 +303,8 @@ function stripWidth({ KW, outW, left, dataW }: Strips): 0 | 6 | 7 | 8 {
   let useful = 0;
   for (let x = 0; x < outW; x++) useful += Math.max(0, Math.min(x + KW, left + dataW) - Math.max(x, left));
   if (KW === 3) return 4 * Math.ceil(outW / 8) * 8 * 3 <= 5 * useful ? 8 : 0;
-  let best: 0 | 6 | 7 | 8 = 0, least = Infinity;
+  let best: 0 | 6 | 7 | 8 = 0,
+    least = Infinity;
   for (const S of [8, 7, 6] as const) {
     let work = 0;
     for (let x0 = 0; x0 < outW; x0 += S) work += x0 + 4 <= left || x0 + S >= left + dataW ? 5 * S - 10 : 5 * S;
@@ -207,7 +327,8 @@ function readsInPlace({ KW, outW, left, dataW }: Strips, S: number): boolean {
   if (KW !== 5) return false;
   for (let x0 = 0; x0 < outW; x0 += S) {
     // The kernels' edge choice: left-edge body first.
-    const e1 = x0 + 4 <= left, e2 = !e1 && x0 + S >= left + dataW;
+    const e1 = x0 + 4 <= left,
+      e2 = !e1 && x0 + S >= left + dataW;
     if ((e1 ? x0 + 4 : x0) < left || (e2 ? x0 + S : x0 + S + 4) > left + dataW) return false;
   }
   return true;
@@ -242,29 +363,76 @@ function forwardStrips(g: ConvGeometry, p: Plan): Strips | null {
  * scratch, `left` columns before and the rest after, unless the strips read only data columns; then the kernel
  * reads them in place, as rows of dataW starting `left` columns early. `pack(group)` fills wp for a group.
  */
-function stripPass<A extends Floats>(st: Strips, S: 6 | 7 | 8, batch: number, groups: number, KH: number, pt: number,
-  src: A, srcAt: (n: number, group: number) => number, M: number, SH: number,
-  wp: A, pack: (group: number) => void, init: A, initAt: (group: number) => number,
-  out: A, outAt: (n: number, group: number) => number, C: number, OH: number): void {
-  const f32 = src instanceof Float32Array, kernel = st.KW === 3 ? stripConv3Kernel : stripConv5Kernels[S];
-  const run = f32 ? kernel.f32 : kernel.f64, pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
-  const inPlace = readsInPlace(st, S), Ws = inPlace ? st.dataW : Math.ceil(st.outW / S) * S + st.KW - 1;
+function stripPass<A extends Floats>(
+  st: Strips,
+  S: 6 | 7 | 8,
+  batch: number,
+  groups: number,
+  KH: number,
+  pt: number,
+  src: A,
+  srcAt: (n: number, group: number) => number,
+  M: number,
+  SH: number,
+  wp: A,
+  pack: (group: number) => void,
+  init: A,
+  initAt: (group: number) => number,
+  out: A,
+  outAt: (n: number, group: number) => number,
+  C: number,
+  OH: number,
+): void {
+  const f32 = src instanceof Float32Array,
+    kernel = st.KW === 3 ? stripConv3Kernel : stripConv5Kernels[S];
+  const run = f32 ? kernel.f32 : kernel.f64,
+    pad = f32 ? padPlanesKernel.f32 : padPlanesKernel.f64;
+  const inPlace = readsInPlace(st, S),
+    Ws = inPlace ? st.dataW : Math.ceil(st.outW / S) * S + st.KW - 1;
   const wide = inPlace ? src : scratch(src, 'conv.pad', M * SH * Ws);
   for (let group = 0; group < groups; group++) {
     pack(group);
     for (let n = 0; n < batch; n++) {
       const at = srcAt(n, group);
       if (!inPlace) pad(src, at, M, SH, st.dataW, 0, st.left, wide, SH, Ws);
-      run(wide, inPlace ? at - st.left : 0, M, SH, Ws, KH, pt, wp, C, out, outAt(n, group), OH, st.outW, st.left, st.dataW,
-        init, initAt(group));
+      run(
+        wide,
+        inPlace ? at - st.left : 0,
+        M,
+        SH,
+        Ws,
+        KH,
+        pt,
+        wp,
+        C,
+        out,
+        outAt(n, group),
+        OH,
+        st.outW,
+        st.left,
+        st.dataW,
+        init,
+        initAt(group),
+      );
     }
   }
 }
 
 /** δx through direct.ts: wp[c][oc] is W[oc][c] flipped along kx; every element of δx is written. */
-function stripBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, dy: A, weights: A, dx: A,
-  st: Strips, S: 6 | 7 | 8): void {
-  const KH = g.h.kernel, KW = g.w.kernel, zero = alloc(dy, p.icg), wp = scratch(dy, 'conv.pw', p.icg * p.ocg * KH * KW);
+function stripBackwardInput<A extends Floats>(
+  g: ConvGeometry,
+  p: Plan,
+  batch: number,
+  dy: A,
+  weights: A,
+  dx: A,
+  st: Strips,
+  S: 6 | 7 | 8,
+): void {
+  const KH = g.h.kernel,
+    KW = g.w.kernel,
+    zero = alloc(dy, p.icg),
+    wp = scratch(dy, 'conv.pw', p.icg * p.ocg * KH * KW);
   const pack = (group: number): void => {
     for (let c = 0, t = 0; c < p.icg; c++) {
       for (let oc = 0; oc < p.ocg; oc++) {
@@ -273,14 +441,43 @@ function stripBackwardInput<A extends Floats>(g: ConvGeometry, p: Plan, batch: n
       }
     }
   };
-  stripPass(st, S, batch, p.groups, KH, g.h.padBefore, dy, (n, group) => (n * p.OC + group * p.ocg) * p.P, p.ocg, p.OH,
-    wp, pack, zero, () => 0, dx, (n, group) => (n * p.C + group * p.icg) * p.H * p.W, p.icg, p.H);
+  stripPass(
+    st,
+    S,
+    batch,
+    p.groups,
+    KH,
+    g.h.padBefore,
+    dy,
+    (n, group) => (n * p.OC + group * p.ocg) * p.P,
+    p.ocg,
+    p.OH,
+    wp,
+    pack,
+    zero,
+    () => 0,
+    dx,
+    (n, group) => (n * p.C + group * p.icg) * p.H * p.W,
+    p.icg,
+    p.H,
+  );
 }
 
 /** y = conv(x) + b through direct.ts: wp[oc][c] is W[oc][c] flipped along ky, rows of x unpadded. */
-function stripForward<A extends Floats>(g: ConvGeometry, p: Plan, batch: number, x: A, weights: A, bias: A, y: A,
-  st: Strips, S: 6 | 7 | 8): void {
-  const KH = g.h.kernel, KW = g.w.kernel, wp = scratch(x, 'conv.pw', p.ocg * p.icg * KH * KW);
+function stripForward<A extends Floats>(
+  g: ConvGeometry,
+  p: Plan,
+  batch: number,
+  x: A,
+  weights: A,
+  bias: A,
+  y: A,
+  st: Strips,
+  S: 6 | 7 | 8,
+): void {
+  const KH = g.h.kernel,
+    KW = g.w.kernel,
+    wp = scratch(x, 'conv.pw', p.ocg * p.icg * KH * KW);
   const pack = (group: number): void => {
     for (let oc = 0, t = 0; oc < p.ocg; oc++) {
       for (let c = 0; c < p.icg; c++) {
@@ -289,14 +486,53 @@ function stripForward<A extends Floats>(g: ConvGeometry, p: Plan, batch: number,
       }
     }
   };
-  stripPass(st, S, batch, p.groups, KH, KH - 1 - g.h.padBefore, x, (n, group) => (n * p.C + group * p.icg) * p.H * p.W,
-    p.icg, p.H, wp, pack, bias, (group) => group * p.ocg, y, (n, group) => (n * p.OC + group * p.ocg) * p.P, p.ocg, p.OH);
+  stripPass(
+    st,
+    S,
+    batch,
+    p.groups,
+    KH,
+    KH - 1 - g.h.padBefore,
+    x,
+    (n, group) => (n * p.C + group * p.icg) * p.H * p.W,
+    p.icg,
+    p.H,
+    wp,
+    pack,
+    bias,
+    (group) => group * p.ocg,
+    y,
+    (n, group) => (n * p.OC + group * p.ocg) * p.P,
+    p.ocg,
+    p.OH,
+  );
 }
 
 function im2col<A extends Floats>(g: ConvGeometry, p: Plan, x: A, n0: number, nb: number, group: number, col: A): void {
   const k = x instanceof Float32Array ? im2colKernel.f32 : im2colKernel.f64;
-  k(x, (n0 * p.C + group * p.icg) * p.H * p.W, p.C * p.H * p.W, p.icg, p.H, p.W, g.h.kernel, g.w.kernel, p.OH, p.OW,
-    nb, g.h.dilation, g.w.dilation, g.w.stride, p.h.start, p.h.lo, p.h.hi, p.w.start, p.w.lo, p.w.hi, col);
+  k(
+    x,
+    (n0 * p.C + group * p.icg) * p.H * p.W,
+    p.C * p.H * p.W,
+    p.icg,
+    p.H,
+    p.W,
+    g.h.kernel,
+    g.w.kernel,
+    p.OH,
+    p.OW,
+    nb,
+    g.h.dilation,
+    g.w.dilation,
+    g.w.stride,
+    p.h.start,
+    p.h.lo,
+    p.h.hi,
+    p.w.start,
+    p.w.lo,
+    p.w.hi,
+    col,
+  );
 }
 
 /** δy of one group for samples n0…n0+nb, reshuffled from N×OC×P to ocg×(nb·P). */
@@ -317,15 +553,22 @@ function gatherDy<A extends Floats>(p: Plan, dy: A, n0: number, nb: number, grou
  */
 function winograd(g: ConvGeometry, p: Plan, batch: number, pass: Pass): boolean {
   if (!winogradFits(g) || 1 / p.icg + 1 / p.ocg > (pass === 'dx' ? 0.4 : 0.3)) return false;
-  const r = g.h.kernel, a = r + 1, tiles = Math.ceil(p.OH / 2) * Math.ceil(p.OW / 2);
-  return batch * tiles >= WINOGRAD_MIN_TILES && a * a * p.ocg * p.icg <= COL_BUDGET &&
-    r * r * p.OH * p.OW >= 1.25 * a * a * tiles;
+  const r = g.h.kernel,
+    a = r + 1,
+    tiles = Math.ceil(p.OH / 2) * Math.ceil(p.OW / 2);
+  return (
+    batch * tiles >= WINOGRAD_MIN_TILES &&
+    a * a * p.ocg * p.icg <= COL_BUDGET &&
+    r * r * p.OH * p.OW >= 1.25 * a * a * tiles
+  );
 }
 
 type Pass = 'forward' | 'dx' | 'dW';
 
 /** The kernel that runs a pass; strips carry their pass and width. */
-type Route = { readonly kind: 'winograd' | 'implicit' | 'rows' | 'gemm' } | { readonly kind: 'strips'; readonly st: Strips; readonly S: 6 | 7 | 8 };
+type Route =
+  | { readonly kind: 'winograd' | 'implicit' | 'rows' | 'gemm' }
+  | { readonly kind: 'strips'; readonly st: Strips; readonly S: 6 | 7 | 8 };
 
 /**
  * Which kernel runs a pass of a non-empty layer: the first, in this order, whose own rule says it wins here. The
@@ -334,7 +577,8 @@ type Route = { readonly kind: 'winograd' | 'implicit' | 'rows' | 'gemm' } | { re
 function route(g: ConvGeometry, p: Plan, batch: number, pass: Pass): Route {
   if (winograd(g, p, batch, pass)) return { kind: 'winograd' };
   if (pass === 'dW') return { kind: rowFilterGrad(g, p) ? 'rows' : implicit(p) ? 'implicit' : 'gemm' };
-  const st = pass === 'forward' ? forwardStrips(g, p) : dxStrips(g, p), S = st ? stripWidth(st) : 0;
+  const st = pass === 'forward' ? forwardStrips(g, p) : dxStrips(g, p),
+    S = st ? stripWidth(st) : 0;
   if (st && S) return { kind: 'strips', st, S };
   return { kind: pass === 'forward' && implicit(p) ? 'implicit' : 'gemm' };
 }
@@ -354,7 +598,14 @@ export function convPaths(g: ConvGeometry, batch: number): Readonly<Record<Pass,
 }
 
 /** y = conv(x, W) + b. `bias` may be omitted (or null) even when geometry has one: it then counts as zero. */
-export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, x: A, weights: A, bias?: A | null, out?: A): A {
+export function conv2dForward<A extends Floats>(
+  g: ConvGeometry,
+  batch: number,
+  x: A,
+  weights: A,
+  bias?: A | null,
+  out?: A,
+): A {
   const p = plan(g, batch);
   need(x, batch * p.C * p.H * p.W, 'x');
   need(weights, p.OC * p.kg, 'W');
@@ -382,15 +633,25 @@ export function conv2dForward<A extends Floats>(g: ConvGeometry, batch: number, 
     for (let n = 0, o = 0; n < batch; n++) for (let c = 0; c < p.OC; c++, o += p.P) y.fill(bias[c], o, o + p.P);
   }
   for (let n0 = 0; n0 < batch; n0 += p.chunk) {
-    const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
+    const nb = Math.min(p.chunk, batch - n0),
+      cols = nb * p.P;
     const col = scratch(x, 'conv.col', p.kg * cols);
     for (let group = 0; group < p.groups; group++) {
       im2col(g, p, x, n0, nb, group, col);
       const a = { data: weights, offset: group * p.ocg * p.kg, rowStride: p.kg, colStride: 1 };
       if (perSample) {
         for (let b = 0; b < nb; b++) {
-          gemm(p.ocg, p.P, p.kg, a, { data: col, offset: b * p.P, rowStride: cols, colStride: 1 },
-            y, ((n0 + b) * p.OC + group * p.ocg) * p.P, p.P, !!bias);
+          gemm(
+            p.ocg,
+            p.P,
+            p.kg,
+            a,
+            { data: col, offset: b * p.P, rowStride: cols, colStride: 1 },
+            y,
+            ((n0 + b) * p.OC + group * p.ocg) * p.P,
+            p.P,
+            !!bias,
+          );
         }
       } else {
         const tmp = scratch(x, 'conv.tmp', p.ocg * cols);
@@ -428,22 +689,52 @@ export function conv2dBackwardInput<A extends Floats>(g: ConvGeometry, batch: nu
   const k = dy instanceof Float32Array ? col2imKernel.f32 : col2imKernel.f64;
   const perSample = p.P >= PER_SAMPLE_MIN;
   for (let n0 = 0; n0 < batch; n0 += p.chunk) {
-    const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
+    const nb = Math.min(p.chunk, batch - n0),
+      cols = nb * p.P;
     const dcol = scratch(dy, 'conv.col', p.kg * cols);
     for (let group = 0; group < p.groups; group++) {
       const wt = { data: weights, offset: group * p.ocg * p.kg, rowStride: 1, colStride: p.kg };
       if (perSample) {
         for (let b = 0; b < nb; b++) {
-          gemm(p.kg, p.P, p.ocg, wt, { data: dy, offset: ((n0 + b) * p.OC + group * p.ocg) * p.P, rowStride: p.P, colStride: 1 },
-            dcol, b * p.P, cols);
+          gemm(
+            p.kg,
+            p.P,
+            p.ocg,
+            wt,
+            { data: dy, offset: ((n0 + b) * p.OC + group * p.ocg) * p.P, rowStride: p.P, colStride: 1 },
+            dcol,
+            b * p.P,
+            cols,
+          );
         }
       } else {
         const dyg = scratch(dy, 'conv.tmp', p.ocg * cols);
         gatherDy(p, dy, n0, nb, group, dyg);
         gemm(p.kg, cols, p.ocg, wt, { data: dyg, offset: 0, rowStride: cols, colStride: 1 }, dcol);
       }
-      k(dcol, dx, (n0 * p.C + group * p.icg) * p.H * p.W, p.C * p.H * p.W, p.icg, p.H, p.W, g.h.kernel, g.w.kernel,
-        p.OH, p.OW, nb, g.h.dilation, g.w.dilation, g.w.stride, p.h.start, p.h.lo, p.h.hi, p.w.start, p.w.lo, p.w.hi);
+      k(
+        dcol,
+        dx,
+        (n0 * p.C + group * p.icg) * p.H * p.W,
+        p.C * p.H * p.W,
+        p.icg,
+        p.H,
+        p.W,
+        g.h.kernel,
+        g.w.kernel,
+        p.OH,
+        p.OW,
+        nb,
+        g.h.dilation,
+        g.w.dilation,
+        g.w.stride,
+        p.h.start,
+        p.h.lo,
+        p.h.hi,
+        p.w.start,
+        p.w.lo,
+        p.w.hi,
+      );
     }
   }
   return dx;
@@ -468,20 +759,39 @@ export function conv2dBackwardFilter<A extends Floats>(g: ConvGeometry, batch: n
   else if (r?.kind === 'rows' || r?.kind === 'implicit') implicitFilterGrad(g, p, batch, x, dy, dW, r.kind === 'rows');
   else if (r) {
     for (let n0 = 0; n0 < batch; n0 += p.chunk) {
-      const nb = Math.min(p.chunk, batch - n0), cols = nb * p.P;
+      const nb = Math.min(p.chunk, batch - n0),
+        cols = nb * p.P;
       const col = scratch(x, 'conv.col', p.kg * cols);
       for (let group = 0; group < p.groups; group++) {
         im2col(g, p, x, n0, nb, group, col);
         if (perSample) {
           for (let b = 0; b < nb; b++) {
-            gemm(p.ocg, p.kg, p.P, { data: dy, offset: ((n0 + b) * p.OC + group * p.ocg) * p.P, rowStride: p.P, colStride: 1 },
-              { data: col, offset: b * p.P, rowStride: 1, colStride: cols }, dW, group * p.ocg * p.kg, p.kg, n0 + b > 0);
+            gemm(
+              p.ocg,
+              p.kg,
+              p.P,
+              { data: dy, offset: ((n0 + b) * p.OC + group * p.ocg) * p.P, rowStride: p.P, colStride: 1 },
+              { data: col, offset: b * p.P, rowStride: 1, colStride: cols },
+              dW,
+              group * p.ocg * p.kg,
+              p.kg,
+              n0 + b > 0,
+            );
           }
         } else {
           const dyg = scratch(x, 'conv.tmp', p.ocg * cols);
           gatherDy(p, dy, n0, nb, group, dyg);
-          gemm(p.ocg, p.kg, cols, { data: dyg, offset: 0, rowStride: cols, colStride: 1 },
-            { data: col, offset: 0, rowStride: 1, colStride: cols }, dW, group * p.ocg * p.kg, p.kg, n0 > 0);
+          gemm(
+            p.ocg,
+            p.kg,
+            cols,
+            { data: dyg, offset: 0, rowStride: cols, colStride: 1 },
+            { data: col, offset: 0, rowStride: 1, colStride: cols },
+            dW,
+            group * p.ocg * p.kg,
+            p.kg,
+            n0 > 0,
+          );
         }
       }
     }
@@ -509,7 +819,8 @@ function biasGradTemplate(dy: any, db: any, OC: number, P: number, batch: number
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 const biasGradKernel = perType(biasGradTemplate, (f, T) => {
-  const dy = new T(12).map((_, i) => i), db = new T(2);
+  const dy = new T(12).map((_, i) => i),
+    db = new T(2);
   f(dy, db, 2, 3, 2);
   return db[0] === 0 + 1 + 2 + 6 + 7 + 8 && db[1] === 3 + 4 + 5 + 9 + 10 + 11;
 });

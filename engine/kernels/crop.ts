@@ -16,7 +16,8 @@ export interface CropGeometry {
 
 /** Top-left corner of the kept window: [⌊(Hin − H)/2⌋, ⌊(Win − W)/2⌋]. */
 export function cropOffset(g: CropGeometry): [number, number] {
-  if (g.H > g.Hin || g.W > g.Win || g.H < 0 || g.W < 0) throw new Error(`crop: ${g.H}×${g.W} does not fit in ${g.Hin}×${g.Win}`);
+  if (g.H > g.Hin || g.W > g.Win || g.H < 0 || g.W < 0)
+    throw new Error(`crop: ${g.H}×${g.W} does not fit in ${g.Hin}×${g.Win}`);
   return [Math.floor((g.Hin - g.H) / 2), Math.floor((g.Win - g.W) / 2)];
 }
 
@@ -25,7 +26,8 @@ function need(a: Floats, n: number, what: string): void {
 }
 
 export function cropForward<A extends Floats>(g: CropGeometry, batch: number, x: A): A {
-  const [top, left] = cropOffset(g), planes = batch * g.channels;
+  const [top, left] = cropOffset(g),
+    planes = batch * g.channels;
   need(x, planes * g.Hin * g.Win, 'x');
   const y = alloc(x, planes * g.H * g.W);
   for (let p = 0, o = 0; p < planes; p++) {
@@ -38,7 +40,8 @@ export function cropForward<A extends Floats>(g: CropGeometry, batch: number, x:
 }
 
 export function cropBackward<A extends Floats>(g: CropGeometry, batch: number, dy: A): A {
-  const [top, left] = cropOffset(g), planes = batch * g.channels;
+  const [top, left] = cropOffset(g),
+    planes = batch * g.channels;
   need(dy, planes * g.H * g.W, 'δy');
   const dx = alloc(dy, planes * g.Hin * g.Win);
   for (let p = 0, o = 0; p < planes; p++) {

@@ -58,15 +58,29 @@ function convAxisOf(a: DeconvAxis): Axis {
 
 /** The conv whose δx pass is this deconv's forward pass: from [F, Ho, Wo] to [C, H, W]. */
 export function deconvAsConv(g: DeconvGeometry): ConvGeometry {
-  return { h: convAxisOf(g.h), w: convAxisOf(g.w), inChannels: g.outChannels, outChannels: g.inChannels, groups: g.groups,
-    bias: false };
+  return {
+    h: convAxisOf(g.h),
+    w: convAxisOf(g.w),
+    inChannels: g.outChannels,
+    outChannels: g.inChannels,
+    groups: g.groups,
+    bias: false,
+  };
 }
 
 /** y = conv_transpose2d(x, W) + b. `bias` may be omitted or null: it then counts as zero. */
-export function deconv2dForward<A extends Floats>(g: DeconvGeometry, batch: number, x: A, weights: A, bias?: A | null): A {
-  const cg = deconvAsConv(g), y = conv2dBackwardInput(cg, batch, x, weights);
+export function deconv2dForward<A extends Floats>(
+  g: DeconvGeometry,
+  batch: number,
+  x: A,
+  weights: A,
+  bias?: A | null,
+): A {
+  const cg = deconvAsConv(g),
+    y = conv2dBackwardInput(cg, batch, x, weights);
   if (bias) {
-    if (bias.length !== g.outChannels) throw new Error(`deconv: b has ${bias.length} elements, expected ${g.outChannels}`);
+    if (bias.length !== g.outChannels)
+      throw new Error(`deconv: b has ${bias.length} elements, expected ${g.outChannels}`);
     const P = cg.h.size * cg.w.size;
     for (let n = 0, o = 0; n < batch; n++) {
       for (let f = 0; f < g.outChannels; f++) {
@@ -84,10 +98,17 @@ export function deconv2dBackwardInput<A extends Floats>(g: DeconvGeometry, batch
 }
 
 /** dW [C, F/groups, kh, kw] summed over the batch; db = Σ δy per output channel (null without a bias). */
-export function deconv2dBackwardFilter<A extends Floats>(g: DeconvGeometry, batch: number, x: A, dy: A): { readonly dW: A; readonly db: A | null } {
-  const cg = deconvAsConv(g), { dW } = conv2dBackwardFilter(cg, batch, dy, x);
+export function deconv2dBackwardFilter<A extends Floats>(
+  g: DeconvGeometry,
+  batch: number,
+  x: A,
+  dy: A,
+): { readonly dW: A; readonly db: A | null } {
+  const cg = deconvAsConv(g),
+    { dW } = conv2dBackwardFilter(cg, batch, dy, x);
   if (!g.bias) return { dW, db: null };
-  const P = cg.h.size * cg.w.size, db = alloc(dy, g.outChannels);
+  const P = cg.h.size * cg.w.size,
+    db = alloc(dy, g.outChannels);
   for (let n = 0, o = 0; n < batch; n++) {
     for (let f = 0; f < g.outChannels; f++) {
       let s = 0;

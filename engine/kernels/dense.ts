@@ -23,7 +23,14 @@ export function denseForward<A extends Floats>(d: DenseShape, batch: number, x: 
   check(x, batch * I, 'x');
   check(weights, U * I, 'W');
   const y = alloc(x, batch * U);
-  gemm(batch, U, I, { data: x, offset: 0, rowStride: I, colStride: 1 }, { data: weights, offset: 0, rowStride: 1, colStride: I }, y);
+  gemm(
+    batch,
+    U,
+    I,
+    { data: x, offset: 0, rowStride: I, colStride: 1 },
+    { data: weights, offset: 0, rowStride: 1, colStride: I },
+    y,
+  );
   if (bias) {
     check(bias, U, 'b');
     for (let n = 0, o = 0; n < batch; n++) for (let u = 0; u < U; u++, o++) y[o] += bias[u];
@@ -37,17 +44,36 @@ export function denseBackwardInput<A extends Floats>(d: DenseShape, batch: numbe
   check(dy, batch * U, 'δy');
   check(weights, U * I, 'W');
   const dx = alloc(dy, batch * I);
-  gemm(batch, I, U, { data: dy, offset: 0, rowStride: U, colStride: 1 }, { data: weights, offset: 0, rowStride: I, colStride: 1 }, dx);
+  gemm(
+    batch,
+    I,
+    U,
+    { data: dy, offset: 0, rowStride: U, colStride: 1 },
+    { data: weights, offset: 0, rowStride: I, colStride: 1 },
+    dx,
+  );
   return dx;
 }
 
 /** dW = δyᵀ·x summed over the batch; db = Σₙ δy (null without a bias). */
-export function denseBackwardParams<A extends Floats>(d: DenseShape, batch: number, x: A, dy: A): { dW: A; db: A | null } {
+export function denseBackwardParams<A extends Floats>(
+  d: DenseShape,
+  batch: number,
+  x: A,
+  dy: A,
+): { dW: A; db: A | null } {
   const { inFeatures: I, units: U } = d;
   check(x, batch * I, 'x');
   check(dy, batch * U, 'δy');
   const dW = alloc(x, U * I);
-  gemm(U, I, batch, { data: dy, offset: 0, rowStride: 1, colStride: U }, { data: x, offset: 0, rowStride: I, colStride: 1 }, dW);
+  gemm(
+    U,
+    I,
+    batch,
+    { data: dy, offset: 0, rowStride: 1, colStride: U },
+    { data: x, offset: 0, rowStride: I, colStride: 1 },
+    dW,
+  );
   let db: A | null = null;
   if (d.bias) {
     db = alloc(dy, U);

@@ -31,32 +31,88 @@ import { perType } from './specialize.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** 3-wide kernel rows, 8-wide strips (`left`, `SW` unused: the zero columns a strip may meet cost 1–2 of 24). */
-function stripConv3x8Template(src: any, srcOff: number, M: number, SH: number, Ws: number, KH: number, pt: number,
-  wp: any, C: number, out: any, outOff: number, OH: number, OW: number, _left: number, _SW: number, init: any, initOff: number): void {
-  const plane = SH * Ws, P = OH * OW, KK = KH * 3;
+function stripConv3x8Template(
+  src: any,
+  srcOff: number,
+  M: number,
+  SH: number,
+  Ws: number,
+  KH: number,
+  pt: number,
+  wp: any,
+  C: number,
+  out: any,
+  outOff: number,
+  OH: number,
+  OW: number,
+  _left: number,
+  _SW: number,
+  init: any,
+  initOff: number,
+): void {
+  const plane = SH * Ws,
+    P = OH * OW,
+    KK = KH * 3;
   for (let c = 0; c < C; c++) {
     const base = init[initOff + c];
     for (let oy = 0; oy < OH; oy++) {
-      const kyLo = Math.max(0, oy + pt - SH + 1), kyHi = Math.min(KH - 1, oy + pt), o0 = outOff + c * P + oy * OW;
+      const kyLo = Math.max(0, oy + pt - SH + 1),
+        kyHi = Math.min(KH - 1, oy + pt),
+        o0 = outOff + c * P + oy * OW;
       for (let ox0 = 0; ox0 < OW; ox0 += 8) {
-        let s0 = base, s1 = base, s2 = base, s3 = base, s4 = base, s5 = base, s6 = base, s7 = base;
+        let s0 = base,
+          s1 = base,
+          s2 = base,
+          s3 = base,
+          s4 = base,
+          s5 = base,
+          s6 = base,
+          s7 = base;
         for (let m = 0; m < M; m++) {
-          let b = srcOff + m * plane + (oy + pt - kyLo) * Ws + ox0, t = (c * M + m) * KK + kyLo * 3;
+          let b = srcOff + m * plane + (oy + pt - kyLo) * Ws + ox0,
+            t = (c * M + m) * KK + kyLo * 3;
           for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 3) {
-            const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2];
-            const d0 = src[b]; s0 += w0 * d0;
-            const d1 = src[b + 1]; s1 += w0 * d1; s0 += w1 * d1;
-            const d2 = src[b + 2]; s2 += w0 * d2; s1 += w1 * d2; s0 += w2 * d2;
-            const d3 = src[b + 3]; s3 += w0 * d3; s2 += w1 * d3; s1 += w2 * d3;
-            const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4;
-            const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5;
-            const d6 = src[b + 6]; s6 += w0 * d6; s5 += w1 * d6; s4 += w2 * d6;
-            const d7 = src[b + 7]; s7 += w0 * d7; s6 += w1 * d7; s5 += w2 * d7;
-            const d8 = src[b + 8]; s7 += w1 * d8; s6 += w2 * d8;
-            const d9 = src[b + 9]; s7 += w2 * d9;
+            const w0 = wp[t],
+              w1 = wp[t + 1],
+              w2 = wp[t + 2];
+            const d0 = src[b];
+            s0 += w0 * d0;
+            const d1 = src[b + 1];
+            s1 += w0 * d1;
+            s0 += w1 * d1;
+            const d2 = src[b + 2];
+            s2 += w0 * d2;
+            s1 += w1 * d2;
+            s0 += w2 * d2;
+            const d3 = src[b + 3];
+            s3 += w0 * d3;
+            s2 += w1 * d3;
+            s1 += w2 * d3;
+            const d4 = src[b + 4];
+            s4 += w0 * d4;
+            s3 += w1 * d4;
+            s2 += w2 * d4;
+            const d5 = src[b + 5];
+            s5 += w0 * d5;
+            s4 += w1 * d5;
+            s3 += w2 * d5;
+            const d6 = src[b + 6];
+            s6 += w0 * d6;
+            s5 += w1 * d6;
+            s4 += w2 * d6;
+            const d7 = src[b + 7];
+            s7 += w0 * d7;
+            s6 += w1 * d7;
+            s5 += w2 * d7;
+            const d8 = src[b + 8];
+            s7 += w1 * d8;
+            s6 += w2 * d8;
+            const d9 = src[b + 9];
+            s7 += w2 * d9;
           }
         }
-        const n = Math.min(8, OW - ox0), o = o0 + ox0;
+        const n = Math.min(8, OW - ox0),
+          o = o0 + ox0;
         out[o] = s0;
         if (n > 1) out[o + 1] = s1;
         if (n > 2) out[o + 2] = s2;
@@ -74,56 +130,166 @@ function stripConv3x8Template(src: any, srcOff: number, M: number, SH: number, W
  * 5-wide kernel rows in 6-, 7- and 8-wide strips: the same loops, one unrolled body per width, each with a
  * left-edge body skipping window columns 0–3 and a right-edge body skipping the last 4.
  */
-function stripConv5x6Template(src: any, srcOff: number, M: number, SH: number, Ws: number, KH: number, pt: number,
-  wp: any, C: number, out: any, outOff: number, OH: number, OW: number, left: number, SW: number, init: any, initOff: number): void {
-  const plane = SH * Ws, P = OH * OW, KK = KH * 5;
+function stripConv5x6Template(
+  src: any,
+  srcOff: number,
+  M: number,
+  SH: number,
+  Ws: number,
+  KH: number,
+  pt: number,
+  wp: any,
+  C: number,
+  out: any,
+  outOff: number,
+  OH: number,
+  OW: number,
+  left: number,
+  SW: number,
+  init: any,
+  initOff: number,
+): void {
+  const plane = SH * Ws,
+    P = OH * OW,
+    KK = KH * 5;
   for (let c = 0; c < C; c++) {
     const base = init[initOff + c];
     for (let oy = 0; oy < OH; oy++) {
-      const kyLo = Math.max(0, oy + pt - SH + 1), kyHi = Math.min(KH - 1, oy + pt), o0 = outOff + c * P + oy * OW;
+      const kyLo = Math.max(0, oy + pt - SH + 1),
+        kyHi = Math.min(KH - 1, oy + pt),
+        o0 = outOff + c * P + oy * OW;
       for (let ox0 = 0; ox0 < OW; ox0 += 6) {
         // 1: columns 0–3 of the strip's window are zero; 2: columns 6–9 are; 0: neither.
         const edge = ox0 + 4 <= left ? 1 : ox0 + 6 >= left + SW ? 2 : 0;
-        let s0 = base, s1 = base, s2 = base, s3 = base, s4 = base, s5 = base;
+        let s0 = base,
+          s1 = base,
+          s2 = base,
+          s3 = base,
+          s4 = base,
+          s5 = base;
         for (let m = 0; m < M; m++) {
-          let b = srcOff + m * plane + (oy + pt - kyLo) * Ws + ox0, t = (c * M + m) * KK + kyLo * 5;
+          let b = srcOff + m * plane + (oy + pt - kyLo) * Ws + ox0,
+            t = (c * M + m) * KK + kyLo * 5;
           if (edge === 1) {
             for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 5) {
-              const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2], w3 = wp[t + 3], w4 = wp[t + 4];
-              const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4; s1 += w3 * d4; s0 += w4 * d4;
-              const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5; s2 += w3 * d5; s1 += w4 * d5;
-              const d6 = src[b + 6]; s5 += w1 * d6; s4 += w2 * d6; s3 += w3 * d6; s2 += w4 * d6;
-              const d7 = src[b + 7]; s5 += w2 * d7; s4 += w3 * d7; s3 += w4 * d7;
-              const d8 = src[b + 8]; s5 += w3 * d8; s4 += w4 * d8;
-              const d9 = src[b + 9]; s5 += w4 * d9;
+              const w0 = wp[t],
+                w1 = wp[t + 1],
+                w2 = wp[t + 2],
+                w3 = wp[t + 3],
+                w4 = wp[t + 4];
+              const d4 = src[b + 4];
+              s4 += w0 * d4;
+              s3 += w1 * d4;
+              s2 += w2 * d4;
+              s1 += w3 * d4;
+              s0 += w4 * d4;
+              const d5 = src[b + 5];
+              s5 += w0 * d5;
+              s4 += w1 * d5;
+              s3 += w2 * d5;
+              s2 += w3 * d5;
+              s1 += w4 * d5;
+              const d6 = src[b + 6];
+              s5 += w1 * d6;
+              s4 += w2 * d6;
+              s3 += w3 * d6;
+              s2 += w4 * d6;
+              const d7 = src[b + 7];
+              s5 += w2 * d7;
+              s4 += w3 * d7;
+              s3 += w4 * d7;
+              const d8 = src[b + 8];
+              s5 += w3 * d8;
+              s4 += w4 * d8;
+              const d9 = src[b + 9];
+              s5 += w4 * d9;
             }
           } else if (edge === 2) {
             for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 5) {
-              const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2], w3 = wp[t + 3], w4 = wp[t + 4];
-              const d0 = src[b]; s0 += w0 * d0;
-              const d1 = src[b + 1]; s1 += w0 * d1; s0 += w1 * d1;
-              const d2 = src[b + 2]; s2 += w0 * d2; s1 += w1 * d2; s0 += w2 * d2;
-              const d3 = src[b + 3]; s3 += w0 * d3; s2 += w1 * d3; s1 += w2 * d3; s0 += w3 * d3;
-              const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4; s1 += w3 * d4; s0 += w4 * d4;
-              const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5; s2 += w3 * d5; s1 += w4 * d5;
+              const w0 = wp[t],
+                w1 = wp[t + 1],
+                w2 = wp[t + 2],
+                w3 = wp[t + 3],
+                w4 = wp[t + 4];
+              const d0 = src[b];
+              s0 += w0 * d0;
+              const d1 = src[b + 1];
+              s1 += w0 * d1;
+              s0 += w1 * d1;
+              const d2 = src[b + 2];
+              s2 += w0 * d2;
+              s1 += w1 * d2;
+              s0 += w2 * d2;
+              const d3 = src[b + 3];
+              s3 += w0 * d3;
+              s2 += w1 * d3;
+              s1 += w2 * d3;
+              s0 += w3 * d3;
+              const d4 = src[b + 4];
+              s4 += w0 * d4;
+              s3 += w1 * d4;
+              s2 += w2 * d4;
+              s1 += w3 * d4;
+              s0 += w4 * d4;
+              const d5 = src[b + 5];
+              s5 += w0 * d5;
+              s4 += w1 * d5;
+              s3 += w2 * d5;
+              s2 += w3 * d5;
+              s1 += w4 * d5;
             }
           } else {
             for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 5) {
-              const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2], w3 = wp[t + 3], w4 = wp[t + 4];
-              const d0 = src[b]; s0 += w0 * d0;
-              const d1 = src[b + 1]; s1 += w0 * d1; s0 += w1 * d1;
-              const d2 = src[b + 2]; s2 += w0 * d2; s1 += w1 * d2; s0 += w2 * d2;
-              const d3 = src[b + 3]; s3 += w0 * d3; s2 += w1 * d3; s1 += w2 * d3; s0 += w3 * d3;
-              const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4; s1 += w3 * d4; s0 += w4 * d4;
-              const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5; s2 += w3 * d5; s1 += w4 * d5;
-              const d6 = src[b + 6]; s5 += w1 * d6; s4 += w2 * d6; s3 += w3 * d6; s2 += w4 * d6;
-              const d7 = src[b + 7]; s5 += w2 * d7; s4 += w3 * d7; s3 += w4 * d7;
-              const d8 = src[b + 8]; s5 += w3 * d8; s4 += w4 * d8;
-              const d9 = src[b + 9]; s5 += w4 * d9;
+              const w0 = wp[t],
+                w1 = wp[t + 1],
+                w2 = wp[t + 2],
+                w3 = wp[t + 3],
+                w4 = wp[t + 4];
+              const d0 = src[b];
+              s0 += w0 * d0;
+              const d1 = src[b + 1];
+              s1 += w0 * d1;
+              s0 += w1 * d1;
+              const d2 = src[b + 2];
+              s2 += w0 * d2;
+              s1 += w1 * d2;
+              s0 += w2 * d2;
+              const d3 = src[b + 3];
+              s3 += w0 * d3;
+              s2 += w1 * d3;
+              s1 += w2 * d3;
+              s0 += w3 * d3;
+              const d4 = src[b + 4];
+              s4 += w0 * d4;
+              s3 += w1 * d4;
+              s2 += w2 * d4;
+              s1 += w3 * d4;
+              s0 += w4 * d4;
+              const d5 = src[b + 5];
+              s5 += w0 * d5;
+              s4 += w1 * d5;
+              s3 += w2 * d5;
+              s2 += w3 * d5;
+              s1 += w4 * d5;
+              const d6 = src[b + 6];
+              s5 += w1 * d6;
+              s4 += w2 * d6;
+              s3 += w3 * d6;
+              s2 += w4 * d6;
+              const d7 = src[b + 7];
+              s5 += w2 * d7;
+              s4 += w3 * d7;
+              s3 += w4 * d7;
+              const d8 = src[b + 8];
+              s5 += w3 * d8;
+              s4 += w4 * d8;
+              const d9 = src[b + 9];
+              s5 += w4 * d9;
             }
           }
         }
-        const n = Math.min(6, OW - ox0), o = o0 + ox0;
+        const n = Math.min(6, OW - ox0),
+          o = o0 + ox0;
         out[o] = s0;
         if (n > 1) out[o + 1] = s1;
         if (n > 2) out[o + 2] = s2;
@@ -135,59 +301,185 @@ function stripConv5x6Template(src: any, srcOff: number, M: number, SH: number, W
   }
 }
 
-function stripConv5x7Template(src: any, srcOff: number, M: number, SH: number, Ws: number, KH: number, pt: number,
-  wp: any, C: number, out: any, outOff: number, OH: number, OW: number, left: number, SW: number, init: any, initOff: number): void {
-  const plane = SH * Ws, P = OH * OW, KK = KH * 5;
+function stripConv5x7Template(
+  src: any,
+  srcOff: number,
+  M: number,
+  SH: number,
+  Ws: number,
+  KH: number,
+  pt: number,
+  wp: any,
+  C: number,
+  out: any,
+  outOff: number,
+  OH: number,
+  OW: number,
+  left: number,
+  SW: number,
+  init: any,
+  initOff: number,
+): void {
+  const plane = SH * Ws,
+    P = OH * OW,
+    KK = KH * 5;
   for (let c = 0; c < C; c++) {
     const base = init[initOff + c];
     for (let oy = 0; oy < OH; oy++) {
-      const kyLo = Math.max(0, oy + pt - SH + 1), kyHi = Math.min(KH - 1, oy + pt), o0 = outOff + c * P + oy * OW;
+      const kyLo = Math.max(0, oy + pt - SH + 1),
+        kyHi = Math.min(KH - 1, oy + pt),
+        o0 = outOff + c * P + oy * OW;
       for (let ox0 = 0; ox0 < OW; ox0 += 7) {
         // 1: columns 0–3 of the strip's window are zero; 2: columns 7–10 are; 0: neither.
         const edge = ox0 + 4 <= left ? 1 : ox0 + 7 >= left + SW ? 2 : 0;
-        let s0 = base, s1 = base, s2 = base, s3 = base, s4 = base, s5 = base, s6 = base;
+        let s0 = base,
+          s1 = base,
+          s2 = base,
+          s3 = base,
+          s4 = base,
+          s5 = base,
+          s6 = base;
         for (let m = 0; m < M; m++) {
-          let b = srcOff + m * plane + (oy + pt - kyLo) * Ws + ox0, t = (c * M + m) * KK + kyLo * 5;
+          let b = srcOff + m * plane + (oy + pt - kyLo) * Ws + ox0,
+            t = (c * M + m) * KK + kyLo * 5;
           if (edge === 1) {
             for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 5) {
-              const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2], w3 = wp[t + 3], w4 = wp[t + 4];
-              const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4; s1 += w3 * d4; s0 += w4 * d4;
-              const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5; s2 += w3 * d5; s1 += w4 * d5;
-              const d6 = src[b + 6]; s6 += w0 * d6; s5 += w1 * d6; s4 += w2 * d6; s3 += w3 * d6; s2 += w4 * d6;
-              const d7 = src[b + 7]; s6 += w1 * d7; s5 += w2 * d7; s4 += w3 * d7; s3 += w4 * d7;
-              const d8 = src[b + 8]; s6 += w2 * d8; s5 += w3 * d8; s4 += w4 * d8;
-              const d9 = src[b + 9]; s6 += w3 * d9; s5 += w4 * d9;
-              const d10 = src[b + 10]; s6 += w4 * d10;
+              const w0 = wp[t],
+                w1 = wp[t + 1],
+                w2 = wp[t + 2],
+                w3 = wp[t + 3],
+                w4 = wp[t + 4];
+              const d4 = src[b + 4];
+              s4 += w0 * d4;
+              s3 += w1 * d4;
+              s2 += w2 * d4;
+              s1 += w3 * d4;
+              s0 += w4 * d4;
+              const d5 = src[b + 5];
+              s5 += w0 * d5;
+              s4 += w1 * d5;
+              s3 += w2 * d5;
+              s2 += w3 * d5;
+              s1 += w4 * d5;
+              const d6 = src[b + 6];
+              s6 += w0 * d6;
+              s5 += w1 * d6;
+              s4 += w2 * d6;
+              s3 += w3 * d6;
+              s2 += w4 * d6;
+              const d7 = src[b + 7];
+              s6 += w1 * d7;
+              s5 += w2 * d7;
+              s4 += w3 * d7;
+              s3 += w4 * d7;
+              const d8 = src[b + 8];
+              s6 += w2 * d8;
+              s5 += w3 * d8;
+              s4 += w4 * d8;
+              const d9 = src[b + 9];
+              s6 += w3 * d9;
+              s5 += w4 * d9;
+              const d10 = src[b + 10];
+              s6 += w4 * d10;
             }
           } else if (edge === 2) {
             for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 5) {
-              const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2], w3 = wp[t + 3], w4 = wp[t + 4];
-              const d0 = src[b]; s0 += w0 * d0;
-              const d1 = src[b + 1]; s1 += w0 * d1; s0 += w1 * d1;
-              const d2 = src[b + 2]; s2 += w0 * d2; s1 += w1 * d2; s0 += w2 * d2;
-              const d3 = src[b + 3]; s3 += w0 * d3; s2 += w1 * d3; s1 += w2 * d3; s0 += w3 * d3;
-              const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4; s1 += w3 * d4; s0 += w4 * d4;
-              const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5; s2 += w3 * d5; s1 += w4 * d5;
-              const d6 = src[b + 6]; s6 += w0 * d6; s5 += w1 * d6; s4 += w2 * d6; s3 += w3 * d6; s2 += w4 * d6;
+              const w0 = wp[t],
+                w1 = wp[t + 1],
+                w2 = wp[t + 2],
+                w3 = wp[t + 3],
+                w4 = wp[t + 4];
+              const d0 = src[b];
+              s0 += w0 * d0;
+              const d1 = src[b + 1];
+              s1 += w0 * d1;
+              s0 += w1 * d1;
+              const d2 = src[b + 2];
+              s2 += w0 * d2;
+              s1 += w1 * d2;
+              s0 += w2 * d2;
+              const d3 = src[b + 3];
+              s3 += w0 * d3;
+              s2 += w1 * d3;
+              s1 += w2 * d3;
+              s0 += w3 * d3;
+              const d4 = src[b + 4];
+              s4 += w0 * d4;
+              s3 += w1 * d4;
+              s2 += w2 * d4;
+              s1 += w3 * d4;
+              s0 += w4 * d4;
+              const d5 = src[b + 5];
+              s5 += w0 * d5;
+              s4 += w1 * d5;
+              s3 += w2 * d5;
+              s2 += w3 * d5;
+              s1 += w4 * d5;
+              const d6 = src[b + 6];
+              s6 += w0 * d6;
+              s5 += w1 * d6;
+              s4 += w2 * d6;
+              s3 += w3 * d6;
+              s2 += w4 * d6;
             }
           } else {
             for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 5) {
-              const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2], w3 = wp[t + 3], w4 = wp[t + 4];
-              const d0 = src[b]; s0 += w0 * d0;
-              const d1 = src[b + 1]; s1 += w0 * d1; s0 += w1 * d1;
-              const d2 = src[b + 2]; s2 += w0 * d2; s1 += w1 * d2; s0 += w2 * d2;
-              const d3 = src[b + 3]; s3 += w0 * d3; s2 += w1 * d3; s1 += w2 * d3; s0 += w3 * d3;
-              const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4; s1 += w3 * d4; s0 += w4 * d4;
-              const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5; s2 += w3 * d5; s1 += w4 * d5;
-              const d6 = src[b + 6]; s6 += w0 * d6; s5 += w1 * d6; s4 += w2 * d6; s3 += w3 * d6; s2 += w4 * d6;
-              const d7 = src[b + 7]; s6 += w1 * d7; s5 += w2 * d7; s4 += w3 * d7; s3 += w4 * d7;
-              const d8 = src[b + 8]; s6 += w2 * d8; s5 += w3 * d8; s4 += w4 * d8;
-              const d9 = src[b + 9]; s6 += w3 * d9; s5 += w4 * d9;
-              const d10 = src[b + 10]; s6 += w4 * d10;
+              const w0 = wp[t],
+                w1 = wp[t + 1],
+                w2 = wp[t + 2],
+                w3 = wp[t + 3],
+                w4 = wp[t + 4];
+              const d0 = src[b];
+              s0 += w0 * d0;
+              const d1 = src[b + 1];
+              s1 += w0 * d1;
+              s0 += w1 * d1;
+              const d2 = src[b + 2];
+              s2 += w0 * d2;
+              s1 += w1 * d2;
+              s0 += w2 * d2;
+              const d3 = src[b + 3];
+              s3 += w0 * d3;
+              s2 += w1 * d3;
+              s1 += w2 * d3;
+              s0 += w3 * d3;
+              const d4 = src[b + 4];
+              s4 += w0 * d4;
+              s3 += w1 * d4;
+              s2 += w2 * d4;
+              s1 += w3 * d4;
+              s0 += w4 * d4;
+              const d5 = src[b + 5];
+              s5 += w0 * d5;
+              s4 += w1 * d5;
+              s3 += w2 * d5;
+              s2 += w3 * d5;
+              s1 += w4 * d5;
+              const d6 = src[b + 6];
+              s6 += w0 * d6;
+              s5 += w1 * d6;
+              s4 += w2 * d6;
+              s3 += w3 * d6;
+              s2 += w4 * d6;
+              const d7 = src[b + 7];
+              s6 += w1 * d7;
+              s5 += w2 * d7;
+              s4 += w3 * d7;
+              s3 += w4 * d7;
+              const d8 = src[b + 8];
+              s6 += w2 * d8;
+              s5 += w3 * d8;
+              s4 += w4 * d8;
+              const d9 = src[b + 9];
+              s6 += w3 * d9;
+              s5 += w4 * d9;
+              const d10 = src[b + 10];
+              s6 += w4 * d10;
             }
           }
         }
-        const n = Math.min(7, OW - ox0), o = o0 + ox0;
+        const n = Math.min(7, OW - ox0),
+          o = o0 + ox0;
         out[o] = s0;
         if (n > 1) out[o + 1] = s1;
         if (n > 2) out[o + 2] = s2;
@@ -200,62 +492,204 @@ function stripConv5x7Template(src: any, srcOff: number, M: number, SH: number, W
   }
 }
 
-function stripConv5x8Template(src: any, srcOff: number, M: number, SH: number, Ws: number, KH: number, pt: number,
-  wp: any, C: number, out: any, outOff: number, OH: number, OW: number, left: number, SW: number, init: any, initOff: number): void {
-  const plane = SH * Ws, P = OH * OW, KK = KH * 5;
+function stripConv5x8Template(
+  src: any,
+  srcOff: number,
+  M: number,
+  SH: number,
+  Ws: number,
+  KH: number,
+  pt: number,
+  wp: any,
+  C: number,
+  out: any,
+  outOff: number,
+  OH: number,
+  OW: number,
+  left: number,
+  SW: number,
+  init: any,
+  initOff: number,
+): void {
+  const plane = SH * Ws,
+    P = OH * OW,
+    KK = KH * 5;
   for (let c = 0; c < C; c++) {
     const base = init[initOff + c];
     for (let oy = 0; oy < OH; oy++) {
-      const kyLo = Math.max(0, oy + pt - SH + 1), kyHi = Math.min(KH - 1, oy + pt), o0 = outOff + c * P + oy * OW;
+      const kyLo = Math.max(0, oy + pt - SH + 1),
+        kyHi = Math.min(KH - 1, oy + pt),
+        o0 = outOff + c * P + oy * OW;
       for (let ox0 = 0; ox0 < OW; ox0 += 8) {
         // 1: columns 0–3 of the strip's window are zero; 2: columns 8–11 are; 0: neither.
         const edge = ox0 + 4 <= left ? 1 : ox0 + 8 >= left + SW ? 2 : 0;
-        let s0 = base, s1 = base, s2 = base, s3 = base, s4 = base, s5 = base, s6 = base, s7 = base;
+        let s0 = base,
+          s1 = base,
+          s2 = base,
+          s3 = base,
+          s4 = base,
+          s5 = base,
+          s6 = base,
+          s7 = base;
         for (let m = 0; m < M; m++) {
-          let b = srcOff + m * plane + (oy + pt - kyLo) * Ws + ox0, t = (c * M + m) * KK + kyLo * 5;
+          let b = srcOff + m * plane + (oy + pt - kyLo) * Ws + ox0,
+            t = (c * M + m) * KK + kyLo * 5;
           if (edge === 1) {
             for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 5) {
-              const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2], w3 = wp[t + 3], w4 = wp[t + 4];
-              const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4; s1 += w3 * d4; s0 += w4 * d4;
-              const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5; s2 += w3 * d5; s1 += w4 * d5;
-              const d6 = src[b + 6]; s6 += w0 * d6; s5 += w1 * d6; s4 += w2 * d6; s3 += w3 * d6; s2 += w4 * d6;
-              const d7 = src[b + 7]; s7 += w0 * d7; s6 += w1 * d7; s5 += w2 * d7; s4 += w3 * d7; s3 += w4 * d7;
-              const d8 = src[b + 8]; s7 += w1 * d8; s6 += w2 * d8; s5 += w3 * d8; s4 += w4 * d8;
-              const d9 = src[b + 9]; s7 += w2 * d9; s6 += w3 * d9; s5 += w4 * d9;
-              const d10 = src[b + 10]; s7 += w3 * d10; s6 += w4 * d10;
-              const d11 = src[b + 11]; s7 += w4 * d11;
+              const w0 = wp[t],
+                w1 = wp[t + 1],
+                w2 = wp[t + 2],
+                w3 = wp[t + 3],
+                w4 = wp[t + 4];
+              const d4 = src[b + 4];
+              s4 += w0 * d4;
+              s3 += w1 * d4;
+              s2 += w2 * d4;
+              s1 += w3 * d4;
+              s0 += w4 * d4;
+              const d5 = src[b + 5];
+              s5 += w0 * d5;
+              s4 += w1 * d5;
+              s3 += w2 * d5;
+              s2 += w3 * d5;
+              s1 += w4 * d5;
+              const d6 = src[b + 6];
+              s6 += w0 * d6;
+              s5 += w1 * d6;
+              s4 += w2 * d6;
+              s3 += w3 * d6;
+              s2 += w4 * d6;
+              const d7 = src[b + 7];
+              s7 += w0 * d7;
+              s6 += w1 * d7;
+              s5 += w2 * d7;
+              s4 += w3 * d7;
+              s3 += w4 * d7;
+              const d8 = src[b + 8];
+              s7 += w1 * d8;
+              s6 += w2 * d8;
+              s5 += w3 * d8;
+              s4 += w4 * d8;
+              const d9 = src[b + 9];
+              s7 += w2 * d9;
+              s6 += w3 * d9;
+              s5 += w4 * d9;
+              const d10 = src[b + 10];
+              s7 += w3 * d10;
+              s6 += w4 * d10;
+              const d11 = src[b + 11];
+              s7 += w4 * d11;
             }
           } else if (edge === 2) {
             for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 5) {
-              const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2], w3 = wp[t + 3], w4 = wp[t + 4];
-              const d0 = src[b]; s0 += w0 * d0;
-              const d1 = src[b + 1]; s1 += w0 * d1; s0 += w1 * d1;
-              const d2 = src[b + 2]; s2 += w0 * d2; s1 += w1 * d2; s0 += w2 * d2;
-              const d3 = src[b + 3]; s3 += w0 * d3; s2 += w1 * d3; s1 += w2 * d3; s0 += w3 * d3;
-              const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4; s1 += w3 * d4; s0 += w4 * d4;
-              const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5; s2 += w3 * d5; s1 += w4 * d5;
-              const d6 = src[b + 6]; s6 += w0 * d6; s5 += w1 * d6; s4 += w2 * d6; s3 += w3 * d6; s2 += w4 * d6;
-              const d7 = src[b + 7]; s7 += w0 * d7; s6 += w1 * d7; s5 += w2 * d7; s4 += w3 * d7; s3 += w4 * d7;
+              const w0 = wp[t],
+                w1 = wp[t + 1],
+                w2 = wp[t + 2],
+                w3 = wp[t + 3],
+                w4 = wp[t + 4];
+              const d0 = src[b];
+              s0 += w0 * d0;
+              const d1 = src[b + 1];
+              s1 += w0 * d1;
+              s0 += w1 * d1;
+              const d2 = src[b + 2];
+              s2 += w0 * d2;
+              s1 += w1 * d2;
+              s0 += w2 * d2;
+              const d3 = src[b + 3];
+              s3 += w0 * d3;
+              s2 += w1 * d3;
+              s1 += w2 * d3;
+              s0 += w3 * d3;
+              const d4 = src[b + 4];
+              s4 += w0 * d4;
+              s3 += w1 * d4;
+              s2 += w2 * d4;
+              s1 += w3 * d4;
+              s0 += w4 * d4;
+              const d5 = src[b + 5];
+              s5 += w0 * d5;
+              s4 += w1 * d5;
+              s3 += w2 * d5;
+              s2 += w3 * d5;
+              s1 += w4 * d5;
+              const d6 = src[b + 6];
+              s6 += w0 * d6;
+              s5 += w1 * d6;
+              s4 += w2 * d6;
+              s3 += w3 * d6;
+              s2 += w4 * d6;
+              const d7 = src[b + 7];
+              s7 += w0 * d7;
+              s6 += w1 * d7;
+              s5 += w2 * d7;
+              s4 += w3 * d7;
+              s3 += w4 * d7;
             }
           } else {
             for (let ky = kyLo; ky <= kyHi; ky++, b -= Ws, t += 5) {
-              const w0 = wp[t], w1 = wp[t + 1], w2 = wp[t + 2], w3 = wp[t + 3], w4 = wp[t + 4];
-              const d0 = src[b]; s0 += w0 * d0;
-              const d1 = src[b + 1]; s1 += w0 * d1; s0 += w1 * d1;
-              const d2 = src[b + 2]; s2 += w0 * d2; s1 += w1 * d2; s0 += w2 * d2;
-              const d3 = src[b + 3]; s3 += w0 * d3; s2 += w1 * d3; s1 += w2 * d3; s0 += w3 * d3;
-              const d4 = src[b + 4]; s4 += w0 * d4; s3 += w1 * d4; s2 += w2 * d4; s1 += w3 * d4; s0 += w4 * d4;
-              const d5 = src[b + 5]; s5 += w0 * d5; s4 += w1 * d5; s3 += w2 * d5; s2 += w3 * d5; s1 += w4 * d5;
-              const d6 = src[b + 6]; s6 += w0 * d6; s5 += w1 * d6; s4 += w2 * d6; s3 += w3 * d6; s2 += w4 * d6;
-              const d7 = src[b + 7]; s7 += w0 * d7; s6 += w1 * d7; s5 += w2 * d7; s4 += w3 * d7; s3 += w4 * d7;
-              const d8 = src[b + 8]; s7 += w1 * d8; s6 += w2 * d8; s5 += w3 * d8; s4 += w4 * d8;
-              const d9 = src[b + 9]; s7 += w2 * d9; s6 += w3 * d9; s5 += w4 * d9;
-              const d10 = src[b + 10]; s7 += w3 * d10; s6 += w4 * d10;
-              const d11 = src[b + 11]; s7 += w4 * d11;
+              const w0 = wp[t],
+                w1 = wp[t + 1],
+                w2 = wp[t + 2],
+                w3 = wp[t + 3],
+                w4 = wp[t + 4];
+              const d0 = src[b];
+              s0 += w0 * d0;
+              const d1 = src[b + 1];
+              s1 += w0 * d1;
+              s0 += w1 * d1;
+              const d2 = src[b + 2];
+              s2 += w0 * d2;
+              s1 += w1 * d2;
+              s0 += w2 * d2;
+              const d3 = src[b + 3];
+              s3 += w0 * d3;
+              s2 += w1 * d3;
+              s1 += w2 * d3;
+              s0 += w3 * d3;
+              const d4 = src[b + 4];
+              s4 += w0 * d4;
+              s3 += w1 * d4;
+              s2 += w2 * d4;
+              s1 += w3 * d4;
+              s0 += w4 * d4;
+              const d5 = src[b + 5];
+              s5 += w0 * d5;
+              s4 += w1 * d5;
+              s3 += w2 * d5;
+              s2 += w3 * d5;
+              s1 += w4 * d5;
+              const d6 = src[b + 6];
+              s6 += w0 * d6;
+              s5 += w1 * d6;
+              s4 += w2 * d6;
+              s3 += w3 * d6;
+              s2 += w4 * d6;
+              const d7 = src[b + 7];
+              s7 += w0 * d7;
+              s6 += w1 * d7;
+              s5 += w2 * d7;
+              s4 += w3 * d7;
+              s3 += w4 * d7;
+              const d8 = src[b + 8];
+              s7 += w1 * d8;
+              s6 += w2 * d8;
+              s5 += w3 * d8;
+              s4 += w4 * d8;
+              const d9 = src[b + 9];
+              s7 += w2 * d9;
+              s6 += w3 * d9;
+              s5 += w4 * d9;
+              const d10 = src[b + 10];
+              s7 += w3 * d10;
+              s6 += w4 * d10;
+              const d11 = src[b + 11];
+              s7 += w4 * d11;
             }
           }
         }
-        const n = Math.min(8, OW - ox0), o = o0 + ox0;
+        const n = Math.min(8, OW - ox0),
+          o = o0 + ox0;
         out[o] = s0;
         if (n > 1) out[o + 1] = s1;
         if (n > 2) out[o + 2] = s2;
@@ -280,9 +714,13 @@ type StripConv = typeof stripConv3x8Template;
  */
 function smoke(template: StripConv, KW: 3 | 5, S: number) {
   return (f: StripConv, T: Float32ArrayConstructor | Float64ArrayConstructor): boolean => {
-    const W = 3 * S + 3, Ws = Math.ceil(W / S) * S + KW - 1, init = T.of(0.5, -2);
-    const src = new T(2 * 3 * Ws).map((_, i) => (i % 7) - 3), wp = new T(2 * 2 * 3 * KW).map((_, i) => (i % 5) - 2);
-    const a = new T(2 * 5 * W), b = new T(2 * 5 * W);
+    const W = 3 * S + 3,
+      Ws = Math.ceil(W / S) * S + KW - 1,
+      init = T.of(0.5, -2);
+    const src = new T(2 * 3 * Ws).map((_, i) => (i % 7) - 3),
+      wp = new T(2 * 2 * 3 * KW).map((_, i) => (i % 5) - 2);
+    const a = new T(2 * 5 * W),
+      b = new T(2 * 5 * W);
     f(src, 0, 2, 3, Ws, 3, 1, wp, 2, a, 0, 5, W, 4, 2 * S - 2, init, 0);
     template(src, 0, 2, 3, Ws, 3, 1, wp, 2, b, 0, 5, W, 4, 2 * S - 2, init, 0);
     return a.every((v, i) => v === b[i]) && a.some((v) => v !== 0);

@@ -16,7 +16,10 @@ const ERF_ONE = 6;
 
 /** e^(−x²) with x² split into its rounded value and the exact rounding error. */
 function expMinusSquare(x: number): number {
-  const h = x * x, c = 134217729 * x, xh = c - (c - x), xl = x - xh;
+  const h = x * x,
+    c = 134217729 * x,
+    xh = c - (c - x),
+    xl = x - xh;
   const l = xh * xh - h + 2 * xh * xl + xl * xl;
   return Math.exp(-h) * (1 - l);
 }
@@ -24,7 +27,8 @@ function expMinusSquare(x: number): number {
 /** Σ 2ⁿ·x^(2n+1)/(2n+1)!! until the terms stop changing the sum. */
 function series(x: number): number {
   const x2 = 2 * x * x;
-  let term = x, sum = x;
+  let term = x,
+    sum = x;
   for (let n = 1; n < 200; n++) {
     term *= x2 / (2 * n + 1);
     const next = sum + term;
@@ -37,7 +41,9 @@ function series(x: number): number {
 /** erfc(x) for x > 3 by its continued fraction, modified Lentz. */
 function erfcFraction(x: number): number {
   const tiny = 1e-300;
-  let f = x, c = x, d = 0;
+  let f = x,
+    c = x,
+    d = 0;
   for (let k = 1; k < 2000; k++) {
     const a = k / 2;
     d = x + a * d;

@@ -33,9 +33,28 @@ export function mat<A extends Floats>(data: A, cols: number, transpose = false, 
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-function gemmTemplate(m: number, n: number, k: number, a: any, aOff: number, aRs: number, aCs: number,
-  b: any, bOff: number, bRs: number, bCs: number, c: any, cOff: number, ldc: number, accumulate: boolean,
-  pa: any, pb: any, MC: number, KC: number, NC: number): void {
+function gemmTemplate(
+  m: number,
+  n: number,
+  k: number,
+  a: any,
+  aOff: number,
+  aRs: number,
+  aCs: number,
+  b: any,
+  bOff: number,
+  bRs: number,
+  bCs: number,
+  c: any,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+  pa: any,
+  pb: any,
+  MC: number,
+  KC: number,
+  NC: number,
+): void {
   if (k === 0) {
     if (!accumulate) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[cOff + i * ldc + j] = 0;
     return;
@@ -63,9 +82,14 @@ function gemmTemplate(m: number, n: number, k: number, a: any, aOff: number, aRs
         if (direct && cols === 4) continue;
         let src = bOff + pc * bRs + (jc + jr) * bCs;
         if (cols === 4) {
-          const s1 = bCs, s2 = 2 * bCs, s3 = 3 * bCs;
+          const s1 = bCs,
+            s2 = 2 * bCs,
+            s3 = 3 * bCs;
           for (let p = 0, q = jr * kc; p < kc; p++, q += 4, src += bRs) {
-            pb[q] = b[src]; pb[q + 1] = b[src + s1]; pb[q + 2] = b[src + s2]; pb[q + 3] = b[src + s3];
+            pb[q] = b[src];
+            pb[q + 1] = b[src + s1];
+            pb[q + 2] = b[src + s2];
+            pb[q + 3] = b[src + s3];
           }
         } else {
           for (let p = 0, q = jr * kc; p < kc; p++, q += 4, src += bRs) {
@@ -79,9 +103,14 @@ function gemmTemplate(m: number, n: number, k: number, a: any, aOff: number, aRs
           const rows = Math.min(mr, mc - ir);
           let src = aOff + (ic + ir) * aRs + pc * aCs;
           if (rows === 4) {
-            const s1 = aRs, s2 = 2 * aRs, s3 = 3 * aRs;
+            const s1 = aRs,
+              s2 = 2 * aRs,
+              s3 = 3 * aRs;
             for (let p = 0, q = ir * kc; p < kc; p++, q += 4, src += aCs) {
-              pa[q] = a[src]; pa[q + 1] = a[src + s1]; pa[q + 2] = a[src + s2]; pa[q + 3] = a[src + s3];
+              pa[q] = a[src];
+              pa[q + 1] = a[src + s1];
+              pa[q + 2] = a[src + s2];
+              pa[q + 3] = a[src + s3];
             }
           } else {
             for (let p = 0, q = ir * kc; p < kc; p++, q += mr, src += aCs) {
@@ -91,70 +120,189 @@ function gemmTemplate(m: number, n: number, k: number, a: any, aOff: number, aRs
         }
         for (let jr = 0; jr < nc; jr += 4) {
           const cols = Math.min(4, nc - jr);
-          let bb = pb, ib0 = jr * kc, bStep = 4;
+          let bb = pb,
+            ib0 = jr * kc,
+            bStep = 4;
           if (direct && cols === 4) {
-            bb = b; ib0 = bOff + pc * bRs + jc + jr; bStep = bRs;
+            bb = b;
+            ib0 = bOff + pc * bRs + jc + jr;
+            bStep = bRs;
           }
           for (let ir = 0; ir < mc; ir += mr) {
             const rows = Math.min(mr, mc - ir);
-            let ia = ir * kc, ib = ib0;
-            let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-            let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+            let ia = ir * kc,
+              ib = ib0;
+            let c00 = 0,
+              c01 = 0,
+              c02 = 0,
+              c03 = 0,
+              c10 = 0,
+              c11 = 0,
+              c12 = 0,
+              c13 = 0;
+            let c20 = 0,
+              c21 = 0,
+              c22 = 0,
+              c23 = 0,
+              c30 = 0,
+              c31 = 0,
+              c32 = 0,
+              c33 = 0;
             if (dot) {
               // Strided streams: the offsets of rows 1–3 of A and columns 1–3 of B are variables here, which
               // costs registers, so the packed path below keeps its constant offsets.
-              ia = aOff + (ic + ir) * aRs + pc; ib = bOff + pc + (jc + jr) * bCs;
-              const r1 = Math.min(1, rows - 1) * aRs, r2 = Math.min(2, rows - 1) * aRs, r3 = Math.min(3, rows - 1) * aRs;
-              const s1 = Math.min(1, cols - 1) * bCs, s2 = Math.min(2, cols - 1) * bCs, s3 = Math.min(3, cols - 1) * bCs;
+              ia = aOff + (ic + ir) * aRs + pc;
+              ib = bOff + pc + (jc + jr) * bCs;
+              const r1 = Math.min(1, rows - 1) * aRs,
+                r2 = Math.min(2, rows - 1) * aRs,
+                r3 = Math.min(3, rows - 1) * aRs;
+              const s1 = Math.min(1, cols - 1) * bCs,
+                s2 = Math.min(2, cols - 1) * bCs,
+                s3 = Math.min(3, cols - 1) * bCs;
               if (mr === 4) {
                 for (let p = 0; p < kc; p++, ia++, ib++) {
-                  const a0 = a[ia], a1 = a[ia + r1], a2 = a[ia + r2], a3 = a[ia + r3];
-                  const b0 = b[ib], b1 = b[ib + s1], b2 = b[ib + s2], b3 = b[ib + s3];
-                  c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-                  c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-                  c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-                  c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+                  const a0 = a[ia],
+                    a1 = a[ia + r1],
+                    a2 = a[ia + r2],
+                    a3 = a[ia + r3];
+                  const b0 = b[ib],
+                    b1 = b[ib + s1],
+                    b2 = b[ib + s2],
+                    b3 = b[ib + s3];
+                  c00 += a0 * b0;
+                  c01 += a0 * b1;
+                  c02 += a0 * b2;
+                  c03 += a0 * b3;
+                  c10 += a1 * b0;
+                  c11 += a1 * b1;
+                  c12 += a1 * b2;
+                  c13 += a1 * b3;
+                  c20 += a2 * b0;
+                  c21 += a2 * b1;
+                  c22 += a2 * b2;
+                  c23 += a2 * b3;
+                  c30 += a3 * b0;
+                  c31 += a3 * b1;
+                  c32 += a3 * b2;
+                  c33 += a3 * b3;
                 }
               } else {
                 for (let p = 0; p < kc; p++, ia++, ib++) {
-                  const a0 = a[ia], a1 = a[ia + r1], a2 = a[ia + r2];
-                  const b0 = b[ib], b1 = b[ib + s1], b2 = b[ib + s2], b3 = b[ib + s3];
-                  c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-                  c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-                  c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                  const a0 = a[ia],
+                    a1 = a[ia + r1],
+                    a2 = a[ia + r2];
+                  const b0 = b[ib],
+                    b1 = b[ib + s1],
+                    b2 = b[ib + s2],
+                    b3 = b[ib + s3];
+                  c00 += a0 * b0;
+                  c01 += a0 * b1;
+                  c02 += a0 * b2;
+                  c03 += a0 * b3;
+                  c10 += a1 * b0;
+                  c11 += a1 * b1;
+                  c12 += a1 * b2;
+                  c13 += a1 * b3;
+                  c20 += a2 * b0;
+                  c21 += a2 * b1;
+                  c22 += a2 * b2;
+                  c23 += a2 * b3;
                 }
               }
             } else if (mr === 4) {
               for (let p = 0; p < kc; p++, ia += 4, ib += bStep) {
-                const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2], a3 = pa[ia + 3];
-                const b0 = bb[ib], b1 = bb[ib + 1], b2 = bb[ib + 2], b3 = bb[ib + 3];
-                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+                const a0 = pa[ia],
+                  a1 = pa[ia + 1],
+                  a2 = pa[ia + 2],
+                  a3 = pa[ia + 3];
+                const b0 = bb[ib],
+                  b1 = bb[ib + 1],
+                  b2 = bb[ib + 2],
+                  b3 = bb[ib + 3];
+                c00 += a0 * b0;
+                c01 += a0 * b1;
+                c02 += a0 * b2;
+                c03 += a0 * b3;
+                c10 += a1 * b0;
+                c11 += a1 * b1;
+                c12 += a1 * b2;
+                c13 += a1 * b3;
+                c20 += a2 * b0;
+                c21 += a2 * b1;
+                c22 += a2 * b2;
+                c23 += a2 * b3;
+                c30 += a3 * b0;
+                c31 += a3 * b1;
+                c32 += a3 * b2;
+                c33 += a3 * b3;
               }
             } else {
               // The 3-row tile (row 3 stays zero); with 12 accumulators it also spills fewer registers.
               for (let p = 0; p < kc; p++, ia += 3, ib += bStep) {
-                const a0 = pa[ia], a1 = pa[ia + 1], a2 = pa[ia + 2];
-                const b0 = bb[ib], b1 = bb[ib + 1], b2 = bb[ib + 2], b3 = bb[ib + 3];
-                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                const a0 = pa[ia],
+                  a1 = pa[ia + 1],
+                  a2 = pa[ia + 2];
+                const b0 = bb[ib],
+                  b1 = bb[ib + 1],
+                  b2 = bb[ib + 2],
+                  b3 = bb[ib + 3];
+                c00 += a0 * b0;
+                c01 += a0 * b1;
+                c02 += a0 * b2;
+                c03 += a0 * b3;
+                c10 += a1 * b0;
+                c11 += a1 * b1;
+                c12 += a1 * b2;
+                c13 += a1 * b3;
+                c20 += a2 * b0;
+                c21 += a2 * b1;
+                c22 += a2 * b2;
+                c23 += a2 * b3;
               }
             }
-            const o0 = cOff + (ic + ir) * ldc + jc + jr, o1 = o0 + ldc, o2 = o1 + ldc, o3 = o2 + ldc;
+            const o0 = cOff + (ic + ir) * ldc + jc + jr,
+              o1 = o0 + ldc,
+              o2 = o1 + ldc,
+              o3 = o2 + ldc;
             if (cols === 4 && rows >= 3) {
               if (first) {
-                c[o0] = c00; c[o0 + 1] = c01; c[o0 + 2] = c02; c[o0 + 3] = c03;
-                c[o1] = c10; c[o1 + 1] = c11; c[o1 + 2] = c12; c[o1 + 3] = c13;
-                c[o2] = c20; c[o2 + 1] = c21; c[o2 + 2] = c22; c[o2 + 3] = c23;
-                if (rows === 4) { c[o3] = c30; c[o3 + 1] = c31; c[o3 + 2] = c32; c[o3 + 3] = c33; }
+                c[o0] = c00;
+                c[o0 + 1] = c01;
+                c[o0 + 2] = c02;
+                c[o0 + 3] = c03;
+                c[o1] = c10;
+                c[o1 + 1] = c11;
+                c[o1 + 2] = c12;
+                c[o1 + 3] = c13;
+                c[o2] = c20;
+                c[o2 + 1] = c21;
+                c[o2 + 2] = c22;
+                c[o2 + 3] = c23;
+                if (rows === 4) {
+                  c[o3] = c30;
+                  c[o3 + 1] = c31;
+                  c[o3 + 2] = c32;
+                  c[o3 + 3] = c33;
+                }
               } else {
-                c[o0] += c00; c[o0 + 1] += c01; c[o0 + 2] += c02; c[o0 + 3] += c03;
-                c[o1] += c10; c[o1 + 1] += c11; c[o1 + 2] += c12; c[o1 + 3] += c13;
-                c[o2] += c20; c[o2 + 1] += c21; c[o2 + 2] += c22; c[o2 + 3] += c23;
-                if (rows === 4) { c[o3] += c30; c[o3 + 1] += c31; c[o3 + 2] += c32; c[o3 + 3] += c33; }
+                c[o0] += c00;
+                c[o0 + 1] += c01;
+                c[o0 + 2] += c02;
+                c[o0 + 3] += c03;
+                c[o1] += c10;
+                c[o1 + 1] += c11;
+                c[o1 + 2] += c12;
+                c[o1 + 3] += c13;
+                c[o2] += c20;
+                c[o2 + 1] += c21;
+                c[o2 + 2] += c22;
+                c[o2 + 3] += c23;
+                if (rows === 4) {
+                  c[o3] += c30;
+                  c[o3 + 1] += c31;
+                  c[o3 + 2] += c32;
+                  c[o3 + 3] += c33;
+                }
               }
             } else {
               // Edge tile: the packed zeros (or repeated rows/columns in dot mode) made extra sums; store only what
@@ -195,11 +343,19 @@ type Gemm = typeof gemmTemplate;
 function smoke(f: Gemm, T: Float32ArrayConstructor | Float64ArrayConstructor): boolean {
   // The copy must match the template exactly on every path: packed and in-place operands, 3- and 4-row
   // tiles, full and edge tiles, plain and transposed views.
-  const a = new T(40 * 40).map((_, i) => (i % 7) - 3), b = new T(40 * 40).map((_, i) => (i % 5) - 2);
-  const pa = new T(MC * KC), pb = new T(KC * NC);
-  const cases = [[5, 7, 6, 6, 1, 7, 1], [6, 9, 40, 40, 1, 1, 40], [33, 40, 7, 1, 33, 40, 1], [40, 36, 9, 9, 1, 1, 9]];
+  const a = new T(40 * 40).map((_, i) => (i % 7) - 3),
+    b = new T(40 * 40).map((_, i) => (i % 5) - 2);
+  const pa = new T(MC * KC),
+    pb = new T(KC * NC);
+  const cases = [
+    [5, 7, 6, 6, 1, 7, 1],
+    [6, 9, 40, 40, 1, 1, 40],
+    [33, 40, 7, 1, 33, 40, 1],
+    [40, 36, 9, 9, 1, 1, 9],
+  ];
   return cases.every(([m, n, k, aRs, aCs, bRs, bCs]) => {
-    const c1 = new T(m * n), c2 = new T(m * n);
+    const c1 = new T(m * n),
+      c2 = new T(m * n);
     f(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c1, 0, n, false, pa, pb, MC, KC, NC);
     gemmTemplate(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c2, 0, n, false, pa, pb, MC, KC, NC);
     return c1.every((v, i) => v === c2[i]);
@@ -216,17 +372,66 @@ let scratch32: [Float32Array, Float32Array] | undefined;
  * starting at `cOffset`. All three should share one element type; mixing them is correct but runs the
  * float64 copy with polymorphic loads. Packing buffers are module scratch: the kernels never re-enter gemm.
  */
-export function gemm<A extends Floats>(m: number, n: number, k: number, a: MatView<A>, b: MatView<A>, c: A,
-  cOffset = 0, ldc = n, accumulate = false): void {
+export function gemm<A extends Floats>(
+  m: number,
+  n: number,
+  k: number,
+  a: MatView<A>,
+  b: MatView<A>,
+  c: A,
+  cOffset = 0,
+  ldc = n,
+  accumulate = false,
+): void {
   if (m <= 0 || n <= 0) return;
   if (c instanceof Float32Array) {
     scratch32 ??= [new Float32Array(MC * KC), new Float32Array(KC * NC)];
-    gemm32(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
-      c, cOffset, ldc, accumulate, scratch32[0], scratch32[1], MC, KC, NC);
+    gemm32(
+      m,
+      n,
+      k,
+      a.data,
+      a.offset,
+      a.rowStride,
+      a.colStride,
+      b.data,
+      b.offset,
+      b.rowStride,
+      b.colStride,
+      c,
+      cOffset,
+      ldc,
+      accumulate,
+      scratch32[0],
+      scratch32[1],
+      MC,
+      KC,
+      NC,
+    );
   } else {
     scratch64 ??= [new Float64Array(MC * KC), new Float64Array(KC * NC)];
-    gemm64(m, n, k, a.data, a.offset, a.rowStride, a.colStride, b.data, b.offset, b.rowStride, b.colStride,
-      c, cOffset, ldc, accumulate, scratch64[0], scratch64[1], MC, KC, NC);
+    gemm64(
+      m,
+      n,
+      k,
+      a.data,
+      a.offset,
+      a.rowStride,
+      a.colStride,
+      b.data,
+      b.offset,
+      b.rowStride,
+      b.colStride,
+      c,
+      cOffset,
+      ldc,
+      accumulate,
+      scratch64[0],
+      scratch64[1],
+      MC,
+      KC,
+      NC,
+    );
   }
 }
 

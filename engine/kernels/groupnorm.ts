@@ -23,17 +23,29 @@ export interface GroupNormResult<A extends Floats> extends GroupNormSaved {
 
 /** Per-sample shape `[C]` or `[C, H, W]`: C and the spatial size S; checks the groups and the array's length. */
 function dims(shape: readonly number[], groups: number, batch: number, a: Floats, what: string): [number, number] {
-  const C = shape[0] ?? 0, S = shape.slice(1).reduce((p, q) => p * q, 1);
+  const C = shape[0] ?? 0,
+    S = shape.slice(1).reduce((p, q) => p * q, 1);
   if (!(groups >= 1 && C % groups === 0)) throw new Error(`groupnorm: ${groups} groups must divide ${C} channels`);
-  if (a.length !== batch * C * S) throw new Error(`groupnorm: ${what} has ${a.length} elements, expected ${batch * C * S}`);
+  if (a.length !== batch * C * S)
+    throw new Error(`groupnorm: ${what} has ${a.length} elements, expected ${batch * C * S}`);
   return [C, S];
 }
 
-export function groupNormForward<A extends Floats>(shape: readonly number[], groups: number, batch: number, x: A, gamma: A,
-  beta: A, eps = 1e-5): GroupNormResult<A> {
+export function groupNormForward<A extends Floats>(
+  shape: readonly number[],
+  groups: number,
+  batch: number,
+  x: A,
+  gamma: A,
+  beta: A,
+  eps = 1e-5,
+): GroupNormResult<A> {
   const [C, S] = dims(shape, groups, batch, x, 'x');
   if (gamma.length !== C || beta.length !== C) throw new Error(`groupnorm: gamma and beta need ${C} elements`);
-  const cg = C / groups, m = cg * S, mean = new Float64Array(batch * groups), invStd = new Float64Array(batch * groups);
+  const cg = C / groups,
+    m = cg * S,
+    mean = new Float64Array(batch * groups),
+    invStd = new Float64Array(batch * groups);
   const y = alloc(x, x.length);
   for (let n = 0, k = 0; n < batch; n++) {
     for (let g = 0; g < groups; g++, k++) {
@@ -47,7 +59,10 @@ export function groupNormForward<A extends Floats>(shape: readonly number[], gro
       mean[k] = mu;
       invStd[k] = inv;
       for (let c = 0; c < cg; c++) {
-        const ch = g * cg + c, a = gamma[ch] * inv, b = beta[ch], o = at + c * S;
+        const ch = g * cg + c,
+          a = gamma[ch] * inv,
+          b = beta[ch],
+          o = at + c * S;
         for (let i = o; i < o + S; i++) y[i] = (x[i] - mu) * a + b;
       }
     }
@@ -55,18 +70,34 @@ export function groupNormForward<A extends Floats>(shape: readonly number[], gro
   return { y, mean, invStd };
 }
 
-export function groupNormBackward<A extends Floats>(shape: readonly number[], groups: number, batch: number, x: A, dy: A,
-  gamma: A, saved: GroupNormSaved): { readonly dx: A; readonly dgamma: A; readonly dbeta: A } {
+export function groupNormBackward<A extends Floats>(
+  shape: readonly number[],
+  groups: number,
+  batch: number,
+  x: A,
+  dy: A,
+  gamma: A,
+  saved: GroupNormSaved,
+): { readonly dx: A; readonly dgamma: A; readonly dbeta: A } {
   const [C, S] = dims(shape, groups, batch, x, 'x');
   dims(shape, groups, batch, dy, 'δy');
-  const cg = C / groups, m = cg * S, dx = alloc(dy, dy.length), dgamma = alloc(gamma, C), dbeta = alloc(gamma, C);
+  const cg = C / groups,
+    m = cg * S,
+    dx = alloc(dy, dy.length),
+    dgamma = alloc(gamma, C),
+    dbeta = alloc(gamma, C);
   for (let n = 0, k = 0; n < batch; n++) {
     for (let g = 0; g < groups; g++, k++) {
-      const mu = saved.mean[k], inv = saved.invStd[k], at = (n * C + g * cg) * S;
-      let sumG = 0, sumGXhat = 0;
+      const mu = saved.mean[k],
+        inv = saved.invStd[k],
+        at = (n * C + g * cg) * S;
+      let sumG = 0,
+        sumGXhat = 0;
       for (let c = 0; c < cg; c++) {
-        const ch = g * cg + c, o = at + c * S;
-        let sDy = 0, sDyXhat = 0;
+        const ch = g * cg + c,
+          o = at + c * S;
+        let sDy = 0,
+          sDyXhat = 0;
         for (let i = o; i < o + S; i++) {
           sDy += dy[i];
           sDyXhat += dy[i] * (x[i] - mu) * inv;
@@ -76,9 +107,11 @@ export function groupNormBackward<A extends Floats>(shape: readonly number[], gr
         sumG += gamma[ch] * sDy;
         sumGXhat += gamma[ch] * sDyXhat;
       }
-      const meanG = sumG / m, meanGXhat = sumGXhat / m;
+      const meanG = sumG / m,
+        meanGXhat = sumGXhat / m;
       for (let c = 0; c < cg; c++) {
-        const gm = gamma[g * cg + c], o = at + c * S;
+        const gm = gamma[g * cg + c],
+          o = at + c * S;
         for (let i = o; i < o + S; i++) dx[i] = inv * (dy[i] * gm - meanG - (x[i] - mu) * inv * meanGXhat);
       }
     }

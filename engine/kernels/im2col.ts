@@ -23,7 +23,8 @@ export interface AxisTable {
 export function axisTable(axis: Axis): AxisTable {
   const start = new Int32Array(axis.out);
   for (let o = 0; o < axis.out; o++) start[o] = windowStart(axis, o);
-  const lo = new Int32Array(axis.kernel), hi = new Int32Array(axis.kernel);
+  const lo = new Int32Array(axis.kernel),
+    hi = new Int32Array(axis.kernel);
   for (let t = 0; t < axis.kernel; t++) {
     let a = 0;
     while (a < axis.out && start[a] + t * axis.dilation < 0) a++;
@@ -36,17 +37,40 @@ export function axisTable(axis: Axis): AxisTable {
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-function im2colTemplate(x: any, xOff: number, xBatch: number, channels: number, H: number, W: number,
-  KH: number, KW: number, OH: number, OW: number, nb: number, dh: number, dw: number, sw: number,
-  hStart: Int32Array, hLo: Int32Array, hHi: Int32Array, wStart: Int32Array, wLo: Int32Array, wHi: Int32Array,
-  col: any): void {
-  const P = OH * OW, ldc = nb * P, HW = H * W;
+function im2colTemplate(
+  x: any,
+  xOff: number,
+  xBatch: number,
+  channels: number,
+  H: number,
+  W: number,
+  KH: number,
+  KW: number,
+  OH: number,
+  OW: number,
+  nb: number,
+  dh: number,
+  dw: number,
+  sw: number,
+  hStart: Int32Array,
+  hLo: Int32Array,
+  hHi: Int32Array,
+  wStart: Int32Array,
+  wLo: Int32Array,
+  wHi: Int32Array,
+  col: any,
+): void {
+  const P = OH * OW,
+    ldc = nb * P,
+    HW = H * W;
   let q = 0;
   for (let c = 0; c < channels; c++) {
     for (let ky = 0; ky < KH; ky++) {
-      const yLo = hLo[ky], yHi = hHi[ky];
+      const yLo = hLo[ky],
+        yHi = hHi[ky];
       for (let kx = 0; kx < KW; kx++) {
-        const xLo = wLo[kx], xHi = wHi[kx];
+        const xLo = wLo[kx],
+          xHi = wHi[kx];
         const ix0 = xHi > xLo ? wStart[xLo] + kx * dw : 0;
         for (let b = 0; b < nb; b++) {
           const plane = xOff + b * xBatch + c * HW;
@@ -73,16 +97,38 @@ function im2colTemplate(x: any, xOff: number, xBatch: number, channels: number, 
 }
 
 /** The adjoint of im2col: every column entry is added back onto the input element it was copied from. */
-function col2imTemplate(col: any, dx: any, xOff: number, xBatch: number, channels: number, H: number, W: number,
-  KH: number, KW: number, OH: number, OW: number, nb: number, dh: number, dw: number, sw: number,
-  hStart: Int32Array, hLo: Int32Array, hHi: Int32Array, wStart: Int32Array, wLo: Int32Array, wHi: Int32Array): void {
+function col2imTemplate(
+  col: any,
+  dx: any,
+  xOff: number,
+  xBatch: number,
+  channels: number,
+  H: number,
+  W: number,
+  KH: number,
+  KW: number,
+  OH: number,
+  OW: number,
+  nb: number,
+  dh: number,
+  dw: number,
+  sw: number,
+  hStart: Int32Array,
+  hLo: Int32Array,
+  hHi: Int32Array,
+  wStart: Int32Array,
+  wLo: Int32Array,
+  wHi: Int32Array,
+): void {
   const HW = H * W;
   let q = 0;
   for (let c = 0; c < channels; c++) {
     for (let ky = 0; ky < KH; ky++) {
-      const yLo = hLo[ky], yHi = hHi[ky];
+      const yLo = hLo[ky],
+        yHi = hHi[ky];
       for (let kx = 0; kx < KW; kx++) {
-        const xLo = wLo[kx], xHi = wHi[kx];
+        const xLo = wLo[kx],
+          xHi = wHi[kx];
         const ix0 = xHi > xLo ? wStart[xLo] + kx * dw : 0;
         for (let b = 0; b < nb; b++) {
           const plane = xOff + b * xBatch + c * HW;
@@ -101,11 +147,23 @@ function col2imTemplate(col: any, dx: any, xOff: number, xBatch: number, channel
  * Copies `rows × nb` runs of `len` contiguous elements between two strided layouts: N×C×P ↔ C×(N·P), the
  * reshuffle between the batch-major tensors and the channel-major GEMM operands.
  */
-function moveRunsTemplate(src: any, srcOff: number, srcRow: number, srcBatch: number,
-  dst: any, dstOff: number, dstRow: number, dstBatch: number, rows: number, nb: number, len: number): void {
+function moveRunsTemplate(
+  src: any,
+  srcOff: number,
+  srcRow: number,
+  srcBatch: number,
+  dst: any,
+  dstOff: number,
+  dstRow: number,
+  dstBatch: number,
+  rows: number,
+  nb: number,
+  len: number,
+): void {
   for (let r = 0; r < rows; r++) {
     for (let b = 0; b < nb; b++) {
-      const s = srcOff + r * srcRow + b * srcBatch, d = dstOff + r * dstRow + b * dstBatch;
+      const s = srcOff + r * srcRow + b * srcBatch,
+        d = dstOff + r * dstRow + b * dstBatch;
       for (let i = 0; i < len; i++) dst[d + i] = src[s + i];
     }
   }
@@ -121,7 +179,9 @@ function smokeTables(): [AxisTable, AxisTable] {
 
 export const im2colKernel = perType(im2colTemplate, (f, T) => {
   const [h, w] = smokeTables();
-  const x = new T(24).map((_, i) => i + 1), a = new T(64), b = new T(64);
+  const x = new T(24).map((_, i) => i + 1),
+    a = new T(64),
+    b = new T(64);
   f(x, 0, 24, 2, 3, 4, 2, 2, 2, 4, 1, 1, 1, 1, h.start, h.lo, h.hi, w.start, w.lo, w.hi, a);
   im2colTemplate(x, 0, 24, 2, 3, 4, 2, 2, 2, 4, 1, 1, 1, 1, h.start, h.lo, h.hi, w.start, w.lo, w.hi, b);
   return a.every((v, i) => v === b[i]) && a[0] === 0 && a[1] === 1;
@@ -129,14 +189,17 @@ export const im2colKernel = perType(im2colTemplate, (f, T) => {
 
 export const col2imKernel = perType(col2imTemplate, (f, T) => {
   const [h, w] = smokeTables();
-  const col = new T(64).map((_, i) => i), a = new T(24), b = new T(24);
+  const col = new T(64).map((_, i) => i),
+    a = new T(24),
+    b = new T(24);
   f(col, a, 0, 24, 2, 3, 4, 2, 2, 2, 4, 1, 1, 1, 1, h.start, h.lo, h.hi, w.start, w.lo, w.hi);
   col2imTemplate(col, b, 0, 24, 2, 3, 4, 2, 2, 2, 4, 1, 1, 1, 1, h.start, h.lo, h.hi, w.start, w.lo, w.hi);
   return a.every((v, i) => v === b[i]) && a[0] === 9;
 });
 
 export const moveRunsKernel = perType(moveRunsTemplate, (f, T) => {
-  const src = new T(12).map((_, i) => i), dst = new T(12);
+  const src = new T(12).map((_, i) => i),
+    dst = new T(12);
   f(src, 0, 3, 6, dst, 0, 6, 3, 2, 2, 3);
   return dst[3] === 6 && dst[6] === 3 && dst[11] === 11;
 });

@@ -8,17 +8,45 @@
 export { type Floats, unspecialized } from './specialize.js';
 export { type MatView, gemm, mat, matmul } from './gemm.js';
 export { type ConvParamGrads, conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv.js';
-export { type MaxPoolOptions, type MaxPoolResult, maxPoolBackward, maxPoolForward, maxPoolKinks, meanPoolBackward, meanPoolForward } from './pool.js';
+export {
+  type MaxPoolOptions,
+  type MaxPoolResult,
+  maxPoolBackward,
+  maxPoolForward,
+  maxPoolKinks,
+  meanPoolBackward,
+  meanPoolForward,
+} from './pool.js';
 export { type DenseShape, denseBackwardInput, denseBackwardParams, denseForward } from './dense.js';
 export { type Activation, activationBackward, activationForward } from './activation.js';
 export { classLayout, type CrossEntropyResult, crossEntropy, mseLoss, softmaxCrossEntropy } from './loss.js';
 export { type BatchNormResult, type BatchNormSaved, batchNormBackward, batchNormForward } from './batchnorm.js';
 export { addBackward, addForward, concatBackward, concatForward } from './merge.js';
-export { type DeconvAxis, type DeconvGeometry, deconv2dBackwardFilter, deconv2dBackwardInput, deconv2dForward, deconvAsConv, deconvOut } from './deconv.js';
-export { type LerpTable, type UpsampleGeometry, type UpsampleMode, lerpTable, upsampleBackward, upsampleForward } from './upsample.js';
 export {
-  type AdaptiveMaxResult, type AdaptivePoolGeometry, adaptiveMaxPoolBackward, adaptiveMaxPoolForward, adaptiveMeanPoolBackward,
-  adaptiveMeanPoolForward, adaptiveWindow,
+  type DeconvAxis,
+  type DeconvGeometry,
+  deconv2dBackwardFilter,
+  deconv2dBackwardInput,
+  deconv2dForward,
+  deconvAsConv,
+  deconvOut,
+} from './deconv.js';
+export {
+  type LerpTable,
+  type UpsampleGeometry,
+  type UpsampleMode,
+  lerpTable,
+  upsampleBackward,
+  upsampleForward,
+} from './upsample.js';
+export {
+  type AdaptiveMaxResult,
+  type AdaptivePoolGeometry,
+  adaptiveMaxPoolBackward,
+  adaptiveMaxPoolForward,
+  adaptiveMeanPoolBackward,
+  adaptiveMeanPoolForward,
+  adaptiveWindow,
 } from './adaptivePool.js';
 export { type ActivationV2, activationV2Backward, activationV2Forward, normalCdf } from './activationV2.js';
 export { erf, erfc } from './erf.js';

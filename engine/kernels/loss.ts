@@ -18,14 +18,23 @@ export interface CrossEntropyResult<A extends Floats> {
  * Softmax + cross-entropy on logits [batch, classes]. log p is taken as z − max − log Σ exp(z − max) (a stable
  * log-sum-exp), never as log(p), so a confident wrong answer costs a finite large loss instead of ∞.
  */
-export function softmaxCrossEntropy<A extends Floats>(batch: number, classes: number, logits: A, labels: ArrayLike<number>): CrossEntropyResult<A> {
-  if (logits.length !== batch * classes) throw new Error(`cross_entropy: logits have ${logits.length} elements, expected ${batch * classes}`);
+export function softmaxCrossEntropy<A extends Floats>(
+  batch: number,
+  classes: number,
+  logits: A,
+  labels: ArrayLike<number>,
+): CrossEntropyResult<A> {
+  if (logits.length !== batch * classes)
+    throw new Error(`cross_entropy: logits have ${logits.length} elements, expected ${batch * classes}`);
   if (labels.length !== batch) throw new Error(`cross_entropy: ${labels.length} labels for a batch of ${batch}`);
-  const probs = alloc(logits, batch * classes), grad = alloc(logits, batch * classes);
+  const probs = alloc(logits, batch * classes),
+    grad = alloc(logits, batch * classes);
   let total = 0;
   for (let n = 0; n < batch; n++) {
-    const o = n * classes, label = labels[n];
-    if (!(Number.isInteger(label) && label >= 0 && label < classes)) throw new Error(`cross_entropy: label ${label} is not a class of ${classes}`);
+    const o = n * classes,
+      label = labels[n];
+    if (!(Number.isInteger(label) && label >= 0 && label < classes))
+      throw new Error(`cross_entropy: label ${label} is not a class of ${classes}`);
     let max = -Infinity;
     for (let c = 0; c < classes; c++) max = Math.max(max, logits[o + c]);
     let sum = 0;
@@ -42,7 +51,10 @@ export function softmaxCrossEntropy<A extends Floats>(batch: number, classes: nu
 }
 
 /** Mean over every element of (y − t)², and δ = 2(y − t)/numel. */
-export function mseLoss<A extends Floats>(y: A, target: ArrayLike<number>): { readonly loss: number; readonly grad: A } {
+export function mseLoss<A extends Floats>(
+  y: A,
+  target: ArrayLike<number>,
+): { readonly loss: number; readonly grad: A } {
   const n = y.length;
   if (target.length !== n) throw new Error(`mse: ${n} outputs against ${target.length} targets`);
   const grad = alloc(y, n);
@@ -67,16 +79,26 @@ export function classLayout(shape: readonly number[]): { classes: number; positi
  * Cross-entropy over the channels of N×C×P logits (P = H·W positions, 1 for vectors), as F.cross_entropy does
  * for a map: one label per sample and position, the mean over all N·P of them. Same stable log-sum-exp.
  */
-export function crossEntropy<A extends Floats>(batch: number, classes: number, positions: number, logits: A, labels: ArrayLike<number>): CrossEntropyResult<A> {
+export function crossEntropy<A extends Floats>(
+  batch: number,
+  classes: number,
+  positions: number,
+  logits: A,
+  labels: ArrayLike<number>,
+): CrossEntropyResult<A> {
   if (positions === 1) return softmaxCrossEntropy(batch, classes, logits, labels);
   const count = batch * positions;
-  if (logits.length !== count * classes) throw new Error(`cross_entropy: logits have ${logits.length} elements, expected ${count * classes}`);
+  if (logits.length !== count * classes)
+    throw new Error(`cross_entropy: logits have ${logits.length} elements, expected ${count * classes}`);
   if (labels.length !== count) throw new Error(`cross_entropy: ${labels.length} labels for ${count} positions`);
-  const probs = alloc(logits, logits.length), grad = alloc(logits, logits.length);
+  const probs = alloc(logits, logits.length),
+    grad = alloc(logits, logits.length);
   let total = 0;
   for (let s = 0; s < count; s++) {
-    const o = Math.floor(s / positions) * classes * positions + (s % positions), label = labels[s];
-    if (!(Number.isInteger(label) && label >= 0 && label < classes)) throw new Error(`cross_entropy: label ${label} is not a class of ${classes}`);
+    const o = Math.floor(s / positions) * classes * positions + (s % positions),
+      label = labels[s];
+    if (!(Number.isInteger(label) && label >= 0 && label < classes))
+      throw new Error(`cross_entropy: label ${label} is not a class of ${classes}`);
     let max = -Infinity;
     for (let c = 0; c < classes; c++) max = Math.max(max, logits[o + c * positions]);
     let sum = 0;

@@ -24,10 +24,18 @@ export function channelMulForward<A extends Floats>(batch: number, C: number, S:
 }
 
 /** δx = δy ⊙ s broadcast; δs = Σ over each channel's positions of δy ⊙ x. */
-export function channelMulBackward<A extends Floats>(batch: number, C: number, S: number, x: A, s: A, dy: A): { readonly dx: A; readonly ds: A } {
+export function channelMulBackward<A extends Floats>(
+  batch: number,
+  C: number,
+  S: number,
+  x: A,
+  s: A,
+  dy: A,
+): { readonly dx: A; readonly ds: A } {
   sizes(batch, C, S, x, s, 'x');
   sizes(batch, C, S, dy, s, 'δy');
-  const dx = alloc(dy, dy.length), ds = alloc(dy, batch * C);
+  const dx = alloc(dy, dy.length),
+    ds = alloc(dy, batch * C);
   for (let k = 0, o = 0; k < batch * C; k++) {
     const v = s[k];
     let acc = 0;
@@ -51,7 +59,8 @@ export function mulForward<A extends Floats>(a: A, b: A): A {
 /** δa = δy ⊙ b, δb = δy ⊙ a. */
 export function mulBackward<A extends Floats>(a: A, b: A, dy: A): { readonly da: A; readonly db: A } {
   if (a.length !== dy.length || b.length !== dy.length) throw new Error(`mul: operands and δy lengths differ`);
-  const da = alloc(dy, dy.length), db = alloc(dy, dy.length);
+  const da = alloc(dy, dy.length),
+    db = alloc(dy, dy.length);
   for (let i = 0; i < dy.length; i++) {
     da[i] = dy[i] * b[i];
     db[i] = dy[i] * a[i];

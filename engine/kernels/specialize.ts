@@ -53,8 +53,10 @@ export function alloc<A extends Floats>(like: A, n: number): A {
 
 /** One copy of `template` per element type, each checked by `smoke` on inputs of its own type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function perType<F extends (...args: any[]) => unknown>(template: F,
-  smoke: (f: F, T: Float32ArrayConstructor | Float64ArrayConstructor) => boolean): { f32: F; f64: F } {
+export function perType<F extends (...args: any[]) => unknown>(
+  template: F,
+  smoke: (f: F, T: Float32ArrayConstructor | Float64ArrayConstructor) => boolean,
+): { f32: F; f64: F } {
   return {
     f64: specialize(template, (f) => smoke(f, Float64Array)),
     f32: specialize(template, (f) => smoke(f, Float32Array)),

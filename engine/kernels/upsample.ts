@@ -40,10 +40,16 @@ export interface LerpTable {
 
 /** PyTorch's align_corners=False source indices and weights for `size` inputs upsampled by factor `s`. */
 export function lerpTable(size: number, s: number): LerpTable {
-  const out = size * s, scale = 1 / s;
-  const i0 = new Int32Array(out), i1 = new Int32Array(out), l0 = new Float64Array(out), l1 = new Float64Array(out);
+  const out = size * s,
+    scale = 1 / s;
+  const i0 = new Int32Array(out),
+    i1 = new Int32Array(out),
+    l0 = new Float64Array(out),
+    l1 = new Float64Array(out);
   for (let o = 0; o < out; o++) {
-    const r = Math.max(scale * (o + 0.5) - 0.5, 0), a = Math.floor(r), lam = r - a;
+    const r = Math.max(scale * (o + 0.5) - 0.5, 0),
+      a = Math.floor(r),
+      lam = r - a;
     i0[o] = a;
     i1[o] = a < size - 1 ? a + 1 : a;
     l0[o] = 1 - lam;
@@ -57,10 +63,16 @@ export function lerpTable(size: number, s: number): LerpTable {
  * size < 3, and then the entries are unused). Within an ulp: PyTorch's (1/f)·(o + 0.5) − 0.5 rounds a little
  * differently from block to block when 1/f is inexact (f = 3).
  */
-export interface Phases { readonly A: Float64Array; readonly B: Float64Array; readonly D: Int32Array }
+export interface Phases {
+  readonly A: Float64Array;
+  readonly B: Float64Array;
+  readonly D: Int32Array;
+}
 
 export function phases(t: LerpTable, f: number): Phases {
-  const A = new Float64Array(f), B = new Float64Array(f), D = new Int32Array(f);
+  const A = new Float64Array(f),
+    B = new Float64Array(f),
+    D = new Int32Array(f);
   for (let p = 0; p < f && 2 * f <= t.i0.length; p++) {
     A[p] = t.l0[f + p];
     B[p] = t.l1[f + p];
@@ -70,19 +82,32 @@ export function phases(t: LerpTable, f: number): Phases {
 }
 
 /** For each input index q, the output indices that read it and with what weight (zero weights left out). */
-export interface Gather { readonly start: Int32Array; readonly rows: Int32Array; readonly weights: Float64Array }
+export interface Gather {
+  readonly start: Int32Array;
+  readonly rows: Int32Array;
+  readonly weights: Float64Array;
+}
 
 export function gather(t: LerpTable, size: number): Gather {
-  const start = new Int32Array(size + 1), out = t.i0.length;
+  const start = new Int32Array(size + 1),
+    out = t.i0.length;
   for (let o = 0; o < out; o++) {
     if (t.l0[o] !== 0) start[t.i0[o] + 1]++;
     if (t.l1[o] !== 0) start[t.i1[o] + 1]++;
   }
   for (let q = 0; q < size; q++) start[q + 1] += start[q];
-  const rows = new Int32Array(start[size]), weights = new Float64Array(start[size]), fill = start.slice(0, size);
+  const rows = new Int32Array(start[size]),
+    weights = new Float64Array(start[size]),
+    fill = start.slice(0, size);
   for (let o = 0; o < out; o++) {
-    if (t.l0[o] !== 0) { rows[fill[t.i0[o]]] = o; weights[fill[t.i0[o]]++] = t.l0[o]; }
-    if (t.l1[o] !== 0) { rows[fill[t.i1[o]]] = o; weights[fill[t.i1[o]]++] = t.l1[o]; }
+    if (t.l0[o] !== 0) {
+      rows[fill[t.i0[o]]] = o;
+      weights[fill[t.i0[o]]++] = t.l0[o];
+    }
+    if (t.l1[o] !== 0) {
+      rows[fill[t.i1[o]]] = o;
+      weights[fill[t.i1[o]]++] = t.l1[o];
+    }
   }
   return { start, rows, weights };
 }
@@ -91,7 +116,8 @@ export function gather(t: LerpTable, size: number): Gather {
 /** Nearest forward of `planes` planes: each source row is widened once, then copied to its sh − 1 siblings. */
 function nearestForwardTemplate(x: any, y: any, planes: number, H: number, W: number, sh: number, sw: number): void {
   const OW = W * sw;
-  let i = 0, o = 0;
+  let i = 0,
+    o = 0;
   for (let p = 0; p < planes * H; p++) {
     const row = o;
     for (let ix = 0; ix < W; ix++, i++) {
@@ -123,15 +149,34 @@ function nearestBackwardTemplate(dy: any, dx: any, planes: number, H: number, W:
  * 1 … inW − 2 slide a window of three inputs along the row, loading each input once; blocks 0 and inW − 1, where
  * PyTorch clamps, read the full table.
  */
-function lerpRowsTemplate(src: any, sOff: number, dst: any, dOff: number, rows: number, inW: number, outW: number,
-  i0: Int32Array, i1: Int32Array, l0: Float64Array, l1: Float64Array, A: Float64Array, B: Float64Array, D: Int32Array): void {
-  const f = outW / inW, last = Math.max(f, (inW - 1) * f);
+function lerpRowsTemplate(
+  src: any,
+  sOff: number,
+  dst: any,
+  dOff: number,
+  rows: number,
+  inW: number,
+  outW: number,
+  i0: Int32Array,
+  i1: Int32Array,
+  l0: Float64Array,
+  l1: Float64Array,
+  A: Float64Array,
+  B: Float64Array,
+  D: Int32Array,
+): void {
+  const f = outW / inW,
+    last = Math.max(f, (inW - 1) * f);
   for (let r = 0, s = sOff, d = dOff; r < rows; r++, s += inW) {
     for (let o = 0; o < f; o++) dst[d++] = l0[o] * src[s + i0[o]] + l1[o] * src[s + i1[o]];
-    let prev = src[s], cur = src[s + 1];
+    let prev = src[s],
+      cur = src[s + 1];
     if (f === 2) {
       // The common factor, unrolled: D = [−1, 0].
-      const a0 = A[0], b0 = B[0], a1 = f === 2 ? A[1] : 0, b1 = f === 2 ? B[1] : 0;
+      const a0 = A[0],
+        b0 = B[0],
+        a1 = f === 2 ? A[1] : 0,
+        b1 = f === 2 ? B[1] : 0;
       for (let q = 1; q < inW - 1; q++) {
         const next = src[s + q + 1];
         dst[d++] = a0 * prev + b0 * cur;
@@ -152,10 +197,23 @@ function lerpRowsTemplate(src: any, sOff: number, dst: any, dOff: number, rows: 
 }
 
 /** Along the height: inH rows of W at src[sOff…] → outH rows at dst[dOff…]. */
-function lerpColsTemplate(src: any, sOff: number, dst: any, dOff: number, outH: number, W: number,
-  i0: Int32Array, i1: Int32Array, l0: Float64Array, l1: Float64Array): void {
+function lerpColsTemplate(
+  src: any,
+  sOff: number,
+  dst: any,
+  dOff: number,
+  outH: number,
+  W: number,
+  i0: Int32Array,
+  i1: Int32Array,
+  l0: Float64Array,
+  l1: Float64Array,
+): void {
   for (let o = 0, d = dOff; o < outH; o++) {
-    const a = sOff + i0[o] * W, b = sOff + i1[o] * W, wa = l0[o], wb = l1[o];
+    const a = sOff + i0[o] * W,
+      b = sOff + i1[o] * W,
+      wa = l0[o],
+      wb = l1[o];
     for (let j = 0; j < W; j++) dst[d++] = wa * src[a + j] + wb * src[b + j];
   }
 }
@@ -166,10 +224,28 @@ function lerpColsTemplate(src: any, sOff: number, dst: any, dOff: number, outH: 
  * q − D[p] − 1 with weight B[p]); the edge blocks 0 and inW − 1 are then scattered through the full table. No
  * input is written twice in the inner loop, so nothing is read back.
  */
-function lerpRowsAdjointTemplate(src: any, sOff: number, dst: any, dOff: number, rows: number, inW: number, outW: number,
-  i0: Int32Array, i1: Int32Array, l0: Float64Array, l1: Float64Array, A: Float64Array, B: Float64Array, D: Int32Array): void {
-  const f = outW / inW, last = Math.max(f, (inW - 1) * f);
-  const a0 = A[0], b0 = B[0], a1 = f === 2 ? A[1] : 0, b1 = f === 2 ? B[1] : 0;
+function lerpRowsAdjointTemplate(
+  src: any,
+  sOff: number,
+  dst: any,
+  dOff: number,
+  rows: number,
+  inW: number,
+  outW: number,
+  i0: Int32Array,
+  i1: Int32Array,
+  l0: Float64Array,
+  l1: Float64Array,
+  A: Float64Array,
+  B: Float64Array,
+  D: Int32Array,
+): void {
+  const f = outW / inW,
+    last = Math.max(f, (inW - 1) * f);
+  const a0 = A[0],
+    b0 = B[0],
+    a1 = f === 2 ? A[1] : 0,
+    b1 = f === 2 ? B[1] : 0;
   for (let r = 0, s = sOff, d = dOff; r < rows; r++, s += outW, d += inW) {
     for (let q = 0; q < inW; q++) {
       if (f === 2 && q === 2 && inW >= 5) {
@@ -182,7 +258,9 @@ function lerpRowsAdjointTemplate(src: any, sOff: number, dst: any, dOff: number,
         continue;
       }
       // Only inner blocks (1 … inW − 2) are gathered here.
-      const prevIn = q - 1 >= 1 && q - 1 <= inW - 2, curIn = q >= 1 && q <= inW - 2, nextIn = q + 1 <= inW - 2;
+      const prevIn = q - 1 >= 1 && q - 1 <= inW - 2,
+        curIn = q >= 1 && q <= inW - 2,
+        nextIn = q + 1 <= inW - 2;
       let acc = 0;
       for (let p = 0, o = s + q * f; p < f; p++, o++) {
         if (D[p] < 0) {
@@ -212,18 +290,32 @@ function lerpRowsAdjointTemplate(src: any, sOff: number, dst: any, dOff: number,
  * the rest added: 2 loads and about half a store per output element, where spreading each output row onto its two
  * input rows took 3 loads and 2 stores.
  */
-function lerpColsAdjointTemplate(src: any, sOff: number, dst: any, dOff: number, inH: number, W: number,
-  start: Int32Array, rows: Int32Array, weights: Float64Array): void {
+function lerpColsAdjointTemplate(
+  src: any,
+  sOff: number,
+  dst: any,
+  dOff: number,
+  inH: number,
+  W: number,
+  start: Int32Array,
+  rows: Int32Array,
+  weights: Float64Array,
+): void {
   for (let q = 0, d = dOff; q < inH; q++, d += W) {
-    const k0 = start[q], k1 = start[q + 1];
+    const k0 = start[q],
+      k1 = start[q + 1];
     let k = k0;
     for (; k + 1 < k1; k += 2) {
-      const a = sOff + rows[k] * W, b = sOff + rows[k + 1] * W, wa = weights[k], wb = weights[k + 1];
+      const a = sOff + rows[k] * W,
+        b = sOff + rows[k + 1] * W,
+        wa = weights[k],
+        wb = weights[k + 1];
       if (k === k0) for (let j = 0; j < W; j++) dst[d + j] = wa * src[a + j] + wb * src[b + j];
       else for (let j = 0; j < W; j++) dst[d + j] += wa * src[a + j] + wb * src[b + j];
     }
     if (k < k1) {
-      const a = sOff + rows[k] * W, wa = weights[k];
+      const a = sOff + rows[k] * W,
+        wa = weights[k];
       if (k === k0) for (let j = 0; j < W; j++) dst[d + j] = wa * src[a + j];
       else for (let j = 0; j < W; j++) dst[d + j] += wa * src[a + j];
     } else if (k0 === k1) {
@@ -244,7 +336,8 @@ const nearestBackwardKernel = perType(nearestBackwardTemplate, (f, T) => {
   f(T.of(1, 2, 3, 4, 5, 6, 7, 8), dx, 1, 1, 2, 2, 2);
   return dx.join() === '14,22';
 });
-const THREE = lerpTable(3, 2), PH = phases(THREE, 2);
+const THREE = lerpTable(3, 2),
+  PH = phases(THREE, 2);
 const lerpRowsKernel = perType(lerpRowsTemplate, (f, T) => {
   const d = new T(6);
   f(T.of(0, 4, 8), 0, d, 0, 1, 3, 6, THREE.i0, THREE.i1, THREE.l0, THREE.l1, PH.A, PH.B, PH.D);
@@ -261,7 +354,8 @@ const lerpRowsAdjointKernel = perType(lerpRowsAdjointTemplate, (f, T) => {
   return d.join() === '2,2,2';
 });
 const lerpColsAdjointKernel = perType(lerpColsAdjointTemplate, (f, T) => {
-  const d = new T(2), gt = gather(ONE, 2);
+  const d = new T(2),
+    gt = gather(ONE, 2);
   f(T.of(1, 1, 1, 1), 0, d, 0, 2, 1, gt.start, gt.rows, gt.weights);
   return d.join() === '2,2';
 });
@@ -277,14 +371,22 @@ function check(g: UpsampleGeometry, batch: number, a: Floats, what: string, up: 
 
 /** y [N, C, H·sh, W·sw] from x [N, C, H, W]. */
 export function upsampleForward<A extends Floats>(g: UpsampleGeometry, batch: number, x: A): A {
-  const planes = check(g, batch, x, 'x', false), f32 = x instanceof Float32Array;
-  const { H, W, sh, sw } = g, OH = H * sh, OW = W * sw, y = alloc(x, planes * OH * OW);
+  const planes = check(g, batch, x, 'x', false),
+    f32 = x instanceof Float32Array;
+  const { H, W, sh, sw } = g,
+    OH = H * sh,
+    OW = W * sw,
+    y = alloc(x, planes * OH * OW);
   if (g.mode === 'nearest') {
     (f32 ? nearestForwardKernel.f32 : nearestForwardKernel.f64)(x, y, planes, H, W, sh, sw);
     return y;
   }
-  const tw = lerpTable(W, sw), th = lerpTable(H, sh), t = scratch(x, 'upsample.t', H * OW), ph = phases(tw, sw);
-  const rows = f32 ? lerpRowsKernel.f32 : lerpRowsKernel.f64, cols = f32 ? lerpColsKernel.f32 : lerpColsKernel.f64;
+  const tw = lerpTable(W, sw),
+    th = lerpTable(H, sh),
+    t = scratch(x, 'upsample.t', H * OW),
+    ph = phases(tw, sw);
+  const rows = f32 ? lerpRowsKernel.f32 : lerpRowsKernel.f64,
+    cols = f32 ? lerpColsKernel.f32 : lerpColsKernel.f64;
   for (let p = 0; p < planes; p++) {
     rows(x, p * H * W, t, 0, H, W, OW, tw.i0, tw.i1, tw.l0, tw.l1, ph.A, ph.B, ph.D);
     cols(t, 0, y, p * OH * OW, OH, OW, th.i0, th.i1, th.l0, th.l1);
@@ -294,13 +396,20 @@ export function upsampleForward<A extends Floats>(g: UpsampleGeometry, batch: nu
 
 /** δx [N, C, H, W] from δy [N, C, H·sh, W·sw]. */
 export function upsampleBackward<A extends Floats>(g: UpsampleGeometry, batch: number, dy: A): A {
-  const planes = check(g, batch, dy, 'δy', true), f32 = dy instanceof Float32Array;
-  const { H, W, sh, sw } = g, OH = H * sh, OW = W * sw, dx = alloc(dy, planes * H * W);
+  const planes = check(g, batch, dy, 'δy', true),
+    f32 = dy instanceof Float32Array;
+  const { H, W, sh, sw } = g,
+    OH = H * sh,
+    OW = W * sw,
+    dx = alloc(dy, planes * H * W);
   if (g.mode === 'nearest') {
     (f32 ? nearestBackwardKernel.f32 : nearestBackwardKernel.f64)(dy, dx, planes, H, W, sh, sw);
     return dx;
   }
-  const tw = lerpTable(W, sw), gh = gather(lerpTable(H, sh), H), t = scratch(dy, 'upsample.t', H * OW), ph = phases(tw, sw);
+  const tw = lerpTable(W, sw),
+    gh = gather(lerpTable(H, sh), H),
+    t = scratch(dy, 'upsample.t', H * OW),
+    ph = phases(tw, sw);
   const rows = f32 ? lerpRowsAdjointKernel.f32 : lerpRowsAdjointKernel.f64;
   const cols = f32 ? lerpColsAdjointKernel.f32 : lerpColsAdjointKernel.f64;
   for (let p = 0; p < planes; p++) {

@@ -31,7 +31,12 @@ interface Activation {
 const tfActivation = (name: string) => (): TfCall => ({ fn: 'activation', config: { activation: str(name) } });
 
 /** `slope` reads the slope option where there is one; a layer without it gets `defaultSlope`. */
-function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['options'], slope: (o: Partial<O>) => number | undefined, defaultSlope: number): LayerKind<O, { slope: number }> {
+function activation<O>(
+  a: Activation,
+  options: LayerKind<O, { slope: number }>['options'],
+  slope: (o: Partial<O>) => number | undefined,
+  defaultSlope: number,
+): LayerKind<O, { slope: number }> {
   const kernel = (c: { slope: number }) => ({ kind: a.kind, slope: c.slope }) as Kernel;
   const kinked = a.kind === 'relu' || a.kind === 'leaky_relu';
   // Layers that set no slope share one configuration (configurations are never changed).
@@ -56,7 +61,9 @@ function activation<O>(a: Activation, options: LayerKind<O, { slope: number }>['
     forward: (c, _step, [x]) => ({ y: activationForward(kernel(c), x) }),
     backward: (c, _step, [x], f, dy) => ({ dx: [activationBackward(kernel(c), x, f.y, dy)] }),
     // The ReLUs' choice is which side of 0 each input is on.
-    ...(kinked && { decisions: (_c: unknown, _s: unknown, [x]: readonly Float64Array[]) => x.map((v) => (v > 0 ? 1 : 0)) }),
+    ...(kinked && {
+      decisions: (_c: unknown, _s: unknown, [x]: readonly Float64Array[]) => x.map((v) => (v > 0 ? 1 : 0)),
+    }),
     cropInput: elementCrop,
     cropSize: () => 'element',
     ...(a.affine && { affineIn: () => true }),

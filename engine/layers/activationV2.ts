@@ -34,9 +34,14 @@ interface Config {
 
 const str = (s: string) => `'${s}'`;
 
-function activation<O>(s: Spec, options: LayerKind<O, Config>['options'], alpha: (o: Partial<O>) => number | undefined): LayerKind<O, Config> {
+function activation<O>(
+  s: Spec,
+  options: LayerKind<O, Config>['options'],
+  alpha: (o: Partial<O>) => number | undefined,
+): LayerKind<O, Config> {
   const byDefault: Config = { alpha: 1 };
-  const kernel = (c: Config): Kernel => (s.kind === 'elu' ? { kind: 'elu', alpha: c.alpha } : { kind: s.kind }) as Kernel;
+  const kernel = (c: Config): Kernel =>
+    (s.kind === 'elu' ? { kind: 'elu', alpha: c.alpha } : { kind: s.kind }) as Kernel;
   const { piece, standard } = s;
   return {
     kind: s.kind,

@@ -213,7 +213,8 @@ export function withAdaptive<O extends object, C, G, S>(
     },
     // Adaptive windows cover every pixel, and run whole for each coordinate; adaptive mean pooling is linear.
     reaches: (step, i) => isAdaptiveGeometry(step.geometry) || (base.reaches?.(step as never, i) ?? true),
-    cropInput: (step, x, slot, i) => (isAdaptiveGeometry(step.geometry) ? undefined : (base.cropInput?.(step as never, x, slot, i) as never)),
+    cropInput: (step, x, slot, i) =>
+      isAdaptiveGeometry(step.geometry) ? undefined : (base.cropInput?.(step as never, x, slot, i) as never),
     cropSize: (c) => (isAdaptive(c) ? undefined : base.cropSize?.(c)),
     affineIn: (c, where) => (isAdaptive(c) ? c.mode === 'mean' : (base.affineIn?.(c, where) ?? false)),
     decisions(c, step, x, f) {

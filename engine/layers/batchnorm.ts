@@ -13,7 +13,8 @@ import { expectArgs, type LayerKind } from './kind';
 const BY_DEFAULT = { eps: 1e-5 };
 
 /** What the means of a channel are taken over. */
-const over = (shape: readonly number[]) => (shape.length === 3 ? `the batch and the ${shape[1]}×${shape[2]} positions` : 'the batch');
+const over = (shape: readonly number[]) =>
+  shape.length === 3 ? `the batch and the ${shape[1]}×${shape[2]} positions` : 'the batch';
 
 export const batchnorm: LayerKind<{ eps: number }, { eps: number }, undefined, BatchNormSaved> = {
   kind: 'batchnorm',
@@ -27,7 +28,8 @@ export const batchnorm: LayerKind<{ eps: number }, { eps: number }, undefined, B
       read: (v, report) => readNumber(v, 'eps', (n) => n > 0, 'more than 0', report),
     },
   },
-  configure: (args, o, cx) => (expectArgs(args, [], cx) ? (o.eps === undefined ? BY_DEFAULT : { eps: o.eps }) : undefined),
+  configure: (args, o, cx) =>
+    expectArgs(args, [], cx) ? (o.eps === undefined ? BY_DEFAULT : { eps: o.eps }) : undefined,
   infer: (_c, [input]) => ({ output: input.shape, macs: 0 }),
   params(_c, [input]) {
     // γ and β have one shape, and shapes are never changed: they share it.
@@ -45,16 +47,33 @@ export const batchnorm: LayerKind<{ eps: number }, { eps: number }, undefined, B
   paramRules: (_c, [input], cx) => {
     const dy = `δ(${cx.layer})`;
     const C = input.shape[0];
-    return [`dgamma ${C} = Σ over ${over(input.shape)} of ${dy} ⊙ x̂`, `dbeta ${C} = Σ over ${over(input.shape)} of ${dy}`];
+    return [
+      `dgamma ${C} = Σ over ${over(input.shape)} of ${dy} ⊙ x̂`,
+      `dbeta ${C} = Σ over ${over(input.shape)} of ${dy}`,
+    ];
   },
 
   forward(c, step, [x]) {
-    const { y, mean, invStd } = batchNormForward(step.inputShapes[0], step.batch, x, step.params.gamma, step.params.beta, c.eps);
+    const { y, mean, invStd } = batchNormForward(
+      step.inputShapes[0],
+      step.batch,
+      x,
+      step.params.gamma,
+      step.params.beta,
+      c.eps,
+    );
     return { y, saved: { mean, invStd } };
   },
 
   backward(_c, step, [x], f, dy) {
-    const { dx, dgamma, dbeta } = batchNormBackward(step.inputShapes[0], step.batch, x, dy, step.params.gamma, saved(step, f.saved));
+    const { dx, dgamma, dbeta } = batchNormBackward(
+      step.inputShapes[0],
+      step.batch,
+      x,
+      dy,
+      step.params.gamma,
+      saved(step, f.saved),
+    );
     return { dx: [dx], grads: { gamma: dgamma, beta: dbeta } };
   },
   // Statistics per channel: a coordinate moves one channel, in every sample. Affine in γ and β, not in x.

@@ -28,7 +28,10 @@ export function optionRange(cx: ConfigureContext, key: string): TextRange | unde
 }
 
 /** `conv` and `pool` need a C×H×W input; a vector is a rank mismatch, named with where it comes from. */
-export function needsMaps(input: InputRef, cx: InferContext): input is InputRef & { shape: readonly [number, number, number] } {
+export function needsMaps(
+  input: InputRef,
+  cx: InferContext,
+): input is InputRef & { shape: readonly [number, number, number] } {
   if (input.shape.length === 3) return true;
   cx.report({
     severity: 'error',
@@ -40,7 +43,11 @@ export function needsMaps(input: InputRef, cx: InferContext): input is InputRef 
 }
 
 /** `row 13`, `rows 12–13`, `rows 3, 6, 9 and 5 more`, 1-based as users count. */
-export function describeRuns(axisName: 'row' | 'column', runs: readonly (readonly [number, number])[], count: number): string {
+export function describeRuns(
+  axisName: 'row' | 'column',
+  runs: readonly (readonly [number, number])[],
+  count: number,
+): string {
   const parts = runs.slice(0, 3).map(([a, b]) => (a === b ? `${a + 1}` : `${a + 1}–${b + 1}`));
   const listed = runs.slice(0, 3).reduce((n, [a, b]) => n + b - a + 1, 0);
   const plural = count > 1 ? `${axisName}s` : axisName;
@@ -62,7 +69,13 @@ export function uncoveredText(h: Axis, w: Axis): string | undefined {
   return parts.length ? parts.join(' and ') : undefined;
 }
 
-export function emptyOutput(cx: InferContext, range: TextRange, what: string, input: InputRef, padded: Shape): Diagnostic {
+export function emptyOutput(
+  cx: InferContext,
+  range: TextRange,
+  what: string,
+  input: InputRef,
+  padded: Shape,
+): Diagnostic {
   return {
     severity: 'error',
     code: 'empty-output',
@@ -98,10 +111,16 @@ export { readBool, readInt, readPair };
  * The edit that sets option `key` to `text` on a layer statement: the value is replaced where the option is
  * written, else ` key=text` goes after the last argument or option, before any `->` assertion.
  */
-export function setOption(node: ConfigureContext['node'], key: string, text: string): { range: TextRange; newText: string } {
+export function setOption(
+  node: ConfigureContext['node'],
+  key: string,
+  text: string,
+): { range: TextRange; newText: string } {
   const existing = node.options.find((o) => o.key.text === key);
   if (existing) return { range: existing.value.range, newText: text };
-  const last = [node.kind.range, ...node.args.map((a) => a.range), ...node.options.map((o) => o.range)].reduce((a, b) => (b.end > a.end ? b : a));
+  const last = [node.kind.range, ...node.args.map((a) => a.range), ...node.options.map((o) => o.range)].reduce(
+    (a, b) => (b.end > a.end ? b : a),
+  );
   return { range: { start: last.end, end: last.end }, newText: ` ${key}=${text}` };
 }
 
@@ -121,7 +140,12 @@ export const sizePair = (a: number, b: number) => (a === b ? `${a}` : `${a}×${b
  * A windowed layer's diagram label: `head` (`conv 64`, `pool max`), the window, then each setting that differs
  * from its default (stride, padding, dilation) and the kind's own `tail` (`g2`, `ceil`): `conv 64 5×5 s2 p1`.
  */
-export function windowLabel(head: readonly string[], g: Window2D, defaultStride: Pair, tail: readonly string[]): string {
+export function windowLabel(
+  head: readonly string[],
+  g: Window2D,
+  defaultStride: Pair,
+  tail: readonly string[],
+): string {
   const { h, w } = g;
   const parts = [...head, `${h.kernel}×${w.kernel}`];
   if (h.stride !== defaultStride.h || w.stride !== defaultStride.w) parts.push(`s${sizePair(h.stride, w.stride)}`);

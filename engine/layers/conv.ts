@@ -31,10 +31,19 @@ import {
 } from './common';
 import { convCropInput, convCropParam } from './convCrop';
 import { windowsReach } from './crops';
-import { expectArgs, type KnownLayer, type LayerKind, type OptionSpec, type ParamSpec, type RuleContext, type StandardRules } from './kind';
+import {
+  expectArgs,
+  type KnownLayer,
+  type LayerKind,
+  type OptionSpec,
+  type ParamSpec,
+  type RuleContext,
+  type StandardRules,
+} from './kind';
 
 /** Explicit padding per side, or a rule that depends on the kernel. */
-export type ConvPad = 'same' | 'full' | { readonly top: number; readonly bottom: number; readonly left: number; readonly right: number };
+export type ConvPad =
+  'same' | 'full' | { readonly top: number; readonly bottom: number; readonly left: number; readonly right: number };
 
 interface Options {
   stride: Pair;
@@ -69,14 +78,21 @@ const padOption: OptionSpec<ConvPad> = {
     if (v.kind === 'word' && (v.text === 'same' || v.text === 'full')) return v.text;
     if (v.kind === 'word' && v.text === 'valid') return { top: 0, bottom: 0, left: 0, right: 0 };
     if (v.kind === 'shape' && v.dims.length === 4) {
-      const sides = v.dims.map((d, i) => readPair({ kind: 'number', text: `${d}`, range: dimRange(v, i), dims: [d] }, 'pad', 0, report));
+      const sides = v.dims.map((d, i) =>
+        readPair({ kind: 'number', text: `${d}`, range: dimRange(v, i), dims: [d] }, 'pad', 0, report),
+      );
       if (sides.some((s) => !s)) return undefined;
       const [top, bottom, left, right] = sides.map((s) => s!.h);
       return { top, bottom, left, right };
     }
     if (v.kind === 'word' || v.kind === 'string' || (v.kind === 'shape' && v.dims.length !== 2)) {
       const suggestion = v.kind === 'word' ? didYouMean(v.text, ['same', 'full', 'valid']) : undefined;
-      report({ severity: 'error', code: 'bad-value', message: `pad must be N, HxW, TOPxBOTTOMxLEFTxRIGHT, valid, same or full, not '${v.text}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`, range: v.range });
+      report({
+        severity: 'error',
+        code: 'bad-value',
+        message: `pad must be N, HxW, TOPxBOTTOMxLEFTxRIGHT, valid, same or full, not '${v.text}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+        range: v.range,
+      });
       return undefined;
     }
     const p = readPair(v, 'pad', 0, report);
@@ -105,7 +121,11 @@ export const conv: LayerKind<Options, ConvConfig, ConvGeometry, undefined> = {
     if (filters === undefined || !k) return undefined;
     const dilation = o.dilation ?? ONE;
     const pad = o.pad ?? NO_PAD;
-    if (pad === 'same' && (dilatedKernel({ kernel: k.h, dilation: dilation.h }) % 2 === 0 || dilatedKernel({ kernel: k.w, dilation: dilation.w }) % 2 === 0)) {
+    if (
+      pad === 'same' &&
+      (dilatedKernel({ kernel: k.h, dilation: dilation.h }) % 2 === 0 ||
+        dilatedKernel({ kernel: k.w, dilation: dilation.w }) % 2 === 0)
+    ) {
       cx.report({
         severity: 'error',
         code: 'bad-value',
@@ -138,7 +158,9 @@ export const conv: LayerKind<Options, ConvConfig, ConvGeometry, undefined> = {
         code: 'channel-mismatch',
         message: `${cx.layer}: in=${c.in} but ${input.name} gives ${C} channels (${formatShape(input.shape)})`,
         range: inRange,
-        ...(input.channelsFrom && { related: [{ range: input.channelsFrom, message: `the ${C} channels of ${input.name} come from here` }] }),
+        ...(input.channelsFrom && {
+          related: [{ range: input.channelsFrom, message: `the ${C} channels of ${input.name} come from here` }],
+        }),
         fixes: [{ title: `Set in=${C}`, edits: [{ range: inRange, newText: `${C}` }], preferred: true }],
       });
       return undefined;
@@ -146,7 +168,12 @@ export const conv: LayerKind<Options, ConvConfig, ConvGeometry, undefined> = {
     const groupsRange = C % c.groups !== 0 || F % c.groups !== 0 ? optionRange(cx, 'groups') : undefined;
     if (groupsRange) {
       const what = C % c.groups !== 0 ? `the ${C} input channels of ${input.name}` : `the ${F} filters`;
-      cx.report({ severity: 'error', code: 'channel-mismatch', message: `${cx.layer}: groups=${c.groups} does not divide ${what}`, range: groupsRange });
+      cx.report({
+        severity: 'error',
+        code: 'channel-mismatch',
+        message: `${cx.layer}: groups=${c.groups} does not divide ${what}`,
+        range: groupsRange,
+      });
       return undefined;
     }
     const { kernel: k, stride: s, dilation: d } = c;
@@ -184,7 +211,9 @@ export const conv: LayerKind<Options, ConvConfig, ConvGeometry, undefined> = {
   paramRules: (c, [input], cx) => paramRules(convGeometry(c, input.shape), cx.layer),
   standardRules: (c, [input], output) => standardRules(convGeometry(c, input.shape), input.shape, output),
 
-  forward: (_c, step, [x]) => ({ y: conv2dForward(step.geometry, step.batch, x, step.params.W, step.params.b ?? null) }),
+  forward: (_c, step, [x]) => ({
+    y: conv2dForward(step.geometry, step.batch, x, step.params.W, step.params.b ?? null),
+  }),
 
   backward(_c, step, [x], _f, dy) {
     const g = step.geometry;
@@ -199,7 +228,8 @@ export const conv: LayerKind<Options, ConvConfig, ConvGeometry, undefined> = {
   cropSize: () => 'window',
 
   label: (_c, g) => windowLabel(['conv', `${g.outChannels}`], g, ONE, g.groups !== 1 ? [`g${g.groups}`] : []),
-  shortRule: ({ geometry: g }) => `${g.outChannels} × full_corr ${strideDeltaText(g)} ⋆ rot180 ${g.h.kernel}×${g.w.kernel}`,
+  shortRule: ({ geometry: g }) =>
+    `${g.outChannels} × full_corr ${strideDeltaText(g)} ⋆ rot180 ${g.h.kernel}×${g.w.kernel}`,
   roughRule: 'full_corr ⋆ rot180 W',
   torch: ({ geometry: g }) => torch(g),
   tfjs: (l) => tfjs(l),
@@ -218,7 +248,11 @@ function torch(g: ConvGeometry): TorchLayer {
   if (symmetric) return { module: `nn.Conv2d(${args.join(', ')})` };
   // nn.Conv2d pads both sides alike; F.pad takes (left, right, top, bottom).
   const pads = [g.w.padBefore, g.w.padAfter, g.h.padBefore, g.h.padAfter].join(', ');
-  return { module: `nn.Conv2d(${args.join(', ')})`, call: (m, [x]) => `${m}(F.pad(${x}, (${pads})))`, comment: 'padded unevenly: F.pad(left, right, top, bottom) first' };
+  return {
+    module: `nn.Conv2d(${args.join(', ')})`,
+    call: (m, [x]) => `${m}(F.pad(${x}, (${pads})))`,
+    comment: 'padded unevenly: F.pad(left, right, top, bottom) first',
+  };
 }
 
 /** TensorFlow's 'same' only where it pads exactly as the layer does; an explicit zeroPadding2d otherwise. */
@@ -251,12 +285,23 @@ function tfjs({ name, geometry: g }: KnownLayer<ConvConfig, ConvGeometry>): TfCa
   };
   let call: TfCall;
   if (g.groups === 1) {
-    call = { fn: 'conv2d', config: { filters: `${g.outChannels}`, ...common }, comment: 'kernel Kh×Kw×C×F (PyTorch: F×C×Kh×Kw)' };
+    call = {
+      fn: 'conv2d',
+      config: { filters: `${g.outChannels}`, ...common },
+      comment: 'kernel Kh×Kw×C×F (PyTorch: F×C×Kh×Kw)',
+    };
   } else if (g.groups === g.inChannels) {
     // groups = channels is a depthwise convolution: each channel with its own outChannels/inChannels filters.
-    call = { fn: 'depthwiseConv2d', config: { depthMultiplier: `${g.outChannels / g.inChannels}`, ...common }, comment: `groups=${g.groups}: depthwise; kernel Kh×Kw×C×M (PyTorch: C·M×1×Kh×Kw)` };
+    call = {
+      fn: 'depthwiseConv2d',
+      config: { depthMultiplier: `${g.outChannels / g.inChannels}`, ...common },
+      comment: `groups=${g.groups}: depthwise; kernel Kh×Kw×C×M (PyTorch: C·M×1×Kh×Kw)`,
+    };
   } else {
-    throw new ExportError(`${name}: tfjs has no grouped convolution (groups=${g.groups} of ${g.inChannels} channels); only groups=1 or groups=channels (depthwise)`, name);
+    throw new ExportError(
+      `${name}: tfjs has no grouped convolution (groups=${g.groups} of ${g.inChannels} channels); only groups=1 or groups=channels (depthwise)`,
+      name,
+    );
   }
   return pad ? [pad, call] : [call];
 }
@@ -295,16 +340,23 @@ function deltaRule(g: ConvGeometry, input: string, cx: RuleContext): string {
   const dyText = sh === 1 && sw === 1 ? dy : `dilate(${dy}, ${sh === sw ? sh : `${sh}×${sw}`}) ${dyH}×${dyW}`;
   const kh = dilatedKernel(h);
   const kw = dilatedKernel(w);
-  const kText = h.dilation === 1 && w.dilation === 1 ? `rot180(W[k,c] ${h.kernel}×${w.kernel})` : `rot180(dilate(W[k,c] ${h.kernel}×${w.kernel}, ${h.dilation === w.dilation ? h.dilation : `${h.dilation}×${w.dilation}`}) ${kh}×${kw})`;
+  const kText =
+    h.dilation === 1 && w.dilation === 1
+      ? `rot180(W[k,c] ${h.kernel}×${w.kernel})`
+      : `rot180(dilate(W[k,c] ${h.kernel}×${w.kernel}, ${h.dilation === w.dilation ? h.dilation : `${h.dilation}×${w.dilation}`}) ${kh}×${kw})`;
   const fullH = dyH + kh - 1;
   const fullW = dyW + kw - 1;
   const perGroup = g.outChannels / g.groups;
-  const sum = g.groups === 1 ? `Σ over the ${plural(g.outChannels, 'filter')} k` : `Σ over the ${plural(perGroup, 'filter')} k of c's group (groups=${g.groups})`;
+  const sum =
+    g.groups === 1
+      ? `Σ over the ${plural(g.outChannels, 'filter')} k`
+      : `Σ over the ${plural(perGroup, 'filter')} k of c's group (groups=${g.groups})`;
   let text = `${cx.deltaOf(input)} ${g.inChannels}×${h.size}×${w.size}: ${forEach(g.inChannels, 'channel', 'c')}, ${sum} of full_corr(${dyText}, ${kText}) = ${fullH}×${fullW} (${dyH}+${kh}−1)`;
   const paddedH = h.size + h.padBefore + h.padAfter;
   const paddedW = w.size + w.padBefore + w.padAfter;
   const padded = paddedH !== h.size || paddedW !== w.size;
-  if (fullH < paddedH || fullW < paddedW) text += `, zero-filled to ${padded ? 'the padded ' : ''}${paddedH}×${paddedW} (no window reaches the rest)`;
+  if (fullH < paddedH || fullW < paddedW)
+    text += `, zero-filled to ${padded ? 'the padded ' : ''}${paddedH}×${paddedW} (no window reaches the rest)`;
   if (padded) text += `, cropped by the padding to ${h.size}×${w.size}`;
   return text;
 }
@@ -315,12 +367,19 @@ function paramRules(g: ConvGeometry, layer: string): string[] {
   const paddedW = w.size + w.padBefore + w.padAfter;
   const x = paddedH === h.size && paddedW === w.size ? `x[c] ${h.size}×${w.size}` : `pad(x[c]) ${paddedH}×${paddedW}`;
   const dy = `δ(${layer})[k] ${h.out}×${w.out}`;
-  const stride = h.stride === 1 && w.stride === 1 ? dy : `dilate(${dy}, ${h.stride === w.stride ? h.stride : `${h.stride}×${w.stride}`})`;
-  const taps = h.dilation === 1 && w.dilation === 1 ? '' : `, read every ${h.dilation === w.dilation ? h.dilation : `${h.dilation}×${w.dilation}`} (the dilation)`;
+  const stride =
+    h.stride === 1 && w.stride === 1
+      ? dy
+      : `dilate(${dy}, ${h.stride === w.stride ? h.stride : `${h.stride}×${w.stride}`})`;
+  const taps =
+    h.dilation === 1 && w.dilation === 1
+      ? ''
+      : `, read every ${h.dilation === w.dilation ? h.dilation : `${h.dilation}×${w.dilation}`} (the dilation)`;
   const rules = [
     `dW ${g.outChannels}×${g.inChannels / g.groups}×${h.kernel}×${w.kernel}: dW[k,c] = Σ over the batch of valid_corr(${x}, ${stride})${taps} = ${h.kernel}×${w.kernel}`,
   ];
-  if (g.bias) rules.push(`db ${g.outChannels}: db[k] = Σ over the batch and the ${h.out}×${w.out} positions of δ(${layer})[k]`);
+  if (g.bias)
+    rules.push(`db ${g.outChannels}: db[k] = Σ over the batch and the ${h.out}×${w.out} positions of δ(${layer})[k]`);
   return rules;
 }
 
@@ -331,16 +390,24 @@ function paramRules(g: ConvGeometry, layer: string): string[] {
 function standardRules(g: ConvGeometry, x: Shape, y: Shape): StandardRules {
   const { h, w } = g;
   if (g.groups !== 1 || h.stride !== w.stride || h.dilation !== w.dilation) return {};
-  const s = h.stride, d = h.dilation, kh = dilatedKernel(h), kw = dilatedKernel(w);
+  const s = h.stride,
+    d = h.dilation,
+    kh = dilatedKernel(h),
+    kw = dilatedKernel(w);
   // Rows and columns of the padded input no window reaches (the stride's remainder), at the bottom and right.
-  const rh = x[1] + h.padBefore + h.padAfter - kh - (y[1] - 1) * s, rw = x[2] + w.padBefore + w.padAfter - kw - (y[2] - 1) * s;
-  const wk = d > 1 ? `dilate(W[k,c], ${d})` : 'W[k,c]', dyk = s > 1 ? `dilate(dy[k], ${s})` : 'dy[k]';
+  const rh = x[1] + h.padBefore + h.padAfter - kh - (y[1] - 1) * s,
+    rw = x[2] + w.padBefore + w.padAfter - kw - (y[2] - 1) * s;
+  const wk = d > 1 ? `dilate(W[k,c], ${d})` : 'W[k,c]',
+    dyk = s > 1 ? `dilate(dy[k], ${s})` : 'dy[k]';
   const rules: Record<string, string> = {};
   // δx: the full convolution of δy (dilated by the stride) with W, cropped to the input by padding δy less.
-  const pre = [kh - 1 - h.padBefore, kw - 1 - w.padBefore], post = [kh - 1 - h.padAfter + rh, kw - 1 - w.padAfter + rw];
+  const pre = [kh - 1 - h.padBefore, kw - 1 - w.padBefore],
+    post = [kh - 1 - h.padAfter + rh, kw - 1 - w.padAfter + rw];
   if ([...pre, ...post].every((v) => v >= 0)) {
     const full = pre[0] === kh - 1 && pre[1] === kw - 1 && post[0] === kh - 1 && post[1] === kw - 1;
-    rules.dx = full ? `dx[c] = sum(k, conv2(${dyk}, ${wk}, 'full'))` : `dx[c] = sum(k, conv2(${padarrayText(dyk, pre, post)}, ${wk}, 'valid'))`;
+    rules.dx = full
+      ? `dx[c] = sum(k, conv2(${dyk}, ${wk}, 'full'))`
+      : `dx[c] = sum(k, conv2(${padarrayText(dyk, pre, post)}, ${wk}, 'valid'))`;
   }
   // dW: the valid correlation of the padded input with δy (dilated by the stride), less what no window reaches.
   if (d === 1 && h.padAfter >= rh && w.padAfter >= rw) {

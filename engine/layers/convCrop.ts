@@ -21,13 +21,39 @@ export function convCropInput(step: Step<ConvGeometry>, i: number): Crop<ConvGeo
   // The group's filters, channel c's taps alone: W[f, c, :, :] for each f of the group.
   const taps = g.h.kernel * g.w.kernel;
   const W = new Float64Array(ocg * taps);
-  for (let f = 0; f < ocg; f++) W.set(step.params.W.subarray(((group * ocg + f) * icg + c - group * icg) * taps, ((group * ocg + f) * icg + c - group * icg + 1) * taps), f * taps);
+  for (let f = 0; f < ocg; f++)
+    W.set(
+      step.params.W.subarray(
+        ((group * ocg + f) * icg + c - group * icg) * taps,
+        ((group * ocg + f) * icg + c - group * icg + 1) * taps,
+      ),
+      f * taps,
+    );
   const geometry: ConvGeometry = { ...g, h: h2, w: w2, inChannels: 1, outChannels: ocg, groups: 1, bias: false };
-  const linear: Step<ConvGeometry> = { ...step, batch: 1, inputShapes: [[1, h2.size, w2.size]], output: [ocg, h2.out, w2.out], geometry, params: { W } };
-  return { step: linear, x: [new Float64Array(h2.size * w2.size)], where: 0, at: (h - rows.lo) * w2.size + w - cols.lo, out, linear: true };
+  const linear: Step<ConvGeometry> = {
+    ...step,
+    batch: 1,
+    inputShapes: [[1, h2.size, w2.size]],
+    output: [ocg, h2.out, w2.out],
+    geometry,
+    params: { W },
+  };
+  return {
+    step: linear,
+    x: [new Float64Array(h2.size * w2.size)],
+    where: 0,
+    at: (h - rows.lo) * w2.size + w - cols.lo,
+    out,
+    linear: true,
+  };
 }
 
-export function convCropParam(step: Step<ConvGeometry>, x: readonly Float64Array[], name: string, i: number): Crop<ConvGeometry> {
+export function convCropParam(
+  step: Step<ConvGeometry>,
+  x: readonly Float64Array[],
+  name: string,
+  i: number,
+): Crop<ConvGeometry> {
   const g = step.geometry;
   const [C, H, W] = step.inputShapes[0];
   const icg = C / g.groups;
@@ -38,14 +64,22 @@ export function convCropParam(step: Step<ConvGeometry>, x: readonly Float64Array
   const planes = H * W;
   const [OH, OW] = [g.h.out, g.w.out];
   const out = new Int32Array(step.batch * OH * OW);
-  for (let n = 0, k = 0; n < step.batch; n++) for (let p = 0; p < OH * OW; p++) out[k++] = (n * g.outChannels + f) * OH * OW + p;
+  for (let n = 0, k = 0; n < step.batch; n++)
+    for (let p = 0; p < OH * OW; p++) out[k++] = (n * g.outChannels + f) * OH * OW + p;
   if (name === 'W') {
     const kk = g.h.kernel * g.w.kernel;
     const c = group * icg + Math.floor((i % taps) / kk);
     const channel = new Float64Array(step.batch * planes);
-    for (let n = 0; n < step.batch; n++) channel.set(x[0].subarray((n * C + c) * planes, (n * C + c + 1) * planes), n * planes);
+    for (let n = 0; n < step.batch; n++)
+      channel.set(x[0].subarray((n * C + c) * planes, (n * C + c + 1) * planes), n * planes);
     const geometry: ConvGeometry = { ...g, inChannels: 1, outChannels: 1, groups: 1, bias: false };
-    const linear: Step<ConvGeometry> = { ...step, inputShapes: [[1, H, W]], output: [1, OH, OW], geometry, params: { W: new Float64Array(kk) } };
+    const linear: Step<ConvGeometry> = {
+      ...step,
+      inputShapes: [[1, H, W]],
+      output: [1, OH, OW],
+      geometry,
+      params: { W: new Float64Array(kk) },
+    };
     return { step: linear, x: [channel], where: 'W', at: i % kk, out, linear: true };
   }
   // One group reads the whole input: no copy (a parameter's crop never perturbs its input).
@@ -55,7 +89,13 @@ export function convCropParam(step: Step<ConvGeometry>, x: readonly Float64Array
     crop.set(x[0].subarray(from, from + icg * planes), n * icg * planes);
   }
   return {
-    step: { ...step, inputShapes: [[icg, H, W]], output: [1, OH, OW], geometry: { ...g, inChannels: icg, outChannels: 1, groups: 1 }, params: sliceFilters(step, f, 1) },
+    step: {
+      ...step,
+      inputShapes: [[icg, H, W]],
+      output: [1, OH, OW],
+      geometry: { ...g, inChannels: icg, outChannels: 1, groups: 1 },
+      params: sliceFilters(step, f, 1),
+    },
     x: [crop],
     where: name,
     at: 0,

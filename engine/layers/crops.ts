@@ -11,7 +11,13 @@ import type { Crop, Step } from './kind';
  * element of every input (one input for an elementwise kind).
  */
 export function elementCrop<G>(step: Step<G>, x: readonly Float64Array[], slot: number, i: number): Crop<G> {
-  return { step: { ...step, batch: 1, inputShapes: x.map(() => [1]), output: [1] }, x: x.map((a) => Float64Array.of(a[i])), where: slot, at: 0, out: Int32Array.of(i) };
+  return {
+    step: { ...step, batch: 1, inputShapes: x.map(() => [1]), output: [1] },
+    x: x.map((a) => Float64Array.of(a[i])),
+    where: slot,
+    at: 0,
+    out: Int32Array.of(i),
+  };
 }
 
 /**
@@ -32,7 +38,12 @@ export function channelCrop<G>(step: Step<G>, x: readonly Float64Array[], where:
   const { gamma, beta } = step.params;
   const one = [1, ...shape.slice(1)];
   return {
-    step: { ...step, inputShapes: [one], output: one, params: { gamma: gamma.subarray(c, c + 1), beta: beta.subarray(c, c + 1) } },
+    step: {
+      ...step,
+      inputShapes: [one],
+      output: one,
+      params: { gamma: gamma.subarray(c, c + 1), beta: beta.subarray(c, c + 1) },
+    },
     x: [crop],
     where,
     at: typeof where === 'number' ? Math.floor(i / (C * planes)) * planes + (i % planes) : 0,
@@ -54,7 +65,14 @@ export function pixelWindows(step: Step<Window2D>, i: number) {
   const [C, H, W] = step.inputShapes[0];
   const h = Math.floor(i / W) % H;
   const w = i % W;
-  return { n: Math.floor(i / (C * H * W)), c: Math.floor(i / (H * W)) % C, h, w, rows: span(step.geometry.h, h), cols: span(step.geometry.w, w) };
+  return {
+    n: Math.floor(i / (C * H * W)),
+    c: Math.floor(i / (H * W)) % C,
+    h,
+    w,
+    rows: span(step.geometry.h, h),
+    cols: span(step.geometry.w, w),
+  };
 }
 
 /** Whether any window of a window layer reads pixel i (a stride may skip it). */
@@ -67,10 +85,21 @@ export function windowsReach(step: Step<Window2D>, i: number): boolean {
  * The flat indices in the whole output (sample n, F channels of OH×OW) of channels [first, first + count) at
  * the windows rows × cols, in the crop's order.
  */
-export function windowOutputs(n: number, F: number, first: number, count: number, rows: Span, cols: Span, OH: number, OW: number): Int32Array {
+export function windowOutputs(
+  n: number,
+  F: number,
+  first: number,
+  count: number,
+  rows: Span,
+  cols: Span,
+  OH: number,
+  OW: number,
+): Int32Array {
   const out = new Int32Array(count * rows.axis.out * cols.axis.out);
   for (let f = 0, k = 0; f < count; f++) {
-    for (let r = 0; r < rows.axis.out; r++) for (let s = 0; s < cols.axis.out; s++) out[k++] = ((n * F + first + f) * OH + rows.first + r) * OW + cols.first + s;
+    for (let r = 0; r < rows.axis.out; r++)
+      for (let s = 0; s < cols.axis.out; s++)
+        out[k++] = ((n * F + first + f) * OH + rows.first + r) * OW + cols.first + s;
   }
   return out;
 }
@@ -91,6 +120,12 @@ export function span(axis: Axis, at: number): { first: number; lo: number; axis:
   return {
     first,
     lo,
-    axis: { ...axis, size: hi - lo + 1, padBefore: lo - start, padAfter: axis.padAfter + axis.size - 1 - hi, out: last - first + 1 },
+    axis: {
+      ...axis,
+      size: hi - lo + 1,
+      padBefore: lo - start,
+      padAfter: axis.padAfter + axis.size - 1 - hi,
+      out: last - first + 1,
+    },
   };
 }

@@ -27,7 +27,11 @@ export const dense: LayerKind<Options, DenseConfig> = {
   paramAxes: { W: ['unit', 'input'], b: ['unit'] },
   options: {
     bias: boolOption('bias: add a learned bias per unit', 'true'),
-    in: intOption('in: the input features you expect (C·H·W of a map); checked against what arrives', 'what arrives', 1),
+    in: intOption(
+      'in: the input features you expect (C·H·W of a map); checked against what arrives',
+      'what arrives',
+      1,
+    ),
   },
 
   configure(args, o, cx) {
@@ -48,7 +52,11 @@ export const dense: LayerKind<Options, DenseConfig> = {
         code: 'channel-mismatch',
         message: `${cx.layer}: in=${c.in} but ${input.name} gives ${n} features${flat}`,
         range: inRange,
-        ...(input.channelsFrom && { related: [{ range: input.channelsFrom, message: `the ${input.shape[0]} channels of ${input.name} come from here` }] }),
+        ...(input.channelsFrom && {
+          related: [
+            { range: input.channelsFrom, message: `the ${input.shape[0]} channels of ${input.name} come from here` },
+          ],
+        }),
         fixes: [{ title: `Set in=${n}`, edits: [{ range: inRange, newText: `${n}` }], preferred: true }],
       });
       return undefined;
@@ -63,7 +71,9 @@ export const dense: LayerKind<Options, DenseConfig> = {
   },
 
   standardRules(c, [input]) {
-    const x = input.shape, flat = x.length === 1, n = elementCount(x);
+    const x = input.shape,
+      flat = x.length === 1,
+      n = elementCount(x);
     return {
       dx: flat ? "dx = W' * dy" : `dx = reshape(W' * dy, ${x.join(', ')})`,
       dW: flat ? "dW = dy * x'" : `dW = dy * reshape(x, ${n}, 1)'`,
@@ -106,7 +116,14 @@ export const dense: LayerKind<Options, DenseConfig> = {
   },
   tfjs({ config: c, inputs: [x], output }) {
     const flatten = x.length === 3 ? [...chw(x), { fn: 'flatten', suffix: '_flat', config: {} }] : [];
-    return [...flatten, { fn: 'dense', config: { units: `${output[0]}`, ...(!c.bias && { useBias: 'false' }) }, comment: 'kernel IN×UNITS (PyTorch: UNITS×IN)' }];
+    return [
+      ...flatten,
+      {
+        fn: 'dense',
+        config: { units: `${output[0]}`, ...(!c.bias && { useBias: 'false' }) },
+        comment: 'kernel IN×UNITS (PyTorch: UNITS×IN)',
+      },
+    ];
   },
 };
 

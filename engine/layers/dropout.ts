@@ -21,7 +21,8 @@ export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
       read: (v, report) => readNumber(v, 'rate', (n) => n >= 0 && n < 1, 'at least 0 and below 1', report),
     },
   },
-  configure: (args, o, cx) => (expectArgs(args, [], cx) ? (o.rate === undefined ? BY_DEFAULT : { rate: o.rate }) : undefined),
+  configure: (args, o, cx) =>
+    expectArgs(args, [], cx) ? (o.rate === undefined ? BY_DEFAULT : { rate: o.rate }) : undefined,
   infer: (_c, [input]) => ({ output: input.shape }),
   rule(c, [input], cx) {
     const shape = formatShape(input.shape);
@@ -35,6 +36,9 @@ export const dropout: LayerKind<{ rate: number }, { rate: number }> = {
   cropSize: () => 'element',
   label: () => 'dropout',
   roughRule: 'copy',
-  torch: ({ config: c }) => ({ module: `nn.Dropout(p=${c.rate})`, comment: 'the identity in CNN Lens runs: call .eval() on it, or set p=0, to compare' }),
+  torch: ({ config: c }) => ({
+    module: `nn.Dropout(p=${c.rate})`,
+    comment: 'the identity in CNN Lens runs: call .eval() on it, or set p=0, to compare',
+  }),
   tfjs: ({ config: c }) => [{ fn: 'dropout', config: { rate: `${c.rate}` } }],
 };

@@ -14,7 +14,8 @@ export const flatten: LayerKind<Nothing, Nothing> = {
   // Every flatten layer shares one (empty) configuration.
   configure: (args, _o, cx) => (expectArgs(args, [], cx) ? NOTHING : undefined),
   infer: (_c, [input]) => ({ output: [elementCount(input.shape)] }),
-  rule: (_c, [input], cx) => `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${elementCount(input.shape)}, ${formatShape(input.shape)})`,
+  rule: (_c, [input], cx) =>
+    `${cx.deltaOf(input.name)} ${formatShape(input.shape)} = reshape(δ(${cx.layer}) ${elementCount(input.shape)}, ${formatShape(input.shape)})`,
   standardRules: (_c, [input]) => ({ dx: `dx = reshape(dy, ${input.shape.join(', ')})` }),
   // Row-major memory is already in C,H,W order: flattening moves nothing.
   forward: (_c, _step, [x]) => ({ y: x }),
@@ -25,5 +26,8 @@ export const flatten: LayerKind<Nothing, Nothing> = {
   label: () => 'flatten',
   roughRule: 'reshape',
   torch: () => ({ module: 'nn.Flatten()' }),
-  tfjs: ({ inputs: [x] }) => (x.length === 3 ? [...chw(x), { fn: 'flatten', config: {} }] : [{ fn: 'activation', config: { activation: str('linear') }, comment: 'flatten of a vector: the identity' }]),
+  tfjs: ({ inputs: [x] }) =>
+    x.length === 3
+      ? [...chw(x), { fn: 'flatten', config: {} }]
+      : [{ fn: 'activation', config: { activation: str('linear') }, comment: 'flatten of a vector: the identity' }],
 };

@@ -42,7 +42,8 @@ const over = (shape: readonly number[], groups: number) => {
 
 export const groupnorm: LayerKind<{ eps: number }, GroupNormConfig, undefined, GroupNormSaved> = {
   kind: 'groupnorm',
-  summary: "normalises each sample's groups of channels with their own mean and (biased) variance, then scales by γ and shifts by β",
+  summary:
+    "normalises each sample's groups of channels with their own mean and (biased) variance, then scales by γ and shifts by β",
   usage: 'groupnorm GROUPS',
   paramAxes: { gamma: ['channel'], beta: ['channel'] },
   options: {
@@ -68,7 +69,9 @@ export const groupnorm: LayerKind<{ eps: number }, GroupNormConfig, undefined, G
         message: `${cx.layer}: ${c.groups} groups do not divide the ${C} channels of ${input.name} (${formatShape(input.shape)})${d === undefined ? '' : `; the nearest that does is ${d}`}`,
         range: c.at,
         ...(input.channelsFrom && { related: [{ range: input.channelsFrom, message: `${C} channels set here` }] }),
-        ...(d !== undefined && { fixes: [{ title: `Use ${d} groups`, edits: [{ range: c.at, newText: `${d}` }], preferred: true }] }),
+        ...(d !== undefined && {
+          fixes: [{ title: `Use ${d} groups`, edits: [{ range: c.at, newText: `${d}` }], preferred: true }],
+        }),
       });
       return undefined;
     }
@@ -87,21 +90,43 @@ export const groupnorm: LayerKind<{ eps: number }, GroupNormConfig, undefined, G
   },
   paramRules(_c, [input], cx) {
     const dy = `δ(${cx.layer})`;
-    const where = input.shape.length === 3 ? `the batch and the ${input.shape[1]}×${input.shape[2]} positions` : 'the batch';
-    return [`dgamma ${input.shape[0]} = Σ over ${where} of ${dy} ⊙ x̂`, `dbeta ${input.shape[0]} = Σ over ${where} of ${dy}`];
+    const where =
+      input.shape.length === 3 ? `the batch and the ${input.shape[1]}×${input.shape[2]} positions` : 'the batch';
+    return [
+      `dgamma ${input.shape[0]} = Σ over ${where} of ${dy} ⊙ x̂`,
+      `dbeta ${input.shape[0]} = Σ over ${where} of ${dy}`,
+    ];
   },
   forward(c, step, [x]) {
-    const { y, mean, invStd } = groupNormForward(step.inputShapes[0], c.groups, step.batch, x, step.params.gamma, step.params.beta, c.eps);
+    const { y, mean, invStd } = groupNormForward(
+      step.inputShapes[0],
+      c.groups,
+      step.batch,
+      x,
+      step.params.gamma,
+      step.params.beta,
+      c.eps,
+    );
     return { y, saved: { mean, invStd } };
   },
   backward(c, step, [x], f, dy) {
     if (!f.saved) throw new Error(`${step.name}: groupnorm's backward needs the statistics its forward saves`);
-    const { dx, dgamma, dbeta } = groupNormBackward(step.inputShapes[0], c.groups, step.batch, x, dy, step.params.gamma, f.saved);
+    const { dx, dgamma, dbeta } = groupNormBackward(
+      step.inputShapes[0],
+      c.groups,
+      step.batch,
+      x,
+      dy,
+      step.params.gamma,
+      f.saved,
+    );
     return { dx: [dx], grads: { gamma: dgamma, beta: dbeta } };
   },
   label: (c) => `groupnorm ${c.groups}`,
   shortRule: () => 'γ/σ ⊙ (δ − group means)',
-  torch: (l) => ({ module: `nn.GroupNorm(${l.config.groups}, ${l.inputs[0][0]}${l.config.eps === 1e-5 ? '' : `, eps=${l.config.eps}`})` }),
+  torch: (l) => ({
+    module: `nn.GroupNorm(${l.config.groups}, ${l.inputs[0][0]}${l.config.eps === 1e-5 ? '' : `, eps=${l.config.eps}`})`,
+  }),
   tfjs: (l) => {
     throw new ExportError(`${l.name}: tfjs has no group normalisation layer`, l.name);
   },

@@ -17,7 +17,33 @@ import { softmax } from './softmax';
 import { upsample } from './upsample';
 
 export const LAYER_KINDS: ReadonlyMap<string, LayerKind> = new Map(
-  [conv, pool, dense, flatten, relu, leakyRelu, sigmoid, tanh, identity, softmax, dropout, batchnorm, add, concat, deconv, upsample, crop, relu6, gelu, silu, hardswish, hardsigmoid, elu, groupnorm, mul].map((k) => [k.kind, k as LayerKind]),
+  [
+    conv,
+    pool,
+    dense,
+    flatten,
+    relu,
+    leakyRelu,
+    sigmoid,
+    tanh,
+    identity,
+    softmax,
+    dropout,
+    batchnorm,
+    add,
+    concat,
+    deconv,
+    upsample,
+    crop,
+    relu6,
+    gelu,
+    silu,
+    hardswish,
+    hardsigmoid,
+    elu,
+    groupnorm,
+    mul,
+  ].map((k) => [k.kind, k as LayerKind]),
 );
 
 export type { LayerKind } from './kind';

@@ -149,7 +149,14 @@ export interface Backward {
  * tests inject faults. `standard` computes the built-in rule, for overrides that change only part of it; `kind`
  * is the layer's kind, for an override that reads the step's geometry as that kind's (`isStepOf`).
  */
-export type BackwardOverride = (step: Step, x: readonly Float64Array[], forward: Forward, dy: Float64Array, standard: () => Backward, kind: LayerKind) => Backward;
+export type BackwardOverride = (
+  step: Step,
+  x: readonly Float64Array[],
+  forward: Forward,
+  dy: Float64Array,
+  standard: () => Backward,
+  kind: LayerKind,
+) => Backward;
 
 /** Whether a step of a layer of kind `actual` is one of `expected`'s, so its geometry is `expected`'s record. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any options, configuration and saved state
@@ -262,12 +269,22 @@ export function expectArgs(args: readonly Value[], names: readonly string[], cx:
   const { node } = cx;
   if (args.length > names.length) {
     const extra = args[names.length];
-    cx.report({ severity: 'error', code: 'syntax', message: `${node.kind.text} takes ${names.length === 0 ? 'no arguments' : names.join(' ')}; unexpected '${extra.text}'`, range: extra.range });
+    cx.report({
+      severity: 'error',
+      code: 'syntax',
+      message: `${node.kind.text} takes ${names.length === 0 ? 'no arguments' : names.join(' ')}; unexpected '${extra.text}'`,
+      range: extra.range,
+    });
     return false;
   }
   if (args.length < names.length) {
     const at = args.length ? args[args.length - 1].range : node.kind.range;
-    cx.report({ severity: 'error', code: 'syntax', message: `${cx.layer}: ${node.kind.text} needs ${names.slice(args.length).join(' ')}, as in \`${node.kind.text} ${names.join(' ')}\``, range: at });
+    cx.report({
+      severity: 'error',
+      code: 'syntax',
+      message: `${cx.layer}: ${node.kind.text} needs ${names.slice(args.length).join(' ')}, as in \`${node.kind.text} ${names.join(' ')}\``,
+      range: at,
+    });
     return false;
   }
   return true;

@@ -9,5 +9,14 @@ export function knownLayer(l: LayerInfo): { kind: LayerKind; layer: KnownLayer }
   const kind = LAYER_KINDS.get(l.kind);
   if (!kind || l.config === undefined || !l.output || l.inputShapes.some((s) => !s)) return undefined;
   if (kind.geometry && l.geometry === undefined) return undefined;
-  return { kind, layer: { name: l.name, config: l.config, geometry: l.geometry, inputs: l.inputShapes as readonly Shape[], output: l.output } };
+  return {
+    kind,
+    layer: {
+      name: l.name,
+      config: l.config,
+      geometry: l.geometry,
+      inputs: l.inputShapes as readonly Shape[],
+      output: l.output,
+    },
+  };
 }

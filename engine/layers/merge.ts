@@ -8,7 +8,15 @@ import type { Value } from '../syntax';
 import type { Diagnostic } from '../text';
 import { sizeFixes } from './sizeFixes';
 import { elementCrop } from './crops';
-import { type ConfigureContext, type Crop, type InferContext, type InputRef, type LayerKind, type Nothing, type Step } from './kind';
+import {
+  type ConfigureContext,
+  type Crop,
+  type InferContext,
+  type InputRef,
+  type LayerKind,
+  type Nothing,
+  type Step,
+} from './kind';
 
 /** The names listed as inputs; the checker resolves them. */
 export interface MergeConfig {
@@ -18,17 +26,33 @@ export interface MergeConfig {
 function configure(args: readonly Value[], _o: object, cx: ConfigureContext): MergeConfig | undefined {
   const bad = args.find((a) => a.kind !== 'word');
   if (bad) {
-    cx.report({ severity: 'error', code: 'syntax', message: `${cx.node.kind.text} takes layer names, not '${bad.text}'`, range: bad.range });
+    cx.report({
+      severity: 'error',
+      code: 'syntax',
+      message: `${cx.node.kind.text} takes layer names, not '${bad.text}'`,
+      range: bad.range,
+    });
     return undefined;
   }
   if (args.length < 2) {
-    cx.report({ severity: 'error', code: 'syntax', message: `${cx.layer}: ${cx.node.kind.text} needs at least two layer names, as in \`${cx.node.kind.text} a b\``, range: args[0]?.range ?? cx.node.kind.range });
+    cx.report({
+      severity: 'error',
+      code: 'syntax',
+      message: `${cx.layer}: ${cx.node.kind.text} needs at least two layer names, as in \`${cx.node.kind.text} a b\``,
+      range: args[0]?.range ?? cx.node.kind.range,
+    });
     return undefined;
   }
   return { inputs: args };
 }
 
-function mismatch(cx: InferContext, code: Diagnostic['code'], input: InputRef, first: InputRef, what: string): undefined {
+function mismatch(
+  cx: InferContext,
+  code: Diagnostic['code'],
+  input: InputRef,
+  first: InputRef,
+  what: string,
+): undefined {
   const fixes = code === 'spatial-mismatch' ? sizeFixes(input, first, cx.node) : [];
   cx.report({
     severity: 'error',
@@ -58,8 +82,10 @@ export const add: LayerKind<Nothing, MergeConfig> = {
     if (!needsSameRank(inputs, cx)) return undefined;
     const [first] = inputs;
     for (const input of inputs.slice(1)) {
-      if (input.shape[0] !== first.shape[0]) return mismatch(cx, 'channel-mismatch', input, first, 'add needs the same channels');
-      if (!sameShape(input.shape, first.shape)) return mismatch(cx, 'spatial-mismatch', input, first, 'add needs the same H×W');
+      if (input.shape[0] !== first.shape[0])
+        return mismatch(cx, 'channel-mismatch', input, first, 'add needs the same channels');
+      if (!sameShape(input.shape, first.shape))
+        return mismatch(cx, 'spatial-mismatch', input, first, 'add needs the same H×W');
     }
     return first.channelsFrom ? { output: first.shape, channelsFrom: first.channelsFrom } : { output: first.shape };
   },
@@ -95,7 +121,8 @@ export const concat: LayerKind<Nothing, MergeConfig> = {
     if (!needsSameRank(inputs, cx)) return undefined;
     const [first] = inputs;
     for (const input of inputs.slice(1)) {
-      if (!sameShape(input.shape.slice(1), first.shape.slice(1))) return mismatch(cx, 'spatial-mismatch', input, first, 'concat needs the same H×W');
+      if (!sameShape(input.shape.slice(1), first.shape.slice(1)))
+        return mismatch(cx, 'spatial-mismatch', input, first, 'concat needs the same H×W');
     }
     const channels = inputs.reduce((n, i) => n + i.shape[0], 0);
     const output = [channels, ...first.shape.slice(1)];
@@ -103,7 +130,9 @@ export const concat: LayerKind<Nothing, MergeConfig> = {
   },
   rule(_c, inputs, cx) {
     let at = 0;
-    const slices = inputs.map((i) => `${cx.deltaOf(i.name)} = δ(${cx.layer})[${at}:${(at += i.shape[0])}] ${formatShape(i.shape)}`);
+    const slices = inputs.map(
+      (i) => `${cx.deltaOf(i.name)} = δ(${cx.layer})[${at}:${(at += i.shape[0])}] ${formatShape(i.shape)}`,
+    );
     return `${slices.join('; ')}: each input gets its own channels of δ`;
   },
   forward(_c, step, x) {
@@ -135,7 +164,13 @@ function concatCrop(step: Step, x: readonly Float64Array[], slot: number, i: num
   const c = Math.floor(i / spatial) % channels[slot];
   const n = Math.floor(i / (spatial * channels[slot]));
   const o = (n * total + offset + c) * spatial + (i % spatial);
-  return { step: { ...step, batch: 1, inputShapes: [[1]], output: [1] }, x: [Float64Array.of(x[slot][i])], where: 0, at: 0, out: Int32Array.of(o) };
+  return {
+    step: { ...step, batch: 1, inputShapes: [[1]], output: [1] },
+    x: [Float64Array.of(x[slot][i])],
+    where: 0,
+    at: 0,
+    out: Int32Array.of(o),
+  };
 }
 
 /* The Python helper classes of the PyTorch export: nn has no module that adds or concatenates its inputs. */

@@ -35,19 +35,30 @@ const DEFINE_MUL = `class Mul(nn.Module):
 
 export const mul: LayerKind<Nothing, MulConfig> = {
   kind: 'mul',
-  summary: 'elementwise product of two layers: of one shape, or a map and one scale per channel (C×1×1 or a vector of C) broadcast over H×W',
+  summary:
+    'elementwise product of two layers: of one shape, or a map and one scale per channel (C×1×1 or a vector of C) broadcast over H×W',
   usage: 'mul NAME NAME',
   namedInputs: true,
   options: {},
   configure(args, _o, cx) {
     const bad = args.find((a) => a.kind !== 'word');
     if (bad) {
-      cx.report({ severity: 'error', code: 'syntax', message: `mul takes layer names, not '${bad.text}'`, range: bad.range });
+      cx.report({
+        severity: 'error',
+        code: 'syntax',
+        message: `mul takes layer names, not '${bad.text}'`,
+        range: bad.range,
+      });
       return undefined;
     }
     if (args.length !== 2) {
       const at = args.length > 2 ? args[2].range : (args[0]?.range ?? cx.node.kind.range);
-      cx.report({ severity: 'error', code: 'syntax', message: `${cx.layer}: mul takes two layer names, as in \`mul a b\``, range: at });
+      cx.report({
+        severity: 'error',
+        code: 'syntax',
+        message: `${cx.layer}: mul takes two layer names, as in \`mul a b\``,
+        range: at,
+      });
       return undefined;
     }
     return { inputs: args };
@@ -67,11 +78,21 @@ export const mul: LayerKind<Nothing, MulConfig> = {
     if (a.shape[0] !== b.shape[0]) return fail('channel-mismatch', b, a, 'mul needs the same channels');
     if (sameShape(a.shape, b.shape)) return { output: a.shape, macs: elementCount(a.shape) };
     if (!isScale(a.shape) && !isScale(b.shape)) {
-      return fail('spatial-mismatch', b, a, 'mul needs the same H×W, or one operand of one value per channel (C×1×1 or a vector of C)');
+      return fail(
+        'spatial-mismatch',
+        b,
+        a,
+        'mul needs the same H×W, or one operand of one value per channel (C×1×1 or a vector of C)',
+      );
     }
-    if (a.shape.length === 1 && b.shape.length === 1) return fail('channel-mismatch', b, a, 'mul needs the same length');
+    if (a.shape.length === 1 && b.shape.length === 1)
+      return fail('channel-mismatch', b, a, 'mul needs the same length');
     const map = inputs[1 - scaleIndex([a.shape, b.shape])!];
-    return { output: map.shape, macs: elementCount(map.shape), ...(map.channelsFrom && { channelsFrom: map.channelsFrom }) };
+    return {
+      output: map.shape,
+      macs: elementCount(map.shape),
+      ...(map.channelsFrom && { channelsFrom: map.channelsFrom }),
+    };
   },
   rule(_c, inputs, cx) {
     const dy = `δ(${cx.layer})`;
@@ -81,7 +102,8 @@ export const mul: LayerKind<Nothing, MulConfig> = {
       const shape = formatShape(a.shape);
       return `${cx.deltaOf(a.name)} ${shape} = ${dy} ⊙ ${b.name}; ${cx.deltaOf(b.name)} ${shape} = ${dy} ⊙ ${a.name}`;
     }
-    const scale = inputs[s], map = inputs[1 - s];
+    const scale = inputs[s],
+      map = inputs[1 - s];
     const [, H, W] = map.shape;
     return `${cx.deltaOf(map.name)} ${formatShape(map.shape)} = ${dy} ⊙ ${scale.name}[c] over each ${H}×${W} channel; ${cx.deltaOf(scale.name)} ${formatShape(scale.shape)} = Σ over the ${H}×${W} positions of ${dy} ⊙ ${map.name}`;
   },
@@ -89,7 +111,9 @@ export const mul: LayerKind<Nothing, MulConfig> = {
     const s = scaleIndex(step.inputShapes);
     if (s === undefined) return { y: mulForward(a, b) };
     const [C, H, W] = step.output;
-    return { y: s === 1 ? channelMulForward(step.batch, C, H * W, a, b) : channelMulForward(step.batch, C, H * W, b, a) };
+    return {
+      y: s === 1 ? channelMulForward(step.batch, C, H * W, a, b) : channelMulForward(step.batch, C, H * W, b, a),
+    };
   },
   backward(_c, step, [a, b], _f, dy) {
     const s = scaleIndex(step.inputShapes);
@@ -110,8 +134,17 @@ export const mul: LayerKind<Nothing, MulConfig> = {
   torch: () => ({ module: 'Mul()', call: (m, xs) => `${m}(${xs.join(', ')})`, helpers: [DEFINE_MUL] }),
   tfjs(l) {
     if (l.inputs.some((s) => s.length === 1) && l.inputs.some((s) => s.length === 3)) {
-      throw new ExportError(`${l.name}: a vector times a map needs a reshape in tfjs, which this export does not write; make the scale C×1×1`, l.name);
+      throw new ExportError(
+        `${l.name}: a vector times a map needs a reshape in tfjs, which this export does not write; make the scale C×1×1`,
+        l.name,
+      );
     }
-    return [{ fn: 'multiply', config: {}, ...(scaleIndex(l.inputs) !== undefined && { comment: 'the 1×1×C scale broadcasts over H×W' }) }];
+    return [
+      {
+        fn: 'multiply',
+        config: {},
+        ...(scaleIndex(l.inputs) !== undefined && { comment: 'the 1×1×C scale broadcasts over H×W' }),
+      },
+    ];
   },
 };

@@ -15,9 +15,31 @@ import { formatShape, type Shape } from '../shape';
 import type { Fix } from '../text';
 import { type Pair, readPair, readWord } from '../values';
 import { withAdaptive } from './adaptivePool';
-import { boolOption, emptyOutput, needsMaps, optionRange, pairOption, forEach, padarrayText, pairText, setOption, sizePair, uncoveredText, windowLabel } from './common';
+import {
+  boolOption,
+  emptyOutput,
+  needsMaps,
+  optionRange,
+  pairOption,
+  forEach,
+  padarrayText,
+  pairText,
+  setOption,
+  sizePair,
+  uncoveredText,
+  windowLabel,
+} from './common';
 import { pixelWindows, UNREAD, windowOutputs, windowsReach } from './crops';
-import { type ConfigureContext, type Crop, expectArgs, type KnownLayer, type LayerKind, type RuleContext, type Step, type StandardRules } from './kind';
+import {
+  type ConfigureContext,
+  type Crop,
+  expectArgs,
+  type KnownLayer,
+  type LayerKind,
+  type RuleContext,
+  type Step,
+  type StandardRules,
+} from './kind';
 
 interface Options {
   stride: Pair;
@@ -73,7 +95,12 @@ const windowedPool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
     const geometry = poolGeometry(c, C, H, W);
     const { h, w } = geometry;
     if (h.out < 1 || w.out < 1) {
-      cx.report(emptyOutput(cx, cx.node.args[1].range, `the ${h.kernel}×${w.kernel} window`, input, [H + 2 * c.pad.h, W + 2 * c.pad.w]));
+      cx.report(
+        emptyOutput(cx, cx.node.args[1].range, `the ${h.kernel}×${w.kernel} window`, input, [
+          H + 2 * c.pad.h,
+          W + 2 * c.pad.w,
+        ]),
+      );
       return undefined;
     }
     const missed = uncoveredText(h, w);
@@ -82,7 +109,9 @@ const windowedPool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
       const spanW = (w.out - 1) * w.stride + w.kernel;
       const padded = c.pad.h || c.pad.w ? `the padded ${H + 2 * c.pad.h}×${W + 2 * c.pad.w}` : `${H}×${W}`;
       const gaps = h.stride > h.kernel || w.stride > w.kernel;
-      const why = gaps ? `the stride is larger than the window, so δ upsampled has gaps` : `δ upsampled is ${spanH}×${spanW} against ${padded}`;
+      const why = gaps
+        ? `the stride is larger than the window, so δ upsampled has gaps`
+        : `δ upsampled is ${spanH}×${spanW} against ${padded}`;
       cx.report({
         severity: 'warning',
         code: 'pool-remainder',
@@ -97,7 +126,8 @@ const windowedPool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
   geometry: (c, [input]) => poolGeometry(c, input.shape[0], input.shape[1], input.shape[2]),
   windows: (g) => g,
   rule: (c, [input], cx) => deltaRule(poolGeometry(c, input.shape[0], input.shape[1], input.shape[2]), input.name, cx),
-  standardRules: (c, [input], output) => standardRules(poolGeometry(c, input.shape[0], input.shape[1], input.shape[2]), input.shape, output),
+  standardRules: (c, [input], output) =>
+    standardRules(poolGeometry(c, input.shape[0], input.shape[1], input.shape[2]), input.shape, output),
 
   forward(c, step, [x]) {
     const g = step.geometry;
@@ -123,7 +153,9 @@ const windowedPool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
 
   label: (_c, g) => windowLabel(['pool', g.mode], g, { h: g.h.kernel, w: g.w.kernel }, g.ceil ? ['ceil'] : []),
   shortRule({ geometry: { h, w, mode } }) {
-    return mode === 'mean' ? `upsample ${h.out}×${w.out} ×${sizePair(h.stride, w.stride)} / ${h.kernel * w.kernel}` : `to each ${h.kernel}×${w.kernel} max`;
+    return mode === 'mean'
+      ? `upsample ${h.out}×${w.out} ×${sizePair(h.stride, w.stride)} / ${h.kernel * w.kernel}`
+      : `to each ${h.kernel}×${w.kernel} max`;
   },
   roughRule: 'pool backward',
   torch({ geometry: g }) {
@@ -132,7 +164,12 @@ const windowedPool: LayerKind<Options, PoolConfig, PoolGeometry, Winners> = {
     if (g.h.padBefore || g.w.padBefore) args.push(`padding=${pair(g.h.padBefore, g.w.padBefore)}`);
     if (g.ceil) args.push('ceil_mode=True');
     // count_include_pad=True is PyTorch's default and the .cnn rule: written out because it matters.
-    return { module: g.mode === 'max' ? `nn.MaxPool2d(${args.join(', ')})` : `nn.AvgPool2d(${args.join(', ')}, count_include_pad=True)` };
+    return {
+      module:
+        g.mode === 'max'
+          ? `nn.MaxPool2d(${args.join(', ')})`
+          : `nn.AvgPool2d(${args.join(', ')}, count_include_pad=True)`,
+    };
   },
   tfjs: (l) => tfjs(l),
 };
@@ -148,7 +185,14 @@ function tfjs({ name, geometry: g }: KnownLayer<PoolConfig, PoolGeometry>): TfCa
   if (g.mode === 'max') {
     // Max pooling ignores padding in both libraries, so TensorFlow's 'same' is exact where its windows start alike.
     const startsAlike = (a: Axis) => tfSame(a).before === a.padBefore && tfSame(a).out === a.out;
-    if (startsAlike(g.h) && startsAlike(g.w)) return [{ fn, config: { ...config, padding: str('same') }, comment: "TensorFlow's 'same' pads exactly as this layer here" }];
+    if (startsAlike(g.h) && startsAlike(g.w))
+      return [
+        {
+          fn,
+          config: { ...config, padding: str('same') },
+          comment: "TensorFlow's 'same' pads exactly as this layer here",
+        },
+      ];
     const sides = (a: Axis) => `${a.padBefore} before and ${a.padAfter} after`;
     const same = (a: Axis) => `${tfSame(a).before} before and ${tfSame(a).after} after`;
     throw new ExportError(
@@ -158,10 +202,18 @@ function tfjs({ name, geometry: g }: KnownLayer<PoolConfig, PoolGeometry>): TfCa
   }
   // Mean pooling counts padding in its divisor, as explicit zero padding does.
   if (!noOverhang) {
-    throw new ExportError(`${name}: ceil mode keeps windows that run past the padded input, and tfjs's averagePooling2d divides those differently`, name);
+    throw new ExportError(
+      `${name}: ceil mode keeps windows that run past the padded input, and tfjs's averagePooling2d divides those differently`,
+      name,
+    );
   }
   return [
-    { fn: 'zeroPadding2d', suffix: '_pad', config: { padding: zeroPadding(g.h, g.w) }, comment: 'padding counted in the mean, as PyTorch counts it' },
+    {
+      fn: 'zeroPadding2d',
+      suffix: '_pad',
+      config: { padding: zeroPadding(g.h, g.w) },
+      comment: 'padding counted in the mean, as PyTorch counts it',
+    },
     { fn, config: { ...config, padding: str('valid') } },
   ];
 }
@@ -179,7 +231,14 @@ function poolCrop(step: Step<PoolGeometry>, x: Float64Array, i: number): Crop<Po
   }
   const geometry: PoolGeometry = { ...step.geometry, h: h2, w: w2, channels: 1 };
   return {
-    step: { ...step, batch: 1, inputShapes: [[1, h2.size, w2.size]], output: [1, h2.out, w2.out], geometry, params: {} },
+    step: {
+      ...step,
+      batch: 1,
+      inputShapes: [[1, h2.size, w2.size]],
+      output: [1, h2.out, w2.out],
+      geometry,
+      params: {},
+    },
     x: [crop],
     where: 0,
     at: (h - rows.lo) * w2.size + w - cols.lo,
@@ -219,7 +278,10 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
     if (!tiles(g.h) || !tiles(g.w)) return false;
     const out = formatShape([C, g.h.out, g.w.out]);
     const assertion = cx.node.assertion?.shape;
-    const withAssertion = assertion && assertion.kind !== 'missing' ? [...edits, { range: assertion.range, newText: out.replace(/×/g, 'x') }] : edits;
+    const withAssertion =
+      assertion && assertion.kind !== 'missing'
+        ? [...edits, { range: assertion.range, newText: out.replace(/×/g, 'x') }]
+        : edits;
     fixes.push({ title: `${title} (output ${out})`, edits: withAssertion });
     return true;
   };
@@ -227,7 +289,8 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
   // Each search tries at most SEARCH values near the current one, so a huge kernel never hangs the editor.
   // Least padding per axis; an axis that already tiles keeps its own.
   const leastPad = (size: number, kernel: number, stride: number, current: number) => {
-    for (let p = current; p <= Math.min(kernel / 2, current + SEARCH); p++) if (tiles(poolAxis(size, kernel, stride, p, c.ceil))) return p;
+    for (let p = current; p <= Math.min(kernel / 2, current + SEARCH); p++)
+      if (tiles(poolAxis(size, kernel, stride, p, c.ceil))) return p;
     return undefined;
   };
   const ph = leastPad(H, k.h, c.stride.h, c.pad.h);
@@ -240,7 +303,8 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
   const strideEdit = (s: Pair) => setOption(cx.node, 'stride', pairText(s));
   // A larger kernel at the same stride: the default stride follows the kernel, so it is written out.
   const leastKernel = (size: number, kernel: number, stride: number, pad: number) => {
-    for (let kk = kernel; kk <= Math.min(2 * kernel + 1, size + 2 * pad, kernel + SEARCH); kk++) if (pad <= kk / 2 && tiles(poolAxis(size, kk, stride, pad, c.ceil))) return kk;
+    for (let kk = kernel; kk <= Math.min(2 * kernel + 1, size + 2 * pad, kernel + SEARCH); kk++)
+      if (pad <= kk / 2 && tiles(poolAxis(size, kk, stride, pad, c.ceil))) return kk;
     return undefined;
   };
   const kh = leastKernel(H, k.h, c.stride.h, c.pad.h);
@@ -252,7 +316,8 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
     offer(`Use a ${kh}×${kw} kernel with stride ${pairText(c.stride)}`, { ...c, kernel }, edits);
   }
   const largestStride = (size: number, kernel: number, stride: number, pad: number) => {
-    for (let s = Math.min(stride, kernel); s >= Math.max(1, Math.min(stride, kernel) - SEARCH); s--) if (tiles(poolAxis(size, kernel, s, pad, c.ceil))) return s;
+    for (let s = Math.min(stride, kernel); s >= Math.max(1, Math.min(stride, kernel) - SEARCH); s--)
+      if (tiles(poolAxis(size, kernel, s, pad, c.ceil))) return s;
     return undefined;
   };
   const sh = largestStride(H, k.h, c.stride.h, c.pad.h);
@@ -266,8 +331,11 @@ function tilingFixes(c: PoolConfig, C: number, H: number, W: number, cx: Configu
 
 /** Mean pooling with stride = window and no padding, the one pooling the rule language writes (max needs the argmax). */
 function standardRules(g: PoolGeometry, x: Shape, y: Shape): StandardRules {
-  if (g.mode !== 'mean' || g.h.padBefore || g.w.padBefore || g.h.stride !== g.h.kernel || g.w.stride !== g.w.kernel) return {};
-  const h = g.h.kernel, w = g.w.kernel, rest = [x[1] - y[1] * h, x[2] - y[2] * w];
+  if (g.mode !== 'mean' || g.h.padBefore || g.w.padBefore || g.h.stride !== g.h.kernel || g.w.stride !== g.w.kernel)
+    return {};
+  const h = g.h.kernel,
+    w = g.w.kernel,
+    rest = [x[1] - y[1] * h, x[2] - y[2] * w];
   if (rest[0] < 0 || rest[1] < 0) return {}; // a ceil-mode window past the edge
   return { dx: `dx[c] = ${padarrayText(`kron(dy[c], ones(${h}, ${w})) / ${h * w}`, [0, 0], rest)}` };
 }
@@ -276,13 +344,15 @@ function deltaRule(g: PoolGeometry, input: string, cx: RuleContext): string {
   const { h, w } = g;
   const dy = `δ(${cx.layer})[c] ${h.out}×${w.out}`;
   const win = `${h.kernel}×${w.kernel}`;
-  const overlap = (h.stride < h.kernel && h.out > 1) || (w.stride < w.kernel && w.out > 1) ? ', adding up where windows overlap' : '';
+  const overlap =
+    (h.stride < h.kernel && h.out > 1) || (w.stride < w.kernel && w.out > 1) ? ', adding up where windows overlap' : '';
   let text = `${cx.deltaOf(input)} ${g.channels}×${h.size}×${w.size}: ${forEach(g.channels, 'channel', 'c')}, `;
   if (g.mode === 'max') {
     text += `each value of ${dy} goes to the position of its ${win} window's maximum (the first on ties), the rest get 0${overlap}`;
   } else {
     const divisors = new Set<number>();
-    for (const oh of [0, h.out - 1]) for (const ow of [0, w.out - 1]) divisors.add(meanDivisor(h, oh) * meanDivisor(w, ow));
+    for (const oh of [0, h.out - 1])
+      for (const ow of [0, w.out - 1]) divisors.add(meanDivisor(h, oh) * meanDivisor(w, ow));
     const full = h.kernel * w.kernel;
     const [only] = divisors;
     const divisor =
@@ -291,11 +361,18 @@ function deltaRule(g: PoolGeometry, input: string, cx: RuleContext): string {
         : only === full
           ? `${full} (${win})`
           : `${only}, the part of each ${win} window inside the padded input`;
-    const exact = h.stride === h.kernel && w.stride === w.kernel && !h.padBefore && !w.padBefore && divisors.size === 1 && only === full;
+    const exact =
+      h.stride === h.kernel &&
+      w.stride === w.kernel &&
+      !h.padBefore &&
+      !w.padBefore &&
+      divisors.size === 1 &&
+      only === full;
     text += `each value of ${dy}, divided by ${divisor}, is spread over its ${win} window${overlap}`;
-    if (exact) text += `: upsample(${dy}, ${h.kernel === w.kernel ? h.kernel : win}) / ${full} = ${h.out * h.kernel}×${w.out * w.kernel}`;
+    if (exact)
+      text += `: upsample(${dy}, ${h.kernel === w.kernel ? h.kernel : win}) / ${full} = ${h.out * h.kernel}×${w.out * w.kernel}`;
   }
-  if (h.padBefore || w.padBefore) text += '; the padding\'s share is dropped';
+  if (h.padBefore || w.padBefore) text += "; the padding's share is dropped";
   const missed = uncoveredText(h, w);
   if (missed) text += `; ${missed} get 0`;
   return text;

@@ -33,7 +33,8 @@ export const softmax: LayerKind<Nothing, Nothing> = {
         let max = -Infinity;
         for (let c = 0; c < classes; c++) max = Math.max(max, x[base + c * positions + p]);
         let sum = 0;
-        for (let c = 0; c < classes; c++) sum += y[base + c * positions + p] = Math.exp(x[base + c * positions + p] - max);
+        for (let c = 0; c < classes; c++)
+          sum += y[base + c * positions + p] = Math.exp(x[base + c * positions + p] - max);
         for (let c = 0; c < classes; c++) y[base + c * positions + p] /= sum;
       }
     }
@@ -69,7 +70,8 @@ export const softmax: LayerKind<Nothing, Nothing> = {
     {
       fn: 'softmax',
       config: { axis: '-1' },
-      comment: 'the .cnn network fuses this with cross-entropy; here the model outputs probabilities (train with categoricalCrossentropy)',
+      comment:
+        'the .cnn network fuses this with cross-entropy; here the model outputs probabilities (train with categoricalCrossentropy)',
     },
   ],
 };

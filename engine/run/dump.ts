@@ -36,7 +36,12 @@ export function sampleRun(analysis: Analysis, options: RunOptions = {}): RunDump
   const output = model.nodes[model.nodes.length - 1].step.output;
   const withParams = model.nodes.filter((n) => Object.keys(n.step.params).length > 0);
   const perParam = (values: (n: (typeof model.nodes)[number], name: string) => Float64Array) =>
-    Object.fromEntries(withParams.map((n) => [n.name, Object.fromEntries(Object.keys(n.step.params).map((p) => [p, tensor(n.paramShapes[p], values(n, p))]))]));
+    Object.fromEntries(
+      withParams.map((n) => [
+        n.name,
+        Object.fromEntries(Object.keys(n.step.params).map((p) => [p, tensor(n.paramShapes[p], values(n, p))])),
+      ]),
+    );
   return {
     seed: model.seed,
     batch: N,
@@ -44,7 +49,9 @@ export function sampleRun(analysis: Analysis, options: RunOptions = {}): RunDump
     ...(model.labels && { labels: tensor([N, ...output.slice(1)], model.labels) }),
     ...(model.targets && { targets: tensor([N, ...output], model.targets) }),
     params: perParam((n, p) => n.step.params[p]),
-    outputs: Object.fromEntries(model.nodes.map((n) => [n.name, tensor([N, ...n.step.output], pass.tensors[n.index + 1])])),
+    outputs: Object.fromEntries(
+      model.nodes.map((n) => [n.name, tensor([N, ...n.step.output], pass.tensors[n.index + 1])]),
+    ),
     loss: pass.loss,
     grads: perParam((n, p) => grads[n.index][p]),
     deltas: Object.fromEntries([

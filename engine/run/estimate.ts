@@ -52,10 +52,13 @@ export function checkCosts(model: Model, plan: CheckPlan = {}): TensorCost[] {
   const samples = plan.samples ?? GRADCHECK_DEFAULTS.samples;
   const sizes = model.nodes.map((n) => n.macs + elementCount(n.step.output));
   const whole = sizes.reduce((a, b) => a + b, 0) || 1;
-  if (mode === 'local' || mode === 'local-full') return localCosts(model, mode === 'local-full' ? Infinity : samples, sizes, whole);
+  if (mode === 'local' || mode === 'local-full')
+    return localCosts(model, mode === 'local-full' ? Infinity : samples, sizes, whole);
   const modes: readonly GradcheckMode[] = mode === 'baseline' ? ['directional', 'sampled'] : [mode];
   const evaluations = (size: number) =>
-    2 * ((modes.includes('full') ? size : modes.includes('sampled') ? Math.min(samples, size) : 0) + (modes.includes('directional') ? 1 : 0));
+    2 *
+    ((modes.includes('full') ? size : modes.includes('sampled') ? Math.min(samples, size) : 0) +
+      (modes.includes('directional') ? 1 : 0));
   /** The nodes a change of tensor `tensor` reaches (node i's output is tensor i + 1), as the check reruns them. */
   const downstream = (tensor: number): number[] => {
     const reached = new Set([tensor]);
@@ -75,7 +78,8 @@ export function checkCosts(model: Model, plan: CheckPlan = {}): TensorCost[] {
   for (const node of model.nodes) {
     const after = downstream(node.index + 1);
     costs.push(cost(node.name, 'δ', model.batch * elementCount(node.step.output), after));
-    for (const [name, values] of Object.entries(node.step.params)) costs.push(cost(node.name, name, values.length, [node.index, ...after]));
+    for (const [name, values] of Object.entries(node.step.params))
+      costs.push(cost(node.name, name, values.length, [node.index, ...after]));
   }
   return costs;
 }
@@ -97,7 +101,12 @@ function localCosts(model: Model, samples: number, sizes: readonly number[], who
     const crop = cropSize(node);
     const cropped = crop ? (size / outputs) * (crop === 'window' ? WINDOW_OUTPUTS : 1) : size;
     const perPoint = c.evaluations / (1 + c.coordinates);
-    return { layer: c.layer, tensor: c.tensor, evaluations: c.evaluations, passes: (perPoint * (size + c.coordinates * cropped)) / (whole * model.batch) };
+    return {
+      layer: c.layer,
+      tensor: c.tensor,
+      evaluations: c.evaluations,
+      passes: (perPoint * (size + c.coordinates * cropped)) / (whole * model.batch),
+    };
   });
 }
 
@@ -118,7 +127,13 @@ export function estimateCheck(model: Model, plan: CheckPlan = {}, forwardMs = me
   const tensors = checkCosts(model, plan);
   // The base forward, and a backward that costs about two forwards.
   const passes = 3 + tensors.reduce((s, t) => s + t.passes, 0);
-  return { evaluations: tensors.reduce((n, t) => n + t.evaluations, 0), passes, forwardMs, ms: passes * forwardMs, tensors };
+  return {
+    evaluations: tensors.reduce((n, t) => n + t.evaluations, 0),
+    passes,
+    forwardMs,
+    ms: passes * forwardMs,
+    tensors,
+  };
 }
 
 export { aboutDuration } from '../duration';

@@ -17,7 +17,10 @@ export const FAULTS = {
   'mean-pool-no-divide': (step, _x, _f, _dy, standard, kind) => {
     const g = geometryOf(pool, kind, step);
     // Adaptive windows differ in size from one output to the next: the fault is defined for KERNEL windows.
-    if (!('h' in g)) throw new Error(`${step.name}: mean-pool-no-divide is injected into pooling over KERNEL windows, not adaptive pooling`);
+    if (!('h' in g))
+      throw new Error(
+        `${step.name}: mean-pool-no-divide is injected into pooling over KERNEL windows, not adaptive pooling`,
+      );
     const k = g.h.kernel * g.w.kernel;
     return { dx: standard().dx.map((d) => d.map((v) => v * k)) };
   },
@@ -38,7 +41,9 @@ export const FAULTS = {
     return { dx: b.dx, grads: { ...b.grads, W: W.map((_, i) => W[(i % units) * inputs + Math.floor(i / units)]) } };
   },
   /** add hands δ to its first term only; the others get zeros. */
-  'add-one-term': (_step, _x, _f, _dy, standard) => ({ dx: standard().dx.map((d, i) => (i === 0 ? d : new Float64Array(d.length))) }),
+  'add-one-term': (_step, _x, _f, _dy, standard) => ({
+    dx: standard().dx.map((d, i) => (i === 0 ? d : new Float64Array(d.length))),
+  }),
   /** concat cuts δ into the inputs' channel ranges one channel late: input k gets channels [c₀ + 1, c₀ + Cₖ + 1). */
   'concat-off-by-one': (step, _x, _f, dy) => {
     const channels = step.inputShapes.map((s) => s[0]);
@@ -61,7 +66,8 @@ export function withFault(layer: string, fault: FaultName): Record<string, Backw
 /** The step's geometry as `expected`'s: a fault about conv's or pooling's windows goes into a layer of that kind. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any options, configuration and saved state
 function geometryOf<G>(expected: LayerKind<any, any, G>, kind: LayerKind, step: Step): G {
-  if (!isStepOf(expected, kind, step)) throw new Error(`${step.name} is not a ${expected.kind} layer, where this fault goes`);
+  if (!isStepOf(expected, kind, step))
+    throw new Error(`${step.name} is not a ${expected.kind} layer, where this fault goes`);
   return step.geometry;
 }
 

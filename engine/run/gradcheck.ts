@@ -151,7 +151,13 @@ export async function gradcheck(analysis: Analysis, options: GradcheckOptions = 
 export async function gradcheckModel(model: Model, options: GradcheckOptions = {}): Promise<GradcheckResult> {
   const started = now();
   const part = await checkTensors(model, options);
-  return assemble(layerMeta(model), [part], { ...settingsOf(options), batch: model.batch, seed: model.seed, input: model.inputShape, ms: now() - started });
+  return assemble(layerMeta(model), [part], {
+    ...settingsOf(options),
+    batch: model.batch,
+    seed: model.seed,
+    input: model.inputShape,
+    ms: now() - started,
+  });
 }
 
 /** One share of a gradient check, for running it on several threads: which share, of how many. */
@@ -196,7 +202,12 @@ export function layerMeta(model: Model): LayerMeta[] {
 }
 
 function settingsOf(options: GradcheckOptions) {
-  return { mode: options.mode ?? GRADCHECK_DEFAULTS.mode, eps: options.eps ?? GRADCHECK_DEFAULTS.eps, atol: options.atol ?? GRADCHECK_DEFAULTS.atol, rtol: options.rtol ?? GRADCHECK_DEFAULTS.rtol };
+  return {
+    mode: options.mode ?? GRADCHECK_DEFAULTS.mode,
+    eps: options.eps ?? GRADCHECK_DEFAULTS.eps,
+    atol: options.atol ?? GRADCHECK_DEFAULTS.atol,
+    rtol: options.rtol ?? GRADCHECK_DEFAULTS.rtol,
+  };
 }
 
 /**
@@ -204,15 +215,28 @@ function settingsOf(options: GradcheckOptions) {
  * the same way on every thread, so shards of one model together check every tensor once. A check perturbs
  * the model's tensors in place (and restores them exactly): give each concurrent check its own model.
  */
-export async function checkTensors(model: Model, options: GradcheckOptions & { readonly shard?: Shard; readonly select?: Selection } = {}): Promise<PartialCheck> {
+export async function checkTensors(
+  model: Model,
+  options: GradcheckOptions & { readonly shard?: Shard; readonly select?: Selection } = {},
+): Promise<PartialCheck> {
   const eps = options.eps ?? GRADCHECK_DEFAULTS.eps;
   const atol = options.atol ?? GRADCHECK_DEFAULTS.atol;
   const rtol = options.rtol ?? GRADCHECK_DEFAULTS.rtol;
   const samples = options.samples ?? GRADCHECK_DEFAULTS.samples;
   const mode = options.mode ?? GRADCHECK_DEFAULTS.mode;
   if ((mode === 'local' || mode === 'local-full') && !options.select) {
-    const part = await checkLocal(model, { ...options, eps, atol, rtol, samples: mode === 'local-full' ? Infinity : samples });
-    const checks = part.tensors.map((t) => ({ layer: t.layer, tensor: t.tensor, check: summarise(t.points.map((p) => comparedOf(p.index, p.analytic, p.numeric, p.verdict, { atol, rtol }))) }));
+    const part = await checkLocal(model, {
+      ...options,
+      eps,
+      atol,
+      rtol,
+      samples: mode === 'local-full' ? Infinity : samples,
+    });
+    const checks = part.tensors.map((t) => ({
+      layer: t.layer,
+      tensor: t.tensor,
+      check: summarise(t.points.map((p) => comparedOf(p.index, p.analytic, p.numeric, p.verdict, { atol, rtol }))),
+    }));
     for (const c of checks) options.onChecked?.(c);
     return { loss: part.loss, evaluations: part.evaluations, checks, chains: part.chains };
   }
@@ -222,14 +246,31 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
 
   const base = forwardPass(model);
   const grads = backwardPass(model, base);
-  const baseDecisions = model.nodes.map((n) => n.kind.decisions?.(n.config, n.step, n.inputs.map((t) => base.tensors[t]), base.forwards[n.index]));
+  const baseDecisions = model.nodes.map((n) =>
+    n.kind.decisions?.(
+      n.config,
+      n.step,
+      n.inputs.map((t) => base.tensors[t]),
+      base.forwards[n.index],
+    ),
+  );
   const all = listTargets(model, base, grads);
   const { select } = options;
-  const targets = select ? all.filter((t) => t.layer === select.layer && t.tensor === select.tensor) : options.shard ? share(model, all, options.shard, modes, samples) : all;
+  const targets = select
+    ? all.filter((t) => t.layer === select.layer && t.tensor === select.tensor)
+    : options.shard
+      ? share(model, all, options.shard, modes, samples)
+      : all;
   const plans = select
     ? targets.map((t) => ({ target: t, coords: [...select.indices] }))
-    : targets.map((t) => ({ target: t, coords: modes.includes('full') ? null : modes.includes('sampled') ? pick(t, samples, model.seed) : [] }));
-  let total = plans.reduce((n, p) => n + 2 * ((p.coords?.length ?? p.target.values.length) + (modes.includes('directional') ? 1 : 0)), 0);
+    : targets.map((t) => ({
+        target: t,
+        coords: modes.includes('full') ? null : modes.includes('sampled') ? pick(t, samples, model.seed) : [],
+      }));
+  let total = plans.reduce(
+    (n, p) => n + 2 * ((p.coords?.length ?? p.target.values.length) + (modes.includes('directional') ? 1 : 0)),
+    0,
+  );
 
   let done = 0;
   let selected: readonly Compared[] = [];
@@ -242,7 +283,18 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
     for (const [i, f] of r.forwards) {
       const before = baseDecisions[i];
       const node = model.nodes[i];
-      if (before && differs(before, node.kind.decisions!(node.config, node.step, node.inputs.map((x) => r.tensors[x]), f))) {
+      if (
+        before &&
+        differs(
+          before,
+          node.kind.decisions!(
+            node.config,
+            node.step,
+            node.inputs.map((x) => r.tensors[x]),
+            f,
+          ),
+        )
+      ) {
         kink = true;
         break;
       }
@@ -290,7 +342,11 @@ export async function checkTensors(model: Model, options: GradcheckOptions & { r
   /** The verdict at ε, and at ε/2, ε/4, … as well when the first misses (curvature or a wrong rule: verdict.ts). */
   const tol = { atol, rtol };
   const floor = roundingFloor(base.loss, eps);
-  const judged = async (index: readonly number[], a: number, at: (h: number) => Promise<Difference>): Promise<Compared> => {
+  const judged = async (
+    index: readonly number[],
+    a: number,
+    at: (h: number) => Promise<Difference>,
+  ): Promise<Compared> => {
     const steps = [await at(eps)];
     let v = verdict(a, steps, floor, tol);
     while (v === 'halve') {
@@ -360,12 +416,19 @@ export interface DeltaMap {
 }
 
 /** Computes every coordinate of one channel of one sample of `layer`'s δ, numerically and analytically. */
-export async function deltaMap(model: Model, layer: string, sample: number, channel: number, options: GradcheckOptions = {}): Promise<DeltaMap> {
+export async function deltaMap(
+  model: Model,
+  layer: string,
+  sample: number,
+  channel: number,
+  options: GradcheckOptions = {},
+): Promise<DeltaMap> {
   const node = model.nodes.find((n) => n.name === layer);
   const shape = node ? node.step.output : model.inputShape;
   if (!node && layer !== model.inputName) throw new Error(`no layer ${layer}`);
   const [C, H, W] = shape.length === 3 ? shape : [1, 1, shape[0]];
-  if (!(sample >= 0 && sample < model.batch && channel >= 0 && channel < C)) throw new Error(`${layer} has ${model.batch} samples and ${C} channels`);
+  if (!(sample >= 0 && sample < model.batch && channel >= 0 && channel < C))
+    throw new Error(`${layer} has ${model.batch} samples and ${C} channels`);
   const base = (sample * C + channel) * H * W;
   const indices = Array.from({ length: H * W }, (_, i) => base + i);
   const part = await checkTensors(model, { ...options, mode: 'full', select: { layer, tensor: 'δ', indices } });
@@ -388,22 +451,47 @@ export async function deltaMap(model: Model, layer: string, sample: number, chan
 export function assemble(
   layers: readonly LayerMeta[],
   parts: readonly PartialCheck[],
-  settings: { mode: string; eps: number; atol: number; rtol: number; batch: number; seed: number; ms: number; input?: Shape },
+  settings: {
+    mode: string;
+    eps: number;
+    atol: number;
+    rtol: number;
+    batch: number;
+    seed: number;
+    ms: number;
+    input?: Shape;
+  },
 ): GradcheckResult {
   const found = new Map(parts.flatMap((p) => p.checks.map((c) => [`${c.layer}\u0000${c.tensor}`, c.check] as const)));
   // The local check's δ: each shard summed its own readers' parts; the verdict needs them all.
   const sums = new Map<string, ChainPoint[]>();
   for (const chain of parts.flatMap((p) => p.chains ?? [])) {
     const sum = sums.get(chain.layer);
-    if (!sum) sums.set(chain.layer, chain.points.map((p) => ({ ...p })));
-    else chain.points.forEach((p, k) => ((sum[k].numeric += p.numeric), (sum[k].kink ||= p.kink), (sum[k].floor += p.floor)));
+    if (!sum)
+      sums.set(
+        chain.layer,
+        chain.points.map((p) => ({ ...p })),
+      );
+    else
+      chain.points.forEach(
+        (p, k) => ((sum[k].numeric += p.numeric), (sum[k].kink ||= p.kink), (sum[k].floor += p.floor)),
+      );
   }
   const tol = { atol: settings.atol, rtol: settings.rtol };
-  for (const [layer, points] of sums) found.set(`${layer}\u0000δ`, summarise(points.map((p) => comparedOf(p.index, p.analytic, p.numeric, chainVerdict(p, tol), tol))));
+  for (const [layer, points] of sums)
+    found.set(
+      `${layer}\u0000δ`,
+      summarise(points.map((p) => comparedOf(p.index, p.analytic, p.numeric, chainVerdict(p, tol), tol))),
+    );
   const local = sums.size > 0;
   const readers = (name: string) => layers.filter((l) => l.inputs.includes(name)).map((l) => l.name);
   /** Whether every rule check of a reader of `name`, for its input `name`, passed. */
-  const readersRight = (name: string) => [...found].every(([key, c]) => c.passed || !readers(name).some((r) => key === `${r}\u0000rule δ ${name}` || key.startsWith(`${r}\u0000rule δ ${name} #`)));
+  const readersRight = (name: string) =>
+    [...found].every(
+      ([key, c]) =>
+        c.passed ||
+        !readers(name).some((r) => key === `${r}\u0000rule δ ${name}` || key.startsWith(`${r}\u0000rule δ ${name} #`)),
+    );
   const get = (layer: string, tensor: string) => {
     const c = found.get(`${layer}\u0000${tensor}`);
     if (!c) throw new Error(`gradcheck: no check of ${layer} ${tensor} in any shard`);
@@ -423,19 +511,32 @@ export function assemble(
         }),
         ...l.params.map((p) => [p, get(l.name, `rule ${p}`)] as const),
       ]);
-      return { name: l.name, kind: l.kind, ...(l.line !== undefined && { line: l.line }), custom: l.custom, delta, params, rules, ...localBlame(l, delta, params, rules, readers(l.name), readersRight(l.name)) };
+      return {
+        name: l.name,
+        kind: l.kind,
+        ...(l.line !== undefined && { line: l.line }),
+        custom: l.custom,
+        delta,
+        params,
+        rules,
+        ...localBlame(l, delta, params, rules, readers(l.name), readersRight(l.name)),
+      };
     }
     // Where an input feeds several layers, its δ is wrong because of this layer only if this layer's share is.
     const wrongInput = (name: string) => {
       const c = get(name, 'δ');
-      return !c.passed && (c.shares?.[l.name]?.passed !== true);
+      return !c.passed && c.shares?.[l.name]?.passed !== true;
     };
     const wrong = [
       ...[...new Set(l.inputs)].filter(wrongInput).map((name) => `the δ at its input ${name}`),
-      ...Object.entries(params).filter(([, c]) => !c.passed).map(([name]) => `its gradient ${name}`),
+      ...Object.entries(params)
+        .filter(([, c]) => !c.passed)
+        .map(([name]) => `its gradient ${name}`),
     ];
     const shares = delta.shares && Object.entries(delta.shares);
-    const unsummed = shares?.every(([, c]) => c.passed) && `each layer it feeds (${shares.map(([n]) => n).join(', ')}) hands back a right share of its δ, but the δ is not their sum: the δ where ${l.name} fans out is not summed right`;
+    const unsummed =
+      shares?.every(([, c]) => c.passed) &&
+      `each layer it feeds (${shares.map(([n]) => n).join(', ')}) hands back a right share of its δ, but the δ is not their sum: the δ where ${l.name} fans out is not summed right`;
     return {
       name: l.name,
       kind: l.kind,
@@ -443,12 +544,20 @@ export function assemble(
       custom: l.custom,
       delta,
       params,
-      ...(delta.passed && wrong.length > 0 && { blame: `the δ at its output is right but ${wrong.join(' and ')} ${wrong.length > 1 ? 'are' : 'is'} wrong: ${l.name}'s backward rule is wrong` }),
+      ...(delta.passed &&
+        wrong.length > 0 && {
+          blame: `the δ at its output is right but ${wrong.join(' and ')} ${wrong.length > 1 ? 'are' : 'is'} wrong: ${l.name}'s backward rule is wrong`,
+        }),
       ...(unsummed && { blame: unsummed }),
     };
   });
   return {
-    passed: results.every((l) => l.delta.passed && Object.values(l.params).every((c) => c.passed) && Object.values(l.rules ?? {}).every((c) => c.passed)),
+    passed: results.every(
+      (l) =>
+        l.delta.passed &&
+        Object.values(l.params).every((c) => c.passed) &&
+        Object.values(l.rules ?? {}).every((c) => c.passed),
+    ),
     ...settings,
     loss: parts[0]?.loss ?? NaN,
     evaluations: parts.reduce((n, p) => n + p.evaluations, 0),
@@ -469,13 +578,25 @@ function localBlame(
   readers: readonly string[],
   readersRight: boolean,
 ): { blame?: string } {
-  const wrongRules = Object.entries(rules).filter(([, c]) => !c.passed).map(([key]) => (key.startsWith('δ ') ? `the δ at its input ${key.slice(2)}` : `its gradient ${key}`));
-  if (wrongRules.length) return { blame: `for a random δ at its output, ${wrongRules.join(' and ')} disagree${wrongRules.length > 1 ? '' : 's'} with its forward: ${l.name}'s backward rule is wrong` };
+  const wrongRules = Object.entries(rules)
+    .filter(([, c]) => !c.passed)
+    .map(([key]) => (key.startsWith('δ ') ? `the δ at its input ${key.slice(2)}` : `its gradient ${key}`));
+  if (wrongRules.length)
+    return {
+      blame: `for a random δ at its output, ${wrongRules.join(' and ')} disagree${wrongRules.length > 1 ? '' : 's'} with its forward: ${l.name}'s backward rule is wrong`,
+    };
   if (!delta.passed && readersRight && readers.length > 0) {
-    return { blame: `the δ at its output is not the sum of what ${readers.length > 1 ? `its readers ${readers.join(', ')} hand` : `its reader ${readers[0]} hands`} back, though ${readers.length > 1 ? 'their rules are' : 'its rule is'} right: δ is passed on wrong after ${l.name}` };
+    return {
+      blame: `the δ at its output is not the sum of what ${readers.length > 1 ? `its readers ${readers.join(', ')} hand` : `its reader ${readers[0]} hands`} back, though ${readers.length > 1 ? 'their rules are' : 'its rule is'} right: δ is passed on wrong after ${l.name}`,
+    };
   }
-  const wrongGrads = Object.entries(params).filter(([, c]) => !c.passed).map(([name]) => name);
-  if (wrongGrads.length) return { blame: `its rule is right, but the gradient ${wrongGrads.join(' and ')} kept is not what it gives for the δ at its output` };
+  const wrongGrads = Object.entries(params)
+    .filter(([, c]) => !c.passed)
+    .map(([name]) => name);
+  if (wrongGrads.length)
+    return {
+      blame: `its rule is right, but the gradient ${wrongGrads.join(' and ')} kept is not what it gives for the δ at its output`,
+    };
   return {};
 }
 
@@ -484,10 +605,18 @@ function localBlame(
  * rerun (the multiply-adds and activations of what follows the perturbed tensor), so the shards take about
  * equally long.
  */
-function share(model: Model, targets: readonly Target[], shard: Shard, modes: readonly GradcheckMode[], samples: number): Target[] {
+function share(
+  model: Model,
+  targets: readonly Target[],
+  shard: Shard,
+  modes: readonly GradcheckMode[],
+  samples: number,
+): Target[] {
   const sizes = model.nodes.map((n) => n.macs + elementCount(n.step.output));
   const cost = (t: Target) => {
-    const coords = modes.includes('full') ? t.values.length : (modes.includes('sampled') ? Math.min(samples, t.values.length) : 0) + (modes.includes('directional') ? 1 : 0);
+    const coords = modes.includes('full')
+      ? t.values.length
+      : (modes.includes('sampled') ? Math.min(samples, t.values.length) : 0) + (modes.includes('directional') ? 1 : 0);
     return 2 * coords * t.order.reduce((n, i) => n + sizes[i], 1);
   };
   const load = new Array<number>(shard.count).fill(0);
@@ -503,7 +632,15 @@ function share(model: Model, targets: readonly Target[], shard: Shard, modes: re
 
 /** A compared coordinate, with what summarise needs: how far past the tolerance, and the verdict. */
 export function comparedOf(index: readonly number[], a: number, n: number, v: Verdict, tol: Tolerance): Compared {
-  return { index, analytic: a, numeric: n, relError: relError(a, n), excess: excess(a, n, tol), kink: v === 'kink', verdict: v };
+  return {
+    index,
+    analytic: a,
+    numeric: n,
+    relError: relError(a, n),
+    excess: excess(a, n, tol),
+    kink: v === 'kink',
+    verdict: v,
+  };
 }
 
 export interface Compared extends Coordinate {
@@ -516,7 +653,10 @@ export function summarise(seen: readonly Compared[]): TensorCheck {
   const count = (v: Verdict) => seen.filter((c) => c.verdict === v).length;
   // Zeros pass but their relative error is noise over noise; inconclusive ones say nothing.
   const counted = seen.filter((c) => c.verdict === 'pass' || c.verdict === 'fail');
-  const worst = [...counted].sort((a, b) => b.excess - a.excess).slice(0, WORST).map(({ index, analytic, numeric, relError }) => ({ index, analytic, numeric, relError }));
+  const worst = [...counted]
+    .sort((a, b) => b.excess - a.excess)
+    .slice(0, WORST)
+    .map(({ index, analytic, numeric, relError }) => ({ index, analytic, numeric, relError }));
   return {
     maxRelError: counted.reduce((m, c) => Math.max(m, c.relError), 0),
     maxExcess: counted.reduce((m, c) => Math.max(m, c.excess), 0),
@@ -535,10 +675,20 @@ function listTargets(model: Model, base: Pass, { deltas, grads, shares }: Gradie
   /** Each share of δ(tensor): perturbing a copy that only its layer reads, rerunning from that layer on. */
   const sharesOf = (tensor: number, layer: string, shape: Shape) =>
     shares.has(tensor)
-      ? [...shares.get(tensor)!].sort(([a], [b]) => a - b).map(([node, analytic]): Target => {
-          const values = base.tensors[tensor].slice();
-          return { layer, tensor: model.nodes[node].name, values, analytic, shape, order: [node, ...downstream(node + 1)], substitute: { node, tensor, values } };
-        })
+      ? [...shares.get(tensor)!]
+          .sort(([a], [b]) => a - b)
+          .map(([node, analytic]): Target => {
+            const values = base.tensors[tensor].slice();
+            return {
+              layer,
+              tensor: model.nodes[node].name,
+              values,
+              analytic,
+              shape,
+              order: [node, ...downstream(node + 1)],
+              substitute: { node, tensor, values },
+            };
+          })
       : undefined;
   const downstream = (tensor: number, from = 0): number[] => {
     const reached = new Set([tensor]);
@@ -553,13 +703,38 @@ function listTargets(model: Model, base: Pass, { deltas, grads, shares }: Gradie
     return order;
   };
   const inputShape = [model.batch, ...model.inputShape];
-  targets.push({ layer: model.inputName, tensor: 'δ', values: base.tensors[0], analytic: deltas[0], shape: inputShape, changed: 0, order: downstream(0), shares: sharesOf(0, model.inputName, inputShape) });
+  targets.push({
+    layer: model.inputName,
+    tensor: 'δ',
+    values: base.tensors[0],
+    analytic: deltas[0],
+    shape: inputShape,
+    changed: 0,
+    order: downstream(0),
+    shares: sharesOf(0, model.inputName, inputShape),
+  });
   for (const node of model.nodes) {
     const t = node.index + 1;
     const shape = [model.batch, ...node.step.output];
-    targets.push({ layer: node.name, tensor: 'δ', values: base.tensors[t], analytic: deltas[t], shape, changed: t, order: downstream(t), shares: sharesOf(t, node.name, shape) });
+    targets.push({
+      layer: node.name,
+      tensor: 'δ',
+      values: base.tensors[t],
+      analytic: deltas[t],
+      shape,
+      changed: t,
+      order: downstream(t),
+      shares: sharesOf(t, node.name, shape),
+    });
     for (const [name, values] of Object.entries(node.step.params)) {
-      targets.push({ layer: node.name, tensor: name, values, analytic: grads[node.index][name], shape: node.paramShapes[name], order: [node.index, ...downstream(t)] });
+      targets.push({
+        layer: node.name,
+        tensor: name,
+        values,
+        analytic: grads[node.index][name],
+        shape: node.paramShapes[name],
+        order: [node.index, ...downstream(t)],
+      });
     }
   }
   return targets;
@@ -599,4 +774,3 @@ function differs(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return true;
   return false;
 }
-

@@ -85,7 +85,11 @@ export interface LocalPart {
    * Checks a shard completes alone: parameter gradients (`W`), rule checks (`rule δ p1`, `rule W`), and the
    * output's δ against the loss (`δ`, by whoever checks the last layer).
    */
-  readonly tensors: readonly { readonly layer: string; readonly tensor: string; readonly points: readonly LocalPoint[] }[];
+  readonly tensors: readonly {
+    readonly layer: string;
+    readonly tensor: string;
+    readonly points: readonly LocalPoint[];
+  }[];
   readonly chains: readonly ChainPart[];
 }
 
@@ -114,12 +118,20 @@ const YIELD_MS = 50;
 const NOTHING: Sums = { rule: 0, chain: 0, kink: false, ruleFloor: 0, chainFloor: 0 };
 
 /** The subjects a check perturbs: every δ, and each parameter of the nodes `mine` holds. */
-function subjects(model: Model, deltas: readonly Float64Array[], grads: Gradients['grads'], samples: number, mine: ReadonlySet<number>) {
+function subjects(
+  model: Model,
+  deltas: readonly Float64Array[],
+  grads: Gradients['grads'],
+  samples: number,
+  mine: ReadonlySet<number>,
+) {
   const names = [model.inputName, ...model.nodes.map((n) => n.name)];
   const shapes = [[model.batch, ...model.inputShape], ...model.nodes.map((n) => [model.batch, ...n.step.output])];
   const tensors = deltas.map((d, t) => subject(model, names[t], 'δ', shapes[t], d, samples));
   const params = model.nodes.map((node) =>
-    mine.has(node.index) ? Object.entries(grads[node.index]).map(([p, g]) => subject(model, node.name, p, node.paramShapes[p], g, samples)) : [],
+    mine.has(node.index)
+      ? Object.entries(grads[node.index]).map(([p, g]) => subject(model, node.name, p, node.paramShapes[p], g, samples))
+      : [],
   );
   return { tensors, params };
 }
@@ -140,7 +152,13 @@ export interface LocalCost {
   readonly coordinates: number;
 }
 
-export function localPlan(model: Model, deltas: readonly Float64Array[], grads: Gradients['grads'], samples: number, mine: ReadonlySet<number> = allNodes(model)) {
+export function localPlan(
+  model: Model,
+  deltas: readonly Float64Array[],
+  grads: Gradients['grads'],
+  samples: number,
+  mine: ReadonlySet<number> = allNodes(model),
+) {
   const { tensors, params } = subjects(model, deltas, grads, samples, mine);
   const plan: LocalCost[] = [];
   const last = model.nodes.length;
@@ -152,11 +170,30 @@ export function localPlan(model: Model, deltas: readonly Float64Array[], grads: 
       const reached = s.coords.filter((i) => reaches(node, i)).length;
       const seen = (slots.get(s.layer) ?? 0) + 1;
       slots.set(s.layer, seen);
-      plan.push({ layer: node.name, tensor: `rule δ ${s.layer}${seen > 1 ? ` #${seen}` : ''}`, evaluations: evaluationsPerPoint(node, j) * (1 + reached), node: node.index, coordinates: reached });
+      plan.push({
+        layer: node.name,
+        tensor: `rule δ ${s.layer}${seen > 1 ? ` #${seen}` : ''}`,
+        evaluations: evaluationsPerPoint(node, j) * (1 + reached),
+        node: node.index,
+        coordinates: reached,
+      });
     }
-    for (const s of params[node.index]) plan.push({ layer: node.name, tensor: s.tensor, evaluations: evaluationsPerPoint(node, s.tensor) * (1 + s.coords.length), node: node.index, coordinates: s.coords.length });
+    for (const s of params[node.index])
+      plan.push({
+        layer: node.name,
+        tensor: s.tensor,
+        evaluations: evaluationsPerPoint(node, s.tensor) * (1 + s.coords.length),
+        node: node.index,
+        coordinates: s.coords.length,
+      });
   }
-  if (mine.has(last - 1)) plan.push({ layer: tensors[last].layer, tensor: 'δ', evaluations: 2 * (1 + tensors[last].coords.length), coordinates: tensors[last].coords.length });
+  if (mine.has(last - 1))
+    plan.push({
+      layer: tensors[last].layer,
+      tensor: 'δ',
+      evaluations: 2 * (1 + tensors[last].coords.length),
+      coordinates: tensors[last].coords.length,
+    });
   return plan;
 }
 
@@ -191,7 +228,13 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     if (!c) {
       const s = tensorSubjects[t];
       const at = [-1, ...s.coords];
-      const points = at.map((i) => ({ index: i < 0 ? [] : unravel(i, s.shape), analytic: i < 0 ? dot(s.analytic, s.direction) : s.analytic[i], numeric: 0, kink: false, floor: 0 }));
+      const points = at.map((i) => ({
+        index: i < 0 ? [] : unravel(i, s.shape),
+        analytic: i < 0 ? dot(s.analytic, s.direction) : s.analytic[i],
+        numeric: 0,
+        kink: false,
+        floor: 0,
+      }));
       chains.set(t, (c = points));
     }
     return c;
@@ -202,7 +245,12 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
    * A point judged by verdict.ts: the difference at ε, then at ε/2, ε/4, … while it asks (curvature or a
    * wrong rule). `at(h)` is the numeric value at step h, `floor(h)` what it resolves.
    */
-  const judged = (index: readonly number[], analytic: number, first: { numeric: number; kink: boolean; floor: number }, at: (h: number) => { numeric: number; kink: boolean }): LocalPoint => {
+  const judged = (
+    index: readonly number[],
+    analytic: number,
+    first: { numeric: number; kink: boolean; floor: number },
+    at: (h: number) => { numeric: number; kink: boolean },
+  ): LocalPoint => {
     const steps = [first];
     let v = verdict(analytic, steps, first.floor, tol);
     while (v === 'halve') {
@@ -216,7 +264,9 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   for (const node of model.nodes) {
     if (!mine.has(node.index)) continue;
     const x = node.inputs.map((t) => base.tensors[t]);
-    const g = new Random(model.seed, `rule:${node.name}`).fill(base.tensors[node.index + 1].length, (r) => r.uniform(-1, 1));
+    const g = new Random(model.seed, `rule:${node.name}`).fill(base.tensors[node.index + 1].length, (r) =>
+      r.uniform(-1, 1),
+    );
     const ruled = backwardOf(model, node, x, base.forwards[node.index], g);
     const dy = deltas[node.index + 1];
     const y = base.tensors[node.index + 1];
@@ -224,7 +274,16 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
      * Both numeric sums of one difference of step h: ⟨g, Δy⟩ and ⟨δ(y), Δy⟩ over the outputs it moved.
      * Without `minus` it is one-sided, from the unperturbed output (`out` maps the crop's outputs into it).
      */
-    const differ = (h: number, plus: Forward, minus: Forward | undefined, out: Int32Array | undefined, linear = false, step = node.step, xp?: readonly Float64Array[], xm?: readonly Float64Array[]): Sums => {
+    const differ = (
+      h: number,
+      plus: Forward,
+      minus: Forward | undefined,
+      out: Int32Array | undefined,
+      linear = false,
+      step = node.step,
+      xp?: readonly Float64Array[],
+      xm?: readonly Float64Array[],
+    ): Sums => {
       done += minus ? 2 : 1;
       let rule = 0;
       let chain = 0;
@@ -241,14 +300,27 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
         chainScale += Math.abs(dy[o]) * size;
       }
       const decide = node.kind.decisions;
-      const kink = minus !== undefined && decide !== undefined && differs(decide(node.config, step, xp!, plus), decide(node.config, step, xm!, minus));
+      const kink =
+        minus !== undefined &&
+        decide !== undefined &&
+        differs(decide(node.config, step, xp!, plus), decide(node.config, step, xm!, minus));
       const floor = (scale: number) => (64 * Number.EPSILON * scale) / (2 * h);
-      return { rule, chain, kink: kink || !Number.isFinite(rule) || !Number.isFinite(chain), ruleFloor: floor(ruleScale), chainFloor: floor(chainScale) };
+      return {
+        rule,
+        chain,
+        kink: kink || !Number.isFinite(rule) || !Number.isFinite(chain),
+        ruleFloor: floor(ruleScale),
+        chainFloor: floor(chainScale),
+      };
     };
     const forward = (step: typeof node.step, xs: readonly Float64Array[]) => node.kind.forward(node.config, step, xs);
     /** Perturbs the whole of input slot j (or parameter p) by ±h·v, or one coordinate of it through a crop. */
     const along = (perturbed: number | string, v: Float64Array | undefined, i: number, h = eps): Sums => {
-      const crop: Crop | undefined = v ? undefined : typeof perturbed === 'number' ? cropInput(node, x, perturbed, i) : cropParam(node, x, perturbed, i);
+      const crop: Crop | undefined = v
+        ? undefined
+        : typeof perturbed === 'number'
+          ? cropInput(node, x, perturbed, i)
+          : cropParam(node, x, perturbed, i);
       if (crop && !crop.step) return NOTHING;
       const where = crop?.where ?? perturbed;
       const step = crop?.step ?? node.step;
@@ -269,12 +341,30 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       return differ(h, plus.f, minus.f, crop?.out, false, plus.step, plus.xs, minus.xs);
     };
     /** The rule check's and the chain check's points for one perturbation: each halves on its own when it misses. */
-    const point = (perturbed: number | string, v: Float64Array | undefined, i: number, index: readonly number[], ruleAnalytic: number, chainAnalytic?: number) => {
+    const point = (
+      perturbed: number | string,
+      v: Float64Array | undefined,
+      i: number,
+      index: readonly number[],
+      ruleAnalytic: number,
+      chainAnalytic?: number,
+    ) => {
       const first = along(perturbed, v, i);
       const memo = new Map<number, Sums>();
       const at = (h: number) => memo.get(h) ?? (memo.set(h, along(perturbed, v, i, h)), memo.get(h)!);
-      const rule = judged(index, ruleAnalytic, { numeric: first.rule, kink: first.kink, floor: first.ruleFloor }, (h) => ({ numeric: at(h).rule, kink: at(h).kink }));
-      const chain = chainAnalytic === undefined ? undefined : judged(index, chainAnalytic, { numeric: first.chain, kink: first.kink, floor: first.chainFloor }, (h) => ({ numeric: at(h).chain, kink: at(h).kink }));
+      const rule = judged(
+        index,
+        ruleAnalytic,
+        { numeric: first.rule, kink: first.kink, floor: first.ruleFloor },
+        (h) => ({ numeric: at(h).rule, kink: at(h).kink }),
+      );
+      const chain =
+        chainAnalytic === undefined
+          ? undefined
+          : judged(index, chainAnalytic, { numeric: first.chain, kink: first.kink, floor: first.chainFloor }, (h) => ({
+              numeric: at(h).chain,
+              kink: at(h).kink,
+            }));
       return { first, rule, chain };
     };
 
@@ -283,7 +373,11 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       const s = tensorSubjects[t];
       const sums = chainOf(t);
       const points: LocalPoint[] = [];
-      const add = (k: number, r: Sums) => ((sums[k].numeric += r.chain), (sums[k].kink ||= r.kink), (sums[k].floor += r.chainFloor));
+      const add = (k: number, r: Sums) => (
+        (sums[k].numeric += r.chain),
+        (sums[k].kink ||= r.kink),
+        (sums[k].floor += r.chainFloor)
+      );
       const d = point(j, s.direction, 0, [], dot(ruled.dx[j], s.direction));
       points.push(d.rule);
       add(0, d.first);
@@ -311,7 +405,10 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
         chain.push(c.chain!);
         await tick(node.name, p);
       }
-      tensors.push({ layer: node.name, tensor: `rule ${p}`, points: rule }, { layer: node.name, tensor: p, points: chain });
+      tensors.push(
+        { layer: node.name, tensor: `rule ${p}`, points: rule },
+        { layer: node.name, tensor: p, points: chain },
+      );
     }
     await tick(node.name, '');
   }
@@ -320,7 +417,8 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   // here, halving the step where the loss is strongly curved (a tiny probability).
   if (mine.has(last - 1)) {
     const s = tensorSubjects[last];
-    const lossAt = (values: Float64Array) => rerun(model, { ...base, tensors: [...base.tensors.slice(0, last), values] } as Pass, [], last).loss;
+    const lossAt = (values: Float64Array) =>
+      rerun(model, { ...base, tensors: [...base.tensors.slice(0, last), values] } as Pass, [], last).loss;
     const y = base.tensors[last];
     const floor = roundingFloor(base.loss, eps);
     const differ = (move: (values: Float64Array, h: number) => void) => (h: number) => {
@@ -332,10 +430,26 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       const numeric = (lossAt(plus) - lossAt(minus)) / (2 * h);
       return { numeric, kink: !Number.isFinite(numeric) };
     };
-    const measured = (index: readonly number[], analytic: number, at: (h: number) => { numeric: number; kink: boolean }) => judged(index, analytic, { ...at(eps), floor }, at);
-    const points = [measured([], dot(s.analytic, s.direction), differ((values, h) => values.forEach((_, k) => (values[k] += h * s.direction[k]))))];
+    const measured = (
+      index: readonly number[],
+      analytic: number,
+      at: (h: number) => { numeric: number; kink: boolean },
+    ) => judged(index, analytic, { ...at(eps), floor }, at);
+    const points = [
+      measured(
+        [],
+        dot(s.analytic, s.direction),
+        differ((values, h) => values.forEach((_, k) => (values[k] += h * s.direction[k]))),
+      ),
+    ];
     for (const i of s.coords) {
-      points.push(measured(unravel(i, s.shape), s.analytic[i], differ((values, h) => (values[i] += h))));
+      points.push(
+        measured(
+          unravel(i, s.shape),
+          s.analytic[i],
+          differ((values, h) => (values[i] += h)),
+        ),
+      );
       await tick(s.layer, 'δ');
     }
     tensors.push({ layer: s.layer, tensor: 'δ', points });
@@ -348,7 +462,9 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     loss: base.loss,
     evaluations: done,
     tensors,
-    chains: [...chains.entries()].sort(([a], [b]) => a - b).map(([t, points]) => ({ layer: tensorSubjects[t].layer, points })),
+    chains: [...chains.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([t, points]) => ({ layer: tensorSubjects[t].layer, points })),
   };
 }
 
@@ -360,13 +476,29 @@ function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f
 }
 
 /** Directions and upstream δs are uniform in [−1, 1): any random direction serves, and it is cheaper to draw than a normal. */
-function subject(model: Model, layer: string, tensor: string, shape: readonly number[], analytic: Float64Array, samples: number): Subject {
+function subject(
+  model: Model,
+  layer: string,
+  tensor: string,
+  shape: readonly number[],
+  analytic: Float64Array,
+  samples: number,
+): Subject {
   const size = analytic.length;
   const r = new Random(model.seed, `direction:${layer}:${tensor}`);
   const direction = r.fill(size, (g) => g.uniform(-1, 1));
   const norm = Math.sqrt(dot(direction, direction)) || 1;
   for (let i = 0; i < size; i++) direction[i] /= norm;
-  return { layer, tensor, size, shape, analytic, direction, coords: samples >= size ? [...Array(size).keys()] : pick(analytic, samples, model.seed, `sample:${layer}:${tensor}`) };
+  return {
+    layer,
+    tensor,
+    size,
+    shape,
+    analytic,
+    direction,
+    coords:
+      samples >= size ? [...Array(size).keys()] : pick(analytic, samples, model.seed, `sample:${layer}:${tensor}`),
+  };
 }
 
 /** The largest |gradient| entries (a quarter of the samples), where a wrong rule shows most, then seeded others. */
@@ -402,10 +534,18 @@ function shareNodes(model: Model, options: LocalOptions): Set<number> {
   const cost = (node: ModelNode) => {
     const whole = model.batch * (node.macs + elementCount(node.step.output)) + 1;
     const size = cropSize(node);
-    const perSample = size === 'window' ? (whole / Math.max(1, model.batch * elementCount(node.step.output.slice(1)))) * WINDOW_OUTPUTS : size === 'element' ? 1 : whole;
+    const perSample =
+      size === 'window'
+        ? (whole / Math.max(1, model.batch * elementCount(node.step.output.slice(1)))) * WINDOW_OUTPUTS
+        : size === 'element'
+          ? 1
+          : whole;
     const tensors = node.inputs.length + Object.keys(node.step.params).length;
     const samples = Math.min(options.samples, elementCount(node.step.output) * model.batch);
-    return whole * (evaluationsPerPoint(node, 0) * tensors + 3) + evaluationsPerPoint(node, 0) * tensors * samples * perSample;
+    return (
+      whole * (evaluationsPerPoint(node, 0) * tensors + 3) +
+      evaluationsPerPoint(node, 0) * tensors * samples * perSample
+    );
   };
   const load = new Array<number>(count).fill(0);
   const mine = new Set<number>();

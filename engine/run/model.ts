@@ -91,7 +91,11 @@ export interface Model {
 
 export function buildModel(declared: Analysis, options: RunOptions = {}): Model {
   const errors = declared.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length) throw new RunError(`the network has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} before running it`, errors);
+  if (errors.length)
+    throw new RunError(
+      `the network has ${errors.length} error${errors.length > 1 ? 's' : ''}; fix ${errors.length > 1 ? 'them' : 'it'} before running it`,
+      errors,
+    );
   // At `sample size=`, every shape is the size's; the input's declared H×W is only `check`'s.
   const analysis = runsAt(declared);
   const input = analysis.input;
@@ -101,7 +105,9 @@ export function buildModel(declared: Analysis, options: RunOptions = {}): Model 
   const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
   const bytes = estimateRunBytes(input.shape, analysis.layers, batch);
   if (bytes > BigInt(Math.floor(limit))) {
-    throw new RunError(`a sample run of batch ${batch} would need ${formatBytes(bytes)}, over the ${formatBytes(BigInt(Math.floor(limit)))} limit`);
+    throw new RunError(
+      `a sample run of batch ${batch} would need ${formatBytes(bytes)}, over the ${formatBytes(BigInt(Math.floor(limit)))} limit`,
+    );
   }
 
   const tensorOf = new Map<string, number>([[input.name, 0]]);
@@ -118,9 +124,22 @@ export function buildModel(declared: Analysis, options: RunOptions = {}): Model 
       inputShapes: l.inputShapes as Shape[],
       output: l.output!,
       geometry: l.geometry,
-      params: { ...initParams(l.name, l.params, reluNext, seed), ...given(options.data?.params?.[l.name], l.params, l.name) },
+      params: {
+        ...initParams(l.name, l.params, reluNext, seed),
+        ...given(options.data?.params?.[l.name], l.params, l.name),
+      },
     };
-    return { index, name: l.name, kind, config: l.config, step, inputs: l.inputs.map((n) => tensorOf.get(n)!), line: l.line, paramShapes: Object.fromEntries(l.params.map((p) => [p.name, p.shape])), macs: l.macs };
+    return {
+      index,
+      name: l.name,
+      kind,
+      config: l.config,
+      step,
+      inputs: l.inputs.map((n) => tensorOf.get(n)!),
+      line: l.line,
+      paramShapes: Object.fromEntries(l.params.map((p) => [p.name, p.shape])),
+      macs: l.macs,
+    };
   });
 
   const output = nodes[nodes.length - 1].step.output;
@@ -135,10 +154,26 @@ export function buildModel(declared: Analysis, options: RunOptions = {}): Model 
     inputName: input.name,
     inputShape: input.shape,
     nodes,
-    input: data.input ? sized(data.input, inputSize, 'input') : new Random(seed, 'input').fill(inputSize, (r) => r.normal()),
+    input: data.input
+      ? sized(data.input, inputSize, 'input')
+      : new Random(seed, 'input').fill(inputSize, (r) => r.normal()),
     ...(loss === 'cross_entropy'
-      ? { labels: data.labels ? Int32Array.from(sized(data.labels, batch * positions, 'labels')) : Int32Array.from({ length: batch * positions }, ((r) => () => r.int(output[0]))(new Random(seed, 'labels'))) }
-      : { targets: data.targets ? sized(data.targets, batch * elementCount(output), 'targets') : new Random(seed, 'targets').fill(batch * elementCount(output), (r) => r.normal()) }),
+      ? {
+          labels: data.labels
+            ? Int32Array.from(sized(data.labels, batch * positions, 'labels'))
+            : Int32Array.from(
+                { length: batch * positions },
+                (
+                  (r) => () =>
+                    r.int(output[0])
+                )(new Random(seed, 'labels')),
+              ),
+        }
+      : {
+          targets: data.targets
+            ? sized(data.targets, batch * elementCount(output), 'targets')
+            : new Random(seed, 'targets').fill(batch * elementCount(output), (r) => r.normal()),
+        }),
     fusedSoftmax: nodes[nodes.length - 1].kind.fusedWithLoss?.loss === loss,
     overrides: { ...ruleOverrides(analysis), ...options.overrides },
     ...(options.gather && { gather: options.gather }),
@@ -150,7 +185,11 @@ function sized(values: ArrayLike<number>, n: number, what: string): Float64Array
   return Float64Array.from(values);
 }
 
-function given(values: Readonly<Record<string, ArrayLike<number>>> | undefined, specs: readonly ParamSpec[], layer: string): Record<string, Float64Array> {
+function given(
+  values: Readonly<Record<string, ArrayLike<number>>> | undefined,
+  specs: readonly ParamSpec[],
+  layer: string,
+): Record<string, Float64Array> {
   if (!values) return {};
   return Object.fromEntries(
     Object.entries(values).map(([name, v]) => {
@@ -167,7 +206,12 @@ function given(values: Readonly<Record<string, ArrayLike<number>>> | undefined, 
  * Batchnorm: γ uniform in [0.5, 1.5) and β in [−0.5, 0.5), away from the identity for the same reason.
  * W is [out, in, kh, kw] or [out, in], so fan_in = in·kh·kw and fan_out = out·kh·kw.
  */
-function initParams(layer: string, params: readonly ParamSpec[], reluNext: boolean, seed: number): Record<string, Float64Array> {
+function initParams(
+  layer: string,
+  params: readonly ParamSpec[],
+  reluNext: boolean,
+  seed: number,
+): Record<string, Float64Array> {
   const W = params.find((p) => p.name === 'W')?.shape;
   const receptive = W ? elementCount(W.slice(2)) : 1;
   const fanIn = W ? W[1] * receptive : 1;
@@ -178,5 +222,7 @@ function initParams(layer: string, params: readonly ParamSpec[], reluNext: boole
     gamma: (r) => r.uniform(0.5, 1.5),
     beta: (r) => r.uniform(-0.5, 0.5),
   };
-  return Object.fromEntries(params.map((p) => [p.name, new Random(seed, `${layer}.${p.name}`).fill(elementCount(p.shape), draw[p.name])]));
+  return Object.fromEntries(
+    params.map((p) => [p.name, new Random(seed, `${layer}.${p.name}`).fill(elementCount(p.shape), draw[p.name])]),
+  );
 }

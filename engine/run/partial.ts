@@ -8,7 +8,17 @@ import { assemble, type GradcheckResult, type LayerMeta, type TensorVerdict } fr
 export function assembleFinished(
   layers: readonly LayerMeta[],
   checks: readonly TensorVerdict[],
-  settings: { mode: string; eps: number; atol: number; rtol: number; batch: number; seed: number; ms: number; loss: number; evaluations: number },
+  settings: {
+    mode: string;
+    eps: number;
+    atol: number;
+    rtol: number;
+    batch: number;
+    seed: number;
+    ms: number;
+    loss: number;
+    evaluations: number;
+  },
 ): GradcheckResult {
   const key = (layer: string, tensor: string) => `${layer}\u0000${tensor}`;
   const have = new Set(checks.map((c) => key(c.layer, c.tensor)));

@@ -35,9 +35,16 @@ export interface Gradients {
 export function forwardPass(model: Model): Pass {
   const tensors: Float64Array[] = [model.input];
   const forwards: Forward[] = [];
-  const taken = new Set<ArrayBufferLike>([model.input.buffer, ...model.nodes.flatMap((n) => Object.values(n.step.params).map((p) => p.buffer))]);
+  const taken = new Set<ArrayBufferLike>([
+    model.input.buffer,
+    ...model.nodes.flatMap((n) => Object.values(n.step.params).map((p) => p.buffer)),
+  ]);
   for (const node of model.nodes) {
-    const run = node.kind.forward(node.config, node.step, node.inputs.map((t) => tensors[t]));
+    const run = node.kind.forward(
+      node.config,
+      node.step,
+      node.inputs.map((t) => tensors[t]),
+    );
     const f = taken.has(run.y.buffer) ? { ...run, y: run.y.slice() } : run;
     taken.add(f.y.buffer);
     finite(f.y, node, 'forward output');
@@ -61,12 +68,22 @@ export interface Substitute {
  * `changed` or to a node's parameters) on top of `base`, reusing every activation before it. Returns the new
  * loss and the rerun's forward records, for kink detection.
  */
-export function rerun(model: Model, base: Pass, order: readonly number[], changed?: number, substitute?: Substitute): { loss: number; forwards: Map<number, Forward>; tensors: readonly Float64Array[] } {
+export function rerun(
+  model: Model,
+  base: Pass,
+  order: readonly number[],
+  changed?: number,
+  substitute?: Substitute,
+): { loss: number; forwards: Map<number, Forward>; tensors: readonly Float64Array[] } {
   const tensors = base.tensors.slice();
   const forwards = new Map<number, Forward>();
   for (const i of order) {
     const node = model.nodes[i];
-    const f = node.kind.forward(node.config, node.step, node.inputs.map((t) => (substitute?.node === i && substitute.tensor === t ? substitute.values : tensors[t])));
+    const f = node.kind.forward(
+      node.config,
+      node.step,
+      node.inputs.map((t) => (substitute?.node === i && substitute.tensor === t ? substitute.values : tensors[t])),
+    );
     forwards.set(i, f);
     tensors[i + 1] = f.y;
   }
@@ -107,7 +124,8 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
     deltas[t] = prev ? gather(prev, d) : d;
   };
   const consumers = new Map<number, Set<number>>();
-  for (const node of nodes) for (const t of node.inputs) consumers.set(t, (consumers.get(t) ?? new Set()).add(node.index));
+  for (const node of nodes)
+    for (const t of node.inputs) consumers.set(t, (consumers.get(t) ?? new Set()).add(node.index));
   const shares = new Map<number, Map<number, Float64Array>>();
   const share = (t: number, node: number, d: Float64Array) => {
     if (consumers.get(t)!.size < 2) return;
@@ -164,6 +182,11 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
 
 function finite(a: Float64Array, node: ModelNode, what: string): void {
   for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i])) throw new RunError(`${node.name} (line ${node.line}) produced ${a[i]} in its ${what}, at element ${i}`, [], node.name);
+    if (!Number.isFinite(a[i]))
+      throw new RunError(
+        `${node.name} (line ${node.line}) produced ${a[i]} in its ${what}, at element ${i}`,
+        [],
+        node.name,
+      );
   }
 }

@@ -24,8 +24,11 @@ function override(rules: readonly CompiledRule[], paramShapes: Readonly<Record<s
   return (step, x, forward, dy, standard) => {
     // The built-in backward, for what the rules leave out.
     const covered = new Set(rules.map((r) => r.target));
-    const built = covered.has('dx') && Object.keys(paramShapes).every((p) => covered.has(`d${p}`)) ? undefined : standard();
-    const input = step.inputShapes[0], inSize = elementCount(input), outSize = elementCount(step.output);
+    const built =
+      covered.has('dx') && Object.keys(paramShapes).every((p) => covered.has(`d${p}`)) ? undefined : standard();
+    const input = step.inputShapes[0],
+      inSize = elementCount(input),
+      outSize = elementCount(step.output);
     const arrays: Record<string, Tensor> = {};
     for (const [name, shape] of Object.entries(paramShapes)) arrays[name] = { dims: shape, data: step.params[name] };
     const dx = built ? [...built.dx] : [];
@@ -35,7 +38,8 @@ function override(rules: readonly CompiledRule[], paramShapes: Readonly<Record<s
       const shape = param ? paramShapes[param] : input;
       const out = new Float64Array(param ? elementCount(shape) : step.batch * inSize);
       // Each assignment of the target's index variables fills a block of the target, in row-major order.
-      const blocks = rule.ranges.reduce((n, r) => n * r, 1), block = elementCount(shape) / blocks;
+      const blocks = rule.ranges.reduce((n, r) => n * r, 1),
+        block = elementCount(shape) / blocks;
       for (let n = 0; n < step.batch; n++) {
         arrays.x = { dims: input, data: x[0].subarray(n * inSize, (n + 1) * inSize) };
         arrays.y = { dims: step.output, data: forward.y.subarray(n * outSize, (n + 1) * outSize) };
@@ -47,7 +51,8 @@ function override(rules: readonly CompiledRule[], paramShapes: Readonly<Record<s
             at[i] = rest % rule.ranges[i];
             rest = Math.floor(rest / rule.ranges[i]);
           }
-          const value = evaluateRule(rule, arrays, at).data, o = base + b * block;
+          const value = evaluateRule(rule, arrays, at).data,
+            o = base + b * block;
           if (param) for (let i = 0; i < block; i++) out[o + i] += value[i];
           else out.set(value, o);
         }

@@ -60,7 +60,12 @@ export const MAX_HALVINGS = 8;
  * shrinks as ε² and their extrapolation agrees; a miss that stays the same fails at once. Far from the ε²
  * regime (a step near the size of a tiny probability) the ratio says nothing yet, and the step is halved again.
  */
-export function verdict(analytic: number, steps: readonly Difference[], floor: number, tol: Tolerance): Verdict | 'halve' {
+export function verdict(
+  analytic: number,
+  steps: readonly Difference[],
+  floor: number,
+  tol: Tolerance,
+): Verdict | 'halve' {
   const [at] = steps;
   if (at.kink) return 'kink';
   if (Math.abs(analytic) <= floor && Math.abs(at.numeric) <= floor) return 'zero';
@@ -69,7 +74,8 @@ export function verdict(analytic: number, steps: readonly Difference[], floor: n
     if (steps[k].kink) return 'kink';
     const ratio = (analytic - steps[k].numeric) / (analytic - steps[k - 1].numeric);
     const extrapolated = (4 * steps[k].numeric - steps[k - 1].numeric) / 3;
-    if (ratio >= CURVATURE_RATIO[0] && ratio <= CURVATURE_RATIO[1] && excess(analytic, extrapolated, tol) <= 1) return 'curvature';
+    if (ratio >= CURVATURE_RATIO[0] && ratio <= CURVATURE_RATIO[1] && excess(analytic, extrapolated, tol) <= 1)
+      return 'curvature';
     if (Math.abs(ratio - 1) <= STEADY) return 'fail';
   }
   return steps.length > MAX_HALVINGS ? 'fail' : 'halve';

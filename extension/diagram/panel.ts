@@ -13,7 +13,14 @@ import { diagramCss, themeVar } from '../../webview/diagram/style';
 import type { Analyses } from '../analyses';
 import type { CompletedRun, GradcheckController } from '../gradcheck';
 import { nonce as newNonce } from '../nonce';
-import { type ExportFormat, type ExportTheme, type FromDiagram, isFromDiagram, type ToDiagram, type VerdictView } from './protocol';
+import {
+  type ExportFormat,
+  type ExportTheme,
+  type FromDiagram,
+  isFromDiagram,
+  type ToDiagram,
+  type VerdictView,
+} from './protocol';
 
 /** What the diagram reported it shows. */
 export type DiagramShown = Omit<Extract<FromDiagram, { type: 'shown' }>, 'type'>;
@@ -48,10 +55,14 @@ export class DiagramView implements vscode.Disposable {
   ) {
     this.subscriptions = [
       this.shownEmitter,
-      vscode.window.registerWebviewPanelSerializer(DiagramView.viewType, { deserializeWebviewPanel: async (panel) => this.attach(panel) }),
+      vscode.window.registerWebviewPanelSerializer(DiagramView.viewType, {
+        deserializeWebviewPanel: async (panel) => this.attach(panel),
+      }),
       vscode.window.onDidChangeActiveTextEditor((e) => e?.document.languageId === 'cnn' && this.follow(e.document)),
       analyses.onDidAnalyse(({ document }) => document === this.followed && this.sendModel()),
-      vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor.document === this.followed && this.highlight(e.textEditor)),
+      vscode.window.onDidChangeTextEditorSelection(
+        (e) => e.textEditor.document === this.followed && this.highlight(e.textEditor),
+      ),
       gradcheck.onDidComplete((run) => {
         this.lastRun = run;
         if (run.document === this.followed) this.sendModel();
@@ -73,7 +84,12 @@ export class DiagramView implements vscode.Disposable {
       this.sendModel();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(DiagramView.viewType, 'Network Diagram', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {});
+    const panel = vscode.window.createWebviewPanel(
+      DiagramView.viewType,
+      'Network Diagram',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {},
+    );
     this.attach(panel);
   }
 
@@ -81,7 +97,10 @@ export class DiagramView implements vscode.Disposable {
     this.panel?.dispose();
     this.panel = panel;
     this.ready = false;
-    this.followed ??= vscode.window.activeTextEditor?.document.languageId === 'cnn' ? vscode.window.activeTextEditor.document : undefined;
+    this.followed ??=
+      vscode.window.activeTextEditor?.document.languageId === 'cnn'
+        ? vscode.window.activeTextEditor.document
+        : undefined;
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
     panel.webview.html = html(panel.webview, panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'diagram.js')));
@@ -121,7 +140,10 @@ export class DiagramView implements vscode.Disposable {
             filters: format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
           });
     if (!target) return undefined;
-    const bytes = format === 'svg' ? new TextEncoder().encode(data) : Uint8Array.from(atob(data.slice(data.indexOf(',') + 1)), (c) => c.charCodeAt(0));
+    const bytes =
+      format === 'svg'
+        ? new TextEncoder().encode(data)
+        : Uint8Array.from(atob(data.slice(data.indexOf(',') + 1)), (c) => c.charCodeAt(0));
     await vscode.workspace.fs.writeFile(target, bytes);
     return target;
   }
@@ -173,12 +195,20 @@ export class DiagramView implements vscode.Disposable {
     const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
     if (editor) this.current = diagramNodeAt(a, document.offsetAt(editor.selection.active)) ?? null;
     const run = this.lastRun;
-    const verdicts = run && run.document === document && run.version === document.version ? run.result.layers.map(verdictOf) : [];
-    this.post({ type: 'model', file: vscode.workspace.asRelativePath(document.uri), model: diagramModel(a), current: this.current, verdicts });
+    const verdicts =
+      run && run.document === document && run.version === document.version ? run.result.layers.map(verdictOf) : [];
+    this.post({
+      type: 'model',
+      file: vscode.workspace.asRelativePath(document.uri),
+      model: diagramModel(a),
+      current: this.current,
+      verdicts,
+    });
   }
 
   private highlight(editor: vscode.TextEditor): void {
-    const current = diagramNodeAt(this.analyses.get(editor.document), editor.document.offsetAt(editor.selection.active)) ?? null;
+    const current =
+      diagramNodeAt(this.analyses.get(editor.document), editor.document.offsetAt(editor.selection.active)) ?? null;
     if (current === this.current) return;
     this.current = current;
     this.post({ type: 'highlight', current });
@@ -188,10 +218,19 @@ export class DiagramView implements vscode.Disposable {
     const document = this.followed;
     if (!document) return;
     const a = this.analyses.get(document);
-    const statement = a.input?.name === id ? a.input.statement : id === 'loss' ? a.document.statements.find((s) => s.type === 'loss') : a.layers.find((l) => l.name === id)?.statement;
+    const statement =
+      a.input?.name === id
+        ? a.input.statement
+        : id === 'loss'
+          ? a.document.statements.find((s) => s.type === 'loss')
+          : a.layers.find((l) => l.name === id)?.statement;
     if (!statement) return;
-    const range = new vscode.Range(document.positionAt(statement.range.start), document.positionAt(statement.range.end));
-    const column = vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
+    const range = new vscode.Range(
+      document.positionAt(statement.range.start),
+      document.positionAt(statement.range.end),
+    );
+    const column =
+      vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
     await vscode.window.showTextDocument(document, { viewColumn: column, selection: range });
   }
 
@@ -214,7 +253,12 @@ export class DiagramView implements vscode.Disposable {
 export function verdictOf(l: LayerCheck): VerdictView {
   const tensors = [l.delta, ...Object.values(l.params)];
   const errors = tensors.map((t) => (Number.isFinite(t.maxRelError) ? t.maxRelError : 1));
-  return { id: l.name, passed: tensors.every((t) => t.passed) && l.blame === undefined, maxError: Math.max(...errors), blamed: l.blame !== undefined };
+  return {
+    id: l.name,
+    passed: tensors.every((t) => t.passed) && l.blame === undefined,
+    maxError: Math.max(...errors),
+    blamed: l.blame !== undefined,
+  };
 }
 
 function html(webview: vscode.Webview, script: vscode.Uri): string {

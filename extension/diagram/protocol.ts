@@ -18,7 +18,13 @@ export interface VerdictView extends Verdict {
 /** Extension → webview. */
 export type ToDiagram =
   /** The followed file's network, after every analysis; `verdicts` from a check of exactly this version, else none. */
-  | { readonly type: 'model'; readonly file: string; readonly model: DiagramModel; readonly current: string | null; readonly verdicts: readonly VerdictView[] }
+  | {
+      readonly type: 'model';
+      readonly file: string;
+      readonly model: DiagramModel;
+      readonly current: string | null;
+      readonly verdicts: readonly VerdictView[];
+    }
   /** The node of the statement under the editor's cursor (null: none), as the cursor moves. */
   | { readonly type: 'highlight'; readonly current: string | null }
   /** Draw the figure for saving and send it back (`exported`). */
@@ -57,30 +63,71 @@ const isCount = (v: unknown) => isInt(v);
 
 function isNode(n: unknown): boolean {
   return (
-    isObject(n) && isString(n.id) && isString(n.kind) && isString(n.label) && isString(n.shape) &&
-    isCount(n.params) && isCount(n.macs) && isCount(n.memoryBytes) && isOptional(n.line, (l): l is number => isInt(l, 1)) &&
+    isObject(n) &&
+    isString(n.id) &&
+    isString(n.kind) &&
+    isString(n.label) &&
+    isString(n.shape) &&
+    isCount(n.params) &&
+    isCount(n.macs) &&
+    isCount(n.memoryBytes) &&
+    isOptional(n.line, (l): l is number => isInt(l, 1)) &&
     (n.severity === undefined || n.severity === 'error' || n.severity === 'warning' || n.severity === 'info') &&
-    isStrings(n.messages) && typeof n.unknownStart === 'boolean'
+    isStrings(n.messages) &&
+    typeof n.unknownStart === 'boolean'
   );
 }
 
 /** Every field, and that the graph holds together: node ids unique, every edge between two of its nodes. */
 function isModel(v: unknown): v is DiagramModel {
-  if (!isObject(v) || !isOptional(v.network, isString) || !Array.isArray(v.nodes) || !v.nodes.every(isNode) || !Array.isArray(v.edges)) return false;
+  if (
+    !isObject(v) ||
+    !isOptional(v.network, isString) ||
+    !Array.isArray(v.nodes) ||
+    !v.nodes.every(isNode) ||
+    !Array.isArray(v.edges)
+  )
+    return false;
   const ids = new Set(v.nodes.map((n: { id: string }) => n.id));
   if (ids.size !== v.nodes.length) return false;
-  const isEdge = (e: unknown) => isObject(e) && isString(e.from) && isString(e.to) && ids.has(e.from) && ids.has(e.to) && isInt(e.index) && isString(e.shape) && isString(e.rule);
-  return v.edges.every(isEdge) && isObject(v.totals) && isCount(v.totals.params) && isCount(v.totals.macs) && isCount(v.totals.memoryBytes);
+  const isEdge = (e: unknown) =>
+    isObject(e) &&
+    isString(e.from) &&
+    isString(e.to) &&
+    ids.has(e.from) &&
+    ids.has(e.to) &&
+    isInt(e.index) &&
+    isString(e.shape) &&
+    isString(e.rule);
+  return (
+    v.edges.every(isEdge) &&
+    isObject(v.totals) &&
+    isCount(v.totals.params) &&
+    isCount(v.totals.macs) &&
+    isCount(v.totals.memoryBytes)
+  );
 }
 
 /** A verdict: its error a number (JSON turns a NaN into null, which no verdict may carry). */
-const isVerdict = (v: unknown): v is VerdictView => isObject(v) && isString(v.id) && typeof v.passed === 'boolean' && typeof v.maxError === 'number' && v.maxError >= 0 && typeof v.blamed === 'boolean';
+const isVerdict = (v: unknown): v is VerdictView =>
+  isObject(v) &&
+  isString(v.id) &&
+  typeof v.passed === 'boolean' &&
+  typeof v.maxError === 'number' &&
+  v.maxError >= 0 &&
+  typeof v.blamed === 'boolean';
 
 export function isToDiagram(v: unknown): v is ToDiagram {
   if (!isObject(v)) return false;
   switch (v.type) {
     case 'model':
-      return isString(v.file) && isModel(v.model) && isNameOrNull(v.current) && Array.isArray(v.verdicts) && v.verdicts.every(isVerdict);
+      return (
+        isString(v.file) &&
+        isModel(v.model) &&
+        isNameOrNull(v.current) &&
+        Array.isArray(v.verdicts) &&
+        v.verdicts.every(isVerdict)
+      );
     case 'highlight':
       return isNameOrNull(v.current);
     case 'export':
@@ -100,11 +147,24 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
     case 'reveal':
       return isString(v.id);
     case 'shown':
-      return (v.view === 'forward' || v.view === 'backward') && isStrings(v.nodes) && isNameOrNull(v.current) && isStrings(v.errors) && isStrings(v.warnings) && isStrings(v.failing) && isStrings(v.blamed) && typeof v.reused === 'boolean';
+      return (
+        (v.view === 'forward' || v.view === 'backward') &&
+        isStrings(v.nodes) &&
+        isNameOrNull(v.current) &&
+        isStrings(v.errors) &&
+        isStrings(v.warnings) &&
+        isStrings(v.failing) &&
+        isStrings(v.blamed) &&
+        typeof v.reused === 'boolean'
+      );
     case 'save':
       return isFormat(v.format);
     case 'exported':
-      return isFormat(v.format) && typeof v.data === 'string' && (v.format === 'svg' ? v.data.startsWith('<svg') : v.data.startsWith('data:image/png;base64,'));
+      return (
+        isFormat(v.format) &&
+        typeof v.data === 'string' &&
+        (v.format === 'svg' ? v.data.startsWith('<svg') : v.data.startsWith('data:image/png;base64,'))
+      );
     default:
       return false;
   }
@@ -118,5 +178,10 @@ export interface DiagramState {
 }
 
 export function isDiagramState(v: unknown): v is DiagramState {
-  return isObject(v) && (v.view === 'forward' || v.view === 'backward') && (v.direction === 'TB' || v.direction === 'LR') && ['none', 'params', 'macs', 'memory'].includes(v.overlay as string);
+  return (
+    isObject(v) &&
+    (v.view === 'forward' || v.view === 'backward') &&
+    (v.direction === 'TB' || v.direction === 'LR') &&
+    ['none', 'params', 'macs', 'memory'].includes(v.overlay as string)
+  );
 }

@@ -15,7 +15,13 @@ window.addEventListener('message', (event: MessageEvent) => {
   if (!isToWalkthrough(event.data)) return;
   draw(event.data);
   const head = current === null ? null : root.querySelector('li[aria-current] .head')?.getBoundingClientRect();
-  vscode.postMessage({ type: 'shown', steps: names, current, height: document.documentElement.clientHeight, header: head ? { top: head.top, bottom: head.bottom } : null });
+  vscode.postMessage({
+    type: 'shown',
+    steps: names,
+    current,
+    height: document.documentElement.clientHeight,
+    header: head ? { top: head.top, bottom: head.bottom } : null,
+  });
 });
 vscode.postMessage({ type: 'ready' });
 
@@ -23,11 +29,23 @@ function draw(m: ToWalkthrough): void {
   switch (m.type) {
     case 'steps': {
       names = m.steps.map((s) => s.name);
-      const header = el('header', '', `${m.network ?? m.file}: δ from the loss back to the input, ${m.steps.length} steps`);
-      if (m.errors) header.append(el('div', 'errors', `${m.errors} error${m.errors > 1 ? 's' : ''}: shapes after ${m.errors > 1 ? 'them' : 'it'} are unknown (?)`));
+      const header = el(
+        'header',
+        '',
+        `${m.network ?? m.file}: δ from the loss back to the input, ${m.steps.length} steps`,
+      );
+      if (m.errors)
+        header.append(
+          el(
+            'div',
+            'errors',
+            `${m.errors} error${m.errors > 1 ? 's' : ''}: shapes after ${m.errors > 1 ? 'them' : 'it'} are unknown (?)`,
+          ),
+        );
       const list = el('ol');
       // The steps of one use of a block, in a row, fold under one item: `layer2 · bottleneck 128 · 10 steps`.
-      let group: { name: string; steps: HTMLOListElement; summary: HTMLElement; count: number; description: string } | undefined;
+      let group:
+        { name: string; steps: HTMLOListElement; summary: HTMLElement; count: number; description: string } | undefined;
       for (const s of m.steps) {
         if (!s.group) {
           group = undefined;
@@ -68,10 +86,20 @@ function stepItem(s: StepView): HTMLElement {
   const li = el('li');
   li.dataset.name = s.name;
   const head = el('div', 'head');
-  head.append(el('span', 'name', s.name), el('span', 'kind', s.kind), ...(s.line !== undefined ? [el('span', 'line', `line ${s.line}`)] : []));
+  head.append(
+    el('span', 'name', s.name),
+    el('span', 'kind', s.kind),
+    ...(s.line !== undefined ? [el('span', 'line', `line ${s.line}`)] : []),
+  );
   li.append(head);
   const to = s.deltaIn.map((d) => `δ(${d.name}) ${d.shape}`).join(', ');
-  li.append(el('div', 'flow', s.deltaOut ? (to ? `δ(${s.name}) ${s.deltaOut} → ${to}` : `δ(${s.name}) ${s.deltaOut}`) : `→ ${to}`));
+  li.append(
+    el(
+      'div',
+      'flow',
+      s.deltaOut ? (to ? `δ(${s.name}) ${s.deltaOut} → ${to}` : `δ(${s.name}) ${s.deltaOut}`) : `→ ${to}`,
+    ),
+  );
   if (s.rule) li.append(el('div', 'rule', s.rule));
   for (const r of s.paramRules) li.append(el('div', 'param', r));
   for (const r of s.written) li.append(el('div', 'written', `your rule: ${r}`));

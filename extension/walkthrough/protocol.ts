@@ -12,7 +12,14 @@ export type StepView = Omit<BackpropStep, 'range'>;
 /** Extension → view. */
 export type ToWalkthrough =
   /** The network's steps from the loss back to the input, after every analysis of the followed file. */
-  | { readonly type: 'steps'; readonly file: string; readonly network?: string; readonly errors: number; readonly steps: readonly StepView[]; readonly current: string | null }
+  | {
+      readonly type: 'steps';
+      readonly file: string;
+      readonly network?: string;
+      readonly errors: number;
+      readonly steps: readonly StepView[];
+      readonly current: string | null;
+    }
   /** The step of the layer under the editor's cursor (null: none), as the cursor moves. */
   | { readonly type: 'highlight'; readonly current: string | null }
   /** No `.cnn` editor is active. */
@@ -28,14 +35,19 @@ export type FromWalkthrough =
    * What the view shows now, after each message it drew: the steps' names and the highlighted one, the view's
    * height and where the highlighted step's header (its name) sits in it, in CSS pixels from the view's top.
    */
-  | { readonly type: 'shown'; readonly steps: readonly string[]; readonly current: string | null; readonly height: number; readonly header: ShownHeader | null };
+  | {
+      readonly type: 'shown';
+      readonly steps: readonly string[];
+      readonly current: string | null;
+      readonly height: number;
+      readonly header: ShownHeader | null;
+    };
 
 /** The highlighted step's header in the view: its top and bottom edges, in CSS pixels from the view's top. */
 export interface ShownHeader {
   readonly top: number;
   readonly bottom: number;
 }
-
 
 function isStep(v: unknown): v is StepView {
   return (
@@ -50,7 +62,8 @@ function isStep(v: unknown): v is StepView {
     v.paramRules.every((r) => typeof r === 'string') &&
     Array.isArray(v.written) &&
     v.written.every((r) => typeof r === 'string') &&
-    (v.group === undefined || (isObject(v.group) && typeof v.group.name === 'string' && typeof v.group.description === 'string'))
+    (v.group === undefined ||
+      (isObject(v.group) && typeof v.group.name === 'string' && typeof v.group.description === 'string'))
   );
 }
 
@@ -58,7 +71,13 @@ export function isToWalkthrough(v: unknown): v is ToWalkthrough {
   if (!isObject(v)) return false;
   switch (v.type) {
     case 'steps':
-      return typeof v.file === 'string' && typeof v.errors === 'number' && Array.isArray(v.steps) && v.steps.every(isStep) && isNameOrNull(v.current);
+      return (
+        typeof v.file === 'string' &&
+        typeof v.errors === 'number' &&
+        Array.isArray(v.steps) &&
+        v.steps.every(isStep) &&
+        isNameOrNull(v.current)
+      );
     case 'highlight':
       return isNameOrNull(v.current);
     case 'empty':
@@ -81,7 +100,8 @@ export function isFromWalkthrough(v: unknown): v is FromWalkthrough {
         v.steps.every((s) => typeof s === 'string') &&
         isNameOrNull(v.current) &&
         typeof v.height === 'number' &&
-        (v.header === null || (isObject(v.header) && typeof v.header.top === 'number' && typeof v.header.bottom === 'number'))
+        (v.header === null ||
+          (isObject(v.header) && typeof v.header.top === 'number' && typeof v.header.bottom === 'number'))
       );
     default:
       return false;

@@ -18,7 +18,13 @@ import * as vscode from 'vscode';
 import { nonce as newNonce } from '../nonce';
 import { type BackpropStep, backpropSteps, stepAt } from '../../engine/editor/walkthrough';
 import type { Analyses } from '../analyses';
-import { type FromWalkthrough, isFromWalkthrough, type ShownHeader, type StepView, type ToWalkthrough } from './protocol';
+import {
+  type FromWalkthrough,
+  isFromWalkthrough,
+  type ShownHeader,
+  type StepView,
+  type ToWalkthrough,
+} from './protocol';
 
 /** What the view reported it shows. */
 export interface WalkthroughShown {
@@ -77,7 +83,12 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
       return;
     }
     await vscode.commands.executeCommand(`${WalkthroughView.viewType}.focus`);
-    if (editor) await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false, selection: editor.selection });
+    if (editor)
+      await vscode.window.showTextDocument(editor.document, {
+        viewColumn: editor.viewColumn,
+        preserveFocus: false,
+        selection: editor.selection,
+      });
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -125,7 +136,9 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
     if (!document) return this.post({ type: 'empty' });
     const a = this.analyses.get(document);
     this.steps = backpropSteps(a);
-    this.current = editor ? (stepAt(this.steps, document.offsetAt(editor.selection.active))?.name ?? null) : this.current;
+    this.current = editor
+      ? (stepAt(this.steps, document.offsetAt(editor.selection.active))?.name ?? null)
+      : this.current;
     this.post({
       type: 'steps',
       file: vscode.workspace.asRelativePath(document.uri),

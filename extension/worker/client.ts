@@ -72,13 +72,28 @@ export class EngineWorker {
     return estimated;
   }
 
-  async check(text: string, options: EngineOptions, shard: Shard, onProgress?: (p: GradcheckProgress) => void, onVerdict?: (v: TensorVerdict) => void): Promise<Checked> {
-    const answer = await this.request((id) => ({ type: 'check', id, text, options, shard }), { ...(onProgress && { onProgress }), ...(onVerdict && { onVerdict }) });
+  async check(
+    text: string,
+    options: EngineOptions,
+    shard: Shard,
+    onProgress?: (p: GradcheckProgress) => void,
+    onVerdict?: (v: TensorVerdict) => void,
+  ): Promise<Checked> {
+    const answer = await this.request((id) => ({ type: 'check', id, text, options, shard }), {
+      ...(onProgress && { onProgress }),
+      ...(onVerdict && { onVerdict }),
+    });
     if (answer.type !== 'checked') throw new Error(`the engine worker answered a check with ${answer.type}`);
     return { part: answer.part, layers: answer.layers, batch: answer.batch, seed: answer.seed };
   }
 
-  async deltaMap(text: string, options: EngineOptions, layer: string, sample: number, channel: number): Promise<DeltaMap> {
+  async deltaMap(
+    text: string,
+    options: EngineOptions,
+    layer: string,
+    sample: number,
+    channel: number,
+  ): Promise<DeltaMap> {
     const answer = await this.request((id) => ({ type: 'deltaMap', id, text, options, layer, sample, channel }));
     if (answer.type !== 'deltaMap') throw new Error(`the engine worker answered a δ map with ${answer.type}`);
     return answer.map;
@@ -91,7 +106,10 @@ export class EngineWorker {
     this.fail(new Terminated('terminated'));
   }
 
-  private request(make: (id: number) => Parameters<WorkerHost['post']>[0], listeners: Pick<Pending, 'onProgress' | 'onVerdict'> = {}): Promise<FromWorker> {
+  private request(
+    make: (id: number) => Parameters<WorkerHost['post']>[0],
+    listeners: Pick<Pending, 'onProgress' | 'onVerdict'> = {},
+  ): Promise<FromWorker> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -32,6 +32,8 @@ export function startWorker(extensionUri: vscode.Uri): WorkerHost {
 
 /** Logical cores the machine offers: navigator.hardwareConcurrency in a browser, os.availableParallelism() in Node. */
 export function availableCores(): number {
-  const n = isWebHost() ? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency : nodeCores();
+  const n = isWebHost()
+    ? (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency
+    : nodeCores();
   return typeof n === 'number' && n >= 1 ? n : 1;
 }

@@ -9,7 +9,16 @@
  * microseconds beside a gradient check.
  */
 import { isCoordinate, isInt, isMode, isObject, isString, isStrings, isTensorCheck } from '../../webview/guards';
-import type { DeltaMap, FaultName, GradcheckMode, GradcheckProgress, LayerMeta, PartialCheck, Shard, TensorVerdict } from '../../engine/run';
+import type {
+  DeltaMap,
+  FaultName,
+  GradcheckMode,
+  GradcheckProgress,
+  LayerMeta,
+  PartialCheck,
+  Shard,
+  TensorVerdict,
+} from '../../engine/run';
 import { FAULTS } from '../../engine/run/faults';
 
 /** How to build and check the model; what `RunOptions` and `GradcheckOptions` take, minus functions. */
@@ -35,9 +44,23 @@ export type ToWorker =
   /** Say what a check with these options will cost, before it starts; answered by `estimated` or `failed`. */
   | { readonly type: 'estimate'; readonly id: number; readonly text: string; readonly options: EngineOptions }
   /** Check one shard of the network's tensors; answered by `progress` reports, then `checked` or `failed`. */
-  | { readonly type: 'check'; readonly id: number; readonly text: string; readonly options: EngineOptions; readonly shard: Shard }
+  | {
+      readonly type: 'check';
+      readonly id: number;
+      readonly text: string;
+      readonly options: EngineOptions;
+      readonly shard: Shard;
+    }
   /** Compute one channel of one sample of a layer's δ, analytic beside numeric; answered by `deltaMap` or `failed`. */
-  | { readonly type: 'deltaMap'; readonly id: number; readonly text: string; readonly options: EngineOptions; readonly layer: string; readonly sample: number; readonly channel: number };
+  | {
+      readonly type: 'deltaMap';
+      readonly id: number;
+      readonly text: string;
+      readonly options: EngineOptions;
+      readonly layer: string;
+      readonly sample: number;
+      readonly channel: number;
+    };
 
 /** Worker → extension. Every answer carries the `id` of the request it answers. */
 export type FromWorker =
@@ -49,29 +72,64 @@ export type FromWorker =
    * A whole check's evaluations and about how long it takes on one thread, with what a result needs of the
    * model (to assemble the layers a cancelled run finished) and the loss of its forward pass.
    */
-  | { readonly type: 'estimated'; readonly id: number; readonly evaluations: number; readonly ms: number; readonly layers: readonly LayerMeta[]; readonly batch: number; readonly seed: number; readonly loss: number }
+  | {
+      readonly type: 'estimated';
+      readonly id: number;
+      readonly evaluations: number;
+      readonly ms: number;
+      readonly layers: readonly LayerMeta[];
+      readonly batch: number;
+      readonly seed: number;
+      readonly loss: number;
+    }
   /** A shard's verdicts, with what `assemble` needs of the model it built. */
-  | { readonly type: 'checked'; readonly id: number; readonly part: PartialCheck; readonly layers: readonly LayerMeta[]; readonly batch: number; readonly seed: number }
+  | {
+      readonly type: 'checked';
+      readonly id: number;
+      readonly part: PartialCheck;
+      readonly layers: readonly LayerMeta[];
+      readonly batch: number;
+      readonly seed: number;
+    }
   /** A heat-map's data. */
   | { readonly type: 'deltaMap'; readonly id: number; readonly map: DeltaMap }
   /**
    * The request failed: the network's errors, its memory, a NaN (a RunError, with `layer` when one layer made
    * it), or a bug, as text.
    */
-  | { readonly type: 'failed'; readonly id: number; readonly message: string; readonly diagnostics: readonly string[]; readonly layer?: string };
+  | {
+      readonly type: 'failed';
+      readonly id: number;
+      readonly message: string;
+      readonly diagnostics: readonly string[];
+      readonly layer?: string;
+    };
 
 /** What the extension relies on of a shard's checks: each tensor's verdict, named by layer and tensor. */
 function isPartialCheck(v: unknown): boolean {
   return (
-    isObject(v) && typeof v.loss === 'number' && isInt(v.evaluations) && Array.isArray(v.checks) &&
+    isObject(v) &&
+    typeof v.loss === 'number' &&
+    isInt(v.evaluations) &&
+    Array.isArray(v.checks) &&
     v.checks.every((c) => isObject(c) && isString(c.layer) && isString(c.tensor) && isTensorCheck(c.check)) &&
-    (v.compared === undefined || (Array.isArray(v.compared) && v.compared.every((c) => isCoordinate(c) && typeof (c as { kink?: unknown }).kink === 'boolean')))
+    (v.compared === undefined ||
+      (Array.isArray(v.compared) &&
+        v.compared.every((c) => isCoordinate(c) && typeof (c as { kink?: unknown }).kink === 'boolean')))
   );
 }
 
 /** A layer as a result names it (engine/run/gradcheck.ts LayerMeta). */
 function isLayerMeta(v: unknown): boolean {
-  return isObject(v) && isString(v.name) && isString(v.kind) && (v.line === undefined || isInt(v.line, 1)) && isStrings(v.inputs) && typeof v.custom === 'boolean' && isStrings(v.params);
+  return (
+    isObject(v) &&
+    isString(v.name) &&
+    isString(v.kind) &&
+    (v.line === undefined || isInt(v.line, 1)) &&
+    isStrings(v.inputs) &&
+    typeof v.custom === 'boolean' &&
+    isStrings(v.params)
+  );
 }
 
 function isEngineOptions(v: unknown): v is EngineOptions {
@@ -86,7 +144,11 @@ function isEngineOptions(v: unknown): v is EngineOptions {
     (v.batch === undefined || isInt(v.batch, 1)) &&
     (v.seed === undefined || isInt(v.seed)) &&
     typeof v.memoryLimit === 'number' &&
-    (v.fault === undefined || (isObject(v.fault) && typeof v.fault.layer === 'string' && typeof v.fault.name === 'string' && Object.hasOwn(FAULTS, v.fault.name)))
+    (v.fault === undefined ||
+      (isObject(v.fault) &&
+        typeof v.fault.layer === 'string' &&
+        typeof v.fault.name === 'string' &&
+        Object.hasOwn(FAULTS, v.fault.name)))
   );
 }
 
@@ -112,15 +174,36 @@ export function isFromWorker(v: unknown): v is FromWorker {
     case 'progress':
       return isObject(v.progress) && isInt(v.progress.done) && isInt(v.progress.total);
     case 'verdict':
-      return isObject(v.verdict) && isString(v.verdict.layer) && isString(v.verdict.tensor) && isTensorCheck(v.verdict.check);
+      return (
+        isObject(v.verdict) && isString(v.verdict.layer) && isString(v.verdict.tensor) && isTensorCheck(v.verdict.check)
+      );
     case 'estimated':
-      return isInt(v.evaluations) && typeof v.ms === 'number' && Array.isArray(v.layers) && isInt(v.batch, 1) && isInt(v.seed) && typeof v.loss === 'number';
+      return (
+        isInt(v.evaluations) &&
+        typeof v.ms === 'number' &&
+        Array.isArray(v.layers) &&
+        isInt(v.batch, 1) &&
+        isInt(v.seed) &&
+        typeof v.loss === 'number'
+      );
     case 'checked':
-      return isPartialCheck(v.part) && Array.isArray(v.layers) && v.layers.every(isLayerMeta) && isInt(v.batch, 1) && isInt(v.seed);
+      return (
+        isPartialCheck(v.part) &&
+        Array.isArray(v.layers) &&
+        v.layers.every(isLayerMeta) &&
+        isInt(v.batch, 1) &&
+        isInt(v.seed)
+      );
     case 'deltaMap':
-      return isObject(v.map) && Array.isArray(v.map.analytic) && Array.isArray(v.map.numeric) && Array.isArray(v.map.kinks);
+      return (
+        isObject(v.map) && Array.isArray(v.map.analytic) && Array.isArray(v.map.numeric) && Array.isArray(v.map.kinks)
+      );
     case 'failed':
-      return typeof v.message === 'string' && Array.isArray(v.diagnostics) && (v.layer === undefined || typeof v.layer === 'string');
+      return (
+        typeof v.message === 'string' &&
+        Array.isArray(v.diagnostics) &&
+        (v.layer === undefined || typeof v.layer === 'string')
+      );
     default:
       return false;
   }

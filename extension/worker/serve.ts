@@ -4,7 +4,16 @@
  * the two entries (main.node.ts, main.web.ts) only bind it to their port.
  */
 import { check } from '../../engine';
-import { buildModel, checkTensors, deltaMap, estimateCheck, layerMeta, measureForward, RunError, withFault } from '../../engine/run';
+import {
+  buildModel,
+  checkTensors,
+  deltaMap,
+  estimateCheck,
+  layerMeta,
+  measureForward,
+  RunError,
+  withFault,
+} from '../../engine/run';
 import type { GradcheckOptions } from '../../engine/run';
 import { type EngineOptions, type FromWorker, isToWorker } from './protocol';
 
@@ -12,7 +21,10 @@ import { type EngineOptions, type FromWorker, isToWorker } from './protocol';
 export function serve(post: (message: FromWorker) => void): (data: unknown) => Promise<void> {
   return async (data) => {
     if (!isToWorker(data)) {
-      const id = typeof data === 'object' && data !== null && typeof (data as { id?: unknown }).id === 'number' ? (data as { id: number }).id : -1;
+      const id =
+        typeof data === 'object' && data !== null && typeof (data as { id?: unknown }).id === 'number'
+          ? (data as { id: number }).id
+          : -1;
       post({ type: 'failed', id, message: 'the engine worker received a malformed request', diagnostics: [] });
       return;
     }
@@ -25,7 +37,16 @@ export function serve(post: (message: FromWorker) => void): (data: unknown) => P
         case 'estimate': {
           const forward = measureForward(model);
           const { evaluations, ms } = estimateCheck(model, options, forward.ms);
-          post({ type: 'estimated', id, evaluations, ms, layers: layerMeta(model), batch: model.batch, seed: model.seed, loss: forward.loss });
+          post({
+            type: 'estimated',
+            id,
+            evaluations,
+            ms,
+            layers: layerMeta(model),
+            batch: model.batch,
+            seed: model.seed,
+            loss: forward.loss,
+          });
           return;
         }
         case 'check': {
@@ -44,7 +65,15 @@ export function serve(post: (message: FromWorker) => void): (data: unknown) => P
       }
     } catch (error) {
       if (error instanceof RunError) {
-        post({ type: 'failed', id, message: error.message, diagnostics: error.diagnostics.map((d) => `${analysisLine(data.text, d.range.start)}: ${d.severity} ${d.code}: ${d.message}`), ...(error.layer !== undefined && { layer: error.layer }) });
+        post({
+          type: 'failed',
+          id,
+          message: error.message,
+          diagnostics: error.diagnostics.map(
+            (d) => `${analysisLine(data.text, d.range.start)}: ${d.severity} ${d.code}: ${d.message}`,
+          ),
+          ...(error.layer !== undefined && { layer: error.layer }),
+        });
       } else {
         post({ type: 'failed', id, message: error instanceof Error ? error.message : String(error), diagnostics: [] });
       }
@@ -69,5 +98,5 @@ function checkOptions(o: EngineOptions): GradcheckOptions {
 function analysisLine(text: string, offset: number): string {
   const before = text.slice(0, offset);
   const line = before.split(/\r\n|\r|\n/).length;
-  return `${line}:${offset - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r')) }`;
+  return `${line}:${offset - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r'))}`;
 }

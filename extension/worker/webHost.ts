@@ -30,7 +30,9 @@ export class WebWorkerHost implements WorkerHost {
       e.preventDefault();
       listener(new Error(`the engine worker failed: ${e.message || 'its script did not load'}`));
     });
-    this.worker.addEventListener('messageerror', () => listener(new Error('the engine worker sent a message that could not be read')));
+    this.worker.addEventListener('messageerror', () =>
+      listener(new Error('the engine worker sent a message that could not be read')),
+    );
   }
 
   terminate(): void {

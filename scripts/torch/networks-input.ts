@@ -34,7 +34,9 @@ function describe(file: string) {
   const analysis = check(source);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
-    throw new Error(`${file}: ${errors.map((d) => `line ${analysis.lines.position(d.range.start).line}: ${d.message}`).join('; ')}`);
+    throw new Error(
+      `${file}: ${errors.map((d) => `line ${analysis.lines.position(d.range.start).line}: ${d.message}`).join('; ')}`,
+    );
   }
   const statements = analysis.document.statements;
   const loss = statements.find((s) => s.type === 'loss');
@@ -63,12 +65,19 @@ function describe(file: string) {
       input: tensor(dump.input),
       ...(dump.labels && { labels: tensor(dump.labels) }),
       ...(dump.targets && { targets: tensor(dump.targets) }),
-      params: Object.fromEntries(Object.entries(dump.params).map(([layer, ps]) => [layer, Object.fromEntries(Object.entries(ps).map(([p, t]) => [p, tensor(t)]))])),
+      params: Object.fromEntries(
+        Object.entries(dump.params).map(([layer, ps]) => [
+          layer,
+          Object.fromEntries(Object.entries(ps).map(([p, t]) => [p, tensor(t)])),
+        ]),
+      ),
     },
   };
 }
 
-const files = readdirSync(NETWORKS).filter((f) => f.endsWith('.cnn')).sort();
+const files = readdirSync(NETWORKS)
+  .filter((f) => f.endsWith('.cnn'))
+  .sort();
 const networks = files.map(describe);
 writeFileSync(OUT, `${JSON.stringify({ generator: 'scripts/torch/networks-input.ts', networks })}\n`);
 process.stdout.write(`${networks.length} networks -> ${relative(process.cwd(), OUT)}\n`);

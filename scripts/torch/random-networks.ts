@@ -23,6 +23,9 @@ const chosen = sampleNetworks(SEED, 400)
   .slice(-COUNT);
 chosen.forEach((n, i) => {
   const file = join(ROOT, 'test', 'fixtures', 'torch', 'networks', `random-${String(i + 1).padStart(2, '0')}.cnn`);
-  writeFileSync(file, `# drawn by scripts/torch/random-networks.ts (seed ${SEED}, #${i + 1})\nsample batch=${n.batch} seed=${n.seed}\n${n.source}\n`);
+  writeFileSync(
+    file,
+    `# drawn by scripts/torch/random-networks.ts (seed ${SEED}, #${i + 1})\nsample batch=${n.batch} seed=${n.seed}\n${n.source}\n`,
+  );
 });
 console.log(`wrote ${chosen.length} networks`);

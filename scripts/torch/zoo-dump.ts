@@ -47,7 +47,12 @@ const N = model.batch;
 const output = model.nodes[model.nodes.length - 1].step.output;
 const withParams = model.nodes.filter((n) => Object.keys(n.step.params).length > 0);
 const perParam = (values: (n: (typeof model.nodes)[number], p: string) => Float64Array) =>
-  Object.fromEntries(withParams.map((n) => [n.name, Object.fromEntries(Object.keys(n.step.params).map((p) => [p, tensor(n.paramShapes[p], values(n, p))]))]));
+  Object.fromEntries(
+    withParams.map((n) => [
+      n.name,
+      Object.fromEntries(Object.keys(n.step.params).map((p) => [p, tensor(n.paramShapes[p], values(n, p))])),
+    ]),
+  );
 
 const index = {
   seed: model.seed,
@@ -59,7 +64,9 @@ const index = {
   ...(model.targets && { targets: tensor([N, ...output], model.targets) }),
   params: perParam((n, p) => n.step.params[p]),
   grads: perParam((n, p) => grads[n.index][p]),
-  outputs: Object.fromEntries(model.nodes.map((n) => [n.name, tensor([N, ...n.step.output], pass.tensors[n.index + 1])])),
+  outputs: Object.fromEntries(
+    model.nodes.map((n) => [n.name, tensor([N, ...n.step.output], pass.tensors[n.index + 1])]),
+  ),
   deltas: Object.fromEntries([
     [model.inputName, tensor([N, ...model.inputShape], deltas[0])],
     ...model.nodes.map((n) => [n.name, tensor([N, ...n.step.output], deltas[n.index + 1])]),

@@ -40,7 +40,15 @@ describe('diagram webview in Chromium', function () {
   let script = '';
 
   before(async () => {
-    const b = await esbuild.build({ entryPoints: [join(ROOT, 'webview', 'diagram', 'main.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'silent' });
+    const b = await esbuild.build({
+      entryPoints: [join(ROOT, 'webview', 'diagram', 'main.ts')],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      logLevel: 'silent',
+    });
     script = b.outputFiles[0].text;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   });
@@ -51,8 +59,13 @@ describe('diagram webview in Chromium', function () {
     await page.setContent(PAGE);
     await page.addScriptTag({ content: API(saved) });
     await page.addScriptTag({ content: script });
-    await page.evaluate((m) => window.postMessage({ type: 'model', file: 'big.cnn', model: m, current: null, verdicts: [] }, '*'), model);
-    await page.waitForFunction(() => (window as unknown as { posted: Posted[] }).posted.some((p) => p.type === 'shown'));
+    await page.evaluate(
+      (m) => window.postMessage({ type: 'model', file: 'big.cnn', model: m, current: null, verdicts: [] }, '*'),
+      model,
+    );
+    await page.waitForFunction(() =>
+      (window as unknown as { posted: Posted[] }).posted.some((p) => p.type === 'shown'),
+    );
     return page;
   }
   const names = (page: Page) => page.$$eval('svg .labels text.name', (ts) => ts.map((t) => t.textContent));
@@ -72,7 +85,10 @@ describe('diagram webview in Chromium', function () {
     for (let i = 0; i < 12; i++) await page.keyboard.press('+');
     await page.waitForFunction(() => document.querySelectorAll('svg .labels text.name').length > 0);
     const shownNames = await names(page);
-    assert.ok(shownNames.length < model.nodes.length / 2, `only the nodes in view and near it are named: ${shownNames.length}`);
+    assert.ok(
+      shownNames.length < model.nodes.length / 2,
+      `only the nodes in view and near it are named: ${shownNames.length}`,
+    );
     // Each named node is within half a stage of the view.
     const far = await page.evaluate((ids) => {
       const stage = document.getElementById('stage')!.getBoundingClientRect();
@@ -93,8 +109,13 @@ describe('diagram webview in Chromium', function () {
     const page = await open({ view: 'forward', direction: 'TB', overlay: 'none' }, model);
     const size = await page.$eval('svg', (s) => [Number(s.getAttribute('width')), Number(s.getAttribute('height'))]);
     await page.evaluate(() => window.postMessage({ type: 'export', format: 'png', theme: 'print' }, '*'));
-    await page.waitForFunction(() => (window as unknown as { posted: Posted[] }).posted.some((p) => p.type === 'exported'));
-    const png = Buffer.from((await posted(page)).find((p) => p.type === 'exported')!.data!.replace('data:image/png;base64,', ''), 'base64');
+    await page.waitForFunction(() =>
+      (window as unknown as { posted: Posted[] }).posted.some((p) => p.type === 'exported'),
+    );
+    const png = Buffer.from(
+      (await posted(page)).find((p) => p.type === 'exported')!.data!.replace('data:image/png;base64,', ''),
+      'base64',
+    );
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
     // IHDR: width and height, big-endian, at bytes 16 and 20.
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * size[0], 2 * size[1]]);

@@ -29,8 +29,11 @@ describe('engine in a browser Web Worker', function () {
     server?.close();
   });
 
-  it('seed 3×17×17: gradcheck(check(seed)) in Chromium\'s Worker passes over 9 layers with Node\'s loss', async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Chromium (\`apt-get install -y chromium\`, as .ci/run does) or set CNN_LENS_CHROMIUM`);
+  it("seed 3×17×17: gradcheck(check(seed)) in Chromium's Worker passes over 9 layers with Node's loss", async () => {
+    assert.ok(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is missing: install Chromium (\`apt-get install -y chromium\`, as .ci/run does) or set CNN_LENS_CHROMIUM`,
+    );
     const bundle = await esbuild.build({
       entryPoints: [join(ROOT, 'test', 'browser', 'worker.ts')],
       bundle: true,
@@ -52,7 +55,11 @@ describe('engine in a browser Web Worker', function () {
     await new Promise<void>((ok) => server!.listen(0, '127.0.0.1', ok));
     const { port } = server.address() as AddressInfo;
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${port}/`);
     const seed = readFileSync(join(ROOT, 'examples', 'seed.cnn'), 'utf8');
@@ -73,7 +80,10 @@ describe('engine in a browser Web Worker', function () {
     assert.deepEqual(answer.layers, ['input', 'c1', 'sigmoid1', 'p1', 'c2', 'sigmoid2', 'p2', 'fc', 'softmax1']);
     const node = await gradcheck(check(seed));
     // Two V8s (Chromium's and Node's) may round Math.exp/log or choose a kernel path differently by an ulp.
-    assert.ok(Math.abs((answer.loss ?? NaN) - node.loss) <= 1e-12 * Math.abs(node.loss), `${answer.loss} vs ${node.loss}`);
+    assert.ok(
+      Math.abs((answer.loss ?? NaN) - node.loss) <= 1e-12 * Math.abs(node.loss),
+      `${answer.loss} vs ${node.loss}`,
+    );
     assert.equal(answer.evaluations, node.evaluations);
   });
 });

@@ -24,7 +24,9 @@ self.onmessage = async (event: MessageEvent<string>) => {
       layers: r.layers.map((l) => l.name),
       loss: r.loss,
       evaluations: r.evaluations,
-      inBrowserWorker: typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function' && typeof process === 'undefined',
+      inBrowserWorker:
+        typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function' &&
+        typeof process === 'undefined',
     };
   } catch (error) {
     answer = { error: error instanceof Error ? `${error.message}\n${error.stack}` : String(error) };

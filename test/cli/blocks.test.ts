@@ -19,11 +19,17 @@ function cli(...args: string[]) {
 const BASIC = ['conv1', 'batchnorm1', 'relu1', 'conv2', 'bn2', 'add1', 'relu2'];
 const DOWN = ['conv1', 'batchnorm1', 'relu1', 'conv2', 'bn2', 'pool1', 'proj', 'pbn', 'add1', 'relu2'];
 const NAMES = [
-  'stem', 'stem_bn', 'relu1',
-  ...BASIC.map((l) => `layer1.1.${l}`), ...BASIC.map((l) => `layer1.2.${l}`),
+  'stem',
+  'stem_bn',
+  'relu1',
+  ...BASIC.map((l) => `layer1.1.${l}`),
+  ...BASIC.map((l) => `layer1.2.${l}`),
   ...DOWN.map((l) => `layer2_1.${l}`),
   ...BASIC.map((l) => `layer2.1.${l}`),
-  'head', 'flatten1', 'fc', 'softmax1',
+  'head',
+  'flatten1',
+  'fc',
+  'softmax1',
 ];
 
 describe('cnn-lens on a network with blocks', () => {
@@ -33,17 +39,41 @@ describe('cnn-lens on a network with blocks', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('check --json: every layer under its full name, at its line in the block body, the uses\' inputs resolved', () => {
+  it("check --json: every layer under its full name, at its line in the block body, the uses' inputs resolved", () => {
     const r = cli('check', FILE, '--json');
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.diagnostics, []);
-    assert.deepEqual(out.layers.map((l: { name: string }) => l.name), NAMES);
+    assert.deepEqual(
+      out.layers.map((l: { name: string }) => l.name),
+      NAMES,
+    );
     // Multiply-adds are the kinds' own business, tested elsewhere.
     const byName = new Map(out.layers.map(({ macs: _, ...l }: { name: string; macs: number }) => [l.name, l]));
-    assert.deepEqual(byName.get('layer1.2.add1'), { name: 'layer1.2.add1', kind: 'add', inputs: ['layer1.2.bn2', 'layer1.1.relu2'], output: [16, 32, 32], params: 0, line: 12 });
-    assert.deepEqual(byName.get('layer2_1.pool1'), { name: 'layer2_1.pool1', kind: 'pool', inputs: ['layer1.2.relu2'], output: [16, 16, 16], params: 0, line: 23 });
-    assert.deepEqual(byName.get('head'), { name: 'head', kind: 'pool', inputs: ['layer2.1.relu2'], output: [32, 1, 1], params: 0, line: 37 });
+    assert.deepEqual(byName.get('layer1.2.add1'), {
+      name: 'layer1.2.add1',
+      kind: 'add',
+      inputs: ['layer1.2.bn2', 'layer1.1.relu2'],
+      output: [16, 32, 32],
+      params: 0,
+      line: 12,
+    });
+    assert.deepEqual(byName.get('layer2_1.pool1'), {
+      name: 'layer2_1.pool1',
+      kind: 'pool',
+      inputs: ['layer1.2.relu2'],
+      output: [16, 16, 16],
+      params: 0,
+      line: 23,
+    });
+    assert.deepEqual(byName.get('head'), {
+      name: 'head',
+      kind: 'pool',
+      inputs: ['layer2.1.relu2'],
+      output: [32, 1, 1],
+      params: 0,
+      line: 37,
+    });
   });
 
   it('run --dump: params, outputs and deltas keyed by full names', () => {
@@ -59,13 +89,19 @@ describe('cnn-lens on a network with blocks', () => {
 
   it('gradcheck --json: passes, each layer under its full name (the same blocks at 3×6×6)', () => {
     const small = join(dir, 'small.cnn');
-    const text = readFileSync(join(ROOT, FILE), 'utf8').replace('input 3x32x32', 'input 3x6x6').replace(/ -> \S+/g, '').replace('pool mean 16x16', 'pool mean 3x3');
+    const text = readFileSync(join(ROOT, FILE), 'utf8')
+      .replace('input 3x32x32', 'input 3x6x6')
+      .replace(/ -> \S+/g, '')
+      .replace('pool mean 16x16', 'pool mean 3x3');
     writeFileSync(small, text);
     const r = cli('gradcheck', small, '--json', '--batch', '2');
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.passed, true);
-    assert.deepEqual(out.layers.map((l: { name: string }) => l.name), ['input', ...NAMES]);
+    assert.deepEqual(
+      out.layers.map((l: { name: string }) => l.name),
+      ['input', ...NAMES],
+    );
   });
 
   it('export refuses a network with blocks, naming the first use: exit 1, nothing on stdout', () => {
@@ -73,7 +109,10 @@ describe('cnn-lens on a network with blocks', () => {
       const r = cli('export', FILE, '--to', to);
       assert.equal(r.status, 1);
       assert.equal(r.stdout, '');
-      assert.equal(r.stderr, `${FILE}: cannot export to ${to}: layer1 (line 34) is a use of block basic: export does not write blocks yet (they would be nested modules); networks with blocks cannot be exported\n`);
+      assert.equal(
+        r.stderr,
+        `${FILE}: cannot export to ${to}: layer1 (line 34) is a use of block basic: export does not write blocks yet (they would be nested modules); networks with blocks cannot be exported\n`,
+      );
     }
   });
 });

@@ -91,7 +91,14 @@ describe('cnn-lens check (dist/cli.js)', function () {
       assert.deepEqual(json.input, [3, 17, 17]);
       const names = ['c1', 'sigmoid1', 'p1', 'c2', 'sigmoid2', 'p2', 'fc', 'softmax1'];
       assert.deepEqual(
-        json.layers.map((l) => ({ name: l.name, kind: l.kind, inputs: l.inputs, output: l.output, params: l.params, line: l.line })),
+        json.layers.map((l) => ({
+          name: l.name,
+          kind: l.kind,
+          inputs: l.inputs,
+          output: l.output,
+          params: l.params,
+          line: l.line,
+        })),
         [
           { name: 'c1', kind: 'conv', inputs: ['input'], output: [64, 13, 13], params: 4864, line: 5 },
           { name: 'sigmoid1', kind: 'sigmoid', inputs: ['c1'], output: [64, 13, 13], params: 0, line: 6 },
@@ -103,16 +110,23 @@ describe('cnn-lens check (dist/cli.js)', function () {
           { name: 'softmax1', kind: 'softmax', inputs: ['fc'], output: [10], params: 0, line: 12 },
         ],
       );
-      assert.deepEqual(json.layers.map((l) => l.name), names);
+      assert.deepEqual(
+        json.layers.map((l) => l.name),
+        names,
+      );
     });
 
     it("has one diagnostic, the pool-remainder warning on p1's kernel: line 7, columns 15 to 18 (one past the last character)", () => {
       const { json } = checkJson(SEED);
       assert.equal(json.diagnostics.length, 1);
       const [d] = json.diagnostics;
-      assert.deepEqual({ ...d, message: '' }, { severity: 'warning', code: 'pool-remainder', message: '', line: 7, column: 15, endLine: 7, endColumn: 18 });
+      assert.deepEqual(
+        { ...d, message: '' },
+        { severity: 'warning', code: 'pool-remainder', message: '', line: 7, column: 15, endLine: 7, endColumn: 18 },
+      );
       assert.equal(covered(SEED_TEXT, d), '2x2');
-      for (const part of ['p1', '12×12', '13×13']) assert.ok(d.message.includes(part), `the message names ${part}: ${d.message}`);
+      for (const part of ['p1', '12×12', '13×13'])
+        assert.ok(d.message.includes(part), `the message names ${part}: ${d.message}`);
     });
 
     it('gives the same lines and columns for CRLF and CR line endings as for LF', () => {
@@ -145,7 +159,9 @@ describe('cnn-lens check (dist/cli.js)', function () {
 
     it('prints each diagnostic as FILE:LINE:COL: severity code: message, matching --json', () => {
       const { json } = checkJson(SEED);
-      const printed = cli('check', SEED).stdout.split('\n').filter((l) => DIAGNOSTIC_LINE.test(l));
+      const printed = cli('check', SEED)
+        .stdout.split('\n')
+        .filter((l) => DIAGNOSTIC_LINE.test(l));
       assert.deepEqual(
         printed.map((l) => DIAGNOSTIC_LINE.exec(l)!.slice(1)),
         json.diagnostics.map((d) => [SEED, `${d.line}`, `${d.column}`, d.severity, d.code, d.message]),
@@ -161,9 +177,15 @@ describe('cnn-lens check (dist/cli.js)', function () {
       const { status, json } = checkJson(path);
       assert.equal(status, 1);
       const errors = json.diagnostics.filter((d) => d.severity === 'error');
-      assert.deepEqual(errors.map((d) => [d.code, d.line]), [['channel-mismatch', 8]]);
+      assert.deepEqual(
+        errors.map((d) => [d.code, d.line]),
+        [['channel-mismatch', 8]],
+      );
       assert.equal(covered(readFileSync(path, 'utf8'), errors[0]), '32');
-      assert.deepEqual(json.layers.map((l) => l.output), [[64, 13, 13], [64, 13, 13], [64, 6, 6], null, null, null, null, null]);
+      assert.deepEqual(
+        json.layers.map((l) => l.output),
+        [[64, 13, 13], [64, 13, 13], [64, 6, 6], null, null, null, null, null],
+      );
     });
 
     it('exits 1 on an error in human output too, the error printed at its line and column', () => {
@@ -172,14 +194,20 @@ describe('cnn-lens check (dist/cli.js)', function () {
       assert.equal(r.status, 1);
       assert.equal(r.stderr, '');
       const column = readFileSync(path, 'utf8').split('\n')[7].indexOf('32') + 1;
-      assert.ok(r.stdout.split('\n').some((l) => l.startsWith(`${path}:8:${column}: error channel-mismatch: `)), r.stdout);
+      assert.ok(
+        r.stdout.split('\n').some((l) => l.startsWith(`${path}:8:${column}: error channel-mismatch: `)),
+        r.stdout,
+      );
     });
 
     it('--memory-limit 1000 makes seed.cnn too large: exit 1 with a too-large error', () => {
       for (const flags of [['--memory-limit', '1000'], ['--memory-limit=1000']]) {
         const { status, json } = checkJson(SEED, ...flags);
         assert.equal(status, 1);
-        assert.deepEqual(json.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), ['too-large']);
+        assert.deepEqual(
+          json.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code),
+          ['too-large'],
+        );
       }
     });
 
@@ -210,7 +238,9 @@ describe('cnn-lens check (dist/cli.js)', function () {
       const random = Buffer.from(Array.from({ length: 64 * 1024 }, () => (next() * 256) | 0));
       const files = {
         random,
-        invalidUtf8: Buffer.from([0x69, 0x6e, 0x70, 0x75, 0x74, 0x20, 0xc3, 0x28, 0x0a, 0xff, 0xfe, 0xed, 0xa0, 0x80, 0x0a, 0xf0, 0x9f, 0x98]),
+        invalidUtf8: Buffer.from([
+          0x69, 0x6e, 0x70, 0x75, 0x74, 0x20, 0xc3, 0x28, 0x0a, 0xff, 0xfe, 0xed, 0xa0, 0x80, 0x0a, 0xf0, 0x9f, 0x98,
+        ]),
         utf16le: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SEED_TEXT, 'utf16le')]),
       };
       for (const [name, content] of Object.entries(files)) {
@@ -219,7 +249,10 @@ describe('cnn-lens check (dist/cli.js)', function () {
         assert.ok(status === 0 || status === 1, `${name}: exit ${status}`);
         const lineCount = readFileSync(path, 'utf8').split(/\r\n|\r|\n/).length;
         for (const d of json.diagnostics) {
-          assert.ok(d.line >= 1 && d.endLine >= d.line && d.endLine <= lineCount && d.column >= 1 && d.endColumn >= 1, `${name}: ${JSON.stringify(d)}`);
+          assert.ok(
+            d.line >= 1 && d.endLine >= d.line && d.endLine <= lineCount && d.column >= 1 && d.endColumn >= 1,
+            `${name}: ${JSON.stringify(d)}`,
+          );
         }
         const human = cli('check', path);
         assert.equal(human.status, status);
@@ -229,7 +262,11 @@ describe('cnn-lens check (dist/cli.js)', function () {
   });
 
   it("npx cnn-lens check examples/seed.cnn runs the package's own bin from the repo root", () => {
-    const r = spawnSync('npx', ['--no-install', 'cnn-lens', 'check', 'examples/seed.cnn'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('npx', ['--no-install', 'cnn-lens', 'check', 'examples/seed.cnn'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, cli('check', 'examples/seed.cnn').stdout);
   });

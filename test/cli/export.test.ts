@@ -37,7 +37,10 @@ describe('cnn-lens export', () => {
     const r = cli('export', 'examples/seed-mistake.cnn', '--to', 'pytorch', '-o', out);
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^examples\/seed-mistake\.cnn: cannot export to pytorch: the network has \d+ errors? \(line \d+: /);
+    assert.match(
+      r.stderr,
+      /^examples\/seed-mistake\.cnn: cannot export to pytorch: the network has \d+ errors? \(line \d+: /,
+    );
     assert.throws(() => readFileSync(out));
   });
 
@@ -58,12 +61,18 @@ describe('cnn-lens export --to tfjs', () => {
     const r = cli('export', 'examples/seed.cnn', '--to', 'tfjs');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^export function buildSeed\(\): tf\.LayersModel \{$/m);
-    assert.match(r.stdout, /^ {2}const c1 = tf\.layers\.conv2d\(\{ name: 'c1', filters: 64, kernelSize: \[5, 5\], padding: 'valid' \}\)\.apply\(input\) as tf\.SymbolicTensor; \/\/ 13×13×64$/m);
+    assert.match(
+      r.stdout,
+      /^ {2}const c1 = tf\.layers\.conv2d\(\{ name: 'c1', filters: 64, kernelSize: \[5, 5\], padding: 'valid' \}\)\.apply\(input\) as tf\.SymbolicTensor; \/\/ 13×13×64$/m,
+    );
   });
 
   it('refuses a layer it cannot write exactly: exit 1, the layer named', () => {
     const r = cli('export', 'examples/inception.cnn', '--to', 'tfjs');
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /^examples\/inception\.cnn: cannot export to tfjs: p: tfjs max pooling pads only as TensorFlow's 'same' does/);
+    assert.match(
+      r.stderr,
+      /^examples\/inception\.cnn: cannot export to tfjs: p: tfjs max pooling pads only as TensorFlow's 'same' does/,
+    );
   });
 });

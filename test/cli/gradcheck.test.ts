@@ -38,12 +38,16 @@ describe('cnn-lens gradcheck (dist/cli.js)', function () {
   this.timeout(60_000);
 
   it('inception --mode full --json: says the evaluations (2 per coordinate, batch 2) and about how long, on stderr, before starting', async () => {
-    const shapes = JSON.parse(spawnSync(process.execPath, [CLI, 'check', INCEPTION, '--json'], { encoding: 'utf8' }).stdout) as {
+    const shapes = JSON.parse(
+      spawnSync(process.execPath, [CLI, 'check', INCEPTION, '--json'], { encoding: 'utf8' }).stdout,
+    ) as {
       input: number[];
       layers: { output: number[]; params: number }[];
     };
     const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-    const coordinates = 2 * (size(shapes.input) + shapes.layers.reduce((n, l) => n + size(l.output), 0)) + shapes.layers.reduce((n, l) => n + l.params, 0);
+    const coordinates =
+      2 * (size(shapes.input) + shapes.layers.reduce((n, l) => n + size(l.output), 0)) +
+      shapes.layers.reduce((n, l) => n + l.params, 0);
     const { line, stdout } = await firstStderrLine('gradcheck', INCEPTION, '--mode', 'full', '--json');
     const m = /^gradcheck: ([\d,]+) evaluations, about ([\d.]+) (s|min|h) \(Ctrl\+C stops it\)$/.exec(line);
     assert.ok(m, line);
@@ -54,7 +58,10 @@ describe('cnn-lens gradcheck (dist/cli.js)', function () {
   });
 
   it('seed, default (local) mode --json: 315 evaluations, one layer each, and the result passes', () => {
-    const r = spawnSync(process.execPath, [CLI, 'gradcheck', join(ROOT, 'examples', 'seed.cnn'), '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [CLI, 'gradcheck', join(ROOT, 'examples', 'seed.cnn'), '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(r.status, 0);
     const result = JSON.parse(r.stdout);
     // A direction and 16 coordinates per checked tensor, one evaluation each where the layer is affine in it, two
@@ -67,7 +74,11 @@ describe('cnn-lens gradcheck (dist/cli.js)', function () {
   });
 
   it('seed, baseline mode --json: stdout is the result alone; stderr has at most the estimate, of 498 evaluations', () => {
-    const r = spawnSync(process.execPath, [CLI, 'gradcheck', join(ROOT, 'examples', 'seed.cnn'), '--mode', 'baseline', '--json'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'gradcheck', join(ROOT, 'examples', 'seed.cnn'), '--mode', 'baseline', '--json'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     assert.equal(r.status, 0);
     // Seed's check takes about a second, so says nothing; on a loaded machine its measured forward pass can be
     // slow enough to pass the 5 s mark, and then the line has the exact count.

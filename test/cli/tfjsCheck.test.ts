@@ -27,31 +27,58 @@ function position(text: string): { line: number; column: number } {
 describe('cnn-lens check on TensorFlow.js code', function () {
   this.timeout(60_000);
 
-  it('prints each layer\'s channels-last shape and the diagnostics as FILE:LINE:COL, exit 1 on an error', () => {
+  it("prints each layer's channels-last shape and the diagnostics as FILE:LINE:COL, exit 1 on an error", () => {
     const r = cli('check', MODEL);
     assert.equal(r.status, 1, r.stderr);
     const dense = position("{ units: 10, activation: 'softmax' }");
     const add = position('tf.layers.add()');
     const diagnostics = r.stdout.split('\n').filter((l) => /^[^ ]+:\d+:\d+: /.test(l));
     assert.equal(diagnostics.length, 2);
-    assert.match(diagnostics[0], new RegExp(`^${MODEL}:${dense.line}:${dense.column}: warning dense-last-axis: dense: its input is 7×7×32, not a vector: tfjs applies dense to the last axis only`));
-    assert.match(diagnostics[1], new RegExp(`^${MODEL}:${add.line}:${add.column}: error channel-mismatch: add: its inputs have 16 and 32 channels`));
+    assert.match(
+      diagnostics[0],
+      new RegExp(
+        `^${MODEL}:${dense.line}:${dense.column}: warning dense-last-axis: dense: its input is 7×7×32, not a vector: tfjs applies dense to the last axis only`,
+      ),
+    );
+    assert.match(
+      diagnostics[1],
+      new RegExp(
+        `^${MODEL}:${add.line}:${add.column}: error channel-mismatch: add: its inputs have 16 and 32 channels`,
+      ),
+    );
     assert.match(r.stdout, /^ +13 {2}conv2d +conv2d +14×14×16 +7×7×32 +4,640$/m);
     assert.match(r.stdout, /\n1 error, 1 warning\n$/);
   });
 
-  it('--json: every layer\'s shape and each diagnostic\'s exact range, lines and columns from 1', () => {
+  it("--json: every layer's shape and each diagnostic's exact range, lines and columns from 1", () => {
     const r = cli('check', MODEL, '--json');
     assert.equal(r.status, 1, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepEqual(out.layers.map((l: { output: number[] | null }) => l.output), [[28, 28, 16], [14, 14, 16], [7, 7, 32], [7, 7, 10], [32, 32, 16], [32, 32, 32], null, null]);
+    assert.deepEqual(
+      out.layers.map((l: { output: number[] | null }) => l.output),
+      [[28, 28, 16], [14, 14, 16], [7, 7, 32], [7, 7, 10], [32, 32, 16], [32, 32, 32], null, null],
+    );
     const config = "{ units: 10, activation: 'softmax' }";
     const start = position(config);
     assert.deepEqual(
-      out.diagnostics.map((d: Record<string, unknown>) => [d.code, d.severity, d.line, d.column, d.endLine, d.endColumn]),
+      out.diagnostics.map((d: Record<string, unknown>) => [
+        d.code,
+        d.severity,
+        d.line,
+        d.column,
+        d.endLine,
+        d.endColumn,
+      ]),
       [
         ['dense-last-axis', 'warning', start.line, start.column, start.line, start.column + config.length],
-        ['channel-mismatch', 'error', position('tf.layers.add()').line, position('tf.layers.add()').column, position('tf.layers.add()').line, position('tf.layers.add()').column + 'tf.layers.add()'.length],
+        [
+          'channel-mismatch',
+          'error',
+          position('tf.layers.add()').line,
+          position('tf.layers.add()').column,
+          position('tf.layers.add()').line,
+          position('tf.layers.add()').column + 'tf.layers.add()'.length,
+        ],
       ],
     );
   });
@@ -63,7 +90,10 @@ describe('cnn-lens check on TensorFlow.js code', function () {
       const plain = cli('check', join(dir, 'plain.ts'));
       assert.equal(plain.status, 0);
       assert.match(plain.stdout, /does not import TensorFlow\.js/);
-      writeFileSync(join(dir, 'ok.js'), "const tf = require('@tensorflow/tfjs-node');\nconst m = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 2] }), tf.layers.dense({ units: 3 })] });\n");
+      writeFileSync(
+        join(dir, 'ok.js'),
+        "const tf = require('@tensorflow/tfjs-node');\nconst m = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [4, 4, 2] }), tf.layers.dense({ units: 3 })] });\n",
+      );
       const ok = cli('check', join(dir, 'ok.js'));
       assert.equal(ok.status, 0, ok.stdout);
       assert.match(ok.stdout, /flatten +4×4×2 +32 +0\n.*dense +32 +3 +99\n\nno problems\n$/);

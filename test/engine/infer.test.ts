@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { check } from '../../engine';
 import { shapes } from './util';
 
-const SEED = 'network seed\ninput 3x17x17\nc1: conv 64 5x5\nsigmoid\np1: pool mean 2x2\nc2: conv 96 5x5 in=64\nsigmoid\np2: pool mean 2x2\nfc: dense 10\nsoftmax\n';
+const SEED =
+  'network seed\ninput 3x17x17\nc1: conv 64 5x5\nsigmoid\np1: pool mean 2x2\nc2: conv 96 5x5 in=64\nsigmoid\np2: pool mean 2x2\nfc: dense 10\nsoftmax\n';
 
 describe('shape and δ inference', () => {
   it('seed: every output, δ at every input, params and multiply-adds', () => {
@@ -11,7 +12,16 @@ describe('shape and δ inference', () => {
     assert.equal(a.network, 'seed');
     assert.deepEqual(a.input?.shape, [3, 17, 17]);
     assert.equal(a.loss, 'cross_entropy');
-    const rows = a.layers.map((l) => [l.name, l.kind, l.inputs.join(), l.output, l.inputShapes[0], l.paramCount, l.macs, l.line]);
+    const rows = a.layers.map((l) => [
+      l.name,
+      l.kind,
+      l.inputs.join(),
+      l.output,
+      l.inputShapes[0],
+      l.paramCount,
+      l.macs,
+      l.line,
+    ]);
     assert.deepEqual(rows, [
       ['c1', 'conv', 'input', [64, 13, 13], [3, 17, 17], 64 * 3 * 25 + 64, 64 * 13 * 13 * 3 * 25, 3],
       ['sigmoid1', 'sigmoid', 'c1', [64, 13, 13], [64, 13, 13], 0, 0, 4],
@@ -22,8 +32,14 @@ describe('shape and δ inference', () => {
       ['fc', 'dense', 'p2', [10], [96, 1, 1], 960 + 10, 960, 9],
       ['softmax1', 'softmax', 'fc', [10], [10], 0, 0, 10],
     ]);
-    assert.deepEqual(a.layers[3].params, [{ name: 'W', shape: [96, 64, 5, 5] }, { name: 'b', shape: [96] }]);
-    assert.deepEqual(a.layers[6].params, [{ name: 'W', shape: [10, 96] }, { name: 'b', shape: [10] }]);
+    assert.deepEqual(a.layers[3].params, [
+      { name: 'W', shape: [96, 64, 5, 5] },
+      { name: 'b', shape: [96] },
+    ]);
+    assert.deepEqual(a.layers[6].params, [
+      { name: 'W', shape: [10, 96] },
+      { name: 'b', shape: [10] },
+    ]);
   });
 
   it('seed: c2 carries δ 96×2×2 back to 64×6×6 by 96 full correlations of 2×2 with a rotated 5×5 (2+5−1 = 6)', () => {
@@ -90,7 +106,10 @@ describe('shape and δ inference', () => {
     const a = check('input 2x3x4\nfc: dense 5 in=24');
     assert.deepEqual(a.diagnostics, []);
     assert.equal(a.layers[0].rule, 'δ(input) 2×3×4 = reshape(Wᵀ 24×5 · δ(fc) 5, 2×3×4)');
-    assert.deepEqual(a.layers[0].params, [{ name: 'W', shape: [5, 24] }, { name: 'b', shape: [5] }]);
+    assert.deepEqual(a.layers[0].params, [
+      { name: 'W', shape: [5, 24] },
+      { name: 'b', shape: [5] },
+    ]);
   });
 
   it('unnamed layers count among all layers of their kind', () => {
@@ -99,7 +118,8 @@ describe('shape and δ inference', () => {
   });
 
   it('a residual DAG: from= starts a branch, add joins it, δ is shared at the fork', () => {
-    const text = 'input 8x8x8\nstem: conv 16 3 pad=1\na: conv 16 3 pad=1\nb: relu\nskip: identity from=stem\nsum: add b skip\nflatten\ndense 10\nsoftmax';
+    const text =
+      'input 8x8x8\nstem: conv 16 3 pad=1\na: conv 16 3 pad=1\nb: relu\nskip: identity from=stem\nsum: add b skip\nflatten\ndense 10\nsoftmax';
     const a = check(text);
     assert.deepEqual(a.diagnostics, []);
     const byName = Object.fromEntries(a.layers.map((l) => [l.name, l]));
@@ -109,13 +129,19 @@ describe('shape and δ inference', () => {
     // stem feeds two layers, so each rule names its share of δ(stem).
     assert.match(byName.a.rule!, /^a's share of δ\(stem\) 16×8×8/);
     assert.match(byName.skip.rule!, /^skip's share of δ\(stem\) 16×8×8/);
-    assert.equal(byName.sum.rule, 'δ(b), δ(skip) 16×8×8 each = δ(sum) 16×8×8: a sum hands its δ to every term unchanged');
+    assert.equal(
+      byName.sum.rule,
+      'δ(b), δ(skip) 16×8×8 each = δ(sum) 16×8×8: a sum hands its δ to every term unchanged',
+    );
   });
 
   it('concat adds channels and hands each input its slice of δ', () => {
     const a = check('input 3x8x8\na: conv 4 1\nb: conv 6 3 pad=same from=input\ncat: concat a b');
     assert.deepEqual(a.layers[2].output, [10, 8, 8]);
-    assert.equal(a.layers[2].rule, 'δ(a) = δ(cat)[0:4] 4×8×8; δ(b) = δ(cat)[4:10] 6×8×8: each input gets its own channels of δ');
+    assert.equal(
+      a.layers[2].rule,
+      'δ(a) = δ(cat)[0:4] 4×8×8; δ(b) = δ(cat)[4:10] 6×8×8: each input gets its own channels of δ',
+    );
   });
 
   it('loss defaults to cross_entropy after softmax and mse otherwise; a loss statement wins', () => {
@@ -132,6 +158,9 @@ describe('shape and δ inference', () => {
     const s = shapes('input 784\ndense 100\nbatchnorm\nleaky_relu slope=0.2\ndropout rate=0.3\ndense 10');
     assert.deepEqual(Object.values(s), [[100], [100], [100], [100], [10]]);
     const bn = check('input 6x4x4\nbatchnorm').layers[0];
-    assert.deepEqual(bn.params, [{ name: 'gamma', shape: [6] }, { name: 'beta', shape: [6] }]);
+    assert.deepEqual(bn.params, [
+      { name: 'gamma', shape: [6] },
+      { name: 'beta', shape: [6] },
+    ]);
   });
 });

@@ -16,10 +16,25 @@ describe('parser', () => {
     const st = layer(text);
     assert.equal(slice(text, st.name!.range), 'c2');
     assert.equal(slice(text, st.kind.range), 'conv');
-    assert.deepEqual(st.args.map((a) => [a.kind, slice(text, a.range)]), [['number', '96'], ['shape', '5x5']]);
+    assert.deepEqual(
+      st.args.map((a) => [a.kind, slice(text, a.range)]),
+      [
+        ['number', '96'],
+        ['shape', '5x5'],
+      ],
+    );
     assert.deepEqual(st.args[1].dims, [5, 5]);
-    assert.deepEqual([0, 1].map((i) => slice(text, dimRange(st.args[1], i))), ['5', '5']);
-    assert.deepEqual(st.options.map((o) => [slice(text, o.key.range), slice(text, o.value.range), slice(text, o.range)]), [['in', '64', 'in=64'], ['stride', '2', 'stride = 2']]);
+    assert.deepEqual(
+      [0, 1].map((i) => slice(text, dimRange(st.args[1], i))),
+      ['5', '5'],
+    );
+    assert.deepEqual(
+      st.options.map((o) => [slice(text, o.key.range), slice(text, o.value.range), slice(text, o.range)]),
+      [
+        ['in', '64', 'in=64'],
+        ['stride', '2', 'stride = 2'],
+      ],
+    );
     assert.equal(slice(text, st.assertion!.arrow), '->');
     assert.deepEqual(st.assertion!.shape.dims, [96, 2, 2]);
     assert.equal(slice(text, st.range), 'c2: conv 96 5x5 in=64 stride = 2  -> 96x2x2');
@@ -46,43 +61,70 @@ describe('parser', () => {
       'a: conv 4 3',
       'b: relu from=a',
       'add a b',
-      'backward a: dx[c] = sum(k, conv2(dy[k], W[k,c], \'full\'))  # rule',
+      "backward a: dx[c] = sum(k, conv2(dy[k], W[k,c], 'full'))  # rule",
       'sample batch=4 seed=7',
       'loss mse',
     ].join('\n');
     const doc = parse(text);
     assert.deepEqual(doc.diagnostics, []);
-    assert.deepEqual(doc.statements.map((s) => s.type), ['network', 'input', 'layer', 'layer', 'layer', 'backward', 'sample', 'loss']);
+    assert.deepEqual(
+      doc.statements.map((s) => s.type),
+      ['network', 'input', 'layer', 'layer', 'layer', 'backward', 'sample', 'loss'],
+    );
     const back = doc.statements[5];
     assert.ok(back.type === 'backward');
     assert.equal(back.layer!.text, 'a');
     assert.equal(back.rule.text, "dx[c] = sum(k, conv2(dy[k], W[k,c], 'full'))");
     const sample = doc.statements[6];
     assert.ok(sample.type === 'sample');
-    assert.deepEqual(sample.options.map((o) => [o.key.text, o.value.dims[0]]), [['batch', 4], ['seed', 7]]);
+    assert.deepEqual(
+      sample.options.map((o) => [o.key.text, o.value.dims[0]]),
+      [
+        ['batch', 4],
+        ['seed', 7],
+      ],
+    );
   });
 
   it('treats # and // as comments and ignores blank lines, indentation, CRLF and CR', () => {
     const text = '# head\r\n\r\n   input 3x4x4 // trailing\r\n\trelu\rsigmoid # x\n';
     const doc = parse(text);
     assert.deepEqual(doc.diagnostics, []);
-    assert.deepEqual(doc.statements.map((s) => s.type), ['input', 'layer', 'layer']);
+    assert.deepEqual(
+      doc.statements.map((s) => s.type),
+      ['input', 'layer', 'layer'],
+    );
     assert.equal(slice(text, doc.statements[1].range), 'relu');
   });
 
   it('recovers per line: a bad line is reported and the lines around it still parse', () => {
     const text = 'input 3x8x8\n= 5\nconv 4 3 ) stride=2\nrelu';
     const doc = parse(text);
-    assert.deepEqual(doc.diagnostics.map((d) => [d.code, slice(text, d.range)]), [['syntax', '='], ['syntax', ')']]);
-    assert.deepEqual(doc.statements.map((s) => s.type), ['input', 'layer', 'layer']);
+    assert.deepEqual(
+      doc.diagnostics.map((d) => [d.code, slice(text, d.range)]),
+      [
+        ['syntax', '='],
+        ['syntax', ')'],
+      ],
+    );
+    assert.deepEqual(
+      doc.statements.map((s) => s.type),
+      ['input', 'layer', 'layer'],
+    );
     // The bad token is skipped; the rest of the statement is kept.
-    assert.deepEqual(layer(text).options.map((o) => o.key.text), ['stride']);
+    assert.deepEqual(
+      layer(text).options.map((o) => o.key.text),
+      ['stride'],
+    );
   });
 
   it('puts a zero-width error on the character before it, and a missing value where it belongs', () => {
     const text = 'input 3x8x8\nconv 4 3 stride=';
     const doc = parse(text);
-    assert.deepEqual(doc.diagnostics.map((d) => [d.code, slice(text, d.range), d.message]), [['syntax', '=', 'expected a value for stride']]);
+    assert.deepEqual(
+      doc.diagnostics.map((d) => [d.code, slice(text, d.range), d.message]),
+      [['syntax', '=', 'expected a value for stride']],
+    );
     const st = layer(text);
     assert.equal(st.options[0].value.kind, 'missing');
     assert.equal(st.options[0].value.range.start, text.length);
@@ -91,8 +133,14 @@ describe('parser', () => {
 
   it('reads `backward:` as a rule missing its layer, and an empty rule as an error', () => {
     const doc = parse('backward: dx = 1\nbackward c1:');
-    assert.deepEqual(doc.statements.map((s) => s.type), ['backward', 'backward']);
-    assert.deepEqual(doc.diagnostics.map((d) => d.message), ['expected the name of the layer the rule is for', 'expected a rule such as `dx = …` after the colon']);
+    assert.deepEqual(
+      doc.statements.map((s) => s.type),
+      ['backward', 'backward'],
+    );
+    assert.deepEqual(
+      doc.diagnostics.map((d) => d.message),
+      ['expected the name of the layer the rule is for', 'expected a rule such as `dx = …` after the colon'],
+    );
   });
 
   it('reports one syntax error per line at most', () => {
@@ -103,13 +151,19 @@ describe('parser', () => {
   it('keeps a shape with letters glued on as one bad token', () => {
     const text = 'input 3x17x17\nconv 64 5x5y';
     const doc = parse(text);
-    assert.deepEqual(doc.diagnostics.map((d) => slice(text, d.range)), ['5x5y']);
+    assert.deepEqual(
+      doc.diagnostics.map((d) => slice(text, d.range)),
+      ['5x5y'],
+    );
   });
 
   it('parses a line that is only a name and a colon as a layer with a missing kind', () => {
     const text = 'c1:';
     const doc = parse(text);
-    assert.deepEqual(doc.diagnostics.map((d) => [d.code, d.message, slice(text, d.range)]), [['syntax', "expected a layer kind after 'c1:'", ':']]);
+    assert.deepEqual(
+      doc.diagnostics.map((d) => [d.code, d.message, slice(text, d.range)]),
+      [['syntax', "expected a layer kind after 'c1:'", ':']],
+    );
     assert.equal(layer(text).kind.text, '');
   });
 

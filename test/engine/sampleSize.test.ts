@@ -37,12 +37,26 @@ describe('sample size=', () => {
   });
 
   it('bad values at their exact ranges: a zero (at the dimension), three numbers, a word, given twice, an unknown option', () => {
-    assert.deepEqual(diagnose(`sample size=0x8\n${NET}`), [{ code: 'bad-value', severity: 'error', line: 1, text: '0' }]);
-    assert.deepEqual(diagnose(`sample size=8x8x8\n${NET}`), [{ code: 'bad-value', severity: 'error', line: 1, text: '8x8x8' }]);
-    assert.deepEqual(diagnose(`sample size=big\n${NET}`), [{ code: 'bad-value', severity: 'error', line: 1, text: 'big' }]);
-    assert.deepEqual(diagnose(`sample size=8 size=16\n${NET}`), [{ code: 'syntax', severity: 'error', line: 1, text: 'size' }]);
-    assert.equal(only(`sample sise=8\n${NET}`, 'unknown-option').d.message, "sample has no option 'sise'; did you mean 'size'?");
-    assert.equal(only(`sample depth=8\n${NET}`, 'unknown-option').d.message, "sample has no option 'depth'; it takes batch, seed, size");
+    assert.deepEqual(diagnose(`sample size=0x8\n${NET}`), [
+      { code: 'bad-value', severity: 'error', line: 1, text: '0' },
+    ]);
+    assert.deepEqual(diagnose(`sample size=8x8x8\n${NET}`), [
+      { code: 'bad-value', severity: 'error', line: 1, text: '8x8x8' },
+    ]);
+    assert.deepEqual(diagnose(`sample size=big\n${NET}`), [
+      { code: 'bad-value', severity: 'error', line: 1, text: 'big' },
+    ]);
+    assert.deepEqual(diagnose(`sample size=8 size=16\n${NET}`), [
+      { code: 'syntax', severity: 'error', line: 1, text: 'size' },
+    ]);
+    assert.equal(
+      only(`sample sise=8\n${NET}`, 'unknown-option').d.message,
+      "sample has no option 'sise'; did you mean 'size'?",
+    );
+    assert.equal(
+      only(`sample depth=8\n${NET}`, 'unknown-option').d.message,
+      "sample has no option 'depth'; it takes batch, seed, size",
+    );
   });
 
   it('a vector input has no H×W: bad-value at the size', () => {
@@ -57,7 +71,10 @@ describe('sample size=', () => {
     const { a, d } = only(text, 'bad-value');
     assert.equal(text.slice(d.range.start, d.range.end), '2x2');
     assert.equal(a.lines.position(d.range.start).line, 1);
-    assert.equal(d.message, 'sample size=2x2: at 3×2×2 the network does not check; g: the 2×2 window is larger than its padded input 1×1 (silu1 gives 6×1×1); the output would be empty');
+    assert.equal(
+      d.message,
+      'sample size=2x2: at 3×2×2 the network does not check; g: the 2×2 window is larger than its padded input 1×1 (silu1 gives 6×1×1); the output would be empty',
+    );
     assert.equal(text.slice(d.related![0].range.start, d.related![0].range.end), '2');
     assert.equal(a.lines.position(d.related![0].range.start).line, 8);
     assert.equal(a.sample.size, undefined);
@@ -67,7 +84,10 @@ describe('sample size=', () => {
 
   it('says nothing about the size of a network that does not check at its own size', () => {
     const broken = `sample size=2x2\n${NET.replace('c2: conv 6 3x3 pad=1', 'c2: conv 6 3x3 pad=1 in=5')}`;
-    assert.deepEqual(diagnose(broken).map((d) => d.code), ['channel-mismatch']);
+    assert.deepEqual(
+      diagnose(broken).map((d) => d.code),
+      ['channel-mismatch'],
+    );
   });
 
   it('runs at the size: every number equals a run of the network declared at that size', () => {
@@ -75,7 +95,10 @@ describe('sample size=', () => {
     const declared = sampleRun(check(NET.replace('3x32x32', '3x8x8')), { batch: 2, seed: 3 });
     assert.deepEqual(atSize.input.shape, [2, 3, 8, 8]);
     assert.deepEqual(atSize, declared);
-    assert.deepEqual(runsAt(check(AT_8)).layers.map((l) => l.output), check(NET.replace('3x32x32', '3x8x8')).layers.map((l) => l.output));
+    assert.deepEqual(
+      runsAt(check(AT_8)).layers.map((l) => l.output),
+      check(NET.replace('3x32x32', '3x8x8')).layers.map((l) => l.output),
+    );
   });
 
   it('gradient checks run at the size and say so; without one, at the declared size', async () => {
@@ -100,7 +123,8 @@ describe('sample size= in docs/language.md', () => {
 describe('sample size= in the CLI (dist/cli.js)', function () {
   this.timeout(60_000);
   const ROOT = resolve(__dirname, '../..');
-  const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
   const dir = mkdtempSync(join(tmpdir(), 'cnn-lens-size-'));
   const file = join(dir, 'net.cnn');
   writeFileSync(file, AT_8);

@@ -31,7 +31,8 @@ const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/torch/shape
 const hw = ([h, w]: readonly number[]) => (h === w ? `${h}` : `${h}x${w}`);
 
 function layerLine(c: Case): string {
-  if (c.op === 'pool') return `pool ${c.mode} ${hw(c.kernel)} stride=${hw(c.stride)} pad=${hw(c.padding!)} ceil=${c.ceil_mode}`;
+  if (c.op === 'pool')
+    return `pool ${c.mode} ${hw(c.kernel)} stride=${hw(c.stride)} pad=${hw(c.padding!)} ceil=${c.ceil_mode}`;
   const pad =
     c.padding_spec === 'same' || c.padding_spec === 'same-even'
       ? 'same'
@@ -68,7 +69,10 @@ describe('output shapes match PyTorch (fixtures from torch 1.13)', () => {
       const layer = a.layers[0];
       if (c.padding_spec === 'same-even') {
         // torch pads an even 'same' kernel unevenly; the language asks for an odd one.
-        assert.deepEqual(errors.map((d) => d.code), ['bad-value']);
+        assert.deepEqual(
+          errors.map((d) => d.code),
+          ['bad-value'],
+        );
         return;
       }
       if (c.output) {
@@ -81,10 +85,18 @@ describe('output shapes match PyTorch (fixtures from torch 1.13)', () => {
         assert.equal(c.error_kind, 'same-strided');
         assert.deepEqual(errors, []);
         // ⌈H/S⌉, as TensorFlow's 'SAME' gives for an odd kernel.
-        assert.deepEqual(layer.output, [c.filters, Math.ceil(c.input[1] / c.stride[0]), Math.ceil(c.input[2] / c.stride[1])]);
+        assert.deepEqual(layer.output, [
+          c.filters,
+          Math.ceil(c.input[1] / c.stride[0]),
+          Math.ceil(c.input[2] / c.stride[1]),
+        ]);
         return;
       }
-      assert.deepEqual(errors.map((d) => d.code), [code], `torch: ${c.error}`);
+      assert.deepEqual(
+        errors.map((d) => d.code),
+        [code],
+        `torch: ${c.error}`,
+      );
       assert.equal(layer.output, null);
     });
   }

@@ -25,7 +25,8 @@ function sources(dir: string): string[] {
 /** Every module a file imports or re-exports, type-only ones included, as written. */
 export function importsOf(text: string): string[] {
   const found: string[] = [];
-  const pattern = /^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const pattern =
+    /^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)|\brequire\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(pattern)) found.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
   return found;
 }
@@ -48,7 +49,10 @@ function engineGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sources(ENGINE)) {
     const specs = importsOf(readFileSync(file, 'utf8'));
-    graph.set(file, specs.filter((s) => s.startsWith('.')).map((s) => resolveImport(file, s)));
+    graph.set(
+      file,
+      specs.filter((s) => s.startsWith('.')).map((s) => resolveImport(file, s)),
+    );
   }
   return graph;
 }
@@ -107,9 +111,32 @@ describe('the shape of the engine', () => {
   });
 
   it('finds a cycle where there is one, type-only or not (the check itself can fail)', () => {
-    assert.deepEqual(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), ['a', 'b', 'c', 'a']);
-    assert.equal(findCycle(new Map([['a', ['b']], ['b', ['c']], ['d', ['a', 'c']]])), undefined);
-    assert.deepEqual(importsOf("import type { A } from './a';\nexport { B } from '../b';\nimport './c';\n"), ['./a', '../b', './c']);
+    assert.deepEqual(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+      ['a', 'b', 'c', 'a'],
+    );
+    assert.equal(
+      findCycle(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['d', ['a', 'c']],
+        ]),
+      ),
+      undefined,
+    );
+    assert.deepEqual(importsOf("import type { A } from './a';\nexport { B } from '../b';\nimport './c';\n"), [
+      './a',
+      '../b',
+      './c',
+    ]);
   });
 
   it('engine/ imports nothing outside itself: no vscode, no node: modules, no packages', () => {
@@ -135,7 +162,8 @@ describe('the shape of the engine', () => {
       for (const file of files) {
         const path = relative(ROOT, file);
         if (path.startsWith(join('engine', 'layers') + '/') || MAY_NAME_KINDS.some((p) => path.startsWith(p))) continue;
-        for (const c of kindComparisons(readFileSync(file, 'utf8'), [...LAYER_KINDS.keys()])) found.push(`${path}: ${c}`);
+        for (const c of kindComparisons(readFileSync(file, 'utf8'), [...LAYER_KINDS.keys()]))
+          found.push(`${path}: ${c}`);
       }
     }
     assert.deepEqual(found, []);
@@ -143,15 +171,27 @@ describe('the shape of the engine', () => {
 
   it('finds a comparison with a kind name where there is one (the check itself can fail)', () => {
     const kinds = [...LAYER_KINDS.keys()];
-    assert.deepEqual(kindComparisons("if (l.kind === 'conv') x();\nswitch (k) {\n  case \"softmax\":\n}\nif ('pool' !== kind) y();", kinds), ["=== 'conv'", 'case "softmax":', "'pool' !=="]);
-    assert.deepEqual(kindComparisons("if (l.kind === 'input' || name === 'convolution') z(); const k = { kind: 'conv' };", kinds), []);
+    assert.deepEqual(
+      kindComparisons(
+        "if (l.kind === 'conv') x();\nswitch (k) {\n  case \"softmax\":\n}\nif ('pool' !== kind) y();",
+        kinds,
+      ),
+      ["=== 'conv'", 'case "softmax":', "'pool' !=="],
+    );
+    assert.deepEqual(
+      kindComparisons("if (l.kind === 'input' || name === 'convolution') z(); const k = { kind: 'conv' };", kinds),
+      [],
+    );
   });
 
   it("the grammar's keywords are the language's layer kinds, statement words and rule functions", () => {
     const grammar = JSON.parse(readFileSync(join(ROOT, 'syntaxes', 'cnn.tmLanguage.json'), 'utf8'));
     const repo = grammar.repository;
     assert.deepEqual(words(repo.layer.match).sort(), [...LAYER_KINDS.keys()].sort());
-    assert.deepEqual([...words(repo.statement.match), ...words(repo.backward.begin)].sort(), [...STATEMENT_KEYWORDS].sort());
+    assert.deepEqual(
+      [...words(repo.statement.match), ...words(repo.backward.begin)].sort(),
+      [...STATEMENT_KEYWORDS].sort(),
+    );
     const calls = repo.backward.patterns.find((p: { name?: string }) => p.name === 'support.function.cnn');
     assert.deepEqual(words(calls.match).sort(), Object.keys(RULE_FUNCTIONS).sort());
   });

@@ -22,7 +22,12 @@ export interface Seen {
 }
 
 export function seen(a: Analysis, d: Diagnostic): Seen {
-  return { code: d.code, severity: d.severity, line: a.lines.position(d.range.start).line, text: a.document.text.slice(d.range.start, d.range.end) };
+  return {
+    code: d.code,
+    severity: d.severity,
+    line: a.lines.position(d.range.start).line,
+    text: a.document.text.slice(d.range.start, d.range.end),
+  };
 }
 
 export function diagnose(text: string, options?: CheckOptions): Seen[] {
@@ -34,13 +39,19 @@ export function diagnose(text: string, options?: CheckOptions): Seen[] {
 export function only(text: string, code: string): { a: Analysis; d: Diagnostic } {
   const a = check(text);
   const found = a.diagnostics.filter((d) => d.code === code);
-  if (found.length !== 1) throw new Error(`expected one ${code}, got ${JSON.stringify(a.diagnostics.map((d) => seen(a, d)))}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${code}, got ${JSON.stringify(a.diagnostics.map((d) => seen(a, d)))}`);
   return { a, d: found[0] };
 }
 
 /** Applies a fix's edits (non-overlapping) to the text. */
-export function applyEdits(text: string, edits: readonly { range: { start: number; end: number }; newText: string }[]): string {
-  return [...edits].sort((x, y) => y.range.start - x.range.start).reduce((t, e) => t.slice(0, e.range.start) + e.newText + t.slice(e.range.end), text);
+export function applyEdits(
+  text: string,
+  edits: readonly { range: { start: number; end: number }; newText: string }[],
+): string {
+  return [...edits]
+    .sort((x, y) => y.range.start - x.range.start)
+    .reduce((t, e) => t.slice(0, e.range.start) + e.newText + t.slice(e.range.end), text);
 }
 
 export function shapes(text: string): Record<string, readonly number[] | null> {

@@ -45,8 +45,13 @@ interface Parity {
   passed?: boolean;
 }
 
-const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/torch/zoo.json'), 'utf8')) as { networks: TorchNetwork[] };
-const parity = JSON.parse(readFileSync(join(__dirname, '../fixtures/torch/zoo-parity.json'), 'utf8')) as { tolerance: number; networks: Parity[] };
+const fixture = JSON.parse(readFileSync(join(__dirname, '../fixtures/torch/zoo.json'), 'utf8')) as {
+  networks: TorchNetwork[];
+};
+const parity = JSON.parse(readFileSync(join(__dirname, '../fixtures/torch/zoo-parity.json'), 'utf8')) as {
+  tolerance: number;
+  networks: Parity[];
+};
 const zoo = join(__dirname, '../../examples/zoo');
 const read = (name: string) => readFileSync(join(zoo, `${name}.cnn`), 'utf8');
 
@@ -113,7 +118,10 @@ function layerFor(a: Analysis, torch: string): LayerInfo | undefined {
 
 describe('model zoo against PyTorch (fixtures from torch 1.13, torchvision 0.14)', () => {
   it('has one .cnn file for each network of the fixture and no other', () => {
-    const files = readdirSync(zoo).filter((f) => f.endsWith('.cnn')).map((f) => f.slice(0, -4)).sort();
+    const files = readdirSync(zoo)
+      .filter((f) => f.endsWith('.cnn'))
+      .map((f) => f.slice(0, -4))
+      .sort();
     assert.deepEqual(files, fixture.networks.map((n) => n.name).sort());
   });
 
@@ -136,8 +144,13 @@ describe('model zoo against PyTorch (fixtures from torch 1.13, torchvision 0.14)
       });
 
       it('checks clean', () => {
-        const other = analysis.diagnostics.filter((d) => !(STRIDED_PROJECTION.has(net.name) && d.code === 'conv-remainder'));
-        assert.deepEqual(other.map((d) => `${d.code}: ${d.message}`), []);
+        const other = analysis.diagnostics.filter(
+          (d) => !(STRIDED_PROJECTION.has(net.name) && d.code === 'conv-remainder'),
+        );
+        assert.deepEqual(
+          other.map((d) => `${d.code}: ${d.message}`),
+          [],
+        );
         if (!STRIDED_PROJECTION.has(net.name)) return;
         // In the body and at each of the three uses of the first block of stages 2-4, naming the projection.
         assert.ok(analysis.diagnostics.length >= 4, `${analysis.diagnostics.length} conv-remainder warnings`);
@@ -157,14 +170,19 @@ describe('model zoo against PyTorch (fixtures from torch 1.13, torchvision 0.14)
             wrong.push(`${m.name} (${m.kind}): no layer`);
             continue;
           }
-          if (JSON.stringify(layer.output) !== JSON.stringify(m.output)) wrong.push(`${m.name} = ${layer.name}: ${JSON.stringify(layer.output)}, torch ${JSON.stringify(m.output)}`);
-          if (m.leaf && layer.paramCount !== m.params) wrong.push(`${m.name} = ${layer.name}: ${layer.paramCount} parameters, torch ${m.params}`);
+          if (JSON.stringify(layer.output) !== JSON.stringify(m.output))
+            wrong.push(`${m.name} = ${layer.name}: ${JSON.stringify(layer.output)}, torch ${JSON.stringify(m.output)}`);
+          if (m.leaf && layer.paramCount !== m.params)
+            wrong.push(`${m.name} = ${layer.name}: ${layer.paramCount} parameters, torch ${m.params}`);
         }
         assert.deepEqual(wrong, []);
       });
 
       it(`has ${net.params.toLocaleString('en')} parameters in all`, () => {
-        assert.equal(leafLayers(analysis).reduce((n, l) => n + l.paramCount, 0), net.params);
+        assert.equal(
+          leafLayers(analysis).reduce((n, l) => n + l.paramCount, 0),
+          net.params,
+        );
       });
 
       it('runs as PyTorch does: outputs, δs, loss and gradients within 1e-9 at its sample size', () => {
@@ -172,12 +190,24 @@ describe('model zoo against PyTorch (fixtures from torch 1.13, torchvision 0.14)
         assert.ok(p, 'run /usr/bin/python3 scripts/torch/zoo_parity.py');
         assert.equal(p.pending, undefined, `${p.pending}: run /usr/bin/python3 scripts/torch/zoo_parity.py again`);
         assert.equal(parity.tolerance, 1e-9);
-        const errors = [p.loss!, p.input_delta!, ...Object.values(p.outputs!), ...Object.values(p.deltas!), ...Object.values(p.grads!)];
-        assert.ok(errors.every((e) => e <= 1e-9), `largest error ${Math.max(...errors)}`);
+        const errors = [
+          p.loss!,
+          p.input_delta!,
+          ...Object.values(p.outputs!),
+          ...Object.values(p.deltas!),
+          ...Object.values(p.grads!),
+        ];
+        assert.ok(
+          errors.every((e) => e <= 1e-9),
+          `largest error ${Math.max(...errors)}`,
+        );
         assert.equal(p.passed, true);
         // Every PyTorch module was compared (output and δ), and every parameter's gradient.
         assert.deepEqual(Object.keys(p.deltas!).sort(), net.modules.map((m) => m.name).sort());
-        assert.equal(Object.keys(p.grads!).length, leafLayers(analysis).reduce((n, l) => n + l.params.length, 0));
+        assert.equal(
+          Object.keys(p.grads!).length,
+          leafLayers(analysis).reduce((n, l) => n + l.params.length, 0),
+        );
         const at = /^sample\b.*\bsize=(\d+)x(\d+)/m.exec(text);
         assert.deepEqual(p.input!.slice(1), at ? [net.input[0], Number(at[1]), Number(at[2])] : net.input);
       });
@@ -186,7 +216,12 @@ describe('model zoo against PyTorch (fixtures from torch 1.13, torchvision 0.14)
         it('passes the default gradient check at its sample size', async function () {
           this.timeout(300_000);
           const r = await gradcheck(analysis, { memoryLimit: NO_LIMIT });
-          const failed = r.layers.flatMap((l) => [...(l.delta.passed ? [] : [`${l.name} δ`]), ...Object.entries(l.params).filter(([, c]) => !c.passed).map(([p]) => `${l.name} ${p}`)]);
+          const failed = r.layers.flatMap((l) => [
+            ...(l.delta.passed ? [] : [`${l.name} δ`]),
+            ...Object.entries(l.params)
+              .filter(([, c]) => !c.passed)
+              .map(([p]) => `${l.name} ${p}`),
+          ]);
           assert.deepEqual(failed, []);
           assert.equal(r.passed, true);
         });
@@ -203,7 +238,10 @@ describe('model zoo against PyTorch (fixtures from torch 1.13, torchvision 0.14)
           .replace(/^sample\b.*$/m, '')
           .replace(/^input (\d+)x\d+x\d+/m, `input $1x${size[1]}x${size[2]}`);
         const a = check(small, { memoryLimit: NO_LIMIT });
-        assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`), []);
+        assert.deepEqual(
+          a.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`),
+          [],
+        );
         // The same classes come out: the global or adaptive pool makes the head's input the same size.
         assert.deepEqual(a.layers.at(-1)?.output, analysis.layers.at(-1)?.output);
         assert.deepEqual(a.input?.shape, [net.input[0], Number(size[1]), Number(size[2])]);

@@ -24,7 +24,11 @@ function shownWhen(view: DiagramView, ready: (s: DiagramShown) => boolean, ms = 
     };
     const timer = setTimeout(() => {
       l.dispose();
-      reject(new Error(`the diagram did not show the expected state within ${ms} ms; it shows ${JSON.stringify(view.shown)}`));
+      reject(
+        new Error(
+          `the diagram did not show the expected state within ${ms} ms; it shows ${JSON.stringify(view.shown)}`,
+        ),
+      );
     }, ms);
     const l = view.onDidShow((s) => ready(s) && done(s));
     if (view.shown && ready(view.shown)) done(view.shown);
@@ -37,7 +41,11 @@ async function expectedNodes(uri: vscode.Uri): Promise<string[]> {
   return [...(a.input ? [a.input.name] : []), ...a.layers.map((l) => l.name), 'loss'];
 }
 
-const lineOf = (document: vscode.TextDocument, prefix: string) => document.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+const lineOf = (document: vscode.TextDocument, prefix: string) =>
+  document
+    .getText()
+    .split('\n')
+    .findIndex((l) => l.startsWith(prefix));
 
 describe('network diagram', function () {
   this.timeout(90_000);
@@ -61,7 +69,13 @@ describe('network diagram', function () {
     const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('cnnLens.showDiagram');
     await shownWhen(diagram, (s) => s.nodes.includes('c2'));
-    for (const [prefix, column, node] of [['c2:', 2, 'c2'], ['p1:', 5, 'p1'], ['input', 2, 'input'], ['    softmax', 6, 'softmax1'], ['c1:', 0, 'c1']] as const) {
+    for (const [prefix, column, node] of [
+      ['c2:', 2, 'c2'],
+      ['p1:', 5, 'p1'],
+      ['input', 2, 'input'],
+      ['    softmax', 6, 'softmax1'],
+      ['c1:', 0, 'c1'],
+    ] as const) {
       const moved = shownWhen(diagram, (s) => s.current === node);
       editor.selection = new vscode.Selection(lineOf(document, prefix), column, lineOf(document, prefix), column);
       await moved;
@@ -78,12 +92,18 @@ describe('network diagram', function () {
     });
     await inWebview({ action: 'click', selector: '.node[data-name="c2"] rect' });
     const s = await selected;
-    assert.deepStrictEqual([s.start.line, s.start.character, s.end.line], [lineOf(document, 'c2:'), 0, lineOf(document, 'c2:')]);
+    assert.deepStrictEqual(
+      [s.start.line, s.start.character, s.end.line],
+      [lineOf(document, 'c2:'), 0, lineOf(document, 'c2:')],
+    );
   });
 
   it('marks the node of a channel mismatch within a second of the edit', async () => {
     const { diagram } = await api();
-    const document = await vscode.workspace.openTextDocument({ language: 'cnn', content: 'input 3x8x8\nc1: conv 4 3\nc2: conv 2 3 in=4\n' });
+    const document = await vscode.workspace.openTextDocument({
+      language: 'cnn',
+      content: 'input 3x8x8\nc1: conv 4 3\nc2: conv 2 3 in=4\n',
+    });
     const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('cnnLens.showDiagram');
     await shownWhen(diagram, (s) => s.nodes.join() === 'input,c1,c2,loss' && s.errors.length === 0);
@@ -105,7 +125,11 @@ describe('network diagram', function () {
     const failing = shownWhen(diagram, (s) => s.failing.length > 0, 60_000);
     // End to end (baseline), where a wrong δ fails every layer below it; the default local check fails p1's rule
     // and sigmoid1's δ alone (test/engine/run/local.test.ts).
-    const state = await gradcheck.run({ uri, settings: { mode: 'baseline' }, fault: { layer: 'p1', name: 'mean-pool-no-divide' } });
+    const state = await gradcheck.run({
+      uri,
+      settings: { mode: 'baseline' },
+      fault: { layer: 'p1', name: 'mean-pool-no-divide' },
+    });
     assert.strictEqual(state?.status, 'done', JSON.stringify(state));
     // The results panel opens beside the editor, over the diagram: a hidden webview is unloaded, and showing it
     // again reloads it with the verdicts of the check.
@@ -134,13 +158,16 @@ describe('network diagram', function () {
     const nodes = await expectedNodes(uri);
     await shownWhen(diagram, (s) => s.nodes.join() === nodes.join());
     const target = vscode.Uri.joinPath(uri, '..', 'inception-diagram.svg');
-    const written = await vscode.commands.executeCommand<vscode.Uri>('cnnLens.saveDiagram', { uri: target.toString(), theme: 'print' });
+    const written = await vscode.commands.executeCommand<vscode.Uri>('cnnLens.saveDiagram', {
+      uri: target.toString(),
+      theme: 'print',
+    });
     assert.strictEqual(written?.toString(), target.toString());
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
     const svg = parseSvg(text);
     assert.strictEqual(svg.root, 'svg http://www.w3.org/2000/svg');
     assert.deepStrictEqual(svg.nodes, nodes);
-    assert.deepStrictEqual(svg.names, nodes, 'each node writes its layer\'s name');
+    assert.deepStrictEqual(svg.names, nodes, "each node writes its layer's name");
     await vscode.workspace.fs.delete(target);
   });
 });

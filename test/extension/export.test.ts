@@ -12,8 +12,12 @@ describe('Export Network', function () {
 
   it('opens seed.cnn as PyTorch beside it: seed.py next to the network, the text the CLI writes', async () => {
     const uri = example('seed.cnn');
-    const network = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { viewColumn: vscode.ViewColumn.One });
-    const result = await vscode.commands.executeCommand<ExportResult | undefined>('cnnLens.exportNetwork', { to: 'pytorch' });
+    const network = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), {
+      viewColumn: vscode.ViewColumn.One,
+    });
+    const result = await vscode.commands.executeCommand<ExportResult | undefined>('cnnLens.exportNetwork', {
+      to: 'pytorch',
+    });
     assert.ok(result, 'something was exported');
     const exported = vscode.Uri.parse(result.uri);
     assert.strictEqual(exported.scheme, 'untitled');
@@ -29,7 +33,10 @@ describe('Export Network', function () {
 
   it('exports nothing for a network with errors', async () => {
     const uri = example('seed-mistake.cnn');
-    const result = await vscode.commands.executeCommand<ExportResult | undefined>('cnnLens.exportNetwork', { uri: uri.toString(), to: 'pytorch' });
+    const result = await vscode.commands.executeCommand<ExportResult | undefined>('cnnLens.exportNetwork', {
+      uri: uri.toString(),
+      to: 'pytorch',
+    });
     assert.strictEqual(result, undefined);
     assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.path.endsWith('seed-mistake.py')));
   });

@@ -15,14 +15,28 @@ import { inWorkbench, needsWebviewDriver, workbenchTexts } from './webview';
 type Done = Extract<RunState, { status: 'done' }>;
 
 /** Resolves with the first state `ready` accepts, from now on; rejects after `ms`. */
-async function stateWhen(g: GradcheckController, ready: (s: RunState) => boolean, ms = 30_000): Promise<RunState & { at: number }> {
-  const s = await when(g.onDidChangeState, ready, ms, () => `no matching run state; last ${JSON.stringify(g.state?.status)}`);
+async function stateWhen(
+  g: GradcheckController,
+  ready: (s: RunState) => boolean,
+  ms = 30_000,
+): Promise<RunState & { at: number }> {
+  const s = await when(
+    g.onDidChangeState,
+    ready,
+    ms,
+    () => `no matching run state; last ${JSON.stringify(g.state?.status)}`,
+  );
   return { ...s, at: performance.now() };
 }
 
 /** Resolves at the next progress report. */
 async function nextProgress(g: GradcheckController, ms = 30_000): Promise<void> {
-  await when(g.onDidProgress, () => true, ms, () => 'no progress');
+  await when(
+    g.onDidProgress,
+    () => true,
+    ms,
+    () => 'no progress',
+  );
 }
 
 function checkGradients(request?: object): Thenable<RunState | undefined> {
@@ -36,7 +50,12 @@ function asDone(s: RunState | undefined): Done {
 }
 
 const failing = (s: Done) =>
-  s.result.layers.flatMap((l) => [...(l.delta.passed ? [] : [`${l.name} δ`]), ...Object.entries(l.params).filter(([, c]) => !c.passed).map(([p]) => `${l.name} ${p}`)]);
+  s.result.layers.flatMap((l) => [
+    ...(l.delta.passed ? [] : [`${l.name} δ`]),
+    ...Object.entries(l.params)
+      .filter(([, c]) => !c.passed)
+      .map(([p]) => `${l.name} ${p}`),
+  ]);
 
 const SEED_LAYERS = ['input', 'c1', 'sigmoid1', 'p1', 'c2', 'sigmoid2', 'p2', 'fc', 'softmax1'];
 
@@ -53,9 +72,14 @@ describe('gradient check', function () {
     const state = asDone(await checkGradients());
     const ms = performance.now() - started;
     await running;
-    console.log(`[timing] seed.cnn: results ${Math.round(ms)} ms after the command on ${state.threads} thread(s) (worker start-up included)`);
+    console.log(
+      `[timing] seed.cnn: results ${Math.round(ms)} ms after the command on ${state.threads} thread(s) (worker start-up included)`,
+    );
     assert.strictEqual(state.file, uri.toString());
-    assert.deepStrictEqual(state.result.layers.map((l) => l.name), SEED_LAYERS);
+    assert.deepStrictEqual(
+      state.result.layers.map((l) => l.name),
+      SEED_LAYERS,
+    );
     assert.ok(state.result.passed, `failing: ${failing(state).join(', ')}`);
     assert.deepStrictEqual(state.settings, { mode: 'default', samples: 16, eps: 1e-6, batch: null, seed: null });
     const view = Object.fromEntries(state.layers.map((l) => [l.name, l]));
@@ -68,10 +92,26 @@ describe('gradient check', function () {
     const texts = results.texts(uri);
     assert.strictEqual(texts.length, 9);
     assert.match(texts[0], /^3: δ ✓ \de-\d+$/);
-    assert.match(texts.find((t) => t.startsWith('5: '))!, /^5: δ ✓ \de-\d+ · W ✓ \de-\d+ · b ✓ \de-\d+$/);
+    assert.match(
+      texts.find((t) => t.startsWith('5: '))!,
+      /^5: δ ✓ \de-\d+ · W ✓ \de-\d+ · b ✓ \de-\d+$/,
+    );
     // What the lines show: short, right after each statement, before its comment (in view beside the panel).
     const labels = results.labels(uri);
-    assert.deepStrictEqual(labels.map((l) => l.replace(/\de-\d+/, 'E')), ['3:14: ✓ E', '5:16: ✓ E', '6:12: ✓ E', '7:18: ✓ E', '8:22: ✓ E', '9:12: ✓ E', '10:18: ✓ E', '11:13: ✓ E', '12:12: ✓ E']);
+    assert.deepStrictEqual(
+      labels.map((l) => l.replace(/\de-\d+/, 'E')),
+      [
+        '3:14: ✓ E',
+        '5:16: ✓ E',
+        '6:12: ✓ E',
+        '7:18: ✓ E',
+        '8:22: ✓ E',
+        '9:12: ✓ E',
+        '10:18: ✓ E',
+        '11:13: ✓ E',
+        '12:12: ✓ E',
+      ],
+    );
     const document = await vscode.workspace.openTextDocument(uri);
     for (const label of labels) {
       const [line, column] = label.split(':').map(Number);
@@ -92,31 +132,60 @@ describe('gradient check', function () {
         const t = performance.now();
         const s = asDone(await gradcheck.run({ uri, threads }));
         ms[threads].push(performance.now() - t);
-        verdicts[threads] = JSON.stringify(s.result.layers.map((l) => [l.name, l.delta.maxRelError, l.delta.checked, Object.values(l.params).map((c) => c.maxRelError)]));
+        verdicts[threads] = JSON.stringify(
+          s.result.layers.map((l) => [
+            l.name,
+            l.delta.maxRelError,
+            l.delta.checked,
+            Object.values(l.params).map((c) => c.maxRelError),
+          ]),
+        );
         assert.ok(s.result.passed);
       }
       assert.strictEqual(verdicts[2], verdicts[1], 'two shards check every tensor once, as one does');
       const best = (a: number[]) => Math.min(...a.slice(1));
-      console.log(`[timing] ${name}: 1 thread ${Math.round(best(ms[1]))} ms, 2 threads ${Math.round(best(ms[2]))} ms, speed-up ×${(best(ms[1]) / best(ms[2])).toFixed(2)} (warm; runs ${ms[1].map(Math.round)} / ${ms[2].map(Math.round)} ms)`);
+      console.log(
+        `[timing] ${name}: 1 thread ${Math.round(best(ms[1]))} ms, 2 threads ${Math.round(best(ms[2]))} ms, speed-up ×${(best(ms[1]) / best(ms[2])).toFixed(2)} (warm; runs ${ms[1].map(Math.round)} / ${ms[2].map(Math.round)} ms)`,
+      );
     }
   });
 
   it('blames p1 for an injected mean-pool-no-divide fault, with the failing tensors above it', async () => {
     const { gradcheck, results } = await api();
     const uri = example('seed.cnn');
-    const state = asDone(await gradcheck.run({ uri, settings: { mode: 'baseline' }, fault: { layer: 'p1', name: 'mean-pool-no-divide' } }));
+    const state = asDone(
+      await gradcheck.run({ uri, settings: { mode: 'baseline' }, fault: { layer: 'p1', name: 'mean-pool-no-divide' } }),
+    );
     assert.strictEqual(state.result.passed, false);
     const p1 = state.result.layers.find((l) => l.name === 'p1')!;
     assert.ok(p1.delta.passed, 'the δ arriving at p1 is right');
-    assert.strictEqual(p1.blame, "the δ at its output is right but the δ at its input sigmoid1 is wrong: p1's backward rule is wrong");
-    assert.deepStrictEqual(state.result.layers.filter((l) => l.blame).map((l) => l.name), ['p1']);
+    assert.strictEqual(
+      p1.blame,
+      "the δ at its output is right but the δ at its input sigmoid1 is wrong: p1's backward rule is wrong",
+    );
+    assert.deepStrictEqual(
+      state.result.layers.filter((l) => l.blame).map((l) => l.name),
+      ['p1'],
+    );
     assert.deepStrictEqual(failing(state), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ']);
     const texts = results.texts(uri);
-    assert.match(texts.find((t) => t.startsWith('7: '))!, /^7: δ ✓ \de-\d+ · ✗ backward rule wrong$/);
-    assert.match(texts.find((t) => t.startsWith('6: '))!, /^6: δ ✗ \de-\d+$/);
+    assert.match(
+      texts.find((t) => t.startsWith('7: '))!,
+      /^7: δ ✓ \de-\d+ · ✗ backward rule wrong$/,
+    );
+    assert.match(
+      texts.find((t) => t.startsWith('6: '))!,
+      /^6: δ ✗ \de-\d+$/,
+    );
     const labels = results.labels(uri);
-    assert.strictEqual(labels.find((l) => l.startsWith('7:')), '7:18: ✗ rule');
-    assert.match(labels.find((l) => l.startsWith('6:'))!, /^6:12: ✗ δ \de-\d+$/);
+    assert.strictEqual(
+      labels.find((l) => l.startsWith('7:')),
+      '7:18: ✗ rule',
+    );
+    assert.match(
+      labels.find((l) => l.startsWith('6:'))!,
+      /^6:12: ✗ δ \de-\d+$/,
+    );
     // The fault is the request's only: the next run is the real network again.
     assert.ok(asDone(await gradcheck.run({ uri })).result.passed);
   });
@@ -127,24 +196,41 @@ describe('gradient check', function () {
     const { document } = await openCnn(`${seed}backward p1: dx[c] = padarray(kron(dy[c], ones(2)), [1 1], 'post')\n`);
     const state = asDone(await gradcheck.run({ uri: document.uri, threads: 2, settings: { mode: 'baseline' } }));
     assert.strictEqual(state.result.passed, false);
-    assert.deepStrictEqual(state.result.layers.filter((l) => l.custom).map((l) => l.name), ['p1']);
+    assert.deepStrictEqual(
+      state.result.layers.filter((l) => l.custom).map((l) => l.name),
+      ['p1'],
+    );
     // The default, local: p1's own rule check fails, and p1 alone is blamed.
     const local = asDone(await gradcheck.run({ uri: document.uri, threads: 2 }));
-    assert.deepStrictEqual(local.result.layers.filter((l) => l.blame).map((l) => [l.name, l.blame]), [
-      ['p1', "for a random δ at its output, the δ at its input sigmoid1 disagrees with its forward: p1's backward rule is wrong"],
-    ]);
-    assert.strictEqual(state.result.layers.find((l) => l.name === 'p1')!.blame, "the δ at its output is right but the δ at its input sigmoid1 is wrong: p1's backward rule is wrong");
+    assert.deepStrictEqual(
+      local.result.layers.filter((l) => l.blame).map((l) => [l.name, l.blame]),
+      [
+        [
+          'p1',
+          "for a random δ at its output, the δ at its input sigmoid1 disagrees with its forward: p1's backward rule is wrong",
+        ],
+      ],
+    );
+    assert.strictEqual(
+      state.result.layers.find((l) => l.name === 'p1')!.blame,
+      "the δ at its output is right but the δ at its input sigmoid1 is wrong: p1's backward rule is wrong",
+    );
     assert.deepStrictEqual(failing(state), ['input δ', 'c1 δ', 'c1 W', 'c1 b', 'sigmoid1 δ']);
   });
 
   it("runs at sample size=8x8 in the workers and says so: the result's input and every layer view at 8×8", async () => {
     const { gradcheck } = await api();
-    const { document } = await openCnn('sample size=8x8\ninput 3x32x32\nc: conv 4 3x3 pad=1\n   relu6\np: pool mean 2\nflatten\nfc: dense 3\nloss mse\n');
+    const { document } = await openCnn(
+      'sample size=8x8\ninput 3x32x32\nc: conv 4 3x3 pad=1\n   relu6\np: pool mean 2\nflatten\nfc: dense 3\nloss mse\n',
+    );
     const state = asDone(await gradcheck.run({ uri: document.uri, threads: 2 }));
     assert.ok(state.result.passed, `failing: ${failing(state).join(', ')}`);
     assert.deepStrictEqual(state.result.input, [3, 8, 8]);
     const view = Object.fromEntries(state.layers.map((l) => [l.name, l]));
-    assert.deepStrictEqual([view.input.output, view.c.output, view.p.output, view.flatten1.output], [[3, 8, 8], [4, 8, 8], [4, 4, 4], [64]]);
+    assert.deepStrictEqual(
+      [view.input.output, view.c.output, view.p.output, view.flatten1.output],
+      [[3, 8, 8], [4, 8, 8], [4, 4, 4], [64]],
+    );
     assert.ok(state.result.layers.find((l) => l.name === 'fc')!.params.W.checked > 0);
   });
 
@@ -161,7 +247,7 @@ describe('gradient check', function () {
     console.log(`[timing] cancel: state cancelled ${latency.toFixed(1)} ms after the command`);
     assert.ok(latency < 100, `cancel took ${latency} ms`);
     assert.strictEqual((await run)?.status, 'cancelled');
-    assert.strictEqual(gradcheck.liveWorkers, 0, 'the run\'s workers are terminated, not left computing');
+    assert.strictEqual(gradcheck.liveWorkers, 0, "the run's workers are terminated, not left computing");
     assert.strictEqual(gradcheck.running, undefined);
   });
 
@@ -195,7 +281,9 @@ describe('gradient check', function () {
     const a = analyses.get(await vscode.workspace.openTextDocument(uri));
     // Full mode: two evaluations per coordinate of the input, of every layer's output (batch 2) and of every parameter.
     const size = (shape: readonly number[] | null | undefined) => (shape ?? []).reduce((p, d) => p * d, 1);
-    const coordinates = 2 * (size(a.input?.shape) + a.layers.reduce((n, l) => n + size(l.output), 0)) + a.layers.reduce((n, l) => n + l.paramCount, 0);
+    const coordinates =
+      2 * (size(a.input?.shape) + a.layers.reduce((n, l) => n + size(l.output), 0)) +
+      a.layers.reduce((n, l) => n + l.paramCount, 0);
     assert.strictEqual(2 * coordinates, 4_499_268);
     const running = stateWhen(gradcheck, (s) => s.status === 'running');
     const run = gradcheck.run({ uri, settings: { mode: 'full' } });
@@ -207,7 +295,11 @@ describe('gradient check', function () {
     // This question's own Cancel: an earlier run's progress toast may still offer one too.
     await inWorkbench('.notification-toast:has-text("4,499,268 evaluations") .monaco-button:has-text("Cancel")');
     const end = await run;
-    assert.deepStrictEqual(end, { status: 'cancelled', file: uri.toString(), settings: { mode: 'full', samples: 16, eps: 1e-6, batch: null, seed: null } });
+    assert.deepStrictEqual(end, {
+      status: 'cancelled',
+      file: uri.toString(),
+      settings: { mode: 'full', samples: 16, eps: 1e-6, batch: null, seed: null },
+    });
     assert.strictEqual(gradcheck.running, undefined);
   });
 
@@ -220,21 +312,36 @@ describe('gradient check', function () {
     // The question itself is the previous test's; here it is skipped, as the whole suite's toasts could hide it.
     const run = gradcheck.run({ uri: document.uri, settings: { mode: 'full' }, ask: false });
     const state = await running;
-    assert.ok(state.status === 'running' && state.estimate && state.estimate.ms >= ASK_MS, `would ask first: ${JSON.stringify(state)}`);
+    assert.ok(
+      state.status === 'running' && state.estimate && state.estimate.ms >= ASK_MS,
+      `would ask first: ${JSON.stringify(state)}`,
+    );
     while (!gradcheck.finished.includes('c')) await nextProgress(gradcheck);
     const finished = gradcheck.finished;
     await vscode.commands.executeCommand('cnnLens.cancelGradcheck');
     const end = await run;
-    assert.ok(end?.status === 'cancelled' && end.result && end.layers, `cancelled with results: ${JSON.stringify(end).slice(0, 300)}`);
+    assert.ok(
+      end?.status === 'cancelled' && end.result && end.layers,
+      `cancelled with results: ${JSON.stringify(end).slice(0, 300)}`,
+    );
     const names = end.result.layers.map((l) => l.name);
     assert.deepStrictEqual(names.slice(0, 2), ['input', 'c']);
-    assert.ok(finished.every((n) => names.includes(n)), `${finished} kept in ${names}`);
+    assert.ok(
+      finished.every((n) => names.includes(n)),
+      `${finished} kept in ${names}`,
+    );
     assert.ok(!names.includes('fc1'), 'fc1 was not finished');
     const c = end.result.layers[1];
     // Every coordinate: input δ 2·1·6·6, c's δ 2·2·4·4, W 2·1·3·3, b 2.
-    assert.deepStrictEqual([end.result.layers[0].delta.checked, c.delta.checked, c.params.W.checked, c.params.b.checked], [72, 64, 18, 2]);
+    assert.deepStrictEqual(
+      [end.result.layers[0].delta.checked, c.delta.checked, c.params.W.checked, c.params.b.checked],
+      [72, 64, 18, 2],
+    );
     assert.ok(end.result.passed);
-    assert.deepStrictEqual(end.layers.map((l) => l.name), names);
+    assert.deepStrictEqual(
+      end.layers.map((l) => l.name),
+      names,
+    );
     assert.deepStrictEqual(end.layers[1].output, [2, 4, 4]);
   });
 
@@ -242,18 +349,23 @@ describe('gradient check', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(example('seed.cnn')));
     asDone(await checkGradients({ uri: example('seed.cnn') }));
-    const isPanel = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(ResultsPanel.viewType);
+    const isPanel = (t: vscode.Tab) =>
+      t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(ResultsPanel.viewType);
     const panelGroup = () => vscode.window.tabGroups.all.find((g) => g.tabs.some(isPanel));
     const column = panelGroup()?.viewColumn;
     assert.strictEqual(column, vscode.ViewColumn.Two, 'the panel opened beside the editor');
     const focused = new Promise<void>((resolve) => {
-      const l = vscode.window.tabGroups.onDidChangeTabGroups(() => vscode.window.tabGroups.activeTabGroup.viewColumn === column && (l.dispose(), resolve()));
+      const l = vscode.window.tabGroups.onDidChangeTabGroups(
+        () => vscode.window.tabGroups.activeTabGroup.viewColumn === column && (l.dispose(), resolve()),
+      );
     });
     await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
     if (vscode.window.tabGroups.activeTabGroup.viewColumn !== column) await focused;
     const uri = example('residual.cnn');
     const moved = new Promise<vscode.TextEditor>((resolve) => {
-      const l = vscode.window.onDidChangeActiveTextEditor((e) => e?.document.uri.toString() === uri.toString() && e.viewColumn !== column && (l.dispose(), resolve(e)));
+      const l = vscode.window.onDidChangeActiveTextEditor(
+        (e) => e?.document.uri.toString() === uri.toString() && e.viewColumn !== column && (l.dispose(), resolve(e)),
+      );
     });
     // What the Explorer does: open the file in the active group.
     await vscode.commands.executeCommand('vscode.open', uri);
@@ -266,7 +378,11 @@ describe('gradient check', function () {
       });
     }
     const tabs = panelGroup()!.tabs;
-    assert.deepStrictEqual(tabs.map((t) => [t.label, t.isActive]), [['Gradient check: seed.cnn', true]], 'the panel is alone in its group, in view');
+    assert.deepStrictEqual(
+      tabs.map((t) => [t.label, t.isActive]),
+      [['Gradient check: seed.cnn', true]],
+      'the panel is alone in its group, in view',
+    );
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -279,13 +395,18 @@ describe('gradient check', function () {
     assert.deepStrictEqual(state.diagnostics, ['3:17 channel-mismatch: c2: in=2 but c1 gives 4 channels (4×6×6)']);
   });
 
-  it('computes a heat-map of p1\'s δ in a worker, numeric beside analytic', async () => {
+  it("computes a heat-map of p1's δ in a worker, numeric beside analytic", async () => {
     const { gradcheck } = await api();
     asDone(await gradcheck.run({ uri: example('seed.cnn') }));
     const map = await gradcheck.heatmap('p1', 1, 3);
     assert.deepStrictEqual([map.layer, map.sample, map.channel, map.shape], ['p1', 1, 3, [6, 6]]);
     assert.strictEqual(map.numeric.length, 36);
-    map.analytic.forEach((a, i) => assert.ok(Math.abs(a - map.numeric[i]) <= 1e-5 + 1e-3 * Math.abs(map.numeric[i]), `p1[1,3] ${i}: ${a} vs ${map.numeric[i]}`));
+    map.analytic.forEach((a, i) =>
+      assert.ok(
+        Math.abs(a - map.numeric[i]) <= 1e-5 + 1e-3 * Math.abs(map.numeric[i]),
+        `p1[1,3] ${i}: ${a} vs ${map.numeric[i]}`,
+      ),
+    );
   });
 
   it('clears the verdicts after a line when the document changes', async () => {
@@ -301,24 +422,35 @@ describe('gradient check', function () {
 
 describe('gradient check code lens', () => {
   const lenses = async (uri: vscode.Uri) =>
-    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)).map((l) => `${l.range.start.line + 1}: ${l.command?.title} → ${l.command?.command}`);
+    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)).map(
+      (l) => `${l.range.start.line + 1}: ${l.command?.title} → ${l.command?.command}`,
+    );
 
   it('offers ▶ Check gradients and the walkthrough above the first statement', async () => {
     await api();
     await vscode.workspace.openTextDocument(example('seed.cnn'));
-    assert.deepStrictEqual(await lenses(example('seed.cnn')), ['2: ▶ Check gradients → cnnLens.checkGradients', '2: Backprop walkthrough → cnnLens.walkthrough', '2: Diagram → cnnLens.showDiagram']);
+    assert.deepStrictEqual(await lenses(example('seed.cnn')), [
+      '2: ▶ Check gradients → cnnLens.checkGradients',
+      '2: Backprop walkthrough → cnnLens.walkthrough',
+      '2: Diagram → cnnLens.showDiagram',
+    ]);
   });
 
   /** The code lenses the page shows now, one string per editor (`▶ Check gradients | Backprop walkthrough | Diagram`). */
-  const shownLenses = async () => (await workbenchTexts('.monaco-editor .codelens-decoration')).map((t) => t.replace(/\s+/g, ' ').trim());
+  const shownLenses = async () =>
+    (await workbenchTexts('.monaco-editor .codelens-decoration')).map((t) => t.replace(/\s+/g, ' ').trim());
 
   /** Polls what the page shows (each poll a round trip to the runner, no sleep) until `ready`; how long it took. */
-  async function shownWhen(ready: (lenses: string[]) => boolean, ms = 10_000): Promise<{ lenses: string[]; after: number }> {
+  async function shownWhen(
+    ready: (lenses: string[]) => boolean,
+    ms = 10_000,
+  ): Promise<{ lenses: string[]; after: number }> {
     const started = performance.now();
     for (;;) {
       const lenses = await shownLenses();
       if (ready(lenses)) return { lenses, after: performance.now() - started };
-      if (performance.now() - started > ms) throw new Error(`the page shows lenses ${JSON.stringify(lenses)} after ${ms} ms`);
+      if (performance.now() - started > ms)
+        throw new Error(`the page shows lenses ${JSON.stringify(lenses)} after ${ms} ms`);
     }
   }
 
@@ -342,7 +474,10 @@ describe('gradient check code lens', () => {
     asDone(await checkGradients({ uri }));
     const [lenses, toasts] = await done;
     assert.deepStrictEqual(lenses, ['▶ Check gradients | Backprop walkthrough | Diagram']);
-    assert.deepStrictEqual(toasts.filter((t) => t.includes('Checking the gradients')), []);
+    assert.deepStrictEqual(
+      toasts.filter((t) => t.includes('Checking the gradients')),
+      [],
+    );
   });
 
   it('says an edit made an error in every editor of the file, the active one too', async function () {
@@ -362,6 +497,10 @@ describe('gradient check code lens', () => {
 
   it('says why a file with errors cannot run, and opens Problems', async () => {
     const { document } = await openCnn('input 3x8x8\nconv 4 0\nconv 4 3 in=2 from=input\n');
-    assert.deepStrictEqual(await lenses(document.uri), ['1: ✗ 2 errors: fix them to check gradients → workbench.actions.view.problems', '1: Backprop walkthrough → cnnLens.walkthrough', '1: Diagram → cnnLens.showDiagram']);
+    assert.deepStrictEqual(await lenses(document.uri), [
+      '1: ✗ 2 errors: fix them to check gradients → workbench.actions.view.problems',
+      '1: Backprop walkthrough → cnnLens.walkthrough',
+      '1: Diagram → cnnLens.showDiagram',
+    ]);
   });
 });

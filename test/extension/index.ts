@@ -23,9 +23,17 @@ function createMocha(options: Mocha.MochaOptions): Mocha {
 export async function run(): Promise<void> {
   const options = await runnerOptions();
   if (options.theme) await useTheme(THEMES[options.theme]);
-  const mocha = createMocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 30_000, ...(options.grep ? { grep: options.grep } : {}) });
+  const mocha = createMocha({
+    ui: 'bdd',
+    reporter: 'spec',
+    color: false,
+    timeout: 30_000,
+    ...(options.grep ? { grep: options.grep } : {}),
+  });
   mocha.suite.emit('pre-require', globalThis, 'extension', mocha);
-  console.log(`extension suite: ${files.length} files (${files.join(', ')}) in VS Code ${vscode.version} (${isWeb() ? 'web' : 'desktop'})`);
+  console.log(
+    `extension suite: ${files.length} files (${files.join(', ')}) in VS Code ${vscode.version} (${isWeb() ? 'web' : 'desktop'})`,
+  );
   loadTests();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension test${failures === 1 ? '' : 's'} failed`);

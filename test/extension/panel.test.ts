@@ -27,7 +27,8 @@ class StubHandlers implements PanelHandlers {
   readonly calls: Call[] = [];
   private waiting: { kind: Call['kind']; resolve: (c: Call) => void }[] = [];
   /** How `heatmap` answers; set per test. */
-  answer: (layer: string, sample: number, channel: number) => Promise<Heatmap> = () => Promise.reject(new Error('no heat-map in this test'));
+  answer: (layer: string, sample: number, channel: number) => Promise<Heatmap> = () =>
+    Promise.reject(new Error('no heat-map in this test'));
 
   rerun(settings: RunSettings): void {
     this.record({ kind: 'rerun', settings });
@@ -69,16 +70,28 @@ class StubHandlers implements PanelHandlers {
 function renderedWhen(panel: ResultsPanel, ready: (v: RenderedView) => boolean, ms = 20_000): Promise<RenderedView> {
   let last: RenderedView | undefined;
   const seen = (v: RenderedView) => ((last = v), ready(v));
-  return when(panel.onDidRender, seen, ms, () => `the panel did not render as expected; last render: ${JSON.stringify(last)}`);
+  return when(
+    panel.onDidRender,
+    seen,
+    ms,
+    () => `the panel did not render as expected; last render: ${JSON.stringify(last)}`,
+  );
 }
 
 /** What the table shows of each layer: shapes, and the rows and columns a pool or strided conv never reads. */
 function layerViews(a: Analysis): LayerInfoView[] {
   const views: { -readonly [K in keyof LayerInfoView]: LayerInfoView[K] }[] = [
     { name: a.input!.name, kind: 'input', output: a.input!.shape ?? [], deltaIn: [] },
-    ...a.layers.map((l) => ({ name: l.name, kind: l.kind, line: l.line, output: l.output ?? [], deltaIn: l.inputShapes.map((s) => s ?? []) })),
+    ...a.layers.map((l) => ({
+      name: l.name,
+      kind: l.kind,
+      line: l.line,
+      output: l.output ?? [],
+      deltaIn: l.inputShapes.map((s) => s ?? []),
+    })),
   ];
-  const indices = (axis: Parameters<typeof uncovered>[0]) => (uncovered(axis)?.runs ?? []).flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
+  const indices = (axis: Parameters<typeof uncovered>[0]) =>
+    (uncovered(axis)?.runs ?? []).flatMap(([from, to]) => Array.from({ length: to - from + 1 }, (_, i) => from + i));
   for (const l of a.layers) {
     if (!l.windows) continue;
     const rows = indices(l.windows.h);
@@ -94,12 +107,37 @@ function layerViews(a: Analysis): LayerInfoView[] {
  * tests on networks whose real check takes too long for a test (inception's default mode is about a minute).
  */
 function passingResult(a: Analysis): GradcheckResult {
-  const check = (checked: number) => ({ maxRelError: 2.8e-5, maxExcess: 0.027, checked, kinks: checked > 100 ? 12 : 0, curvature: 0, zeros: 0, passed: true, worst: [] });
+  const check = (checked: number) => ({
+    maxRelError: 2.8e-5,
+    maxExcess: 0.027,
+    checked,
+    kinks: checked > 100 ? 12 : 0,
+    curvature: 0,
+    zeros: 0,
+    passed: true,
+    worst: [],
+  });
   return {
-    passed: true, mode: 'directional+sampled', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: 2, seed: 1, loss: 2.30412, evaluations: 974, ms: 48_648,
+    passed: true,
+    mode: 'directional+sampled',
+    eps: 1e-6,
+    atol: 1e-5,
+    rtol: 1e-3,
+    batch: 2,
+    seed: 1,
+    loss: 2.30412,
+    evaluations: 974,
+    ms: 48_648,
     layers: [
       { name: a.input!.name, kind: 'input', custom: false, delta: check(17), params: {} },
-      ...a.layers.map((l) => ({ name: l.name, kind: l.kind, line: l.line, custom: false, delta: check(1734), params: Object.fromEntries(l.params.map((p) => [p.name, check(17)])) })),
+      ...a.layers.map((l) => ({
+        name: l.name,
+        kind: l.kind,
+        line: l.line,
+        custom: false,
+        delta: check(1734),
+        params: Object.fromEntries(l.params.map((p) => [p.name, check(17)])),
+      })),
     ],
   };
 }
@@ -114,7 +152,14 @@ describe('gradient-check panel', function () {
   let passing: GradcheckResult;
   let faulty: GradcheckResult;
   let layers: LayerInfoView[];
-  const done = (result: GradcheckResult): RunState => ({ status: 'done', file, settings: SETTINGS, result, layers, threads: 2 });
+  const done = (result: GradcheckResult): RunState => ({
+    status: 'done',
+    file,
+    settings: SETTINGS,
+    result,
+    layers,
+    threads: 2,
+  });
 
   before(async () => {
     await api();
@@ -136,7 +181,11 @@ describe('gradient-check panel', function () {
   after(() => vscode.commands.executeCommand('workbench.view.explorer'));
 
   /** Shows a fresh panel with `state` and waits for its first render of it. */
-  async function open(state: RunState, handlers = new StubHandlers(), ready: (v: RenderedView) => boolean = (v) => v.summary !== 'empty') {
+  async function open(
+    state: RunState,
+    handlers = new StubHandlers(),
+    ready: (v: RenderedView) => boolean = (v) => v.summary !== 'empty',
+  ) {
     ResultsPanel.current?.dispose();
     const panel = ResultsPanel.show(extensionUri, handlers);
     const rendered = renderedWhen(panel, ready);
@@ -151,8 +200,15 @@ describe('gradient-check panel', function () {
     assert.strictEqual(panel.webviewPanel.title, 'Gradient check: seed.cnn');
     assert.strictEqual(view.summary, 'passed');
     assert.deepStrictEqual(view.rows, [
-      'input input pass', 'c1 conv pass', 'sigmoid1 sigmoid pass', 'p1 pool pass', 'c2 conv pass',
-      'sigmoid2 sigmoid pass', 'p2 pool pass', 'fc dense pass', 'softmax1 softmax pass',
+      'input input pass',
+      'c1 conv pass',
+      'sigmoid1 sigmoid pass',
+      'p1 pool pass',
+      'c2 conv pass',
+      'sigmoid2 sigmoid pass',
+      'p2 pool pass',
+      'fc dense pass',
+      'softmax1 softmax pass',
     ]);
     assert.deepStrictEqual(view.violations, []);
   });
@@ -161,8 +217,15 @@ describe('gradient-check panel', function () {
     const { view } = await open(done(faulty), undefined, (v) => v.rows.length > 0);
     assert.strictEqual(view.summary, 'failed');
     assert.deepStrictEqual(view.rows, [
-      'input input fail', 'c1 conv fail', 'sigmoid1 sigmoid fail', 'p1 pool pass blamed', 'c2 conv pass',
-      'sigmoid2 sigmoid pass', 'p2 pool pass', 'fc dense pass', 'softmax1 softmax pass',
+      'input input fail',
+      'c1 conv fail',
+      'sigmoid1 sigmoid fail',
+      'p1 pool pass blamed',
+      'c2 conv pass',
+      'sigmoid2 sigmoid pass',
+      'p2 pool pass',
+      'fc dense pass',
+      'softmax1 softmax pass',
     ]);
     await screenshot('panel');
   });
@@ -171,7 +234,11 @@ describe('gradient-check panel', function () {
     // c.b before a batchnorm: 0 in exact arithmetic. Its relative error was 1, drawn in the fail zone with a ✓.
     const zeroNet = check('input 3x8x8\nc: conv 4 3\nbn: batchnorm\nrelu\nflatten\nd: dense 5\nsoftmax');
     const zero = await gradcheck(zeroNet, { mode: 'full', batch: 3 });
-    const shown = await open({ status: 'done', file, settings: SETTINGS, result: zero, layers: layerViews(zeroNet), threads: 2 }, undefined, (v) => v.rows.length > 0 && v.marks !== undefined);
+    const shown = await open(
+      { status: 'done', file, settings: SETTINGS, result: zero, layers: layerViews(zeroNet), threads: 2 },
+      undefined,
+      (v) => v.rows.length > 0 && v.marks !== undefined,
+    );
     assert.strictEqual(shown.view.summary, 'passed');
     assert.ok(shown.view.cells!.includes('c b 0 by structure'), shown.view.cells!.join('; '));
     assert.ok(shown.view.marks!.includes('c b pass-zone pass'), shown.view.marks!.join('; '));
@@ -179,9 +246,17 @@ describe('gradient-check panel', function () {
     for (const m of shown.view.marks!) assert.ok(m.endsWith('pass-zone pass') || m.endsWith('fail-zone fail'), m);
     // A label probability of 1e-5: δ = −1/p misses at ε by curvature, not by a wrong rule.
     const curvedNet = check('input 4\nfc: dense 3\nsoftmax');
-    const data = { input: [1, 0, 0, 0], labels: [0], params: { fc: { W: [0, 0, 0, 0, 11.5, 0, 0, 0, 0, 0, 0, 0], b: [0, 0, 0] } } };
+    const data = {
+      input: [1, 0, 0, 0],
+      labels: [0],
+      params: { fc: { W: [0, 0, 0, 0, 11.5, 0, 0, 0, 0, 0, 0, 0], b: [0, 0, 0] } },
+    };
     const curved = await gradcheck(curvedNet, { mode: 'full', batch: 1, data });
-    const again = await open({ status: 'done', file, settings: SETTINGS, result: curved, layers: layerViews(curvedNet), threads: 2 }, undefined, (v) => v.rows.length > 0 && v.marks !== undefined);
+    const again = await open(
+      { status: 'done', file, settings: SETTINGS, result: curved, layers: layerViews(curvedNet), threads: 2 },
+      undefined,
+      (v) => v.rows.length > 0 && v.marks !== undefined,
+    );
     assert.deepStrictEqual(again.view.rows, ['input input pass', 'fc dense pass', 'softmax1 softmax pass']);
     assert.ok(again.view.cells!.includes('softmax1 δ inconclusive'), again.view.cells!.join('; '));
     assert.ok(again.view.marks!.includes('softmax1 δ pass-zone pass'), again.view.marks!.join('; '));
@@ -210,8 +285,14 @@ describe('gradient-check panel', function () {
     await screenshot('panel-heatmap');
 
     // Hidden and shown again, the webview reloads and restores the map from its saved state.
-    const restored = renderedWhen(panel, (v) => v.heatmap === 'sigmoid1 sample 0 channel 0 13×13 uncovered rows 12 cols 12');
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'cnn', content: 'input 1x4x4\n' }), panel.webviewPanel.viewColumn);
+    const restored = renderedWhen(
+      panel,
+      (v) => v.heatmap === 'sigmoid1 sample 0 channel 0 13×13 uncovered rows 12 cols 12',
+    );
+    await vscode.window.showTextDocument(
+      await vscode.workspace.openTextDocument({ language: 'cnn', content: 'input 1x4x4\n' }),
+      panel.webviewPanel.viewColumn,
+    );
     assert.strictEqual(panel.webviewPanel.visible, false);
     panel.webviewPanel.reveal(undefined, false);
     await restored;
@@ -234,7 +315,10 @@ describe('gradient-check panel', function () {
     await inWebview({ action: 'fill', selector: '#eps input', value: '0' });
     await inWebview({ action: 'fill', selector: '#seed input', value: '-3' });
     await inWebview({ action: 'click', selector: '#rerun' });
-    assert.deepStrictEqual((await invalid).formErrors, ['eps: a step above 0 and below 1, like 1e-6', "seed: a whole number, 0 or more (empty: the file's)"]);
+    assert.deepStrictEqual((await invalid).formErrors, [
+      'eps: a step above 0 and below 1, like 1e-6',
+      "seed: a whole number, 0 or more (empty: the file's)",
+    ]);
     assert.deepStrictEqual(handlers.calls, []);
 
     const rerun = handlers.next('rerun');
@@ -242,7 +326,10 @@ describe('gradient-check panel', function () {
     await inWebview({ action: 'fill', selector: '#seed input', value: '' });
     await inWebview({ action: 'fill', selector: '#batch input', value: '4' });
     await inWebview({ action: 'press', selector: '#batch input', value: 'Enter' });
-    assert.deepStrictEqual(await rerun, { kind: 'rerun', settings: { mode: 'default', samples: 16, eps: 1e-5, batch: 4, seed: null } });
+    assert.deepStrictEqual(await rerun, {
+      kind: 'rerun',
+      settings: { mode: 'default', samples: 16, eps: 1e-5, batch: 4, seed: null },
+    });
   });
 
   it('shows a running check moving with progress, and Cancel posts cancel', async function () {
@@ -261,7 +348,12 @@ describe('gradient-check panel', function () {
   });
 
   it('says what a check will cost before it starts, and shows the layers a cancelled one finished', async () => {
-    const { panel, view } = await open({ status: 'running', file, settings: SETTINGS, estimate: { evaluations: 4_499_268, ms: 27 * 3_600_000 } });
+    const { panel, view } = await open({
+      status: 'running',
+      file,
+      settings: SETTINGS,
+      estimate: { evaluations: 4_499_268, ms: 27 * 3_600_000 },
+    });
     assert.strictEqual(view.summary, 'running');
     const moved = renderedWhen(panel, (v) => v.summary === 'running 0%');
     panel.progress({ done: 2_000, total: 4_499_268, layer: 'c1', tensor: 'W' });
@@ -279,23 +371,46 @@ describe('gradient-check panel', function () {
       needsWebviewDriver(this);
       const uri = example(name);
       const a = check(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
-      const state: RunState = { status: 'done', file: uri.toString(), settings: SETTINGS, result: passingResult(a), layers: layerViews(a), threads: 2 };
+      const state: RunState = {
+        status: 'done',
+        file: uri.toString(),
+        settings: SETTINGS,
+        result: passingResult(a),
+        layers: layerViews(a),
+        threads: 2,
+      };
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
       try {
         // The panel's group gets the width wanted, the editor's group the rest of a window wide enough for both;
         // 760 px is the panel beside the editor in a 1600 px window.
-        for (const [panelWidth, windowWidth] of [[400, 1280], [760, 1600], [1600, 2200]]) {
+        for (const [panelWidth, windowWidth] of [
+          [400, 1280],
+          [760, 1600],
+          [1600, 2200],
+        ]) {
           await setViewport(windowWidth, 1000);
           const { panel } = await open(state, undefined, (v) => v.rows.length > 0);
-          await vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: windowWidth - 48 - panelWidth }, { size: panelWidth }] });
+          await vscode.commands.executeCommand('vscode.setEditorLayout', {
+            orientation: 0,
+            groups: [{ size: windowWidth - 48 - panelWidth }, { size: panelWidth }],
+          });
           assert.ok(panel.webviewPanel.visible);
           const [page, ...scrolling] = await measureWebview();
-          console.log(`[layout] ${name} at ${panelWidth} px: page ${page.clientWidth}/${page.scrollWidth}; scrolling ${JSON.stringify(scrolling)}`);
-          assert.ok(Math.abs(page.clientWidth - panelWidth) <= 24, `the panel is ${page.clientWidth} px wide, not about ${panelWidth}`);
+          console.log(
+            `[layout] ${name} at ${panelWidth} px: page ${page.clientWidth}/${page.scrollWidth}; scrolling ${JSON.stringify(scrolling)}`,
+          );
+          assert.ok(
+            Math.abs(page.clientWidth - panelWidth) <= 24,
+            `the panel is ${page.clientWidth} px wide, not about ${panelWidth}`,
+          );
           assert.strictEqual(page.scrollWidth, page.clientWidth, 'the page does not scroll sideways');
           // At 400 px the table may scroll inside its frame (its Layer column stays put); nothing else may.
           const allowed = panelWidth === 400 ? ['div.table-wrap'] : [];
-          assert.deepStrictEqual(scrolling.filter((o) => !allowed.includes(o.selector)), [], 'no part of the panel scrolls sideways or is cut');
+          assert.deepStrictEqual(
+            scrolling.filter((o) => !allowed.includes(o.selector)),
+            [],
+            'no part of the panel scrolls sideways or is cut',
+          );
           if (panelWidth === 400 && name === 'inception.cnn') await screenshot('panel-narrow');
         }
       } finally {
@@ -307,7 +422,13 @@ describe('gradient-check panel', function () {
   }
 
   it('shows why a network cannot run', async () => {
-    const { view } = await open({ status: 'error', file, settings: SETTINGS, message: 'the network has 1 error; fix it before running it', diagnostics: ['3:17 channel-mismatch'] });
+    const { view } = await open({
+      status: 'error',
+      file,
+      settings: SETTINGS,
+      message: 'the network has 1 error; fix it before running it',
+      diagnostics: ['3:17 channel-mismatch'],
+    });
     assert.strictEqual(view.summary, 'error: the network has 1 error; fix it before running it');
     assert.deepStrictEqual(view.rows, []);
   });
@@ -316,11 +437,18 @@ describe('gradient-check panel', function () {
     // A fresh webview first renders empty, then what the extension sends when it says `ready`.
     const revive = async (saved: unknown, ready: (v: RenderedView) => boolean) => {
       ResultsPanel.current?.dispose();
-      const created = vscode.window.createWebviewPanel(ResultsPanel.viewType, 'Gradient check', vscode.ViewColumn.Beside);
+      const created = vscode.window.createWebviewPanel(
+        ResultsPanel.viewType,
+        'Gradient check',
+        vscode.ViewColumn.Beside,
+      );
       const panel = ResultsPanel.revive(created, extensionUri, new StubHandlers(), saved);
       return { panel, view: await renderedWhen(panel, ready) };
     };
-    const { panel, view } = await revive({ state: done(faulty), selection: { layer: 'c1', sample: 1, channel: 3 } }, (v) => v.rows.length > 0);
+    const { panel, view } = await revive(
+      { state: done(faulty), selection: { layer: 'c1', sample: 1, channel: 3 } },
+      (v) => v.rows.length > 0,
+    );
     assert.strictEqual(ResultsPanel.current, panel);
     assert.strictEqual(view.summary, 'failed');
     assert.strictEqual(panel.webviewPanel.title, 'Gradient check: seed.cnn');
@@ -335,17 +463,38 @@ describe('gradient-check panel', function () {
     const net = check(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
     const result = passingResult(net);
     // layer2_1's projection fails: its group opens, the others stay folded.
-    const failing: GradcheckResult = { ...result, passed: false, layers: result.layers.map((l) => (l.name === 'layer2_1.proj' ? { ...l, delta: { ...l.delta, passed: false, maxRelError: 0.5 } } : l)) };
-    const state: RunState = { status: 'done', file: uri.toString(), settings: SETTINGS, result: failing, layers: extensionLayerViews(net, failing), threads: 2 };
+    const failing: GradcheckResult = {
+      ...result,
+      passed: false,
+      layers: result.layers.map((l) =>
+        l.name === 'layer2_1.proj' ? { ...l, delta: { ...l.delta, passed: false, maxRelError: 0.5 } } : l,
+      ),
+    };
+    const state: RunState = {
+      status: 'done',
+      file: uri.toString(),
+      settings: SETTINGS,
+      result: failing,
+      layers: extensionLayerViews(net, failing),
+      threads: 2,
+    };
     const { panel, view } = await open(state, undefined, (v) => v.rows.length > 0);
-    assert.deepStrictEqual(view.groups, ['layer1 14 pass collapsed', 'layer2_1 10 fail expanded', 'layer2 7 pass collapsed']);
+    assert.deepStrictEqual(view.groups, [
+      'layer1 14 pass collapsed',
+      'layer2_1 10 fail expanded',
+      'layer2 7 pass collapsed',
+    ]);
     // Every layer keeps its row, in the network's order, under its full name.
     assert.strictEqual(view.rows.length, 1 + net.layers.length);
     assert.strictEqual(view.rows[4], 'layer1.1.conv1 conv pass');
     if (!isWeb()) return; // the webview driver is the web runner's
     const unfolded = renderedWhen(panel, (v) => v.groups?.[0] === 'layer1 14 pass expanded');
     await inWebview({ action: 'click', selector: 'button.group-toggle[data-group="layer1"]' });
-    assert.deepStrictEqual((await unfolded).groups, ['layer1 14 pass expanded', 'layer2_1 10 fail expanded', 'layer2 7 pass collapsed']);
+    assert.deepStrictEqual((await unfolded).groups, [
+      'layer1 14 pass expanded',
+      'layer2_1 10 fail expanded',
+      'layer2 7 pass collapsed',
+    ]);
   });
 
   it('is one panel: show reveals the open one, and closing it fires onDidDispose', async () => {

@@ -7,7 +7,8 @@ import { callRunner, isWeb } from './runner';
  * returns at once. A no-op in VS Code desktop, whose window the desktop runner cannot capture.
  */
 export async function screenshot(name: string): Promise<void> {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`screenshot name ${JSON.stringify(name)}: use a-z, 0-9 and -`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+    throw new Error(`screenshot name ${JSON.stringify(name)}: use a-z, 0-9 and -`);
   if (!isWeb()) return;
   await callRunner(`screenshot?name=${encodeURIComponent(name)}`, { method: 'POST' });
 }

@@ -23,7 +23,13 @@ export type Listenable<T> = (listener: (value: T) => unknown) => { dispose(): vo
  * when it accepts that already (so a value that came before the call is not waited for); rejects after `ms` with
  * `why()`, which says what was seen instead. Never a sleep.
  */
-export function when<T>(event: Listenable<T>, ready: (value: T) => boolean, ms: number, why: () => string, now?: () => T | undefined): Promise<T> {
+export function when<T>(
+  event: Listenable<T>,
+  ready: (value: T) => boolean,
+  ms: number,
+  why: () => string,
+  now?: () => T | undefined,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const done = (value: T) => {
       clearTimeout(timer);
@@ -41,17 +47,31 @@ export function when<T>(event: Listenable<T>, ready: (value: T) => boolean, ms: 
 }
 
 /** Resolves with the diagnostics of `uri` once `ready` accepts them; rejects after `ms`. */
-export function diagnosticsWhen(uri: vscode.Uri, ready: (d: readonly vscode.Diagnostic[]) => boolean, ms = 10_000): Promise<vscode.Diagnostic[]> {
+export function diagnosticsWhen(
+  uri: vscode.Uri,
+  ready: (d: readonly vscode.Diagnostic[]) => boolean,
+  ms = 10_000,
+): Promise<vscode.Diagnostic[]> {
   const diagnostics: Listenable<vscode.Diagnostic[]> = (listener) =>
-    vscode.languages.onDidChangeDiagnostics((e) => e.uris.some((u) => u.toString() === uri.toString()) && listener(vscode.languages.getDiagnostics(uri)));
-  const why = () => `no matching diagnostics for ${uri.toString()}; have ${JSON.stringify(vscode.languages.getDiagnostics(uri).map(brief))}`;
+    vscode.languages.onDidChangeDiagnostics(
+      (e) => e.uris.some((u) => u.toString() === uri.toString()) && listener(vscode.languages.getDiagnostics(uri)),
+    );
+  const why = () =>
+    `no matching diagnostics for ${uri.toString()}; have ${JSON.stringify(vscode.languages.getDiagnostics(uri).map(brief))}`;
   return when(diagnostics, ready, ms, why, () => vscode.languages.getDiagnostics(uri));
 }
 
 /** Opens `content` as an untitled `.cnn` document and waits for its first analysis. */
-export async function openCnn(content: string): Promise<{ document: vscode.TextDocument; diagnostics: vscode.Diagnostic[] }> {
+export async function openCnn(
+  content: string,
+): Promise<{ document: vscode.TextDocument; diagnostics: vscode.Diagnostic[] }> {
   const a = await api();
-  const analysed = when(a.analyses.onDidAnalyse, ({ document }) => document.getText() === content, 20_000, () => 'the document was not analysed');
+  const analysed = when(
+    a.analyses.onDidAnalyse,
+    ({ document }) => document.getText() === content,
+    20_000,
+    () => 'the document was not analysed',
+  );
   const document = await vscode.workspace.openTextDocument({ language: 'cnn', content });
   await vscode.window.showTextDocument(document);
   await analysed;
@@ -66,5 +86,7 @@ export function brief(d: vscode.Diagnostic): string {
 }
 
 export function hoverText(hovers: vscode.Hover[]): string {
-  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+  return hovers
+    .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
+    .join('\n');
 }

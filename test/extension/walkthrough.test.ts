@@ -11,8 +11,18 @@ import { screenshot } from './screenshot';
 import { api, example, when } from './util';
 
 /** Resolves once the view reports showing what `ready` accepts (now or later); rejects after `ms`. */
-function shownWhen(view: WalkthroughView, ready: (s: WalkthroughShown) => boolean, ms = 15_000): Promise<WalkthroughShown> {
-  return when(view.onDidShow, ready, ms, () => `the walkthrough did not show the expected steps; it shows ${JSON.stringify(view.shown)}`, () => view.shown ?? undefined);
+function shownWhen(
+  view: WalkthroughView,
+  ready: (s: WalkthroughShown) => boolean,
+  ms = 15_000,
+): Promise<WalkthroughShown> {
+  return when(
+    view.onDidShow,
+    ready,
+    ms,
+    () => `the walkthrough did not show the expected steps; it shows ${JSON.stringify(view.shown)}`,
+    () => view.shown ?? undefined,
+  );
 }
 
 const SEED_STEPS = ['loss', 'softmax1', 'fc', 'p2', 'sigmoid2', 'c2', 'p1', 'sigmoid1', 'c1', 'input'];
@@ -25,7 +35,11 @@ describe('backprop walkthrough', function () {
     const { walkthrough } = await api();
     const document = await vscode.workspace.openTextDocument(example('seed.cnn'));
     const editor = await vscode.window.showTextDocument(document);
-    const lineOf = (prefix: string) => document.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+    const lineOf = (prefix: string) =>
+      document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.startsWith(prefix));
     editor.selection = new vscode.Selection(lineOf('c2:'), 3, lineOf('c2:'), 3);
     await vscode.commands.executeCommand('cnnLens.walkthrough');
     const first = await shownWhen(walkthrough, (s) => s.steps.join() === SEED_STEPS.join());
@@ -34,7 +48,12 @@ describe('backprop walkthrough', function () {
 
     // The walkthrough command leaves the editor focused, so moving the cursor is typing's own.
     assert.strictEqual(vscode.window.activeTextEditor?.document, document);
-    for (const [prefix, column, step] of [['p1:', 5, 'p1'], ['    sigmoid', 6, 'sigmoid1'], ['input', 2, 'input'], ['c1:', 0, 'c1']] as const) {
+    for (const [prefix, column, step] of [
+      ['p1:', 5, 'p1'],
+      ['    sigmoid', 6, 'sigmoid1'],
+      ['input', 2, 'input'],
+      ['c1:', 0, 'c1'],
+    ] as const) {
       const moved = shownWhen(walkthrough, (s) => s.current === step);
       editor.selection = new vscode.Selection(lineOf(prefix), column, lineOf(prefix), column);
       assert.strictEqual((await moved).current, step, `cursor on ${prefix}`);
@@ -49,10 +68,20 @@ describe('backprop walkthrough', function () {
     const { walkthrough } = await api();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const document = await vscode.workspace.openTextDocument(example('seed.cnn'));
-    const lineOf = (prefix: string) => document.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+    const lineOf = (prefix: string) =>
+      document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.startsWith(prefix));
     const at = (prefix: string, column: number) => new vscode.Selection(lineOf(prefix), column, lineOf(prefix), column);
-    const other = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.One, selection: at('p1:', 1) });
-    const active = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Two, selection: at('c2:', 1) });
+    const other = await vscode.window.showTextDocument(document, {
+      viewColumn: vscode.ViewColumn.One,
+      selection: at('p1:', 1),
+    });
+    const active = await vscode.window.showTextDocument(document, {
+      viewColumn: vscode.ViewColumn.Two,
+      selection: at('c2:', 1),
+    });
     assert.notStrictEqual(other, active);
     assert.strictEqual(vscode.window.activeTextEditor, active);
     await vscode.commands.executeCommand('cnnLens.walkthrough');
@@ -77,28 +106,44 @@ describe('backprop walkthrough', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('has room in its own view container and keeps the highlighted step\'s header in view as the cursor moves', async () => {
+  it("has room in its own view container and keeps the highlighted step's header in view as the cursor moves", async () => {
     const { walkthrough } = await api();
     const document = await vscode.workspace.openTextDocument(example('inception.cnn'));
     const editor = await vscode.window.showTextDocument(document);
-    const lineOf = (prefix: string) => document.getText().split('\n').findIndex((l) => l.startsWith(prefix));
+    const lineOf = (prefix: string) =>
+      document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.startsWith(prefix));
     editor.selection = new vscode.Selection(lineOf('fc:'), 0, lineOf('fc:'), 0);
     await vscode.commands.executeCommand('cnnLens.walkthrough');
     const first = await shownWhen(walkthrough, (s) => s.current === 'fc' && s.steps.includes('b4p'));
     // In the Explorer it opened 120 px tall; in its own container it has the side bar's height.
     assert.ok(first.height >= 400, `the view is ${first.height} px tall`);
     // From the top of the list to its end and back: each highlighted step's header (its name) is wholly in view.
-    for (const [prefix, step] of [['b1:', 'b1'], ['b4p:', 'b4p'], ['input', 'input'], ['mix:', 'mix'], ['fc:', 'fc']] as const) {
+    for (const [prefix, step] of [
+      ['b1:', 'b1'],
+      ['b4p:', 'b4p'],
+      ['input', 'input'],
+      ['mix:', 'mix'],
+      ['fc:', 'fc'],
+    ] as const) {
       const moved = shownWhen(walkthrough, (s) => s.current === step);
       editor.selection = new vscode.Selection(lineOf(prefix), 0, lineOf(prefix), 0);
       const shown = await moved;
-      assert.ok(shown.header && shown.header.top >= 0 && shown.header.bottom <= shown.height, `${step}'s header at ${JSON.stringify(shown.header)} in a ${shown.height} px view`);
+      assert.ok(
+        shown.header && shown.header.top >= 0 && shown.header.bottom <= shown.height,
+        `${step}'s header at ${JSON.stringify(shown.header)} in a ${shown.height} px view`,
+      );
     }
   });
 
   it('follows the file being edited: a new layer is a new step', async () => {
     const { walkthrough } = await api();
-    const document = await vscode.workspace.openTextDocument({ language: 'cnn', content: 'input 1x8x8\nc: conv 2 3\nrelu\n' });
+    const document = await vscode.workspace.openTextDocument({
+      language: 'cnn',
+      content: 'input 1x8x8\nc: conv 2 3\nrelu\n',
+    });
     const editor = await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('cnnLens.walkthrough');
     await shownWhen(walkthrough, (s) => s.steps.join() === 'loss,relu1,c,input');

@@ -5,7 +5,9 @@
  */
 import { callRunner, isWeb } from './runner';
 
-export type WebviewAction = { readonly action: 'click'; readonly selector: string } | { readonly action: 'fill' | 'press'; readonly selector: string; readonly value: string };
+export type WebviewAction =
+  | { readonly action: 'click'; readonly selector: string }
+  | { readonly action: 'fill' | 'press'; readonly selector: string; readonly value: string };
 
 /** Clicks, fills or presses a key on the first element matching `selector` in the last visible webview (a panel shown beside the editor is that one while the sidebar's webview views are hidden). */
 export async function inWebview(step: WebviewAction): Promise<void> {
@@ -19,7 +21,9 @@ export async function inWorkbench(selector: string): Promise<void> {
 
 /** The text of every element matching `selector` (CSS) in the workbench's page, as the user sees it now. */
 export async function workbenchTexts(selector: string): Promise<string[]> {
-  return (await callRunner('texts', { method: 'POST', body: JSON.stringify({ selector }) })).json() as Promise<string[]>;
+  return (await callRunner('texts', { method: 'POST', body: JSON.stringify({ selector }) })).json() as Promise<
+    string[]
+  >;
 }
 
 /** Resizes the browser window the workbench runs in (web only). */

@@ -14,7 +14,9 @@ require('@tensorflow/tfjs-backend-cpu');
 
 /** Runs a model module with `@tensorflow/tfjs` resolved to tfjs-layers and returns what `build()` makes. */
 function build(text: string): any {
-  const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const js = ts.transpileModule(text, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   const module = { exports: {} as Record<string, () => any> };
   const req = (id: string) => (/^@tensorflow\/tfjs/.test(id) ? tf : require(id));
   new Function('require', 'module', 'exports', js)(req, module, module.exports);
@@ -44,8 +46,13 @@ const range = (text: string, marker: string) => {
 };
 
 /** The text with one fix's edits applied (from the end, so earlier offsets hold). */
-function applyFix(text: string, fix: { edits: readonly { range: { start: number; end: number }; newText: string }[] }): string {
-  return [...fix.edits].sort((a, b) => b.range.start - a.range.start).reduce((t, e) => t.slice(0, e.range.start) + e.newText + t.slice(e.range.end), text);
+function applyFix(
+  text: string,
+  fix: { edits: readonly { range: { start: number; end: number }; newText: string }[] },
+): string {
+  return [...fix.edits]
+    .sort((a, b) => b.range.start - a.range.start)
+    .reduce((t, e) => t.slice(0, e.range.start) + e.newText + t.slice(e.range.end), text);
 }
 
 describe('TensorFlow.js code read in place (tfjs/code)', () => {
@@ -62,7 +69,10 @@ export function build() {
   model.add(tf.layers.dense({ name: 'fc', units: 10, activation: 'softmax' }));
   return model;
 }`);
-    assert.deepEqual(read.layers.map((l) => l.output), [[24, 24, 8], [12, 12, 8], [6, 6, 16], [3, 3, 16], [144], [10]]);
+    assert.deepEqual(
+      read.layers.map((l) => l.output),
+      [[24, 24, 8], [12, 12, 8], [6, 6, 16], [3, 3, 16], [144], [10]],
+    );
   });
 
   it('tf.sequential({ layers }) with consts and arithmetic: odd sizes, [h, w] kernels and strides, dilation, batchInputShape', () => {
@@ -138,11 +148,17 @@ const sum = tf.layers.add({ name: 'sum' }).apply([a, b]) as tf.SymbolicTensor;
 const out = tf.layers.flatten().apply(sum);
 `;
     const read = readTfjsCode(text);
-    assert.deepEqual(read.diagnostics.map((d) => [d.severity, d.code, d.range]), [['error', 'channel-mismatch', range(text, "{ name: 'sum' }")]]);
+    assert.deepEqual(
+      read.diagnostics.map((d) => [d.severity, d.code, d.range]),
+      [['error', 'channel-mismatch', range(text, "{ name: 'sum' }")]],
+    );
     assert.match(read.diagnostics[0].message, /^sum: its inputs have 16 and 32 channels \(8×8×16 and 8×8×32\)/);
     // Downstream of the error the shape is unknown, and nothing more is said.
     assert.equal(read.layers.at(-1)!.output, undefined);
-    assert.throws(() => tf.layers.add({}).apply([tf.input({ shape: [8, 8, 16] }), tf.input({ shape: [8, 8, 32] })]), /Operands could not be broadcast/);
+    assert.throws(
+      () => tf.layers.add({}).apply([tf.input({ shape: [8, 8, 16] }), tf.input({ shape: [8, 8, 32] })]),
+      /Operands could not be broadcast/,
+    );
   });
 
   it('a 5×5 kernel on a 3×3 input: empty-output at the conv2d config object; tfjs refuses it too', () => {
@@ -153,14 +169,23 @@ model.add(tf.layers.conv2d({ inputShape: [3, 3, 1], filters: 2, kernelSize: 5 })
 model.add(tf.layers.flatten());
 `;
     const read = readTfjsCode(text);
-    assert.deepEqual(read.diagnostics.map((d) => [d.severity, d.code, d.range]), [['error', 'empty-output', range(text, '{ inputShape: [3, 3, 1], filters: 2, kernelSize: 5 }')]]);
-    assert.equal(read.diagnostics[0].message, "conv2d: the 5×5 kernel is larger than its 3×3 input with 'valid' padding");
-    assert.deepEqual(read.layers.map((l) => l.output), [undefined, undefined]);
+    assert.deepEqual(
+      read.diagnostics.map((d) => [d.severity, d.code, d.range]),
+      [['error', 'empty-output', range(text, '{ inputShape: [3, 3, 1], filters: 2, kernelSize: 5 }')]],
+    );
+    assert.equal(
+      read.diagnostics[0].message,
+      "conv2d: the 5×5 kernel is larger than its 3×3 input with 'valid' padding",
+    );
+    assert.deepEqual(
+      read.layers.map((l) => l.output),
+      [undefined, undefined],
+    );
     const model = tf.sequential();
     assert.throws(() => model.add(tf.layers.conv2d({ inputShape: [3, 3, 1], filters: 2, kernelSize: 5 })));
   });
 
-  it('quick fixes: filters of the layer that makes the odd add input; padding \'same\' or a kernelSize that fits; each leaves a model tfjs builds', () => {
+  it("quick fixes: filters of the layer that makes the odd add input; padding 'same' or a kernelSize that fits; each leaves a model tfjs builds", () => {
     const add = `
 import * as tf from '@tensorflow/tfjs';
 export function build() {
@@ -171,9 +196,10 @@ export function build() {
   return tf.model({ inputs: input, outputs: sum });
 }`;
     const [mismatch] = readTfjsCode(add).diagnostics;
-    assert.deepEqual(mismatch.fixes?.map((f) => [f.title, f.preferred, f.edits.map((e) => [e.range, e.newText])]), [
-      ['filters: 16 in the layer that makes input 2 (32 channels now)', true, [[range(add, '32'), '16']]],
-    ]);
+    assert.deepEqual(
+      mismatch.fixes?.map((f) => [f.title, f.preferred, f.edits.map((e) => [e.range, e.newText])]),
+      [['filters: 16 in the layer that makes input 2 (32 channels now)', true, [[range(add, '32'), '16']]]],
+    );
     const fixed = applyFix(add, mismatch.fixes![0]);
     assert.deepEqual(readTfjsCode(fixed).diagnostics, []);
     assert.deepEqual(build(fixed).getLayer('sum').outputShape, [null, 8, 8, 16]);
@@ -187,11 +213,17 @@ export function build() {
 }`;
     const [empty] = readTfjsCode(kernel).diagnostics;
     const end = kernel.indexOf('kernelSize: 5') + 'kernelSize: 5'.length;
-    assert.deepEqual(empty.fixes?.map((f) => [f.title, f.preferred === true, f.edits.map((e) => [e.range, e.newText])]), [
-      ["padding: 'same' (output 3×4)", true, [[{ start: end, end }, ", padding: 'same'"]]],
-      ['kernelSize: [3, 4] (the largest that fits 3×4)', false, [[{ start: end - 1, end }, '[3, 4]']]],
-    ]);
-    for (const [fix, shape] of [[empty.fixes![0], [null, 3, 4, 2]], [empty.fixes![1], [null, 1, 1, 2]]] as const) {
+    assert.deepEqual(
+      empty.fixes?.map((f) => [f.title, f.preferred === true, f.edits.map((e) => [e.range, e.newText])]),
+      [
+        ["padding: 'same' (output 3×4)", true, [[{ start: end, end }, ", padding: 'same'"]]],
+        ['kernelSize: [3, 4] (the largest that fits 3×4)', false, [[{ start: end - 1, end }, '[3, 4]']]],
+      ],
+    );
+    for (const [fix, shape] of [
+      [empty.fixes![0], [null, 3, 4, 2]],
+      [empty.fixes![1], [null, 1, 1, 2]],
+    ] as const) {
       const text = applyFix(kernel, fix);
       assert.deepEqual(readTfjsCode(text).diagnostics, [], fix.title);
       assert.deepEqual(build(text).getLayer('c').outputShape, shape, fix.title);
@@ -201,10 +233,13 @@ export function build() {
   it('a pooling window larger than its input with valid padding is empty-output too', () => {
     const text = `import * as tf from '@tensorflow/tfjs';\nconst x = tf.input({ shape: [4, 9, 2] });\nconst y = tf.layers.maxPooling2d({ poolSize: [5, 2] }).apply(x);\n`;
     const read = readTfjsCode(text);
-    assert.deepEqual(read.diagnostics.map((d) => [d.code, d.range]), [['empty-output', range(text, '{ poolSize: [5, 2] }')]]);
+    assert.deepEqual(
+      read.diagnostics.map((d) => [d.code, d.range]),
+      [['empty-output', range(text, '{ poolSize: [5, 2] }')]],
+    );
   });
 
-  it('dense on a 6×6×8 map: a warning that tfjs applies it to the last axis, with tfjs\'s own shape 6×6×10', () => {
+  it("dense on a 6×6×8 map: a warning that tfjs applies it to the last axis, with tfjs's own shape 6×6×10", () => {
     const text = `
 import * as tf from '@tensorflow/tfjs';
 export function build() {
@@ -214,8 +249,14 @@ export function build() {
   return model;
 }`;
     const read = readTfjsCode(text);
-    assert.deepEqual(read.diagnostics.map((d) => [d.severity, d.code, d.range]), [['warning', 'dense-last-axis', range(text, "{ name: 'fc', units: 10 }")]]);
-    assert.match(read.diagnostics[0].message, /^fc: its input is 6×6×8, not a vector: tfjs applies dense to the last axis only/);
+    assert.deepEqual(
+      read.diagnostics.map((d) => [d.severity, d.code, d.range]),
+      [['warning', 'dense-last-axis', range(text, "{ name: 'fc', units: 10 }")]],
+    );
+    assert.match(
+      read.diagnostics[0].message,
+      /^fc: its input is 6×6×8, not a vector: tfjs applies dense to the last axis only/,
+    );
     const model = build(text);
     assert.deepEqual(model.getLayer('fc').outputShape, [null, 6, 6, 10]);
     assert.deepEqual(read.layers[1].output, [6, 6, 10]);
@@ -265,7 +306,10 @@ export function build(deep: boolean) {
 }`;
     const read = readTfjsCode(text);
     assert.deepEqual(read.diagnostics, []);
-    assert.deepEqual(read.layers.map((l) => l.output), [[14, 14, 8], undefined, undefined, [6, 6, 8], undefined, undefined, [6, 6, 4], [4, 4, 8], [6, 6, 4], undefined]);
+    assert.deepEqual(
+      read.layers.map((l) => l.output),
+      [[14, 14, 8], undefined, undefined, [6, 6, 8], undefined, undefined, [6, 6, 4], [4, 4, 8], [6, 6, 4], undefined],
+    );
   });
 
   it('a const that shadows or is redeclared is not trusted: no error from a value that may differ', () => {
@@ -282,11 +326,28 @@ const y = tf.layers.conv2d({ filters: 2, kernelSize: K }).apply(x);
   });
 
   it('files that do not import tfjs, and named imports and require, are told apart', () => {
-    assert.equal(readTfjsCode('const layers = { conv2d: (x: unknown) => x };\nlayers.conv2d({});\n').importsTfjs, false);
-    assert.equal(readTfjsCode("import * as other from 'other';\n// @tensorflow/tfjs in a comment\n").importsTfjs, false);
-    const named = readTfjsCode("import { layers, input } from '@tensorflow/tfjs-node';\nconst x = input({ shape: [5, 5, 2] });\nconst y = layers.conv2d({ filters: 3, kernelSize: 2 }).apply(x);\n");
-    assert.deepEqual(named.layers.map((l) => l.output), [[4, 4, 3]]);
-    const required = readTfjsCode("const tf = require('@tensorflow/tfjs');\nconst m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [7], units: 3 })] });\n", 'model.js');
-    assert.deepEqual(required.layers.map((l) => l.output), [[3]]);
+    assert.equal(
+      readTfjsCode('const layers = { conv2d: (x: unknown) => x };\nlayers.conv2d({});\n').importsTfjs,
+      false,
+    );
+    assert.equal(
+      readTfjsCode("import * as other from 'other';\n// @tensorflow/tfjs in a comment\n").importsTfjs,
+      false,
+    );
+    const named = readTfjsCode(
+      "import { layers, input } from '@tensorflow/tfjs-node';\nconst x = input({ shape: [5, 5, 2] });\nconst y = layers.conv2d({ filters: 3, kernelSize: 2 }).apply(x);\n",
+    );
+    assert.deepEqual(
+      named.layers.map((l) => l.output),
+      [[4, 4, 3]],
+    );
+    const required = readTfjsCode(
+      "const tf = require('@tensorflow/tfjs');\nconst m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [7], units: 3 })] });\n",
+      'model.js',
+    );
+    assert.deepEqual(
+      required.layers.map((l) => l.output),
+      [[3]],
+    );
   });
 });

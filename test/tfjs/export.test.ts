@@ -31,17 +31,22 @@ const REFUSED: Record<string, RegExp> = {
   'examples/diagnostics.cnn': /^the network has 15 errors/,
   'examples/seed-mistake.cnn': /^the network has 2 errors/,
   'examples/blocks.cnn': /^layer1 \(line 34\) is a use of block basic: export does not write blocks yet/,
-  'examples/inception.cnn': /^p: tfjs max pooling pads only as TensorFlow's 'same' does \(here 0 before and 1 after in height/,
-  'test/fixtures/torch/networks/conv_dilation.cnn': /^b: tfjs convolutions take a dilation or a stride above 1, not both$/,
+  'examples/inception.cnn':
+    /^p: tfjs max pooling pads only as TensorFlow's 'same' does \(here 0 before and 1 after in height/,
+  'test/fixtures/torch/networks/conv_dilation.cnn':
+    /^b: tfjs convolutions take a dilation or a stride above 1, not both$/,
   'test/fixtures/torch/networks/conv_mix.cnn': /^a: tfjs convolutions take a dilation or a stride above 1, not both$/,
-  'test/fixtures/torch/networks/conv_same_strided.cnn': /^i: tfjs convolutions take a dilation or a stride above 1, not both$/,
+  'test/fixtures/torch/networks/conv_same_strided.cnn':
+    /^i: tfjs convolutions take a dilation or a stride above 1, not both$/,
   'test/fixtures/torch/networks/conv_groups.cnn': /^a: tfjs has no grouped convolution \(groups=2 of 4 channels\)/,
   'test/fixtures/torch/networks/pool_max.cnn': /^p2: tfjs max pooling pads only as TensorFlow's 'same' does/,
   'test/fixtures/torch/networks/pool_ties.cnn': /^e: tfjs max pooling pads only as TensorFlow's 'same' does/,
   'test/fixtures/torch/networks/pool_mean.cnn': /^p1: ceil mode keeps windows that run past the padded input/,
-  'test/fixtures/torch/networks/deconv_unet.cnn': /^u1: tfjs's conv2dTranspose crops its output as TensorFlow's 'valid' or 'same' does, neither of which is pad=0×0 with out_pad=1×1 here$/,
+  'test/fixtures/torch/networks/deconv_unet.cnn':
+    /^u1: tfjs's conv2dTranspose crops its output as TensorFlow's 'valid' or 'same' does, neither of which is pad=0×0 with out_pad=1×1 here$/,
   'test/fixtures/torch/networks/deconv_options.cnn': /^d1: tfjs's conv2dTranspose has no groups \(groups=2\)$/,
-  'test/fixtures/torch/networks/upsample.cnn': /^u2: tfjs's bilinear upSampling2d samples at o\/F \(half_pixel_centers=false\), not PyTorch's/,
+  'test/fixtures/torch/networks/upsample.cnn':
+    /^u2: tfjs's bilinear upSampling2d samples at o\/F \(half_pixel_centers=false\), not PyTorch's/,
   'test/fixtures/torch/networks/adaptive_pool.cnn': /^a1: tfjs has no adaptive pooling to 3x4 \(only global pooling\)$/,
   'test/fixtures/torch/networks/se_groupnorm.cnn': /^g1: tfjs has no group normalisation layer$/,
   'test/fixtures/torch/networks/random-14.cnn': /^l3: tfjs has no grouped convolution \(groups=2 of 4 channels\)/,
@@ -59,7 +64,9 @@ for (const f of files) {
 
 /** Runs an exported module with `@tensorflow/tfjs` resolved to tfjs-layers, and returns its exports. */
 export function load(text: string): Record<string, () => any> {
-  const js = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const js = ts.transpileModule(text, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   const module = { exports: {} as Record<string, () => any> };
   const req = (id: string) => (id === '@tensorflow/tfjs' ? tf : require(id));
   new Function('require', 'module', 'exports', js)(req, module, module.exports);
@@ -73,7 +80,10 @@ describe('TensorFlow.js export', () => {
     const refusal = REFUSED[f];
     if (refusal) {
       it(`${f} is refused, naming the layer`, () => {
-        assert.throws(() => exportTfjs(analyses.get(f)!, f), (e) => isExportError(e) && refusal.test(e.message));
+        assert.throws(
+          () => exportTfjs(analyses.get(f)!, f),
+          (e) => isExportError(e) && refusal.test(e.message),
+        );
       });
       continue;
     }
@@ -83,7 +93,11 @@ describe('TensorFlow.js export', () => {
       assert.ok(text, `${f} was not exported`);
       const build = Object.values(load(text))[0];
       const model = build();
-      const unused = new Set(a.diagnostics.filter((d) => d.code === 'unused-layer').map((d) => a.layers.find((l) => l.nameRange.start === d.range.start)?.name));
+      const unused = new Set(
+        a.diagnostics
+          .filter((d) => d.code === 'unused-layer')
+          .map((d) => a.layers.find((l) => l.nameRange.start === d.range.start)?.name),
+      );
       for (const l of a.layers) {
         if (unused.has(l.name)) {
           assert.throws(() => model.getLayer(l.name), /No such layer/);
@@ -92,8 +106,14 @@ describe('TensorFlow.js export', () => {
         assert.deepEqual(model.getLayer(l.name).outputShape, [null, ...channelsLast(l.output!)], l.name);
       }
       assert.deepEqual(model.inputs[0].shape, [null, ...channelsLast(a.input!.shape!)]);
-      const trainable = model.trainableWeights.reduce((n: number, w: any) => n + w.shape.reduce((p: number, d: number) => p * d, 1), 0);
-      assert.equal(trainable, a.layers.reduce((n, l) => n + (unused.has(l.name) ? 0 : l.paramCount), 0));
+      const trainable = model.trainableWeights.reduce(
+        (n: number, w: any) => n + w.shape.reduce((p: number, d: number) => p * d, 1),
+        0,
+      );
+      assert.equal(
+        trainable,
+        a.layers.reduce((n, l) => n + (unused.has(l.name) ? 0 : l.paramCount), 0),
+      );
       model.dispose?.();
     });
   }
@@ -124,7 +144,12 @@ describe('TensorFlow.js export', () => {
           const c = l.inputShapes[0]![0];
           kernel = core.transpose(core.reshape(W, [c, out / c, kh, kw]), [2, 3, 0, 1]);
         } else kernel = core.transpose(W, [2, 3, 1, 0]);
-        const rest = l.kind === 'batchnorm' ? [tensor(p.beta), core.zeros([W.shape[0]]), core.ones([W.shape[0]])] : p.b ? [tensor(p.b)] : [];
+        const rest =
+          l.kind === 'batchnorm'
+            ? [tensor(p.beta), core.zeros([W.shape[0]]), core.ones([W.shape[0]])]
+            : p.b
+              ? [tensor(p.b)]
+              : [];
         layer.setWeights([kernel, ...rest]);
       }
       const probe = tf.model({ inputs: model.inputs, outputs: live.map((l) => model.getLayer(l.name).output) });
@@ -138,40 +163,55 @@ describe('TensorFlow.js export', () => {
         const got = outs[i].dataSync() as Float32Array;
         assert.equal(got.length, want.length, l.name);
         let worst = 0;
-        for (let j = 0; j < got.length; j++) worst = Math.max(worst, Math.abs(got[j] - want[j]) / Math.max(1, Math.abs(want[j])));
+        for (let j = 0; j < got.length; j++)
+          worst = Math.max(worst, Math.abs(got[j] - want[j]) / Math.max(1, Math.abs(want[j])));
         assert.ok(worst <= 1e-4, `${l.name}: largest error ${worst}`);
       });
     });
   }
 
-  it('every exported module compiles with tsc against tfjs-layers\' types (strict)', function () {
+  it("every exported module compiles with tsc against tfjs-layers' types (strict)", function () {
     this.timeout(120_000);
     const host = ts.createCompilerHost({});
-    const sources = new Map([...exported].map(([f, text]) => [join(ROOT, 'export-check', f.replace(/\//g, '_').replace(/\.cnn$/, '.ts')), text]));
+    const sources = new Map(
+      [...exported].map(([f, text]) => [
+        join(ROOT, 'export-check', f.replace(/\//g, '_').replace(/\.cnn$/, '.ts')),
+        text,
+      ]),
+    );
     const read = host.readFile.bind(host);
     host.readFile = (name) => sources.get(name) ?? read(name);
     const exists = host.fileExists.bind(host);
     host.fileExists = (name) => sources.has(name) || exists(name);
-    const program = ts.createProgram([...sources.keys()], {
-      strict: true,
-      noEmit: true,
-      noUnusedLocals: true,
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.CommonJS,
-      moduleResolution: ts.ModuleResolutionKind.Node10,
-      skipLibCheck: true,
-      types: [],
-      baseUrl: ROOT,
-      paths: { '@tensorflow/tfjs': ['node_modules/@tensorflow/tfjs-layers'] },
-    }, host);
-    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    const program = ts.createProgram(
+      [...sources.keys()],
+      {
+        strict: true,
+        noEmit: true,
+        noUnusedLocals: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        moduleResolution: ts.ModuleResolutionKind.Node10,
+        skipLibCheck: true,
+        types: [],
+        baseUrl: ROOT,
+        paths: { '@tensorflow/tfjs': ['node_modules/@tensorflow/tfjs-layers'] },
+      },
+      host,
+    );
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
     assert.deepEqual(diagnostics, []);
     assert.ok(sources.size >= 20, `${sources.size} modules`);
   });
 
   it('refusals name the layer: grouped conv, dilation with stride, mean pooling past the padded input', () => {
     const refuse = (src: string, layer: string, message: RegExp) =>
-      assert.throws(() => exportTfjs(check(src)), (e) => isExportError(e) && (e as { layer?: string }).layer === layer && message.test(e.message));
+      assert.throws(
+        () => exportTfjs(check(src)),
+        (e) => isExportError(e) && (e as { layer?: string }).layer === layer && message.test(e.message),
+      );
     refuse('input 4x8x8\ng: conv 6 3x3 groups=2\n', 'g', /grouped convolution/);
     refuse('input 4x9x9\nd: conv 6 3x3 dilation=2 stride=2\n', 'd', /dilation or a stride/);
     refuse('input 4x6x6\nm: pool mean 3x3 stride=2 ceil=true pad=1\n', 'm', /ceil mode/);

@@ -25,7 +25,8 @@ function overlaps(l: Layout): string[] {
     for (let j = i + 1; j < l.nodes.length; j++) {
       const a = l.nodes[i];
       const b = l.nodes[j];
-      if (Math.abs(a.x - b.x) < (a.width + b.width) / 2 && Math.abs(a.y - b.y) < (a.height + b.height) / 2) found.push(`${a.node.id}/${b.node.id}`);
+      if (Math.abs(a.x - b.x) < (a.width + b.width) / 2 && Math.abs(a.y - b.y) < (a.height + b.height) / 2)
+        found.push(`${a.node.id}/${b.node.id}`);
     }
   }
   return found;
@@ -54,12 +55,20 @@ describe('diagram layout', () => {
             const from = x.inputs.map((n) => ids.get(n));
             const id = idOf(x.name);
             nodes.push(id);
-            from.forEach((f, j) => f !== undefined && expected.push({ from: f, to: id, shape: x.inputShapes[j] ? formatShape(x.inputShapes[j]!) : '?' }));
+            from.forEach(
+              (f, j) =>
+                f !== undefined &&
+                expected.push({ from: f, to: id, shape: x.inputShapes[j] ? formatShape(x.inputShapes[j]!) : '?' }),
+            );
           }
           const last = a.layers[a.layers.length - 1];
           if (last) {
             nodes.push('loss');
-            expected.push({ from: ids.get(last.name)!, to: 'loss', shape: last.output ? formatShape(last.output) : '?' });
+            expected.push({
+              from: ids.get(last.name)!,
+              to: 'loss',
+              shape: last.output ? formatShape(last.output) : '?',
+            });
           }
           assert.deepEqual(
             l.nodes.map((n) => n.node.id),
@@ -89,7 +98,8 @@ describe('diagram layout', () => {
   it("the backward view's δ rules: seed's c2 sends 96 × full_corr 2×2 ⋆ rot180 5×5 → 64×6×6 to p1", () => {
     const a = check(readFileSync(join(EXAMPLES, 'seed.cnn'), 'utf8'));
     const l = layoutDiagram(diagramModel(a), { view: 'backward', direction: 'TB', fresh: true });
-    const label = (from: string, to: string) => l.edges.find((e) => e.edge.from === from && e.edge.to === to)?.label.text;
+    const label = (from: string, to: string) =>
+      l.edges.find((e) => e.edge.from === from && e.edge.to === to)?.label.text;
     assert.equal(label('p1', 'c2'), '96 × full_corr 2×2 ⋆ rot180 5×5 → 64×6×6');
     assert.equal(label('sigmoid1', 'p1'), 'upsample 6×6 ×2 / 4 → 64×13×13');
     assert.equal(l.nodes.find((n) => n.node.id === 'c1')?.lines[1], 'conv 64 5×5');
@@ -98,8 +108,14 @@ describe('diagram layout', () => {
   it('marks where unknown shapes start, and every node after it shows ?', () => {
     const a = check('input 3x8x8\nc1: conv 4 3\nc2: conv 2 3 in=5\nr: relu\n');
     const m = diagramModel(a);
-    assert.deepEqual(m.nodes.filter((n) => n.unknownStart).map((n) => n.id), ['c2']);
-    assert.deepEqual(m.nodes.map((n) => n.shape), ['3×8×8', '4×6×6', '?', '?', '1']);
+    assert.deepEqual(
+      m.nodes.filter((n) => n.unknownStart).map((n) => n.id),
+      ['c2'],
+    );
+    assert.deepEqual(
+      m.nodes.map((n) => n.shape),
+      ['3×8×8', '4×6×6', '?', '?', '1'],
+    );
     assert.equal(m.nodes.find((n) => n.id === 'c2')?.severity, 'error');
   });
 
@@ -112,19 +128,41 @@ describe('diagram layout', () => {
   });
 
   it('reuses the layout when an edit keeps every box the same size', () => {
-    const a = layoutDiagram(diagramModel(check('input 3x8x8\nc1: conv 4 3\nr: relu\n')), { view: 'forward', direction: 'TB', fresh: true });
-    const b = layoutDiagram(diagramModel(check('input 3x8x8\nc1: conv 5 3\nr: relu\n')), { view: 'forward', direction: 'TB' });
+    const a = layoutDiagram(diagramModel(check('input 3x8x8\nc1: conv 4 3\nr: relu\n')), {
+      view: 'forward',
+      direction: 'TB',
+      fresh: true,
+    });
+    const b = layoutDiagram(diagramModel(check('input 3x8x8\nc1: conv 5 3\nr: relu\n')), {
+      view: 'forward',
+      direction: 'TB',
+    });
     assert.equal(b.reused, true);
-    assert.deepEqual(b.nodes.map((n) => [n.x, n.y]), a.nodes.map((n) => [n.x, n.y]));
+    assert.deepEqual(
+      b.nodes.map((n) => [n.x, n.y]),
+      a.nodes.map((n) => [n.x, n.y]),
+    );
     assert.equal(b.nodes[1].lines[1], 'conv 5 3×3');
-    const c = layoutDiagram(diagramModel(check('input 3x8x8\nc1: conv 5 3\nr: relu\np: pool max 2\n')), { view: 'forward', direction: 'TB' });
+    const c = layoutDiagram(diagramModel(check('input 3x8x8\nc1: conv 5 3\nr: relu\np: pool max 2\n')), {
+      view: 'forward',
+      direction: 'TB',
+    });
     assert.equal(c.reused, false);
   });
 
   it("a chain of single-reader layers is one straight column: seed.cnn's edges are two-point vertical segments", () => {
-    const l = layoutDiagram(diagramModel(check(readFileSync(join(EXAMPLES, 'seed.cnn'), 'utf8'))), { view: 'forward', direction: 'TB', fresh: true });
+    const l = layoutDiagram(diagramModel(check(readFileSync(join(EXAMPLES, 'seed.cnn'), 'utf8'))), {
+      view: 'forward',
+      direction: 'TB',
+      fresh: true,
+    });
     // Laid out by dagre, each edge would have a point at its label too; stacked as one chain, it is a straight line.
-    for (const e of l.edges) assert.deepEqual(e.points.map((p) => p.x), [l.nodes[0].x, l.nodes[0].x], `${e.edge.from}→${e.edge.to}`);
+    for (const e of l.edges)
+      assert.deepEqual(
+        e.points.map((p) => p.x),
+        [l.nodes[0].x, l.nodes[0].x],
+        `${e.edge.from}→${e.edge.to}`,
+      );
     const byId = new Map(l.nodes.map((n) => [n.node.id, n]));
     for (const e of l.edges) {
       const [a, b] = [byId.get(e.edge.from)!, byId.get(e.edge.to)!];
@@ -139,16 +177,24 @@ describe('diagram layout', () => {
     const l = layoutDiagram(m, { view: 'forward', direction: 'TB', fresh: true });
     const names = (svg: string) => [...svg.matchAll(/<text class="name"[^>]*>([^<]*)</g)].map((x) => x[1]);
     const o = { view: 'forward', overlay: 'none', current: null } as const;
-    assert.deepEqual(names(renderSvg(m, l, o)), m.nodes.map((n) => n.id));
+    assert.deepEqual(
+      names(renderSvg(m, l, o)),
+      m.nodes.map((n) => n.id),
+    );
     const c2 = l.nodes.find((n) => n.node.id === 'c2')!;
-    assert.deepEqual(names(renderSvg(m, l, { ...o, visible: { x: c2.x - 1, y: c2.y - 1, width: 2, height: 2 } })), ['c2']);
+    assert.deepEqual(names(renderSvg(m, l, { ...o, visible: { x: c2.x - 1, y: c2.y - 1, width: 2, height: 2 } })), [
+      'c2',
+    ]);
     // The whole of seed.cnn in a 200×100 stage: a zoom at which 12 px text is under 4 px, so no text at all.
     const tiny = fitZoom(l, 200, 100);
     assert.ok(tiny.k * 12 < 4, `zoom ${tiny.k}`);
     assert.deepEqual(names(renderSvg(m, l, { ...o, visible: labelled(tiny, 200, 100) })), []);
     assert.doesNotMatch(renderSvg(m, l, { ...o, visible: labelled(tiny, 200, 100) }), /<text/);
     // Fitted to a big stage, every node is in view and named.
-    assert.deepEqual(names(renderSvg(m, l, { ...o, visible: labelled(fitZoom(l, 2000, 2000), 2000, 2000) })), m.nodes.map((n) => n.id));
+    assert.deepEqual(
+      names(renderSvg(m, l, { ...o, visible: labelled(fitZoom(l, 2000, 2000), 2000, 2000) })),
+      m.nodes.map((n) => n.id),
+    );
   });
 
   it("the cost overlay's legend gives the analysis's total parameters, multiply-adds and memory", () => {
@@ -157,22 +203,43 @@ describe('diagram layout', () => {
     const l = layoutDiagram(m, { view: 'forward', direction: 'TB', fresh: true });
     const sum = (f: (x: (typeof a.layers)[number]) => number) => a.layers.reduce((s, x) => s + f(x), 0);
     const elements = (s: readonly number[] | null) => (s ? s.reduce((p, d) => p * d, 1) : 0);
-    const totals = { params: sum((x) => x.paramCount), macs: sum((x) => x.macs), memory: 4 * (elements(a.input!.shape) + sum((x) => elements(x.output))) };
+    const totals = {
+      params: sum((x) => x.paramCount),
+      macs: sum((x) => x.macs),
+      memory: 4 * (elements(a.input!.shape) + sum((x) => elements(x.output))),
+    };
     assert.ok(totals.params > 0 && totals.macs > 0);
     for (const overlay of ['params', 'macs', 'memory'] as const) {
       const svg = renderSvg(m, l, { view: 'forward', overlay, current: null });
       const legend = /<g class="legend">.*<text[^>]*>([^<]*)<\/text><\/g>/.exec(svg)?.[1] ?? '';
       assert.ok(legend.endsWith(`total ${compact(totals[overlay], overlay)}`), `${overlay}: ${legend}`);
       // Every node with a cost is shaded, and no other.
-      const shaded = [...svg.matchAll(/data-name="([^"]*)"[^>]*>(?:<title>[^<]*<\/title>)?<rect[^>]*\/>(<rect class="cost")?/g)].filter((x) => x[2]).map((x) => x[1]);
-      const costly = [...(overlay === 'memory' ? [a.input!.name] : []), ...a.layers.filter((x) => (overlay === 'params' ? x.paramCount : overlay === 'macs' ? x.macs : elements(x.output)) > 0).map((x) => x.name)];
+      const shaded = [
+        ...svg.matchAll(/data-name="([^"]*)"[^>]*>(?:<title>[^<]*<\/title>)?<rect[^>]*\/>(<rect class="cost")?/g),
+      ]
+        .filter((x) => x[2])
+        .map((x) => x[1]);
+      const costly = [
+        ...(overlay === 'memory' ? [a.input!.name] : []),
+        ...a.layers
+          .filter((x) => (overlay === 'params' ? x.paramCount : overlay === 'macs' ? x.macs : elements(x.output)) > 0)
+          .map((x) => x.name),
+      ];
       assert.deepEqual(shaded, costly, overlay);
     }
   });
 
   it('the protocol rejects malformed messages', () => {
     const model = diagramModel(check(readFileSync(join(EXAMPLES, 'seed.cnn'), 'utf8')));
-    const ok = JSON.parse(JSON.stringify({ type: 'model', file: 'seed.cnn', model, current: 'c2', verdicts: [{ id: 'p1', passed: false, maxError: 0.5, blamed: true }] }));
+    const ok = JSON.parse(
+      JSON.stringify({
+        type: 'model',
+        file: 'seed.cnn',
+        model,
+        current: 'c2',
+        verdicts: [{ id: 'p1', passed: false, maxError: 0.5, blamed: true }],
+      }),
+    );
     assert.equal(isToDiagram(ok), true);
     assert.equal(isToDiagram({ ...ok, verdicts: [{ id: 'p1', passed: false, maxError: null, blamed: true }] }), false);
     assert.equal(isToDiagram({ ...ok, model: { ...ok.model, edges: [{ from: 'a', to: 'b' }] } }), false);
@@ -183,10 +250,29 @@ describe('diagram layout', () => {
     const nodes = ok.model.nodes as { id: string; params: number; line?: number }[];
     const withNodes = (n: unknown[]) => ({ ...ok, model: { ...ok.model, nodes: n } });
     assert.equal(isToDiagram(withNodes([...nodes, nodes[1]])), false, 'a duplicate node id');
-    assert.equal(isToDiagram(withNodes(nodes.map((n, i) => (i === 1 ? { ...n, params: -1 } : n)))), false, 'a negative parameter count');
-    assert.equal(isToDiagram(withNodes(nodes.map((n, i) => (i === 1 ? { ...n, line: 1.5 } : n)))), false, 'a fractional line');
-    assert.equal(isToDiagram({ ...ok, model: { ...ok.model, edges: [...ok.model.edges, { ...ok.model.edges[0], to: 'nowhere' }] } }), false, 'an edge to no node');
-    assert.equal(isToDiagram({ ...ok, verdicts: [{ id: 'p1', passed: false, maxError: -1, blamed: true }] }), false, 'a negative error');
+    assert.equal(
+      isToDiagram(withNodes(nodes.map((n, i) => (i === 1 ? { ...n, params: -1 } : n)))),
+      false,
+      'a negative parameter count',
+    );
+    assert.equal(
+      isToDiagram(withNodes(nodes.map((n, i) => (i === 1 ? { ...n, line: 1.5 } : n)))),
+      false,
+      'a fractional line',
+    );
+    assert.equal(
+      isToDiagram({
+        ...ok,
+        model: { ...ok.model, edges: [...ok.model.edges, { ...ok.model.edges[0], to: 'nowhere' }] },
+      }),
+      false,
+      'an edge to no node',
+    );
+    assert.equal(
+      isToDiagram({ ...ok, verdicts: [{ id: 'p1', passed: false, maxError: -1, blamed: true }] }),
+      false,
+      'a negative error',
+    );
     assert.equal(isDiagramState({ view: 'backward', direction: 'LR', overlay: 'macs' }), true);
     assert.equal(isDiagramState({ view: 'backward', direction: 'LR', overlay: 'flops' }), false);
     assert.equal(isDiagramState(undefined), false);

@@ -9,16 +9,25 @@ import { MODES, parseSettings, settingsText } from '../../webview/settings';
 const TEXT = { mode: 'default', samples: '16', eps: '1e-6', batch: '', seed: '' };
 
 describe('rerun form', () => {
-  it('offers the engine\'s modes, default (local) first, as the cnnLens.gradcheck.mode setting lists them', () => {
+  it("offers the engine's modes, default (local) first, as the cnnLens.gradcheck.mode setting lists them", () => {
     assert.deepEqual(SETTINGS_MODES, ['default', 'local-full', 'baseline', 'full', 'sampled', 'directional']);
     assert.deepEqual(MODES.map((m) => m.value).sort(), [...SETTINGS_MODES].sort());
     const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8'));
-    assert.deepEqual([...pkg.contributes.configuration.properties['cnnLens.gradcheck.mode'].enum].sort(), [...SETTINGS_MODES].sort());
+    assert.deepEqual(
+      [...pkg.contributes.configuration.properties['cnnLens.gradcheck.mode'].enum].sort(),
+      [...SETTINGS_MODES].sort(),
+    );
   });
 
   it('parses the form into settings, empty batch and seed meaning the file’s', () => {
-    assert.deepEqual(parseSettings(TEXT), { ok: true, settings: { mode: 'default', samples: 16, eps: 1e-6, batch: null, seed: null } });
-    assert.deepEqual(parseSettings({ mode: 'full', samples: ' 4 ', eps: '.001', batch: '8', seed: '0' }), { ok: true, settings: { mode: 'full', samples: 4, eps: 0.001, batch: 8, seed: 0 } });
+    assert.deepEqual(parseSettings(TEXT), {
+      ok: true,
+      settings: { mode: 'default', samples: 16, eps: 1e-6, batch: null, seed: null },
+    });
+    assert.deepEqual(parseSettings({ mode: 'full', samples: ' 4 ', eps: '.001', batch: '8', seed: '0' }), {
+      ok: true,
+      settings: { mode: 'full', samples: 4, eps: 0.001, batch: 8, seed: 0 },
+    });
   });
 
   it('shows the settings as they would be typed and reads them back unchanged', () => {

@@ -19,12 +19,30 @@ describe('worker protocol', () => {
     assert.ok(isFromWorker(checked));
     const first = part.checks[0];
     const broken: [string, unknown][] = [
-      ['a verdict without passed', { ...checked, part: { ...part, checks: [{ ...first, check: { ...first.check, passed: 'yes' } }] } }],
-      ['a check without its tensor', { ...checked, part: { ...part, checks: [{ layer: first.layer, check: first.check }] } }],
-      ['a worst coordinate without its index', { ...checked, part: { ...part, checks: [{ ...first, check: { ...first.check, worst: [{ analytic: 1, numeric: 1, relError: 0 }] } }] } }],
+      [
+        'a verdict without passed',
+        { ...checked, part: { ...part, checks: [{ ...first, check: { ...first.check, passed: 'yes' } }] } },
+      ],
+      [
+        'a check without its tensor',
+        { ...checked, part: { ...part, checks: [{ layer: first.layer, check: first.check }] } },
+      ],
+      [
+        'a worst coordinate without its index',
+        {
+          ...checked,
+          part: {
+            ...part,
+            checks: [{ ...first, check: { ...first.check, worst: [{ analytic: 1, numeric: 1, relError: 0 }] } }],
+          },
+        },
+      ],
       ['a loss that is not a number', { ...checked, part: { ...part, loss: 'low' } }],
       ['a layer without its inputs', { ...checked, layers: [{ name: 'c1', kind: 'conv', custom: false, params: [] }] }],
-      ['a layer whose params are not names', { ...checked, layers: [{ name: 'c1', kind: 'conv', inputs: [], custom: false, params: [1] }] }],
+      [
+        'a layer whose params are not names',
+        { ...checked, layers: [{ name: 'c1', kind: 'conv', inputs: [], custom: false, params: [1] }] },
+      ],
     ];
     for (const [what, message] of broken) assert.equal(isFromWorker(message), false, what);
   });

@@ -51,7 +51,8 @@ type Val =
   | { readonly kind: 'tf' | 'layers' | 'unknown' };
 
 const UNKNOWN: Val = { kind: 'unknown' };
-const isShape = (v: Value): v is number[] => Array.isArray(v) && v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0);
+const isShape = (v: Value): v is number[] =>
+  Array.isArray(v) && v.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0);
 
 let sharedProject: Project | undefined;
 
@@ -91,12 +92,20 @@ class Reader {
     // each call once: the inner calls of an expression already read are found in `values`.
     const visit = (node: ts.Node): void => {
       if (ts.isVariableDeclaration(node)) {
-        if (node.initializer && ts.isIdentifier(node.name)) this.scope(node).set(node.name.text, this.value(node.initializer));
-      } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) {
+        if (node.initializer && ts.isIdentifier(node.name))
+          this.scope(node).set(node.name.text, this.value(node.initializer));
+      } else if (
+        ts.isBinaryExpression(node) &&
+        node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isIdentifier(node.left)
+      ) {
         const value = this.value(node.right);
         const name = node.left.text;
         // Assigned under a condition or in a loop, the name may hold either value afterwards.
-        (this.declaringScope(node, name) ?? this.scope(node)).set(name, this.runs(node) === 'once' ? value : { kind: 'tensor' });
+        (this.declaringScope(node, name) ?? this.scope(node)).set(
+          name,
+          this.runs(node) === 'once' ? value : { kind: 'tensor' },
+        );
       } else if (ts.isCallExpression(node)) this.value(node);
       ts.forEachChild(node, visit);
     };
@@ -106,7 +115,11 @@ class Reader {
 
   private readImports(): void {
     for (const statement of this.file.statements) {
-      if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && TFJS_MODULE.test(statement.moduleSpecifier.text)) {
+      if (
+        ts.isImportDeclaration(statement) &&
+        ts.isStringLiteral(statement.moduleSpecifier) &&
+        TFJS_MODULE.test(statement.moduleSpecifier.text)
+      ) {
         const clause = statement.importClause;
         if (clause?.name) this.names.set(clause.name.text, { kind: 'tf' });
         const bindings = clause?.namedBindings;
@@ -122,9 +135,16 @@ class Reader {
         // const tf = require('@tensorflow/tfjs')
         for (const d of statement.declarationList.declarations) {
           const init = d.initializer && unwrap(d.initializer);
-          if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && ts.isIdentifier(d.name)) {
+          if (
+            init &&
+            ts.isCallExpression(init) &&
+            ts.isIdentifier(init.expression) &&
+            init.expression.text === 'require' &&
+            ts.isIdentifier(d.name)
+          ) {
             const arg = init.arguments[0];
-            if (arg && ts.isStringLiteral(arg) && TFJS_MODULE.test(arg.text)) this.names.set(d.name.text, { kind: 'tf' });
+            if (arg && ts.isStringLiteral(arg) && TFJS_MODULE.test(arg.text))
+              this.names.set(d.name.text, { kind: 'tf' });
           }
         }
       }
@@ -140,11 +160,23 @@ class Reader {
     let result: 'once' | 'maybe' = 'once';
     for (let child = node, at = node.parent; at && at !== this.file; child = at, at = at.parent) {
       if (ts.isIterationStatement(at, false) && child !== (at as { initializer?: ts.Node }).initializer) return 'many';
-      if (ts.isFunctionLike(at)) return at.parent && ts.isCallExpression(at.parent) && at.parent.arguments.includes(at as ts.Expression) ? 'many' : result;
+      if (ts.isFunctionLike(at))
+        return at.parent && ts.isCallExpression(at.parent) && at.parent.arguments.includes(at as ts.Expression)
+          ? 'many'
+          : result;
       if (ts.isIfStatement(at) && child !== at.expression) result = 'maybe';
       if (ts.isConditionalExpression(at) && child !== at.condition) result = 'maybe';
       if (ts.isCaseClause(at) || ts.isDefaultClause(at)) result = 'maybe';
-      if (ts.isBinaryExpression(at) && child === at.right && [ts.SyntaxKind.AmpersandAmpersandToken, ts.SyntaxKind.BarBarToken, ts.SyntaxKind.QuestionQuestionToken].includes(at.operatorToken.kind)) result = 'maybe';
+      if (
+        ts.isBinaryExpression(at) &&
+        child === at.right &&
+        [
+          ts.SyntaxKind.AmpersandAmpersandToken,
+          ts.SyntaxKind.BarBarToken,
+          ts.SyntaxKind.QuestionQuestionToken,
+        ].includes(at.operatorToken.kind)
+      )
+        result = 'maybe';
     }
     return result;
   }
@@ -165,7 +197,7 @@ class Reader {
 
   /** The scope, from `node` outwards, that already binds `name`. */
   private declaringScope(node: ts.Node, name: string): Map<string, Val> | undefined {
-    for (let at = node; ; ) {
+    for (let at = node; ;) {
       const scope = this.scopeNode(at);
       const map = this.bindings.get(scope);
       if (map?.has(name)) return map;
@@ -215,7 +247,11 @@ class Reader {
         if (method !== 'apply' || !args[0]) return UNKNOWN;
         // In a loop the inputs of a later pass are not the first pass's: unknown, so nothing is claimed about them.
         const many = this.runs(node) === 'many';
-        return this.apply(target, many ? this.inputsOf(args[0]).map(() => undefined) : this.inputsOf(args[0]), this.producersOf(args[0]));
+        return this.apply(
+          target,
+          many ? this.inputsOf(args[0]).map(() => undefined) : this.inputsOf(args[0]),
+          this.producersOf(args[0]),
+        );
       }
       case 'sequential':
         if (method === 'add' && args[0]) {
@@ -279,18 +315,42 @@ class Reader {
   }
 
   /** A fix hint as edits: the key's value replaced, or the key added at the end of the config object. */
-  private edits(hint: FixHint, own: ts.CallExpression, producers: readonly (ts.CallExpression | undefined)[]): Fix | undefined {
+  private edits(
+    hint: FixHint,
+    own: ts.CallExpression,
+    producers: readonly (ts.CallExpression | undefined)[],
+  ): Fix | undefined {
     const call = hint.input === undefined ? own : producers[hint.input];
     const object = call && this.configObject(call);
     if (!object) return undefined;
-    const property = object.properties.find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === hint.key);
+    const property = object.properties.find(
+      (p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === hint.key,
+    );
     if (property && ts.isPropertyAssignment(property)) {
-      return { title: hint.title, preferred: hint.preferred, edits: [{ range: { start: property.initializer.getStart(this.file), end: property.initializer.getEnd() }, newText: hint.value }] };
+      return {
+        title: hint.title,
+        preferred: hint.preferred,
+        edits: [
+          {
+            range: { start: property.initializer.getStart(this.file), end: property.initializer.getEnd() },
+            newText: hint.value,
+          },
+        ],
+      };
     }
     if (property || hint.input !== undefined) return undefined; // shorthand, or a producer without that key: not ours to add
     const last = object.properties[object.properties.length - 1];
     const at = last ? last.getEnd() : object.getStart(this.file) + 1;
-    return { title: hint.title, preferred: hint.preferred, edits: [{ range: { start: at, end: at }, newText: last ? `, ${hint.key}: ${hint.value}` : ` ${hint.key}: ${hint.value} ` }] };
+    return {
+      title: hint.title,
+      preferred: hint.preferred,
+      edits: [
+        {
+          range: { start: at, end: at },
+          newText: last ? `, ${hint.key}: ${hint.value}` : ` ${hint.key}: ${hint.value} `,
+        },
+      ],
+    };
   }
 
   private shapeOf(node: ts.Node): Shape | undefined {
@@ -310,14 +370,22 @@ class Reader {
       const config = this.config(layer.call);
       const shape = config.get('inputShape');
       const batch = config.get('batchInputShape');
-      input = isShape(shape) ? shape : Array.isArray(batch) && isShape(batch.slice(1)) ? (batch.slice(1) as number[]) : undefined;
+      input = isShape(shape)
+        ? shape
+        : Array.isArray(batch) && isShape(batch.slice(1))
+          ? (batch.slice(1) as number[])
+          : undefined;
       model.empty = false;
     }
     const out = this.apply(layer, [input]);
     model.shape = out.kind === 'tensor' ? out.shape : undefined;
   }
 
-  private apply(layer: Extract<Val, { kind: 'layer' }>, inputs: (Shape | undefined)[], producers: (ts.CallExpression | undefined)[] = []): Val {
+  private apply(
+    layer: Extract<Val, { kind: 'layer' }>,
+    inputs: (Shape | undefined)[],
+    producers: (ts.CallExpression | undefined)[] = [],
+  ): Val {
     const object = this.configObject(layer.call);
     const config = objectConfig(object, this.constants);
     const at = object ?? layer.call;
@@ -333,7 +401,13 @@ class Reader {
       if (this.seen.has(key)) continue;
       this.seen.add(key);
       const fixes = (p.fixes ?? []).flatMap((hint) => this.edits(hint, layer.call, producers) ?? []);
-      this.diagnostics.push({ severity: p.severity, code: p.code, message: p.message, range, ...(fixes.length && { fixes }) });
+      this.diagnostics.push({
+        severity: p.severity,
+        code: p.code,
+        message: p.message,
+        range,
+        ...(fixes.length && { fixes }),
+      });
     }
     return { kind: 'tensor', shape: result.output, producer: layer.call };
   }

@@ -57,11 +57,16 @@ const fmt = (s: Shape) => s.join('×');
 const UNKNOWN: RuleResult = {};
 
 /** A number or [h, w] (or undefined when unreadable); `fallback` when the key is absent. */
-function pair(c: Config, key: string, fallback: readonly [number, number] | undefined): readonly [number, number] | undefined {
+function pair(
+  c: Config,
+  key: string,
+  fallback: readonly [number, number] | undefined,
+): readonly [number, number] | undefined {
   if (!c.has(key)) return fallback;
   const v = c.get(key);
   if (typeof v === 'number') return [v, v];
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number'))
+    return [v[0] as number, v[1] as number];
   return undefined;
 }
 
@@ -85,7 +90,12 @@ function sides(c: Config, key: string, fallback: number): readonly [number, numb
   if (!Array.isArray(v) || v.length !== 2) return undefined;
   if (v.every((x) => typeof x === 'number')) return [v[0] as number, v[0] as number, v[1] as number, v[1] as number];
   const [h, w] = v as readonly Value[];
-  if (Array.isArray(h) && Array.isArray(w) && [...h, ...w].length === 4 && [...h, ...w].every((x) => typeof x === 'number')) {
+  if (
+    Array.isArray(h) &&
+    Array.isArray(w) &&
+    [...h, ...w].length === 4 &&
+    [...h, ...w].every((x) => typeof x === 'number')
+  ) {
     return [h[0] as number, h[1] as number, w[0] as number, w[1] as number];
   }
   return undefined;
@@ -108,13 +118,29 @@ function image(i: RuleInput): { shape?: Shape; problems?: Problem[] } {
   const s = i.inputs[0];
   if (!s) return {};
   if (s.length !== 3) {
-    return { problems: [{ severity: 'error', code: 'rank-mismatch', message: `${i.label}: takes an H×W×C image; its input is ${fmt(s)}` }] };
+    return {
+      problems: [
+        {
+          severity: 'error',
+          code: 'rank-mismatch',
+          message: `${i.label}: takes an H×W×C image; its input is ${fmt(s)}`,
+        },
+      ],
+    };
   }
   return { shape: s };
 }
 
 /** conv2d, maxPooling2d and averagePooling2d: sliding windows with TensorFlow's padding. */
-function windows(i: RuleInput, kernel: readonly [number, number], strides: readonly [number, number], padding: string, dilation: readonly [number, number], what: string, kernelKey: string) {
+function windows(
+  i: RuleInput,
+  kernel: readonly [number, number],
+  strides: readonly [number, number],
+  padding: string,
+  dilation: readonly [number, number],
+  what: string,
+  kernelKey: string,
+) {
   const { shape, problems } = image(i);
   if (!shape) return { problems };
   const [h, w, c] = shape;
@@ -128,15 +154,37 @@ function windows(i: RuleInput, kernel: readonly [number, number], strides: reado
       const fit = (size: number, k: number, d: number) => Math.min(k, Math.floor((size - 1) / d) + 1);
       const [kh, kw] = [fit(h, kernel[0], dilation[0]), fit(w, kernel[1], dilation[1])];
       const fixes: FixHint[] = [
-        { title: `padding: 'same' (output ${convLength(h, kernel[0], 'same', strides[0])}×${convLength(w, kernel[1], 'same', strides[1])})`, key: 'padding', value: "'same'", preferred: true },
-        { title: `${kernelKey}: ${kh === kw ? kh : `[${kh}, ${kw}]`} (the largest that fits ${h}×${w})`, key: kernelKey, value: kh === kw ? `${kh}` : `[${kh}, ${kw}]` },
+        {
+          title: `padding: 'same' (output ${convLength(h, kernel[0], 'same', strides[0])}×${convLength(w, kernel[1], 'same', strides[1])})`,
+          key: 'padding',
+          value: "'same'",
+          preferred: true,
+        },
+        {
+          title: `${kernelKey}: ${kh === kw ? kh : `[${kh}, ${kw}]`} (the largest that fits ${h}×${w})`,
+          key: kernelKey,
+          value: kh === kw ? `${kh}` : `[${kh}, ${kw}]`,
+        },
       ];
       return {
-        problems: [{ severity: 'error' as const, code: 'empty-output' as const, message: `${i.label}: the ${kernel[0]}×${kernel[1]} ${what}${dilated} is larger than its ${h}×${w} input with 'valid' padding`, fixes }],
+        problems: [
+          {
+            severity: 'error' as const,
+            code: 'empty-output' as const,
+            message: `${i.label}: the ${kernel[0]}×${kernel[1]} ${what}${dilated} is larger than its ${h}×${w} input with 'valid' padding`,
+            fixes,
+          },
+        ],
       };
     }
   }
-  return { hw: [convLength(h, kernel[0], padding, strides[0], dilation[0]), convLength(w, kernel[1], padding, strides[1], dilation[1])] as const, c };
+  return {
+    hw: [
+      convLength(h, kernel[0], padding, strides[0], dilation[0]),
+      convLength(w, kernel[1], padding, strides[1], dilation[1]),
+    ] as const,
+    c,
+  };
 }
 
 const same = (i: RuleInput): RuleResult => (i.inputs[0] ? { output: i.inputs[0], params: 0 } : UNKNOWN);
@@ -148,7 +196,8 @@ function conv2d(i: RuleInput): RuleResult {
   const dilation = pair(i.config, 'dilationRate', [1, 1]);
   const padding = word(i.config, 'padding', 'valid');
   const format = word(i.config, 'dataFormat', 'channelsLast');
-  if (filters === undefined || !kernel || !strides || !dilation || padding === undefined || format !== 'channelsLast') return image(i);
+  if (filters === undefined || !kernel || !strides || !dilation || padding === undefined || format !== 'channelsLast')
+    return image(i);
   const r = windows(i, kernel, strides, padding, dilation, 'kernel', 'kernelSize');
   if (!('hw' in r) || !r.hw) return r;
   const bias = i.config.has('useBias') && i.config.get('useBias') === false ? 0 : filters;
@@ -162,17 +211,29 @@ function conv2dTranspose(i: RuleInput): RuleResult {
   const padding = word(i.config, 'padding', 'valid');
   const format = word(i.config, 'dataFormat', 'channelsLast');
   const { shape, problems } = image(i);
-  if (!shape || filters === undefined || !kernel || !strides || (padding !== 'valid' && padding !== 'same') || format !== 'channelsLast') return { problems };
+  if (
+    !shape ||
+    filters === undefined ||
+    !kernel ||
+    !strides ||
+    (padding !== 'valid' && padding !== 'same') ||
+    format !== 'channelsLast'
+  )
+    return { problems };
   const [h, w, c] = shape;
   const bias = i.config.has('useBias') && i.config.get('useBias') === false ? 0 : filters;
-  return { output: [deconvLength(h, strides[0], kernel[0], padding), deconvLength(w, strides[1], kernel[1], padding), filters], params: kernel[0] * kernel[1] * c * filters + bias };
+  return {
+    output: [deconvLength(h, strides[0], kernel[0], padding), deconvLength(w, strides[1], kernel[1], padding), filters],
+    params: kernel[0] * kernel[1] * c * filters + bias,
+  };
 }
 
 function pooling(i: RuleInput): RuleResult {
   const pool = pair(i.config, 'poolSize', [2, 2]);
   const strides = i.config.has('strides') ? pair(i.config, 'strides', undefined) : pool;
   const padding = word(i.config, 'padding', 'valid');
-  if (!pool || !strides || padding === undefined || word(i.config, 'dataFormat', 'channelsLast') !== 'channelsLast') return image(i);
+  if (!pool || !strides || padding === undefined || word(i.config, 'dataFormat', 'channelsLast') !== 'channelsLast')
+    return image(i);
   const r = windows(i, pool, strides, padding, [1, 1], 'pooling window', 'poolSize');
   if (!('hw' in r) || !r.hw) return r;
   return { output: [r.hw[0], r.hw[1], r.c], params: 0 };
@@ -231,7 +292,15 @@ function elementwise(i: RuleInput): RuleResult {
   let out = first;
   for (const [k, s] of rest.entries()) {
     if (s.length !== out.length) {
-      return { problems: [{ severity: 'error', code: 'rank-mismatch', message: `${i.label}: its inputs are ${shapes.map((x) => fmt(x!)).join(' and ')}, of different ranks` }] };
+      return {
+        problems: [
+          {
+            severity: 'error',
+            code: 'rank-mismatch',
+            message: `${i.label}: its inputs are ${shapes.map((x) => fmt(x!)).join(' and ')}, of different ranks`,
+          },
+        ],
+      };
     }
     const next: number[] = [];
     for (let d = 0; d < s.length; d++) {
@@ -244,11 +313,25 @@ function elementwise(i: RuleInput): RuleResult {
         // The input that differs from the first can be given its channels where its layer sets them.
         const fixes: FixHint[] = channels
           ? [
-              { title: `filters: ${out[d]} in the layer that makes input ${k + 2} (${s[d]} channels now)`, key: 'filters', value: `${out[d]}`, input: k + 1, preferred: true },
-              { title: `units: ${out[d]} in the layer that makes input ${k + 2} (${s[d]} now)`, key: 'units', value: `${out[d]}`, input: k + 1, preferred: true },
+              {
+                title: `filters: ${out[d]} in the layer that makes input ${k + 2} (${s[d]} channels now)`,
+                key: 'filters',
+                value: `${out[d]}`,
+                input: k + 1,
+                preferred: true,
+              },
+              {
+                title: `units: ${out[d]} in the layer that makes input ${k + 2} (${s[d]} now)`,
+                key: 'units',
+                value: `${out[d]}`,
+                input: k + 1,
+                preferred: true,
+              },
             ]
           : [];
-        return { problems: [{ severity: 'error', code: channels ? 'channel-mismatch' : 'spatial-mismatch', message, fixes }] };
+        return {
+          problems: [{ severity: 'error', code: channels ? 'channel-mismatch' : 'spatial-mismatch', message, fixes }],
+        };
       }
     }
     out = next;
@@ -263,7 +346,15 @@ function concatenate(i: RuleInput): RuleResult {
   const all = shapes as Shape[];
   const rank = all[0].length;
   if (all.some((s) => s.length !== rank)) {
-    return { problems: [{ severity: 'error', code: 'rank-mismatch', message: `${i.label}: its inputs are ${all.map(fmt).join(', ')}, of different ranks` }] };
+    return {
+      problems: [
+        {
+          severity: 'error',
+          code: 'rank-mismatch',
+          message: `${i.label}: its inputs are ${all.map(fmt).join(', ')}, of different ranks`,
+        },
+      ],
+    };
   }
   // tfjs counts axis over the batched shape; -1 and rank are the last axis.
   const axis = axisValue < 0 ? rank + axisValue : axisValue - 1;
@@ -298,7 +389,15 @@ function cropping2d(i: RuleInput): RuleResult {
   if (!shape || !p) return { problems };
   const [h, w] = [shape[0] - p[0] - p[1], shape[1] - p[2] - p[3]];
   if (h <= 0 || w <= 0) {
-    return { problems: [{ severity: 'error', code: 'empty-output', message: `${i.label}: cropping ${p[0]}+${p[1]} rows and ${p[2]}+${p[3]} columns leaves nothing of its ${shape[0]}×${shape[1]} input` }] };
+    return {
+      problems: [
+        {
+          severity: 'error',
+          code: 'empty-output',
+          message: `${i.label}: cropping ${p[0]}+${p[1]} rows and ${p[2]}+${p[3]} columns leaves nothing of its ${shape[0]}×${shape[1]} input`,
+        },
+      ],
+    };
   }
   return { output: [h, w, shape[2]], params: 0 };
 }
@@ -334,15 +433,17 @@ export const RULES: Readonly<Record<string, (i: RuleInput) => RuleResult>> = {
 
 /** δ at a layer's input, in words, for hovers: how tfjs's gradient carries it back. */
 export const DELTA_RULES: Readonly<Record<string, string>> = {
-  conv2d: 'δx = Σ_f full correlation of δy[:, :, f] (dilated by the strides) with W[:, :, :, f] rotated 180°, cropped by the padding',
-  conv2dTranspose: 'δx = the forward conv2d of δy with W (a transposed conv\'s backward is a convolution)',
-  maxPooling2d: 'each δy value goes to its window\'s maximum',
-  averagePooling2d: 'each δy value, divided by the window\'s size (TensorFlow\'s \'same\' counts only the inputs inside), spread over its window',
+  conv2d:
+    'δx = Σ_f full correlation of δy[:, :, f] (dilated by the strides) with W[:, :, :, f] rotated 180°, cropped by the padding',
+  conv2dTranspose: "δx = the forward conv2d of δy with W (a transposed conv's backward is a convolution)",
+  maxPooling2d: "each δy value goes to its window's maximum",
+  averagePooling2d:
+    "each δy value, divided by the window's size (TensorFlow's 'same' counts only the inputs inside), spread over its window",
   globalAveragePooling2d: 'δy[c] / (H·W) to every position of channel c',
   globalMaxPooling2d: 'δy[c] to the maximum of channel c',
   upSampling2d: 'δx = the sum of δy over each upsampled block',
   dense: 'δx = δy Wᵀ (W is IN×UNITS)',
-  flatten: 'δx = δy reshaped to the input\'s shape',
+  flatten: "δx = δy reshaped to the input's shape",
   activation: 'δx = δy ⊙ f′(x)',
   reLU: 'δx = δy ⊙ (x > 0)',
   leakyReLU: 'δx = δy ⊙ (x > 0 ? 1 : α)',

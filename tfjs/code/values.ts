@@ -16,13 +16,19 @@ export class Constants {
   private readonly evaluating = new Set<ts.Node>();
 
   constructor(file: ts.SourceFile) {
-    const declare = (name: string, init: ts.Expression | null) => this.table.set(name, this.table.has(name) ? null : init);
+    const declare = (name: string, init: ts.Expression | null) =>
+      this.table.set(name, this.table.has(name) ? null : init);
     const visit = (node: ts.Node): void => {
       if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
-        const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0 && ts.isVariableStatement(node.parent.parent);
+        const isConst =
+          ts.isVariableDeclarationList(node.parent) &&
+          (node.parent.flags & ts.NodeFlags.Const) !== 0 &&
+          ts.isVariableStatement(node.parent.parent);
         declare(node.name.text, isConst && node.initializer ? node.initializer : null);
-      } else if ((ts.isParameter(node) || ts.isBindingElement(node)) && ts.isIdentifier(node.name)) declare(node.name.text, null);
-      else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name) declare(node.name.text, null);
+      } else if ((ts.isParameter(node) || ts.isBindingElement(node)) && ts.isIdentifier(node.name))
+        declare(node.name.text, null);
+      else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name)
+        declare(node.name.text, null);
       ts.forEachChild(node, visit);
     };
     visit(file);
@@ -36,19 +42,31 @@ export class Constants {
     if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
     if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
     if (node.kind === ts.SyntaxKind.NullKeyword) return null;
-    if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node)) {
+    if (
+      ts.isParenthesizedExpression(node) ||
+      ts.isAsExpression(node) ||
+      ts.isNonNullExpression(node) ||
+      ts.isSatisfiesExpression(node)
+    ) {
       return this.evaluate(node.expression);
     }
     if (ts.isArrayLiteralExpression(node)) {
-      const items = node.elements.map((e) => (ts.isSpreadElement(e) || ts.isOmittedExpression(e) ? undefined : this.evaluate(e)));
+      const items = node.elements.map((e) =>
+        ts.isSpreadElement(e) || ts.isOmittedExpression(e) ? undefined : this.evaluate(e),
+      );
       return items.some((v) => v === undefined) ? undefined : items;
     }
     if (ts.isPrefixUnaryExpression(node)) {
       const v = this.evaluate(node.operand);
       if (typeof v !== 'number') return undefined;
-      return node.operator === ts.SyntaxKind.MinusToken ? -v : node.operator === ts.SyntaxKind.PlusToken ? v : undefined;
+      return node.operator === ts.SyntaxKind.MinusToken
+        ? -v
+        : node.operator === ts.SyntaxKind.PlusToken
+          ? v
+          : undefined;
     }
-    if (ts.isBinaryExpression(node)) return this.binary(node.operatorToken.kind, this.evaluate(node.left), this.evaluate(node.right));
+    if (ts.isBinaryExpression(node))
+      return this.binary(node.operatorToken.kind, this.evaluate(node.left), this.evaluate(node.right));
     if (ts.isIdentifier(node)) return this.constant(node.text);
     if (ts.isPropertyAccessExpression(node)) {
       const init = ts.isIdentifier(node.expression) ? this.table.get(node.expression.text) : undefined;
@@ -82,7 +100,12 @@ export class Constants {
 
   private binary(op: ts.SyntaxKind, a: Value, b: Value): Value {
     const K = ts.SyntaxKind;
-    if (op === K.PlusToken && (typeof a === 'string' || typeof b === 'string') && (typeof a === 'string' || typeof a === 'number') && (typeof b === 'string' || typeof b === 'number')) {
+    if (
+      op === K.PlusToken &&
+      (typeof a === 'string' || typeof b === 'string') &&
+      (typeof a === 'string' || typeof a === 'number') &&
+      (typeof b === 'string' || typeof b === 'number')
+    ) {
       return `${a}${b}`;
     }
     if (typeof a !== 'number' || typeof b !== 'number') return undefined;
@@ -107,7 +130,13 @@ export class Constants {
 
 /** Strips what does not change a value: parentheses, `as`, `!`, `satisfies`, `<T>x`. */
 export function unwrap(node: ts.Node): ts.Node {
-  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node)) {
+  while (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isNonNullExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isTypeAssertionExpression(node)
+  ) {
     node = node.expression;
   }
   return node;
@@ -117,13 +146,22 @@ export function unwrap(node: ts.Node): ts.Node {
  * A layer's config object as the rules read it. A spread (`...base`) or a computed key could set any key, so
  * then every key counts as present and unreadable.
  */
-export function objectConfig(object: ts.ObjectLiteralExpression | undefined, constants: Constants): Config & { node(key: string): ts.Node | undefined } {
+export function objectConfig(
+  object: ts.ObjectLiteralExpression | undefined,
+  constants: Constants,
+): Config & { node(key: string): ts.Node | undefined } {
   const props = new Map<string, ts.Node>();
   let open = false;
   for (const p of object?.properties ?? []) {
     if (ts.isPropertyAssignment(p)) {
       if (ts.isComputedPropertyName(p.name)) open = true;
-      else props.set(ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name) ? p.name.text : p.name.getText(), p.initializer);
+      else
+        props.set(
+          ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)
+            ? p.name.text
+            : p.name.getText(),
+          p.initializer,
+        );
     } else if (ts.isShorthandPropertyAssignment(p)) props.set(p.name.text, p.name);
     else open = true;
   }

@@ -47,7 +47,13 @@ export interface PlacedEdge {
   readonly edge: DiagramEdge;
   /** Start to end in the direction drawn (the backward view's run from the reader to the producer). */
   readonly points: readonly { readonly x: number; readonly y: number }[];
-  readonly label: { readonly x: number; readonly y: number; readonly width: number; readonly height: number; readonly text: string };
+  readonly label: {
+    readonly x: number;
+    readonly y: number;
+    readonly width: number;
+    readonly height: number;
+    readonly text: string;
+  };
 }
 
 export interface Layout {
@@ -72,9 +78,13 @@ const fmtError = (e: number) => (e === 0 ? '0' : e.toExponential(0).replace('e',
 export function nodeLines(n: DiagramNode, view: View, verdict?: Verdict): string[] {
   const title = n.unknownStart ? `${n.id}  ? starts here` : n.id;
   const lines = [title, n.label];
-  if (view === 'forward') lines.push(n.kind === 'loss' ? 'scalar' : n.params ? `${n.shape} · ${fmtInt(n.params)} params` : n.shape);
+  if (view === 'forward')
+    lines.push(n.kind === 'loss' ? 'scalar' : n.params ? `${n.shape} · ${fmtInt(n.params)} params` : n.shape);
   else lines.push(n.kind === 'loss' ? 'δ starts here' : `δ ${n.shape}`);
-  if (verdict) lines.push(`${verdict.passed ? '✓' : '✗'} ${fmtError(verdict.maxError)}${verdict.blamed ? ' · its rule is wrong' : ''}`);
+  if (verdict)
+    lines.push(
+      `${verdict.passed ? '✓' : '✗'} ${fmtError(verdict.maxError)}${verdict.blamed ? ' · its rule is wrong' : ''}`,
+    );
   return lines;
 }
 
@@ -90,22 +100,47 @@ const longest = (lines: readonly string[]) => Math.max(...lines.map((l) => l.len
 function sizes(model: DiagramModel, o: LayoutOptions) {
   const nodes = model.nodes.map((n) => {
     const lines = nodeLines(n, o.view, o.verdicts?.get(n.id));
-    return { node: n, lines, width: textWidth(longest(lines)) + 2 * NODE_PAD, height: lines.length * LINE_HEIGHT + 2 * NODE_PAD };
+    return {
+      node: n,
+      lines,
+      width: textWidth(longest(lines)) + 2 * NODE_PAD,
+      height: lines.length * LINE_HEIGHT + 2 * NODE_PAD,
+    };
   });
   const edges = model.edges.map((e) => {
     const text = edgeText(e, o.view);
     return { edge: e, text, width: textWidth(text.length) + 8, height: LINE_HEIGHT };
   });
-  const key = [o.direction, ...nodes.map((n) => `${n.node.id}:${n.width}:${n.height}`), ...edges.map((e) => `${e.edge.from}>${e.edge.to}:${e.width}`)].join('|');
+  const key = [
+    o.direction,
+    ...nodes.map((n) => `${n.node.id}:${n.width}:${n.height}`),
+    ...edges.map((e) => `${e.edge.from}>${e.edge.to}:${e.width}`),
+  ].join('|');
   return { nodes, edges, key };
 }
 
-let last: { key: string; placed: { x: number; y: number }[]; edges: { points: { x: number; y: number }[]; x: number; y: number }[]; width: number; height: number } | undefined;
+let last:
+  | {
+      key: string;
+      placed: { x: number; y: number }[];
+      edges: { points: { x: number; y: number }[]; x: number; y: number }[];
+      width: number;
+      height: number;
+    }
+  | undefined;
 
 /** The edges as links between node indices, for place(). */
-function links(nodes: readonly { node: DiagramNode }[], edges: readonly { edge: DiagramEdge; width: number; height: number }[]) {
+function links(
+  nodes: readonly { node: DiagramNode }[],
+  edges: readonly { edge: DiagramEdge; width: number; height: number }[],
+) {
   const index = new Map(nodes.map((n, i) => [n.node.id, i]));
-  return edges.map((e) => ({ from: index.get(e.edge.from)!, to: index.get(e.edge.to)!, width: e.width, height: e.height }));
+  return edges.map((e) => ({
+    from: index.get(e.edge.from)!,
+    to: index.get(e.edge.to)!,
+    width: e.width,
+    height: e.height,
+  }));
 }
 
 /**
@@ -122,7 +157,14 @@ export function layoutDiagram(model: DiagramModel, o: LayoutOptions): Layout & {
     width: l.width,
     height: l.height,
     reused,
-    nodes: s.nodes.map((n, i) => ({ node: n.node, lines: n.lines, width: n.width, height: n.height, x: l.placed[i].x, y: l.placed[i].y })),
+    nodes: s.nodes.map((n, i) => ({
+      node: n.node,
+      lines: n.lines,
+      width: n.width,
+      height: n.height,
+      x: l.placed[i].x,
+      y: l.placed[i].y,
+    })),
     edges: s.edges.map((e, i) => {
       const pe = l.edges[i];
       const points = o.view === 'backward' ? [...pe.points].reverse() : pe.points;

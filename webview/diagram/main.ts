@@ -4,7 +4,16 @@
  * user picks. Zoom and pan by wheel (Ctrl or a pinch zooms), drag and keys; the view, direction and overlay
  * survive a reload in the webview's state.
  */
-import { type DiagramState, type ExportFormat, type ExportTheme, type FromDiagram, isDiagramState, isToDiagram, type ToDiagram, type VerdictView } from '../../extension/diagram/protocol';
+import {
+  type DiagramState,
+  type ExportFormat,
+  type ExportTheme,
+  type FromDiagram,
+  isDiagramState,
+  isToDiagram,
+  type ToDiagram,
+  type VerdictView,
+} from '../../extension/diagram/protocol';
 import type { DiagramModel } from '../../engine/editor/diagram';
 import { type Layout, layoutDiagram, type Verdict } from './layout';
 import { type Overlay, type Rect, renderLabels, renderSvg } from './render';
@@ -13,7 +22,11 @@ import { covers, fitZoom, labelled, MIN_ZOOM, seen } from './viewport';
 
 type State = { -readonly [K in keyof DiagramState]: DiagramState[K] };
 
-declare function acquireVsCodeApi(): { postMessage(message: FromDiagram): void; getState(): unknown; setState(s: State): void };
+declare function acquireVsCodeApi(): {
+  postMessage(message: FromDiagram): void;
+  getState(): unknown;
+  setState(s: State): void;
+};
 
 const vscode = acquireVsCodeApi();
 const stage = document.getElementById('stage')!;
@@ -56,13 +69,20 @@ function receive(m: ToDiagram): void {
       report();
       return;
     case 'export':
-      void exportFigure(m.format, m.theme).then((data) => vscode.postMessage({ type: 'exported', format: m.format, data }));
+      void exportFigure(m.format, m.theme).then((data) =>
+        vscode.postMessage({ type: 'exported', format: m.format, data }),
+      );
       return;
     case 'empty':
       model = undefined;
       layout = undefined;
       svg = undefined;
-      stage.replaceChildren(Object.assign(document.createElement('p'), { className: 'empty', textContent: 'Open a .cnn file to see its network.' }));
+      stage.replaceChildren(
+        Object.assign(document.createElement('p'), {
+          className: 'empty',
+          textContent: 'Open a .cnn file to see its network.',
+        }),
+      );
       report();
       return;
   }
@@ -80,7 +100,8 @@ function draw(): void {
   stage.innerHTML = renderSvg(model, placed, { view: state.view, overlay: state.overlay, current, visible });
   svg = stage.querySelector('svg') ?? undefined;
   const t = model.totals;
-  document.getElementById('summary')!.textContent = `${model.nodes.length} nodes · ${t.params.toLocaleString('en-US')} params · ${t.macs.toLocaleString('en-US')} mult-adds`;
+  document.getElementById('summary')!.textContent =
+    `${model.nodes.length} nodes · ${t.params.toLocaleString('en-US')} params · ${t.macs.toLocaleString('en-US')} mult-adds`;
   applyZoom();
   fitted = true;
   report();
@@ -97,7 +118,8 @@ function relabelSoon(): void {
     const { width, height } = stage.getBoundingClientRect();
     const next = labelled(zoom, width, height);
     const readable = next.width > 0;
-    if (written && written.readable === readable && (!readable || covers(written.rect, seen(zoom, width, height)))) return;
+    if (written && written.readable === readable && (!readable || covers(written.rect, seen(zoom, width, height))))
+      return;
     written = { rect: next, readable };
     group.innerHTML = renderLabels(layout, next);
   });
@@ -213,13 +235,17 @@ function wireStage(): void {
     if (e.key === '+' || e.key === '=') zoomAt(1.2, r.width / 2, r.height / 2);
     else if (e.key === '-') zoomAt(1 / 1.2, r.width / 2, r.height / 2);
     else if (e.key === '0') fit();
-    else if ((e.key === 'ArrowDown' || e.key === 'ArrowRight' || e.key === 'ArrowUp' || e.key === 'ArrowLeft') && ids.length) {
+    else if (
+      (e.key === 'ArrowDown' || e.key === 'ArrowRight' || e.key === 'ArrowUp' || e.key === 'ArrowLeft') &&
+      ids.length
+    ) {
       const at = focused?.dataset.name ? ids.indexOf(focused.dataset.name) : -1;
       const step = e.key === 'ArrowDown' || e.key === 'ArrowRight' ? 1 : -1;
       const next = ids[Math.min(ids.length - 1, Math.max(0, at + step))];
       svg?.querySelector<SVGGElement>(`.node[data-name="${CSS.escape(next)}"]`)?.focus({ preventScroll: true });
       bringIntoView(next);
-    } else if (e.key === 'Enter' && focused?.dataset.name) vscode.postMessage({ type: 'reveal', id: focused.dataset.name });
+    } else if (e.key === 'Enter' && focused?.dataset.name)
+      vscode.postMessage({ type: 'reveal', id: focused.dataset.name });
     else return;
     e.preventDefault();
   });
@@ -257,7 +283,10 @@ function wireToolbar(): void {
 async function exportFigure(format: ExportFormat, theme: ExportTheme): Promise<string> {
   if (!model || !layout) return '<svg xmlns="http://www.w3.org/2000/svg"/>';
   const styles = getComputedStyle(document.documentElement);
-  const color: ColorOf = theme === 'print' ? (name) => PRINT[name] ?? '#000' : (name, fallback) => styles.getPropertyValue(`--vscode-${name}`).trim() || fallback;
+  const color: ColorOf =
+    theme === 'print'
+      ? (name) => PRINT[name] ?? '#000'
+      : (name, fallback) => styles.getPropertyValue(`--vscode-${name}`).trim() || fallback;
   const text = renderSvg(model, layout, { view: state.view, overlay: state.overlay, current: null }, diagramCss(color));
   if (format === 'svg') return text;
   const image = new Image();

@@ -63,9 +63,17 @@ export function place(boxes: readonly Size[], links: readonly Link[], direction:
   const chainOf = new Int32Array(boxes.length);
   chains.forEach((c, i) => c.members.forEach((m) => (chainOf[m] = i)));
   const outer = links.map((_, k) => k).filter((k) => chainOf[links[k].from] !== chainOf[links[k].to]);
-  const centres = placeChains(chains, outer.map((k) => ({ ...links[k], from: chainOf[links[k].from], to: chainOf[links[k].to] })), direction);
+  const centres = placeChains(
+    chains,
+    outer.map((k) => ({ ...links[k], from: chainOf[links[k].from], to: chainOf[links[k].to] })),
+    direction,
+  );
   const along = direction === 'TB' ? 'y' : 'x';
-  chains.forEach((c, i) => c.members.forEach((m, j) => (placed[m] = { ...centres.placed[i], [along]: centres.placed[i][along] + c.offsets[j] })));
+  chains.forEach((c, i) =>
+    c.members.forEach(
+      (m, j) => (placed[m] = { ...centres.placed[i], [along]: centres.placed[i][along] + c.offsets[j] }),
+    ),
+  );
   outer.forEach((k, j) => {
     const e = centres.edges[j];
     const points = e.points.slice();
@@ -126,7 +134,12 @@ function chainsOf(boxes: readonly Size[], links: readonly Link[], direction: Dir
     const total = at;
     const offsets = members.map((m, j) => starts[j] + length(boxes[m]) / 2 - total / 2);
     const wide = Math.max(...members.map((m) => across(boxes[m])), ...inner.map((k) => across(links[k])));
-    chains.push({ members, inner, offsets, size: tb ? { width: wide, height: total } : { width: total, height: wide } });
+    chains.push({
+      members,
+      inner,
+      offsets,
+      size: tb ? { width: wide, height: total } : { width: total, height: wide },
+    });
   }
   return chains;
 }
@@ -170,9 +183,18 @@ function placeChains(chains: readonly Chain[], links: readonly Link[], direction
     const first = bounds[p];
     const last = bounds[p + 1];
     const g = new graphlib.Graph({ multigraph: true });
-    g.setGraph({ rankdir: direction, ranker: 'longest-path', nodesep: 24, ranksep: RANKSEP, edgesep: 12, marginx: 16, marginy: 16 });
+    g.setGraph({
+      rankdir: direction,
+      ranker: 'longest-path',
+      nodesep: 24,
+      ranksep: RANKSEP,
+      edgesep: 12,
+      marginx: 16,
+      marginy: 16,
+    });
     g.setDefaultEdgeLabel(() => ({}));
-    for (let i = first; i <= last; i++) g.setNode(`${i}`, { width: chains[i].size.width, height: chains[i].size.height });
+    for (let i = first; i <= last; i++)
+      g.setNode(`${i}`, { width: chains[i].size.width, height: chains[i].size.height });
     const mine: number[] = [];
     for (let i = first; i <= last; i++) {
       for (const k of out.get(i) ?? []) {
@@ -191,7 +213,11 @@ function placeChains(chains: readonly Chain[], links: readonly Link[], direction
     }
     for (const k of mine) {
       const q = g.edge(`${links[k].from}`, `${links[k].to}`, `${k}`);
-      routed[k] = { points: (q.points ?? []).map((r: Point) => ({ x: r.x + dx, y: r.y + dy })), x: (q.x ?? 0) + dx, y: (q.y ?? 0) + dy };
+      routed[k] = {
+        points: (q.points ?? []).map((r: Point) => ({ x: r.x + dx, y: r.y + dy })),
+        x: (q.x ?? 0) + dx,
+        y: (q.y ?? 0) + dy,
+      };
     }
     const graph = g.graph();
     width = Math.max(width, (graph.width ?? 0) + dx);

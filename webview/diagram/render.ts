@@ -9,10 +9,15 @@ import { CHAR_WIDTH, FONT_SIZE, type Layout, LINE_HEIGHT, NODE_PAD, type View } 
 
 export type Overlay = 'none' | 'params' | 'macs' | 'memory';
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const n1 = (v: number) => Math.round(v * 10) / 10;
 
-export const OVERLAY_TEXT: Record<Exclude<Overlay, 'none'>, string> = { params: 'parameters', macs: 'multiply-adds', memory: 'activation memory (float32, per sample)' };
+export const OVERLAY_TEXT: Record<Exclude<Overlay, 'none'>, string> = {
+  params: 'parameters',
+  macs: 'multiply-adds',
+  memory: 'activation memory (float32, per sample)',
+};
 
 export function costOf(n: DiagramNode, overlay: Overlay): number {
   return overlay === 'params' ? n.params : overlay === 'macs' ? n.macs : overlay === 'memory' ? n.memoryBytes : 0;
@@ -21,7 +26,13 @@ export function costOf(n: DiagramNode, overlay: Overlay): number {
 /** 1,234,567 → 1.2M; bytes → KiB/MiB. */
 export function compact(v: number, overlay: Overlay): string {
   if (overlay === 'memory') return v >= 2 ** 20 ? `${(v / 2 ** 20).toFixed(1)} MiB` : `${(v / 1024).toFixed(1)} KiB`;
-  return v >= 1e9 ? `${(v / 1e9).toFixed(1)}G` : v >= 1e6 ? `${(v / 1e6).toFixed(1)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : `${v}`;
+  return v >= 1e9
+    ? `${(v / 1e9).toFixed(1)}G`
+    : v >= 1e6
+      ? `${(v / 1e6).toFixed(1)}M`
+      : v >= 1e3
+        ? `${(v / 1e3).toFixed(1)}k`
+        : `${v}`;
 }
 
 export interface RenderOptions {
@@ -71,15 +82,21 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
   const key = o.overlay === 'none' ? undefined : legendText(model, o.overlay, max);
   const width = Math.ceil(Math.max(layout.width, 320, key ? LEGEND_TEXT_X + key.length * CHAR_WIDTH + 16 : 0));
   const height = Math.ceil(layout.height + legendHeight);
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-size="${FONT_SIZE}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-size="${FONT_SIZE}">`,
+  );
   if (extraCss) out.push(`<style>${extraCss}</style>`);
-  out.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow" d="M0,0 L10,5 L0,10 z"/></marker></defs>');
+  out.push(
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow" d="M0,0 L10,5 L0,10 z"/></marker></defs>',
+  );
   out.push('<g class="edges">');
   for (const e of layout.edges) {
     const d = e.points.map((p, i) => `${i ? 'L' : 'M'}${n1(p.x)},${n1(p.y)}`).join(' ');
     const producer = e.edge.from;
     const title = `${producer}'s output ${e.edge.shape}, read by ${(readers.get(producer) ?? []).join(', ')}${o.view === 'backward' ? `\nδ back to ${producer}: ${e.edge.rule}` : ''}`;
-    out.push(`<g class="edge${e.edge.shape === '?' ? ' unknown' : ''}" data-from="${escape(e.edge.from)}" data-to="${escape(e.edge.to)}"><title>${escape(title)}</title><path d="${d}" marker-end="url(#arrow)"/></g>`);
+    out.push(
+      `<g class="edge${e.edge.shape === '?' ? ' unknown' : ''}" data-from="${escape(e.edge.from)}" data-to="${escape(e.edge.to)}"><title>${escape(title)}</title><path d="${d}" marker-end="url(#arrow)"/></g>`,
+    );
   }
   out.push('</g><g class="nodes">');
   layout.nodes.forEach((p, i) => {
@@ -87,9 +104,14 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
     const x = n1(p.x - p.width / 2);
     const y = n1(p.y - p.height / 2);
     const title = [`${n.id}: ${n.label}${n.line ? `, line ${n.line}` : ''}`, ...n.messages].join('\n');
-    out.push(`<g class="${nodeClasses(n, verdictOf(p.lines), o.current)}" data-name="${escape(n.id)}" tabindex="0" role="button" aria-label="${escape(p.lines.join(', '))}"><title>${escape(title)}</title>`);
+    out.push(
+      `<g class="${nodeClasses(n, verdictOf(p.lines), o.current)}" data-name="${escape(n.id)}" tabindex="0" role="button" aria-label="${escape(p.lines.join(', '))}"><title>${escape(title)}</title>`,
+    );
     out.push(`<rect x="${x}" y="${y}" width="${n1(p.width)}" height="${n1(p.height)}" rx="4"/>`);
-    if (o.overlay !== 'none' && costs[i] > 0) out.push(`<rect class="cost" x="${x}" y="${y}" width="${n1(p.width)}" height="${n1(p.height)}" rx="4" fill-opacity="${(0.1 + 0.5 * Math.log1p(costs[i]) / Math.log1p(max)).toFixed(3)}"/>`);
+    if (o.overlay !== 'none' && costs[i] > 0)
+      out.push(
+        `<rect class="cost" x="${x}" y="${y}" width="${n1(p.width)}" height="${n1(p.height)}" rx="4" fill-opacity="${(0.1 + (0.5 * Math.log1p(costs[i])) / Math.log1p(max)).toFixed(3)}"/>`,
+      );
     out.push('</g>');
   });
   out.push(`</g><g class="labels">${renderLabels(layout, o.visible)}</g>`);
@@ -98,7 +120,8 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
   return out.join('');
 }
 
-const inside = (r: Rect, x: number, y: number, w: number, h: number) => x + w / 2 >= r.x && x - w / 2 <= r.x + r.width && y + h / 2 >= r.y && y - h / 2 <= r.y + r.height;
+const inside = (r: Rect, x: number, y: number, w: number, h: number) =>
+  x + w / 2 >= r.x && x - w / 2 <= r.x + r.width && y + h / 2 >= r.y && y - h / 2 <= r.y + r.height;
 
 /**
  * The text of the nodes and edge labels inside `visible` (all when absent): the content of `<g class="labels">`,
@@ -110,7 +133,9 @@ export function renderLabels(layout: Layout, visible?: Rect): string {
   for (const e of layout.edges) {
     const l = e.label;
     if (visible && !inside(visible, l.x, l.y, l.width, l.height)) continue;
-    out.push(`<text class="edge-label${e.edge.shape === '?' ? ' unknown' : ''}" x="${n1(l.x)}" y="${n1(l.y + FONT_SIZE * 0.35)}" text-anchor="middle">${escape(l.text)}</text>`);
+    out.push(
+      `<text class="edge-label${e.edge.shape === '?' ? ' unknown' : ''}" x="${n1(l.x)}" y="${n1(l.y + FONT_SIZE * 0.35)}" text-anchor="middle">${escape(l.text)}</text>`,
+    );
   }
   for (const p of layout.nodes) {
     if (visible && !inside(visible, p.x, p.y, p.width, p.height)) continue;
@@ -119,7 +144,9 @@ export function renderLabels(layout: Layout, visible?: Rect): string {
     const verdict = verdictOf(p.lines);
     p.lines.forEach((line, j) => {
       const cls = j === 0 ? 'name' : j === 3 ? `verdict ${verdict!.startsWith('✓') ? 'passed' : 'failing'}` : 'sub';
-      out.push(`<text class="${cls}" x="${x + NODE_PAD}" y="${n1(y + NODE_PAD + j * LINE_HEIGHT + LINE_HEIGHT * 0.75)}">${escape(line)}</text>`);
+      out.push(
+        `<text class="${cls}" x="${x + NODE_PAD}" y="${n1(y + NODE_PAD + j * LINE_HEIGHT + LINE_HEIGHT * 0.75)}">${escape(line)}</text>`,
+      );
     });
   }
   return out.join('');
@@ -129,13 +156,17 @@ const LEGEND_STEPS = 8;
 const LEGEND_TEXT_X = 16 + LEGEND_STEPS * 20 + 8;
 
 function legendText(model: DiagramModel, overlay: Exclude<Overlay, 'none'>, max: number): string {
-  const total = overlay === 'params' ? model.totals.params : overlay === 'macs' ? model.totals.macs : model.totals.memoryBytes;
+  const total =
+    overlay === 'params' ? model.totals.params : overlay === 'macs' ? model.totals.macs : model.totals.memoryBytes;
   return `${OVERLAY_TEXT[overlay]}: 0 … ${compact(max, overlay)} per layer (log scale) · total ${compact(total, overlay)}`;
 }
 
 /** The colour scale (log, from 0 to the largest node's cost) and the network's total, below the figure. */
 function legend(text: string, top: number): string {
   const cells: string[] = [];
-  for (let i = 0; i < LEGEND_STEPS; i++) cells.push(`<rect class="cost" x="${16 + i * 20}" y="${top + 8}" width="20" height="12" fill-opacity="${(0.1 + (0.5 * i) / (LEGEND_STEPS - 1)).toFixed(3)}"/>`);
+  for (let i = 0; i < LEGEND_STEPS; i++)
+    cells.push(
+      `<rect class="cost" x="${16 + i * 20}" y="${top + 8}" width="20" height="12" fill-opacity="${(0.1 + (0.5 * i) / (LEGEND_STEPS - 1)).toFixed(3)}"/>`,
+    );
   return `<g class="legend">${cells.join('')}<text x="${LEGEND_TEXT_X}" y="${top + 18}">${escape(text)}</text></g>`;
 }

@@ -28,7 +28,12 @@ export function fitZoom(layout: Layout, width: number, height: number): Zoom {
 export function seen(zoom: Zoom, width: number, height: number, margin = 0): Rect {
   const w = width / zoom.k;
   const h = height / zoom.k;
-  return { x: -zoom.x / zoom.k - margin * w, y: -zoom.y / zoom.k - margin * h, width: w * (1 + 2 * margin), height: h * (1 + 2 * margin) };
+  return {
+    x: -zoom.x / zoom.k - margin * w,
+    y: -zoom.y / zoom.k - margin * h,
+    width: w * (1 + 2 * margin),
+    height: h * (1 + 2 * margin),
+  };
 }
 
 /**
@@ -41,4 +46,7 @@ export function labelled(zoom: Zoom, width: number, height: number): Rect {
 
 /** `inner` lies wholly inside `outer`. */
 export const covers = (outer: Rect, inner: Rect) =>
-  inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+  inner.x >= outer.x &&
+  inner.y >= outer.y &&
+  inner.x + inner.width <= outer.x + outer.width &&
+  inner.y + inner.height <= outer.y + outer.height;

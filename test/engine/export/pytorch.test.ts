@@ -27,7 +27,10 @@ interface Parity {
   readonly max_error?: number;
   readonly passed?: boolean;
 }
-const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/torch/export.json'), 'utf8')) as { tolerance: number; networks: Parity[] };
+const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/torch/export.json'), 'utf8')) as {
+  tolerance: number;
+  networks: Parity[];
+};
 
 function exported(file: string): string {
   return exportPytorch(check(readFileSync(join(ROOT, file), 'utf8')), basename(file));
@@ -46,28 +49,44 @@ describe('PyTorch export', () => {
   for (const n of fixture.networks) {
     if (n.refused) {
       it(`${n.file} is refused as PyTorch saw it refused`, () => {
-        assert.throws(() => exported(n.file), (e) => isExportError(e) && n.refused === `${n.file}: cannot export to pytorch: ${e.message}`);
+        assert.throws(
+          () => exported(n.file),
+          (e) => isExportError(e) && n.refused === `${n.file}: cannot export to pytorch: ${e.message}`,
+        );
       });
       continue;
     }
     it(`${n.file}: the export PyTorch ran, outputs, loss, gradients and δx within 1e-9`, () => {
       const text = exported(n.file);
-      assert.equal(createHash('sha256').update(text).digest('hex'), n.sha256, 'the export changed: run /usr/bin/python3 scripts/torch/export_parity.py again');
+      assert.equal(
+        createHash('sha256').update(text).digest('hex'),
+        n.sha256,
+        'the export changed: run /usr/bin/python3 scripts/torch/export_parity.py again',
+      );
       const errors = [n.loss!, n.input_delta!, ...Object.values(n.outputs!), ...Object.values(n.grads!)];
-      assert.ok(errors.every((e) => e <= 1e-9), `largest error ${Math.max(...errors)}`);
+      assert.ok(
+        errors.every((e) => e <= 1e-9),
+        `largest error ${Math.max(...errors)}`,
+      );
       assert.equal(n.passed, true);
       // Every layer's output was compared, not only the last.
       const analysis = check(readFileSync(join(ROOT, n.file), 'utf8'));
       assert.deepEqual(Object.keys(n.outputs!).sort(), analysis.layers.map((l) => l.name).sort());
       const torchName = { W: 'weight', b: 'bias', gamma: 'weight', beta: 'bias' } as const;
-      assert.deepEqual(n.state_dict, analysis.layers.flatMap((l) => l.params.map((p) => `${l.name}.${torchName[p.name]}`)));
+      assert.deepEqual(
+        n.state_dict,
+        analysis.layers.flatMap((l) => l.params.map((p) => `${l.name}.${torchName[p.name]}`)),
+      );
     });
   }
 
   it('a layer named after an nn.Module attribute is refused, naming the layer', () => {
     assert.throws(
       () => exportPytorch(check('input 3x4x4\nforward: conv 2 3x3\nrelu\n')),
-      (e) => e instanceof ExportError && e.layer === 'forward' && /nn\.Module already has an attribute 'forward'/.test(e.message),
+      (e) =>
+        e instanceof ExportError &&
+        e.layer === 'forward' &&
+        /nn\.Module already has an attribute 'forward'/.test(e.message),
     );
   });
 
@@ -79,6 +98,9 @@ describe('PyTorch export', () => {
   });
 
   it('a network with errors is refused with its first error', () => {
-    assert.throws(() => exportPytorch(check('input 3x4x4\nconv 2 9x9\n')), (e) => e instanceof ExportError && /the network has 1 error \(line 2: .*\)/.test(e.message));
+    assert.throws(
+      () => exportPytorch(check('input 3x4x4\nconv 2 9x9\n')),
+      (e) => e instanceof ExportError && /the network has 1 error \(line 2: .*\)/.test(e.message),
+    );
   });
 });

@@ -4,14 +4,29 @@ import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../../
 import { convPaths } from '../../../engine/kernels/conv.js';
 import { runTf, tfReady } from './peers.js';
 import {
-  type ConvSpec, assertClose, assertNear, convGeom, convName, dot, fromNHWC, naiveConv, naiveConvGrads, numericGrad, randn64, relError, rng,
-  toNHWC, weightsFromHWIO, weightsToHWIO,
+  type ConvSpec,
+  assertClose,
+  assertNear,
+  convGeom,
+  convName,
+  dot,
+  fromNHWC,
+  naiveConv,
+  naiveConvGrads,
+  numericGrad,
+  randn64,
+  relError,
+  rng,
+  toNHWC,
+  weightsFromHWIO,
+  weightsToHWIO,
 } from './util.js';
 
 describe('conv kernels: hand-worked cases', () => {
   // x = 1..9 in a 3×3, W = [[1,2],[3,4]]: y[i,j] = x[i,j] + 2x[i,j+1] + 3x[i+1,j] + 4x[i+1,j+1].
   const g = convGeom({ n: 1, c: 1, h: 3, w: 3, oc: 1, kh: 2, kw: 2, bias: false });
-  const x = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9), w = Float64Array.of(1, 2, 3, 4);
+  const x = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9),
+    w = Float64Array.of(1, 2, 3, 4);
 
   it('conv forward x=[1,1,3,3] w=[1,1,2,2] s=1 p=0', () => {
     assert.deepEqual([...conv2dForward(g, 1, x, w)], [37, 47, 67, 77]);
@@ -31,7 +46,14 @@ describe('conv kernels: hand-worked cases', () => {
   });
 
   it('conv forward x=[1,1,3,3] w=[1,1,1,1] s=2 p=[1,0,0,1]: padding only below… and to the right', () => {
-    const ga = { h: convAxis(3, 1, 2, 1, 1, 0), w: convAxis(3, 1, 2, 1, 0, 1), inChannels: 1, outChannels: 1, groups: 1, bias: true };
+    const ga = {
+      h: convAxis(3, 1, 2, 1, 1, 0),
+      w: convAxis(3, 1, 2, 1, 0, 1),
+      inChannels: 1,
+      outChannels: 1,
+      groups: 1,
+      bias: true,
+    };
     // rows read: −1 (padding), 1; columns read: 0, 2.
     assert.deepEqual([...conv2dForward(ga, 1, x, Float64Array.of(2), Float64Array.of(0.5))], [0.5, 0.5, 8.5, 12.5]);
   });
@@ -80,7 +102,13 @@ const f32 = (a: Float64Array) => Float32Array.from(a);
  * assertClose, or for a pass that runs winograd.ts, assertNear at a tenth of `rel` (relative to the largest
  * element: Winograd's rounding differs from summing taps in order; see assertNear).
  */
-function closeFor(route: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number, what: string): void {
+function closeFor(
+  route: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rel: number,
+  what: string,
+): void {
   if (route === 'winograd') assertNear(actual, expected, rel / 10, `${what} (winograd)`);
   else assertClose(actual, expected, rel, what);
 }
@@ -89,10 +117,24 @@ describe('conv kernels against TensorFlow.js (float32, NHWC)', () => {
   before(tfReady);
   const r = rng(11);
   for (const s of SPECS) {
-    const g = convGeom(s), oh = g.h.out, ow = g.w.out;
+    const g = convGeom(s),
+      oh = g.h.out,
+      ow = g.w.out;
     const [pt, pb, pl, pr] = s.pad ?? [0, 0, 0, 0];
-    const attrs = { strides: [s.sh ?? 1, s.sw ?? 1], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC', dilations: [s.dh ?? 1, s.dw ?? 1] };
-    const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * s.c * s.kh * s.kw), b = randn64(r, s.oc);
+    const attrs = {
+      strides: [s.sh ?? 1, s.sw ?? 1],
+      pad: [
+        [0, 0],
+        [pt, pb],
+        [pl, pr],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: [s.dh ?? 1, s.dw ?? 1],
+    };
+    const x = randn64(r, s.n * s.c * s.h * s.w),
+      w = randn64(r, s.oc * s.c * s.kh * s.kw),
+      b = randn64(r, s.oc);
     const dy = randn64(r, s.n * s.oc * oh * ow);
     const tx = { data: toNHWC(x, s.n, s.c, s.h, s.w), shape: [s.n, s.h, s.w, s.c] };
     const tw = { data: weightsToHWIO(w, s.oc, s.c, s.kh, s.kw), shape: [s.kh, s.kw, s.c, s.oc] };
@@ -107,11 +149,23 @@ describe('conv kernels against TensorFlow.js (float32, NHWC)', () => {
     // tfjs's backprop kernels take no dilation: those shapes are covered by the numeric checks below.
     if ((s.dh ?? 1) !== 1 || (s.dw ?? 1) !== 1) continue;
     it(`conv δx ${convName(s)}`, () => {
-      const want = fromNHWC(runTf('Conv2DBackpropInput', { dy: tdy, filter: tw }, { ...attrs, inputShape: tx.shape }), s.n, s.c, s.h, s.w);
+      const want = fromNHWC(
+        runTf('Conv2DBackpropInput', { dy: tdy, filter: tw }, { ...attrs, inputShape: tx.shape }),
+        s.n,
+        s.c,
+        s.h,
+        s.w,
+      );
       closeFor(route.dx, conv2dBackwardInput(g, s.n, f32(dy), f32(w)), want, 1e-4, 'δx');
     });
     it(`conv dW ${convName(s)}`, () => {
-      const want = weightsFromHWIO(runTf('Conv2DBackpropFilter', { x: tx, dy: tdy }, { ...attrs, filterShape: tw.shape }), s.oc, s.c, s.kh, s.kw);
+      const want = weightsFromHWIO(
+        runTf('Conv2DBackpropFilter', { x: tx, dy: tdy }, { ...attrs, filterShape: tw.shape }),
+        s.oc,
+        s.c,
+        s.kh,
+        s.kw,
+      );
       closeFor(route.dW, conv2dBackwardFilter(g, s.n, f32(x), f32(dy)).dW, want, 1e-4, 'dW');
     });
   }
@@ -121,16 +175,37 @@ describe('conv kernels against TensorFlow.js (float32, NHWC)', () => {
     { n: 1, c: 4, h: 8, w: 8, oc: 4, kh: 3, kw: 2, groups: 4, sh: 2, sw: 2 },
   ]) {
     it(`conv forward ${convName(s)} (depthwise)`, () => {
-      const g = convGeom(s), mult = s.oc / s.c, [pt, pb, pl, pr] = s.pad ?? [0, 0, 0, 0];
-      const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * s.kh * s.kw);
+      const g = convGeom(s),
+        mult = s.oc / s.c,
+        [pt, pb, pl, pr] = s.pad ?? [0, 0, 0, 0];
+      const x = randn64(r, s.n * s.c * s.h * s.w),
+        w = randn64(r, s.oc * s.kh * s.kw);
       // tfjs's depthwise filter is [kh, kw, C, multiplier]; output channel c·mult + q, like PyTorch's groups=C.
       const filter = new Float32Array(w.length);
-      for (let c = 0; c < s.c; c++) for (let q = 0; q < mult; q++) for (let u = 0; u < s.kh; u++) for (let v = 0; v < s.kw; v++) {
-        filter[((u * s.kw + v) * s.c + c) * mult + q] = w[((c * mult + q) * s.kh + u) * s.kw + v];
-      }
-      const want = runTf('DepthwiseConv2dNative', { x: { data: toNHWC(x, s.n, s.c, s.h, s.w), shape: [s.n, s.h, s.w, s.c] },
-        filter: { data: filter, shape: [s.kh, s.kw, s.c, mult] } },
-      { strides: [s.sh ?? 1, s.sw ?? 1], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC', dilations: [1, 1] });
+      for (let c = 0; c < s.c; c++)
+        for (let q = 0; q < mult; q++)
+          for (let u = 0; u < s.kh; u++)
+            for (let v = 0; v < s.kw; v++) {
+              filter[((u * s.kw + v) * s.c + c) * mult + q] = w[((c * mult + q) * s.kh + u) * s.kw + v];
+            }
+      const want = runTf(
+        'DepthwiseConv2dNative',
+        {
+          x: { data: toNHWC(x, s.n, s.c, s.h, s.w), shape: [s.n, s.h, s.w, s.c] },
+          filter: { data: filter, shape: [s.kh, s.kw, s.c, mult] },
+        },
+        {
+          strides: [s.sh ?? 1, s.sw ?? 1],
+          pad: [
+            [0, 0],
+            [pt, pb],
+            [pl, pr],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+        },
+      );
       assertClose(conv2dForward(g, s.n, f32(x), f32(w)), fromNHWC(want, s.n, s.oc, g.h.out, g.w.out), 1e-4, 'y');
     });
   }
@@ -147,8 +222,11 @@ describe('conv kernels: float64 central differences, loss = Σ y ⊙ r', () => {
   const r = rng(5);
   for (const s of cases) {
     it(`conv δx dW db ${convName(s)}`, () => {
-      const g = convGeom(s), icg = s.c / (s.groups ?? 1);
-      const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw), b = randn64(r, s.oc);
+      const g = convGeom(s),
+        icg = s.c / (s.groups ?? 1);
+      const x = randn64(r, s.n * s.c * s.h * s.w),
+        w = randn64(r, s.oc * icg * s.kh * s.kw),
+        b = randn64(r, s.oc);
       const up = randn64(r, s.n * s.oc * g.h.out * g.w.out);
       const loss = () => dot(conv2dForward(g, s.n, x, w, b), up);
       const dx = conv2dBackwardInput(g, s.n, up, w);
@@ -162,8 +240,12 @@ describe('conv kernels: float64 central differences, loss = Σ y ⊙ r', () => {
 
 describe('conv kernels: float32 path and batching', () => {
   it('conv float32 and float64 agree x=[3,5,9,9] w=[8,5,3,3] s=2 p=1, in their own element types', () => {
-    const r = rng(3), s: ConvSpec = { n: 3, c: 5, h: 9, w: 9, oc: 8, kh: 3, kw: 3, sh: 2, sw: 2, pad: [1, 1, 1, 1] };
-    const g = convGeom(s), x = randn64(r, 3 * 5 * 81), w = randn64(r, 8 * 5 * 9), dy = randn64(r, 3 * 8 * 25);
+    const r = rng(3),
+      s: ConvSpec = { n: 3, c: 5, h: 9, w: 9, oc: 8, kh: 3, kw: 3, sh: 2, sw: 2, pad: [1, 1, 1, 1] };
+    const g = convGeom(s),
+      x = randn64(r, 3 * 5 * 81),
+      w = randn64(r, 8 * 5 * 9),
+      dy = randn64(r, 3 * 8 * 25);
     const y32 = conv2dForward(g, 3, f32(x), f32(w));
     assert.ok(y32 instanceof Float32Array);
     assertClose(y32, conv2dForward(g, 3, x, w), 1e-4, 'y');
@@ -172,17 +254,29 @@ describe('conv kernels: float32 path and batching', () => {
   });
 
   it('conv x=[40,3,32,32] w=[70,3,5,5]: a batch split into column-buffer chunks (35 + 5 samples) equals one sample at a time', () => {
-    const r = rng(8), s: ConvSpec = { n: 40, c: 3, h: 32, w: 32, oc: 70, kh: 5, kw: 5 };
-    const g = convGeom(s), x = randn64(r, 40 * 3 * 1024), w = randn64(r, 70 * 75), dy = randn64(r, 40 * 70 * 28 * 28);
-    const y = conv2dForward(g, 40, x, w), dx = conv2dBackwardInput(g, 40, dy, w), dW = conv2dBackwardFilter(g, 40, x, dy).dW;
+    const r = rng(8),
+      s: ConvSpec = { n: 40, c: 3, h: 32, w: 32, oc: 70, kh: 5, kw: 5 };
+    const g = convGeom(s),
+      x = randn64(r, 40 * 3 * 1024),
+      w = randn64(r, 70 * 75),
+      dy = randn64(r, 40 * 70 * 28 * 28);
+    const y = conv2dForward(g, 40, x, w),
+      dx = conv2dBackwardInput(g, 40, dy, w),
+      dW = conv2dBackwardFilter(g, 40, x, dy).dW;
     const sumW = new Float64Array(dW.length);
     for (const n of [0, 17, 39]) {
-      const xs = x.slice(n * 3072, (n + 1) * 3072), dys = dy.slice(n * 70 * 784, (n + 1) * 70 * 784);
+      const xs = x.slice(n * 3072, (n + 1) * 3072),
+        dys = dy.slice(n * 70 * 784, (n + 1) * 70 * 784);
       assertClose(y.subarray(n * 70 * 784, (n + 1) * 70 * 784), conv2dForward(g, 1, xs, w), 1e-12, `y[${n}]`);
       assertClose(dx.subarray(n * 3072, (n + 1) * 3072), conv2dBackwardInput(g, 1, dys, w), 1e-12, `δx[${n}]`);
     }
     for (let n = 0; n < 40; n++) {
-      const one = conv2dBackwardFilter(g, 1, x.slice(n * 3072, (n + 1) * 3072), dy.slice(n * 70 * 784, (n + 1) * 70 * 784)).dW;
+      const one = conv2dBackwardFilter(
+        g,
+        1,
+        x.slice(n * 3072, (n + 1) * 3072),
+        dy.slice(n * 70 * 784, (n + 1) * 70 * 784),
+      ).dW;
       for (let i = 0; i < one.length; i++) sumW[i] += one[i];
     }
     assertClose(dW, sumW, 1e-10, 'dW');
@@ -190,7 +284,8 @@ describe('conv kernels: float32 path and batching', () => {
 
   it('conv writes into a provided output and zeroes a provided δx first', () => {
     const g = convGeom({ n: 1, c: 1, h: 3, w: 3, oc: 1, kh: 2, kw: 2 });
-    const y = new Float64Array(4).fill(99), dx = new Float64Array(9).fill(99);
+    const y = new Float64Array(4).fill(99),
+      dx = new Float64Array(9).fill(99);
     conv2dForward(g, 1, new Float64Array(9).fill(1), Float64Array.of(1, 1, 1, 1), null, y);
     conv2dBackwardInput(g, 1, Float64Array.of(1, 0, 0, 0), Float64Array.of(1, 1, 1, 1), dx);
     assert.deepEqual([...y], [4, 4, 4, 4]);
@@ -219,9 +314,11 @@ describe('conv kernels: implicit-GEMM forward (maps of ≥ 64 positions, 3–16 
   const r = rng(17);
   for (const s of cases) {
     it(`conv forward ${convName(s)}`, () => {
-      const g = convGeom(s), icg = s.c / (s.groups ?? 1);
+      const g = convGeom(s),
+        icg = s.c / (s.groups ?? 1);
       assert.equal(convPaths(g, s.n).forward, 'implicit', 'shape reaches the implicit path');
-      const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw);
+      const x = randn64(r, s.n * s.c * s.h * s.w),
+        w = randn64(r, s.oc * icg * s.kh * s.kw);
       const b = s.bias === false ? undefined : randn64(r, s.oc);
       const want = naiveConv(g, s.n, x, w, b);
       assertClose(conv2dForward(g, s.n, x, w, b), want, 1e-12, 'float64 y');
@@ -239,14 +336,38 @@ describe('conv kernels: which kernel each pass runs', () => {
   const cases: [string, ConvSpec, ReturnType<typeof convPaths>][] = [
     ['a', { n: 32, c: 64, h: 6, w: 6, oc: 96, kh: 5, kw: 5 }, { forward: 'winograd', dx: 'winograd', dW: 'winograd' }],
     ['b', { n: 32, c: 3, h: 17, w: 17, oc: 64, kh: 5, kw: 5 }, { forward: 'direct7', dx: 'winograd', dW: 'rows' }],
-    ['c1', { n: 64, c: 1, h: 32, w: 32, oc: 6, kh: 5, kw: 5 }, { forward: 'direct7 in place', dx: 'direct8 in place', dW: 'rows' }],
-    ['c2', { n: 64, c: 6, h: 14, w: 14, oc: 16, kh: 5, kw: 5 }, { forward: 'winograd', dx: 'winograd', dW: 'winograd' }],
-    ['d', { n: 16, c: 32, h: 32, w: 32, oc: 64, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, { forward: 'winograd', dx: 'winograd', dW: 'winograd' }],
-    ['a, 4 samples', { n: 4, c: 64, h: 6, w: 6, oc: 96, kh: 5, kw: 5 }, { forward: 'winograd', dx: 'winograd', dW: 'winograd' }],
+    [
+      'c1',
+      { n: 64, c: 1, h: 32, w: 32, oc: 6, kh: 5, kw: 5 },
+      { forward: 'direct7 in place', dx: 'direct8 in place', dW: 'rows' },
+    ],
+    [
+      'c2',
+      { n: 64, c: 6, h: 14, w: 14, oc: 16, kh: 5, kw: 5 },
+      { forward: 'winograd', dx: 'winograd', dW: 'winograd' },
+    ],
+    [
+      'd',
+      { n: 16, c: 32, h: 32, w: 32, oc: 64, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+      { forward: 'winograd', dx: 'winograd', dW: 'winograd' },
+    ],
+    [
+      'a, 4 samples',
+      { n: 4, c: 64, h: 6, w: 6, oc: 96, kh: 5, kw: 5 },
+      { forward: 'winograd', dx: 'winograd', dW: 'winograd' },
+    ],
     ['a, 3 samples', { n: 3, c: 64, h: 6, w: 6, oc: 96, kh: 5, kw: 5 }, { forward: 'gemm', dx: 'gemm', dW: 'gemm' }],
     // Transformed filters of 16·362·362 elements fit the scratch budget of 2^21, of 16·363·363 do not.
-    ['362 channels', { n: 2, c: 362, h: 8, w: 8, oc: 362, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, { forward: 'winograd', dx: 'winograd', dW: 'winograd' }],
-    ['363 channels', { n: 2, c: 363, h: 8, w: 8, oc: 363, kh: 3, kw: 3, pad: [1, 1, 1, 1] }, { forward: 'direct8', dx: 'direct8', dW: 'rows' }],
+    [
+      '362 channels',
+      { n: 2, c: 362, h: 8, w: 8, oc: 362, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+      { forward: 'winograd', dx: 'winograd', dW: 'winograd' },
+    ],
+    [
+      '363 channels',
+      { n: 2, c: 363, h: 8, w: 8, oc: 363, kh: 3, kw: 3, pad: [1, 1, 1, 1] },
+      { forward: 'direct8', dx: 'direct8', dW: 'rows' },
+    ],
   ];
   for (const [name, s, paths] of cases) {
     it(`${name}: ${convName(s)} runs ${paths.forward} / ${paths.dx} / ${paths.dW}`, () => {
@@ -276,14 +397,20 @@ describe('conv kernels: direct forward (stride 1, 3- or 5-wide kernel rows)', ()
   const r = rng(29);
   for (const [s, path] of cases) {
     it(`conv forward ${convName(s)} (${path.replace('direct', 'direct, strips of ')})`, () => {
-      const g = convGeom(s), icg = s.c / (s.groups ?? 1);
+      const g = convGeom(s),
+        icg = s.c / (s.groups ?? 1);
       assert.equal(convPaths(g, s.n).forward, path, 'shape reaches its direct path');
-      const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw);
+      const x = randn64(r, s.n * s.c * s.h * s.w),
+        w = randn64(r, s.oc * icg * s.kh * s.kw);
       const b = s.bias === false ? undefined : randn64(r, s.oc);
       const want = naiveConv(g, s.n, x, w, b);
       assertClose(conv2dForward(g, s.n, x, w, b, new Float64Array(want.length).fill(7)), want, 1e-12, 'float64 y');
-      assertClose(conv2dForward(g, s.n, f32(x), f32(w), b && f32(b), new Float32Array(want.length).fill(7)), want, 1e-4,
-        'float32 y');
+      assertClose(
+        conv2dForward(g, s.n, f32(x), f32(w), b && f32(b), new Float32Array(want.length).fill(7)),
+        want,
+        1e-4,
+        'float32 y',
+      );
     });
   }
 });
@@ -291,17 +418,32 @@ describe('conv kernels: direct forward (stride 1, 3- or 5-wide kernel rows)', ()
 describe('conv kernels: dW without im2col and direct δx (maps of ≥ 64 positions, stride-1 layers)', () => {
   // Against the direct-loop gradients, float64 at 1e-12 and float32 at 1e-4, into provided outputs holding junk.
   function check(s: ConvSpec, r: () => number): void {
-    const g = convGeom(s), icg = s.c / (s.groups ?? 1);
-    const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw);
-    const dy = randn64(r, s.n * s.oc * g.h.out * g.w.out), want = naiveConvGrads(g, s.n, x, w, dy);
-    const got = conv2dBackwardFilter(g, s.n, x, dy), route = convPaths(g, s.n);
-    closeFor(route.dx, conv2dBackwardInput(g, s.n, dy, w, new Float64Array(x.length).fill(7)), want.dx, 1e-12, 'float64 δx');
+    const g = convGeom(s),
+      icg = s.c / (s.groups ?? 1);
+    const x = randn64(r, s.n * s.c * s.h * s.w),
+      w = randn64(r, s.oc * icg * s.kh * s.kw);
+    const dy = randn64(r, s.n * s.oc * g.h.out * g.w.out),
+      want = naiveConvGrads(g, s.n, x, w, dy);
+    const got = conv2dBackwardFilter(g, s.n, x, dy),
+      route = convPaths(g, s.n);
+    closeFor(
+      route.dx,
+      conv2dBackwardInput(g, s.n, dy, w, new Float64Array(x.length).fill(7)),
+      want.dx,
+      1e-12,
+      'float64 δx',
+    );
     closeFor(route.dW, got.dW, want.dW, 1e-12, 'float64 dW');
     if (s.bias !== false) assertClose(got.db!, want.db, 1e-12, 'float64 db');
     else assert.equal(got.db, null);
     const got32 = conv2dBackwardFilter(g, s.n, f32(x), f32(dy));
-    closeFor(route.dx, conv2dBackwardInput(g, s.n, f32(dy), f32(w), new Float32Array(x.length).fill(7)), want.dx, 1e-4,
-      'float32 δx');
+    closeFor(
+      route.dx,
+      conv2dBackwardInput(g, s.n, f32(dy), f32(w), new Float32Array(x.length).fill(7)),
+      want.dx,
+      1e-4,
+      'float32 δx',
+    );
     closeFor(route.dW, got32.dW, want.dW, 1e-4, 'float32 dW');
     if (s.bias !== false) assertClose(got32.db!, want.db, 1e-4, 'float32 db');
   }

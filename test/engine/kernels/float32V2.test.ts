@@ -17,7 +17,8 @@ function exact(op: string, k: string): boolean {
 describe('float32 paths of the version 2 kernels against their float64 paths (1e-5)', () => {
   for (const c of loadV2().filter((k) => k.op !== 'erf')) {
     it(c.name, () => {
-      const got = compute(c, Float32Array), want = compute(c, Float64Array, true);
+      const got = compute(c, Float32Array),
+        want = compute(c, Float64Array, true);
       for (const k of expected(c)) {
         if (k === 'indices') {
           assert.deepEqual(got[k], want[k], k);

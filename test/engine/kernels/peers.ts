@@ -15,7 +15,11 @@ export function tfReady(): Promise<void> {
 }
 
 /** Runs a tfjs kernel by name and returns its output's data, disposing every tensor it made. */
-export function runTf(kernel: string, inputs: Record<string, { data: ArrayLike<number>; shape: number[] }>, attrs: object): Float32Array {
+export function runTf(
+  kernel: string,
+  inputs: Record<string, { data: ArrayLike<number>; shape: number[] }>,
+  attrs: object,
+): Float32Array {
   const tensors: Record<string, any> = {};
   for (const [k, v] of Object.entries(inputs)) tensors[k] = tf.tensor(Float32Array.from(v.data), v.shape, 'float32');
   const out = tf.engine().runKernel(kernel, tensors, attrs);

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import {
-  maxPoolBackward, maxPoolForward, maxPoolKinks, meanPoolBackward, meanPoolForward,
+  maxPoolBackward,
+  maxPoolForward,
+  maxPoolKinks,
+  meanPoolBackward,
+  meanPoolForward,
 } from '../../../engine/kernels/index.js';
 import { runTf, tfReady } from './peers.js';
 import { assertClose, dot, fromNHWC, numericGrad, poolGeom, randn64, relError, rng, toNHWC } from './util.js';
@@ -57,10 +61,12 @@ describe('pool kernels: hand-worked cases', () => {
   });
 
   it('max pool forward with and without gaps picks the same winners (NaN propagates)', () => {
-    const r = rng(2), g = poolGeom('max', 3, 9, 8, [3, 2], [2, 2], [1, 1], true);
+    const r = rng(2),
+      g = poolGeom('max', 3, 9, 8, [3, 2], [2, 2], [1, 1], true);
     const x = randn64(r, 2 * 3 * 72).map((v) => Math.round(v * 3) / 3); // many exact ties
     x[17] = NaN;
-    const a = maxPoolForward(g, 2, x), b = maxPoolForward(g, 2, x, { gaps: true });
+    const a = maxPoolForward(g, 2, x),
+      b = maxPoolForward(g, 2, x, { gaps: true });
     assert.deepEqual([...a.argmax], [...b.argmax]);
     assert.deepEqual([...a.y].map(String), [...b.y].map(String));
     assert.ok([...a.y].some(Number.isNaN));
@@ -77,18 +83,31 @@ describe('pool kernels against TensorFlow.js (float32, NHWC)', () => {
     { c: 3, h: 7, w: 8, k: [3, 3], s: [2, 1], pad: 1 },
     { c: 2, h: 6, w: 9, k: [2, 3], s: [3, 3], pad: 1 },
   ];
-  const r = rng(21), n = 2;
+  const r = rng(21),
+    n = 2;
   for (const cs of cases) {
     const name = `x=[${n},${cs.c},${cs.h},${cs.w}] k=${cs.k.join('x')} s=${cs.s.join('x')} p=${cs.pad}`;
-    const x = randn64(r, n * cs.c * cs.h * cs.w), x32 = Float32Array.from(x);
+    const x = randn64(r, n * cs.c * cs.h * cs.w),
+      x32 = Float32Array.from(x);
     // Explicit padding: with a plain number, tfjs sizes both axes from the height's kernel and stride.
-    const attrs = { filterSize: cs.k, strides: cs.s, pad: [[0, 0], [cs.pad, cs.pad], [cs.pad, cs.pad], [0, 0]] };
+    const attrs = {
+      filterSize: cs.k,
+      strides: cs.s,
+      pad: [
+        [0, 0],
+        [cs.pad, cs.pad],
+        [cs.pad, cs.pad],
+        [0, 0],
+      ],
+    };
     const tx = { data: toNHWC(x, n, cs.c, cs.h, cs.w), shape: [n, cs.h, cs.w, cs.c] };
     for (const mode of ['max', 'mean'] as const) {
       // tfjs's average excludes padding from its divisor, PyTorch's (ours) includes it: compare without padding.
       if (mode === 'mean' && cs.pad > 0) continue;
       const g = poolGeom(mode, cs.c, cs.h, cs.w, cs.k, cs.s, [cs.pad, cs.pad]);
-      const oh = g.h.out, ow = g.w.out, dy = randn64(r, n * cs.c * oh * ow);
+      const oh = g.h.out,
+        ow = g.w.out,
+        dy = randn64(r, n * cs.c * oh * ow);
       const tdy = { data: toNHWC(dy, n, cs.c, oh, ow), shape: [n, oh, ow, cs.c] };
       it(`${mode} pool forward and δx ${name}`, () => {
         if (mode === 'max') {
@@ -96,7 +115,12 @@ describe('pool kernels against TensorFlow.js (float32, NHWC)', () => {
           const { y, argmax } = maxPoolForward(g, n, x32);
           assertClose(y, fromNHWC(ty, n, cs.c, oh, ow), 1e-6, 'y');
           const want = runTf('MaxPoolGrad', { dy: tdy, input: tx, output: { data: ty, shape: tdy.shape } }, attrs);
-          assertClose(maxPoolBackward(g, n, Float32Array.from(dy), argmax), fromNHWC(want, n, cs.c, cs.h, cs.w), 1e-5, 'δx');
+          assertClose(
+            maxPoolBackward(g, n, Float32Array.from(dy), argmax),
+            fromNHWC(want, n, cs.c, cs.h, cs.w),
+            1e-5,
+            'δx',
+          );
         } else {
           const ty = runTf('AvgPool', { x: tx }, attrs);
           assertClose(meanPoolForward(g, n, x32), fromNHWC(ty, n, cs.c, oh, ow), 1e-5, 'y');
@@ -120,8 +144,18 @@ describe('pool kernels: float64 central differences, loss = Σ y ⊙ r', () => {
   for (const cs of cases) {
     for (const mode of ['max', 'mean'] as const) {
       it(`${mode} pool δx x=[2,${cs.c},${cs.h},${cs.w}] k=${cs.k.join('x')} s=${cs.s.join('x')} p=${cs.pad.join('x')}${cs.ceil ? ' ceil' : ''}`, () => {
-        const g = poolGeom(mode, cs.c, cs.h, cs.w, [cs.k[0], cs.k[1]], [cs.s[0], cs.s[1]], [cs.pad[0], cs.pad[1]], cs.ceil);
-        const x = randn64(r, 2 * cs.c * cs.h * cs.w), up = randn64(r, 2 * cs.c * g.h.out * g.w.out);
+        const g = poolGeom(
+          mode,
+          cs.c,
+          cs.h,
+          cs.w,
+          [cs.k[0], cs.k[1]],
+          [cs.s[0], cs.s[1]],
+          [cs.pad[0], cs.pad[1]],
+          cs.ceil,
+        );
+        const x = randn64(r, 2 * cs.c * cs.h * cs.w),
+          up = randn64(r, 2 * cs.c * g.h.out * g.w.out);
         if (mode === 'max') {
           const fwd = maxPoolForward(g, 2, x, { gaps: true });
           assert.equal(maxPoolKinks(fwd, 1e-5).length, 0, 'random data should have no near-ties');
@@ -136,8 +170,11 @@ describe('pool kernels: float64 central differences, loss = Σ y ⊙ r', () => {
   }
 
   it('pool kernels write into provided outputs, zeroing δx first', () => {
-    const g = poolGeom('max', 1, 2, 2, [2, 2]), x = Float64Array.of(1, 2, 3, 4);
-    const y = new Float64Array(1), argmax = new Int32Array(1), dx = new Float64Array(4).fill(5);
+    const g = poolGeom('max', 1, 2, 2, [2, 2]),
+      x = Float64Array.of(1, 2, 3, 4);
+    const y = new Float64Array(1),
+      argmax = new Int32Array(1),
+      dx = new Float64Array(4).fill(5);
     maxPoolForward(g, 1, x, { y, argmax });
     assert.deepEqual([y[0], argmax[0]], [4, 3]);
     assert.deepEqual([...maxPoolBackward(g, 1, Float64Array.of(2), argmax, dx)], [0, 0, 0, 2]);
@@ -146,7 +183,9 @@ describe('pool kernels: float64 central differences, loss = Σ y ⊙ r', () => {
   });
 
   it('pool float32 path answers in float32 with the float64 values', () => {
-    const r2 = rng(4), g = poolGeom('mean', 2, 9, 9, [3, 3], [2, 2], [1, 1], true), x = randn64(r2, 2 * 81);
+    const r2 = rng(4),
+      g = poolGeom('mean', 2, 9, 9, [3, 3], [2, 2], [1, 1], true),
+      x = randn64(r2, 2 * 81);
     const y32 = meanPoolForward(g, 1, Float32Array.from(x));
     assert.ok(y32 instanceof Float32Array);
     assertClose(y32, meanPoolForward(g, 1, x), 1e-5, 'y');

@@ -7,17 +7,40 @@
  * read column by column from tfjs on unit inputs. Deconv and bilinear sums are compared relative to each tensor's
  * largest value, moves and single-term results elementwise.
  */
-import { type DeconvGeometry, deconv2dBackwardFilter, deconv2dBackwardInput, deconv2dForward, deconvOut, upsampleBackward,
-  upsampleForward } from '../../../engine/kernels/index.js';
+import {
+  type DeconvGeometry,
+  deconv2dBackwardFilter,
+  deconv2dBackwardInput,
+  deconv2dForward,
+  deconvOut,
+  upsampleBackward,
+  upsampleForward,
+} from '../../../engine/kernels/index.js';
 import { runTf, tfReady } from './peers.js';
 import assert from 'node:assert/strict';
 import { assertClose, fromNHWC, randn64, relError, rng, toNHWC, weightsFromHWIO, weightsToHWIO } from './util.js';
 
-interface DeconvSpec { n: number; c: number; h: number; w: number; f: number; k: [number, number]; s: [number, number];
-  p: [number, number]; op?: [number, number] }
+interface DeconvSpec {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  f: number;
+  k: [number, number];
+  s: [number, number];
+  p: [number, number];
+  op?: [number, number];
+}
 
 function deconvGeom(s: DeconvSpec): DeconvGeometry {
-  const axis = (a: 0 | 1, size: number) => ({ size, kernel: s.k[a], stride: s.s[a], pad: s.p[a], outPad: s.op?.[a] ?? 0, dilation: 1 });
+  const axis = (a: 0 | 1, size: number) => ({
+    size,
+    kernel: s.k[a],
+    stride: s.s[a],
+    pad: s.p[a],
+    outPad: s.op?.[a] ?? 0,
+    dilation: 1,
+  });
   return { h: axis(0, s.h), w: axis(1, s.w), inChannels: s.c, outChannels: s.f, groups: 1, bias: false };
 }
 
@@ -46,17 +69,32 @@ describe('transposed conv against TensorFlow.js conv2dTranspose (float32, NHWC)'
     { n: 2, c: 8, h: 7, w: 9, f: 6, k: [5, 5], s: [1, 1], p: [2, 2] },
   ];
   for (const s of specs) {
-    const g = deconvGeom(s), OH = deconvOut(g.h), OW = deconvOut(g.w);
+    const g = deconvGeom(s),
+      OH = deconvOut(g.h),
+      OW = deconvOut(g.w);
     const name = `x=[${s.n},${s.c},${s.h},${s.w}] w=[${s.c},${s.f},${s.k.join(',')}] s=${s.s.join('x')} p=${s.p.join('x')} op=${(s.op ?? [0, 0]).join('x')}`;
-    const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.c * s.f * s.k[0] * s.k[1]), dy = randn64(r, s.n * s.f * OH * OW);
+    const x = randn64(r, s.n * s.c * s.h * s.w),
+      w = randn64(r, s.c * s.f * s.k[0] * s.k[1]),
+      dy = randn64(r, s.n * s.f * OH * OW);
     // The conv whose δx is this deconv: input [n, OH, OW, f], output [n, h, w, c], filter [kh, kw, f, c].
-    const pad = [[0, 0], [s.p[0], s.p[0]], [s.p[1], s.p[1]], [0, 0]];
+    const pad = [
+      [0, 0],
+      [s.p[0], s.p[0]],
+      [s.p[1], s.p[1]],
+      [0, 0],
+    ];
     const attrs = { strides: s.s, pad, dataFormat: 'NHWC', dilations: [1, 1] };
     const tx = { data: toNHWC(x, s.n, s.c, s.h, s.w), shape: [s.n, s.h, s.w, s.c] };
     const tw = { data: weightsToHWIO(w, s.c, s.f, s.k[0], s.k[1]), shape: [s.k[0], s.k[1], s.f, s.c] };
     const tdy = { data: toNHWC(dy, s.n, s.f, OH, OW), shape: [s.n, OH, OW, s.f] };
     it(`deconv forward ${name}`, () => {
-      const want = fromNHWC(runTf('Conv2DBackpropInput', { dy: tx, filter: tw }, { ...attrs, inputShape: tdy.shape }), s.n, s.f, OH, OW);
+      const want = fromNHWC(
+        runTf('Conv2DBackpropInput', { dy: tx, filter: tw }, { ...attrs, inputShape: tdy.shape }),
+        s.n,
+        s.f,
+        OH,
+        OW,
+      );
       closeNorm(deconv2dForward(g, s.n, f32(x), f32(w)), want, 1e-5, 'y');
     });
     it(`deconv δx ${name}`, () => {
@@ -64,7 +102,13 @@ describe('transposed conv against TensorFlow.js conv2dTranspose (float32, NHWC)'
       closeNorm(deconv2dBackwardInput(g, s.n, f32(dy), f32(w)), want, 1e-5, 'δx');
     });
     it(`deconv dW ${name}`, () => {
-      const want = weightsFromHWIO(runTf('Conv2DBackpropFilter', { x: tdy, dy: tx }, { ...attrs, filterShape: tw.shape }), s.c, s.f, s.k[0], s.k[1]);
+      const want = weightsFromHWIO(
+        runTf('Conv2DBackpropFilter', { x: tdy, dy: tx }, { ...attrs, filterShape: tw.shape }),
+        s.c,
+        s.f,
+        s.k[0],
+        s.k[1],
+      );
       closeNorm(deconv2dBackwardFilter(g, s.n, f32(x), f32(dy)).dW, want, 1e-5, 'dW');
     });
   }
@@ -74,12 +118,22 @@ describe('upsampling against TensorFlow.js resizeNearestNeighbor / resizeBilinea
   before(tfReady);
   const r = rng(17);
   const shapes: [number, number, number, number, number, number][] = [
-    [2, 3, 4, 5, 2, 2], [1, 2, 3, 3, 3, 2], [2, 2, 5, 2, 1, 4], [1, 1, 1, 3, 4, 4], [2, 4, 6, 7, 2, 3], [2, 2, 3, 1, 2, 3],
-    [1, 2, 2, 2, 3, 3], [2, 3, 4, 4, 1, 1],
+    [2, 3, 4, 5, 2, 2],
+    [1, 2, 3, 3, 3, 2],
+    [2, 2, 5, 2, 1, 4],
+    [1, 1, 1, 3, 4, 4],
+    [2, 4, 6, 7, 2, 3],
+    [2, 2, 3, 1, 2, 3],
+    [1, 2, 2, 2, 3, 3],
+    [2, 3, 4, 4, 1, 1],
   ];
   for (const [n, c, h, w, sh, sw] of shapes) {
-    const OH = h * sh, OW = w * sw, x = randn64(r, n * c * h * w), dy = randn64(r, n * c * OH * OW);
-    const tx = { data: toNHWC(x, n, c, h, w), shape: [n, h, w, c] }, tdy = { data: toNHWC(dy, n, c, OH, OW), shape: [n, OH, OW, c] };
+    const OH = h * sh,
+      OW = w * sw,
+      x = randn64(r, n * c * h * w),
+      dy = randn64(r, n * c * OH * OW);
+    const tx = { data: toNHWC(x, n, c, h, w), shape: [n, h, w, c] },
+      tdy = { data: toNHWC(dy, n, c, OH, OW), shape: [n, OH, OW, c] };
     const attrs = { alignCorners: false, halfPixelCenters: true, size: [OH, OW] };
     const name = `x=[${n},${c},${h},${w}] scale=${sh}x${sw}`;
     it(`upsample nearest forward ${name}`, () => {
@@ -89,12 +143,21 @@ describe('upsampling against TensorFlow.js resizeNearestNeighbor / resizeBilinea
     it(`upsample nearest δx ${name}`, () => {
       // One sample per call: tfjs 4.22's ResizeNearestNeighborGrad reads δy at the images' batch offset, so every
       // sample after the first reads the wrong δy.
-      const per = c * h * w, perDy = c * OH * OW, nhwc = new Float64Array(n * per);
+      const per = c * h * w,
+        perDy = c * OH * OW,
+        nhwc = new Float64Array(n * per);
       for (let b = 0; b < n; b++) {
-        nhwc.set(runTf('ResizeNearestNeighborGrad', {
-          images: { data: tx.data.subarray(b * per, (b + 1) * per), shape: [1, h, w, c] },
-          dy: { data: tdy.data.subarray(b * perDy, (b + 1) * perDy), shape: [1, OH, OW, c] },
-        }, { alignCorners: false }), b * per);
+        nhwc.set(
+          runTf(
+            'ResizeNearestNeighborGrad',
+            {
+              images: { data: tx.data.subarray(b * per, (b + 1) * per), shape: [1, h, w, c] },
+              dy: { data: tdy.data.subarray(b * perDy, (b + 1) * perDy), shape: [1, OH, OW, c] },
+            },
+            { alignCorners: false },
+          ),
+          b * per,
+        );
       }
       const want = fromNHWC(nhwc, n, c, h, w);
       assertClose(upsampleBackward({ mode: 'nearest', channels: c, H: h, W: w, sh, sw }, n, f32(dy)), want, 1e-5, 'δx');

@@ -10,7 +10,8 @@ import { assertClose } from './util.js';
 const REL = 1e-9;
 
 function check(c: Case): void {
-  const got = compute(c, Float64Array), keys = expected(c);
+  const got = compute(c, Float64Array),
+    keys = expected(c);
   assert.deepEqual(Object.keys(got).sort(), keys.sort(), 'tensors checked');
   for (const k of keys) {
     if (k === 'indices') assert.deepEqual(got[k], c.tensors[k].data, k);
@@ -23,8 +24,23 @@ describe('PyTorch fixtures, version 2 kernels (float64, 1e-9)', () => {
   const cases = loadV2();
   it('has every op the script writes', () => {
     const ops = new Set(cases.map((c) => c.op));
-    for (const op of ['conv_transpose2d', 'upsample', 'adaptive_max_pool2d', 'adaptive_avg_pool2d', 'relu6', 'gelu', 'silu',
-      'hardswish', 'hardsigmoid', 'elu', 'erf', 'group_norm', 'mul', 'crop']) assert.ok(ops.has(op), op);
+    for (const op of [
+      'conv_transpose2d',
+      'upsample',
+      'adaptive_max_pool2d',
+      'adaptive_avg_pool2d',
+      'relu6',
+      'gelu',
+      'silu',
+      'hardswish',
+      'hardsigmoid',
+      'elu',
+      'erf',
+      'group_norm',
+      'mul',
+      'crop',
+    ])
+      assert.ok(ops.has(op), op);
   });
   for (const c of cases) it(c.name, () => check(c));
 });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import {
-  winogradBackwardFilter, winogradBackwardInput, winogradFits, winogradForward,
+  winogradBackwardFilter,
+  winogradBackwardInput,
+  winogradFits,
+  winogradForward,
 } from '../../../engine/kernels/winograd.js';
 import { type ConvSpec, assertNear, convGeom, convName, naiveConv, naiveConvGrads, randn64, rng } from './util.js';
 
@@ -46,9 +49,13 @@ describe('winograd kernels against the direct loops (relative to the largest out
   ];
   const r = rng(29);
   for (const s of cases) {
-    const g = convGeom(s), icg = s.c / (s.groups ?? 1), P = g.h.out * g.w.out;
-    const x = randn64(r, s.n * s.c * s.h * s.w), w = randn64(r, s.oc * icg * s.kh * s.kw);
-    const b = s.bias === false ? null : randn64(r, s.oc), dy = randn64(r, s.n * s.oc * P);
+    const g = convGeom(s),
+      icg = s.c / (s.groups ?? 1),
+      P = g.h.out * g.w.out;
+    const x = randn64(r, s.n * s.c * s.h * s.w),
+      w = randn64(r, s.oc * icg * s.kh * s.kw);
+    const b = s.bias === false ? null : randn64(r, s.oc),
+      dy = randn64(r, s.n * s.oc * P);
 
     it(`winograd forward ${convName(s)}`, () => {
       assert.ok(winogradFits(g));
@@ -63,12 +70,14 @@ describe('winograd kernels against the direct loops (relative to the largest out
 
     it(`winograd δx dW ${convName(s)}`, () => {
       const want = naiveConvGrads(g, s.n, x, w, dy);
-      const dx = new Float64Array(x.length).fill(NaN), dW = new Float64Array(w.length).fill(NaN);
+      const dx = new Float64Array(x.length).fill(NaN),
+        dW = new Float64Array(w.length).fill(NaN);
       winogradBackwardInput(g, s.n, dy, w, dx);
       winogradBackwardFilter(g, s.n, x, dy, dW);
       assertNear(dx, want.dx, 1e-13, 'float64 δx');
       assertNear(dW, want.dW, 1e-13, 'float64 dW');
-      const dx32 = new Float32Array(x.length).fill(NaN), dW32 = new Float32Array(w.length).fill(NaN);
+      const dx32 = new Float32Array(x.length).fill(NaN),
+        dW32 = new Float32Array(w.length).fill(NaN);
       winogradBackwardInput(g, s.n, f32(dy), f32(w), dx32);
       winogradBackwardFilter(g, s.n, f32(x), f32(dy), dW32);
       assertNear(dx32, want.dx, 1e-5, 'float32 δx');
@@ -78,8 +87,14 @@ describe('winograd kernels against the direct loops (relative to the largest out
 
   it('winograd rejects arrays of the wrong size and geometries it does not fit', () => {
     const g = convGeom({ n: 1, c: 2, h: 5, w: 5, oc: 1, kh: 3, kw: 3 });
-    assert.throws(() => winogradForward(g, 1, new Float64Array(49), new Float64Array(18), null, new Float64Array(9)), /x has 49 elements, expected 50/);
+    assert.throws(
+      () => winogradForward(g, 1, new Float64Array(49), new Float64Array(18), null, new Float64Array(9)),
+      /x has 49 elements, expected 50/,
+    );
     const g2 = convGeom({ n: 1, c: 1, h: 5, w: 5, oc: 1, kh: 3, kw: 3, sh: 2, sw: 2 });
-    assert.throws(() => winogradForward(g2, 1, new Float64Array(25), new Float64Array(9), null, new Float64Array(4)), /stride-1/);
+    assert.throws(
+      () => winogradForward(g2, 1, new Float64Array(25), new Float64Array(9), null, new Float64Array(4)),
+      /stride-1/,
+    );
   });
 });

@@ -10,23 +10,58 @@ const SEED = readFileSync(join(__dirname, '../../../examples/seed.cnn'), 'utf8')
 describe('sample runs', () => {
   it('seed: every key of the dump with PyTorch layouts and the batch first for activations', () => {
     const d = sampleRun(check(SEED));
-    assert.deepEqual(Object.keys(d).sort(), ['batch', 'deltas', 'grads', 'input', 'labels', 'loss', 'outputs', 'params', 'seed']);
+    assert.deepEqual(Object.keys(d).sort(), [
+      'batch',
+      'deltas',
+      'grads',
+      'input',
+      'labels',
+      'loss',
+      'outputs',
+      'params',
+      'seed',
+    ]);
     assert.deepEqual([d.batch, d.seed], [2, 1]);
     assert.deepEqual(d.input.shape, [2, 3, 17, 17]);
     assert.equal(d.input.data.length, 2 * 3 * 17 * 17);
     assert.deepEqual(d.labels!.shape, [2]);
     assert.ok(d.labels!.data.every((l) => Number.isInteger(l) && l >= 0 && l < 10));
-    assert.deepEqual(Object.fromEntries(Object.entries(d.params).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([n, t]) => [n, t.shape]))])), {
-      c1: { W: [64, 3, 5, 5], b: [64] },
-      c2: { W: [96, 64, 5, 5], b: [96] },
-      fc: { W: [10, 96], b: [10] },
-    });
+    assert.deepEqual(
+      Object.fromEntries(
+        Object.entries(d.params).map(([k, v]) => [
+          k,
+          Object.fromEntries(Object.entries(v).map(([n, t]) => [n, t.shape])),
+        ]),
+      ),
+      {
+        c1: { W: [64, 3, 5, 5], b: [64] },
+        c2: { W: [96, 64, 5, 5], b: [96] },
+        fc: { W: [10, 96], b: [10] },
+      },
+    );
     assert.deepEqual(Object.keys(d.grads), ['c1', 'c2', 'fc']);
     assert.deepEqual(d.grads.c2.W.shape, [96, 64, 5, 5]);
     assert.deepEqual(Object.fromEntries(Object.entries(d.outputs).map(([k, v]) => [k, v.shape])), {
-      c1: [2, 64, 13, 13], sigmoid1: [2, 64, 13, 13], p1: [2, 64, 6, 6], c2: [2, 96, 2, 2], sigmoid2: [2, 96, 2, 2], p2: [2, 96, 1, 1], fc: [2, 10], softmax1: [2, 10],
+      c1: [2, 64, 13, 13],
+      sigmoid1: [2, 64, 13, 13],
+      p1: [2, 64, 6, 6],
+      c2: [2, 96, 2, 2],
+      sigmoid2: [2, 96, 2, 2],
+      p2: [2, 96, 1, 1],
+      fc: [2, 10],
+      softmax1: [2, 10],
     });
-    assert.deepEqual(Object.keys(d.deltas), ['input', 'c1', 'sigmoid1', 'p1', 'c2', 'sigmoid2', 'p2', 'fc', 'softmax1']);
+    assert.deepEqual(Object.keys(d.deltas), [
+      'input',
+      'c1',
+      'sigmoid1',
+      'p1',
+      'c2',
+      'sigmoid2',
+      'p2',
+      'fc',
+      'softmax1',
+    ]);
     assert.deepEqual(d.deltas.p1.shape, [2, 64, 6, 6]);
   });
 
@@ -39,7 +74,7 @@ describe('sample runs', () => {
     for (let n = 0; n < 2; n++) {
       for (let c = 0; c < 64; c++) {
         for (let i = 0; i < 13; i++) {
-          const base = ((n * 64 + c) * 13) * 13;
+          const base = (n * 64 + c) * 13 * 13;
           assert.equal(delta[base + 12 * 13 + i], 0);
           assert.equal(delta[base + i * 13 + 12], 0);
         }
@@ -48,13 +83,16 @@ describe('sample runs', () => {
     assert.ok(delta.some((v) => v !== 0));
   });
 
-  it('is deterministic for a seed, differs across seeds, and takes the file\'s sample statement unless overridden', () => {
+  it("is deterministic for a seed, differs across seeds, and takes the file's sample statement unless overridden", () => {
     const a = check(SEED);
     assert.deepEqual(sampleRun(a).input.data.slice(0, 5), sampleRun(a).input.data.slice(0, 5));
     assert.notDeepEqual(sampleRun(a, { seed: 2 }).input.data.slice(0, 5), sampleRun(a).input.data.slice(0, 5));
     const withSample = check(`${SEED}sample batch=3 seed=9\n`);
     assert.deepEqual([sampleRun(withSample).batch, sampleRun(withSample).seed], [3, 9]);
-    assert.deepEqual([sampleRun(withSample, { batch: 1, seed: 4 }).batch, sampleRun(withSample, { batch: 1, seed: 4 }).seed], [1, 4]);
+    assert.deepEqual(
+      [sampleRun(withSample, { batch: 1, seed: 4 }).batch, sampleRun(withSample, { batch: 1, seed: 4 }).seed],
+      [1, 4],
+    );
   });
 
   it('mse: random targets of the output shape and δ = 2(y − t)/numel', () => {
@@ -71,6 +109,9 @@ describe('sample runs', () => {
   });
 
   it('rejects data of the wrong size', () => {
-    assert.throws(() => sampleRun(check('input 4\ndense 3'), { data: { input: [1, 2, 3] } }), (e: RunError) => e instanceof RunError && e.message === 'input has 3 values; the network needs 8');
+    assert.throws(
+      () => sampleRun(check('input 4\ndense 3'), { data: { input: [1, 2, 3] } }),
+      (e: RunError) => e instanceof RunError && e.message === 'input has 3 values; the network needs 8',
+    );
   });
 });

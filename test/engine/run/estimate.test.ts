@@ -6,7 +6,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check } from '../../../engine';
-import { aboutDuration, assembleFinished, buildModel, checkCosts, checkTensors, estimateCheck, gradcheck, layerMeta, type TensorVerdict, withFault } from '../../../engine/run';
+import {
+  aboutDuration,
+  assembleFinished,
+  buildModel,
+  checkCosts,
+  checkTensors,
+  estimateCheck,
+  gradcheck,
+  layerMeta,
+  type TensorVerdict,
+  withFault,
+} from '../../../engine/run';
 
 const SEED = readFileSync(join(__dirname, '../../../examples/seed.cnn'), 'utf8');
 const TINY = 'input 1x4x4\nc: conv 2 3x3\nrelu\nfc: dense 3\n';
@@ -16,7 +27,10 @@ describe('check estimate', () => {
     const model = buildModel(check(TINY));
     const costs = checkCosts(model, { mode: 'full' });
     // Twice the coordinates: input δ 2·16, c δ 2·2·2·2, W 2·1·3·3, b 2, relu1 δ 16, fc δ 2·3, W 3·8, b 3.
-    assert.deepEqual(costs.map((c) => `${c.layer} ${c.tensor} ${c.evaluations}`), ['input δ 64', 'c δ 32', 'c W 36', 'c b 4', 'relu1 δ 32', 'fc δ 12', 'fc W 48', 'fc b 6']);
+    assert.deepEqual(
+      costs.map((c) => `${c.layer} ${c.tensor} ${c.evaluations}`),
+      ['input δ 64', 'c δ 32', 'c W 36', 'c b 4', 'relu1 δ 32', 'fc δ 12', 'fc W 48', 'fc b 6'],
+    );
     const part = await checkTensors(model, { mode: 'full' });
     assert.equal(estimateCheck(model, { mode: 'full' }).evaluations, 234);
     assert.equal(part.evaluations, 234);
@@ -37,7 +51,10 @@ describe('check estimate', () => {
 
   it('seed, local mode: input δ of c1 (conv 64 5×5 on 3×17×17, batch 2), 1 direction and 16 coordinates, one-sided: 17 evaluations', () => {
     const costs = checkCosts(buildModel(check(SEED)));
-    assert.deepEqual(costs.slice(0, 3).map((c) => `${c.layer} ${c.tensor} ${c.evaluations}`), ['c1 rule δ input 17', 'c1 W 17', 'c1 b 17']);
+    assert.deepEqual(
+      costs.slice(0, 3).map((c) => `${c.layer} ${c.tensor} ${c.evaluations}`),
+      ['c1 rule δ input 17', 'c1 W 17', 'c1 b 17'],
+    );
   });
 
   it('inception full mode is millions of evaluations, and costs more forward passes than its default mode', () => {
@@ -54,7 +71,12 @@ describe('check estimate', () => {
   });
 
   it('says durations as a person would', () => {
-    assert.deepEqual([400, 40_000, 12 * 60_000, 3 * 3_600_000].map(aboutDuration), ['under a second', 'about 40 s', 'about 12 min', 'about 3.0 h']);
+    assert.deepEqual([400, 40_000, 12 * 60_000, 3 * 3_600_000].map(aboutDuration), [
+      'under a second',
+      'about 40 s',
+      'about 12 min',
+      'about 3.0 h',
+    ]);
   });
 });
 
@@ -74,9 +96,22 @@ describe('cancelled check', () => {
       }),
     );
     assert.deepEqual(seen.map((v) => `${v.layer} ${v.tensor}`).slice(0, 4), ['input δ', 'c1 δ', 'c1 W', 'c1 b']);
-    const settings = { mode: 'directional+sampled', eps: 1e-6, atol: 1e-5, rtol: 1e-3, batch: 2, seed: 1, ms: 0, loss: 0, evaluations: 0 };
+    const settings = {
+      mode: 'directional+sampled',
+      eps: 1e-6,
+      atol: 1e-5,
+      rtol: 1e-3,
+      batch: 2,
+      seed: 1,
+      ms: 0,
+      loss: 0,
+      evaluations: 0,
+    };
     const partial = assembleFinished(layerMeta(model), seen.slice(0, 4), settings);
-    assert.deepEqual(partial.layers.map((l) => l.name), ['input', 'c1']);
+    assert.deepEqual(
+      partial.layers.map((l) => l.name),
+      ['input', 'c1'],
+    );
     // p1's fault makes every δ before it wrong: the finished layers fail, and c1 is not blamed.
     const whole = await gradcheck(check(SEED), { mode: 'baseline', overrides: withFault('p1', 'mean-pool-no-divide') });
     assert.deepEqual(partial.layers, whole.layers.slice(0, 2));

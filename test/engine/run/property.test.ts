@@ -13,20 +13,40 @@ import { build, plans } from '../../networks';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 600);
 const SEED = Number(process.env.PROPERTY_SEED ?? 20261203);
-const MODES: readonly (GradcheckMode | undefined)[] = [undefined, 'local-full', 'baseline', 'directional', 'sampled', 'full'];
+const MODES: readonly (GradcheckMode | undefined)[] = [
+  undefined,
+  'local-full',
+  'baseline',
+  'directional',
+  'sampled',
+  'full',
+];
 
 /** Each failing tensor with its worst coordinate, to read in a failure message. */
 const failures = (r: GradcheckResult) =>
   r.layers.flatMap((l) =>
-    [['δ', l.delta] as const, ...Object.entries(l.params), ...Object.entries(l.rules ?? {}).map(([k, c]) => [`rule ${k}`, c] as const)]
+    [
+      ['δ', l.delta] as const,
+      ...Object.entries(l.params),
+      ...Object.entries(l.rules ?? {}).map(([k, c]) => [`rule ${k}`, c] as const),
+    ]
       .filter(([, c]) => !c.passed)
-      .map(([t, c]) => `${l.name} ${t}: ${c.worst.slice(0, 2).map((w) => `[${w.index.join(',')}] a=${w.analytic} n=${w.numeric}`).join('; ')}`),
+      .map(
+        ([t, c]) =>
+          `${l.name} ${t}: ${c.worst
+            .slice(0, 2)
+            .map((w) => `[${w.index.join(',')}] a=${w.analytic} n=${w.numeric}`)
+            .join('; ')}`,
+      ),
   );
 
 async function passesEveryMode(source: string, batch: number, seed: number): Promise<void> {
   for (const mode of MODES) {
     const r = await gradcheck(check(source), { batch, seed, ...(mode && { mode }) });
-    assert.ok(r.passed, `${mode ?? 'default'} mode, batch ${batch} seed ${seed}:\n${source}\n${failures(r).join('\n')}`);
+    assert.ok(
+      r.passed,
+      `${mode ?? 'default'} mode, batch ${batch} seed ${seed}:\n${source}\n${failures(r).join('\n')}`,
+    );
   }
 }
 
@@ -50,7 +70,8 @@ describe('gradient check on random networks', () => {
     {
       // A 3×1×3 softmax over 12 label positions: probabilities of 2.4e-6 and 2.9e-5, two coordinates of curvature.
       name: 'softmax δ over a map, batch 4, probabilities near ε',
-      source: 'input 1x2x3\nl1: add input input\nl2: leaky_relu slope=0.1\nl3: relu\nl4: conv 1 1 from=l1\nl5: conv 3 2x1\nl6: pool max 1\nsoftmax',
+      source:
+        'input 1x2x3\nl1: add input input\nl2: leaky_relu slope=0.1\nl3: relu\nl4: conv 1 1 from=l1\nl5: conv 3 2x1\nl6: pool max 1\nsoftmax',
       batch: 4,
       seed: 801747,
     },

@@ -14,7 +14,10 @@ import { runCommand } from '../../../cli/runCommands';
 import { check } from '../../../engine/check';
 import { type RunDump, sampleRun, type SampleData, type Tensor } from '../../../engine/run';
 
-interface TorchTensor { shape: number[]; data: number[] }
+interface TorchTensor {
+  shape: number[];
+  data: number[];
+}
 interface Network {
   file: string;
   network: string | null;
@@ -40,7 +43,10 @@ interface Network {
 }
 
 const FIXTURES = join(__dirname, '../../fixtures/torch');
-const fixture = JSON.parse(readFileSync(join(FIXTURES, 'networks.json'), 'utf8')) as { torch: string; networks: Network[] };
+const fixture = JSON.parse(readFileSync(join(FIXTURES, 'networks.json'), 'utf8')) as {
+  torch: string;
+  networks: Network[];
+};
 
 /**
  * Tolerance. A tensor passes when every element satisfies |ours − torch| ≤ REL · scale, where scale is the
@@ -64,7 +70,10 @@ const fixture = JSON.parse(readFileSync(join(FIXTURES, 'networks.json'), 'utf8')
 const REL = 1e-9;
 const FLOOR = 1e-6;
 
-interface Mismatch { what: string; message: string }
+interface Mismatch {
+  what: string;
+  message: string;
+}
 
 /** Compares one tensor; returns a message naming the worst index (flat and per dimension), or undefined. */
 function compare(ours: ArrayLike<number>, torch: TorchTensor, what: string): string | undefined {
@@ -98,7 +107,10 @@ function unravel(flat: number, shape: readonly number[]): number[] {
 }
 
 function failIf(network: string, mismatches: Mismatch[]): void {
-  if (mismatches.length) assert.fail(`${network}: ${mismatches.length} tensor(s) disagree with PyTorch:\n  ${mismatches.map((m) => m.message).join('\n  ')}`);
+  if (mismatches.length)
+    assert.fail(
+      `${network}: ${mismatches.length} tensor(s) disagree with PyTorch:\n  ${mismatches.map((m) => m.message).join('\n  ')}`,
+    );
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -106,13 +118,22 @@ const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 function run(net: Network): RunDump {
   const analysis = check(net.source);
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
-  assert.deepEqual(errors.map((d) => d.message), [], `${net.file}: the network has errors`);
+  assert.deepEqual(
+    errors.map((d) => d.message),
+    [],
+    `${net.file}: the network has errors`,
+  );
   const d = net.data;
   const data: SampleData = {
     input: d.input.data,
     ...(d.labels && { labels: d.labels.data }),
     ...(d.targets && { targets: d.targets.data }),
-    params: Object.fromEntries(Object.entries(d.params).map(([layer, ps]) => [layer, Object.fromEntries(Object.entries(ps).map(([p, t]) => [p, t.data]))])),
+    params: Object.fromEntries(
+      Object.entries(d.params).map(([layer, ps]) => [
+        layer,
+        Object.fromEntries(Object.entries(ps).map(([p, t]) => [p, t.data])),
+      ]),
+    ),
   };
   return sampleRun(analysis, { data });
 }
@@ -120,9 +141,20 @@ function run(net: Network): RunDump {
 describe('whole networks against PyTorch (test/fixtures/torch/networks.json)', () => {
   it('the fixture holds every network in test/fixtures/torch/networks/, with its current source', () => {
     const dir = join(FIXTURES, 'networks');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.cnn')).sort();
-    assert.deepEqual(fixture.networks.map((n) => n.file), files, 'regenerate networks.json (scripts/torch/README.md)');
-    for (const net of fixture.networks) assert.equal(net.source, readFileSync(join(dir, net.file), 'utf8'), `${net.file} changed since networks.json was generated; regenerate it`);
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.cnn'))
+      .sort();
+    assert.deepEqual(
+      fixture.networks.map((n) => n.file),
+      files,
+      'regenerate networks.json (scripts/torch/README.md)',
+    );
+    for (const net of fixture.networks)
+      assert.equal(
+        net.source,
+        readFileSync(join(dir, net.file), 'utf8'),
+        `${net.file} changed since networks.json was generated; regenerate it`,
+      );
   });
 
   for (const net of fixture.networks) {
@@ -136,15 +168,26 @@ describe('whole networks against PyTorch (test/fixtures/torch/networks.json)', (
         const t = net.torch;
         const N = net.batch;
         const label = net.loss_kind === 'cross_entropy' ? 'labels' : 'targets';
-        assert.deepEqual(Object.keys(dump).sort(), ['batch', 'deltas', 'grads', 'input', label, 'loss', 'outputs', 'params', 'seed'].sort(), `${net.file}: dump keys`);
+        assert.deepEqual(
+          Object.keys(dump).sort(),
+          ['batch', 'deltas', 'grads', 'input', label, 'loss', 'outputs', 'params', 'seed'].sort(),
+          `${net.file}: dump keys`,
+        );
         assert.equal(dump.batch, N, `${net.file}: batch`);
         assert.equal(dump.seed, net.seed, `${net.file}: seed`);
         assert.equal(typeof dump.loss, 'number', `${net.file}: loss is a number`);
         const shaped = (tensor: Tensor | undefined, shape: readonly number[], what: string) => {
           assert.ok(tensor, `${net.file}: ${what} is missing`);
           assert.deepEqual(tensor.shape, shape, `${net.file}: ${what} shape`);
-          assert.equal(tensor.data.length, size(shape), `${net.file}: ${what} has ${tensor.data.length} values for shape ${shape.join('×')}`);
-          assert.ok(tensor.data.every((v) => typeof v === 'number' && Number.isFinite(v)), `${net.file}: ${what} has a non-finite value`);
+          assert.equal(
+            tensor.data.length,
+            size(shape),
+            `${net.file}: ${what} has ${tensor.data.length} values for shape ${shape.join('×')}`,
+          );
+          assert.ok(
+            tensor.data.every((v) => typeof v === 'number' && Number.isFinite(v)),
+            `${net.file}: ${what} has a non-finite value`,
+          );
         };
         shaped(dump.input, net.data.input.shape, 'input');
         assert.equal(net.data.input.shape[0], N, `${net.file}: the input is batch-first`);
@@ -152,26 +195,64 @@ describe('whole networks against PyTorch (test/fixtures/torch/networks.json)', (
         shaped(dump[label], target.shape, label);
         // Labels: one class per sample (and per position on a map), N or N×H×W; targets: the output's shape.
         const lastShape = t.outputs[net.layers[net.layers.length - 1].name].shape;
-        assert.deepEqual(target.shape, label === 'labels' ? [N, ...lastShape.slice(2)] : lastShape, `${net.file}: ${label} shape against the last output`);
-        if (dump.labels) assert.ok(dump.labels.data.every((v, i) => Number.isInteger(v) && v >= 0 && v < lastShape[1] && v === net.data.labels!.data[i]), `${net.file}: labels`);
-        assert.deepEqual(Object.keys(dump.outputs), net.layers.map((l) => l.name), `${net.file}: outputs, one per layer in order`);
+        assert.deepEqual(
+          target.shape,
+          label === 'labels' ? [N, ...lastShape.slice(2)] : lastShape,
+          `${net.file}: ${label} shape against the last output`,
+        );
+        if (dump.labels)
+          assert.ok(
+            dump.labels.data.every(
+              (v, i) => Number.isInteger(v) && v >= 0 && v < lastShape[1] && v === net.data.labels!.data[i],
+            ),
+            `${net.file}: labels`,
+          );
+        assert.deepEqual(
+          Object.keys(dump.outputs),
+          net.layers.map((l) => l.name),
+          `${net.file}: outputs, one per layer in order`,
+        );
         for (const [name, tt] of Object.entries(t.outputs)) {
           assert.equal(tt.shape[0], N, `${net.file}: torch's ${name} is batch-first`);
           shaped(dump.outputs[name], tt.shape, `outputs.${name}`);
         }
-        assert.deepEqual(Object.keys(dump.deltas).sort(), Object.keys(t.deltas).sort(), `${net.file}: deltas (the input and every layer)`);
+        assert.deepEqual(
+          Object.keys(dump.deltas).sort(),
+          Object.keys(t.deltas).sort(),
+          `${net.file}: deltas (the input and every layer)`,
+        );
         for (const [name, tt] of Object.entries(t.deltas)) shaped(dump.deltas[name], tt.shape, `deltas.${name}`);
         // Parameter shapes: networks.py derived them from docs/language.md and torch's layouts (conv W [F, C/groups, kh, kw],
         // dense W [units, in], b / gamma / beta [C]) and checked the dumped data against them.
-        assert.deepEqual(Object.keys(dump.params).sort(), Object.keys(t.grads).sort(), `${net.file}: params, one entry per layer with parameters`);
-        assert.deepEqual(Object.keys(dump.grads).sort(), Object.keys(t.grads).sort(), `${net.file}: grads have the keys of params`);
+        assert.deepEqual(
+          Object.keys(dump.params).sort(),
+          Object.keys(t.grads).sort(),
+          `${net.file}: params, one entry per layer with parameters`,
+        );
+        assert.deepEqual(
+          Object.keys(dump.grads).sort(),
+          Object.keys(t.grads).sort(),
+          `${net.file}: grads have the keys of params`,
+        );
         for (const [layer, ps] of Object.entries(t.grads)) {
-          assert.deepEqual(Object.keys(dump.params[layer]).sort(), Object.keys(ps).sort(), `${net.file}: ${layer}'s parameters`);
-          assert.deepEqual(Object.keys(dump.grads[layer]).sort(), Object.keys(ps).sort(), `${net.file}: ${layer}'s gradients`);
+          assert.deepEqual(
+            Object.keys(dump.params[layer]).sort(),
+            Object.keys(ps).sort(),
+            `${net.file}: ${layer}'s parameters`,
+          );
+          assert.deepEqual(
+            Object.keys(dump.grads[layer]).sort(),
+            Object.keys(ps).sort(),
+            `${net.file}: ${layer}'s gradients`,
+          );
           for (const [p, tt] of Object.entries(ps)) {
             shaped(dump.params[layer][p], tt.shape, `params.${layer}.${p}`);
             shaped(dump.grads[layer][p], tt.shape, `grads.${layer}.${p}`);
-            assert.deepEqual(dump.params[layer][p].data, net.data.params[layer][p].data, `${net.file}: params.${layer}.${p} is the data given`);
+            assert.deepEqual(
+              dump.params[layer][p].data,
+              net.data.params[layer][p].data,
+              `${net.file}: params.${layer}.${p} is the data given`,
+            );
           }
         }
         assert.deepEqual(dump.input.data, net.data.input.data, `${net.file}: the input is the data given`);
@@ -180,13 +261,20 @@ describe('whole networks against PyTorch (test/fixtures/torch/networks.json)', (
       it('loss', () => {
         const scale = Math.max(Math.abs(net.torch.loss), FLOOR);
         const diff = Math.abs(dump.loss - net.torch.loss);
-        assert.ok(diff <= REL * scale, `${net.file}: loss (${net.loss_kind}): ours ${dump.loss}, torch ${net.torch.loss}, |diff| ${diff.toExponential(3)}`);
+        assert.ok(
+          diff <= REL * scale,
+          `${net.file}: loss (${net.loss_kind}): ours ${dump.loss}, torch ${net.torch.loss}, |diff| ${diff.toExponential(3)}`,
+        );
       });
 
       it('every layer output', () => {
         const bad: Mismatch[] = [];
         for (const l of net.layers) {
-          const m = compare(dump.outputs[l.name]?.data ?? [], net.torch.outputs[l.name], `outputs.${l.name} (${l.kind}; ${l.torch})`);
+          const m = compare(
+            dump.outputs[l.name]?.data ?? [],
+            net.torch.outputs[l.name],
+            `outputs.${l.name} (${l.kind}; ${l.torch})`,
+          );
           if (m) bad.push({ what: l.name, message: m });
         }
         failIf(net.file, bad);
@@ -238,13 +326,31 @@ describe('whole networks against PyTorch (test/fixtures/torch/networks.json)', (
         }
         assert.equal(code, 0, `${net.file}: cnn-lens run exited ${code}`);
         const dump = JSON.parse(readFileSync(out, 'utf8')) as RunDump;
-        const sameData = JSON.stringify(dump.input.data) === JSON.stringify(net.data.input.data) && JSON.stringify(Object.fromEntries(Object.entries(dump.params).map(([l, ps]) => [l, Object.fromEntries(Object.entries(ps).map(([p, t]) => [p, t.data]))]))) === JSON.stringify(Object.fromEntries(Object.entries(net.data.params).map(([l, ps]) => [l, Object.fromEntries(Object.entries(ps).map(([p, t]) => [p, t.data]))])));
+        const sameData =
+          JSON.stringify(dump.input.data) === JSON.stringify(net.data.input.data) &&
+          JSON.stringify(
+            Object.fromEntries(
+              Object.entries(dump.params).map(([l, ps]) => [
+                l,
+                Object.fromEntries(Object.entries(ps).map(([p, t]) => [p, t.data])),
+              ]),
+            ),
+          ) ===
+            JSON.stringify(
+              Object.fromEntries(
+                Object.entries(net.data.params).map(([l, ps]) => [
+                  l,
+                  Object.fromEntries(Object.entries(ps).map(([p, t]) => [p, t.data])),
+                ]),
+              ),
+            );
         if (!sameData) {
           stale++;
           continue;
         }
         const lossDiff = Math.abs(dump.loss - net.torch.loss);
-        if (!(lossDiff <= REL * Math.max(Math.abs(net.torch.loss), FLOOR))) bad.push({ what: 'loss', message: `${net.file}: loss: ours ${dump.loss}, torch ${net.torch.loss}` });
+        if (!(lossDiff <= REL * Math.max(Math.abs(net.torch.loss), FLOOR)))
+          bad.push({ what: 'loss', message: `${net.file}: loss: ours ${dump.loss}, torch ${net.torch.loss}` });
         for (const [name, tt] of Object.entries(net.torch.outputs)) {
           const m = compare(dump.outputs[name]?.data ?? [], tt, `${net.file}: outputs.${name}`);
           if (m) bad.push({ what: name, message: m });
@@ -264,6 +370,10 @@ describe('whole networks against PyTorch (test/fixtures/torch/networks.json)', (
       rmSync(dir, { recursive: true, force: true });
     }
     failIf('cnn-lens run --dump', bad);
-    assert.equal(stale, 0, `${stale} networks' seeded draws differ from networks.json: regenerate it (scripts/torch/README.md)`);
+    assert.equal(
+      stale,
+      0,
+      `${stale} networks' seeded draws differ from networks.json: regenerate it (scripts/torch/README.md)`,
+    );
   });
 });
