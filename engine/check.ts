@@ -278,14 +278,17 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   reportUnused(layers, names, report, enter);
   enter(undefined);
   folded.flush(report);
-  const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
-  if (input && Number.isFinite(limit))
-    reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report);
-
+  // Sample runs need memory at the size they run at: at a `sample size=` other than the input's own, the check at
+  // that size (in sampleSize) judges it, and a run too large there is its `bad-value`.
+  let runsElsewhere = false;
   if (sizeValue) {
-    const size = sampleSize(sizeValue, text, input, options, diagnostics, report);
-    if (size) sample.size = size;
+    const judged = sampleSize(sizeValue, text, input, options, diagnostics, report);
+    if (judged?.size) sample.size = judged.size;
+    runsElsewhere = judged?.elsewhere ?? false;
   }
+  const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+  if (input && Number.isFinite(limit) && !runsElsewhere)
+    reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report);
 
   diagnostics.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
   return {
@@ -325,7 +328,7 @@ function sampleSize(
   options: CheckOptions,
   diagnostics: readonly Diagnostic[],
   report: (d: Diagnostic) => void,
-): readonly [number, number] | undefined {
+): { readonly size?: readonly [number, number]; readonly elsewhere: boolean } | undefined {
   const pair = readPair(value, 'sample size', 1, report);
   if (!pair || !input?.shape) return undefined;
   if (input.shape.length !== 3) {
@@ -339,12 +342,12 @@ function sampleSize(
   }
   const size = [pair.h, pair.w] as const;
   // The network checked at the size already (see `runsAt`): the size stands.
-  if (options.inputSize) return size;
-  if (diagnostics.some((d) => d.severity === 'error')) return undefined;
-  if (size[0] === input.shape[1] && size[1] === input.shape[2]) return size;
+  if (options.inputSize) return { size, elsewhere: false };
+  if (size[0] === input.shape[1] && size[1] === input.shape[2]) return { size, elsewhere: false };
+  if (diagnostics.some((d) => d.severity === 'error')) return { elsewhere: true };
   const at = check(text, { ...options, inputSize: size });
   const broken = at.diagnostics.find((d) => d.severity === 'error');
-  if (!broken) return size;
+  if (!broken) return { size, elsewhere: true };
   const shape = formatShape([input.shape[0], ...size]);
   report({
     severity: 'error',
@@ -353,7 +356,7 @@ function sampleSize(
     range: value.range,
     related: [{ range: broken.range, message: `at ${shape}: ${broken.message}` }],
   });
-  return undefined;
+  return { elsewhere: true };
 }
 
 /**

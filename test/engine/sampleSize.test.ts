@@ -90,6 +90,27 @@ describe('sample size=', () => {
     );
   });
 
+  it('judges memory at the size runs use: too large at the declared size but not at the sample size is clean', () => {
+    // At 3×512×512 a batch-2 run needs about 51 MB; at 8×8 about 0.03 MB.
+    const big = NET.replace('3x32x32', '3x512x512');
+    const limit = 16 * 2 ** 20;
+    assert.deepEqual(
+      check(big, { memoryLimit: limit }).diagnostics.map((d) => d.code),
+      ['too-large'],
+    );
+    assert.deepEqual(check(`sample size=8x8\n${big}`, { memoryLimit: limit }).diagnostics, []);
+    // Too large at the sample size as well: one bad-value at the size, not a second too-large for the declared size.
+    const atSize = check(`sample size=256x256\n${big}`, { memoryLimit: limit }).diagnostics;
+    assert.deepEqual(
+      atSize.map((d) => d.code),
+      ['bad-value'],
+    );
+    assert.match(
+      atSize[0].message,
+      /^sample size=256x256: at 3×256×256 the network does not check; a sample run of batch 2 would need /,
+    );
+  });
+
   it('runs at the size: every number equals a run of the network declared at that size', () => {
     const atSize = sampleRun(check(AT_8), { batch: 2, seed: 3 });
     const declared = sampleRun(check(NET.replace('3x32x32', '3x8x8')), { batch: 2, seed: 3 });
