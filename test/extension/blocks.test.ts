@@ -29,6 +29,31 @@ describe('blocks in VS Code', function () {
     assert.strictEqual(text[8], '| layer1.1.conv1 | conv | 16×32×32 | 2,304 |');
   });
 
+  it('the zoo opens clean: ResNet-50 and MobileNetV2 with no error, ResNet-50 warning only where its strided 1×1 shortcuts skip rows, as PyTorch does', async () => {
+    const a = await api();
+    const opened = async (name: string) => {
+      const document = await vscode.workspace.openTextDocument(example(name));
+      await vscode.window.showTextDocument(document);
+      return a.analyses.get(document);
+    };
+    const resnet = await opened('zoo/resnet50.cnn');
+    assert.strictEqual(resnet.layers.length, 175);
+    assert.deepStrictEqual(
+      [...new Set(resnet.diagnostics.map((d) => `${d.severity} ${d.code}`))],
+      ['warning conv-remainder'],
+    );
+    assert.strictEqual(
+      resnet.layers.reduce((n, l) => n + l.paramCount, 0),
+      25_557_032,
+    );
+    const mobilenet = await opened('zoo/mobilenet_v2.cnn');
+    assert.deepStrictEqual(mobilenet.diagnostics, []);
+    assert.strictEqual(
+      mobilenet.layers.reduce((n, l) => n + l.paramCount, 0),
+      3_504_872,
+    );
+  });
+
   it('an edit inside a block body makes the error appear at the body, naming the uses, and at each use', async () => {
     const text =
       'block res c\n  conv c 3x3 pad=1\n  add conv1 input\nend\ninput 8x6x6\nu1: res 8 from=input\nu2: res 8 from=input\nconcat u1 u2\n';
