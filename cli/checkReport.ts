@@ -1,5 +1,9 @@
 /** `cnn-lens check` output: docs/language.md's JSON object, or a Keras-style summary followed by the diagnostics. */
 import { type Analysis, type Diagnostic, formatShape, type LayerInfo, type Shape } from '../engine';
+import type { LineIndex } from '../engine/text';
+
+/** A diagnostic as the CLI prints it: the .cnn checker's, or one of the TensorFlow.js reader's own codes. */
+type Reported = Pick<Diagnostic, 'severity' | 'message' | 'range'> & { readonly code: string };
 
 export interface JsonDiagnostic {
   severity: string;
@@ -11,9 +15,9 @@ export interface JsonDiagnostic {
   endColumn: number;
 }
 
-export function jsonDiagnostic(a: Analysis, d: Diagnostic): JsonDiagnostic {
-  const start = a.lines.position(d.range.start);
-  const end = a.lines.position(d.range.end);
+export function jsonDiagnostic(lines: LineIndex, d: Reported): JsonDiagnostic {
+  const start = lines.position(d.range.start);
+  const end = lines.position(d.range.end);
   return {
     severity: d.severity,
     code: d.code,
@@ -39,7 +43,7 @@ export function checkJson(a: Analysis) {
       macs: l.macs,
       line: l.line,
     })),
-    diagnostics: a.diagnostics.map((d) => jsonDiagnostic(a, d)),
+    diagnostics: a.diagnostics.map((d) => jsonDiagnostic(a.lines, d)),
   };
 }
 
@@ -67,14 +71,8 @@ export function checkText(a: Analysis, file: string): string {
         count(l.macs),
       ]);
     }
-    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    const line = (r: string[]) =>
-      r
-        .map((cell, c) => (c >= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
-        .join('  ')
-        .trimEnd();
-    const rule = '─'.repeat(widths.reduce((a, b) => a + b + 2, -2));
-    out.push(line(rows[0]), rule, ...rows.slice(1).map(line), rule);
+    const table = tableText(rows, (c) => c >= 5);
+    out.push(...table, table[1]);
     const params = a.layers.reduce((n, l) => n + l.paramCount, 0);
     const macs = a.layers.reduce((n, l) => n + l.macs, 0);
     const unknown = a.layers.filter((l) => !l.output).length;
@@ -84,20 +82,38 @@ export function checkText(a: Analysis, file: string): string {
   } else {
     out.push('no layers');
   }
-  if (a.diagnostics.length) {
+  out.push(...problemsText(file, a.lines, a.diagnostics));
+  return out.join('\n');
+}
+
+/** Rows as aligned text: the header, a rule under it, the rows; `right(c)` says which columns align right. */
+export function tableText(rows: readonly string[][], right: (column: number) => boolean): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: readonly string[]) =>
+    r
+      .map((cell, c) => (right(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd();
+  return [line(rows[0]), '─'.repeat(widths.reduce((a, b) => a + b + 2, -2)), ...rows.slice(1).map(line)];
+}
+
+/** Every diagnostic as FILE:LINE:COL, then how many errors and warnings (or `no problems`). */
+export function problemsText(file: string, lines: LineIndex, diagnostics: readonly Reported[]): string[] {
+  const out: string[] = [];
+  if (diagnostics.length) {
     out.push('');
-    for (const d of a.diagnostics) {
-      const { line, column } = a.lines.position(d.range.start);
+    for (const d of diagnostics) {
+      const { line, column } = lines.position(d.range.start);
       out.push(`${file}:${line}:${column}: ${d.severity} ${d.code}: ${d.message}`);
     }
   }
-  const errors = a.diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = a.diagnostics.filter((d) => d.severity === 'warning').length;
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   out.push(
     '',
     errors || warnings
       ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`
       : 'no problems',
   );
-  return out.join('\n');
+  return out;
 }

@@ -33,7 +33,7 @@ export function reportRunError(e: unknown, a: Analysis, file: string, json: bool
   if (!(e instanceof RunError)) throw e;
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ passed: false, error: e.message, ...(e.layer && { layer: e.layer }), diagnostics: e.diagnostics.map((d) => jsonDiagnostic(a, d)) })}\n`,
+      `${JSON.stringify({ passed: false, error: e.message, ...(e.layer && { layer: e.layer }), diagnostics: e.diagnostics.map((d) => jsonDiagnostic(a.lines, d)) })}\n`,
     );
   } else {
     for (const d of e.diagnostics) {

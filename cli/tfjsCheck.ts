@@ -5,6 +5,7 @@
 import { formatShape } from '../engine';
 import { LineIndex } from '../engine/text';
 import type { TfCodeAnalysis, TfLayer } from '../tfjs/index';
+import { jsonDiagnostic, problemsText, tableText } from './checkReport';
 
 /** The files `check` reads as TensorFlow.js code rather than as a .cnn network. */
 export const isTfjsCodeFile = (file: string): boolean => /\.(m?[jt]s|cjs|cts|[jt]sx)$/.test(file);
@@ -32,18 +33,7 @@ export function tfjsCheck(file: string, text: string, json: boolean): { output: 
       params: l.params ?? null,
       line: at(l.range.start).line,
     });
-    const diagnostics = a.diagnostics.map((d) => {
-      const [s, e] = [at(d.range.start), at(d.range.end)];
-      return {
-        severity: d.severity,
-        code: d.code,
-        message: d.message,
-        line: s.line,
-        column: s.column,
-        endLine: e.line,
-        endColumn: e.column,
-      };
-    });
+    const diagnostics = a.diagnostics.map((d) => jsonDiagnostic(lines, d));
     return {
       output: JSON.stringify({
         file,
@@ -74,27 +64,8 @@ export function tfjsCheck(file: string, text: string, json: boolean): { output: 
         shape(l.output),
         l.params === undefined ? '?' : l.params.toLocaleString('en-US'),
       ]);
-    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    const line = (r: string[]) =>
-      r
-        .map((cell, c) => (c === 0 || c === 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
-        .join('  ')
-        .trimEnd();
-    out.push(line(rows[0]), '─'.repeat(widths.reduce((n, w) => n + w + 2, -2)), ...rows.slice(1).map(line));
+    out.push(...tableText(rows, (c) => c === 0 || c === 5));
   }
-  if (a.diagnostics.length) {
-    out.push('');
-    for (const d of a.diagnostics) {
-      const { line, column } = at(d.range.start);
-      out.push(`${file}:${line}:${column}: ${d.severity} ${d.code}: ${d.message}`);
-    }
-  }
-  const warnings = a.diagnostics.filter((d) => d.severity === 'warning').length;
-  out.push(
-    '',
-    errors || warnings
-      ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`
-      : 'no problems',
-  );
+  out.push(...problemsText(file, lines, a.diagnostics));
   return { output: out.join('\n'), errors };
 }

@@ -354,6 +354,8 @@ export class GradcheckController implements vscode.Disposable {
   private finishedSoFar(run: Run): { result?: GradcheckResult; layers?: LayerInfoView[] } {
     const e = run.estimated;
     if (!e || !run.verdicts.length) return {};
+    // As a whole result says: at the size the run used (`sample size=`), its shapes in the table too.
+    const ranAt = runsAt(run.analysis);
     const result = assembleFinished(e.layers, run.verdicts, {
       mode: run.settings.mode === 'default' ? GRADCHECK_DEFAULTS.mode : run.settings.mode,
       eps: run.settings.eps,
@@ -362,10 +364,11 @@ export class GradcheckController implements vscode.Disposable {
       batch: e.batch,
       seed: e.seed,
       ms: performance.now() - run.started,
+      ...(ranAt.input?.shape && { input: ranAt.input.shape }),
       loss: e.loss,
       evaluations: run.shards.reduce((n, s) => n + (s?.done ?? 0), 0),
     });
-    return result.layers.length ? { result, layers: layerViews(run.analysis, result) } : {};
+    return result.layers.length ? { result, layers: layerViews(ranAt, result) } : {};
   }
 
   private end(run: Run, state: RunState): void {

@@ -42,6 +42,45 @@ export function needsMaps(
   return false;
 }
 
+/**
+ * The channels a convolution (`conv`, `deconv`) expects against those arriving: `in=` must match them, with a fix
+ * to the arriving count, and `groups` must divide both the input channels and the filters. False after a report.
+ */
+export function channelsFit(
+  c: { readonly in?: number; readonly groups: number; readonly filters: number },
+  input: InputRef & { shape: readonly [number, number, number] },
+  cx: InferContext,
+): boolean {
+  const C = input.shape[0];
+  // An option's range is looked up only when there is something to report at it.
+  const inRange = c.in !== undefined && c.in !== C ? optionRange(cx, 'in') : undefined;
+  if (inRange) {
+    cx.report({
+      severity: 'error',
+      code: 'channel-mismatch',
+      message: `${cx.layer}: in=${c.in} but ${input.name} gives ${C} channels (${formatShape(input.shape)})`,
+      range: inRange,
+      ...(input.channelsFrom && {
+        related: [{ range: input.channelsFrom, message: `the ${C} channels of ${input.name} come from here` }],
+      }),
+      fixes: [{ title: `Set in=${C}`, edits: [{ range: inRange, newText: `${C}` }], preferred: true }],
+    });
+    return false;
+  }
+  const groupsRange = C % c.groups !== 0 || c.filters % c.groups !== 0 ? optionRange(cx, 'groups') : undefined;
+  if (groupsRange) {
+    const what = C % c.groups !== 0 ? `the ${C} input channels of ${input.name}` : `the ${c.filters} filters`;
+    cx.report({
+      severity: 'error',
+      code: 'channel-mismatch',
+      message: `${cx.layer}: groups=${c.groups} does not divide ${what}`,
+      range: groupsRange,
+    });
+    return false;
+  }
+  return true;
+}
+
 /** `row 13`, `rows 12–13`, `rows 3, 6, 9 and 5 more`, 1-based as users count. */
 export function describeRuns(
   axisName: 'row' | 'column',

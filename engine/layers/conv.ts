@@ -10,20 +10,21 @@ import { ExportError, type TfCall, type TorchLayer } from '../export/target';
 import { isSame, list, str, unpadded, zeroPadding } from '../export/tfjsCalls';
 import { convAxis, type ConvGeometry, dilatedKernel } from '../geometry';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from '../kernels';
-import { formatShape, type Shape } from '../shape';
+import type { Shape } from '../shape';
 import { dimRange, type Value } from '../syntax';
 import { didYouMean, type Pair, readInt, readPair } from '../values';
 import {
   boolOption,
+  channelsFit,
   emptyOutput,
+  forEach,
   intOption,
   kernelText,
   needsMaps,
   optionRange,
+  padarrayText,
   pairOption,
   pairText,
-  padarrayText,
-  forEach,
   plural,
   strideDeltaText,
   uncoveredText,
@@ -150,32 +151,7 @@ export const conv: LayerKind<Options, ConvConfig, ConvGeometry, undefined> = {
     if (!needsMaps(input, cx)) return undefined;
     const [C, H, W] = input.shape;
     const F = c.filters;
-    // An option's range is looked up only when there is something to report at it.
-    const inRange = c.in !== undefined && c.in !== C ? optionRange(cx, 'in') : undefined;
-    if (inRange) {
-      cx.report({
-        severity: 'error',
-        code: 'channel-mismatch',
-        message: `${cx.layer}: in=${c.in} but ${input.name} gives ${C} channels (${formatShape(input.shape)})`,
-        range: inRange,
-        ...(input.channelsFrom && {
-          related: [{ range: input.channelsFrom, message: `the ${C} channels of ${input.name} come from here` }],
-        }),
-        fixes: [{ title: `Set in=${C}`, edits: [{ range: inRange, newText: `${C}` }], preferred: true }],
-      });
-      return undefined;
-    }
-    const groupsRange = C % c.groups !== 0 || F % c.groups !== 0 ? optionRange(cx, 'groups') : undefined;
-    if (groupsRange) {
-      const what = C % c.groups !== 0 ? `the ${C} input channels of ${input.name}` : `the ${F} filters`;
-      cx.report({
-        severity: 'error',
-        code: 'channel-mismatch',
-        message: `${cx.layer}: groups=${c.groups} does not divide ${what}`,
-        range: groupsRange,
-      });
-      return undefined;
-    }
+    if (!channelsFit(c, input, cx)) return undefined;
     const { kernel: k, stride: s, dilation: d } = c;
     const { h, w } = convGeometry(c, input.shape);
     if (h.out < 1 || w.out < 1) {

@@ -17,6 +17,7 @@ import { formatShape } from '../shape';
 import { type Pair, readInt, readPair } from '../values';
 import {
   boolOption,
+  channelsFit,
   forEach,
   intOption,
   needsMaps,
@@ -115,31 +116,7 @@ export const deconv: LayerKind<Options, DeconvConfig, DeconvGeometry, undefined>
   infer(c, [input], cx) {
     if (!needsMaps(input, cx)) return undefined;
     const [C, H, W] = input.shape;
-    const inRange = c.in !== undefined && c.in !== C ? optionRange(cx, 'in') : undefined;
-    if (inRange) {
-      cx.report({
-        severity: 'error',
-        code: 'channel-mismatch',
-        message: `${cx.layer}: in=${c.in} but ${input.name} gives ${C} channels (${formatShape(input.shape)})`,
-        range: inRange,
-        ...(input.channelsFrom && {
-          related: [{ range: input.channelsFrom, message: `the ${C} channels of ${input.name} come from here` }],
-        }),
-        fixes: [{ title: `Set in=${C}`, edits: [{ range: inRange, newText: `${C}` }], preferred: true }],
-      });
-      return undefined;
-    }
-    const groupsRange = C % c.groups !== 0 || c.filters % c.groups !== 0 ? optionRange(cx, 'groups') : undefined;
-    if (groupsRange) {
-      const what = C % c.groups !== 0 ? `the ${C} input channels of ${input.name}` : `the ${c.filters} filters`;
-      cx.report({
-        severity: 'error',
-        code: 'channel-mismatch',
-        message: `${cx.layer}: groups=${c.groups} does not divide ${what}`,
-        range: groupsRange,
-      });
-      return undefined;
-    }
+    if (!channelsFit(c, input, cx)) return undefined;
     const g = deconvGeometry(c, input.shape);
     const oh = deconvOut(g.h),
       ow = deconvOut(g.w);

@@ -448,19 +448,23 @@ export async function deltaMap(
  * A whole result from the shards' checks: each layer's δ and parameter verdicts, and the blame for a layer
  * whose output δ is right while its input δ or a parameter gradient is wrong.
  */
+/** What a result says it ran with, besides its verdicts. */
+export interface RunSettings {
+  readonly mode: string;
+  readonly eps: number;
+  readonly atol: number;
+  readonly rtol: number;
+  readonly batch: number;
+  readonly seed: number;
+  readonly ms: number;
+  /** The input size it ran at, where `sample size=` made it differ from the declared one. */
+  readonly input?: Shape;
+}
+
 export function assemble(
   layers: readonly LayerMeta[],
   parts: readonly PartialCheck[],
-  settings: {
-    mode: string;
-    eps: number;
-    atol: number;
-    rtol: number;
-    batch: number;
-    seed: number;
-    ms: number;
-    input?: Shape;
-  },
+  settings: RunSettings,
 ): GradcheckResult {
   const found = new Map(parts.flatMap((p) => p.checks.map((c) => [`${c.layer}\u0000${c.tensor}`, c.check] as const)));
   // The local check's δ: each shard summed its own readers' parts; the verdict needs them all.

@@ -3,22 +3,12 @@
  * parameter gradient were checked, assembled like a whole result. A layer's blame is judged only from the
  * input δs that were checked, so a finished layer is never blamed for a tensor nobody looked at.
  */
-import { assemble, type GradcheckResult, type LayerMeta, type TensorVerdict } from './gradcheck';
+import { assemble, type GradcheckResult, type LayerMeta, type RunSettings, type TensorVerdict } from './gradcheck';
 
 export function assembleFinished(
   layers: readonly LayerMeta[],
   checks: readonly TensorVerdict[],
-  settings: {
-    mode: string;
-    eps: number;
-    atol: number;
-    rtol: number;
-    batch: number;
-    seed: number;
-    ms: number;
-    loss: number;
-    evaluations: number;
-  },
+  settings: RunSettings & { readonly loss: number; readonly evaluations: number },
 ): GradcheckResult {
   const key = (layer: string, tensor: string) => `${layer}\u0000${tensor}`;
   const have = new Set(checks.map((c) => key(c.layer, c.tensor)));
