@@ -38,6 +38,7 @@ import { gradcheckSettings, settings as editorSettings } from './config';
 import { type Checked, type EngineWorker, type Estimated, Terminated, WorkerFailure } from './worker/client';
 import type { WorkerPool } from './worker/pool';
 import type { EngineOptions } from './worker/protocol';
+import { revealInEditor } from './placement';
 
 /** torch.autograd.gradcheck's tolerances, the engine's defaults. */
 const { atol: ATOL, rtol: RTOL } = GRADCHECK_DEFAULTS;
@@ -309,15 +310,7 @@ export class GradcheckController implements vscode.Disposable {
     const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(file));
     const a = this.analyses.get(document);
     const statement = a.input?.name === layer ? a.input.statement : a.layers.find((l) => l.name === layer)?.statement;
-    if (!statement) return;
-    const range = new vscode.Range(
-      document.positionAt(statement.range.start),
-      document.positionAt(statement.range.end),
-    );
-    const column =
-      vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
-    const editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection: range });
-    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    if (statement) await revealInEditor(document, statement.range);
   }
 
   /**

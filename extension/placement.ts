@@ -7,6 +7,21 @@
 import * as vscode from 'vscode';
 import { ResultsPanel } from './resultsPanel';
 
+/**
+ * Selects `range` (offsets) of `document` in the editor that already shows it, else in the first column, and
+ * scrolls it into view: where a click in a panel or the diagram takes the user.
+ */
+export async function revealInEditor(
+  document: vscode.TextDocument,
+  range: { readonly start: number; readonly end: number },
+): Promise<void> {
+  const selection = new vscode.Range(document.positionAt(range.start), document.positionAt(range.end));
+  const column =
+    vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
+  const editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection });
+  editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
 export class EditorPlacement implements vscode.Disposable {
   /** The column of the last text editor active outside the panel's group. */
   private editorColumn: vscode.ViewColumn | undefined;

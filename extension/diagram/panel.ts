@@ -13,6 +13,7 @@ import { diagramCss, themeVar } from '../../webview/diagram/style';
 import type { Analyses } from '../analyses';
 import type { CompletedRun, GradcheckController } from '../gradcheck';
 import { nonce as newNonce } from '../nonce';
+import { revealInEditor } from '../placement';
 import {
   type ExportFormat,
   type ExportTheme,
@@ -224,14 +225,7 @@ export class DiagramView implements vscode.Disposable {
         : id === 'loss'
           ? a.document.statements.find((s) => s.type === 'loss')
           : a.layers.find((l) => l.name === id)?.statement;
-    if (!statement) return;
-    const range = new vscode.Range(
-      document.positionAt(statement.range.start),
-      document.positionAt(statement.range.end),
-    );
-    const column =
-      vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
-    await vscode.window.showTextDocument(document, { viewColumn: column, selection: range });
+    if (statement) await revealInEditor(document, statement.range);
   }
 
   private post(message: ToDiagram): void {
