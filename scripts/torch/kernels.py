@@ -61,52 +61,17 @@ op "relu" | "leaky_relu" | "sigmoid" | "tanh"
                 params: slope (leaky_relu only), note on the derivative at 0
                 tensors: x (contains exact zeros), dy, y, dx
 """
-import json
-import os
-import sys
-import zlib
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from fixtures import Cases, leaf, r6, rand, shp
+
 SEED = 20240531
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                   "test", "fixtures", "torch", "kernels.json")
+CASES = Cases(SEED, "scripts/torch/kernels.py", "test/fixtures/torch/kernels.json")
 N = 2
 TIE_RULE = ("first maximum in row-major window order (strict >, padding is -inf "
             "and never chosen)")
-
-
-# ------------------------------------------------------------- helpers ----
-
-def rng_for(name):
-    return np.random.default_rng([SEED, zlib.crc32(name.encode())])
-
-
-def r6(a):
-    """Round to 6 significant digits, as float64."""
-    a = np.asarray(a, dtype=np.float64)
-    return np.array([float(f"{v:.6g}") for v in a.ravel()]).reshape(a.shape)
-
-
-def rand(rng, *shape, scale=1.0):
-    return torch.tensor(r6(rng.standard_normal(shape) * scale), dtype=torch.float64)
-
-
-def T(t):
-    t = t.detach() if isinstance(t, torch.Tensor) else torch.as_tensor(t)
-    flat = t.reshape(-1).tolist()
-    if t.dtype in (torch.float64, torch.float32):
-        flat = [float(v) for v in flat]
-        assert all(np.isfinite(flat))
-    else:
-        flat = [int(v) for v in flat]
-    return {"shape": list(t.shape), "data": flat}
-
-
-def leaf(t):
-    return t.clone().requires_grad_(True)
 
 
 def fmt(v):
@@ -118,18 +83,6 @@ def fmt(v):
     if len(v) == 4 and v[0] == v[1] and v[2] == v[3]:
         return f"{v[0]}x{v[2]}"
     return "x".join(map(str, v)) if len(v) == 2 else "[" + ",".join(map(str, v)) + "]"
-
-
-def shp(v):
-    return "[" + ",".join(map(str, v)) + "]"
-
-
-CASES = []
-
-
-def emit(name, op, params, tensors):
-    CASES.append({"name": name, "op": op, "params": params,
-                  "tensors": {k: T(v) for k, v in tensors.items()}})
 
 
 # ---------------------------------------------------------------- conv ----
@@ -153,7 +106,7 @@ def conv(xshape, wshape, stride=1, padding=0, dilation=1, groups=1, bias=True, l
             f"p={fmt(pad)}{'(' + spec + ')' if spec != 'symmetric' else ''}"
             f"{' d=' + fmt([dh, dw]) if (dh, dw) != (1, 1) else ''}"
             f"{' g=' + str(groups) if groups != 1 else ''}{'' if bias else ' bias=false'}{label}")
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     x, W = rand(rng, *xshape), rand(rng, *wshape, scale=0.5)
     b = rand(rng, wshape[0], scale=0.5) if bias else None
     xl, Wl = leaf(x), leaf(W)
@@ -177,7 +130,7 @@ def conv(xshape, wshape, stride=1, padding=0, dilation=1, groups=1, bias=True, l
     tensors.update({"dy": dy, "y": y, "dx": xl.grad, "dW": Wl.grad})
     if bias:
         tensors["db"] = bl.grad
-    emit(name, "conv2d", {"stride": [sh, sw], "padding": pad, "padding_spec": spec,
+    CASES.emit(name, "conv2d", {"stride": [sh, sw], "padding": pad, "padding_spec": spec,
                           "dilation": [dh, dw], "groups": groups, "bias": bias}, tensors)
 
 
@@ -250,7 +203,7 @@ def pool(mode, xshape, k, s=None, p=0, ceil=False, x=None, label=""):
     op = "max_pool2d" if mode == "max" else "avg_pool2d"
     name = (f"{op} x={shp(xshape)} k={fmt(k)} s={fmt(s)} p={fmt(p)}"
             f"{' ceil' if ceil else ''}{label}")
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     if x is None:
         x = rand(rng, *xshape)
     xl = leaf(x)
@@ -287,7 +240,7 @@ def pool(mode, xshape, k, s=None, p=0, ceil=False, x=None, label=""):
         tensors["indices"] = ind
     else:
         tensors["divisor"] = torch.tensor(div)
-    emit(name, op, params, tensors)
+    CASES.emit(name, op, params, tensors)
 
 
 def pool_cases():
@@ -318,7 +271,7 @@ def pool_cases():
 def linear(xshape, units, bias=True):
     fan_in = int(np.prod(xshape[1:]))
     name = f"linear x={shp(xshape)} w=[{units},{fan_in}]{'' if bias else ' bias=false'}"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     x, W = rand(rng, *xshape), rand(rng, units, fan_in, scale=0.3)
     b = rand(rng, units) if bias else None
     xl, Wl = leaf(x), leaf(W)
@@ -332,12 +285,12 @@ def linear(xshape, units, bias=True):
     t.update({"dy": dy, "y": y, "dx": xl.grad, "dW": Wl.grad})
     if bias:
         t["db"] = bl.grad
-    emit(name, "linear", {"bias": bias, "in_features": fan_in, "flatten": "C,H,W"}, t)
+    CASES.emit(name, "linear", {"bias": bias, "in_features": fan_in, "flatten": "C,H,W"}, t)
 
 
 def batch_norm(xshape):
     name = f"batch_norm x={shp(xshape)} training eps=1e-5"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     C = xshape[1]
     x = rand(rng, *xshape, scale=2.0) + 0.5
     gamma, beta = rand(rng, C) + 1.0, rand(rng, C)
@@ -353,7 +306,7 @@ def batch_norm(xshape):
     ry = ((xn - mean.reshape(bshape)) / np.sqrt(var.reshape(bshape) + 1e-5)
           * gamma.numpy().reshape(bshape) + beta.numpy().reshape(bshape))
     assert np.allclose(ry, y.detach().numpy(), rtol=0, atol=1e-10), name
-    emit(name, "batch_norm", {"training": True, "eps": 1e-5,
+    CASES.emit(name, "batch_norm", {"training": True, "eps": 1e-5,
                               "variance": "biased (divide by the N*H*W values of a channel)"},
          {"x": x, "gamma": gamma, "beta": beta, "dy": dy, "y": y, "dx": xl.grad,
           "dgamma": gl.grad, "dbeta": bl.grad, "mean": torch.tensor(mean),
@@ -362,7 +315,7 @@ def batch_norm(xshape):
 
 def cross_entropy(K, scale=1.0, label=""):
     name = f"cross_entropy logits=[{N},{K}]{label}"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     logits = rand(rng, N, K, scale=scale)
     labels = torch.tensor(rng.integers(0, K, size=N), dtype=torch.int64)
     ll = leaf(logits)
@@ -371,25 +324,25 @@ def cross_entropy(K, scale=1.0, label=""):
     p = torch.softmax(logits, dim=1)
     ref = (p - F.one_hot(labels, K).double()) / N
     assert torch.allclose(ref, ll.grad, rtol=0, atol=1e-14), name
-    emit(name, "cross_entropy", {"reduction": "mean"},
+    CASES.emit(name, "cross_entropy", {"reduction": "mean"},
          {"logits": logits, "labels": labels, "p": p, "loss": loss, "dlogits": ll.grad})
 
 
 def mse(shape):
     name = f"mse x={shp(shape)}"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     x, t = rand(rng, *shape), rand(rng, *shape)
     xl = leaf(x)
     loss = F.mse_loss(xl, t)
     loss.backward()
     assert torch.allclose(xl.grad, 2 * (x - t) / x.numel(), rtol=0, atol=1e-15)
-    emit(name, "mse", {"reduction": "mean"}, {"x": x, "targets": t, "loss": loss, "dx": xl.grad})
+    CASES.emit(name, "mse", {"reduction": "mean"}, {"x": x, "targets": t, "loss": loss, "dx": xl.grad})
 
 
 def activation(op, fn, params, shape=(N, 3, 3, 3)):
     name = f"{op} x={shp(shape)}" + "".join(f" {k}={v}" for k, v in params.items()
                                               if k != "derivative_at_0")
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     x = rand(rng, *shape, scale=2.0)
     flat = x.view(-1)
     flat[:: 7] = 0.0                      # exact zeros: derivative at the kink
@@ -397,7 +350,7 @@ def activation(op, fn, params, shape=(N, 3, 3, 3)):
     y = fn(xl)
     dy = rand(rng, *shape)
     y.backward(dy)
-    emit(name, op, params, {"x": x, "dy": dy, "y": y, "dx": xl.grad})
+    CASES.emit(name, op, params, {"x": x, "dy": dy, "y": y, "dx": xl.grad})
 
 
 def other_cases():
@@ -425,21 +378,7 @@ def main():
     conv_cases()
     pool_cases()
     other_cases()
-    names = [c["name"] for c in CASES]
-    assert len(set(names)) == len(names), "case names must be unique"
-    counts = {}
-    for c in CASES:
-        counts[c["op"]] = counts.get(c["op"], 0) + 1
-    head = {"generator": "scripts/torch/kernels.py", "torch": torch.__version__,
-            "numpy": np.__version__, "dtype": "float64", "seed": SEED, "counts": counts}
-    text = json.dumps(head, indent=2)[:-2] + ',\n  "cases": [\n'
-    text += ",\n".join("    " + json.dumps(c, separators=(",", ":")) for c in CASES)
-    text += "\n  ]\n}\n"
-    json.loads(text)
-    with open(OUT, "w") as f:
-        f.write(text)
-    print(f"wrote {os.path.relpath(OUT)}: {len(CASES)} cases {counts}, {len(text)} bytes, "
-          f"torch {torch.__version__}", file=sys.stderr)
+    CASES.write()
 
 
 if __name__ == "__main__":

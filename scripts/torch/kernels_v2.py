@@ -35,49 +35,17 @@ op "mul"               params: broadcast "none" | "Cx1x1" | "vector" (the second
                        as [N,C,1,1])     tensors: x, s, dy, y, dx, ds
 op "crop"              params: size [H, W], offset [top, left]     tensors: x, dy, y, dx
 """
-import json
 import math
-import os
-import sys
-import zlib
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
+from fixtures import Cases, leaf, r6, rand, shp
+
 SEED = 20261203
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                   "test", "fixtures", "torch", "kernels-v2.json")
+CASES = Cases(SEED, "scripts/torch/kernels_v2.py", "test/fixtures/torch/kernels-v2.json")
 N = 2
-CASES = []
-
-
-def rng_for(name):
-    return np.random.default_rng([SEED, zlib.crc32(name.encode())])
-
-
-def r6(a):
-    a = np.asarray(a, dtype=np.float64)
-    return np.array([float(f"{v:.6g}") for v in a.ravel()]).reshape(a.shape)
-
-
-def rand(rng, *shape, scale=1.0):
-    return torch.tensor(r6(rng.standard_normal(shape) * scale), dtype=torch.float64)
-
-
-def T(t):
-    t = t.detach() if isinstance(t, torch.Tensor) else torch.as_tensor(t)
-    flat = t.reshape(-1).tolist()
-    if t.dtype in (torch.float64, torch.float32):
-        flat = [float(v) for v in flat]
-        assert all(np.isfinite(flat))
-    else:
-        flat = [int(v) for v in flat]
-    return {"shape": list(t.shape), "data": flat}
-
-
-def leaf(t):
-    return t.clone().requires_grad_(True)
 
 
 def pair(v):
@@ -89,14 +57,6 @@ def fmt(v):
     return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
 
 
-def shp(v):
-    return "[" + ",".join(map(str, v)) + "]"
-
-
-def emit(name, op, params, tensors):
-    CASES.append({"name": name, "op": op, "params": params, "tensors": {k: T(v) for k, v in tensors.items()}})
-
-
 # ------------------------------------------------------------- deconv ----
 
 def deconv(xshape, wshape, stride=1, padding=0, output_padding=0, dilation=1, groups=1, bias=True, label=""):
@@ -104,7 +64,7 @@ def deconv(xshape, wshape, stride=1, padding=0, output_padding=0, dilation=1, gr
     name = (f"deconv x={shp(xshape)} w={shp(wshape)} s={fmt(s)} p={fmt(p)} op={fmt(op)}"
             f"{' d=' + fmt(d) if d != [1, 1] else ''}{' g=' + str(groups) if groups != 1 else ''}"
             f"{'' if bias else ' bias=false'}{label}")
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     x, W = rand(rng, *xshape), rand(rng, *wshape, scale=0.5)
     b = rand(rng, wshape[1] * groups, scale=0.5) if bias else None
     xl, Wl = leaf(x), leaf(W)
@@ -120,7 +80,7 @@ def deconv(xshape, wshape, stride=1, padding=0, output_padding=0, dilation=1, gr
     tensors.update({"dy": dy, "y": y, "dx": xl.grad, "dW": Wl.grad})
     if bias:
         tensors["db"] = bl.grad
-    emit(name, "conv_transpose2d", {"stride": s, "padding": p, "output_padding": op, "dilation": d,
+    CASES.emit(name, "conv_transpose2d", {"stride": s, "padding": p, "output_padding": op, "dilation": d,
                                     "groups": groups, "bias": bias}, tensors)
 
 
@@ -150,7 +110,7 @@ def deconv_cases():
 def upsample(mode, xshape, scale):
     sc = pair(scale)
     name = f"upsample {mode} x={shp(xshape)} scale={fmt(sc)}"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     x = rand(rng, *xshape)
     xl = leaf(x)
     kw = {"align_corners": False} if mode == "bilinear" else {}
@@ -158,7 +118,7 @@ def upsample(mode, xshape, scale):
     assert list(y.shape[2:]) == [xshape[2] * sc[0], xshape[3] * sc[1]]
     dy = rand(rng, *y.shape)
     y.backward(dy)
-    emit(name, "upsample", {"mode": mode, "scale": sc}, {"x": x, "dy": dy, "y": y, "dx": xl.grad})
+    CASES.emit(name, "upsample", {"mode": mode, "scale": sc}, {"x": x, "dy": dy, "y": y, "dx": xl.grad})
 
 
 def upsample_cases():
@@ -180,7 +140,7 @@ def adaptive(mode, xshape, out):
     out = pair(out)
     op = "adaptive_max_pool2d" if mode == "max" else "adaptive_avg_pool2d"
     name = f"{op} x={shp(xshape)} out={fmt(out)}"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     # Max gets small integers, so windows tie; mean gets plain normals.
     x = torch.tensor(rng.integers(-3, 4, xshape), dtype=torch.float64) if mode == "max" else rand(rng, *xshape)
     xl = leaf(x)
@@ -207,7 +167,7 @@ def adaptive(mode, xshape, out):
     tensors.update({"dy": dy, "y": y, "dx": xl.grad})
     if mode == "max":
         tensors["indices"] = ind
-    emit(name, op, {"out": out}, tensors)
+    CASES.emit(name, op, {"out": out}, tensors)
 
 
 def adaptive_cases():
@@ -224,7 +184,7 @@ def adaptive_cases():
 
 def activation(op, fn, params, kinks):
     name = f"{op} x=[{N},3,4,5]{' alpha=' + str(params['alpha']) if 'alpha' in params else ''}"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     x = rand(rng, N, 3, 4, 5, scale=3.0).reshape(-1)
     x[: len(kinks)] = torch.tensor(kinks, dtype=torch.float64)
     x = x.reshape(N, 3, 4, 5)
@@ -232,7 +192,7 @@ def activation(op, fn, params, kinks):
     y = fn(xl)
     dy = rand(rng, *y.shape)
     y.backward(dy)
-    emit(name, op, params, {"x": x, "dy": dy, "y": y, "dx": xl.grad})
+    CASES.emit(name, op, params, {"x": x, "dy": dy, "y": y, "dx": xl.grad})
 
 
 def activation_cases():
@@ -253,14 +213,14 @@ def erf_case():
     y, yc = torch.erf(x), torch.erfc(x)
     for v, a, b in zip(xs, y.tolist(), yc.tolist()):
         assert abs(a - math.erf(v)) <= 1e-15 * max(abs(a), 1e-300) + 1e-300
-    emit("erf", "erf", {}, {"x": x, "y": y, "yc": yc})
+    CASES.emit("erf", "erf", {}, {"x": x, "y": y, "yc": yc})
 
 
 # ---------------------------------------------------------- groupnorm ----
 
 def groupnorm(xshape, groups, eps=1e-5):
     name = f"group_norm x={shp(xshape)} groups={groups}{'' if eps == 1e-5 else ' eps=' + str(eps)}"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     C = xshape[1]
     x = rand(rng, *xshape, scale=2.0) + 0.5
     gamma, beta = rand(rng, C) + 1.0, rand(rng, C)
@@ -268,7 +228,7 @@ def groupnorm(xshape, groups, eps=1e-5):
     y = F.group_norm(xl, groups, gl, bl, eps)
     dy = rand(rng, *y.shape)
     y.backward(dy)
-    emit(name, "group_norm", {"groups": groups, "eps": eps},
+    CASES.emit(name, "group_norm", {"groups": groups, "eps": eps},
          {"x": x, "gamma": gamma, "beta": beta, "dy": dy, "y": y, "dx": xl.grad, "dgamma": gl.grad, "dbeta": bl.grad})
 
 
@@ -284,7 +244,7 @@ def groupnorm_cases():
 
 def mul(xshape, broadcast):
     name = f"mul x={shp(xshape)} {broadcast}"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     n, c = xshape[0], xshape[1]
     x = rand(rng, *xshape)
     s = rand(rng, *xshape) if broadcast == "none" else rand(rng, n, c, 1, 1) if broadcast == "Cx1x1" else rand(rng, n, c)
@@ -292,12 +252,12 @@ def mul(xshape, broadcast):
     y = xl * (sl.view(n, c, 1, 1) if broadcast == "vector" else sl)
     dy = rand(rng, *y.shape)
     y.backward(dy)
-    emit(name, "mul", {"broadcast": broadcast}, {"x": x, "s": s, "dy": dy, "y": y, "dx": xl.grad, "ds": sl.grad})
+    CASES.emit(name, "mul", {"broadcast": broadcast}, {"x": x, "s": s, "dy": dy, "y": y, "dx": xl.grad, "ds": sl.grad})
 
 
 def crop(xshape, size):
     name = f"crop x={shp(xshape)} to={fmt(size)}"
-    rng = rng_for(name)
+    rng = CASES.rng(name)
     x = rand(rng, *xshape)
     xl = leaf(x)
     H, W = size
@@ -305,7 +265,7 @@ def crop(xshape, size):
     y = xl[:, :, top:top + H, left:left + W]
     dy = rand(rng, *y.shape)
     y.backward(dy)
-    emit(name, "crop", {"size": [H, W], "offset": [top, left]}, {"x": x, "dy": dy, "y": y, "dx": xl.grad})
+    CASES.emit(name, "crop", {"size": [H, W], "offset": [top, left]}, {"x": x, "dy": dy, "y": y, "dx": xl.grad})
 
 
 def other_cases():
@@ -327,21 +287,7 @@ def main():
     erf_case()
     groupnorm_cases()
     other_cases()
-    names = [c["name"] for c in CASES]
-    assert len(set(names)) == len(names), "case names must be unique"
-    counts = {}
-    for c in CASES:
-        counts[c["op"]] = counts.get(c["op"], 0) + 1
-    head = {"generator": "scripts/torch/kernels_v2.py", "torch": torch.__version__,
-            "numpy": np.__version__, "dtype": "float64", "seed": SEED, "counts": counts}
-    text = json.dumps(head, indent=2)[:-2] + ',\n  "cases": [\n'
-    text += ",\n".join("    " + json.dumps(c, separators=(",", ":")) for c in CASES)
-    text += "\n  ]\n}\n"
-    json.loads(text)
-    with open(OUT, "w") as f:
-        f.write(text)
-    print(f"wrote {os.path.relpath(OUT)}: {len(CASES)} cases {counts}, {len(text)} bytes, "
-          f"torch {torch.__version__}", file=sys.stderr)
+    CASES.write()
 
 
 if __name__ == "__main__":
