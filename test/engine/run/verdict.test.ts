@@ -102,6 +102,12 @@ describe('gradient check verdicts', () => {
       assert.equal(verdict(2.2e-16, [{ numeric: 1e-6, kink: false }], roundingFloor(1.6, 1e-6), TOL), 'pass');
       assert.equal(verdict(0, [{ numeric: 1e-3, kink: false }], roundingFloor(1.6, 1e-6), TOL), 'halve');
     });
+    it("a miss within the loss's rounding passes, at a loss where it is larger than the tolerance", () => {
+      const floor = roundingFloor(4e7, 1e-6); // ≈ 0.28, above 50's tolerance of 0.05
+      assert.equal(verdict(50, [{ numeric: 50.2, kink: false }], floor, TOL), 'pass');
+      assert.equal(verdict(50, [{ numeric: 50.4, kink: false }], floor, TOL), 'halve');
+      assert.equal(verdict(50, [{ numeric: 50.2, kink: false }], roundingFloor(1, 1e-6), TOL), 'halve');
+    });
   });
 
   describe('outputs that share memory with their input', () => {
