@@ -145,7 +145,7 @@ function chainsOf(boxes: readonly Size[], links: readonly Link[], direction: Dir
 }
 
 /** Where a line from `toward` to the centre of the box at `c` crosses the box's border. */
-function clip(c: Point, s: Size, toward: Point): Point {
+export function clip(c: Point, s: Size, toward: Point): Point {
   const dx = toward.x - c.x;
   const dy = toward.y - c.y;
   if (dx === 0 && dy === 0) return { x: c.x, y: c.y };
