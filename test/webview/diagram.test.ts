@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { check } from '../../engine';
 import { formatShape } from '../../engine/shape';
 import { type DiagramModel, diagramModel } from '../../engine/editor/diagram';
-import { type Direction, type Layout, layoutDiagram, PIECE, type View } from '../../webview/diagram/layout';
+import { type Direction, type Layout, layoutDiagram, type View } from '../../webview/diagram/layout';
 import { isDiagramState, isFromDiagram, isToDiagram } from '../../extension/diagram/protocol';
 import { compact, renderSvg } from '../../webview/diagram/render';
 import { fitZoom, labelled } from '../../webview/diagram/viewport';
@@ -124,7 +124,7 @@ describe('diagram layout', () => {
     assert.equal(m.nodes.find((n) => n.id === 'c2')?.severity, 'error');
   });
 
-  it(`a ${600}-layer network is laid out in pieces of at least ${PIECE} nodes, with no overlaps`, () => {
+  it(`a ${600}-layer network is laid out piece by piece (cut between its blocks), with no overlaps`, () => {
     const m = diagramModel(check(residualNetwork({ layers: 600 }, [3, 32, 32], [16, 32])));
     const l = layoutDiagram(m, { view: 'forward', direction: 'TB', fresh: true });
     assert.equal(l.nodes.length, m.nodes.length);

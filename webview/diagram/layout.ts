@@ -12,8 +12,6 @@
 import type { DiagramEdge, DiagramGroup, DiagramModel, DiagramNode } from '../../engine/editor/diagram';
 import { type Open, placeFramed, visible } from './groups';
 
-export { PIECE } from './place';
-
 export type View = 'forward' | 'backward';
 export type Direction = 'TB' | 'LR';
 
