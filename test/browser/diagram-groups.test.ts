@@ -91,12 +91,25 @@ describe('diagram webview: blocks as groups, in Chromium', function () {
     await page.close();
   });
 
-  it('the cursor on a layer inside a collapsed use highlights the use', async () => {
+  it('the cursor on a layer inside a collapsed use highlights the use, as it moves and after a redraw', async () => {
     const page = await open({ view: 'forward', direction: 'TB', overlay: 'none' });
     await page.evaluate(() => window.postMessage({ type: 'highlight', current: 'layer3.2.conv2' }, '*'));
     await page.waitForSelector('.node.current');
     assert.deepEqual(await page.$$eval('.node.current', (g) => g.map((x) => x.getAttribute('data-name'))), [
       'layer3.2',
+    ]);
+    // And when the model arrives with the cursor there (a redraw after an edit).
+    await page.evaluate(
+      (m) =>
+        window.postMessage(
+          { type: 'model', file: 'resnet50.cnn', model: m, current: 'layer4.1.bn1', verdicts: [] },
+          '*',
+        ),
+      model,
+    );
+    await page.waitForSelector('.node.current[data-name="layer4.1"]');
+    assert.deepEqual(await page.$$eval('.node.current', (g) => g.map((x) => x.getAttribute('data-name'))), [
+      'layer4.1',
     ]);
     await page.close();
   });

@@ -64,8 +64,11 @@ export function visible(model: DiagramModel, open: Open | undefined): Visible {
   for (const n of model.nodes) {
     const g = groupOf.get(n.id);
     if (!g) nodes.push(n);
-    else if (isOpen(g, open)) frames.set(g, [...(frames.get(g) ?? []), nodes.push(n) - 1]);
-    else if (g.members[0] === n.id) {
+    else if (isOpen(g, open)) {
+      const members = frames.get(g) ?? [];
+      members.push(nodes.push(n) - 1);
+      frames.set(g, members);
+    } else if (g.members[0] === n.id) {
       collapsed.set(nodes.length, g);
       nodes.push(
         useNode(

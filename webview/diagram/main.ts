@@ -98,7 +98,12 @@ function draw(): void {
   if (!fitted) Object.assign(zoom, fitZoom(placed, width, height));
   const visible = labelled(zoom, width, height);
   written = { rect: visible, readable: visible.width > 0 };
-  stage.innerHTML = renderSvg(model, placed, { view: state.view, overlay: state.overlay, current, visible });
+  stage.innerHTML = renderSvg(model, placed, {
+    view: state.view,
+    overlay: state.overlay,
+    current: shown(current),
+    visible,
+  });
   svg = stage.querySelector('svg') ?? undefined;
   const t = model.totals;
   document.getElementById('summary')!.textContent =
@@ -126,14 +131,18 @@ function relabelSoon(): void {
   });
 }
 
+/** The node that shows layer `id`: its own, or that of the collapsed use of a block it is in. */
+function shown(id: string | null): string | null {
+  if (id === null || layout?.nodes.some((n) => n.node.id === id)) return id;
+  return layout?.nodes.find((n) => n.group?.members.includes(id))?.node.id ?? id;
+}
+
 /** Moves the `current` class to the cursor's node and brings it into view. */
 function mark(): void {
   if (!svg) return;
   for (const g of Array.from(svg.querySelectorAll<SVGGElement>('.node.current'))) g.classList.remove('current');
-  // A layer inside a collapsed use is shown by the use's node.
-  const id = current === null ? null : (model?.groups.find((x) => x.members.includes(current!))?.id ?? current);
-  const at = (i: string) => svg!.querySelector<SVGGElement>(`.node[data-name="${CSS.escape(i)}"]`);
-  const g = current === null ? null : (at(current) ?? at(id!));
+  const id = shown(current);
+  const g = id === null ? null : svg.querySelector<SVGGElement>(`.node[data-name="${CSS.escape(id)}"]`);
   if (!g) return;
   g.classList.add('current');
   bringIntoView(g.dataset.name!);
