@@ -147,7 +147,7 @@ async function main(): Promise<void> {
       const redraw = m(`drawNow ${c.name} redraw`);
       const target = c.layers === 200 ? 150 : 1500;
       console.log(
-        `  ${c.name} (${c.model.nodes.length} nodes): layout + render ${full.toFixed(1)} ms (target ≤ ${target} ms ${full <= target ? '✓' : '✗'}); redraw after an edit that keeps the boxes ${redraw.toFixed(1)} ms (${(full / redraw).toFixed(1)}× faster)`,
+        `  ${c.name} (${c.model.nodes.length} nodes in the model): layout + render ${full.toFixed(1)} ms (target ≤ ${target} ms ${full <= target ? '✓' : '✗'}); redraw after an edit that keeps the boxes ${redraw.toFixed(1)} ms (${(full / redraw).toFixed(1)}× faster)`,
       );
       if (against) {
         const bFull = m(`drawBefore ${c.name} full`);
