@@ -13,7 +13,8 @@
  */
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { check } from '../engine';
@@ -28,9 +29,9 @@ const NOW = `
 import { layoutDiagram } from './webview/diagram/layout';
 import { renderSvg } from './webview/diagram/render';
 import { fitZoom, labelled } from './webview/diagram/viewport';
-globalThis.drawNow = (model, fresh) => {
+globalThis.drawNow = (model, fresh, open) => {
   const t = performance.now();
-  const layout = layoutDiagram(model, { view: 'forward', direction: 'TB', fresh });
+  const layout = layoutDiagram(model, { view: 'forward', direction: 'TB', fresh, open });
   const zoom = fitZoom(layout, ${STAGE.width}, ${STAGE.height});
   const visible = labelled(zoom, ${STAGE.width}, ${STAGE.height});
   document.body.innerHTML = renderSvg(model, layout, { view: 'forward', overlay: 'params', current: null, visible });
@@ -48,9 +49,9 @@ const BEFORE = (dir: string) => `
 import { layoutDiagram } from './${dir}/webview/diagram/layout';
 import { renderSvg } from './${dir}/webview/diagram/render';
 import { fitZoom, labelled } from './webview/diagram/viewport';
-globalThis.drawBefore = (model, fresh) => {
+globalThis.drawBefore = (model, fresh, open) => {
   const t = performance.now();
-  const layout = layoutDiagram(model, { view: 'forward', direction: 'TB', fresh });
+  const layout = layoutDiagram(model, { view: 'forward', direction: 'TB', fresh, open });
   const visible = labelled(fitZoom(layout, ${STAGE.width}, ${STAGE.height}), ${STAGE.width}, ${STAGE.height});
   document.body.innerHTML = renderSvg(model, layout, { view: 'forward', overlay: 'params', current: null, visible });
   document.body.querySelector('svg').getBoundingClientRect();
@@ -96,46 +97,61 @@ async function main(): Promise<void> {
     const page = await browser.newPage({ viewport: STAGE });
     await page.setContent('<!doctype html><html><body style="margin:0"></body></html>');
     for (const content of scripts) await page.addScriptTag({ content });
-    const cases = [200, 2000].map((layers) => ({
+    const generated = [200, 2000].map((layers) => ({
+      name: `${layers} layers`,
       layers,
       model: diagramModel(check(residualNetwork({ layers }, [3, 32, 32], [16, 32, 64, 128]))),
+      open: undefined as Record<string, boolean> | undefined,
     }));
+    // The zoo's ResNet-50 (175 layers in 16 uses of blocks): every use open, as a revision without groups draws
+    // it, and as it opens (its repeat= uses collapsed).
+    const resnet50 = diagramModel(check(readFileSync(join('examples', 'zoo', 'resnet50.cnn'), 'utf8')));
+    const cases = [
+      ...generated,
+      {
+        name: 'ResNet-50, every use open',
+        layers: 200,
+        model: resnet50,
+        open: Object.fromEntries(resnet50.groups.map((g) => [g.id, true])),
+      },
+      { name: 'ResNet-50, repeated uses collapsed', layers: 200, model: resnet50, open: undefined },
+    ];
     const variants = against ? (['drawNow', 'drawBefore'] as const) : (['drawNow'] as const);
-    type Draw = (m: unknown, f: boolean) => { ms: number; reused: boolean };
-    const draw = (fn: string, model: unknown, fresh: boolean) =>
-      page.evaluate(([f, m, fr]) => (globalThis as unknown as Record<string, Draw>)[f as string](m, fr as boolean), [
-        fn,
-        model,
-        fresh,
-      ] as const);
-    for (const c of cases) for (const v of variants) await draw(v, c.model, true);
+    type Draw = (m: unknown, f: boolean, o: unknown) => { ms: number; reused: boolean };
+    const draw = (fn: string, model: unknown, fresh: boolean, open: unknown) =>
+      page.evaluate(
+        ([f, m, fr, o]) => (globalThis as unknown as Record<string, Draw>)[f as string](m, fr as boolean, o),
+        [fn, model, fresh, open] as const,
+      );
+    for (const c of cases) for (const v of variants) await draw(v, c.model, true, c.open);
     const times = new Map<string, number[]>();
     const add = (k: string, ms: number) => times.set(k, [...(times.get(k) ?? []), ms]);
     const rounds = 7;
     for (let r = 0; r < rounds; r++) {
       for (const c of cases) {
         for (const v of variants) {
-          add(`${v} ${c.layers} full`, (await draw(v, c.model, true)).ms);
-          const again = await draw(v, c.model, false);
+          add(`${v} ${c.name} full`, (await draw(v, c.model, true, c.open)).ms);
+          const again = await draw(v, c.model, false, c.open);
           if (!again.reused) throw new Error(`bench: ${v}'s redraw did not reuse the layout`);
-          add(`${v} ${c.layers} redraw`, again.ms);
+          add(`${v} ${c.name} redraw`, again.ms);
         }
       }
     }
     const m = (k: string) => median(times.get(k)!);
+    // The machine is shared: the load says how inflated every absolute number is (the ratios less so).
     console.log(
-      `diagram bench in Chromium ${browser.version()}, ${STAGE.width}×${STAGE.height} stage, ${rounds} interleaved rounds, medians:`,
+      `diagram bench in Chromium ${browser.version()}, ${STAGE.width}×${STAGE.height} stage, ${rounds} interleaved rounds, medians (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores):`,
     );
     for (const c of cases) {
-      const full = m(`drawNow ${c.layers} full`);
-      const redraw = m(`drawNow ${c.layers} redraw`);
+      const full = m(`drawNow ${c.name} full`);
+      const redraw = m(`drawNow ${c.name} redraw`);
       const target = c.layers === 200 ? 150 : 1500;
       console.log(
-        `  ${c.model.nodes.length} nodes: layout + render ${full.toFixed(1)} ms (target ≤ ${target} ms ${full <= target ? '✓' : '✗'}); redraw after an edit that keeps the boxes ${redraw.toFixed(1)} ms (${(full / redraw).toFixed(1)}× faster)`,
+        `  ${c.name} (${c.model.nodes.length} nodes in the model): layout + render ${full.toFixed(1)} ms (target ≤ ${target} ms ${full <= target ? '✓' : '✗'}); redraw after an edit that keeps the boxes ${redraw.toFixed(1)} ms (${(full / redraw).toFixed(1)}× faster)`,
       );
       if (against) {
-        const bFull = m(`drawBefore ${c.layers} full`);
-        const bRedraw = m(`drawBefore ${c.layers} redraw`);
+        const bFull = m(`drawBefore ${c.name} full`);
+        const bRedraw = m(`drawBefore ${c.name} redraw`);
         console.log(
           `    at ${against}: layout + render ${bFull.toFixed(1)} ms, redraw ${bRedraw.toFixed(1)} ms; now ${(bFull / full).toFixed(1)}× and ${(bRedraw / redraw).toFixed(1)}× faster`,
         );

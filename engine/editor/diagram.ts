@@ -6,6 +6,7 @@
  * No layout here: the webview lays the graph out (webview/diagram/layout.ts).
  */
 import type { Analysis, LayerInfo } from '../check';
+import type { UseInfo } from '../analysis';
 import { LAYER_KINDS } from '../layers';
 import { knownLayer } from '../layers/known';
 import { elementCount, formatShape, type Shape } from '../shape';
@@ -45,10 +46,29 @@ export interface DiagramEdge {
   readonly rule: string;
 }
 
+/**
+ * A use of a block at the top level (one per repetition of a `repeat=` use): drawn as a frame around its layers,
+ * or collapsed into one node that shows what the use gives (its output shape, its parameters).
+ */
+export interface DiagramGroup {
+  /** The use's full name, with its repetition: `layer2.1`, `layer2_0`. Never a node's id. */
+  readonly id: string;
+  readonly block: string;
+  /** The block and its arguments as evaluated: `bottleneck 128 stride=2`. */
+  readonly description: string;
+  /** Its layers' node ids, in order; the last one's output is the use's. */
+  readonly members: readonly string[];
+  /** Written with `repeat=`: collapsed until the user expands it. */
+  readonly repeated: boolean;
+  /** 1-based line of the use's statement. */
+  readonly line: number;
+}
+
 export interface DiagramModel {
   readonly network?: string;
   readonly nodes: readonly DiagramNode[];
   readonly edges: readonly DiagramEdge[];
+  readonly groups: readonly DiagramGroup[];
   readonly totals: { readonly params: number; readonly macs: number; readonly memoryBytes: number };
 }
 
@@ -70,6 +90,7 @@ export function diagramModel(a: Analysis): DiagramModel {
     return id;
   };
   const ids = new Map<string, string>();
+  const groups = new Map<string, { -readonly [K in keyof DiagramGroup]: DiagramGroup[K] } & { members: string[] }>();
 
   if (a.input) {
     const id = unique(a.input.name);
@@ -109,6 +130,20 @@ export function diagramModel(a: Analysis): DiagramModel {
       messages: [],
       unknownStart: l.output === null && readsKnown,
     });
+    if (l.use) {
+      const { gid, repeated } = topUse(l.use);
+      const g = groups.get(gid);
+      if (g) g.members.push(id);
+      else
+        groups.set(gid, {
+          id: gid,
+          block: l.use.block,
+          description: l.use.description,
+          members: [id],
+          repeated,
+          line: a.lines.position(l.use.top.range.start).line,
+        });
+    }
     from.forEach((f, j) => {
       if (f !== undefined)
         edges.push({ from: f, to: id, index: j, shape: shapeText(l.inputShapes[j]), rule: shortRule(l, j) });
@@ -147,8 +182,20 @@ export function diagramModel(a: Analysis): DiagramModel {
     ...(a.network && { network: a.network }),
     nodes: paintDiagnostics(a, nodes, byStatement),
     edges,
+    // A group whose id is also a node's (a duplicate name, an error already) would be ambiguous: left ungrouped.
+    groups: [...groups.values()].filter((g) => !taken.has(g.id)),
     totals: totals(nodes),
   };
+}
+
+/**
+ * The top-level use a layer of an expansion belongs to: `layer2.1` for the first repetition of `layer2: … repeat=N`
+ * (its layers are `layer2.1.conv1`, and inside a nested block `layer2.1.inner.conv1`), else the use's own name.
+ */
+function topUse(use: UseInfo): { gid: string; repeated: boolean } {
+  const rest = use.name.startsWith(`${use.topName}.`) ? use.name.slice(use.topName.length + 1) : '';
+  const repetition = /^\d+(?=\.|$)/.exec(rest)?.[0];
+  return repetition ? { gid: `${use.topName}.${repetition}`, repeated: true } : { gid: use.topName, repeated: false };
 }
 
 /** Each node with the diagnostics whose range starts inside one of its statements. */

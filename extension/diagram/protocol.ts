@@ -51,6 +51,9 @@ export type FromDiagram =
       readonly blamed: readonly string[];
       /** The last draw reused the layout before it (the graph kept its shape). */
       readonly reused: boolean;
+      /** The uses of blocks drawn as frames around their layers, and those drawn as one node. */
+      readonly expanded: readonly string[];
+      readonly collapsed: readonly string[];
     }
   /** The user asked to save the figure (the toolbar's button). */
   | { readonly type: 'save'; readonly format: ExportFormat }
@@ -99,8 +102,22 @@ function isModel(v: unknown): v is DiagramModel {
     isInt(e.index) &&
     isString(e.shape) &&
     isString(e.rule);
+  const isGroup = (g: unknown) =>
+    isObject(g) &&
+    isString(g.id) &&
+    !ids.has(g.id) &&
+    isString(g.block) &&
+    isString(g.description) &&
+    isStrings(g.members) &&
+    g.members.length > 0 &&
+    g.members.every((m) => ids.has(m)) &&
+    typeof g.repeated === 'boolean' &&
+    isInt(g.line, 1);
   return (
     v.edges.every(isEdge) &&
+    Array.isArray(v.groups) &&
+    v.groups.every(isGroup) &&
+    new Set(v.groups.map((g: { id: string }) => g.id)).size === v.groups.length &&
     isObject(v.totals) &&
     isCount(v.totals.params) &&
     isCount(v.totals.macs) &&
@@ -155,7 +172,9 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
         isStrings(v.warnings) &&
         isStrings(v.failing) &&
         isStrings(v.blamed) &&
-        typeof v.reused === 'boolean'
+        typeof v.reused === 'boolean' &&
+        isStrings(v.expanded) &&
+        isStrings(v.collapsed)
       );
     case 'save':
       return isFormat(v.format);
@@ -170,11 +189,15 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
   }
 }
 
-/** What the webview keeps across a reload (vscode.setState): its view, direction and cost overlay. */
+/**
+ * What the webview keeps across a reload (vscode.setState): its view, direction and cost overlay, and the uses of
+ * blocks the user opened (true) or closed (false), by id (absent in a state saved before groups were drawn).
+ */
 export interface DiagramState {
   readonly view: View;
   readonly direction: Direction;
   readonly overlay: 'none' | 'params' | 'macs' | 'memory';
+  readonly open?: Readonly<Record<string, boolean>>;
 }
 
 export function isDiagramState(v: unknown): v is DiagramState {
@@ -182,6 +205,7 @@ export function isDiagramState(v: unknown): v is DiagramState {
     isObject(v) &&
     (v.view === 'forward' || v.view === 'backward') &&
     (v.direction === 'TB' || v.direction === 'LR') &&
-    ['none', 'params', 'macs', 'memory'].includes(v.overlay as string)
+    ['none', 'params', 'macs', 'memory'].includes(v.overlay as string) &&
+    (v.open === undefined || (isObject(v.open) && Object.values(v.open).every((b) => typeof b === 'boolean')))
   );
 }

@@ -9,8 +9,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check } from '../../engine';
 import { formatShape } from '../../engine/shape';
-import { diagramModel } from '../../engine/editor/diagram';
-import { type Direction, type Layout, layoutDiagram, PIECE, type View } from '../../webview/diagram/layout';
+import { type DiagramModel, diagramModel } from '../../engine/editor/diagram';
+import { type Direction, type Layout, layoutDiagram, type View } from '../../webview/diagram/layout';
 import { isDiagramState, isFromDiagram, isToDiagram } from '../../extension/diagram/protocol';
 import { compact, renderSvg } from '../../webview/diagram/render';
 import { fitZoom, labelled } from '../../webview/diagram/viewport';
@@ -32,13 +32,18 @@ function overlaps(l: Layout): string[] {
   return found;
 }
 
+/** Every use of a block opened (true) or closed (false). */
+const openAll = (m: DiagramModel, open: boolean) => Object.fromEntries(m.groups.map((g) => [g.id, open]));
+
 describe('diagram layout', () => {
   for (const file of files) {
     for (const view of ['forward', 'backward'] as View[]) {
       for (const direction of ['TB', 'LR'] as Direction[]) {
         it(`${file} ${view} ${direction}: a node per layer, an edge per input, no overlaps, labels are the checker's shapes`, () => {
           const a = check(readFileSync(join(EXAMPLES, file), 'utf8'));
-          const l = layoutDiagram(diagramModel(a), { view, direction, fresh: true });
+          const m = diagramModel(a);
+          // Every use of a block open, so every layer is a node (collapsed uses: 'blocks as groups' below).
+          const l = layoutDiagram(m, { view, direction, fresh: true, open: openAll(m, true) });
           // A duplicate name (an error already) is drawn as NAME#2; a reader reads the latest definition above it.
           const ids = new Map<string, string>();
           const taken = new Set<string>();
@@ -119,7 +124,7 @@ describe('diagram layout', () => {
     assert.equal(m.nodes.find((n) => n.id === 'c2')?.severity, 'error');
   });
 
-  it(`a ${600}-layer network is laid out in pieces of at least ${PIECE} nodes, with no overlaps`, () => {
+  it(`a ${600}-layer network is laid out piece by piece (cut between its blocks), with no overlaps`, () => {
     const m = diagramModel(check(residualNetwork({ layers: 600 }, [3, 32, 32], [16, 32])));
     const l = layoutDiagram(m, { view: 'forward', direction: 'TB', fresh: true });
     assert.equal(l.nodes.length, m.nodes.length);

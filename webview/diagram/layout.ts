@@ -9,10 +9,8 @@
  * The backward view keeps the forward arrangement (the loss at the bottom, the input at the top) and reverses
  * only the arrows, so toggling does not make the user find every layer again; its edge labels are the δ rules.
  */
-import type { DiagramEdge, DiagramModel, DiagramNode } from '../../engine/editor/diagram';
-import { place } from './place';
-
-export { PIECE } from './place';
+import type { DiagramEdge, DiagramGroup, DiagramModel, DiagramNode } from '../../engine/editor/diagram';
+import { type Open, placeFramed, visible } from './groups';
 
 export type View = 'forward' | 'backward';
 export type Direction = 'TB' | 'LR';
@@ -33,7 +31,10 @@ export interface Verdict {
 }
 
 export interface PlacedNode {
+  /** A layer, or a collapsed use of a block (kind `block`, its id the use's: see `group`). */
   readonly node: DiagramNode;
+  /** The use this node stands for, when it is a collapsed one. */
+  readonly group?: DiagramGroup;
   /** Centre. */
   readonly x: number;
   readonly y: number;
@@ -56,17 +57,34 @@ export interface PlacedEdge {
   };
 }
 
+/** An expanded use of a block: the frame around its layers (centre and size), its title in the top strip. */
+export interface PlacedGroup {
+  readonly group: DiagramGroup;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  /** `layer2_0 · bottleneck_down 128`: the use's full name and the block with its arguments. */
+  readonly title: string;
+}
+
 export interface Layout {
   readonly width: number;
   readonly height: number;
+  /** What is drawn as a node: the layers, with each collapsed use of a block as one node. */
   readonly nodes: readonly PlacedNode[];
+  /** One per edge drawn: an edge into or out of a collapsed use ends at its node. */
   readonly edges: readonly PlacedEdge[];
+  /** The expanded uses of blocks, drawn as frames behind their layers. */
+  readonly groups: readonly PlacedGroup[];
 }
 
 export interface LayoutOptions {
   readonly view: View;
   readonly direction: Direction;
   readonly verdicts?: ReadonlyMap<string, Verdict>;
+  /** The uses of blocks the user opened or closed, by id; the others are open unless written with `repeat=`. */
+  readonly open?: Open;
   /** Lay out again even when the last layout fits (for the benchmark). */
   readonly fresh?: boolean;
 }
@@ -76,7 +94,7 @@ const fmtError = (e: number) => (e === 0 ? '0' : e.toExponential(0).replace('e',
 
 /** What a node says, line by line. */
 export function nodeLines(n: DiagramNode, view: View, verdict?: Verdict): string[] {
-  const title = n.unknownStart ? `${n.id}  ? starts here` : n.id;
+  const title = n.kind === 'block' ? `▸ ${n.id}` : n.unknownStart ? `${n.id}  ? starts here` : n.id;
   const lines = [title, n.label];
   if (view === 'forward')
     lines.push(n.kind === 'loss' ? 'scalar' : n.params ? `${n.shape} · ${fmtInt(n.params)} params` : n.shape);
@@ -98,7 +116,8 @@ const longest = (lines: readonly string[]) => Math.max(...lines.map((l) => l.len
 
 /** Sizes of everything to place: the layout's whole input. Two equal keys give the same layout. */
 function sizes(model: DiagramModel, o: LayoutOptions) {
-  const nodes = model.nodes.map((n) => {
+  const v = visible(model, o.open);
+  const nodes = v.nodes.map((n) => {
     const lines = nodeLines(n, o.view, o.verdicts?.get(n.id));
     return {
       node: n,
@@ -107,7 +126,7 @@ function sizes(model: DiagramModel, o: LayoutOptions) {
       height: lines.length * LINE_HEIGHT + 2 * NODE_PAD,
     };
   });
-  const edges = model.edges.map((e) => {
+  const edges = v.edges.map((e) => {
     const text = edgeText(e, o.view);
     return { edge: e, text, width: textWidth(text.length) + 8, height: LINE_HEIGHT };
   });
@@ -115,15 +134,20 @@ function sizes(model: DiagramModel, o: LayoutOptions) {
     o.direction,
     ...nodes.map((n) => `${n.node.id}:${n.width}:${n.height}`),
     ...edges.map((e) => `${e.edge.from}>${e.edge.to}:${e.width}`),
+    ...v.frames.map((f) => `[${f.members.join()}]`),
   ].join('|');
-  return { nodes, edges, key };
+  return { nodes, edges, key, collapsed: v.collapsed, frames: v.frames };
 }
+
+/** `layer2_0 · bottleneck_down 128`, with the sign that a click closes it. */
+export const frameTitle = (g: DiagramGroup) => `▾ ${g.id} · ${g.description}`;
 
 let last:
   | {
       key: string;
       placed: { x: number; y: number }[];
       edges: { points: { x: number; y: number }[]; x: number; y: number }[];
+      frames: { x: number; y: number; width: number; height: number }[];
       width: number;
       height: number;
     }
@@ -151,14 +175,25 @@ function links(
 export function layoutDiagram(model: DiagramModel, o: LayoutOptions): Layout & { readonly reused: boolean } {
   const s = sizes(model, o);
   const reused = !o.fresh && last?.key === s.key;
-  if (!reused) last = { key: s.key, ...place(s.nodes, links(s.nodes, s.edges), o.direction) };
+  if (!reused)
+    last = {
+      key: s.key,
+      ...placeFramed(
+        s.nodes,
+        links(s.nodes, s.edges),
+        s.frames.map((f) => f.members),
+        o.direction,
+      ),
+    };
   const l = last!;
   return {
     width: l.width,
     height: l.height,
     reused,
+    groups: s.frames.map((f, i) => ({ group: f.group, title: frameTitle(f.group), ...l.frames[i] })),
     nodes: s.nodes.map((n, i) => ({
       node: n.node,
+      ...(s.collapsed.has(i) && { group: s.collapsed.get(i) }),
       lines: n.lines,
       width: n.width,
       height: n.height,

@@ -15,6 +15,7 @@ import {
   type VerdictView,
 } from '../../extension/diagram/protocol';
 import type { DiagramModel } from '../../engine/editor/diagram';
+import { isOpen } from './groups';
 import { type Layout, layoutDiagram, type Verdict } from './layout';
 import { type Overlay, type Rect, renderLabels, renderSvg } from './render';
 import { type ColorOf, diagramCss, PRINT } from './style';
@@ -90,14 +91,19 @@ function receive(m: ToDiagram): void {
 
 function draw(): void {
   if (!model) return;
-  const placed = layoutDiagram(model, { view: state.view, direction: state.direction, verdicts });
+  const placed = layoutDiagram(model, { view: state.view, direction: state.direction, verdicts, open: state.open });
   layout = placed;
   reused = placed.reused;
   const { width, height } = stage.getBoundingClientRect();
   if (!fitted) Object.assign(zoom, fitZoom(placed, width, height));
   const visible = labelled(zoom, width, height);
   written = { rect: visible, readable: visible.width > 0 };
-  stage.innerHTML = renderSvg(model, placed, { view: state.view, overlay: state.overlay, current, visible });
+  stage.innerHTML = renderSvg(model, placed, {
+    view: state.view,
+    overlay: state.overlay,
+    current: shown(current),
+    visible,
+  });
   svg = stage.querySelector('svg') ?? undefined;
   const t = model.totals;
   document.getElementById('summary')!.textContent =
@@ -125,14 +131,21 @@ function relabelSoon(): void {
   });
 }
 
+/** The node that shows layer `id`: its own, or that of the collapsed use of a block it is in. */
+function shown(id: string | null): string | null {
+  if (id === null || layout?.nodes.some((n) => n.node.id === id)) return id;
+  return layout?.nodes.find((n) => n.group?.members.includes(id))?.node.id ?? id;
+}
+
 /** Moves the `current` class to the cursor's node and brings it into view. */
 function mark(): void {
   if (!svg) return;
   for (const g of Array.from(svg.querySelectorAll<SVGGElement>('.node.current'))) g.classList.remove('current');
-  const g = current === null ? null : svg.querySelector<SVGGElement>(`.node[data-name="${CSS.escape(current)}"]`);
+  const id = shown(current);
+  const g = id === null ? null : svg.querySelector<SVGGElement>(`.node[data-name="${CSS.escape(id)}"]`);
   if (!g) return;
   g.classList.add('current');
-  bringIntoView(current!);
+  bringIntoView(g.dataset.name!);
 }
 
 function bringIntoView(id: string): void {
@@ -161,7 +174,19 @@ function report(): void {
     failing,
     blamed: nodes.filter((n) => verdicts.get(n.id)?.blamed).map((n) => n.id),
     reused,
+    expanded: layout?.groups.map((g) => g.group.id) ?? [],
+    collapsed: layout?.nodes.flatMap((n) => (n.group ? [n.group.id] : [])) ?? [],
   });
+}
+
+/** Opens a collapsed use of a block or closes an open one, remembers that across reloads, and draws again. */
+function toggle(id: string): void {
+  const g = model?.groups.find((x) => x.id === id);
+  if (!g) return;
+  state.open = { ...state.open, [id]: !isOpen(g, state.open) };
+  vscode.setState(state);
+  draw();
+  svg?.querySelector<SVGGElement>(`[data-group="${CSS.escape(id)}"]`)?.focus({ preventScroll: true });
 }
 
 function applyZoom(): void {
@@ -225,12 +250,15 @@ function wireStage(): void {
   });
   stage.addEventListener('click', (e) => {
     if (drag?.moved) return;
+    const group = (e.target as Element).closest<SVGGElement>('[data-group]');
+    if (group?.dataset.group) return toggle(group.dataset.group);
     const g = (e.target as Element).closest<SVGGElement>('.node');
     if (g?.dataset.name) vscode.postMessage({ type: 'reveal', id: g.dataset.name });
   });
   stage.addEventListener('keydown', (e) => {
     const r = stage.getBoundingClientRect();
     const focused = (document.activeElement as Element | null)?.closest<SVGGElement>('.node');
+    const group = (document.activeElement as Element | null)?.closest<SVGGElement>('[data-group]');
     const ids = layout?.nodes.map((n) => n.node.id) ?? [];
     if (e.key === '+' || e.key === '=') zoomAt(1.2, r.width / 2, r.height / 2);
     else if (e.key === '-') zoomAt(1 / 1.2, r.width / 2, r.height / 2);
@@ -244,7 +272,8 @@ function wireStage(): void {
       const next = ids[Math.min(ids.length - 1, Math.max(0, at + step))];
       svg?.querySelector<SVGGElement>(`.node[data-name="${CSS.escape(next)}"]`)?.focus({ preventScroll: true });
       bringIntoView(next);
-    } else if (e.key === 'Enter' && focused?.dataset.name)
+    } else if ((e.key === 'Enter' || e.key === ' ') && group?.dataset.group) toggle(group.dataset.group);
+    else if (e.key === 'Enter' && focused?.dataset.name)
       vscode.postMessage({ type: 'reveal', id: focused.dataset.name });
     else return;
     e.preventDefault();

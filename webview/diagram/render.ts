@@ -5,6 +5,7 @@
  * `fill-opacity` attribute.
  */
 import type { DiagramModel, DiagramNode } from '../../engine/editor/diagram';
+import { TITLE as FRAME_TITLE } from './groups';
 import { CHAR_WIDTH, FONT_SIZE, type Layout, LINE_HEIGHT, NODE_PAD, type View } from './layout';
 
 export type Overlay = 'none' | 'params' | 'macs' | 'memory';
@@ -58,7 +59,7 @@ export interface Rect {
 /** The node's classes: its kind's, its diagnostics', its verdict's, whether it is the cursor's. */
 function nodeClasses(n: DiagramNode, verdict: string | undefined, current: string | null): string {
   const c = ['node'];
-  if (n.kind === 'input' || n.kind === 'loss') c.push(n.kind);
+  if (n.kind === 'input' || n.kind === 'loss' || n.kind === 'block') c.push(n.kind);
   if (n.severity === 'error' || n.severity === 'warning') c.push(n.severity);
   if (n.unknownStart) c.push('unknown-start');
   if (verdict !== undefined) {
@@ -89,6 +90,7 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
   out.push(
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrow" d="M0,0 L10,5 L0,10 z"/></marker></defs>',
   );
+  out.push(renderFrames(layout));
   out.push('<g class="edges">');
   for (const e of layout.edges) {
     const d = e.points.map((p, i) => `${i ? 'L' : 'M'}${n1(p.x)},${n1(p.y)}`).join(' ');
@@ -105,7 +107,7 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
     const y = n1(p.y - p.height / 2);
     const title = [`${n.id}: ${n.label}${n.line ? `, line ${n.line}` : ''}`, ...n.messages].join('\n');
     out.push(
-      `<g class="${nodeClasses(n, verdictOf(p.lines), o.current)}" data-name="${escape(n.id)}" tabindex="0" role="button" aria-label="${escape(p.lines.join(', '))}"><title>${escape(title)}</title>`,
+      `<g class="${nodeClasses(n, verdictOf(p.lines), o.current)}" data-name="${escape(n.id)}"${p.group ? ` data-group="${escape(p.group.id)}" aria-expanded="false"` : ''} tabindex="0" role="button" aria-label="${escape(p.lines.join(', '))}"><title>${escape(title)}</title>`,
     );
     out.push(`<rect x="${x}" y="${y}" width="${n1(p.width)}" height="${n1(p.height)}" rx="4"/>`);
     if (o.overlay !== 'none' && costs[i] > 0)
@@ -130,6 +132,12 @@ const inside = (r: Rect, x: number, y: number, w: number, h: number) =>
 export function renderLabels(layout: Layout, visible?: Rect): string {
   if (visible && (visible.width <= 0 || visible.height <= 0)) return '';
   const out: string[] = [];
+  for (const g of layout.groups) {
+    const top = g.y - g.height / 2;
+    const x = g.x - g.width / 2 + NODE_PAD;
+    if (visible && !inside(visible, g.x, top + FRAME_TITLE / 2, g.width, FRAME_TITLE)) continue;
+    out.push(`<text class="frame-title" x="${n1(x)}" y="${n1(top + FRAME_TITLE * 0.7)}">${escape(g.title)}</text>`);
+  }
   for (const e of layout.edges) {
     const l = e.label;
     if (visible && !inside(visible, l.x, l.y, l.width, l.height)) continue;
@@ -149,6 +157,19 @@ export function renderLabels(layout: Layout, visible?: Rect): string {
       );
     });
   }
+  return out.join('');
+}
+
+/** Expanded uses of blocks: a frame behind their layers, a click (or Enter) on it collapses the use. */
+function renderFrames(layout: Layout): string {
+  const out = ['<g class="frames">'];
+  for (const g of layout.groups) {
+    const label = `${g.title}: ${g.group.members.length} layers, line ${g.group.line}`;
+    out.push(
+      `<g class="frame" data-group="${escape(g.group.id)}" aria-expanded="true" tabindex="0" role="button" aria-label="${escape(label)}"><title>${escape(label)}</title><rect x="${n1(g.x - g.width / 2)}" y="${n1(g.y - g.height / 2)}" width="${n1(g.width)}" height="${n1(g.height)}" rx="6"/></g>`,
+    );
+  }
+  out.push('</g>');
   return out.join('');
 }
 

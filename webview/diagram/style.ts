@@ -51,6 +51,11 @@ svg.diagram { font-family: ${p('editor-font-family')}; font-size: 12px; backgrou
 .labels text.edge-label.unknown { fill: ${p('errorForeground')}; }
 .edge:hover path { stroke: ${p('focusBorder')}; stroke-width: 2.5; }
 .arrow { fill: ${p('descriptionForeground')}; }
+.frame rect { fill: ${p('editor-background')}; stroke: ${p('panel-border')}; stroke-width: 1; stroke-dasharray: 5 3; }
+.frame:focus { outline: none; }
+.frame:focus rect { stroke: ${p('focusBorder')}; stroke-width: 2; }
+.labels text.frame-title { fill: ${p('descriptionForeground')}; font-style: italic; }
+.node.block rect { stroke-width: 2; }
 .legend text { fill: ${p('foreground')}; }
 .legend .cost { fill: ${p('charts-blue')}; }
 `;
