@@ -7,9 +7,9 @@
  * draw fails here.
  */
 import * as assert from 'assert';
-import * as sax from 'sax';
 import * as vscode from 'vscode';
 import { check } from '../../engine';
+import { parseFigure, standsAlone } from '../figure';
 import type { DiagramShown, DiagramView } from '../../extension/diagram/panel';
 import { screenshot } from './screenshot';
 import { api, example } from './util';
@@ -149,7 +149,7 @@ describe('network diagram', function () {
     await forward;
   });
 
-  it('saves an SVG that parses and names every layer', async () => {
+  it('saves an SVG in the print theme that parses, names every layer and embeds its font', async () => {
     const { diagram } = await api();
     const uri = example('inception.cnn');
     const document = await vscode.workspace.openTextDocument(uri);
@@ -164,37 +164,25 @@ describe('network diagram', function () {
     });
     assert.strictEqual(written?.toString(), target.toString());
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
-    const svg = parseSvg(text);
+    const svg = parseFigure(text);
     assert.strictEqual(svg.root, 'svg http://www.w3.org/2000/svg');
     assert.deepStrictEqual(svg.nodes, nodes);
     assert.deepStrictEqual(svg.names, nodes, "each node writes its layer's name");
+    assert.deepStrictEqual(
+      svg.refs.filter((r) => !standsAlone(r)),
+      [],
+      'it references nothing outside itself',
+    );
+    assert.strictEqual(
+      svg.refs.filter((r) => r.startsWith('data:font/woff2;base64,')).length,
+      2,
+      'both weights of its font are embedded',
+    );
+    assert.match(
+      text,
+      /svg\.diagram \{ font-family: "CNN Lens Mono", monospace; font-size: 12px; background: #ffffff; \}/,
+      'in the print theme, in the embedded font',
+    );
     await vscode.workspace.fs.delete(target);
   });
 });
-
-/** Parses `text` as XML, strictly (a parse error throws), and reads the root and the nodes' names. */
-function parseSvg(text: string): { root: string; nodes: string[]; names: string[] } {
-  const parser = sax.parser(true, { xmlns: true });
-  let root = '';
-  const nodes: string[] = [];
-  const names: string[] = [];
-  let inName = false;
-  parser.onerror = (e) => {
-    throw e;
-  };
-  parser.onopentag = (t) => {
-    const tag = t as sax.QualifiedTag;
-    const attr = (n: string) => tag.attributes[n]?.value;
-    if (!root) root = `${tag.local} ${tag.uri}`;
-    if (tag.local === 'g' && attr('class')?.split(' ').includes('node')) nodes.push(attr('data-name') ?? '');
-    inName = tag.local === 'text' && attr('class') === 'name';
-  };
-  parser.ontext = (t) => {
-    if (inName) names.push(t);
-  };
-  parser.onclosetag = () => {
-    inName = false;
-  };
-  parser.write(text).close();
-  return { root, nodes, names };
-}

@@ -17,7 +17,7 @@ import {
 import type { DiagramModel } from '../../engine/editor/diagram';
 import { type Layout, layoutDiagram, type Verdict } from './layout';
 import { type Overlay, type Rect, renderLabels, renderSvg } from './render';
-import { type ColorOf, diagramCss, PRINT } from './style';
+import { figureCss, pngOf } from './figure';
 import { covers, fitZoom, labelled, MIN_ZOOM, seen } from './viewport';
 
 type State = { -readonly [K in keyof DiagramState]: DiagramState[K] };
@@ -279,25 +279,11 @@ function wireToolbar(): void {
   sync();
 }
 
-/** The figure alone: no highlight, the colours resolved (the theme's now, or the print theme's), for saving. */
+/** The figure alone, without the cursor's highlight, standing alone (figure.ts), for saving. */
 async function exportFigure(format: ExportFormat, theme: ExportTheme): Promise<string> {
   if (!model || !layout) return '<svg xmlns="http://www.w3.org/2000/svg"/>';
   const styles = getComputedStyle(document.documentElement);
-  const color: ColorOf =
-    theme === 'print'
-      ? (name) => PRINT[name] ?? '#000'
-      : (name, fallback) => styles.getPropertyValue(`--vscode-${name}`).trim() || fallback;
-  const text = renderSvg(model, layout, { view: state.view, overlay: state.overlay, current: null }, diagramCss(color));
-  if (format === 'svg') return text;
-  const image = new Image();
-  image.src = `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(text)))}`;
-  await image.decode();
-  const scale = 2;
-  const canvas = document.createElement('canvas');
-  canvas.width = image.naturalWidth * scale;
-  canvas.height = image.naturalHeight * scale;
-  const context = canvas.getContext('2d')!;
-  context.scale(scale, scale);
-  context.drawImage(image, 0, 0);
-  return canvas.toDataURL('image/png');
+  const css = figureCss(theme, (name) => styles.getPropertyValue(`--vscode-${name}`).trim());
+  const text = renderSvg(model, layout, { view: state.view, overlay: state.overlay, current: null }, css);
+  return format === 'svg' ? text : pngOf(text);
 }
