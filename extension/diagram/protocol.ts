@@ -44,6 +44,8 @@ export type FromDiagram =
       readonly view: 'forward' | 'backward';
       readonly nodes: readonly string[];
       readonly current: string | null;
+      /** The cursor's node is on the stage, as panned and zoomed (the whole box, or its centre if larger). */
+      readonly currentOnStage: boolean;
       readonly errors: readonly string[];
       readonly warnings: readonly string[];
       readonly failing: readonly string[];
@@ -52,12 +54,13 @@ export type FromDiagram =
       /** The last draw reused the layout before it (the graph kept its shape). */
       readonly reused: boolean;
     }
-  /** The user asked to save the figure (the toolbar's button). */
-  | { readonly type: 'save'; readonly format: ExportFormat }
+  /** The user asked to save the figure (the toolbar's menu), in a format and a theme. */
+  | { readonly type: 'save'; readonly format: ExportFormat; readonly theme: ExportTheme }
   /** The figure asked for: SVG markup, or a PNG as a `data:image/png;base64,` URL. */
   | { readonly type: 'exported'; readonly format: ExportFormat; readonly data: string };
 
 const isFormat = (v: unknown): v is ExportFormat => v === 'svg' || v === 'png';
+const isTheme = (v: unknown): v is ExportTheme => v === 'current' || v === 'print';
 /** A count (parameters, multiply-adds, bytes): a whole number, never negative. */
 const isCount = (v: unknown) => isInt(v);
 
@@ -131,7 +134,7 @@ export function isToDiagram(v: unknown): v is ToDiagram {
     case 'highlight':
       return isNameOrNull(v.current);
     case 'export':
-      return isFormat(v.format) && (v.theme === 'current' || v.theme === 'print');
+      return isFormat(v.format) && isTheme(v.theme);
     case 'empty':
       return true;
     default:
@@ -151,6 +154,7 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
         (v.view === 'forward' || v.view === 'backward') &&
         isStrings(v.nodes) &&
         isNameOrNull(v.current) &&
+        typeof v.currentOnStage === 'boolean' &&
         isStrings(v.errors) &&
         isStrings(v.warnings) &&
         isStrings(v.failing) &&
@@ -158,7 +162,7 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
         typeof v.reused === 'boolean'
       );
     case 'save':
-      return isFormat(v.format);
+      return isFormat(v.format) && isTheme(v.theme);
     case 'exported':
       return (
         isFormat(v.format) &&

@@ -33,11 +33,12 @@ html { ${Object.entries(DARK)
   .map(([k, v]) => `--vscode-${k}: ${v};`)
   .join(' ')} }
 html, body { height: 100%; margin: 0; overflow: hidden; } body { display: flex; flex-direction: column; }
+#tip { position: fixed; white-space: pre; pointer-events: none; } #tip[hidden] { display: none; }
 #stage { flex: 1; overflow: hidden; position: relative; } #stage > svg { transform-origin: 0 0; position: absolute; left: 0; top: 0; }
 ${diagramCss(themeVar)}</style></head><body>
 <header><span id="title"></span><span id="summary"></span><button id="forward">F</button><button id="backward">B</button>
 <button id="direction">D</button><select id="overlay"><option value="none"></option><option value="params"></option><option value="macs"></option><option value="memory"></option></select>
-<button id="fit">Fit</button><button id="save">Save</button></header><div id="stage" tabindex="0"></div></body></html>`;
+<button id="fit">Fit</button><select id="save"><option value=""></option><option value="svg current"></option><option value="svg print"></option></select></header><div id="stage" tabindex="0"></div></body></html>`;
 
 /** VS Code's webview API as the script sees it: posted messages are kept, the saved state is the test's. */
 const API = (saved: unknown) => `
@@ -201,6 +202,56 @@ describe('diagram webview in Chromium', function () {
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
     // IHDR: width and height, big-endian, at bytes 16 and 20.
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * size[0], 2 * size[1]]);
+    await page.close();
+  });
+
+  it('hovering an edge shows its tensor, the layer that makes it and every layer that reads it, with their lines', async () => {
+    const text = readFileSync(join(ROOT, 'examples', 'inception.cnn'), 'utf8');
+    const lineOf = (name: string) =>
+      text.split('\n').findIndex((l) => l.startsWith(`${name}:`) || l.startsWith(name)) + 1;
+    const a = check(text);
+    const readers = a.layers.filter((l) => l.inputs.includes('input')).map((l) => l.name);
+    assert.deepEqual(readers, ['b1', 'b2r', 'b3r', 'b4p'], 'inception.cnn reads its input four times');
+    const page = await open({ view: 'forward', direction: 'TB', overlay: 'none' }, diagramModel(a));
+    const hover = async (from: string, to: string) => {
+      // The middle of the edge's line, in page coordinates (an edge that bends has no point at its box's centre).
+      const at = await page.$eval(`.edge[data-from="${from}"][data-to="${to}"] path.hit`, (p) => {
+        const path = p as SVGPathElement;
+        const q = path.getPointAtLength(path.getTotalLength() / 2).matrixTransform(path.getScreenCTM()!);
+        return { x: q.x, y: q.y };
+      });
+      await page.mouse.move(at.x, at.y);
+      await page.waitForSelector('#tip:not([hidden])');
+      return page.$eval('#tip', (t) => t.textContent!.split('\n'));
+    };
+    const readBy = `read by ${readers.map((r) => `${r} (line ${lineOf(r)})`).join(', ')}`;
+    assert.deepEqual(await hover('input', 'b2r'), [
+      "input's output 192×28×28",
+      `made by input (line ${lineOf('input')}): input`,
+      readBy,
+    ]);
+    await page.mouse.move(1, 599);
+    await page.waitForSelector('#tip', { state: 'hidden' });
+    await page.click('#backward');
+    const backward = await hover('input', 'b3r');
+    assert.deepEqual(backward.slice(0, 3), [
+      "input's output 192×28×28",
+      `made by input (line ${lineOf('input')}): input`,
+      readBy,
+    ]);
+    assert.match(backward[3], /^δ back to input: .* → 192×28×28$/);
+    await page.close();
+  });
+
+  it("the toolbar's save menu asks for the format and theme picked", async () => {
+    const model = diagramModel(check(readFileSync(join(ROOT, 'examples', 'seed.cnn'), 'utf8')));
+    const page = await open({ view: 'forward', direction: 'TB', overlay: 'none' }, model);
+    await page.selectOption('#save', 'svg print');
+    assert.deepEqual(
+      (await posted(page)).filter((p) => p.type === 'save'),
+      [{ type: 'save', format: 'svg', theme: 'print' }],
+    );
+    assert.equal(await page.$eval('#save', (s) => (s as HTMLSelectElement).value), '', 'the menu resets');
     await page.close();
   });
 });

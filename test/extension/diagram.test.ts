@@ -1,6 +1,7 @@
 /**
  * The network diagram in a real VS Code: it opens for each example with one node per layer (plus the input and
- * the loss), a click on a node selects that layer's statement, a cursor move highlights the node, an edit that
+ * the loss), a click on a node selects that layer's statement, a cursor move highlights the node (and, zoomed in,
+ * scrolls it onto the stage), hovering an edge shows its producer and readers, an edit that
  * breaks the channels marks the node within a second, a check with a fault-injected layer marks that node
  * failing, and the SVG export writes a file that parses as SVG and names every layer. What the webview
  * reports it drew (its `shown` message) is what is asserted, so a diagram that fails to load, lay out or
@@ -13,7 +14,7 @@ import { parseFigure, standsAlone } from '../figure';
 import type { DiagramShown, DiagramView } from '../../extension/diagram/panel';
 import { screenshot } from './screenshot';
 import { api, example } from './util';
-import { inWebview, needsWebviewDriver } from './webview';
+import { inWebview, needsWebviewDriver, webviewTexts } from './webview';
 
 function shownWhen(view: DiagramView, ready: (s: DiagramShown) => boolean, ms = 15_000): Promise<DiagramShown> {
   return new Promise((resolve, reject) => {
@@ -96,6 +97,43 @@ describe('network diagram', function () {
       [s.start.line, s.start.character, s.end.line],
       [lineOf(document, 'c2:'), 0, lineOf(document, 'c2:')],
     );
+  });
+
+  it('zoomed in, a cursor move highlights its node and scrolls it onto the stage', async function () {
+    needsWebviewDriver(this);
+    const { diagram } = await api();
+    const document = await vscode.workspace.openTextDocument(example('inception.cnn'));
+    const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('cnnLens.showDiagram');
+    await shownWhen(diagram, (s) => s.nodes.includes('fc'));
+    // Zoomed in this far, inception's fifteen nodes are several stages tall: the first and last cannot both show.
+    for (let i = 0; i < 8; i++) await inWebview({ action: 'press', selector: '#stage', value: '+' });
+    for (const [prefix, node] of [
+      ['fc:', 'fc'],
+      ['b1:', 'b1'],
+      ['gap:', 'gap'],
+      ['input', 'input'],
+    ] as const) {
+      const moved = shownWhen(diagram, (s) => s.current === node);
+      editor.selection = new vscode.Selection(lineOf(document, prefix), 0, lineOf(document, prefix), 0);
+      assert.ok((await moved).currentOnStage, `${node} is scrolled onto the stage`);
+    }
+  });
+
+  it('hovering an edge shows its tensor, the layer that makes it and the layers that read it', async function () {
+    needsWebviewDriver(this);
+    const { diagram } = await api();
+    const document = await vscode.workspace.openTextDocument(example('seed.cnn'));
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('cnnLens.showDiagram');
+    await shownWhen(diagram, (s) => s.nodes.includes('sigmoid1') && s.view === 'forward');
+    await inWebview({ action: 'hover', selector: '.edge[data-from="c1"][data-to="sigmoid1"] path.hit' });
+    const [tip] = await webviewTexts('#tip:not([hidden])');
+    assert.deepStrictEqual(tip.split('\n'), [
+      "c1's output 64×13×13",
+      `made by c1 (line ${lineOf(document, 'c1:') + 1}): conv 64 5×5`,
+      `read by sigmoid1 (line ${lineOf(document, '    sigmoid') + 1})`,
+    ]);
   });
 
   it('marks the node of a channel mismatch within a second of the edit', async () => {

@@ -16,7 +16,7 @@ import {
 } from '../../extension/diagram/protocol';
 import type { DiagramModel } from '../../engine/editor/diagram';
 import { type Layout, layoutDiagram, type Verdict } from './layout';
-import { type Overlay, type Rect, renderLabels, renderSvg } from './render';
+import { edgeTips, type Overlay, type Rect, renderLabels, renderSvg } from './render';
 import { figureCss, pngOf } from './figure';
 import { covers, fitZoom, labelled, MIN_ZOOM, seen } from './viewport';
 
@@ -47,8 +47,12 @@ let written: { rect: Rect; readable: boolean } | undefined;
 window.addEventListener('message', (event: MessageEvent) => {
   if (isToDiagram(event.data)) receive(event.data);
 });
+const tip = document.body.appendChild(
+  Object.assign(document.createElement('div'), { id: 'tip', role: 'tooltip', hidden: true }),
+);
 wireToolbar();
 wireStage();
+wireTips();
 vscode.postMessage({ type: 'ready' });
 
 function receive(m: ToDiagram): void {
@@ -135,27 +139,39 @@ function mark(): void {
   bringIntoView(current!);
 }
 
+/** Whether node `id` is on the stage: its whole box, or its centre where the box is larger than the stage. */
+function onStage(id: string): boolean {
+  const p = layout?.nodes.find((n) => n.node.id === id);
+  if (!p) return false;
+  const { width, height } = stage.getBoundingClientRect();
+  const fits = (start: number, size: number, room: number) =>
+    size > room ? start + size / 2 >= 0 && start + size / 2 <= room : start >= 0 && start + size <= room;
+  return (
+    fits(zoom.x + (p.x - p.width / 2) * zoom.k, p.width * zoom.k, width) &&
+    fits(zoom.y + (p.y - p.height / 2) * zoom.k, p.height * zoom.k, height)
+  );
+}
+
+/** Centres node `id` on the stage unless it is already on it. */
 function bringIntoView(id: string): void {
   const p = layout?.nodes.find((n) => n.node.id === id);
-  if (!p) return;
-  const sx = zoom.x + p.x * zoom.k;
-  const sy = zoom.y + p.y * zoom.k;
+  if (!p || onStage(id)) return;
   const { width, height } = stage.getBoundingClientRect();
-  if (sx < 0 || sy < 0 || sx > width || sy > height) {
-    zoom.x = width / 2 - p.x * zoom.k;
-    zoom.y = height / 2 - p.y * zoom.k;
-    applyZoom();
-  }
+  zoom.x = width / 2 - p.x * zoom.k;
+  zoom.y = height / 2 - p.y * zoom.k;
+  applyZoom();
 }
 
 function report(): void {
   const nodes = model?.nodes ?? [];
   const failing = nodes.filter((n) => verdicts.get(n.id)?.passed === false).map((n) => n.id);
+  const shown = current !== null && nodes.some((n) => n.id === current) ? current : null;
   vscode.postMessage({
     type: 'shown',
     view: state.view,
     nodes: nodes.map((n) => n.id),
-    current: current !== null && nodes.some((n) => n.id === current) ? current : null,
+    current: shown,
+    currentOnStage: shown !== null && onStage(shown),
     errors: nodes.filter((n) => n.severity === 'error').map((n) => n.id),
     warnings: nodes.filter((n) => n.severity === 'warning').map((n) => n.id),
     failing,
@@ -252,6 +268,31 @@ function wireStage(): void {
   new ResizeObserver(() => !fitted || applyZoom()).observe(stage);
 }
 
+/** Hovering an edge shows, beside the pointer, the tensor it carries, its producer and its readers (render.ts). */
+function wireTips(): void {
+  const edgeAt = (target: EventTarget | null) => (target as Element | null)?.closest?.<SVGGElement>('.edge');
+  stage.addEventListener('pointerover', (e) => {
+    const g = edgeAt(e.target);
+    const edge = model?.edges.find(
+      (x) => x.from === g?.dataset.from && x.to === g?.dataset.to && `${x.index}` === g?.dataset.index,
+    );
+    if (!model || !edge) return;
+    tip.textContent = edgeTips(model, state.view)(edge);
+    tip.hidden = false;
+    place(e);
+  });
+  stage.addEventListener('pointermove', (e) => tip.hidden || place(e));
+  stage.addEventListener('pointerout', (e) => {
+    if (edgeAt(e.target) && edgeAt(e.relatedTarget) !== edgeAt(e.target)) tip.hidden = true;
+  });
+  // Beside the pointer, flipped to its other side where it would leave the page.
+  const place = (e: PointerEvent) => {
+    const { width, height } = tip.getBoundingClientRect();
+    tip.style.left = `${e.clientX + 12 + width > innerWidth ? Math.max(0, e.clientX - 12 - width) : e.clientX + 12}px`;
+    tip.style.top = `${e.clientY + 16 + height > innerHeight ? Math.max(0, e.clientY - 8 - height) : e.clientY + 16}px`;
+  };
+}
+
 function wireToolbar(): void {
   const forward = document.getElementById('forward')!;
   const backward = document.getElementById('backward')!;
@@ -275,7 +316,12 @@ function wireToolbar(): void {
   direction.addEventListener('click', () => set({ direction: state.direction === 'TB' ? 'LR' : 'TB' }, true));
   overlay.addEventListener('change', () => set({ overlay: overlay.value as Overlay }));
   document.getElementById('fit')!.addEventListener('click', fit);
-  document.getElementById('save')!.addEventListener('click', () => vscode.postMessage({ type: 'save', format: 'svg' }));
+  const save = document.getElementById('save') as HTMLSelectElement;
+  save.addEventListener('change', () => {
+    const [format, theme] = save.value.split(' ') as [ExportFormat, ExportTheme];
+    save.value = '';
+    if (format) vscode.postMessage({ type: 'save', format, theme });
+  });
   sync();
 }
 
@@ -284,6 +330,6 @@ async function exportFigure(format: ExportFormat, theme: ExportTheme): Promise<s
   if (!model || !layout) return '<svg xmlns="http://www.w3.org/2000/svg"/>';
   const styles = getComputedStyle(document.documentElement);
   const css = figureCss(theme, (name) => styles.getPropertyValue(`--vscode-${name}`).trim());
-  const text = renderSvg(model, layout, { view: state.view, overlay: state.overlay, current: null }, css);
+  const text = renderSvg(model, layout, { view: state.view, overlay: state.overlay, current: null, file: true }, css);
   return format === 'svg' ? text : pngOf(text);
 }
