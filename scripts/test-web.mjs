@@ -78,10 +78,10 @@ server = await serve({
       else if (action === 'press') await target.press(String(value), options);
       else throw new Error(`webview: unknown action ${JSON.stringify(action)}`);
     },
-    // The text of every element matching `{ selector }` (a Playwright selector) in the visible webview, waiting up
-    // to 10 s for one to be visible (test/extension/webview.ts).
+    // The text of every element matching `{ selector, state }` (a Playwright selector) in the visible webview,
+    // waiting up to 10 s for one to be in `state` (visible, hidden or attached; test/extension/webview.ts).
     webviewTexts: async ({ body }) => {
-      const { selector } = JSON.parse(body);
+      const { selector, state } = JSON.parse(body);
       const frame = page
         .locator('iframe.webview.ready')
         .filter({ visible: true })
@@ -89,7 +89,7 @@ server = await serve({
         .contentFrame()
         .locator('#active-frame')
         .contentFrame();
-      await frame.locator(selector).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await frame.locator(selector).first().waitFor({ state, timeout: 10_000 });
       return frame.locator(selector).allTextContents();
     },
     // Clicks in the workbench itself (a notification's button, say) as a user would: `{ selector }`, a

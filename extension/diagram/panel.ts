@@ -291,7 +291,7 @@ function html(webview: vscode.Webview, script: vscode.Uri): string {
   <button id="direction" title="Top to bottom or left to right">↓ TB</button>
   <select id="overlay" title="Cost overlay" aria-label="Cost overlay"><option value="none">No overlay</option><option value="params">Parameters</option><option value="macs">Multiply-adds</option><option value="memory">Activation memory</option></select>
   <button id="fit" title="Fit to view (0)">Fit</button>
-  <select id="save" title="Save the diagram as a figure" aria-label="Save the diagram"><option value="">Save…</option><option value="svg current">SVG</option><option value="png current">PNG (2×)</option><option value="svg print">SVG, print theme</option><option value="png print">PNG (2×), print theme</option></select>
+  <select id="save" title="Save the diagram as a figure" aria-label="Save the diagram"><option value="">Save…</option><option value="svg current">SVG</option><option value="png current">PNG, 2×</option><option value="svg print" title="White background, dark text">SVG, print</option><option value="png print" title="White background, dark text">PNG, 2×, print</option></select>
 </header>
 <div id="stage" tabindex="0" aria-label="Network diagram: arrow keys move between layers, Enter shows a layer's line, + and − zoom, 0 fits"><p class="empty">Open a .cnn file to see its network.</p></div>
 <script nonce="${nonce}" src="${script}"></script>

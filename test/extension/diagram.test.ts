@@ -134,6 +134,9 @@ describe('network diagram', function () {
       `made by c1 (line ${lineOf(document, 'c1:') + 1}): conv 64 5×5`,
       `read by sigmoid1 (line ${lineOf(document, '    sigmoid') + 1})`,
     ]);
+    // The pointer leaves the edge (and the tip stays out of the screenshots after).
+    await inWebview({ action: 'hover', selector: '#title' });
+    assert.deepStrictEqual(await webviewTexts('#tip[hidden]', 'attached'), [tip]);
   });
 
   it('marks the node of a channel mismatch within a second of the edit', async () => {

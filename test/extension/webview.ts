@@ -14,11 +14,14 @@ export async function inWebview(step: WebviewAction): Promise<void> {
   await callRunner('webview', { method: 'POST', body: JSON.stringify(step) });
 }
 
-/** The text of every element matching `selector` (a Playwright selector) in the last visible webview, once one is visible. */
-export async function webviewTexts(selector: string): Promise<string[]> {
-  return (await callRunner('webviewTexts', { method: 'POST', body: JSON.stringify({ selector }) })).json() as Promise<
-    string[]
-  >;
+/** The text of every element matching `selector` (a Playwright selector) in the last visible webview, once one is in `state`. */
+export async function webviewTexts(
+  selector: string,
+  state: 'visible' | 'hidden' | 'attached' = 'visible',
+): Promise<string[]> {
+  return (
+    await callRunner('webviewTexts', { method: 'POST', body: JSON.stringify({ selector, state }) })
+  ).json() as Promise<string[]>;
 }
 
 /** Clicks the first element matching `selector` (a Playwright selector) in the workbench's page, waiting for it to appear. */
