@@ -1,9 +1,11 @@
 /**
  * The diagram's webview script (webview/diagram/main.ts, bundled for the browser as the build does) in headless
- * Chromium, on a page with the panel's elements and stylesheet, talking to a stand-in for VS Code's webview API
- * that records what the script posts and hands it a saved state: the saved view comes back after a reload, a
- * 200-layer network fitted to the stage writes no text until `+` zooms in to where text is readable, and then
- * only the labels in view; `0` fits again; a PNG export is the figure at twice its size.
+ * Chromium, on a page with the panel's elements, stylesheet and content security policy, talking to a stand-in for
+ * VS Code's webview API that records what the script posts and hands it a saved state: the saved view comes back
+ * after a reload, a 200-layer network fitted to the stage writes no text until `+` zooms in to where text is
+ * readable, and then only the labels in view; `0` fits again. A saved SVG, in the print or the current theme,
+ * stands alone and renders at its size in its embedded font; a PNG export is the figure at twice its size, in
+ * that font too. Hovering an edge shows its producer and readers; the save menu asks for a format and a theme.
  * Needs /usr/bin/chromium, like engine-worker.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -202,6 +204,32 @@ describe('diagram webview in Chromium', function () {
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
     // IHDR: width and height, big-endian, at bytes 16 and 20.
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [2 * size[0], 2 * size[1]]);
+    await page.close();
+  });
+
+  it("a PNG export draws its text in the embedded font, under the panel's content security policy", async () => {
+    const model = diagramModel(check(readFileSync(join(ROOT, 'examples', 'seed.cnn'), 'utf8')));
+    const page = await open({ view: 'backward', direction: 'TB', overlay: 'none' }, model);
+    const png = await exported(page, 'png', 'print');
+    const svg = await exported(page, 'svg', 'print');
+    // The same figure drawn the same way with another fallback font: serif, which is not monospaced. If the PNG's
+    // text fell back (the font blocked or not loaded in time), serif would change it; the embedded font must not.
+    const draw = (text: string) =>
+      page.evaluate(async (t) => {
+        const image = new Image();
+        image.src = `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(t)))}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        [canvas.width, canvas.height] = [image.naturalWidth * 2, image.naturalHeight * 2];
+        const context = canvas.getContext('2d')!;
+        context.scale(2, 2);
+        context.drawImage(image, 0, 0);
+        return canvas.toDataURL('image/png');
+      }, text);
+    const family = `font-family: "${FONT_FAMILY}", monospace;`;
+    assert.ok(svg.includes(family));
+    assert.equal(await draw(svg.replace(family, `font-family: "${FONT_FAMILY}", serif;`)), png, 'the same pixels');
+    assert.notEqual(await draw(svg.replace(family, 'font-family: "No Such Font", serif;')), png, 'serif differs');
     await page.close();
   });
 
