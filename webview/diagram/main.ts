@@ -1,8 +1,8 @@
 /**
  * The network diagram's script (bundled to dist/diagram.js; runs in the webview, no `vscode` module): lays out
  * and draws the model it is sent, paints the cursor's node, reports what it drew, and asks to reveal a node the
- * user picks. Zoom and pan by wheel (Ctrl or a pinch zooms), drag and keys; the view, direction and overlay
- * survive a reload in the webview's state.
+ * user picks; hovering an edge shows its producer and readers. Zoom and pan by wheel (Ctrl or a pinch zooms),
+ * drag and keys; the view, direction and overlay survive a reload in the webview's state.
  */
 import {
   type DiagramState,
@@ -325,7 +325,7 @@ function wireToolbar(): void {
   sync();
 }
 
-/** The figure alone, without the cursor's highlight, standing alone (figure.ts), for saving. */
+/** The figure for saving: without the cursor's highlight, and made to stand alone (figure.ts). */
 async function exportFigure(format: ExportFormat, theme: ExportTheme): Promise<string> {
   if (!model || !layout) return '<svg xmlns="http://www.w3.org/2000/svg"/>';
   const styles = getComputedStyle(document.documentElement);

@@ -130,7 +130,11 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
 export function edgeTips(model: DiagramModel, view: View): (e: DiagramEdge) => string {
   const nodes = new Map(model.nodes.map((n) => [n.id, n]));
   const readers = new Map<string, string[]>();
-  for (const e of model.edges) readers.set(e.from, [...(readers.get(e.from) ?? []), e.to]);
+  for (const e of model.edges) {
+    const list = readers.get(e.from) ?? [];
+    if (!list.includes(e.to)) list.push(e.to);
+    readers.set(e.from, list);
+  }
   const at = (id: string) => {
     const line = nodes.get(id)?.line;
     return line ? `${id} (line ${line})` : id;
@@ -140,7 +144,7 @@ export function edgeTips(model: DiagramModel, view: View): (e: DiagramEdge) => s
     return [
       `${e.from}'s output ${e.shape}`,
       `made by ${made ? `${at(e.from)}: ${made.label}` : e.from}`,
-      `read by ${[...new Set(readers.get(e.from) ?? [])].map(at).join(', ')}`,
+      `read by ${(readers.get(e.from) ?? []).map(at).join(', ')}`,
       ...(view === 'backward' ? [`δ back to ${e.from}: ${e.rule}`] : []),
     ].join('\n');
   };
