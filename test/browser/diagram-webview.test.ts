@@ -243,13 +243,15 @@ describe('diagram webview in Chromium', function () {
     const page = await open({ view: 'forward', direction: 'TB', overlay: 'none' }, diagramModel(a));
     const hover = async (from: string, to: string) => {
       // The middle of the edge's line, in page coordinates (an edge that bends has no point at its box's centre).
-      const at = await page.$eval(`.edge[data-from="${from}"][data-to="${to}"] path.hit`, (p) => {
+      const at = await page.$eval(`.edge[data-from="${from}"][data-to="${to}"] path`, (p) => {
         const path = p as SVGPathElement;
         const q = path.getPointAtLength(path.getTotalLength() / 2).matrixTransform(path.getScreenCTM()!);
         return { x: q.x, y: q.y };
       });
       await page.mouse.move(at.x, at.y);
       await page.waitForSelector('#tip:not([hidden])');
+      const marked = await page.$$eval('.edge.hovered', (gs) => gs.map((g) => `${g.dataset.from}>${g.dataset.to}`));
+      assert.deepEqual(marked, [`${from}>${to}`], 'the hovered edge is marked');
       return page.$eval('#tip', (t) => t.textContent!.split('\n'));
     };
     const readBy = `read by ${readers.map((r) => `${r} (line ${lineOf(r)})`).join(', ')}`;

@@ -127,7 +127,7 @@ describe('network diagram', function () {
     await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
     await vscode.commands.executeCommand('cnnLens.showDiagram');
     await shownWhen(diagram, (s) => s.nodes.includes('sigmoid1') && s.view === 'forward');
-    await inWebview({ action: 'hover', selector: '.edge[data-from="c1"][data-to="sigmoid1"] path.hit' });
+    await inWebview({ action: 'hover', selector: '.edge[data-from="c1"][data-to="sigmoid1"] path' });
     const [tip] = await webviewTexts('#tip:not([hidden])');
     assert.deepStrictEqual(tip.split('\n'), [
       "c1's output 64×13×13",

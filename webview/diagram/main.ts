@@ -18,6 +18,7 @@ import type { DiagramModel } from '../../engine/editor/diagram';
 import { type Layout, layoutDiagram, type Verdict } from './layout';
 import { edgeTips, type Overlay, type Rect, renderLabels, renderSvg } from './render';
 import { figureCss, pngOf } from './figure';
+import { edgeNear } from './hover';
 import { covers, fitZoom, labelled, MIN_ZOOM, seen } from './viewport';
 
 type State = { -readonly [K in keyof DiagramState]: DiagramState[K] };
@@ -268,29 +269,42 @@ function wireStage(): void {
   new ResizeObserver(() => !fitted || applyZoom()).observe(stage);
 }
 
-/** Hovering an edge shows, beside the pointer, the tensor it carries, its producer and its readers (render.ts). */
+/**
+ * Hovering an edge shows, beside the pointer, the tensor it carries, its producer and its readers (render.ts), and
+ * marks the edge. The edge is the one nearest the pointer, within 5 screen pixels (hover.ts).
+ */
 function wireTips(): void {
-  const edgeAt = (target: EventTarget | null) => (target as Element | null)?.closest?.<SVGGElement>('.edge');
-  stage.addEventListener('pointerover', (e) => {
-    const g = edgeAt(e.target);
-    const edge = model?.edges.find(
-      (x) => x.from === g?.dataset.from && x.to === g?.dataset.to && `${x.index}` === g?.dataset.index,
-    );
-    if (!model || !edge) return;
-    tip.textContent = edgeTips(model, state.view)(edge);
-    tip.hidden = false;
-    place(e);
-  });
-  stage.addEventListener('pointermove', (e) => tip.hidden || place(e));
-  stage.addEventListener('pointerout', (e) => {
-    if (edgeAt(e.target) && edgeAt(e.relatedTarget) !== edgeAt(e.target)) tip.hidden = true;
-  });
-  // Beside the pointer, flipped to its other side where it would leave the page.
-  const place = (e: PointerEvent) => {
+  let hovered: SVGGElement | null = null;
+  const hide = () => {
+    tip.hidden = true;
+    hovered?.classList.remove('hovered');
+    hovered = null;
+  };
+  stage.addEventListener('pointermove', (e) => {
+    if (!model || !layout || (e.buttons & 1) !== 0) return hide();
+    const r = stage.getBoundingClientRect();
+    const k = zoom.k;
+    const near = edgeNear(layout, (e.clientX - r.left - zoom.x) / k, (e.clientY - r.top - zoom.y) / k, 5 / k);
+    if (!near) return hide();
+    const { from, to, index } = near.edge;
+    const g =
+      svg?.querySelector<SVGGElement>(
+        `.edge[data-from="${CSS.escape(from)}"][data-to="${CSS.escape(to)}"][data-index="${index}"]`,
+      ) ?? null;
+    if (g !== hovered) {
+      hovered?.classList.remove('hovered');
+      g?.classList.add('hovered');
+      hovered = g;
+      tip.textContent = edgeTips(model, state.view)(near.edge);
+      tip.hidden = false;
+    }
+    // Beside the pointer, flipped to its other side where it would leave the page.
     const { width, height } = tip.getBoundingClientRect();
     tip.style.left = `${e.clientX + 12 + width > innerWidth ? Math.max(0, e.clientX - 12 - width) : e.clientX + 12}px`;
     tip.style.top = `${e.clientY + 16 + height > innerHeight ? Math.max(0, e.clientY - 8 - height) : e.clientY + 16}px`;
-  };
+  });
+  stage.addEventListener('pointerleave', hide);
+  stage.addEventListener('wheel', hide, { passive: true });
 }
 
 function wireToolbar(): void {

@@ -48,7 +48,7 @@ export interface RenderOptions {
   readonly visible?: Rect;
   /**
    * Drawn for a file, which has no script: each edge carries its tip (`edgeTips`) as a `<title>`. The webview
-   * shows the tip itself, at once, and gives each edge a wide transparent path to hover instead of a 1-pixel line.
+   * shows the tip itself, at once, for the edge nearest the pointer (hover.ts).
    */
   readonly file?: boolean;
 }
@@ -96,7 +96,7 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
   out.push('<g class="edges">');
   for (const e of layout.edges) {
     const d = e.points.map((p, i) => `${i ? 'L' : 'M'}${n1(p.x)},${n1(p.y)}`).join(' ');
-    const hover = tip ? `<title>${escape(tip(e.edge))}</title>` : `<path class="hit" d="${d}"/>`;
+    const hover = tip ? `<title>${escape(tip(e.edge))}</title>` : '';
     out.push(
       `<g class="edge${e.edge.shape === '?' ? ' unknown' : ''}" data-from="${escape(e.edge.from)}" data-to="${escape(e.edge.to)}" data-index="${e.edge.index}">${hover}<path d="${d}" marker-end="url(#arrow)"/></g>`,
     );

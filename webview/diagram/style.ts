@@ -49,8 +49,7 @@ svg.diagram { font-family: ${p('editor-font-family')}; font-size: 12px; backgrou
 .edge path { fill: none; stroke: ${p('descriptionForeground')}; stroke-width: 1.2; }
 .labels text.edge-label { fill: ${p('textLink-foreground')}; }
 .labels text.edge-label.unknown { fill: ${p('errorForeground')}; }
-.edge .hit { stroke: transparent; stroke-width: 10; pointer-events: stroke; }
-.edge:hover path:not(.hit) { stroke: ${p('focusBorder')}; stroke-width: 2.5; }
+.edge.hovered path { stroke: ${p('focusBorder')}; stroke-width: 2.5; }
 .arrow { fill: ${p('descriptionForeground')}; }
 .legend text { fill: ${p('foreground')}; }
 .legend .cost { fill: ${p('charts-blue')}; }
