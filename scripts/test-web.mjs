@@ -57,7 +57,8 @@ server = await serve({
   extensionTestsPath: join(ROOT, 'dist', 'test', 'suite.web.js'),
   handlers: {
     options: () => ({ theme: args.theme, ...(args.grep ? { grep: args.grep } : {}) }),
-    // Acts in the visible webview as a user would (test/extension/webview.ts): `{ action, selector, value? }`,
+    // Acts in the visible webview as a user would (test/extension/webview.ts): `{ action, selector, value? }`
+    // (click, hover, fill, press),
     // a Playwright selector inside the webview's document (it pierces the custom elements' shadow roots).
     webview: async ({ body }) => {
       const { action, selector, value } = JSON.parse(body);
@@ -71,9 +72,25 @@ server = await serve({
       const target = frame.locator(selector).first();
       const options = { timeout: 10_000 };
       if (action === 'click') await target.click(options);
+      // A straight SVG line has an empty box, which Playwright takes for invisible: hover its box's centre anyway.
+      else if (action === 'hover') await target.hover({ ...options, force: true });
       else if (action === 'fill') await target.fill(String(value), options);
       else if (action === 'press') await target.press(String(value), options);
       else throw new Error(`webview: unknown action ${JSON.stringify(action)}`);
+    },
+    // The text of every element matching `{ selector, state }` (a Playwright selector) in the visible webview,
+    // waiting up to 10 s for one to be in `state` (visible, hidden or attached; test/extension/webview.ts).
+    webviewTexts: async ({ body }) => {
+      const { selector, state } = JSON.parse(body);
+      const frame = page
+        .locator('iframe.webview.ready')
+        .filter({ visible: true })
+        .last()
+        .contentFrame()
+        .locator('#active-frame')
+        .contentFrame();
+      await frame.locator(selector).first().waitFor({ state, timeout: 10_000 });
+      return frame.locator(selector).allTextContents();
     },
     // Clicks in the workbench itself (a notification's button, say) as a user would: `{ selector }`, a
     // Playwright selector in the page, waited for up to 20 s (test/extension/webview.ts).

@@ -175,7 +175,7 @@ export class DiagramView implements vscode.Disposable {
         return;
       }
       case 'save':
-        void this.save({ format: m.format });
+        void this.save({ format: m.format, theme: m.theme });
         return;
       case 'exported':
         this.exported?.(m);
@@ -277,6 +277,8 @@ function html(webview: vscode.Webview, script: vscode.Uri): string {
   #stage > svg { transform-origin: 0 0; position: absolute; left: 0; top: 0; }
   .node { cursor: pointer; }
   .empty { color: var(--vscode-descriptionForeground); padding: 12px; }
+  #tip { position: fixed; z-index: 1; pointer-events: none; white-space: pre; padding: 4px 8px; font-family: var(--vscode-editor-font-family); font-size: 12px; color: var(--vscode-editorHoverWidget-foreground, var(--vscode-foreground)); background: var(--vscode-editorHoverWidget-background); border: 1px solid var(--vscode-editorHoverWidget-border); border-radius: 3px; }
+  #tip[hidden] { display: none; }
   ${diagramCss(themeVar)}
 </style>
 </head>
@@ -289,7 +291,7 @@ function html(webview: vscode.Webview, script: vscode.Uri): string {
   <button id="direction" title="Top to bottom or left to right">↓ TB</button>
   <select id="overlay" title="Cost overlay" aria-label="Cost overlay"><option value="none">No overlay</option><option value="params">Parameters</option><option value="macs">Multiply-adds</option><option value="memory">Activation memory</option></select>
   <button id="fit" title="Fit to view (0)">Fit</button>
-  <button id="save" title="Save diagram as SVG">Save SVG</button>
+  <select id="save" title="Save the diagram as a figure" aria-label="Save the diagram"><option value="">Save…</option><option value="svg current">SVG</option><option value="png current">PNG, 2×</option><option value="svg print" title="White background, dark text">SVG, print</option><option value="png print" title="White background, dark text">PNG, 2×, print</option></select>
 </header>
 <div id="stage" tabindex="0" aria-label="Network diagram: arrow keys move between layers, Enter shows a layer's line, + and − zoom, 0 fits"><p class="empty">Open a .cnn file to see its network.</p></div>
 <script nonce="${nonce}" src="${script}"></script>

@@ -44,6 +44,8 @@ export type FromDiagram =
       readonly view: 'forward' | 'backward';
       readonly nodes: readonly string[];
       readonly current: string | null;
+      /** The cursor's node is on the stage, as panned and zoomed (the whole box, or its centre if larger). */
+      readonly currentOnStage: boolean;
       readonly errors: readonly string[];
       readonly warnings: readonly string[];
       readonly failing: readonly string[];
@@ -55,12 +57,13 @@ export type FromDiagram =
       readonly expanded: readonly string[];
       readonly collapsed: readonly string[];
     }
-  /** The user asked to save the figure (the toolbar's button). */
-  | { readonly type: 'save'; readonly format: ExportFormat }
+  /** The user asked to save the figure (the toolbar's menu), in a format and a theme. */
+  | { readonly type: 'save'; readonly format: ExportFormat; readonly theme: ExportTheme }
   /** The figure asked for: SVG markup, or a PNG as a `data:image/png;base64,` URL. */
   | { readonly type: 'exported'; readonly format: ExportFormat; readonly data: string };
 
 const isFormat = (v: unknown): v is ExportFormat => v === 'svg' || v === 'png';
+const isTheme = (v: unknown): v is ExportTheme => v === 'current' || v === 'print';
 /** A count (parameters, multiply-adds, bytes): a whole number, never negative. */
 const isCount = (v: unknown) => isInt(v);
 
@@ -148,7 +151,7 @@ export function isToDiagram(v: unknown): v is ToDiagram {
     case 'highlight':
       return isNameOrNull(v.current);
     case 'export':
-      return isFormat(v.format) && (v.theme === 'current' || v.theme === 'print');
+      return isFormat(v.format) && isTheme(v.theme);
     case 'empty':
       return true;
     default:
@@ -168,6 +171,7 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
         (v.view === 'forward' || v.view === 'backward') &&
         isStrings(v.nodes) &&
         isNameOrNull(v.current) &&
+        typeof v.currentOnStage === 'boolean' &&
         isStrings(v.errors) &&
         isStrings(v.warnings) &&
         isStrings(v.failing) &&
@@ -177,7 +181,7 @@ export function isFromDiagram(v: unknown): v is FromDiagram {
         isStrings(v.collapsed)
       );
     case 'save':
-      return isFormat(v.format);
+      return isFormat(v.format) && isTheme(v.theme);
     case 'exported':
       return (
         isFormat(v.format) &&

@@ -1,19 +1,20 @@
 /**
  * The network diagram in a real VS Code: it opens for each example with one node per layer (plus the input and
- * the loss), a click on a node selects that layer's statement, a cursor move highlights the node, an edit that
+ * the loss), a click on a node selects that layer's statement, a cursor move highlights the node (and, zoomed in,
+ * scrolls it onto the stage), hovering an edge shows its producer and readers, an edit that
  * breaks the channels marks the node within a second, a check with a fault-injected layer marks that node
  * failing, and the SVG export writes a file that parses as SVG and names every layer. What the webview
  * reports it drew (its `shown` message) is what is asserted, so a diagram that fails to load, lay out or
  * draw fails here.
  */
 import * as assert from 'assert';
-import * as sax from 'sax';
 import * as vscode from 'vscode';
 import { check } from '../../engine';
+import { parseFigure, standsAlone } from '../figure';
 import type { DiagramShown, DiagramView } from '../../extension/diagram/panel';
 import { screenshot } from './screenshot';
 import { api, example } from './util';
-import { inWebview, needsWebviewDriver } from './webview';
+import { inWebview, needsWebviewDriver, webviewTexts } from './webview';
 
 function shownWhen(view: DiagramView, ready: (s: DiagramShown) => boolean, ms = 15_000): Promise<DiagramShown> {
   return new Promise((resolve, reject) => {
@@ -98,6 +99,46 @@ describe('network diagram', function () {
     );
   });
 
+  it('zoomed in, a cursor move highlights its node and scrolls it onto the stage', async function () {
+    needsWebviewDriver(this);
+    const { diagram } = await api();
+    const document = await vscode.workspace.openTextDocument(example('inception.cnn'));
+    const editor = await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('cnnLens.showDiagram');
+    await shownWhen(diagram, (s) => s.nodes.includes('fc'));
+    // Zoomed in this far, inception's fifteen nodes are several stages tall: the first and last cannot both show.
+    for (let i = 0; i < 8; i++) await inWebview({ action: 'press', selector: '#stage', value: '+' });
+    for (const [prefix, node] of [
+      ['fc:', 'fc'],
+      ['b1:', 'b1'],
+      ['gap:', 'gap'],
+      ['input', 'input'],
+    ] as const) {
+      const moved = shownWhen(diagram, (s) => s.current === node);
+      editor.selection = new vscode.Selection(lineOf(document, prefix), 0, lineOf(document, prefix), 0);
+      assert.ok((await moved).currentOnStage, `${node} is scrolled onto the stage`);
+    }
+  });
+
+  it('hovering an edge shows its tensor, the layer that makes it and the layers that read it', async function () {
+    needsWebviewDriver(this);
+    const { diagram } = await api();
+    const document = await vscode.workspace.openTextDocument(example('seed.cnn'));
+    await vscode.window.showTextDocument(document, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('cnnLens.showDiagram');
+    await shownWhen(diagram, (s) => s.nodes.includes('sigmoid1') && s.view === 'forward');
+    await inWebview({ action: 'hover', selector: '.edge[data-from="c1"][data-to="sigmoid1"] path' });
+    const [tip] = await webviewTexts('#tip:not([hidden])');
+    assert.deepStrictEqual(tip.split('\n'), [
+      "c1's output 64×13×13",
+      `made by c1 (line ${lineOf(document, 'c1:') + 1}): conv 64 5×5`,
+      `read by sigmoid1 (line ${lineOf(document, '    sigmoid') + 1})`,
+    ]);
+    // The pointer leaves the edge (and the tip stays out of the screenshots after).
+    await inWebview({ action: 'hover', selector: '#title' });
+    assert.deepStrictEqual(await webviewTexts('#tip[hidden]', 'attached'), [tip]);
+  });
+
   it('marks the node of a channel mismatch within a second of the edit', async () => {
     const { diagram } = await api();
     const document = await vscode.workspace.openTextDocument({
@@ -149,7 +190,7 @@ describe('network diagram', function () {
     await forward;
   });
 
-  it('saves an SVG that parses and names every layer', async () => {
+  it('saves an SVG in the print theme that parses, names every layer and embeds its font', async () => {
     const { diagram } = await api();
     const uri = example('inception.cnn');
     const document = await vscode.workspace.openTextDocument(uri);
@@ -164,37 +205,25 @@ describe('network diagram', function () {
     });
     assert.strictEqual(written?.toString(), target.toString());
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
-    const svg = parseSvg(text);
+    const svg = parseFigure(text);
     assert.strictEqual(svg.root, 'svg http://www.w3.org/2000/svg');
     assert.deepStrictEqual(svg.nodes, nodes);
     assert.deepStrictEqual(svg.names, nodes, "each node writes its layer's name");
+    assert.deepStrictEqual(
+      svg.refs.filter((r) => !standsAlone(r)),
+      [],
+      'it references nothing outside itself',
+    );
+    assert.strictEqual(
+      svg.refs.filter((r) => r.startsWith('data:font/woff2;base64,')).length,
+      2,
+      'both weights of its font are embedded',
+    );
+    assert.match(
+      text,
+      /svg\.diagram \{ font-family: "CNN Lens Mono", monospace; font-size: 12px; background: #ffffff; \}/,
+      'in the print theme, in the embedded font',
+    );
     await vscode.workspace.fs.delete(target);
   });
 });
-
-/** Parses `text` as XML, strictly (a parse error throws), and reads the root and the nodes' names. */
-function parseSvg(text: string): { root: string; nodes: string[]; names: string[] } {
-  const parser = sax.parser(true, { xmlns: true });
-  let root = '';
-  const nodes: string[] = [];
-  const names: string[] = [];
-  let inName = false;
-  parser.onerror = (e) => {
-    throw e;
-  };
-  parser.onopentag = (t) => {
-    const tag = t as sax.QualifiedTag;
-    const attr = (n: string) => tag.attributes[n]?.value;
-    if (!root) root = `${tag.local} ${tag.uri}`;
-    if (tag.local === 'g' && attr('class')?.split(' ').includes('node')) nodes.push(attr('data-name') ?? '');
-    inName = tag.local === 'text' && attr('class') === 'name';
-  };
-  parser.ontext = (t) => {
-    if (inName) names.push(t);
-  };
-  parser.onclosetag = () => {
-    inName = false;
-  };
-  parser.write(text).close();
-  return { root, nodes, names };
-}

@@ -6,12 +6,22 @@
 import { callRunner, isWeb } from './runner';
 
 export type WebviewAction =
-  | { readonly action: 'click'; readonly selector: string }
+  | { readonly action: 'click' | 'hover'; readonly selector: string }
   | { readonly action: 'fill' | 'press'; readonly selector: string; readonly value: string };
 
-/** Clicks, fills or presses a key on the first element matching `selector` in the last visible webview (a panel shown beside the editor is that one while the sidebar's webview views are hidden). */
+/** Clicks, hovers over, fills or presses a key on the first element matching `selector` in the last visible webview (a panel shown beside the editor is that one while the sidebar's webview views are hidden). */
 export async function inWebview(step: WebviewAction): Promise<void> {
   await callRunner('webview', { method: 'POST', body: JSON.stringify(step) });
+}
+
+/** The text of every element matching `selector` (a Playwright selector) in the last visible webview, once one is in `state`. */
+export async function webviewTexts(
+  selector: string,
+  state: 'visible' | 'hidden' | 'attached' = 'visible',
+): Promise<string[]> {
+  return (
+    await callRunner('webviewTexts', { method: 'POST', body: JSON.stringify({ selector, state }) })
+  ).json() as Promise<string[]>;
 }
 
 /** Clicks the first element matching `selector` (a Playwright selector) in the workbench's page, waiting for it to appear. */

@@ -1,8 +1,8 @@
 /**
  * The network diagram's script (bundled to dist/diagram.js; runs in the webview, no `vscode` module): lays out
  * and draws the model it is sent, paints the cursor's node, reports what it drew, and asks to reveal a node the
- * user picks. Zoom and pan by wheel (Ctrl or a pinch zooms), drag and keys; the view, direction and overlay
- * survive a reload in the webview's state.
+ * user picks; hovering an edge shows its producer and readers. Zoom and pan by wheel (Ctrl or a pinch zooms),
+ * drag and keys; the view, direction and overlay survive a reload in the webview's state.
  */
 import {
   type DiagramState,
@@ -17,8 +17,9 @@ import {
 import type { DiagramModel } from '../../engine/editor/diagram';
 import { isOpen } from './groups';
 import { type Layout, layoutDiagram, type Verdict } from './layout';
-import { type Overlay, type Rect, renderLabels, renderSvg } from './render';
-import { type ColorOf, diagramCss, PRINT } from './style';
+import { edgeTips, type Overlay, type Rect, renderLabels, renderSvg } from './render';
+import { figureCss, pngOf } from './figure';
+import { edgeNear } from './hover';
 import { covers, fitZoom, labelled, MIN_ZOOM, seen } from './viewport';
 
 type State = { -readonly [K in keyof DiagramState]: DiagramState[K] };
@@ -48,8 +49,12 @@ let written: { rect: Rect; readable: boolean } | undefined;
 window.addEventListener('message', (event: MessageEvent) => {
   if (isToDiagram(event.data)) receive(event.data);
 });
+const tip = document.body.appendChild(
+  Object.assign(document.createElement('div'), { id: 'tip', role: 'tooltip', hidden: true }),
+);
 wireToolbar();
 wireStage();
+wireTips();
 vscode.postMessage({ type: 'ready' });
 
 function receive(m: ToDiagram): void {
@@ -148,27 +153,39 @@ function mark(): void {
   bringIntoView(g.dataset.name!);
 }
 
+/** Whether node `id` is on the stage: its whole box, or its centre where the box is larger than the stage. */
+function onStage(id: string): boolean {
+  const p = layout?.nodes.find((n) => n.node.id === id);
+  if (!p) return false;
+  const { width, height } = stage.getBoundingClientRect();
+  const fits = (start: number, size: number, room: number) =>
+    size > room ? start + size / 2 >= 0 && start + size / 2 <= room : start >= 0 && start + size <= room;
+  return (
+    fits(zoom.x + (p.x - p.width / 2) * zoom.k, p.width * zoom.k, width) &&
+    fits(zoom.y + (p.y - p.height / 2) * zoom.k, p.height * zoom.k, height)
+  );
+}
+
+/** Centres node `id` on the stage unless it is already on it. */
 function bringIntoView(id: string): void {
   const p = layout?.nodes.find((n) => n.node.id === id);
-  if (!p) return;
-  const sx = zoom.x + p.x * zoom.k;
-  const sy = zoom.y + p.y * zoom.k;
+  if (!p || onStage(id)) return;
   const { width, height } = stage.getBoundingClientRect();
-  if (sx < 0 || sy < 0 || sx > width || sy > height) {
-    zoom.x = width / 2 - p.x * zoom.k;
-    zoom.y = height / 2 - p.y * zoom.k;
-    applyZoom();
-  }
+  zoom.x = width / 2 - p.x * zoom.k;
+  zoom.y = height / 2 - p.y * zoom.k;
+  applyZoom();
 }
 
 function report(): void {
   const nodes = model?.nodes ?? [];
   const failing = nodes.filter((n) => verdicts.get(n.id)?.passed === false).map((n) => n.id);
+  const shown = current !== null && nodes.some((n) => n.id === current) ? current : null;
   vscode.postMessage({
     type: 'shown',
     view: state.view,
     nodes: nodes.map((n) => n.id),
-    current: current !== null && nodes.some((n) => n.id === current) ? current : null,
+    current: shown,
+    currentOnStage: shown !== null && onStage(shown),
     errors: nodes.filter((n) => n.severity === 'error').map((n) => n.id),
     warnings: nodes.filter((n) => n.severity === 'warning').map((n) => n.id),
     failing,
@@ -281,6 +298,44 @@ function wireStage(): void {
   new ResizeObserver(() => !fitted || applyZoom()).observe(stage);
 }
 
+/**
+ * Hovering an edge shows, beside the pointer, the tensor it carries, its producer and its readers (render.ts), and
+ * marks the edge. The edge is the one nearest the pointer, within 5 screen pixels (hover.ts).
+ */
+function wireTips(): void {
+  let hovered: SVGGElement | null = null;
+  const hide = () => {
+    tip.hidden = true;
+    hovered?.classList.remove('hovered');
+    hovered = null;
+  };
+  stage.addEventListener('pointermove', (e) => {
+    if (!model || !layout || (e.buttons & 1) !== 0) return hide();
+    const r = stage.getBoundingClientRect();
+    const k = zoom.k;
+    const near = edgeNear(layout, (e.clientX - r.left - zoom.x) / k, (e.clientY - r.top - zoom.y) / k, 5 / k);
+    if (!near) return hide();
+    const { from, to, index } = near.edge;
+    const g =
+      svg?.querySelector<SVGGElement>(
+        `.edge[data-from="${CSS.escape(from)}"][data-to="${CSS.escape(to)}"][data-index="${index}"]`,
+      ) ?? null;
+    if (g !== hovered) {
+      hovered?.classList.remove('hovered');
+      g?.classList.add('hovered');
+      hovered = g;
+      tip.textContent = edgeTips(model, state.view)(near.edge);
+      tip.hidden = false;
+    }
+    // Beside the pointer, flipped to its other side where it would leave the page.
+    const { width, height } = tip.getBoundingClientRect();
+    tip.style.left = `${e.clientX + 12 + width > innerWidth ? Math.max(0, e.clientX - 12 - width) : e.clientX + 12}px`;
+    tip.style.top = `${e.clientY + 16 + height > innerHeight ? Math.max(0, e.clientY - 8 - height) : e.clientY + 16}px`;
+  });
+  stage.addEventListener('pointerleave', hide);
+  stage.addEventListener('wheel', hide, { passive: true });
+}
+
 function wireToolbar(): void {
   const forward = document.getElementById('forward')!;
   const backward = document.getElementById('backward')!;
@@ -304,29 +359,20 @@ function wireToolbar(): void {
   direction.addEventListener('click', () => set({ direction: state.direction === 'TB' ? 'LR' : 'TB' }, true));
   overlay.addEventListener('change', () => set({ overlay: overlay.value as Overlay }));
   document.getElementById('fit')!.addEventListener('click', fit);
-  document.getElementById('save')!.addEventListener('click', () => vscode.postMessage({ type: 'save', format: 'svg' }));
+  const save = document.getElementById('save') as HTMLSelectElement;
+  save.addEventListener('change', () => {
+    const [format, theme] = save.value.split(' ') as [ExportFormat, ExportTheme];
+    save.value = '';
+    if (format) vscode.postMessage({ type: 'save', format, theme });
+  });
   sync();
 }
 
-/** The figure alone: no highlight, the colours resolved (the theme's now, or the print theme's), for saving. */
+/** The figure for saving: without the cursor's highlight, and made to stand alone (figure.ts). */
 async function exportFigure(format: ExportFormat, theme: ExportTheme): Promise<string> {
   if (!model || !layout) return '<svg xmlns="http://www.w3.org/2000/svg"/>';
   const styles = getComputedStyle(document.documentElement);
-  const color: ColorOf =
-    theme === 'print'
-      ? (name) => PRINT[name] ?? '#000'
-      : (name, fallback) => styles.getPropertyValue(`--vscode-${name}`).trim() || fallback;
-  const text = renderSvg(model, layout, { view: state.view, overlay: state.overlay, current: null }, diagramCss(color));
-  if (format === 'svg') return text;
-  const image = new Image();
-  image.src = `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(text)))}`;
-  await image.decode();
-  const scale = 2;
-  const canvas = document.createElement('canvas');
-  canvas.width = image.naturalWidth * scale;
-  canvas.height = image.naturalHeight * scale;
-  const context = canvas.getContext('2d')!;
-  context.scale(scale, scale);
-  context.drawImage(image, 0, 0);
-  return canvas.toDataURL('image/png');
+  const css = figureCss(theme, (name) => styles.getPropertyValue(`--vscode-${name}`).trim());
+  const text = renderSvg(model, layout, { view: state.view, overlay: state.overlay, current: null, file: true }, css);
+  return format === 'svg' ? text : pngOf(text);
 }

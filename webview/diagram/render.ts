@@ -4,7 +4,7 @@
  * inline styles, so the webview's CSP needs no 'unsafe-inline'; the cost overlay's strength is a
  * `fill-opacity` attribute.
  */
-import type { DiagramModel, DiagramNode } from '../../engine/editor/diagram';
+import type { DiagramEdge, DiagramModel, DiagramNode } from '../../engine/editor/diagram';
 import { TITLE as FRAME_TITLE } from './groups';
 import { CHAR_WIDTH, FONT_SIZE, type Layout, LINE_HEIGHT, NODE_PAD, type View } from './layout';
 
@@ -47,6 +47,11 @@ export interface RenderOptions {
    * user can read and writes the labels again when the view moves (`renderLabels`).
    */
   readonly visible?: Rect;
+  /**
+   * Drawn for a file, which has no script: each edge carries its tip (`edgeTips`) as a `<title>`. The webview
+   * shows the tip itself, at once, for the edge nearest the pointer (hover.ts).
+   */
+  readonly file?: boolean;
 }
 
 export interface Rect {
@@ -76,8 +81,7 @@ const verdictOf = (lines: readonly string[]) => (lines.length > 3 ? lines[lines.
 export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions, extraCss = ''): string {
   const costs = model.nodes.map((n) => costOf(n, o.overlay));
   const max = Math.max(1, ...costs);
-  const readers = new Map<string, string[]>();
-  for (const e of model.edges) readers.set(e.from, [...(readers.get(e.from) ?? []), e.to]);
+  const tip = o.file ? edgeTips(model, o.view) : undefined;
   const out: string[] = [];
   const legendHeight = o.overlay === 'none' ? 0 : 44;
   const key = o.overlay === 'none' ? undefined : legendText(model, o.overlay, max);
@@ -94,10 +98,9 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
   out.push('<g class="edges">');
   for (const e of layout.edges) {
     const d = e.points.map((p, i) => `${i ? 'L' : 'M'}${n1(p.x)},${n1(p.y)}`).join(' ');
-    const producer = e.edge.from;
-    const title = `${producer}'s output ${e.edge.shape}, read by ${(readers.get(producer) ?? []).join(', ')}${o.view === 'backward' ? `\nδ back to ${producer}: ${e.edge.rule}` : ''}`;
+    const hover = tip ? `<title>${escape(tip(e.edge))}</title>` : '';
     out.push(
-      `<g class="edge${e.edge.shape === '?' ? ' unknown' : ''}" data-from="${escape(e.edge.from)}" data-to="${escape(e.edge.to)}"><title>${escape(title)}</title><path d="${d}" marker-end="url(#arrow)"/></g>`,
+      `<g class="edge${e.edge.shape === '?' ? ' unknown' : ''}" data-from="${escape(e.edge.from)}" data-to="${escape(e.edge.to)}" data-index="${e.edge.index}">${hover}<path d="${d}" marker-end="url(#arrow)"/></g>`,
     );
   }
   out.push('</g><g class="nodes">');
@@ -120,6 +123,33 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
   if (key) out.push(legend(key, layout.height));
   out.push('</svg>');
   return out.join('');
+}
+
+/**
+ * What hovering an edge shows: the tensor it carries, the layer that makes it and every layer that reads it, with
+ * their lines; in the backward view also the δ sent back along it and its rule.
+ */
+export function edgeTips(model: DiagramModel, view: View): (e: DiagramEdge) => string {
+  const nodes = new Map(model.nodes.map((n) => [n.id, n]));
+  const readers = new Map<string, string[]>();
+  for (const e of model.edges) {
+    const list = readers.get(e.from) ?? [];
+    if (!list.includes(e.to)) list.push(e.to);
+    readers.set(e.from, list);
+  }
+  const at = (id: string) => {
+    const line = nodes.get(id)?.line;
+    return line ? `${id} (line ${line})` : id;
+  };
+  return (e) => {
+    const made = nodes.get(e.from);
+    return [
+      `${e.from}'s output ${e.shape}`,
+      `made by ${made ? `${at(e.from)}: ${made.label}` : e.from}`,
+      `read by ${(readers.get(e.from) ?? []).map(at).join(', ')}`,
+      ...(view === 'backward' ? [`δ back to ${e.from}: ${e.rule}`] : []),
+    ].join('\n');
+  };
 }
 
 const inside = (r: Rect, x: number, y: number, w: number, h: number) =>

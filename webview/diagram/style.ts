@@ -49,7 +49,7 @@ svg.diagram { font-family: ${p('editor-font-family')}; font-size: 12px; backgrou
 .edge path { fill: none; stroke: ${p('descriptionForeground')}; stroke-width: 1.2; }
 .labels text.edge-label { fill: ${p('textLink-foreground')}; }
 .labels text.edge-label.unknown { fill: ${p('errorForeground')}; }
-.edge:hover path { stroke: ${p('focusBorder')}; stroke-width: 2.5; }
+.edge.hovered path { stroke: ${p('focusBorder')}; stroke-width: 2.5; }
 .arrow { fill: ${p('descriptionForeground')}; }
 .frame rect { fill: ${p('editor-background')}; stroke: ${p('panel-border')}; stroke-width: 1; stroke-dasharray: 5 3; }
 .frame:focus { outline: none; }
