@@ -16,7 +16,8 @@ const files = dirname(require.resolve('@fontsource/dejavu-mono/package.json'));
 /**
  * What a diagram writes: ASCII names and numbers, Greek letters (δ, σ, γ, Σ), the Latin-1 signs (×, ·, ², ½),
  * modifier letters and accents (ˣ, ̂, ᵀ), dashes, primes and the ellipsis, super- and subscript digits, four
- * arrows, floor and ceiling, the operators the δ rules use (⋆, ⊙, ∂, −, √, ≤) and the verdicts' ✓ and ✗. Only
+ * arrows, floor and ceiling, the operators the δ rules use (⋆, ⊙, ∂, −, √, ≤), the verdicts' ✓ and ✗, and the
+ * triangles (▸, ▾) of block frames, open and collapsed. Only
  * these: whole Unicode blocks would double the size (every block costs 3 to 9 KB).
  */
 const RANGES = [
@@ -30,7 +31,7 @@ const RANGES = [
   ...[
     0xa0, 0xb0, 0xb1, 0xb2, 0xb3, 0xb5, 0xb7, 0xb9, 0xbd, 0xd7, 0x2e3, 0x302, 0x3d5, 0x1d40, 0x2013, 0x2014, 0x2032,
     0x2033, 0x2026, 0x2202, 0x2207, 0x2208, 0x2211, 0x2212, 0x2218, 0x2219, 0x221a, 0x221e, 0x2248, 0x2260, 0x2261,
-    0x2264, 0x2265, 0x2295, 0x2297, 0x2299, 0x22c5, 0x22c6, 0x2713, 0x2717,
+    0x2264, 0x2265, 0x2295, 0x2297, 0x2299, 0x22c5, 0x22c6, 0x25b8, 0x25be, 0x2713, 0x2717,
   ].map((c) => [c, c]),
 ];
 const text = RANGES.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => String.fromCodePoint(a + i))).join(

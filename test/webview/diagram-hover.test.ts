@@ -8,11 +8,12 @@ import { edgeNear } from '../../webview/diagram/hover';
 import { layoutDiagram } from '../../webview/diagram/layout';
 
 describe('diagram hover', () => {
-  it("finds inception's edge input → b2r 3 units beside its first segment within 5, not within 2", () => {
+  it("finds inception's edge input → b2r 3 units beside its last segment within 5, not within 2", () => {
     const text = readFileSync(join(__dirname, '../../examples/inception.cnn'), 'utf8');
     const layout = layoutDiagram(diagramModel(check(text)), { view: 'forward', direction: 'TB', fresh: true });
     const edge = layout.edges.find((e) => e.edge.from === 'input' && e.edge.to === 'b2r')!;
-    const [a, b] = edge.points;
+    // The last segment, into b2r: a fork's first segments run close together beside the box they leave.
+    const [a, b] = edge.points.slice(-2);
     const length = Math.hypot(b.x - a.x, b.y - a.y);
     // The middle of the segment, moved 3 units across it.
     const x = (a.x + b.x) / 2 - (3 * (b.y - a.y)) / length;
