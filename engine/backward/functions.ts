@@ -5,6 +5,7 @@
  *
  * Shapes are MATLAB's (trailing 1s dropped: a vector of n is the column n×1, 1×1 a scalar), evaluation row-major.
  */
+import { normalCdf, normalPdf } from '../kernels';
 import { formatShape, type Shape } from '../shape';
 import type { DiagnosticCode } from '../text';
 
@@ -249,6 +250,21 @@ export const RULE_FUNCTIONS: Readonly<Record<string, RuleFunction>> = {
   },
   ones: filled('ones'),
   zeros: filled('zeros'),
+  // With ones, it writes block sums as matrix products: kron(eye(h), ones(1, f)) * A sums each f rows of A.
+  eye: {
+    doc: 'eye(n): the n×n identity',
+    arity: [1, 1, 'a size, eye(n)'],
+    shape(a) {
+      const n = a.constant(0, 'size');
+      return arr([n, n]);
+    },
+    evaluate(args) {
+      const n = num(args, 0),
+        data = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) data[i * n + i] = 1;
+      return { dims: [n, n], data };
+    },
+  },
   reshape: {
     doc: 'reshape(A, d1, d2, …): row-major, as flatten',
     arity: [2, Infinity, 'an array and its new sizes'],
@@ -324,6 +340,9 @@ export const RULE_FUNCTIONS: Readonly<Record<string, RuleFunction>> = {
   relu: elementwise('relu(A), elementwise', (v) => (v > 0 ? v : 0)),
   step: elementwise('step(A): 1 where A > 0, else 0', (v) => (v > 0 ? 1 : 0)),
   exp: elementwise('exp(A), elementwise', Math.exp),
+  // Φ and its derivative φ, as gelu's kernel takes them (engine/kernels/activationV2.ts), so its rule is exact.
+  normcdf: elementwise('normcdf(A): Φ, the standard normal distribution function, elementwise', normalCdf),
+  normpdf: elementwise('normpdf(A): φ = Φ′, the standard normal density, elementwise', normalPdf),
   log: elementwise('log(A), elementwise', Math.log),
   max: {
     doc: 'max(A, B), elementwise',

@@ -40,6 +40,11 @@ export function normalCdf(x: number): number {
   return 0.5 * erfc(-x * SQRT1_2);
 }
 
+/** Its density φ = Φ′. */
+export function normalPdf(x: number): number {
+  return INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+}
+
 export function activationV2Forward<A extends Floats>(act: ActivationV2, x: A): A {
   const n = x.length,
     y = alloc(x, n);
@@ -86,7 +91,7 @@ export function activationV2Backward<A extends Floats>(act: ActivationV2, x: A, 
     case 'gelu':
       for (let i = 0; i < n; i++) {
         const v = x[i];
-        dx[i] = dy[i] * (normalCdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+        dx[i] = dy[i] * (normalCdf(v) + v * normalPdf(v));
       }
       break;
     case 'silu':

@@ -48,7 +48,7 @@ export {
   adaptiveMeanPoolForward,
   adaptiveWindow,
 } from './adaptivePool.js';
-export { type ActivationV2, activationV2Backward, activationV2Forward, normalCdf } from './activationV2.js';
+export { type ActivationV2, activationV2Backward, activationV2Forward, normalCdf, normalPdf } from './activationV2.js';
 export { erf, erfc } from './erf.js';
 export { type GroupNormResult, type GroupNormSaved, groupNormBackward, groupNormForward } from './groupnorm.js';
 export { channelMulBackward, channelMulForward, mulBackward, mulForward } from './mul.js';

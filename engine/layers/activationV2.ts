@@ -18,8 +18,8 @@ interface Spec {
   derivative(x: string, alpha: number): string;
   /** f′ in a few symbols, for the diagram. */
   readonly short: string;
-  /** The standard rule in the rule language; none where the notation cannot write f′ (gelu needs Φ). */
-  standard?(alpha: number): string;
+  /** The standard rule in the rule language. */
+  standard(alpha: number): string;
   /** Where each input lies against the kinks: the pieces of f′, which a central difference must not straddle. */
   piece?(v: number): number;
   readonly rectifies?: boolean;
@@ -42,7 +42,7 @@ function activation<O>(
   const byDefault: Config = { alpha: 1 };
   const kernel = (c: Config): Kernel =>
     (s.kind === 'elu' ? { kind: 'elu', alpha: c.alpha } : { kind: s.kind }) as Kernel;
-  const { piece, standard } = s;
+  const { piece } = s;
   return {
     kind: s.kind,
     summary: s.summary,
@@ -59,7 +59,7 @@ function activation<O>(
       const shape = formatShape(input.shape);
       return `${cx.deltaOf(input.name)} ${shape} = δ(${cx.layer}) ${shape} ⊙ ${s.derivative(input.name, c.alpha)}`;
     },
-    ...(standard && { standardRules: (c: Config) => ({ dx: standard(c.alpha) }) }),
+    standardRules: (c) => ({ dx: s.standard(c.alpha) }),
     forward: (c, _step, [x]) => ({ y: activationV2Forward(kernel(c), x) }),
     backward: (c, _step, [x], _f, dy) => ({ dx: [activationV2Backward(kernel(c), x, dy)] }),
     ...(piece && { decisions: (_c: Config, _s: unknown, [x]: readonly Float64Array[]) => x.map(piece) }),
@@ -104,6 +104,7 @@ export const gelu = none({
   summary: 'x·Φ(x), Φ the standard normal CDF (exact, with erf), elementwise',
   derivative: (x) => `(Φ(${x}) + ${x}·φ(${x})), φ the standard normal density`,
   short: '(Φ + xφ)',
+  standard: () => 'dx = dy .* (normcdf(x) + x .* normpdf(x))',
   torch: () => 'nn.GELU()',
   // tfjs's 'gelu' is x·(1 + erf(x/√2))/2, the exact form, as PyTorch's default.
   tfjs: () => [{ fn: 'activation', config: { activation: str('gelu') } }],

@@ -69,7 +69,14 @@ export const upsample: LayerKind<Options, UpsampleConfig, UpsampleGeometry, unde
     return `${head}each value of ${dy} goes back to the two rows and two columns of ${input.name} it interpolated (output o reads source coordinate max(0, (o + ½)/F − ½), F = ${c.factor.h === c.factor.w ? c.factor.h : `${c.factor.h} down, ${c.factor.w} across`}), with the same weights, adding up`;
   },
 
-  // No standard rule: summing δy's blocks needs a block-sum the rule language does not have (no eye()).
+  // Nearest: each Fh rows and Fw columns of δy summed, as products with kron(eye(n), ones(…)). Bilinear has none:
+  // its weights, (o + ½)/F − ½ clamped, have no function in the rule language to build them from.
+  standardRules: (c, [input]) =>
+    c.mode === 'nearest'
+      ? {
+          dx: `dx[c] = kron(eye(${input.shape[1]}), ones(1, ${c.factor.h})) * dy[c] * kron(eye(${input.shape[2]}), ones(${c.factor.w}, 1))`,
+        }
+      : {},
 
   forward: (_c, step, [x]) => ({ y: upsampleForward(step.geometry, step.batch, x) }),
   backward: (_c, step, _x, _f, dy) => ({ dx: [upsampleBackward(step.geometry, step.batch, dy)] }),

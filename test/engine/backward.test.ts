@@ -206,7 +206,7 @@ function networks(): [string, string][] {
 
 describe('backward rules: the standard rules the quick fixes offer', () => {
   const all = networks();
-  it('exist for conv (strides, padding, dilation), mean pooling, dense (flat and flattening), the activations and flatten', () => {
+  it('exist for conv (strides, padding, dilation), mean pooling, dense (flat and flattening), the activations (gelu too), flatten and nearest upsampling', () => {
     const rules = all.flatMap(([, text]) => check(text).layers.flatMap((l) => Object.values(standardRules(l))));
     for (const re of [
       /dilate\(dy\[k\], 2\)/,
@@ -219,6 +219,8 @@ describe('backward rules: the standard rules the quick fixes offer', () => {
       /step\(x\)/,
       /y \.\* \(1 - y\)/,
       /^dx = reshape\(dy, /,
+      /^dx = dy \.\* \(normcdf\(x\) \+ x \.\* normpdf\(x\)\)$/,
+      /^dx\[c\] = kron\(eye\(3\), ones\(1, 2\)\) \* dy\[c\] \* kron\(eye\(4\), ones\(2, 1\)\)$/,
     ]) {
       assert.ok(
         rules.some((r) => re.test(r!)),
@@ -391,9 +393,47 @@ describe("backward rules: the evaluator's MATLAB semantics", () => {
       ],
     ],
     ['A[2, :]', [[3], [4]]],
+    [
+      'eye(2) * A + eye(2)',
+      [
+        [2, 2],
+        [3, 5],
+      ],
+    ],
+    // The block sums of upsample's standard rule: each 1×2 block of kron(A, ones(1, 2)) summed back is 2A.
+    [
+      'kron(eye(2), ones(1, 1)) * kron(A, ones(1, 2)) * kron(eye(2), ones(2, 1))',
+      [
+        [2, 4],
+        [6, 8],
+      ],
+    ],
   ];
   for (const [expr, want] of cases) {
     it(`${expr} = ${JSON.stringify(want)}`, () => assert.deepEqual(value(expr), want));
+  }
+  // Φ and φ against Python's math.erfc and math.exp (Φ(x) = erfc(−x/√2)/2, φ(x) = e^(−x²/2)/√(2π)), to 2 ulp.
+  const normal: [string, number[][]][] = [
+    [
+      'normcdf(A - 1)',
+      [
+        [0.5, 0.8413447460685429],
+        [0.9772498680518208, 0.9986501019683699],
+      ],
+    ],
+    [
+      'normpdf(A - 3)',
+      [
+        [0.05399096651318806, 0.24197072451914337],
+        [0.3989422804014327, 0.24197072451914337],
+      ],
+    ],
+  ];
+  for (const [expr, want] of normal) {
+    it(`${expr} = ${JSON.stringify(want)} within 2 ulp`, () => {
+      const got = value(expr).flat();
+      want.flat().forEach((w, i) => assert.ok(Math.abs(got[i] - w) <= 4.5e-16 * w, `${got[i]} against ${w}`));
+    });
   }
 });
 

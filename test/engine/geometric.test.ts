@@ -271,6 +271,14 @@ describe("docs/language.md's examples of the geometric kinds", () => {
       for (const line of rules) assert.ok(stated.includes(line), `not stated: ${line}\n${stated.join('\n')}`);
     });
   }
+
+  it("quote nearest upsampling's standard backward rule as the quick fix writes it, and bilinear's as none", () => {
+    const upsample = examples.find((e) => /\bupsample\b/.test(e.cnn))!;
+    const [u1, u2] = check(upsample.cnn).layers;
+    const quoted = /`(dx\[c\] = kron\(eye[^`]*)` for u1 below/.exec(docs.replace(/\n/g, ' '))![1];
+    assert.deepEqual(u1.standardRules, { dx: quoted });
+    assert.deepEqual(u2.standardRules, {});
+  });
 });
 
 describe('the geometric kinds in the diagram', () => {
