@@ -279,7 +279,7 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
   enter(undefined);
   folded.flush(report);
   // Sample runs need memory at the size they run at: at a `sample size=` other than the input's own, the check at
-  // that size (in sampleSize) judges it, and its `too-large` note is this one's.
+  // that size (in sampleSize) judges it, and a run too large there is its `bad-value`.
   let runsElsewhere = false;
   if (sizeValue) {
     const judged = sampleSize(sizeValue, text, input, options, diagnostics, report);
@@ -287,10 +287,8 @@ export function check(text: string, options: CheckOptions = {}): Analysis {
     runsElsewhere = judged?.elsewhere ?? false;
   }
   const limit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
-  if (input && Number.isFinite(limit) && !runsElsewhere) {
-    const at = options.inputSize && input.shape && `${formatShape(input.shape)} (the sample size)`;
-    reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report, at || undefined);
-  }
+  if (input && Number.isFinite(limit) && !runsElsewhere)
+    reportTooLarge(input, layers, options.batch ?? sample.batch ?? DEFAULT_BATCH, limit, report);
 
   diagnostics.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end);
   return {
@@ -349,10 +347,7 @@ function sampleSize(
   if (diagnostics.some((d) => d.severity === 'error')) return { elsewhere: true };
   const at = check(text, { ...options, inputSize: size });
   const broken = at.diagnostics.find((d) => d.severity === 'error');
-  if (!broken) {
-    for (const d of at.diagnostics) if (d.code === 'too-large') report(d);
-    return { size, elsewhere: true };
-  }
+  if (!broken) return { size, elsewhere: true };
   const shape = formatShape([input.shape[0], ...size]);
   report({
     severity: 'error',

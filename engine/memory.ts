@@ -1,11 +1,6 @@
 /**
- * The memory a sample run needs, counted before anything would allocate: the estimate, and the `too-large` note
- * the checker gives when it is over the limit (docs/language.md, "Memory estimate").
- *
- * A note (severity info), not an error: the limit guards a run, not the design. VGG-16's parameters and their
- * gradients alone need 2.2 GB in float64 at any input size, yet the network is right, and a file that only
- * designs a network should check clean. `run` and `gradcheck` count again, with the batch and limit they use,
- * and refuse a run over it (engine/run/model.ts); the note says so before anyone asks for one.
+ * The memory a sample run needs, counted before anything would allocate: the estimate, and the `too-large`
+ * diagnostic the checker reports when it is over the limit (docs/language.md, "Memory estimate").
  */
 import type { InputInfo, LayerInfo } from './analysis';
 import { elementCount, formatShape, type Shape } from './shape';
@@ -54,17 +49,13 @@ function runBytes(
   return Number.isSafeInteger(approx * 8) ? BigInt(approx * 8) : estimateRunBytes(input, layers, batch);
 }
 
-/**
- * The `too-large` note, at the largest tensor so the user sees what to shrink. `size` is the `sample size=` the
- * layers are at when it is not the declared input's (the message names it: a run happens there).
- */
+/** `too-large`, reported at the largest tensor so the user sees what to shrink. */
 export function reportTooLarge(
   input: InputInfo,
   layers: readonly LayerInfo[],
   batch: number,
   limit: number,
   report: (d: Diagnostic) => void,
-  size?: string,
 ): void {
   const bytes = runBytes(input.shape, layers, batch);
   const cap = BigInt(Math.floor(limit));
@@ -77,9 +68,9 @@ export function reportTooLarge(
   for (const t of tensors)
     if (t.shape && (!largest.shape || elementCount(t.shape) > elementCount(largest.shape))) largest = t;
   report({
-    severity: 'info',
+    severity: 'error',
     code: 'too-large',
-    message: `a sample run of batch ${batch}${size ? ` at ${size}` : ''} would need ${formatBytes(bytes)} (float64 activations, δs, parameters and gradients), over the ${formatBytes(cap)} limit, so runs and gradient checks refuse it; the largest tensor is ${largest.what}${largest.shape ? ` ${formatShape(largest.shape)}` : ''}`,
+    message: `a sample run of batch ${batch} would need ${formatBytes(bytes)} (float64 activations, δs, parameters and gradients), over the ${formatBytes(cap)} limit; the largest tensor is ${largest.what}${largest.shape ? ` ${formatShape(largest.shape)}` : ''}`,
     range: largest.range,
   });
 }

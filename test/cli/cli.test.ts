@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rng } from '../random';
@@ -200,21 +200,14 @@ describe('cnn-lens check (dist/cli.js)', function () {
       );
     });
 
-    it('--memory-limit 1000 makes seed.cnn too large to run: check notes it and exits 0, gradcheck and run refuse it with 1', () => {
+    it('--memory-limit 1000 makes seed.cnn too large: exit 1 with a too-large error', () => {
       for (const flags of [['--memory-limit', '1000'], ['--memory-limit=1000']]) {
         const { status, json } = checkJson(SEED, ...flags);
-        assert.equal(status, 0);
+        assert.equal(status, 1);
         assert.deepEqual(
-          json.diagnostics.filter((d) => d.severity !== 'warning').map((d) => [d.severity, d.code, d.line]),
-          [['info', 'too-large', 5]],
+          json.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code),
+          ['too-large'],
         );
-        for (const command of [['gradcheck'], ['run', '--dump', join(dir, 'never.json')]]) {
-          const r = cli(...command, SEED, ...flags);
-          assert.equal(r.status, 1);
-          assert.equal(r.stdout, '');
-          assert.equal(r.stderr, 'cnn-lens: a sample run of batch 2 would need 3.2 MiB, over the 1000 bytes limit\n');
-        }
-        assert.equal(existsSync(join(dir, 'never.json')), false);
       }
     });
 

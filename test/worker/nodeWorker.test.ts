@@ -76,7 +76,8 @@ describe('engine worker in a Node worker thread', function () {
       start().check(SEED, { ...OPTIONS, memoryLimit: 1024 }, { index: 0, count: 1 }),
       (e: unknown) => {
         assert.ok(e instanceof WorkerFailure);
-        assert.equal(e.message, 'a sample run of batch 2 would need 3.2 MiB, over the 1.0 KiB limit');
+        assert.equal(e.message, 'the network has 1 error; fix it before running it');
+        assert.match(e.diagnostics[0], /^\d+:\d+: error too-large: /);
         return true;
       },
     );
