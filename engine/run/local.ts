@@ -24,7 +24,7 @@ import type { Backward, Forward } from '../layers/kind';
 import { elementCount } from '../shape';
 import { type Crop, cropInput, cropParam, cropSize, evaluationsPerPoint, reaches, WINDOW_OUTPUTS } from './field';
 import type { Model, ModelNode } from './model';
-import { backwardPass, forwardPass, type Gradients, type Pass, rerun } from './pass';
+import { basePasses, type Gradients, type Pass, rerun } from './pass';
 import { Random } from './random';
 import { roundingFloor, type Tolerance, type Verdict, verdict } from './verdict';
 
@@ -158,8 +158,12 @@ export function localPlan(
   grads: Gradients['grads'],
   samples: number,
   mine: ReadonlySet<number> = allNodes(model),
-) {
-  const { tensors, params } = subjects(model, deltas, grads, samples, mine);
+): LocalCost[] {
+  return planOf(model, subjects(model, deltas, grads, samples, mine), mine);
+}
+
+/** localPlan for subjects already drawn (the check plans the ones it perturbs). */
+function planOf(model: Model, { tensors, params }: ReturnType<typeof subjects>, mine: ReadonlySet<number>) {
   const plan: LocalCost[] = [];
   const last = model.nodes.length;
   for (const node of model.nodes) {
@@ -203,14 +207,17 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   const { eps, signal, onProgress } = options;
   const tol = { atol: options.atol, rtol: options.rtol };
   signal?.throwIfAborted();
-  const base = forwardPass(model);
-  const { deltas, grads } = backwardPass(model, base);
+  const {
+    pass: base,
+    gradients: { deltas, grads },
+  } = basePasses(model);
   const mine = options.shard ? shareNodes(model, options) : allNodes(model);
-  const { tensors: tensorSubjects, params: paramSubjects } = subjects(model, deltas, grads, options.samples, mine);
+  const drawn = subjects(model, deltas, grads, options.samples, mine);
+  const { tensors: tensorSubjects, params: paramSubjects } = drawn;
   const last = model.nodes.length;
 
   // Evaluations planned, for progress (a halving adds two).
-  let total = localPlan(model, deltas, grads, options.samples, mine).reduce((n, p) => n + p.evaluations, 0);
+  let total = planOf(model, drawn, mine).reduce((n, p) => n + p.evaluations, 0);
   let done = 0;
   let lastYield = now();
   const tick = async (layer: string, tensor: string) => {
@@ -475,7 +482,11 @@ function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f
   return override ? override(node.step, x, f, dy, standard, node.kind) : standard();
 }
 
-/** Directions and upstream δs are uniform in [−1, 1): any random direction serves, and it is cheaper to draw than a normal. */
+/**
+ * Directions and upstream δs are uniform in [−1, 1): any random direction serves, and it is cheaper to draw than a
+ * normal. The direction is drawn when first asked for: planning needs only the coordinates, and a shard only
+ * the directions of what its layers perturb (a ResNet's 11 million parameters are not drawn for nothing).
+ */
 function subject(
   model: Model,
   layer: string,
@@ -485,17 +496,23 @@ function subject(
   samples: number,
 ): Subject {
   const size = analytic.length;
-  const r = new Random(model.seed, `direction:${layer}:${tensor}`);
-  const direction = r.fill(size, (g) => g.uniform(-1, 1));
-  const norm = Math.sqrt(dot(direction, direction)) || 1;
-  for (let i = 0; i < size; i++) direction[i] /= norm;
+  let direction: Float64Array | undefined;
+  const draw = () => {
+    const r = new Random(model.seed, `direction:${layer}:${tensor}`);
+    const v = r.fill(size, (g) => g.uniform(-1, 1));
+    const norm = Math.sqrt(dot(v, v)) || 1;
+    for (let i = 0; i < size; i++) v[i] /= norm;
+    return v;
+  };
   return {
     layer,
     tensor,
     size,
     shape,
     analytic,
-    direction,
+    get direction() {
+      return (direction ??= draw());
+    },
     coords:
       samples >= size ? [...Array(size).keys()] : pick(analytic, samples, model.seed, `sample:${layer}:${tensor}`),
   };

@@ -56,6 +56,31 @@ export function forwardPass(model: Model): Pass {
   return { tensors, forwards, loss };
 }
 
+/** A model's unperturbed passes, and how long its forward took (cold: the first run of its kernels). */
+export interface Base {
+  readonly pass: Pass;
+  readonly gradients: Gradients;
+  readonly forwardMs: number;
+}
+
+const bases = new WeakMap<Model, Base>();
+
+/**
+ * The forward and backward pass of `model` as it is, computed once per model: the CLI estimates a local check
+ * (which picks its coordinates from the gradients) and then runs it, and both start from these. Only for
+ * readers that never write into them: the end-to-end modes perturb tensors in place and make their own.
+ */
+export function basePasses(model: Model): Base {
+  let base = bases.get(model);
+  if (!base) {
+    const started = now();
+    const pass = forwardPass(model);
+    const forwardMs = now() - started;
+    bases.set(model, (base = { pass, gradients: backwardPass(model, pass), forwardMs }));
+  }
+  return base;
+}
+
 /** One layer reads other values for one of its inputs than the other layers do: how one share of a δ is checked. */
 export interface Substitute {
   readonly node: number;
@@ -189,4 +214,8 @@ function finite(a: Float64Array, node: ModelNode, what: string): void {
         node.name,
       );
   }
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
