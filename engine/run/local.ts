@@ -271,9 +271,7 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   for (const node of model.nodes) {
     if (!mine.has(node.index)) continue;
     const x = node.inputs.map((t) => base.tensors[t]);
-    const g = new Random(model.seed, `rule:${node.name}`).fill(base.tensors[node.index + 1].length, (r) =>
-      r.uniform(-1, 1),
-    );
+    const g = new Random(model.seed, `rule:${node.name}`).uniforms(base.tensors[node.index + 1].length, -1, 1);
     const ruled = backwardOf(model, node, x, base.forwards[node.index], g);
     const dy = deltas[node.index + 1];
     const y = base.tensors[node.index + 1];
@@ -292,20 +290,7 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       xm?: readonly Float64Array[],
     ): Sums => {
       done += minus ? 2 : 1;
-      let rule = 0;
-      let chain = 0;
-      let ruleScale = 0;
-      let chainScale = 0;
-      for (let k = 0; k < plus.y.length; k++) {
-        const o = out ? out[k] : k;
-        const from = minus ? minus.y[k] : linear ? 0 : y[o];
-        const d = (plus.y[k] - from) / (minus ? 2 * h : h);
-        const size = Math.max(Math.abs(plus.y[k]), Math.abs(from));
-        rule += g[o] * d;
-        chain += dy[o] * d;
-        ruleScale += Math.abs(g[o]) * size;
-        chainScale += Math.abs(dy[o]) * size;
-      }
+      const { rule, chain, ruleScale, chainScale } = weigh(plus.y, minus?.y, out, linear, h, y, g, dy);
       const decide = node.kind.decisions;
       const kink =
         minus !== undefined &&
@@ -475,6 +460,40 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   };
 }
 
+/**
+ * The sums of one difference (see `differ`): ⟨g, Δy⟩ and ⟨δ(y), Δy⟩ over the outputs it moved, with the
+ * magnitudes their rounding floors scale with. A function of its own, on arrays only, so V8 compiles it once
+ * for every layer kind (inside `differ` it read each kind's forward record, deopted on each new shape and
+ * summed interpreted, boxing every term).
+ */
+function weigh(
+  plus: Float64Array,
+  minus: Float64Array | undefined,
+  out: Int32Array | undefined,
+  linear: boolean,
+  h: number,
+  y: Float64Array,
+  g: Float64Array,
+  dy: Float64Array,
+) {
+  let rule = 0;
+  let chain = 0;
+  let ruleScale = 0;
+  let chainScale = 0;
+  const step = minus ? 2 * h : h;
+  for (let k = 0; k < plus.length; k++) {
+    const o = out ? out[k] : k;
+    const from = minus ? minus[k] : linear ? 0 : y[o];
+    const d = (plus[k] - from) / step;
+    const size = Math.max(Math.abs(plus[k]), Math.abs(from));
+    rule += g[o] * d;
+    chain += dy[o] * d;
+    ruleScale += Math.abs(g[o]) * size;
+    chainScale += Math.abs(dy[o]) * size;
+  }
+  return { rule, chain, ruleScale, chainScale };
+}
+
 /** The layer's backward for upstream `dy`, with its override (a hand-written rule, an injected fault) applied. */
 function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f: Forward, dy: Float64Array): Backward {
   const standard = () => node.kind.backward(node.config, node.step, x, f, dy);
@@ -499,7 +518,7 @@ function subject(
   let direction: Float64Array | undefined;
   const draw = () => {
     const r = new Random(model.seed, `direction:${layer}:${tensor}`);
-    const v = r.fill(size, (g) => g.uniform(-1, 1));
+    const v = r.uniforms(size, -1, 1);
     const norm = Math.sqrt(dot(v, v)) || 1;
     for (let i = 0; i < size; i++) v[i] /= norm;
     return v;

@@ -143,7 +143,7 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
   const grads: Record<string, Float64Array>[] = nodes.map(() => ({}));
   const last = nodes[nodes.length - 1];
   const y = pass.tensors[nodes.length];
-  const gather = model.gather ?? ((sum: Float64Array, share: Float64Array) => sum.map((v, i) => v + share[i]));
+  const gather = model.gather ?? plus;
   const accumulate = (t: number, d: Float64Array) => {
     const prev = deltas[t];
     deltas[t] = prev ? gather(prev, d) : d;
@@ -156,7 +156,7 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
     if (consumers.get(t)!.size < 2) return;
     const of = shares.get(t) ?? shares.set(t, new Map()).get(t)!;
     const prev = of.get(node);
-    of.set(node, prev ? prev.map((v, i) => v + d[i]) : d);
+    of.set(node, prev ? plus(prev, d) : d);
   };
 
   let skip = -1;
@@ -203,6 +203,13 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
     }
   }
   return { deltas: deltas.map((d, t) => d ?? new Float64Array(pass.tensors[t].length)), grads, shares };
+}
+
+/** a + b in a new array (a typed array's `map` boxes each element it returns). */
+function plus(a: Float64Array, b: Float64Array): Float64Array {
+  const sum = a.slice();
+  for (let i = 0; i < sum.length; i++) sum[i] += b[i];
+  return sum;
 }
 
 function finite(a: Float64Array, node: ModelNode, what: string): void {
