@@ -320,9 +320,8 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       const target = typeof where === 'number' ? xs[where] : step.params[where];
       const at = crop?.at ?? i;
       const moved = (sign: number) => {
-        const values = target.slice();
-        if (v) for (let k = 0; k < values.length; k++) values[k] += sign * h * v[k];
-        else values[at] += sign * h;
+        const values = v ? shifted(target, sign * h, v) : target.slice();
+        if (!v) values[at] += sign * h;
         const xs2 = typeof where === 'number' ? xs.map((a, j) => (j === where ? values : a)) : xs;
         const step2 = typeof where === 'number' ? step : { ...step, params: { ...step.params, [where]: values } };
         return { f: forward(step2, xs2), xs: xs2, step: step2 };
@@ -516,13 +515,6 @@ function subject(
 ): Subject {
   const size = analytic.length;
   let direction: Float64Array | undefined;
-  const draw = () => {
-    const r = new Random(model.seed, `direction:${layer}:${tensor}`);
-    const v = r.uniforms(size, -1, 1);
-    const norm = Math.sqrt(dot(v, v)) || 1;
-    for (let i = 0; i < size; i++) v[i] /= norm;
-    return v;
-  };
   return {
     layer,
     tensor,
@@ -530,11 +522,37 @@ function subject(
     shape,
     analytic,
     get direction() {
-      return (direction ??= draw());
+      return (direction ??= unit(new Random(model.seed, `direction:${layer}:${tensor}`).uniforms(size, -1, 1)));
     },
-    coords:
-      samples >= size ? [...Array(size).keys()] : pick(analytic, samples, model.seed, `sample:${layer}:${tensor}`),
+    coords: samples >= size ? [...Array(size).keys()] : picked(analytic, samples, model.seed, `${layer}:${tensor}`),
   };
+}
+
+/** v scaled to unit length (left as it is when zero). */
+function unit(v: Float64Array): Float64Array {
+  const norm = Math.sqrt(dot(v, v)) || 1;
+  for (let i = 0; i < v.length; i++) v[i] /= norm;
+  return v;
+}
+
+/** target + step·v, in a new array. */
+function shifted(target: Float64Array, step: number, v: Float64Array): Float64Array {
+  const values = target.slice();
+  for (let k = 0; k < values.length; k++) values[k] += step * v[k];
+  return values;
+}
+
+// The coordinates picked from each gradient, by samples, seed and tensor: the CLI's estimate and the check it
+// announces pick from the same base gradients (basePasses), and a ResNet's take a pass over millions of values.
+const picks = new WeakMap<Float64Array, Map<string, number[]>>();
+
+function picked(analytic: Float64Array, samples: number, seed: number, name: string): number[] {
+  const key = `${samples}:${seed}:${name}`;
+  let of = picks.get(analytic);
+  if (!of) picks.set(analytic, (of = new Map()));
+  let coords = of.get(key);
+  if (!coords) of.set(key, (coords = pick(analytic, samples, seed, `sample:${name}`)));
+  return coords;
 }
 
 /** The largest |gradient| entries (a quarter of the samples), where a wrong rule shows most, then seeded others. */
@@ -549,13 +567,16 @@ function pick(analytic: Float64Array, samples: number, seed: number, stream: str
 /** The indices of the k largest |values| (the first among equals), by one pass: k is small. */
 function largest(values: Float64Array, k: number): number[] {
   const top: number[] = [];
+  // The k-th largest so far, once there are k: most values fall below it, and are passed over on one compare.
+  let least = -1;
   for (let i = 0; i < values.length; i++) {
     const v = Math.abs(values[i]);
-    if (top.length === k && v <= Math.abs(values[top[k - 1]])) continue;
+    if (v <= least) continue;
     if (top.length === k) top.pop();
     let at = top.length;
     while (at > 0 && Math.abs(values[top[at - 1]]) < v) at--;
     top.splice(at, 0, i);
+    if (top.length === k) least = Math.abs(values[top[k - 1]]);
   }
   return top;
 }
