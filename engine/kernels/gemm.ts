@@ -384,6 +384,8 @@ let scratch32: [Float32Array, Float32Array] | undefined;
  * The smoke run at load covers every branch, but V8 flushes the bytecode of a function left unused over a few
  * full GCs, its feedback with it, and drawing a big model's parameters takes that many: a ResNet-18 check
  * deopted the GEMM six times and allocated 1.4 GB of heap numbers in it (none with `--no-flush-bytecode`).
+ * Twice: a function compiled afresh gets its feedback vector only after several calls, so the first calls of
+ * one smoke run teach it nothing (once still left the edge tiles' adding stores to deopt on).
  */
 const warm = { 64: false, 32: false };
 
@@ -405,7 +407,7 @@ export function gemm<A extends Floats>(
 ): void {
   if (m <= 0 || n <= 0) return;
   if (c instanceof Float32Array) {
-    if (!warm[32]) warm[32] = smoke(gemm32, Float32Array) || true;
+    if (!warm[32]) warm[32] = (smoke(gemm32, Float32Array), smoke(gemm32, Float32Array), true);
     scratch32 ??= [new Float32Array(MC * KC), new Float32Array(KC * NC)];
     gemm32(
       m,
@@ -430,7 +432,7 @@ export function gemm<A extends Floats>(
       NC,
     );
   } else {
-    if (!warm[64]) warm[64] = smoke(gemm64, Float64Array) || true;
+    if (!warm[64]) warm[64] = (smoke(gemm64, Float64Array), smoke(gemm64, Float64Array), true);
     scratch64 ??= [new Float64Array(MC * KC), new Float64Array(KC * NC)];
     gemm64(
       m,
