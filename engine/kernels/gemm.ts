@@ -342,22 +342,33 @@ type Gemm = typeof gemmTemplate;
 
 function smoke(f: Gemm, T: Float32ArrayConstructor | Float64ArrayConstructor): boolean {
   // The copy must match the template exactly on every path: packed and in-place operands, 3- and 4-row
-  // tiles, full and edge tiles, plain and transposed views.
-  const a = new T(40 * 40).map((_, i) => (i % 7) - 3),
-    b = new T(40 * 40).map((_, i) => (i % 5) - 2);
+  // tiles, full and edge tiles, plain and transposed views, dot mode with either tile, stores that overwrite
+  // and stores that add (accumulate, or k past one KC block). Running every path also gives the copy type
+  // feedback for each branch before V8 optimises it (see `warm`).
+  const a = new T(600 * 40).map((_, i) => (i % 7) - 3),
+    b = new T(600 * 40).map((_, i) => (i % 5) - 2);
   const pa = new T(MC * KC),
     pb = new T(KC * NC);
   const cases = [
-    [5, 7, 6, 6, 1, 7, 1],
-    [6, 9, 40, 40, 1, 1, 40],
-    [33, 40, 7, 1, 33, 40, 1],
-    [40, 36, 9, 9, 1, 1, 9],
+    [5, 7, 6, 6, 1, 7, 1, 0],
+    [6, 9, 40, 40, 1, 1, 40, 0],
+    [33, 40, 7, 1, 33, 40, 1, 0],
+    [40, 36, 9, 9, 1, 1, 9, 0],
+    [8, 40, 30, 30, 1, 1, 30, 1],
+    [7, 10, 300, 300, 1, 10, 1, 0],
+    [36, 9, 300, 1, 36, 9, 1, 1],
+    [6, 6, 300, 300, 1, 1, 300, 1],
+    [5, 8, 300, 300, 1, 8, 1, 1],
+    [8, 6, 300, 300, 1, 6, 1, 1],
+    [5, 8, 300, 300, 1, 1, 300, 1],
+    [8, 7, 300, 300, 1, 1, 300, 1],
+    [3, 5, 0, 1, 3, 5, 1, 0],
   ];
-  return cases.every(([m, n, k, aRs, aCs, bRs, bCs]) => {
-    const c1 = new T(m * n),
-      c2 = new T(m * n);
-    f(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c1, 0, n, false, pa, pb, MC, KC, NC);
-    gemmTemplate(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c2, 0, n, false, pa, pb, MC, KC, NC);
+  return cases.every(([m, n, k, aRs, aCs, bRs, bCs, accumulate]) => {
+    const c1 = new T(m * n).fill(1),
+      c2 = new T(m * n).fill(1);
+    f(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c1, 0, n, accumulate === 1, pa, pb, MC, KC, NC);
+    gemmTemplate(m, n, k, a, 0, aRs, aCs, b, 0, bRs, bCs, c2, 0, n, accumulate === 1, pa, pb, MC, KC, NC);
     return c1.every((v, i) => v === c2[i]);
   });
 }
@@ -366,6 +377,17 @@ const gemm64 = specialize(gemmTemplate, (f) => smoke(f, Float64Array));
 const gemm32 = specialize(gemmTemplate, (f) => smoke(f, Float32Array));
 let scratch64: [Float64Array, Float64Array] | undefined;
 let scratch32: [Float32Array, Float32Array] | undefined;
+
+/**
+ * The smoke run again, at a copy's first use: a branch first reached in optimised code deopts it
+ * ("insufficient type feedback"), and until V8 recompiles it the GEMM runs interpreted, boxing every product.
+ * The smoke run at load covers every branch, but V8 flushes the bytecode of a function left unused over a few
+ * full GCs, its feedback with it, and drawing a big model's parameters takes that many: a ResNet-18 check
+ * deopted the GEMM six times and allocated 1.4 GB of heap numbers in it (none with `--no-flush-bytecode`).
+ * Twice: a function compiled afresh gets its feedback vector only after several calls, so the first calls of
+ * one smoke run teach it nothing (once still left the edge tiles' adding stores to deopt on).
+ */
+const warm = { 64: false, 32: false };
 
 /**
  * C[m×n] = op(A)[m×k]·op(B)[k×n], or C += … with `accumulate`. C is row-major with leading dimension `ldc`
@@ -385,6 +407,7 @@ export function gemm<A extends Floats>(
 ): void {
   if (m <= 0 || n <= 0) return;
   if (c instanceof Float32Array) {
+    if (!warm[32]) warm[32] = (smoke(gemm32, Float32Array), smoke(gemm32, Float32Array), true);
     scratch32 ??= [new Float32Array(MC * KC), new Float32Array(KC * NC)];
     gemm32(
       m,
@@ -409,6 +432,7 @@ export function gemm<A extends Floats>(
       NC,
     );
   } else {
+    if (!warm[64]) warm[64] = (smoke(gemm64, Float64Array), smoke(gemm64, Float64Array), true);
     scratch64 ??= [new Float64Array(MC * KC), new Float64Array(KC * NC)];
     gemm64(
       m,

@@ -63,15 +63,22 @@ export function convCropParam(
   const group = Math.floor(f / ocg);
   const planes = H * W;
   const [OH, OW] = [g.h.out, g.w.out];
-  const out = new Int32Array(step.batch * OH * OW);
-  for (let n = 0, k = 0; n < step.batch; n++)
-    for (let p = 0; p < OH * OW; p++) out[k++] = (n * g.outChannels + f) * OH * OW + p;
+  const made = reused(step, x[0]);
+  let out = made.outs.get(f);
+  if (!out) {
+    made.outs.set(f, (out = new Int32Array(step.batch * OH * OW)));
+    for (let n = 0, k = 0; n < step.batch; n++)
+      for (let p = 0; p < OH * OW; p++) out[k++] = (n * g.outChannels + f) * OH * OW + p;
+  }
   if (name === 'W') {
     const kk = g.h.kernel * g.w.kernel;
     const c = group * icg + Math.floor((i % taps) / kk);
-    const channel = new Float64Array(step.batch * planes);
-    for (let n = 0; n < step.batch; n++)
-      channel.set(x[0].subarray((n * C + c) * planes, (n * C + c + 1) * planes), n * planes);
+    let channel = made.channels.get(c);
+    if (!channel) {
+      made.channels.set(c, (channel = new Float64Array(step.batch * planes)));
+      for (let n = 0; n < step.batch; n++)
+        channel.set(x[0].subarray((n * C + c) * planes, (n * C + c + 1) * planes), n * planes);
+    }
     const geometry: ConvGeometry = { ...g, inChannels: 1, outChannels: 1, groups: 1, bias: false };
     const linear: Step<ConvGeometry> = {
       ...step,
@@ -101,6 +108,23 @@ export function convCropParam(
     at: 0,
     out,
   };
+}
+
+/**
+ * What a layer's parameter crops share, made once per layer and input: a filter's output indices (every one of
+ * its weights moves that map) and an input channel's copy (every weight reading it runs on it). The check never
+ * writes into a crop's input or indices, only into a copy of the parameter it perturbs, so crops may share them;
+ * full mode crops every weight of a layer, and a fresh copy each time was most of its garbage.
+ */
+const shared = new WeakMap<
+  Step<ConvGeometry>,
+  { x: Float64Array; outs: Map<number, Int32Array>; channels: Map<number, Float64Array> }
+>();
+
+function reused(step: Step<ConvGeometry>, x: Float64Array) {
+  let made = shared.get(step);
+  if (!made || made.x !== x) shared.set(step, (made = { x, outs: new Map(), channels: new Map() }));
+  return made;
 }
 
 /** Views of filters [first, first + count) of a conv's W and b (a crop that perturbs one copies it). */

@@ -16,7 +16,7 @@ import type { Model } from './model';
 import { GRADCHECK_DEFAULTS } from '../defaults';
 import { cropSize, WINDOW_OUTPUTS } from './field';
 import { localPlan } from './local';
-import { backwardPass, forwardPass } from './pass';
+import { basePasses } from './pass';
 
 /** The check to estimate: unset mode is the default (local). */
 export interface CheckPlan {
@@ -91,8 +91,7 @@ export function checkCosts(model: Model, plan: CheckPlan = {}): TensorCost[] {
  * kind's cropSize).
  */
 function localCosts(model: Model, samples: number, sizes: readonly number[], whole: number): TensorCost[] {
-  const base = forwardPass(model);
-  const { deltas, grads } = backwardPass(model, base);
+  const { deltas, grads } = basePasses(model).gradients;
   return localPlan(model, deltas, grads, samples).map((c) => {
     if (c.node === undefined) return { layer: c.layer, tensor: c.tensor, evaluations: c.evaluations, passes: 0 };
     const node = model.nodes[c.node];
@@ -110,20 +109,16 @@ function localCosts(model: Model, samples: number, sizes: readonly number[], who
   });
 }
 
-/** One forward pass's time (the fastest of three, after one to warm up) and the loss it gives. */
-export function measureForward(model: Model): { ms: number; loss: number } {
-  let loss = forwardPass(model).loss;
-  let ms = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const started = now();
-    loss = forwardPass(model).loss;
-    ms = Math.min(ms, now() - started);
-  }
-  return { ms, loss };
-}
-
-/** The check's evaluations and about how long it takes on one thread, from a forward pass of `forwardMs`. */
-export function estimateCheck(model: Model, plan: CheckPlan = {}, forwardMs = measureForward(model).ms): CheckEstimate {
+/**
+ * The check's evaluations and about how long it takes on one thread, from a forward pass of `forwardMs`: by
+ * default the base pass's own (basePasses, cold, so rather long than short), which a local check on the same
+ * model then reuses instead of running it again.
+ */
+export function estimateCheck(
+  model: Model,
+  plan: CheckPlan = {},
+  forwardMs = basePasses(model).forwardMs,
+): CheckEstimate {
   const tensors = checkCosts(model, plan);
   // The base forward, and a backward that costs about two forwards.
   const passes = 3 + tensors.reduce((s, t) => s + t.passes, 0);
@@ -137,7 +132,3 @@ export function estimateCheck(model: Model, plan: CheckPlan = {}, forwardMs = me
 }
 
 export { aboutDuration } from '../duration';
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}

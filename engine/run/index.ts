@@ -22,7 +22,6 @@ export {
   type CheckPlan,
   checkCosts,
   estimateCheck,
-  measureForward,
   type TensorCost,
 } from './estimate';
 export { assembleFinished } from './partial';
@@ -37,7 +36,7 @@ export {
   type RunOptions,
   type SampleData,
 } from './model';
-export { backwardPass, forwardPass, type Gradients, type Pass } from './pass';
+export { backwardPass, type Base, basePasses, forwardPass, type Gradients, type Pass } from './pass';
 export { Random } from './random';
 export {
   type Difference,

@@ -24,7 +24,7 @@ import type { Backward, Forward } from '../layers/kind';
 import { elementCount } from '../shape';
 import { type Crop, cropInput, cropParam, cropSize, evaluationsPerPoint, reaches, WINDOW_OUTPUTS } from './field';
 import type { Model, ModelNode } from './model';
-import { backwardPass, forwardPass, type Gradients, type Pass, rerun } from './pass';
+import { basePasses, type Gradients, type Pass, rerun } from './pass';
 import { Random } from './random';
 import { roundingFloor, type Tolerance, type Verdict, verdict } from './verdict';
 
@@ -158,8 +158,12 @@ export function localPlan(
   grads: Gradients['grads'],
   samples: number,
   mine: ReadonlySet<number> = allNodes(model),
-) {
-  const { tensors, params } = subjects(model, deltas, grads, samples, mine);
+): LocalCost[] {
+  return planOf(model, subjects(model, deltas, grads, samples, mine), mine);
+}
+
+/** localPlan for subjects already drawn (the check plans the ones it perturbs). */
+function planOf(model: Model, { tensors, params }: ReturnType<typeof subjects>, mine: ReadonlySet<number>) {
   const plan: LocalCost[] = [];
   const last = model.nodes.length;
   for (const node of model.nodes) {
@@ -203,14 +207,17 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   const { eps, signal, onProgress } = options;
   const tol = { atol: options.atol, rtol: options.rtol };
   signal?.throwIfAborted();
-  const base = forwardPass(model);
-  const { deltas, grads } = backwardPass(model, base);
+  const {
+    pass: base,
+    gradients: { deltas, grads },
+  } = basePasses(model);
   const mine = options.shard ? shareNodes(model, options) : allNodes(model);
-  const { tensors: tensorSubjects, params: paramSubjects } = subjects(model, deltas, grads, options.samples, mine);
+  const drawn = subjects(model, deltas, grads, options.samples, mine);
+  const { tensors: tensorSubjects, params: paramSubjects } = drawn;
   const last = model.nodes.length;
 
   // Evaluations planned, for progress (a halving adds two).
-  let total = localPlan(model, deltas, grads, options.samples, mine).reduce((n, p) => n + p.evaluations, 0);
+  let total = planOf(model, drawn, mine).reduce((n, p) => n + p.evaluations, 0);
   let done = 0;
   let lastYield = now();
   const tick = async (layer: string, tensor: string) => {
@@ -264,9 +271,7 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   for (const node of model.nodes) {
     if (!mine.has(node.index)) continue;
     const x = node.inputs.map((t) => base.tensors[t]);
-    const g = new Random(model.seed, `rule:${node.name}`).fill(base.tensors[node.index + 1].length, (r) =>
-      r.uniform(-1, 1),
-    );
+    const g = new Random(model.seed, `rule:${node.name}`).uniforms(base.tensors[node.index + 1].length, -1, 1);
     const ruled = backwardOf(model, node, x, base.forwards[node.index], g);
     const dy = deltas[node.index + 1];
     const y = base.tensors[node.index + 1];
@@ -285,20 +290,7 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       xm?: readonly Float64Array[],
     ): Sums => {
       done += minus ? 2 : 1;
-      let rule = 0;
-      let chain = 0;
-      let ruleScale = 0;
-      let chainScale = 0;
-      for (let k = 0; k < plus.y.length; k++) {
-        const o = out ? out[k] : k;
-        const from = minus ? minus.y[k] : linear ? 0 : y[o];
-        const d = (plus.y[k] - from) / (minus ? 2 * h : h);
-        const size = Math.max(Math.abs(plus.y[k]), Math.abs(from));
-        rule += g[o] * d;
-        chain += dy[o] * d;
-        ruleScale += Math.abs(g[o]) * size;
-        chainScale += Math.abs(dy[o]) * size;
-      }
+      const { rule, chain, ruleScale, chainScale } = weigh(plus.y, minus?.y, out, linear, h, y, g, dy);
       const decide = node.kind.decisions;
       const kink =
         minus !== undefined &&
@@ -328,9 +320,8 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       const target = typeof where === 'number' ? xs[where] : step.params[where];
       const at = crop?.at ?? i;
       const moved = (sign: number) => {
-        const values = target.slice();
-        if (v) for (let k = 0; k < values.length; k++) values[k] += sign * h * v[k];
-        else values[at] += sign * h;
+        const values = v ? shifted(target, sign * h, v) : target.slice();
+        if (!v) values[at] += sign * h;
         const xs2 = typeof where === 'number' ? xs.map((a, j) => (j === where ? values : a)) : xs;
         const step2 = typeof where === 'number' ? step : { ...step, params: { ...step.params, [where]: values } };
         return { f: forward(step2, xs2), xs: xs2, step: step2 };
@@ -468,6 +459,40 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   };
 }
 
+/**
+ * The sums of one difference (see `differ`): ⟨g, Δy⟩ and ⟨δ(y), Δy⟩ over the outputs it moved, with the
+ * magnitudes their rounding floors scale with. A function of its own, on arrays only, so V8 compiles it once
+ * for every layer kind (inside `differ` it read each kind's forward record, deopted on each new shape and
+ * summed interpreted, boxing every term).
+ */
+function weigh(
+  plus: Float64Array,
+  minus: Float64Array | undefined,
+  out: Int32Array | undefined,
+  linear: boolean,
+  h: number,
+  y: Float64Array,
+  g: Float64Array,
+  dy: Float64Array,
+) {
+  let rule = 0;
+  let chain = 0;
+  let ruleScale = 0;
+  let chainScale = 0;
+  const step = minus ? 2 * h : h;
+  for (let k = 0; k < plus.length; k++) {
+    const o = out ? out[k] : k;
+    const from = minus ? minus[k] : linear ? 0 : y[o];
+    const d = (plus[k] - from) / step;
+    const size = Math.max(Math.abs(plus[k]), Math.abs(from));
+    rule += g[o] * d;
+    chain += dy[o] * d;
+    ruleScale += Math.abs(g[o]) * size;
+    chainScale += Math.abs(dy[o]) * size;
+  }
+  return { rule, chain, ruleScale, chainScale };
+}
+
 /** The layer's backward for upstream `dy`, with its override (a hand-written rule, an injected fault) applied. */
 function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f: Forward, dy: Float64Array): Backward {
   const standard = () => node.kind.backward(node.config, node.step, x, f, dy);
@@ -475,7 +500,11 @@ function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f
   return override ? override(node.step, x, f, dy, standard, node.kind) : standard();
 }
 
-/** Directions and upstream δs are uniform in [−1, 1): any random direction serves, and it is cheaper to draw than a normal. */
+/**
+ * Directions and upstream δs are uniform in [−1, 1): any random direction serves, and it is cheaper to draw than a
+ * normal. The direction is drawn when first asked for: planning needs only the coordinates, and a shard only
+ * the directions of what its layers perturb (a ResNet's 11 million parameters are not drawn for nothing).
+ */
 function subject(
   model: Model,
   layer: string,
@@ -485,20 +514,45 @@ function subject(
   samples: number,
 ): Subject {
   const size = analytic.length;
-  const r = new Random(model.seed, `direction:${layer}:${tensor}`);
-  const direction = r.fill(size, (g) => g.uniform(-1, 1));
-  const norm = Math.sqrt(dot(direction, direction)) || 1;
-  for (let i = 0; i < size; i++) direction[i] /= norm;
+  let direction: Float64Array | undefined;
   return {
     layer,
     tensor,
     size,
     shape,
     analytic,
-    direction,
-    coords:
-      samples >= size ? [...Array(size).keys()] : pick(analytic, samples, model.seed, `sample:${layer}:${tensor}`),
+    get direction() {
+      return (direction ??= unit(new Random(model.seed, `direction:${layer}:${tensor}`).uniforms(size, -1, 1)));
+    },
+    coords: samples >= size ? [...Array(size).keys()] : picked(analytic, samples, model.seed, `${layer}:${tensor}`),
   };
+}
+
+/** v scaled to unit length (left as it is when zero). */
+function unit(v: Float64Array): Float64Array {
+  const norm = Math.sqrt(dot(v, v)) || 1;
+  for (let i = 0; i < v.length; i++) v[i] /= norm;
+  return v;
+}
+
+/** target + step·v, in a new array. */
+function shifted(target: Float64Array, step: number, v: Float64Array): Float64Array {
+  const values = target.slice();
+  for (let k = 0; k < values.length; k++) values[k] += step * v[k];
+  return values;
+}
+
+// The coordinates picked from each gradient, by samples, seed and tensor: the CLI's estimate and the check it
+// announces pick from the same base gradients (basePasses), and a ResNet's take a pass over millions of values.
+const picks = new WeakMap<Float64Array, Map<string, number[]>>();
+
+function picked(analytic: Float64Array, samples: number, seed: number, name: string): number[] {
+  const key = `${samples}:${seed}:${name}`;
+  let of = picks.get(analytic);
+  if (!of) picks.set(analytic, (of = new Map()));
+  let coords = of.get(key);
+  if (!coords) of.set(key, (coords = pick(analytic, samples, seed, `sample:${name}`)));
+  return coords;
 }
 
 /** The largest |gradient| entries (a quarter of the samples), where a wrong rule shows most, then seeded others. */
@@ -513,13 +567,16 @@ function pick(analytic: Float64Array, samples: number, seed: number, stream: str
 /** The indices of the k largest |values| (the first among equals), by one pass: k is small. */
 function largest(values: Float64Array, k: number): number[] {
   const top: number[] = [];
+  // The k-th largest so far, once there are k: most values fall below it, and are passed over on one compare.
+  let least = -1;
   for (let i = 0; i < values.length; i++) {
     const v = Math.abs(values[i]);
-    if (top.length === k && v <= Math.abs(values[top[k - 1]])) continue;
+    if (v <= least) continue;
     if (top.length === k) top.pop();
     let at = top.length;
     while (at > 0 && Math.abs(values[top[at - 1]]) < v) at--;
     top.splice(at, 0, i);
+    if (top.length === k) least = Math.abs(values[top[k - 1]]);
   }
   return top;
 }

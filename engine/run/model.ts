@@ -154,9 +154,7 @@ export function buildModel(declared: Analysis, options: RunOptions = {}): Model 
     inputName: input.name,
     inputShape: input.shape,
     nodes,
-    input: data.input
-      ? sized(data.input, inputSize, 'input')
-      : new Random(seed, 'input').fill(inputSize, (r) => r.normal()),
+    input: data.input ? sized(data.input, inputSize, 'input') : new Random(seed, 'input').normals(inputSize),
     ...(loss === 'cross_entropy'
       ? {
           labels: data.labels
@@ -216,13 +214,13 @@ function initParams(
   const receptive = W ? elementCount(W.slice(2)) : 1;
   const fanIn = W ? W[1] * receptive : 1;
   const fanOut = W ? W[0] * receptive : 1;
-  const draw: Record<ParamSpec['name'], (r: Random) => number> = {
-    W: (r) => r.normal() * (reluNext ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut))),
-    b: (r) => r.uniform(-1, 1) / Math.sqrt(fanIn),
-    gamma: (r) => r.uniform(0.5, 1.5),
-    beta: (r) => r.uniform(-0.5, 0.5),
+  const draw: Record<ParamSpec['name'], (r: Random, n: number) => Float64Array> = {
+    W: (r, n) => r.normals(n, reluNext ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut))),
+    b: (r, n) => r.fill(n, (g) => g.uniform(-1, 1) / Math.sqrt(fanIn)),
+    gamma: (r, n) => r.uniforms(n, 0.5, 1.5),
+    beta: (r, n) => r.uniforms(n, -0.5, 0.5),
   };
   return Object.fromEntries(
-    params.map((p) => [p.name, new Random(seed, `${layer}.${p.name}`).fill(elementCount(p.shape), draw[p.name])]),
+    params.map((p) => [p.name, draw[p.name](new Random(seed, `${layer}.${p.name}`), elementCount(p.shape))]),
   );
 }

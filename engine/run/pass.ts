@@ -56,6 +56,31 @@ export function forwardPass(model: Model): Pass {
   return { tensors, forwards, loss };
 }
 
+/** A model's unperturbed passes, and how long its forward took (cold: the first run of its kernels). */
+export interface Base {
+  readonly pass: Pass;
+  readonly gradients: Gradients;
+  readonly forwardMs: number;
+}
+
+const bases = new WeakMap<Model, Base>();
+
+/**
+ * The forward and backward pass of `model` as it is, computed once per model: the CLI estimates a local check
+ * (which picks its coordinates from the gradients) and then runs it, and both start from these. Only for
+ * readers that never write into them: the end-to-end modes perturb tensors in place and make their own.
+ */
+export function basePasses(model: Model): Base {
+  let base = bases.get(model);
+  if (!base) {
+    const started = now();
+    const pass = forwardPass(model);
+    const forwardMs = now() - started;
+    bases.set(model, (base = { pass, gradients: backwardPass(model, pass), forwardMs }));
+  }
+  return base;
+}
+
 /** One layer reads other values for one of its inputs than the other layers do: how one share of a δ is checked. */
 export interface Substitute {
   readonly node: number;
@@ -118,7 +143,7 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
   const grads: Record<string, Float64Array>[] = nodes.map(() => ({}));
   const last = nodes[nodes.length - 1];
   const y = pass.tensors[nodes.length];
-  const gather = model.gather ?? ((sum: Float64Array, share: Float64Array) => sum.map((v, i) => v + share[i]));
+  const gather = model.gather ?? plus;
   const accumulate = (t: number, d: Float64Array) => {
     const prev = deltas[t];
     deltas[t] = prev ? gather(prev, d) : d;
@@ -131,7 +156,7 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
     if (consumers.get(t)!.size < 2) return;
     const of = shares.get(t) ?? shares.set(t, new Map()).get(t)!;
     const prev = of.get(node);
-    of.set(node, prev ? prev.map((v, i) => v + d[i]) : d);
+    of.set(node, prev ? plus(prev, d) : d);
   };
 
   let skip = -1;
@@ -180,6 +205,13 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
   return { deltas: deltas.map((d, t) => d ?? new Float64Array(pass.tensors[t].length)), grads, shares };
 }
 
+/** a + b in a new array (a typed array's `map` boxes each element it returns). */
+function plus(a: Float64Array, b: Float64Array): Float64Array {
+  const sum = a.slice();
+  for (let i = 0; i < sum.length; i++) sum[i] += b[i];
+  return sum;
+}
+
 function finite(a: Float64Array, node: ModelNode, what: string): void {
   for (let i = 0; i < a.length; i++) {
     if (!Number.isFinite(a[i]))
@@ -189,4 +221,8 @@ function finite(a: Float64Array, node: ModelNode, what: string): void {
         node.name,
       );
   }
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

@@ -20,7 +20,9 @@ export class Random {
   private b: number;
   private c: number;
   private d = 1;
-  private spare: number | undefined;
+  // The second Box–Muller value, kept as a plain double (a `number | undefined` field boxes every store).
+  private spare = 0;
+  private hasSpare = false;
 
   constructor(seed: number, stream = '') {
     this.a = hash(stream, seed >>> 0);
@@ -52,17 +54,34 @@ export class Random {
 
   /** Standard normal (Box–Muller, both values used). */
   normal(): number {
-    if (this.spare !== undefined) {
-      const s = this.spare;
-      this.spare = undefined;
-      return s;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
     let u = 0;
     while (u === 0) u = this.next();
     const r = Math.sqrt(-2 * Math.log(u));
     const theta = 2 * Math.PI * this.next();
     this.spare = r * Math.sin(theta);
+    this.hasSpare = true;
     return r * Math.cos(theta);
+  }
+
+  /**
+   * `fill(n, (r) => r.uniform(lo, hi))` and `fill(n, (r) => r.normal() * scale)`, the same numbers, without a
+   * call per element through `fill`'s megamorphic `draw`, whose every result is boxed: drawing a ResNet's
+   * directions and weights that way allocated hundreds of megabytes of heap numbers.
+   */
+  uniforms(n: number, lo: number, hi: number): Float64Array {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.uniform(lo, hi);
+    return out;
+  }
+
+  normals(n: number, scale = 1): Float64Array {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.normal() * scale;
+    return out;
   }
 
   fill(n: number, draw: (r: Random) => number): Float64Array {

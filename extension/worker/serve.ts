@@ -5,12 +5,12 @@
  */
 import { check } from '../../engine';
 import {
+  basePasses,
   buildModel,
   checkTensors,
   deltaMap,
   estimateCheck,
   layerMeta,
-  measureForward,
   RunError,
   withFault,
 } from '../../engine/run';
@@ -35,8 +35,8 @@ export function serve(post: (message: FromWorker) => void): (data: unknown) => P
       const options = checkOptions(data.options);
       switch (data.type) {
         case 'estimate': {
-          const forward = measureForward(model);
-          const { evaluations, ms } = estimateCheck(model, options, forward.ms);
+          const base = basePasses(model);
+          const { evaluations, ms } = estimateCheck(model, options, base.forwardMs);
           post({
             type: 'estimated',
             id,
@@ -45,7 +45,7 @@ export function serve(post: (message: FromWorker) => void): (data: unknown) => P
             layers: layerMeta(model),
             batch: model.batch,
             seed: model.seed,
-            loss: forward.loss,
+            loss: base.pass.loss,
           });
           return;
         }
