@@ -10,9 +10,10 @@
 import { check, LAYER_KINDS } from '../engine';
 import { STATEMENT_KEYWORDS } from '../engine/parser';
 import { readTfjsGraph, type TfGraph, type TfModelInput, type TfSource } from './code/read';
-import { Cfg, type Fold, ImportError, KINDS, type Unit } from './importLayers';
+import { Cfg, type Fold, ImportError, type Unit } from './importConfig';
+import { KINDS } from './importLayers';
 
-export { ImportError, isImportError } from './importLayers';
+export { ImportError, isImportError } from './importConfig';
 
 export interface ImportOptions {
   /** The file's name, for the header and the reader (`.ts` or `.js`). */

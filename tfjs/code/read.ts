@@ -12,7 +12,10 @@
 import { Project, ts } from 'ts-morph';
 import type { Fix, TextRange } from '../../engine/text';
 import { type FixHint, type Problem, RULES, type Shape, type Value } from './rules';
+import type { TfConfigEntry, TfGraph, TfLayerDetail, TfModelCall, TfModelInput, TfSource } from './graph';
 import { Constants, objectConfig, unwrap } from './values';
+
+export type { TfConfigEntry, TfGraph, TfLayerDetail, TfModelCall, TfModelInput, TfSource } from './graph';
 
 /** One application of a tfjs layer. */
 export interface TfLayer {
@@ -39,58 +42,6 @@ export interface TfCodeAnalysis {
   readonly importsTfjs: boolean;
   readonly layers: readonly TfLayer[];
   readonly diagnostics: readonly TfDiagnostic[];
-}
-
-/** What made a tensor: the application `layers[layer]`, or the model input `inputs[input]`. */
-export type TfSource = { readonly layer: number } | { readonly input: number };
-
-/** Where a model starts: a `tf.input(…)`, or a `tf.sequential(…)` (whose input is its first layer's). */
-export interface TfModelInput {
-  readonly kind: 'input' | 'sequential';
-  /** The call: `tf.input({…})` or `tf.sequential(…)`. */
-  readonly range: TextRange;
-  /** The function (or variable) the call is written in: how a user names the model. */
-  readonly owner?: string;
-  /** The input's shape (a sequential model's first layer's `inputShape`), channels-last; undefined where unknown. */
-  shape?: Shape;
-  /** `name` of `tf.input`, or of `tf.sequential` (the model's). */
-  name?: string;
-  /** A sequential model's last layer, while the text lets it be followed. */
-  last?: TfSource;
-}
-
-/** A `tf.model({ inputs, outputs })` call. */
-export interface TfModelCall {
-  readonly range: TextRange;
-  readonly name?: string;
-  /** Each input and output tensor's source; undefined where the text does not say. */
-  readonly inputs?: readonly (TfSource | undefined)[];
-  readonly outputs?: readonly (TfSource | undefined)[];
-}
-
-/** A config property as written: its value where it can be read (values.ts) and its text. */
-export interface TfConfigEntry {
-  readonly value: Value;
-  readonly text: string;
-}
-
-/** Per layer application (parallel to `layers`), what converting a model needs beyond its shapes. */
-export interface TfLayerDetail {
-  /** Whether the config gives a `name`. */
-  readonly named: boolean;
-  readonly config: Readonly<Record<string, TfConfigEntry>>;
-  /** A spread or computed key: any key may be set. */
-  readonly open: boolean;
-  /** Each input's source; undefined where the text cannot settle it (a loop, a condition, an unknown value). */
-  readonly sources: readonly (TfSource | undefined)[];
-}
-
-/** The analysis with the model graph: its inputs, `tf.model` calls and each layer's sources and config. */
-export interface TfGraph {
-  readonly analysis: TfCodeAnalysis;
-  readonly inputs: readonly TfModelInput[];
-  readonly models: readonly TfModelCall[];
-  readonly details: readonly TfLayerDetail[];
 }
 
 /** `@tensorflow/tfjs`, `-node`, `-node-gpu`, `-layers`. */
