@@ -74,4 +74,13 @@ describe('cnn-lens import', () => {
     );
     assert.equal(cli('import').status, 2);
   });
+
+  it("docs/language.md's example is what import writes for examples/tfjs-unet.ts", () => {
+    const doc = readFileSync(join(ROOT, 'docs/language.md'), 'utf8');
+    const block = /```console\n\$ cnn-lens import examples\/tfjs-unet\.ts\n([^`]*)```/.exec(doc);
+    assert.ok(block, 'the example is in the docs');
+    const r = cli('import', 'examples/tfjs-unet.ts');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, block[1]);
+  });
 });
