@@ -55,13 +55,20 @@ function models(g: TfGraph): Found[] {
       output,
       name: m.name,
       label: label(i, m.name),
-      start: Math.min(i.range.start, m.range.start),
-      end: m.range.end,
+      start: i.scope?.start ?? Math.min(i.range.start, m.range.start),
+      end: i.scope?.end ?? m.range.end,
     });
   }
   g.inputs.forEach((i, input) => {
     if (i.kind === 'sequential')
-      found.push({ input, output: i.last, name: i.name, label: label(i), start: i.range.start, end: i.range.end });
+      found.push({
+        input,
+        output: i.last,
+        name: i.name,
+        label: label(i),
+        start: (i.scope ?? i.range).start,
+        end: (i.scope ?? i.range).end,
+      });
   });
   return found.sort((a, b) => a.start - b.start);
 }

@@ -14,6 +14,7 @@ import ts from 'typescript';
 import { check } from '../../engine';
 import { isExportError } from '../../engine/export/common';
 import { exportTfjs } from '../../tfjs/export';
+import { readTfjsCode } from '../../tfjs/code/read';
 import { importTfjs, isImportError } from '../../tfjs/import';
 
 const ROOT = join(__dirname, '..', '..');
@@ -170,6 +171,62 @@ describe('TensorFlow.js import (tfjs/import)', () => {
     assertShapes(FUNCTIONAL, FUNCTIONAL_CNN, { crop: 'crop_' }, ['pad']);
   });
 
+  it('squeeze-and-excitation: a global pool reshaped to 1×1×C, a 1×1 conv with sigmoid, multiply with the map', () => {
+    const code = `import * as tf from '@tensorflow/tfjs';
+export function build() {
+  const x = tf.input({ shape: [6, 5, 8] });
+  const pooled = tf.layers.globalAveragePooling2d({ name: 'squeeze_pool' }).apply(x) as tf.SymbolicTensor;
+  const squeeze = tf.layers.reshape({ name: 'squeeze', targetShape: [1, 1, 8] }).apply(pooled) as tf.SymbolicTensor;
+  const excite = tf.layers.conv2d({ name: 'excite', filters: 8, kernelSize: 1, activation: 'sigmoid' }).apply(squeeze) as tf.SymbolicTensor;
+  const scaled = tf.layers.multiply({ name: 'scaled' }).apply([x, excite]) as tf.SymbolicTensor;
+  const y = tf.layers.elu({ name: 'e' }).apply(scaled) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: y });
+}
+`;
+    // The reshape back to 1×1×8 is the .cnn global pool's own C×1×1; the sigmoid is read by scaled out of line.
+    const cnn = `# Imported by CNN Lens from model.ts (build). TensorFlow.js is channels-last: an H×W×C
+# map there is C×H×W here. Each layer asserts the shape tfjs gives it.
+input 8x6x5
+squeeze:        pool mean global -> 8x1x1
+excite:         conv 8 1x1 -> 8x1x1
+excite_sigmoid: sigmoid
+scaled:         mul input, excite_sigmoid -> 8x6x5
+e:              elu -> 8x6x5
+`;
+    assert.equal(importTfjs(code), cnn);
+    const a = check(cnn);
+    const model = build(code);
+    for (const name of ['squeeze', 'excite', 'scaled', 'e'])
+      assert.deepEqual(a.layers.find((l) => l.name === name)!.output, channelsFirst(model.getLayer(name).outputShape));
+    model.dispose();
+  });
+
+  it("the reader's permute, reshape and elu shapes are tfjs-layers' own (the exports of lenet5 and geometric_tfjs)", () => {
+    for (const f of [
+      'examples/lenet5.cnn',
+      'test/fixtures/torch/networks/geometric_tfjs.cnn',
+      'test/fixtures/torch/networks/activations_v2.cnn',
+    ]) {
+      const code = exportTfjs(check(readFileSync(join(ROOT, f), 'utf8')), f).replace(
+        /export function build\w+/,
+        'export function build',
+      );
+      const read = readTfjsCode(code);
+      const model = build(code);
+      const fns = new Set(read.layers.map((l) => l.fn));
+      assert.ok(
+        ['permute', 'reshape', 'elu'].some((fn) => fns.has(fn)),
+        f,
+      );
+      for (const l of read.layers) {
+        assert.ok(l.output, `${f} ${l.label}: unknown`);
+        assert.deepEqual([null, ...l.output], model.getLayer(l.label).outputShape, `${f} ${l.label}`);
+        assert.equal(l.params, model.getLayer(l.label).countParams(), `${f} ${l.label} params`);
+      }
+      model.dispose();
+    }
+  });
+
   /** A one-layer-after-the-input model around `layers` (tfjs code), functional. */
   const model = (body: string) => `import * as tf from '@tensorflow/tfjs';
 export function build() {
@@ -295,6 +352,11 @@ ${body}
     const cnn = importTfjs(fixed, { fileName: 'tfjs-model.ts' });
     assert.match(cnn, /^# The file builds 2 models; the others \(residual\) are not here\.$/m);
     assert.match(cnn, /^# Imported by CNN Lens from tfjs-model\.ts \(classifier\)/);
+    // An offset picks the model of the function around it: a model.add line of classifier's, residual's add.
+    assert.match(
+      importTfjs(fixed, { at: fixed.indexOf('tf.layers.maxPooling2d') }),
+      /^# Imported by CNN Lens from model\.ts \(classifier\)/,
+    );
     // The offset of residual's code picks residual.
     assert.throws(
       () => importTfjs(fixed, { at: fixed.indexOf('tf.layers.add') }),

@@ -17,6 +17,8 @@ export interface TfModelInput {
   readonly range: TextRange;
   /** The function (or variable) the call is written in: how a user names the model. */
   readonly owner?: string;
+  /** The function the call is written in: where a cursor picks this model. */
+  readonly scope?: TextRange;
   /** The input's shape (a sequential model's first layer's `inputShape`), channels-last; undefined where unknown. */
   shape?: Shape;
   /** `name` of `tf.input`, or of `tf.sequential` (the model's). */

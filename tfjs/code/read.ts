@@ -332,6 +332,16 @@ class Reader {
     return undefined;
   }
 
+  /** Where a model's first call is: its text, the function around it and that function's name. */
+  private place(call: ts.CallExpression) {
+    const scope = this.scopeNode(call);
+    return {
+      range: this.rangeOf(call),
+      owner: this.owner(call),
+      ...(scope !== this.file && { scope: this.rangeOf(scope) }),
+    };
+  }
+
   private tfCall(fn: string, call: ts.CallExpression): Val {
     const config = this.config(call);
     const named = config.get('name');
@@ -345,7 +355,7 @@ class Reader {
           ? (batch.slice(1) as number[])
           : undefined;
       const source = { input: this.inputs.length };
-      this.inputs.push({ kind: 'input', range: this.rangeOf(call), owner: this.owner(call), shape: known, name });
+      this.inputs.push({ kind: 'input', ...this.place(call), shape: known, name });
       return { kind: 'tensor', shape: known, source };
     }
     if (fn === 'model') {
@@ -357,7 +367,7 @@ class Reader {
       return UNKNOWN;
     }
     if (fn === 'sequential') {
-      const root: TfModelInput = { kind: 'sequential', range: this.rangeOf(call), owner: this.owner(call), name };
+      const root: TfModelInput = { kind: 'sequential', ...this.place(call), name };
       this.inputs.push(root);
       const model: Val = { kind: 'sequential', empty: true, root };
       const list = config.node('layers');
