@@ -258,7 +258,14 @@ function render(g: TfGraph, order: readonly number[], input: TfModelInput, units
     );
   }
   // A layer read by anything but the line after it is referred to by its last line's name.
-  let generated = 0;
+  const taken = new Set([inputName, ...[...names.values()].flat().filter((n) => n !== undefined)]);
+  const fresh = (base: string) => {
+    let name = base;
+    for (let k = 2; taken.has(name); k++) name = `${base}_${k}`;
+    taken.add(name);
+    return name;
+  };
+  const counts = new Map<string, number>();
   const ref = (s: TfSource): string => {
     if (!('layer' in s)) return inputName;
     const list = names.get(s.layer)!;
@@ -267,7 +274,9 @@ function render(g: TfGraph, order: readonly number[], input: TfModelInput, units
       // Named on another line (a conv before its activation): the last line takes the name with its kind.
       const own = list.find((n) => n);
       const kind = units.get(s.layer)!.lines[last].text.split(' ')[0];
-      list[last] = own ? `${own}_${kind}` : `${layers[s.layer].fn}_${++generated}`;
+      const fn = layers[s.layer].fn;
+      counts.set(fn, (counts.get(fn) ?? 0) + 1);
+      list[last] = fresh(own ? `${own}_${kind}` : `${fn}_${counts.get(fn)}`);
     }
     return list[last]!;
   };

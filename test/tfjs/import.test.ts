@@ -227,6 +227,28 @@ e:              elu -> 8x6x5
     }
   });
 
+  it('names unnamed layers that are read out of line, never as a name the code already uses', () => {
+    const code = `import * as tf from '@tensorflow/tfjs';
+export function build() {
+  const x = tf.input({ shape: [8, 9, 4] });
+  const a = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }).apply(x) as tf.SymbolicTensor;
+  const b = tf.layers.conv2d({ filters: 4, kernelSize: 1 }).apply(x) as tf.SymbolicTensor;
+  const y = tf.layers.add({ name: 'conv2d_1' }).apply([a, b]) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: y });
+}
+`;
+    assert.equal(
+      importTfjs(code),
+      `# Imported by CNN Lens from model.ts (build). TensorFlow.js is channels-last: an H×W×C
+# map there is C×H×W here. Each layer asserts the shape tfjs gives it.
+input 4x8x9
+conv2d_1_2: conv 4 3x3 pad=1 -> 4x8x9
+conv2d_2:   conv 4 1x1 from=input -> 4x8x9
+conv2d_1:   add conv2d_1_2, conv2d_2 -> 4x8x9
+`,
+    );
+  });
+
   /** A one-layer-after-the-input model around `layers` (tfjs code), functional. */
   const model = (body: string) => `import * as tf from '@tensorflow/tfjs';
 export function build() {
