@@ -155,14 +155,14 @@ export function importTfjs(text: string, options: ImportOptions = {}): string {
   const networkName = m.name;
   const network =
     networkName && /^[A-Za-z_]\w*$/.test(networkName) && !KEYWORDS.has(networkName) ? [`network ${networkName}`] : [];
-  const cnn = [...header, ...network, ...body, ''].join('\n');
-  // The network must check clean and every shape must be tfjs's; anything else is this converter's mistake.
+  const cnn = [...header, ...network, ...body.lines, ''].join('\n');
+  // The network must check clean with every shape tfjs's. What the checker refuses (a softmax before the last
+  // layer) is refused for the tfjs layer that wrote the line.
   const problem = check(cnn).diagnostics.find((d) => d.severity === 'error');
   if (problem) {
-    const line = cnn.slice(0, problem.range.start).split('\n').length;
-    throw new ImportError(
-      `the network written does not check (line ${line}: ${problem.code}: ${problem.message}); this is a bug in the import`,
-    );
+    const line = cnn.slice(0, problem.range.start).split('\n').length - 1 - header.length - network.length;
+    const layer = body.layers[line];
+    throw new ImportError(`${layer ?? 'the input'}: .cnn cannot write it here (${problem.code}: ${problem.message})`);
   }
   return cnn;
 }
@@ -178,8 +178,8 @@ function cnnName(name: string): string {
 
 const shapeText = (s: readonly number[]) => (s.length === 3 ? `${s[2]}x${s[0]}x${s[1]}` : s.join('x'));
 
-/** The model's layers as `.cnn` lines, from its input to its output. */
-function writeUnits(g: TfGraph, order: readonly number[], input: TfModelInput): string[] {
+/** The model's layers as `.cnn` lines, from its input to its output, each with the tfjs layer it writes. */
+function writeUnits(g: TfGraph, order: readonly number[], input: TfModelInput): Written {
   const layers = g.analysis.layers;
   if (!input.shape || (input.shape.length !== 3 && input.shape.length !== 1))
     throw new ImportError(
@@ -221,20 +221,11 @@ function writeUnits(g: TfGraph, order: readonly number[], input: TfModelInput): 
     if ('lines' in result) units.set(i, result);
     else folds.set(i, result);
   }
-  const kept = order.filter((i) => units.has(i));
-  kept.forEach((i, p) =>
-    units.get(i)!.lines.forEach((line, k) => {
-      if (line.text === 'softmax' && (p < kept.length - 1 || k < units.get(i)!.lines.length - 1))
-        throw new ImportError(
-          `${layers[i].label}: a softmax is only the last layer of a .cnn network (fused with the cross-entropy loss)`,
-        );
-    }),
-  );
   return render(g, order, input, units);
 }
 
 /** Names and inputs: a line reads the line above unless it says `from=`; merges name theirs. */
-function render(g: TfGraph, order: readonly number[], input: TfModelInput, units: ReadonlyMap<number, Unit>): string[] {
+function render(g: TfGraph, order: readonly number[], input: TfModelInput, units: ReadonlyMap<number, Unit>): Written {
   const layers = g.analysis.layers;
   const kept = order.filter((i) => units.has(i));
   const inputName =
@@ -287,7 +278,7 @@ function render(g: TfGraph, order: readonly number[], input: TfModelInput, units
       !u.merge && u.inputs.length === 1 && ('layer' in u.inputs[0] ? u.inputs[0].layer === prev : prev === undefined);
     return linear ? [] : u.inputs.map(ref);
   });
-  const lines: { name?: string; text: string }[] = [];
+  const lines: { name?: string; text: string; layer?: string }[] = [];
   const comments = kept.map((i) => units.get(i)!.comments);
   kept.forEach((i, p) => {
     const u = units.get(i)!;
@@ -297,15 +288,24 @@ function render(g: TfGraph, order: readonly number[], input: TfModelInput, units
       let text = line.text;
       if (k === 0 && reads[p].length) text = u.merge ? `${text} ${reads[p].join(', ')}` : `${text} from=${reads[p][0]}`;
       if (k === u.named) text = `${text} -> ${shapeText(layers[i].output!)}`;
-      lines.push({ name: list[k], text });
+      lines.push({ name: list[k], text, layer: layers[i].label });
     });
   });
   const width = Math.max(0, ...lines.map((l) => (l.name ? l.name.length + 2 : 0)));
-  return [
-    ...renamed,
-    `input ${inputName === 'input' ? '' : `${inputName} `}${shapeText(input.shape!)}`,
-    ...lines.map((l) =>
-      l.text.startsWith('#') ? l.text : `${(l.name ? `${l.name}: ` : '').padEnd(width)}${l.text}`.trimEnd(),
-    ),
-  ];
+  return {
+    lines: [
+      ...renamed,
+      `input ${inputName === 'input' ? '' : `${inputName} `}${shapeText(input.shape!)}`,
+      ...lines.map((l) =>
+        l.text.startsWith('#') ? l.text : `${(l.name ? `${l.name}: ` : '').padEnd(width)}${l.text}`.trimEnd(),
+      ),
+    ],
+    layers: [...renamed.map(() => undefined), undefined, ...lines.map((l) => l.layer)],
+  };
+}
+
+/** `.cnn` lines, and the tfjs layer each writes (undefined for the input and notes). */
+interface Written {
+  readonly lines: readonly string[];
+  readonly layers: readonly (string | undefined)[];
 }

@@ -305,7 +305,7 @@ ${body}
       `  const s = tf.layers.softmax({ name: 'sm' }).apply(x) as tf.SymbolicTensor;
   const y = tf.layers.flatten().apply(s) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: y });`,
-      /^sm: a softmax is only the last layer of a \.cnn network/,
+      /^sm: \.cnn cannot write it here \(softmax-not-last: /,
     ],
     [
       'one layer object applied twice (shared weights)',
