@@ -7,6 +7,7 @@ import { check, type CheckOptions } from '../engine';
 import { parseArgs, UsageError } from './args';
 import { checkJson, checkText } from './checkReport';
 import { exportCommand } from './exportCommand';
+import { importCommand } from './importCommand';
 import { gradcheckCommand, runCommand } from './runCommands';
 import { isTfjsCodeFile, tfjsCheck } from './tfjsCheck';
 
@@ -16,7 +17,8 @@ const USAGE = `usage:
   cnn-lens gradcheck FILE [--json] [--mode full|sampled|directional] [--samples N] [--eps E] [--atol A] [--rtol R]
                           [--batch N] [--seed S] [--memory-limit BYTES]
   cnn-lens run FILE --dump OUT.json [--batch N] [--seed S] [--memory-limit BYTES]
-  cnn-lens export FILE --to pytorch|tfjs [-o OUT]`;
+  cnn-lens export FILE --to pytorch|tfjs [-o OUT]
+  cnn-lens import MODEL.ts|MODEL.js [-o OUT.cnn] [--model NAME]   (TensorFlow.js model code to .cnn)`;
 
 interface Command {
   readonly flags: Record<string, 'boolean' | 'string' | 'int' | 'number'>;
@@ -58,6 +60,10 @@ const COMMANDS: Record<string, Command> = {
   export: {
     flags: { to: 'string', out: 'string' },
     run: (file, text, flags) => exportCommand(check(text), file, flags),
+  },
+  import: {
+    flags: { out: 'string', model: 'string' },
+    run: (file, text, flags) => importCommand(file, text, flags),
   },
 };
 

@@ -1,9 +1,11 @@
 /** Every command the extension contributes, listed once. */
 import * as vscode from 'vscode';
 import type { Analyses } from './analyses';
+import { type ConvertRequest, convertTfjs } from './convertTfjs';
 import { type ExportRequest, exportNetwork } from './exportNetwork';
 import type { GradcheckController, GradcheckRequest } from './gradcheck';
 import type { DiagramView, SaveRequest } from './diagram/panel';
+import type { TfjsCode } from './tfjsCode';
 import type { WalkthroughView } from './walkthrough/view';
 
 export interface DumpedDiagnostics {
@@ -17,9 +19,16 @@ export interface CommandContext {
   readonly gradcheck: GradcheckController;
   readonly walkthrough: WalkthroughView;
   readonly diagram: DiagramView;
+  readonly tfjs: TfjsCode;
 }
 
-export function registerCommands({ analyses, gradcheck, walkthrough, diagram }: CommandContext): vscode.Disposable[] {
+export function registerCommands({
+  analyses,
+  gradcheck,
+  walkthrough,
+  diagram,
+  tfjs,
+}: CommandContext): vscode.Disposable[] {
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     /** The active `.cnn` editor's diagnostics, 1-based, for `npm start -- --check` and scripts. */
     'cnnLens.dumpDiagnostics': (): DumpedDiagnostics | undefined => {
@@ -57,6 +66,19 @@ export function registerCommands({ analyses, gradcheck, walkthrough, diagram }: 
           ? { uri: request }
           : typeof request === 'object' && request !== null
             ? (request as ExportRequest)
+            : {},
+      ),
+    /**
+     * Converts the TensorFlow.js model of the active .ts/.js file (or `request.uri`) to .cnn and opens it beside the
+     * code; resolves with its URI and column. The editor title bar and context menu pass the editor's URI.
+     */
+    'cnnLens.convertTfjs': (request?: unknown) =>
+      convertTfjs(
+        tfjs,
+        request instanceof vscode.Uri
+          ? { uri: request }
+          : typeof request === 'object' && request !== null
+            ? (request as ConvertRequest)
             : {},
       ),
     /** Shows the network diagram of the active `.cnn` file beside it. */

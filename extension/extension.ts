@@ -9,6 +9,7 @@ import { CodeActionProvider } from './codeActions';
 import { GradcheckCodeLens } from './codeLens';
 import { registerCommands } from './commands';
 import { CompletionProvider } from './completion';
+import { TfjsModelContext } from './convertTfjs';
 import { DiagramView } from './diagram/panel';
 import { GradcheckController } from './gradcheck';
 import { HoverProvider } from './hover';
@@ -94,7 +95,8 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     vscode.languages.registerCodeActionsProvider(TFJS_SELECTOR, tfjs, {
       providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
     }),
-    ...registerCommands({ analyses, gradcheck, walkthrough, diagram }),
+    new TfjsModelContext(),
+    ...registerCommands({ analyses, gradcheck, walkthrough, diagram, tfjs }),
   );
   return { analyses, gradcheck, results, walkthrough, diagram, tfjs, activationMs: performance.now() - started };
 }

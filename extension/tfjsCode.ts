@@ -61,6 +61,9 @@ export interface TfjsAnalysed {
   readonly ms: number;
 }
 
+/** A model converted to .cnn, or why not: a refusal naming the layer, or the worker's failure. */
+export type TfjsConversion = { readonly cnn: string } | { readonly refusal: string } | { readonly error: string };
+
 const shape = (s: Shape | undefined) => (s ? s.join('×') : '?');
 
 export class TfjsCode
@@ -73,6 +76,8 @@ export class TfjsCode
   private readonly waiting = new Map<string, vscode.TextDocument>();
   private readonly inFlight = new Map<number, { document: vscode.TextDocument; version: number }>();
   private channel: Channel | undefined;
+  /** Conversions waiting for the worker, by request id. */
+  private readonly conversions = new Map<number, (reply: TfjsConversion) => void>();
   private nextId = 1;
   private readonly analysed = new vscode.EventEmitter<TfjsAnalysed>();
   private readonly hintsChanged = new vscode.EventEmitter<void>();
@@ -119,6 +124,12 @@ export class TfjsCode
     const [key, document] = next.value;
     this.waiting.delete(key);
     if (document.isClosed) return this.pump();
+    const id = this.nextId++;
+    this.inFlight.set(id, { document, version: document.version });
+    this.start().post({ id, text: document.getText(), fileName: document.uri.path });
+  }
+
+  private start(): Channel {
     this.channel ??= startChannel(
       this.extensionUri,
       (reply) => this.receive(reply),
@@ -126,14 +137,38 @@ export class TfjsCode
         // A worker that failed to load stays failed: say so once in the log, and stop sending to it.
         console.error(`cnn-lens: the TensorFlow.js code reader failed: ${message}`);
         this.inFlight.clear();
+        for (const done of this.conversions.values()) done({ error: message });
+        this.conversions.clear();
       },
     );
+    return this.channel;
+  }
+
+  /**
+   * The .cnn network of the model in `document` written around offset `at` (else its first), converted in the
+   * worker (tfjs/import.ts); or why it cannot be.
+   */
+  convert(document: vscode.TextDocument, at?: number): Promise<TfjsConversion> {
     const id = this.nextId++;
-    this.inFlight.set(id, { document, version: document.version });
-    this.channel.post({ id, text: document.getText(), fileName: document.uri.path });
+    return new Promise((resolve) => {
+      this.conversions.set(id, resolve);
+      this.start().post({ id, text: document.getText(), fileName: document.uri.path, convert: { at } });
+    });
   }
 
   private receive(reply: TfjsReply): void {
+    const conversion = this.conversions.get(reply.id);
+    if (conversion) {
+      this.conversions.delete(reply.id);
+      conversion(
+        'cnn' in reply
+          ? { cnn: reply.cnn }
+          : 'refusal' in reply
+            ? { refusal: reply.refusal }
+            : { error: 'error' in reply ? reply.error : 'no answer' },
+      );
+      return;
+    }
     const request = this.inFlight.get(reply.id);
     this.inFlight.delete(reply.id);
     if (request && 'analysis' in reply && !request.document.isClosed) {

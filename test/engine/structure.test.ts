@@ -92,9 +92,10 @@ const KIND_FREE = ['engine', 'extension', 'webview', 'cli', 'tfjs', 'worker'];
  * kernels switch on their own selectors (kernels/activation.ts's `{ kind: 'relu' }`, the activation function an
  * activation kind hands its kernel), which name functions, not layer kinds, though the words are the same.
  * tfjs/code/: it reads TensorFlow.js code, whose method and layer names (`model.add`, `tf.layers.add`) are tfjs's
- * own words, not the language's kinds.
+ * own words, not the language's kinds; tfjs/importLayers.ts maps those same tfjs layer functions (`tf.layers.dense`)
+ * to .cnn lines.
  */
-const MAY_NAME_KINDS = [join('engine', 'kernels') + '/', join('tfjs', 'code') + '/'];
+const MAY_NAME_KINDS = [join('engine', 'kernels') + '/', join('tfjs', 'code') + '/', join('tfjs', 'importLayers.ts')];
 
 /** Each comparison of a string literal naming one of `kinds` (`=== 'conv'`, `'pool' !==`, `case 'softmax':`). */
 export function kindComparisons(text: string, kinds: readonly string[]): string[] {

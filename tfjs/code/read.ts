@@ -12,7 +12,10 @@
 import { Project, ts } from 'ts-morph';
 import type { Fix, TextRange } from '../../engine/text';
 import { type FixHint, type Problem, RULES, type Shape, type Value } from './rules';
+import type { TfConfigEntry, TfGraph, TfLayerDetail, TfModelCall, TfModelInput, TfSource } from './graph';
 import { Constants, objectConfig, unwrap } from './values';
+
+export type { TfConfigEntry, TfGraph, TfLayerDetail, TfModelCall, TfModelInput, TfSource } from './graph';
 
 /** One application of a tfjs layer. */
 export interface TfLayer {
@@ -45,9 +48,14 @@ export interface TfCodeAnalysis {
 export const TFJS_MODULE = /^@tensorflow\/tfjs(-node(-gpu)?|-layers)?$/;
 
 type Val =
-  | { readonly kind: 'tensor'; readonly shape?: Shape; readonly producer?: ts.CallExpression }
+  | {
+      readonly kind: 'tensor';
+      readonly shape?: Shape;
+      readonly producer?: ts.CallExpression;
+      readonly source?: TfSource;
+    }
   | { readonly kind: 'layer'; readonly fn: string; readonly call: ts.CallExpression }
-  | { kind: 'sequential'; shape?: Shape; empty: boolean }
+  | { kind: 'sequential'; shape?: Shape; empty: boolean; readonly root: TfModelInput }
   | { readonly kind: 'tf' | 'layers' | 'unknown' };
 
 const UNKNOWN: Val = { kind: 'unknown' };
@@ -58,13 +66,23 @@ let sharedProject: Project | undefined;
 
 /** Reads one file's text. */
 export function readTfjsCode(text: string, fileName = 'model.ts'): TfCodeAnalysis {
+  return readFile(text, fileName, false).analysis;
+}
+
+/** Reads one file's text with its model graph, for converting a model (tfjs/import.ts). */
+export function readTfjsGraph(text: string, fileName = 'model.ts'): TfGraph {
+  return readFile(text, fileName, true);
+}
+
+function readFile(text: string, fileName: string, graph: boolean): TfGraph {
   // A quick look first: most files of a project do not mention tfjs, and parsing them would be wasted.
-  if (!text.includes('@tensorflow/tfjs')) return { importsTfjs: false, layers: [], diagnostics: [] };
+  if (!text.includes('@tensorflow/tfjs'))
+    return { analysis: { importsTfjs: false, layers: [], diagnostics: [] }, inputs: [], models: [], details: [] };
   sharedProject ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
   const name = /\.(m?[jt]sx?|c[jt]s)$/.test(fileName) ? fileName.replace(/^.*[\\/]/, '') : 'model.ts';
   const file = sharedProject.createSourceFile(`/${name}`, text, { overwrite: true });
   try {
-    return new Reader(file.compilerNode).read();
+    return new Reader(file.compilerNode, graph).read();
   } finally {
     sharedProject.removeSourceFile(file);
   }
@@ -80,14 +98,22 @@ class Reader {
   private readonly seen = new Set<string>();
   /** Names the file's imports give tfjs's namespace (`tf`), its `layers` namespace and its functions. */
   private readonly names = new Map<string, Val | { kind: 'fn'; fn: string }>();
+  private readonly inputs: TfModelInput[] = [];
+  private readonly models: TfModelCall[] = [];
+  /** Kept only when the graph is asked for: the editor's reading, after every edit, does without it. */
+  private readonly details: TfLayerDetail[] = [];
 
-  constructor(private readonly file: ts.SourceFile) {
+  constructor(
+    private readonly file: ts.SourceFile,
+    private readonly graph: boolean,
+  ) {
     this.constants = new Constants(file);
   }
 
-  read(): TfCodeAnalysis {
+  read(): TfGraph {
     this.readImports();
-    if (!this.names.size) return { importsTfjs: false, layers: [], diagnostics: [] };
+    if (!this.names.size)
+      return { analysis: { importsTfjs: false, layers: [], diagnostics: [] }, inputs: [], models: [], details: [] };
     // Pre-order, so an assignment's right side is read (with the old bindings) before the name is rebound, and
     // each call once: the inner calls of an expression already read are found in `values`.
     const visit = (node: ts.Node): void => {
@@ -110,7 +136,12 @@ class Reader {
       ts.forEachChild(node, visit);
     };
     visit(this.file);
-    return { importsTfjs: true, layers: this.layers, diagnostics: this.diagnostics };
+    return {
+      analysis: { importsTfjs: true, layers: this.layers, diagnostics: this.diagnostics },
+      inputs: this.inputs,
+      models: this.models,
+      details: this.details,
+    };
   }
 
   private readImports(): void {
@@ -247,19 +278,21 @@ class Reader {
         if (method !== 'apply' || !args[0]) return UNKNOWN;
         // In a loop the inputs of a later pass are not the first pass's: unknown, so nothing is claimed about them.
         const many = this.runs(node) === 'many';
+        const inputs = this.inputsOf(args[0]);
         return this.apply(
           target,
-          many ? this.inputsOf(args[0]).map(() => undefined) : this.inputsOf(args[0]),
+          many ? inputs.map(() => undefined) : inputs,
           this.producersOf(args[0]),
+          many ? inputs.map(() => undefined) : this.sourcesOf(args[0]),
         );
       }
       case 'sequential':
         if (method === 'add' && args[0]) {
           const runs = this.runs(node);
-          if (runs === 'many') target.shape = undefined;
+          if (runs === 'many') this.lose(target);
           this.add(target, this.value(args[0]));
           // Added maybe, or many times: what follows cannot know its input.
-          if (runs !== 'once') target.shape = undefined;
+          if (runs !== 'once') this.lose(target);
         }
         return UNKNOWN;
       default:
@@ -276,17 +309,67 @@ class Reader {
     return objectConfig(this.configObject(call), this.constants);
   }
 
+  /** A sequential model after what the text cannot follow: its shape and last layer are unknown. */
+  private lose(model: Extract<Val, { kind: 'sequential' }>): void {
+    model.shape = undefined;
+    model.root.last = undefined;
+  }
+
+  private rangeOf(node: ts.Node): TextRange {
+    return { start: node.getStart(this.file), end: node.getEnd() };
+  }
+
+  /** The function, method or variable a node is written in, by name. */
+  private owner(node: ts.Node): string | undefined {
+    for (let at = node.parent; at && at !== this.file; at = at.parent) {
+      if ((ts.isFunctionDeclaration(at) || ts.isMethodDeclaration(at)) && at.name && ts.isIdentifier(at.name))
+        return at.name.text;
+      if (ts.isVariableDeclaration(at) && ts.isIdentifier(at.name) && ts.isFunctionLike(unwrap(at.initializer!)))
+        return at.name.text;
+    }
+    for (let at = node.parent; at && at !== this.file; at = at.parent)
+      if (ts.isVariableDeclaration(at) && ts.isIdentifier(at.name)) return at.name.text;
+    return undefined;
+  }
+
+  /** Where a model's first call is: its text, the function around it and that function's name. */
+  private place(call: ts.CallExpression) {
+    const scope = this.scopeNode(call);
+    return {
+      range: this.rangeOf(call),
+      owner: this.owner(call),
+      ...(scope !== this.file && { scope: this.rangeOf(scope) }),
+    };
+  }
+
   private tfCall(fn: string, call: ts.CallExpression): Val {
     const config = this.config(call);
+    const named = config.get('name');
+    const name = typeof named === 'string' ? named : undefined;
     if (fn === 'input') {
       const shape = config.get('shape');
       const batch = config.get('batchShape');
-      if (isShape(shape)) return { kind: 'tensor', shape };
-      if (Array.isArray(batch) && isShape(batch.slice(1))) return { kind: 'tensor', shape: batch.slice(1) as number[] };
-      return { kind: 'tensor' };
+      const known = isShape(shape)
+        ? shape
+        : Array.isArray(batch) && isShape(batch.slice(1))
+          ? (batch.slice(1) as number[])
+          : undefined;
+      const source = { input: this.inputs.length };
+      this.inputs.push({ kind: 'input', ...this.place(call), shape: known, name });
+      return { kind: 'tensor', shape: known, source };
+    }
+    if (fn === 'model') {
+      const list = (key: string) => {
+        const node = config.node(key);
+        return node ? this.sourcesOf(node) : undefined;
+      };
+      this.models.push({ range: this.rangeOf(call), name, inputs: list('inputs'), outputs: list('outputs') });
+      return UNKNOWN;
     }
     if (fn === 'sequential') {
-      const model: Val = { kind: 'sequential', empty: true };
+      const root: TfModelInput = { kind: 'sequential', ...this.place(call), name };
+      this.inputs.push(root);
+      const model: Val = { kind: 'sequential', empty: true, root };
       const list = config.node('layers');
       const array = list && unwrap(list);
       if (array && ts.isArrayLiteralExpression(array)) {
@@ -302,6 +385,16 @@ class Reader {
     const node = unwrap(arg);
     if (ts.isArrayLiteralExpression(node)) return node.elements.map((e) => this.shapeOf(e));
     return [this.shapeOf(node)];
+  }
+
+  /** What made each input, where the text says. */
+  private sourcesOf(arg: ts.Node): (TfSource | undefined)[] {
+    const node = unwrap(arg);
+    const of = (n: ts.Node) => {
+      const v = this.value(n);
+      return v.kind === 'tensor' ? v.source : undefined;
+    };
+    return ts.isArrayLiteralExpression(node) ? node.elements.map(of) : [of(node)];
   }
 
   /** The layer calls that made each input, where known: quick fixes edit their configs. */
@@ -362,10 +455,11 @@ class Reader {
     if (layer.kind !== 'layer') {
       // Something we cannot follow went into the model: every later shape is unknown.
       model.empty = false;
-      model.shape = undefined;
+      this.lose(model);
       return;
     }
     let input = model.shape;
+    const source: TfSource | undefined = model.empty ? { input: this.inputs.indexOf(model.root) } : model.root.last;
     if (model.empty) {
       const config = this.config(layer.call);
       const shape = config.get('inputShape');
@@ -376,15 +470,18 @@ class Reader {
           ? (batch.slice(1) as number[])
           : undefined;
       model.empty = false;
+      model.root.shape = input;
     }
-    const out = this.apply(layer, [input]);
+    const out = this.apply(layer, [input], [], [source]);
     model.shape = out.kind === 'tensor' ? out.shape : undefined;
+    model.root.last = out.kind === 'tensor' ? out.source : undefined;
   }
 
   private apply(
     layer: Extract<Val, { kind: 'layer' }>,
     inputs: (Shape | undefined)[],
     producers: (ts.CallExpression | undefined)[] = [],
+    sources: (TfSource | undefined)[] = [],
   ): Val {
     const object = this.configObject(layer.call);
     const config = objectConfig(object, this.constants);
@@ -394,7 +491,9 @@ class Reader {
     const label = typeof named === 'string' ? named : layer.fn;
     const rule = RULES[layer.fn];
     const result = rule ? rule({ label, config, inputs }) : {};
+    const index = this.layers.length;
     this.layers.push({ fn: layer.fn, label, range, inputs, output: result.output, params: result.params });
+    if (this.graph) this.details.push(this.detail(object, typeof named === 'string', sources));
     for (const p of result.problems ?? []) {
       // A layer object applied twice to the same shapes says the same thing once.
       const key = `${range.start}:${p.code}:${p.message}`;
@@ -409,6 +508,26 @@ class Reader {
         ...(fixes.length && { fixes }),
       });
     }
-    return { kind: 'tensor', shape: result.output, producer: layer.call };
+    return { kind: 'tensor', shape: result.output, producer: layer.call, source: { layer: index } };
+  }
+
+  private detail(
+    object: ts.ObjectLiteralExpression | undefined,
+    named: boolean,
+    sources: (TfSource | undefined)[],
+  ): TfLayerDetail {
+    const config: Record<string, TfConfigEntry> = {};
+    let open = false;
+    for (const p of object?.properties ?? []) {
+      if (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name)) {
+        config[p.name.getText(this.file).replace(/^['"]|['"]$/g, '')] = {
+          value: this.constants.evaluate(p.initializer),
+          text: p.initializer.getText(this.file),
+        };
+      } else if (ts.isShorthandPropertyAssignment(p))
+        config[p.name.text] = { value: this.constants.evaluate(p.name), text: p.name.text };
+      else open = true;
+    }
+    return { named, config, open, sources };
   }
 }

@@ -402,6 +402,29 @@ function cropping2d(i: RuleInput): RuleResult {
   return { output: [h, w, shape[2]], params: 0 };
 }
 
+/** `dims` a permutation of 1…rank (tfjs counts the batch as axis 0). */
+function permute(i: RuleInput): RuleResult {
+  const s = i.inputs[0];
+  const dims = i.config.get('dims');
+  if (!s || !Array.isArray(dims) || dims.length !== s.length) return UNKNOWN;
+  if ([...dims].sort().some((d, k) => d !== k + 1)) return UNKNOWN;
+  return { output: dims.map((d) => s[(d as number) - 1]), params: 0 };
+}
+
+/** `targetShape` of the same size, with at most one −1 for what is left. */
+function reshape(i: RuleInput): RuleResult {
+  const s = i.inputs[0];
+  const target = i.config.get('targetShape');
+  if (!s || !Array.isArray(target) || !target.every((d) => typeof d === 'number' && Number.isInteger(d)))
+    return UNKNOWN;
+  const dims = target as number[];
+  const size = s.reduce((a, b) => a * b, 1);
+  const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  const free = dims.filter((d) => d === -1).length;
+  if (free > 1 || (free === 0 && known !== size) || (free === 1 && size % known !== 0)) return UNKNOWN;
+  return { output: dims.map((d) => (d === -1 ? size / known : d)), params: 0 };
+}
+
 /** The layers read, by their `tf.layers` function name. */
 export const RULES: Readonly<Record<string, (i: RuleInput) => RuleResult>> = {
   conv2d,
@@ -422,6 +445,9 @@ export const RULES: Readonly<Record<string, (i: RuleInput) => RuleResult>> = {
   reLU: same,
   leakyReLU: same,
   softmax: same,
+  elu: same,
+  permute,
+  reshape,
   batchNormalization,
   add: elementwise,
   multiply: elementwise,
@@ -454,5 +480,8 @@ export const DELTA_RULES: Readonly<Record<string, string>> = {
   multiply: 'δa = δy ⊙ b, δb = δy ⊙ a',
   concatenate: 'δy split along the axis, each input its slice',
   zeroPadding2d: 'δx = δy with the padding cropped off',
+  permute: 'δx = δy permuted back',
+  reshape: "δx = δy reshaped to the input's shape",
+  elu: 'δx = δy ⊙ (x > 0 ? 1 : α·eˣ)',
   cropping2d: 'δx = δy padded back with zeros where it was cropped',
 };
