@@ -25,6 +25,7 @@ export {
   measureForward,
   type TensorCost,
 } from './estimate';
+export type { ChainPart } from './local';
 export { assembleFinished } from './partial';
 export { FANOUT_NOT_SUMMED, FAULTS, type FaultName, withFault } from './faults';
 export {

@@ -17,8 +17,9 @@
  *
  * A sampled coordinate moves only the outputs in its receptive field, so it runs the layer on a crop its kind
  * makes (field.ts asks the kind's hooks; a kind without them runs whole), and the kind says where it is affine,
- * where one forward per point suffices. Sharded by layer: a shard returns the chain check's numeric parts for the δ its layers read,
- * and `assemble` sums them over the shards.
+ * where one forward per point suffices. Sharded by layer: each layer's chain check parts (its numeric sums for
+ * the δs it reads) are kept apart, and `assemble` sums them over the layers and shards. Each layer's checks
+ * and parts are reported as soon as it is done (`onPiece`), so a cancelled run keeps the layers it finished.
  */
 import type { Backward, Forward } from '../layers/kind';
 import { elementCount } from '../shape';
@@ -38,6 +39,8 @@ export interface LocalOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: { done: number; total: number; layer: string; tensor: string }) => void;
+  /** Each layer's checks and chain parts when it is done, then the output's δ against the loss. */
+  readonly onPiece?: (piece: LocalPiece) => void;
 }
 
 /** One compared quantity of the local check, judged: a direction (index empty) or one coordinate. */
@@ -60,10 +63,12 @@ export interface ChainPoint {
   floor: number;
 }
 
-/** The chain check's numeric part for one δ from one shard: summed over shards before it is judged. */
+/** The chain check's numeric part for one δ from one layer reading it: summed over its readers before it is judged. */
 export interface ChainPart {
   /** The layer whose output the δ is at (or the input). */
   readonly layer: string;
+  /** The layer reading it whose rule made these sums; none for the zero part of a δ no layer reads. */
+  readonly reader?: string;
   readonly points: readonly ChainPoint[];
 }
 
@@ -92,6 +97,9 @@ export interface LocalPart {
   }[];
   readonly chains: readonly ChainPart[];
 }
+
+/** What one layer's check adds to a LocalPart (or the output's δ against the loss, with no chains). */
+export type LocalPiece = Pick<LocalPart, 'tensors' | 'chains'>;
 
 /** What is perturbed: tensor t (0 the input, i + 1 node i's output) or a node's parameter. */
 interface Subject {
@@ -214,6 +222,8 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   let done = 0;
   let lastYield = now();
   const tick = async (layer: string, tensor: string) => {
+    // An abort from this thread (a callback) stops it at once; one from elsewhere arrives when it yields.
+    signal?.throwIfAborted();
     if (now() - lastYield < YIELD_MS) return;
     onProgress?.({ done, total, layer, tensor });
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -221,25 +231,33 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     lastYield = now();
   };
 
-  // The chain check's numeric sums, per tensor: the direction first, then each coordinate.
-  const chains = new Map<number, ChainPoint[]>();
-  const chainOf = (t: number) => {
-    let c = chains.get(t);
-    if (!c) {
-      const s = tensorSubjects[t];
-      const at = [-1, ...s.coords];
-      const points = at.map((i) => ({
-        index: i < 0 ? [] : unravel(i, s.shape),
-        analytic: i < 0 ? dot(s.analytic, s.direction) : s.analytic[i],
-        numeric: 0,
-        kink: false,
-        floor: 0,
-      }));
-      chains.set(t, (c = points));
-    }
-    return c;
+  // The chain check's numeric sums for tensor t, from one layer reading it: the direction first, then each coordinate.
+  const chainPoints = (t: number): ChainPoint[] => {
+    const s = tensorSubjects[t];
+    return [-1, ...s.coords].map((i) => ({
+      index: i < 0 ? [] : unravel(i, s.shape),
+      analytic: i < 0 ? dot(s.analytic, s.direction) : s.analytic[i],
+      numeric: 0,
+      kink: false,
+      floor: 0,
+    }));
   };
   const tensors: LocalPart['tensors'][number][] = [];
+  const chains: ChainPart[] = [];
+  /** Reports what was checked since the last piece. */
+  let reported = 0;
+  const piece = (parts: ChainPart[]) => {
+    chains.push(...parts);
+    options.onPiece?.({ tensors: tensors.slice(reported), chains: parts });
+    reported = tensors.length;
+  };
+
+  // Shard 0 (or the only one) names every δ no layer reads, so that it still gets its (zero) sum.
+  if (!options.shard || options.shard.index === 0) {
+    const read = new Set(model.nodes.flatMap((n) => n.inputs));
+    const unread = [...Array(last).keys()].filter((t) => !read.has(t));
+    if (unread.length) piece(unread.map((t) => ({ layer: tensorSubjects[t].layer, points: chainPoints(t) })));
+  }
 
   /**
    * A point judged by verdict.ts: the difference at ε, then at ε/2, ε/4, … while it asks (curvature or a
@@ -369,9 +387,11 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     };
 
     const slots = new Map<string, number>();
+    // This layer's parts of the chain checks of the δs it reads (both slots' sums in one when it reads one twice).
+    const parts = new Map<number, ChainPoint[]>();
     for (const [j, t] of node.inputs.entries()) {
       const s = tensorSubjects[t];
-      const sums = chainOf(t);
+      const sums = parts.get(t) ?? parts.set(t, chainPoints(t)).get(t)!;
       const points: LocalPoint[] = [];
       const add = (k: number, r: Sums) => (
         (sums[k].numeric += r.chain),
@@ -410,6 +430,7 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
         { layer: node.name, tensor: p, points: chain },
       );
     }
+    piece([...parts].map(([t, points]) => ({ layer: tensorSubjects[t].layer, reader: node.name, points })));
     await tick(node.name, '');
   }
 
@@ -453,19 +474,10 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       await tick(s.layer, 'δ');
     }
     tensors.push({ layer: s.layer, tensor: 'δ', points });
+    piece([]);
   }
   onProgress?.({ done, total: done, layer: '', tensor: '' });
-
-  // Shard 0 (or the only one) names every δ a layer reads, so one with no reader in another shard still gets its sum.
-  if (!options.shard || options.shard.index === 0) for (let t = 0; t < last; t++) chainOf(t);
-  return {
-    loss: base.loss,
-    evaluations: done,
-    tensors,
-    chains: [...chains.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([t, points]) => ({ layer: tensorSubjects[t].layer, points })),
-  };
+  return { loss: base.loss, evaluations: done, tensors, chains };
 }
 
 /** The layer's backward for upstream `dy`, with its override (a hand-written rule, an injected fault) applied. */
