@@ -125,17 +125,29 @@ interface Sums {
 const YIELD_MS = 50;
 const NOTHING: Sums = { rule: 0, chain: 0, kink: false, ruleFloor: 0, chainFloor: 0 };
 
-/** The subjects a check perturbs: every δ, and each parameter of the nodes `mine` holds. */
+/**
+ * The subjects a check perturbs: the δs the nodes `mine` holds read (and the output's, if it checks the last
+ * layer), and their parameters. A shard draws only its own: each is a random direction as long as the tensor.
+ */
 function subjects(
   model: Model,
   deltas: readonly Float64Array[],
   grads: Gradients['grads'],
   samples: number,
   mine: ReadonlySet<number>,
+  /** Also the δs no layer reads (the shard that names them, with a zero chain part). */
+  unread = false,
 ) {
   const names = [model.inputName, ...model.nodes.map((n) => n.name)];
   const shapes = [[model.batch, ...model.inputShape], ...model.nodes.map((n) => [model.batch, ...n.step.output])];
-  const tensors = deltas.map((d, t) => subject(model, names[t], 'δ', shapes[t], d, samples));
+  const last = model.nodes.length;
+  const readers = new Set(model.nodes.flatMap((n) => n.inputs));
+  const wanted = new Set(model.nodes.filter((n) => mine.has(n.index)).flatMap((n) => n.inputs));
+  if (mine.has(last - 1)) wanted.add(last);
+  if (unread) for (let t = 0; t < last; t++) if (!readers.has(t)) wanted.add(t);
+  // Sparse: only the subjects this check perturbs.
+  const tensors: Subject[] = [];
+  for (const t of wanted) tensors[t] = subject(model, names[t], 'δ', shapes[t], deltas[t], samples);
   const params = model.nodes.map((node) =>
     mine.has(node.index)
       ? Object.entries(grads[node.index]).map(([p, g]) => subject(model, node.name, p, node.paramShapes[p], g, samples))
@@ -167,7 +179,10 @@ export function localPlan(
   samples: number,
   mine: ReadonlySet<number> = allNodes(model),
 ) {
-  const { tensors, params } = subjects(model, deltas, grads, samples, mine);
+  return planOf(model, subjects(model, deltas, grads, samples, mine), mine);
+}
+
+function planOf(model: Model, { tensors, params }: ReturnType<typeof subjects>, mine: ReadonlySet<number>) {
   const plan: LocalCost[] = [];
   const last = model.nodes.length;
   for (const node of model.nodes) {
@@ -214,11 +229,13 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   const base = forwardPass(model);
   const { deltas, grads } = backwardPass(model, base);
   const mine = options.shard ? shareNodes(model, options) : allNodes(model);
-  const { tensors: tensorSubjects, params: paramSubjects } = subjects(model, deltas, grads, options.samples, mine);
+  const first = !options.shard || options.shard.index === 0;
+  const planned = subjects(model, deltas, grads, options.samples, mine, first);
+  const { tensors: tensorSubjects, params: paramSubjects } = planned;
   const last = model.nodes.length;
 
   // Evaluations planned, for progress (a halving adds two).
-  let total = localPlan(model, deltas, grads, options.samples, mine).reduce((n, p) => n + p.evaluations, 0);
+  let total = planOf(model, planned, mine).reduce((n, p) => n + p.evaluations, 0);
   let done = 0;
   let lastYield = now();
   const tick = async (layer: string, tensor: string) => {
@@ -253,7 +270,7 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
   };
 
   // Shard 0 (or the only one) names every δ no layer reads, so that it still gets its (zero) sum.
-  if (!options.shard || options.shard.index === 0) {
+  if (first) {
     const read = new Set(model.nodes.flatMap((n) => n.inputs));
     const unread = [...Array(last).keys()].filter((t) => !read.has(t));
     if (unread.length) piece(unread.map((t) => ({ layer: tensorSubjects[t].layer, points: chainPoints(t) })));
