@@ -558,10 +558,18 @@ function largest(values: Float64Array, k: number): number[] {
  * forwards of the layer per direction, its backward, and its sampled coordinates, cropped or whole), the
  * same on every thread so the shards cover every layer once.
  */
+/** What a pass over one element and one parameter cost, in multiply-adds: fitted to the checks' measured times per layer. */
+const ELEMENT_COST = 4;
+const PARAM_COST = 48;
+
 function shareNodes(model: Model, options: LocalOptions): Set<number> {
   const { index, count } = options.shard!;
+  const sizes = [elementCount(model.inputShape), ...model.nodes.map((n) => elementCount(n.step.output))];
   const cost = (node: ModelNode) => {
-    const whole = model.batch * (node.macs + elementCount(node.step.output)) + 1;
+    // Each pass over an input or output element (a copy, a random draw, a difference, a kink test) costs
+    // several multiply-adds, and each parameter a draw and a crop: without them elementwise layers look free.
+    const elements = node.inputs.reduce((n, t) => n + sizes[t], sizes[node.index + 1]);
+    const whole = model.batch * (node.macs + ELEMENT_COST * elements) + 1;
     const size = cropSize(node);
     const perSample =
       size === 'window'
@@ -571,9 +579,11 @@ function shareNodes(model: Model, options: LocalOptions): Set<number> {
           : whole;
     const tensors = node.inputs.length + Object.keys(node.step.params).length;
     const samples = Math.min(options.samples, elementCount(node.step.output) * model.batch);
+    const params = Object.values(node.step.params).reduce((n, p) => n + p.length, 0);
     return (
       whole * (evaluationsPerPoint(node, 0) * tensors + 3) +
-      evaluationsPerPoint(node, 0) * tensors * samples * perSample
+      evaluationsPerPoint(node, 0) * tensors * samples * perSample +
+      PARAM_COST * params
     );
   };
   const load = new Array<number>(count).fill(0);
