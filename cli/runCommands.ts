@@ -3,16 +3,22 @@ import { writeFileSync } from 'node:fs';
 import { type Analysis, formatShape, GRADCHECK_MODES } from '../engine';
 import {
   aboutDuration,
+  assembleFinished,
   buildModel,
+  type ChainPart,
+  forwardPass,
   estimateCheck,
   type GradcheckMode,
   type GradcheckResult,
   gradcheckModel,
+  layerMeta,
   RunError,
   type RunOptions,
   sampleRun,
   type TensorCheck,
+  type TensorVerdict,
 } from '../engine/run';
+import { GRADCHECK_DEFAULTS } from '../engine';
 import { UsageError } from './args';
 import { jsonDiagnostic } from './checkReport';
 
@@ -78,6 +84,14 @@ export async function gradcheckCommand(a: Analysis, file: string, flags: Flags):
   const json = flags.json === true;
   const showProgress = !json && process.stderr.isTTY;
   let result: GradcheckResult;
+  // Ctrl+C stops the check and prints what it finished: every verdict is kept as it arrives.
+  const stop = new AbortController();
+  const interrupt = () => stop.abort();
+  process.once('SIGINT', interrupt);
+  const verdicts: TensorVerdict[] = [];
+  const chains: ChainPart[] = [];
+  const started = performance.now();
+  let done = 0;
   try {
     const model = buildModel(a, runOptions(flags));
     const samples = flags.samples as number | undefined;
@@ -88,26 +102,58 @@ export async function gradcheckCommand(a: Analysis, file: string, flags: Flags):
         `gradcheck: ${estimate.evaluations.toLocaleString('en-US')} evaluations, ${aboutDuration(estimate.ms)} (Ctrl+C stops it)\n`,
       );
     }
+    const settings = {
+      mode: mode ?? GRADCHECK_DEFAULTS.mode,
+      eps: (flags.eps as number | undefined) ?? GRADCHECK_DEFAULTS.eps,
+      atol: (flags.atol as number | undefined) ?? GRADCHECK_DEFAULTS.atol,
+      rtol: (flags.rtol as number | undefined) ?? GRADCHECK_DEFAULTS.rtol,
+    };
     result = await gradcheckModel(model, {
+      signal: stop.signal,
+      onChecked: (v) => verdicts.push(v),
+      onChain: (c) => chains.push(c),
       ...(mode && { mode }),
       ...(samples !== undefined && { samples }),
       ...(flags.eps !== undefined && { eps: flags.eps as number }),
       ...(flags.atol !== undefined && { atol: flags.atol as number }),
       ...(flags.rtol !== undefined && { rtol: flags.rtol as number }),
-      ...(showProgress && {
-        onProgress: (p) =>
+      onProgress: (p) => {
+        done = p.done;
+        if (showProgress)
           process.stderr.write(
             `\rgradcheck: ${p.done}/${p.total} evaluations${p.layer ? ` (${p.layer} ${p.tensor})` : ''}\x1b[K`,
-          ),
-      }),
+          );
+      },
+    }).catch((e: unknown) => {
+      if (!stop.signal.aborted) throw e;
+      const local = settings.mode === 'local' || settings.mode === 'local-full';
+      return assembleFinished(
+        layerMeta(model),
+        verdicts,
+        {
+          ...settings,
+          batch: model.batch,
+          seed: model.seed,
+          input: model.inputShape,
+          ms: performance.now() - started,
+          loss: forwardPass(model).loss,
+          evaluations: done,
+        },
+        local ? chains : undefined,
+      );
     });
   } catch (e) {
     return reportRunError(e, a, file, json);
   } finally {
+    process.off('SIGINT', interrupt);
     if (showProgress) process.stderr.write('\r\x1b[K');
   }
-  process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${gradcheckText(result, file)}\n`);
-  return result.passed ? 0 : 1;
+  const cancelled = result.unreached !== undefined;
+  process.stdout.write(
+    json ? `${JSON.stringify(cancelled ? { cancelled, ...result } : result)}\n` : `${gradcheckText(result, file)}\n`,
+  );
+  // 130: stopped by SIGINT, as a shell reports it.
+  return cancelled ? 130 : result.passed ? 0 : 1;
 }
 
 /** The largest relative error, or what stands in for it when no coordinate was counted. */
@@ -146,8 +192,13 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
       .map((cell, c) => cell + ' '.repeat(widths[c] - [...cell].length))
       .join('  ')
       .trimEnd();
+  const outcome = r.unreached
+    ? `CANCELLED after ${r.layers.length} of ${r.layers.length + r.unreached.length} layers${r.layers.length ? (r.passed ? ', which passed' : ', some FAILED') : ''}`
+    : r.passed
+      ? 'passed'
+      : 'FAILED';
   const out = [
-    `${file}: gradient check ${r.passed ? 'passed' : 'FAILED'} (${r.mode}, eps ${r.eps}, atol ${r.atol}, rtol ${r.rtol}, batch ${r.batch}, seed ${r.seed}${r.input ? `, input ${formatShape(r.input)}` : ''}; loss ${r.loss.toPrecision(6)}; ${r.evaluations} evaluations in ${Math.round(r.ms)} ms)`,
+    `${file}: gradient check ${outcome} (${r.mode}, eps ${r.eps}, atol ${r.atol}, rtol ${r.rtol}, batch ${r.batch}, seed ${r.seed}${r.input ? `, input ${formatShape(r.input)}` : ''}; loss ${r.loss.toPrecision(6)}; ${r.evaluations} evaluations in ${Math.round(r.ms)} ms)`,
     '',
     line(rows[0]),
     ...rows.slice(1).map(line),
@@ -155,6 +206,7 @@ export function gradcheckText(r: GradcheckResult, file: string): string {
     'Max relative error |a−n| / (|a|+|n|) per tensor; a kink is a coordinate whose ±eps straddles a ReLU or max-pool switch, left out;',
     'curvature, one whose miss shrinks as eps² (the step, not the rule), left out; zeros, analytic and numeric both 0 within rounding, passed.',
   ];
+  if (r.unreached?.length) out.push('', `Not reached (cancelled): ${r.unreached.join(', ')}`);
   for (const l of r.layers) if (l.blame) out.push('', `${l.name}${l.line ? ` (line ${l.line})` : ''}: ${l.blame}`);
   for (const l of r.layers) {
     for (const [tensor, c] of [

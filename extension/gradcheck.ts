@@ -19,6 +19,7 @@ import {
   aboutDuration,
   assemble,
   assembleFinished,
+  type ChainPart,
   type FaultName,
   type GradcheckProgress,
   type GradcheckResult,
@@ -89,6 +90,8 @@ interface Run {
   estimated?: Estimated;
   /** Every tensor verdict the shards have sent so far. */
   readonly verdicts: TensorVerdict[];
+  /** The local modes: every chain part the shards have sent so far. */
+  readonly chains: ChainPart[];
   /** Each shard's latest progress. */
   readonly shards: GradcheckProgress[];
   readonly finished: Promise<RunState>;
@@ -171,6 +174,7 @@ export class GradcheckController implements vscode.Disposable {
       started,
       workers: [],
       verdicts: [],
+      chains: [],
       shards: [],
       finished,
       resolve,
@@ -247,6 +251,7 @@ export class GradcheckController implements vscode.Disposable {
             { index, count: threads },
             (p) => this.progress(run, index, p),
             (v) => run.verdicts.push(v),
+            (c) => run.chains.push(c),
           ),
         ),
       );
@@ -349,8 +354,10 @@ export class GradcheckController implements vscode.Disposable {
     if (!e || !run.verdicts.length) return {};
     // As a whole result says: at the size the run used (`sample size=`), its shapes in the table too.
     const ranAt = runsAt(run.analysis);
-    const result = assembleFinished(e.layers, run.verdicts, {
-      mode: run.settings.mode === 'default' ? GRADCHECK_DEFAULTS.mode : run.settings.mode,
+    const mode = run.settings.mode === 'default' ? GRADCHECK_DEFAULTS.mode : run.settings.mode;
+    const local = mode === 'local' || mode === 'local-full';
+    const settings = {
+      mode,
       eps: run.settings.eps,
       atol: ATOL,
       rtol: RTOL,
@@ -360,7 +367,8 @@ export class GradcheckController implements vscode.Disposable {
       ...(ranAt.input?.shape && { input: ranAt.input.shape }),
       loss: e.loss,
       evaluations: run.shards.reduce((n, s) => n + (s?.done ?? 0), 0),
-    });
+    };
+    const result = assembleFinished(e.layers, run.verdicts, settings, local ? run.chains : undefined);
     return result.layers.length ? { result, layers: layerViews(ranAt, result) } : {};
   }
 

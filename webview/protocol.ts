@@ -123,7 +123,10 @@ export type FromPanel =
 
 /** What the panel shows, in words: the payload of `rendered`. */
 export interface RenderedView {
-  /** The summary's headline: `passed`, `failed`, `running 40%`, `cancelled`, `error: MESSAGE`, or `empty`. */
+  /**
+   * The summary's headline: `passed`, `failed`, `running 40%`, `cancelled` (`cancelled, 4 layers kept, 21 not
+   * reached` when it kept some), `error: MESSAGE`, or `empty`.
+   */
   readonly summary: string;
   /** One per table row, `NAME KIND pass|fail`, plus ` blamed` on a layer with a blame line. */
   readonly rows: readonly string[];
@@ -245,6 +248,7 @@ function isResult(v: unknown): boolean {
     typeof v.ms === 'number' &&
     Array.isArray(v.layers) &&
     (v.input === undefined || isNumbers(v.input)) &&
+    (v.unreached === undefined || isStrings(v.unreached)) &&
     v.layers.every(
       (l) =>
         isObject(l) &&

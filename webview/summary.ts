@@ -19,6 +19,9 @@ const MODE_NAMES: Record<string, string> = {
 };
 
 /** `label value` pairs, as a definition list laid out in a row. */
+/** Layers named in a cancelled run's "Not reached" line before it is cut. */
+const UNREACHED_NAMED = 8;
+
 function facts(pairs: readonly (readonly [string, Child])[]): HTMLElement {
   return h('dl', { class: 'facts' }, ...pairs.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))));
 }
@@ -140,14 +143,26 @@ export function renderSummary(state: RunState, onCancel: () => void, onReveal: (
             `${r.layers.length} layer${r.layers.length === 1 ? '' : 's'} finished, shown below`,
           )
         : null;
+      const unreached = r?.unreached ?? [];
+      // A long list is cut, whole on hover: the layers not reached are usually most of the network.
+      const named = unreached.length > UNREACHED_NAMED ? [...unreached.slice(0, UNREACHED_NAMED), '…'] : unreached;
       return {
         element: h(
           'section',
           { class: 'summary', 'aria-label': 'Summary' },
           headline('⊘', 'muted', 'Cancelled', state.file, kept),
+          unreached.length
+            ? h(
+                'p',
+                { class: 'unreached muted', title: unreached.join(', ') },
+                `Not reached (${unreached.length}): ${named.join(', ')}`,
+              )
+            : null,
           facts(settingsFacts(state)),
         ),
-        headline: r ? `cancelled, ${r.layers.length} layers kept` : 'cancelled',
+        headline: r
+          ? `cancelled, ${r.layers.length} layers kept${unreached.length ? `, ${unreached.length} not reached` : ''}`
+          : 'cancelled',
         progress: () => {},
       };
     }

@@ -38,6 +38,11 @@ export interface GradcheckOptions extends RunOptions {
   readonly onProgress?: (progress: GradcheckProgress) => void;
   /** Each tensor's verdict as soon as it is known, so a run stopped early keeps what it finished. */
   readonly onChecked?: (checked: TensorVerdict) => void;
+  /**
+   * The local modes: one layer's part of the chain check of a δ it reads, when that layer is done. With the
+   * verdicts, what judges (assembleFinished) the δs of a run stopped early whose readers all finished.
+   */
+  readonly onChain?: (part: ChainPart) => void;
 }
 
 /** One tensor's verdict, named. */
@@ -123,6 +128,8 @@ export interface GradcheckResult {
   readonly evaluations: number;
   readonly ms: number;
   readonly layers: readonly LayerCheck[];
+  /** A cancelled run's result (assembleFinished): the layers it had not finished, left out of `layers`. */
+  readonly unreached?: readonly string[];
 }
 
 /** A tensor to check: a δ (tensor index) or a node's parameter, with its analytic gradient. */
@@ -173,7 +180,7 @@ export interface PartialCheck {
   readonly checks: readonly { readonly layer: string; readonly tensor: string; readonly check: TensorCheck }[];
   /** With a selection: every coordinate compared, in the selection's order. */
   readonly compared?: readonly (Coordinate & { readonly kink: boolean; readonly verdict: Verdict })[];
-  /** The local check's chain parts: each δ's numeric sums from this shard's layers, summed over the shards. */
+  /** The local check's chain parts: each δ's numeric sums from each of its readers, summed over them. */
   readonly chains?: readonly ChainPart[];
 }
 
@@ -225,19 +232,22 @@ export async function checkTensors(
   const samples = options.samples ?? GRADCHECK_DEFAULTS.samples;
   const mode = options.mode ?? GRADCHECK_DEFAULTS.mode;
   if ((mode === 'local' || mode === 'local-full') && !options.select) {
+    const checks: TensorVerdict[] = [];
     const part = await checkLocal(model, {
       ...options,
       eps,
       atol,
       rtol,
       samples: mode === 'local-full' ? Infinity : samples,
+      onPiece: (piece) => {
+        for (const t of piece.tensors) {
+          const compared = t.points.map((p) => comparedOf(p.index, p.analytic, p.numeric, p.verdict, { atol, rtol }));
+          checks.push({ layer: t.layer, tensor: t.tensor, check: summarise(compared) });
+          options.onChecked?.(checks.at(-1)!);
+        }
+        for (const c of piece.chains) options.onChain?.(c);
+      },
     });
-    const checks = part.tensors.map((t) => ({
-      layer: t.layer,
-      tensor: t.tensor,
-      check: summarise(t.points.map((p) => comparedOf(p.index, p.analytic, p.numeric, p.verdict, { atol, rtol }))),
-    }));
-    for (const c of checks) options.onChecked?.(c);
     return { loss: part.loss, evaluations: part.evaluations, checks, chains: part.chains };
   }
   const modes: readonly GradcheckMode[] = mode === 'baseline' ? ['directional', 'sampled'] : [mode];
@@ -465,11 +475,16 @@ export function assemble(
   layers: readonly LayerMeta[],
   parts: readonly PartialCheck[],
   settings: RunSettings,
+  /** Every layer of the network, where `layers` are only those a cancelled run finished: who reads what. */
+  network: readonly LayerMeta[] = layers,
 ): GradcheckResult {
   const found = new Map(parts.flatMap((p) => p.checks.map((c) => [`${c.layer}\u0000${c.tensor}`, c.check] as const)));
-  // The local check's δ: each shard summed its own readers' parts; the verdict needs them all.
+  // The local check's δ: the sum of its readers' parts, in network order whatever shard or message brought
+  // them, so that a result is the same to the last bit on one thread or two, whole or cancelled.
+  const position = new Map(network.map((l, i) => [l.name, i]));
+  const at = (c: ChainPart) => (c.reader === undefined ? -1 : (position.get(c.reader) ?? -1));
   const sums = new Map<string, ChainPoint[]>();
-  for (const chain of parts.flatMap((p) => p.chains ?? [])) {
+  for (const chain of parts.flatMap((p) => p.chains ?? []).sort((a, b) => at(a) - at(b))) {
     const sum = sums.get(chain.layer);
     if (!sum)
       sums.set(
@@ -487,8 +502,8 @@ export function assemble(
       `${layer}\u0000δ`,
       summarise(points.map((p) => comparedOf(p.index, p.analytic, p.numeric, chainVerdict(p, tol), tol))),
     );
-  const local = sums.size > 0;
-  const readers = (name: string) => layers.filter((l) => l.inputs.includes(name)).map((l) => l.name);
+  const local = parts.some((p) => p.chains !== undefined);
+  const readers = (name: string) => network.filter((l) => l.inputs.includes(name)).map((l) => l.name);
   /** Whether every rule check of a reader of `name`, for its input `name`, passed. */
   const readersRight = (name: string) =>
     [...found].every(
@@ -505,16 +520,7 @@ export function assemble(
     const delta = get(l.name, 'δ');
     const params = Object.fromEntries(l.params.map((p) => [p, get(l.name, p)]));
     if (local) {
-      const seen = new Map<string, number>();
-      const rules = Object.fromEntries([
-        ...l.inputs.map((name) => {
-          const n = (seen.get(name) ?? 0) + 1;
-          seen.set(name, n);
-          const key = `δ ${name}${n > 1 ? ` #${n}` : ''}`;
-          return [key, get(l.name, `rule ${key}`)] as const;
-        }),
-        ...l.params.map((p) => [p, get(l.name, `rule ${p}`)] as const),
-      ]);
+      const rules = Object.fromEntries(ruleNames(l).map((key) => [key, get(l.name, `rule ${key}`)] as const));
       return {
         name: l.name,
         kind: l.kind,
@@ -567,6 +573,19 @@ export function assemble(
     evaluations: parts.reduce((n, p) => n + p.evaluations, 0),
     layers: results,
   };
+}
+
+/** The local check's rule checks of a layer: `δ p1` per input slot (`δ p1 #2` for a second slot of p1), each parameter. */
+export function ruleNames(l: LayerMeta): string[] {
+  const seen = new Map<string, number>();
+  return [
+    ...l.inputs.map((name) => {
+      const n = (seen.get(name) ?? 0) + 1;
+      seen.set(name, n);
+      return `δ ${name}${n > 1 ? ` #${n}` : ''}`;
+    }),
+    ...l.params,
+  ];
 }
 
 /**

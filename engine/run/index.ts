@@ -24,6 +24,7 @@ export {
   estimateCheck,
   type TensorCost,
 } from './estimate';
+export type { ChainPart } from './local';
 export { assembleFinished } from './partial';
 export { FANOUT_NOT_SUMMED, FAULTS, type FaultName, withFault } from './faults';
 export {

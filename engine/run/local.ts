@@ -17,8 +17,9 @@
  *
  * A sampled coordinate moves only the outputs in its receptive field, so it runs the layer on a crop its kind
  * makes (field.ts asks the kind's hooks; a kind without them runs whole), and the kind says where it is affine,
- * where one forward per point suffices. Sharded by layer: a shard returns the chain check's numeric parts for the δ its layers read,
- * and `assemble` sums them over the shards.
+ * where one forward per point suffices. Sharded by layer: each layer's chain check parts (its numeric sums for
+ * the δs it reads) are kept apart, and `assemble` sums them over the layers and shards. Each layer's checks
+ * and parts are reported as soon as it is done (`onPiece`), so a cancelled run keeps the layers it finished.
  */
 import type { Backward, Forward } from '../layers/kind';
 import { elementCount } from '../shape';
@@ -38,6 +39,8 @@ export interface LocalOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: { done: number; total: number; layer: string; tensor: string }) => void;
+  /** Each layer's checks and chain parts when it is done, then the output's δ against the loss. */
+  readonly onPiece?: (piece: LocalPiece) => void;
 }
 
 /** One compared quantity of the local check, judged: a direction (index empty) or one coordinate. */
@@ -60,10 +63,12 @@ export interface ChainPoint {
   floor: number;
 }
 
-/** The chain check's numeric part for one δ from one shard: summed over shards before it is judged. */
+/** The chain check's numeric part for one δ from one layer reading it: summed over its readers before it is judged. */
 export interface ChainPart {
   /** The layer whose output the δ is at (or the input). */
   readonly layer: string;
+  /** The layer reading it whose rule made these sums; none for the zero part of a δ no layer reads. */
+  readonly reader?: string;
   readonly points: readonly ChainPoint[];
 }
 
@@ -93,6 +98,9 @@ export interface LocalPart {
   readonly chains: readonly ChainPart[];
 }
 
+/** What one layer's check adds to a LocalPart (or the output's δ against the loss, with no chains). */
+export type LocalPiece = Pick<LocalPart, 'tensors' | 'chains'>;
+
 /** What is perturbed: tensor t (0 the input, i + 1 node i's output) or a node's parameter. */
 interface Subject {
   readonly layer: string;
@@ -117,17 +125,29 @@ interface Sums {
 const YIELD_MS = 50;
 const NOTHING: Sums = { rule: 0, chain: 0, kink: false, ruleFloor: 0, chainFloor: 0 };
 
-/** The subjects a check perturbs: every δ, and each parameter of the nodes `mine` holds. */
+/**
+ * The subjects a check perturbs: the δs the nodes `mine` holds read (and the output's, if it checks the last
+ * layer), and their parameters. A shard draws only its own: each is a random direction as long as the tensor.
+ */
 function subjects(
   model: Model,
   deltas: readonly Float64Array[],
   grads: Gradients['grads'],
   samples: number,
   mine: ReadonlySet<number>,
+  /** Also the δs no layer reads (the shard that names them, with a zero chain part). */
+  unread = false,
 ) {
   const names = [model.inputName, ...model.nodes.map((n) => n.name)];
   const shapes = [[model.batch, ...model.inputShape], ...model.nodes.map((n) => [model.batch, ...n.step.output])];
-  const tensors = deltas.map((d, t) => subject(model, names[t], 'δ', shapes[t], d, samples));
+  const last = model.nodes.length;
+  const readers = new Set(model.nodes.flatMap((n) => n.inputs));
+  const wanted = new Set(model.nodes.filter((n) => mine.has(n.index)).flatMap((n) => n.inputs));
+  if (mine.has(last - 1)) wanted.add(last);
+  if (unread) for (let t = 0; t < last; t++) if (!readers.has(t)) wanted.add(t);
+  // Sparse: only the subjects this check perturbs.
+  const tensors: Subject[] = [];
+  for (const t of wanted) tensors[t] = subject(model, names[t], 'δ', shapes[t], deltas[t], samples);
   const params = model.nodes.map((node) =>
     mine.has(node.index)
       ? Object.entries(grads[node.index]).map(([p, g]) => subject(model, node.name, p, node.paramShapes[p], g, samples))
@@ -212,15 +232,18 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     gradients: { deltas, grads },
   } = basePasses(model);
   const mine = options.shard ? shareNodes(model, options) : allNodes(model);
-  const drawn = subjects(model, deltas, grads, options.samples, mine);
-  const { tensors: tensorSubjects, params: paramSubjects } = drawn;
+  const first = !options.shard || options.shard.index === 0;
+  const planned = subjects(model, deltas, grads, options.samples, mine, first);
+  const { tensors: tensorSubjects, params: paramSubjects } = planned;
   const last = model.nodes.length;
 
   // Evaluations planned, for progress (a halving adds two).
-  let total = planOf(model, drawn, mine).reduce((n, p) => n + p.evaluations, 0);
+  let total = planOf(model, planned, mine).reduce((n, p) => n + p.evaluations, 0);
   let done = 0;
   let lastYield = now();
   const tick = async (layer: string, tensor: string) => {
+    // An abort from this thread (a callback) stops it at once; one from elsewhere arrives when it yields.
+    signal?.throwIfAborted();
     if (now() - lastYield < YIELD_MS) return;
     onProgress?.({ done, total, layer, tensor });
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -228,25 +251,33 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     lastYield = now();
   };
 
-  // The chain check's numeric sums, per tensor: the direction first, then each coordinate.
-  const chains = new Map<number, ChainPoint[]>();
-  const chainOf = (t: number) => {
-    let c = chains.get(t);
-    if (!c) {
-      const s = tensorSubjects[t];
-      const at = [-1, ...s.coords];
-      const points = at.map((i) => ({
-        index: i < 0 ? [] : unravel(i, s.shape),
-        analytic: i < 0 ? dot(s.analytic, s.direction) : s.analytic[i],
-        numeric: 0,
-        kink: false,
-        floor: 0,
-      }));
-      chains.set(t, (c = points));
-    }
-    return c;
+  // The chain check's numeric sums for tensor t, from one layer reading it: the direction first, then each coordinate.
+  const chainPoints = (t: number): ChainPoint[] => {
+    const s = tensorSubjects[t];
+    return [-1, ...s.coords].map((i) => ({
+      index: i < 0 ? [] : unravel(i, s.shape),
+      analytic: i < 0 ? dot(s.analytic, s.direction) : s.analytic[i],
+      numeric: 0,
+      kink: false,
+      floor: 0,
+    }));
   };
   const tensors: LocalPart['tensors'][number][] = [];
+  const chains: ChainPart[] = [];
+  /** Reports what was checked since the last piece. */
+  let reported = 0;
+  const piece = (parts: ChainPart[]) => {
+    chains.push(...parts);
+    options.onPiece?.({ tensors: tensors.slice(reported), chains: parts });
+    reported = tensors.length;
+  };
+
+  // Shard 0 (or the only one) names every δ no layer reads, so that it still gets its (zero) sum.
+  if (first) {
+    const read = new Set(model.nodes.flatMap((n) => n.inputs));
+    const unread = [...Array(last).keys()].filter((t) => !read.has(t));
+    if (unread.length) piece(unread.map((t) => ({ layer: tensorSubjects[t].layer, points: chainPoints(t) })));
+  }
 
   /**
    * A point judged by verdict.ts: the difference at ε, then at ε/2, ε/4, … while it asks (curvature or a
@@ -360,9 +391,11 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
     };
 
     const slots = new Map<string, number>();
+    // This layer's parts of the chain checks of the δs it reads (both slots' sums in one when it reads one twice).
+    const parts = new Map<number, ChainPoint[]>();
     for (const [j, t] of node.inputs.entries()) {
       const s = tensorSubjects[t];
-      const sums = chainOf(t);
+      const sums = parts.get(t) ?? parts.set(t, chainPoints(t)).get(t)!;
       const points: LocalPoint[] = [];
       const add = (k: number, r: Sums) => (
         (sums[k].numeric += r.chain),
@@ -401,6 +434,7 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
         { layer: node.name, tensor: p, points: chain },
       );
     }
+    piece([...parts].map(([t, points]) => ({ layer: tensorSubjects[t].layer, reader: node.name, points })));
     await tick(node.name, '');
   }
 
@@ -444,19 +478,10 @@ export async function checkLocal(model: Model, options: LocalOptions): Promise<L
       await tick(s.layer, 'δ');
     }
     tensors.push({ layer: s.layer, tensor: 'δ', points });
+    piece([]);
   }
   onProgress?.({ done, total: done, layer: '', tensor: '' });
-
-  // Shard 0 (or the only one) names every δ a layer reads, so one with no reader in another shard still gets its sum.
-  if (!options.shard || options.shard.index === 0) for (let t = 0; t < last; t++) chainOf(t);
-  return {
-    loss: base.loss,
-    evaluations: done,
-    tensors,
-    chains: [...chains.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([t, points]) => ({ layer: tensorSubjects[t].layer, points })),
-  };
+  return { loss: base.loss, evaluations: done, tensors, chains };
 }
 
 /**
@@ -586,10 +611,18 @@ function largest(values: Float64Array, k: number): number[] {
  * forwards of the layer per direction, its backward, and its sampled coordinates, cropped or whole), the
  * same on every thread so the shards cover every layer once.
  */
+/** What a pass over one element and one parameter cost, in multiply-adds: fitted to the checks' measured times per layer. */
+const ELEMENT_COST = 4;
+const PARAM_COST = 48;
+
 function shareNodes(model: Model, options: LocalOptions): Set<number> {
   const { index, count } = options.shard!;
+  const sizes = [elementCount(model.inputShape), ...model.nodes.map((n) => elementCount(n.step.output))];
   const cost = (node: ModelNode) => {
-    const whole = model.batch * (node.macs + elementCount(node.step.output)) + 1;
+    // Each pass over an input or output element (a copy, a random draw, a difference, a kink test) costs
+    // several multiply-adds, and each parameter a draw and a crop: without them elementwise layers look free.
+    const elements = node.inputs.reduce((n, t) => n + sizes[t], sizes[node.index + 1]);
+    const whole = model.batch * (node.macs + ELEMENT_COST * elements) + 1;
     const size = cropSize(node);
     const perSample =
       size === 'window'
@@ -599,9 +632,11 @@ function shareNodes(model: Model, options: LocalOptions): Set<number> {
           : whole;
     const tensors = node.inputs.length + Object.keys(node.step.params).length;
     const samples = Math.min(options.samples, elementCount(node.step.output) * model.batch);
+    const params = Object.values(node.step.params).reduce((n, p) => n + p.length, 0);
     return (
       whole * (evaluationsPerPoint(node, 0) * tensors + 3) +
-      evaluationsPerPoint(node, 0) * tensors * samples * perSample
+      evaluationsPerPoint(node, 0) * tensors * samples * perSample +
+      PARAM_COST * params
     );
   };
   const load = new Array<number>(count).fill(0);

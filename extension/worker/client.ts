@@ -2,7 +2,15 @@
  * One engine worker seen from the extension host: requests as promises, progress as callbacks, answers
  * validated on receipt. Terminating it rejects whatever it still owed with `Terminated`.
  */
-import type { DeltaMap, GradcheckProgress, LayerMeta, PartialCheck, Shard, TensorVerdict } from '../../engine/run';
+import type {
+  ChainPart,
+  DeltaMap,
+  GradcheckProgress,
+  LayerMeta,
+  PartialCheck,
+  Shard,
+  TensorVerdict,
+} from '../../engine/run';
 import type { WorkerHost } from './host';
 import { type EngineOptions, type FromWorker, isFromWorker } from './protocol';
 
@@ -45,6 +53,7 @@ interface Pending {
   readonly reject: (error: Error) => void;
   readonly onProgress?: (p: GradcheckProgress) => void;
   readonly onVerdict?: (v: TensorVerdict) => void;
+  readonly onChain?: (c: ChainPart) => void;
 }
 
 export class EngineWorker {
@@ -78,10 +87,12 @@ export class EngineWorker {
     shard: Shard,
     onProgress?: (p: GradcheckProgress) => void,
     onVerdict?: (v: TensorVerdict) => void,
+    onChain?: (c: ChainPart) => void,
   ): Promise<Checked> {
     const answer = await this.request((id) => ({ type: 'check', id, text, options, shard }), {
       ...(onProgress && { onProgress }),
       ...(onVerdict && { onVerdict }),
+      ...(onChain && { onChain }),
     });
     if (answer.type !== 'checked') throw new Error(`the engine worker answered a check with ${answer.type}`);
     return { part: answer.part, layers: answer.layers, batch: answer.batch, seed: answer.seed };
@@ -108,7 +119,7 @@ export class EngineWorker {
 
   private request(
     make: (id: number) => Parameters<WorkerHost['post']>[0],
-    listeners: Pick<Pending, 'onProgress' | 'onVerdict'> = {},
+    listeners: Pick<Pending, 'onProgress' | 'onVerdict' | 'onChain'> = {},
   ): Promise<FromWorker> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
@@ -131,6 +142,9 @@ export class EngineWorker {
         return;
       case 'verdict':
         p.onVerdict?.(data.verdict);
+        return;
+      case 'chain':
+        p.onChain?.(data.chain);
         return;
       case 'failed':
         this.pending.delete(data.id);

@@ -10,6 +10,7 @@
  */
 import { isCoordinate, isInt, isMode, isObject, isString, isStrings, isTensorCheck } from '../../webview/guards';
 import type {
+  ChainPart,
   DeltaMap,
   FaultName,
   GradcheckMode,
@@ -68,6 +69,8 @@ export type FromWorker =
   | { readonly type: 'progress'; readonly id: number; readonly progress: GradcheckProgress }
   /** A check's verdict on one tensor, as soon as it is known (a cancelled run keeps these). */
   | { readonly type: 'verdict'; readonly id: number; readonly verdict: TensorVerdict }
+  /** The local modes: one layer's part of the chain check of a δ it reads, when the layer is done (kept as verdicts are). */
+  | { readonly type: 'chain'; readonly id: number; readonly chain: ChainPart }
   /**
    * A whole check's evaluations and about how long it takes on one thread, with what a result needs of the
    * model (to assemble the layers a cancelled run finished) and the loss of its forward pass.
@@ -176,6 +179,22 @@ export function isFromWorker(v: unknown): v is FromWorker {
     case 'verdict':
       return (
         isObject(v.verdict) && isString(v.verdict.layer) && isString(v.verdict.tensor) && isTensorCheck(v.verdict.check)
+      );
+    case 'chain':
+      return (
+        isObject(v.chain) &&
+        isString(v.chain.layer) &&
+        (v.chain.reader === undefined || isString(v.chain.reader)) &&
+        Array.isArray(v.chain.points) &&
+        v.chain.points.every(
+          (p) =>
+            isObject(p) &&
+            Array.isArray(p.index) &&
+            typeof p.analytic === 'number' &&
+            typeof p.numeric === 'number' &&
+            typeof p.kink === 'boolean' &&
+            typeof p.floor === 'number',
+        )
       );
     case 'estimated':
       return (

@@ -55,6 +55,7 @@ export function serve(post: (message: FromWorker) => void): (data: unknown) => P
             shard: data.shard,
             onProgress: (progress) => post({ type: 'progress', id, progress }),
             onChecked: (verdict) => post({ type: 'verdict', id, verdict }),
+            onChain: (chain) => post({ type: 'chain', id, chain }),
           });
           post({ type: 'checked', id, part, layers: layerMeta(model), batch: model.batch, seed: model.seed });
           return;

@@ -1,10 +1,12 @@
 /**
  * `cnn-lens gradcheck` before a long run: it says on stderr how many evaluations and about how long, and
- * --json's stdout stays one JSON object. The count is checked against one made from `check --json`'s shapes
+ * --json's stdout stays one JSON object; Ctrl+C stops it with the layers it finished. The count is checked against one made from `check --json`'s shapes
  * and parameter counts: full mode is two evaluations per coordinate of every activation and parameter.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../..');
@@ -71,6 +73,33 @@ describe('cnn-lens gradcheck (dist/cli.js)', function () {
     assert.equal(result.evaluations, 51 + 34 + 15 + 51 + 34 + 17 + 45 + 34 + 34);
     assert.equal(result.mode, 'local');
     assert.equal(result.passed, true);
+  });
+
+  it('Ctrl+C in the default (local) mode: exit 130, the JSON marked cancelled with the layers finished and those not reached', async () => {
+    // Every coordinate (--samples far above any tensor's size): input and c take a second, fc's 640,000 weights hours.
+    const file = join(mkdtempSync(join(tmpdir(), 'cnn-lens-')), 'slow.cnn');
+    writeFileSync(file, 'input 1x6x6\nc: conv 2 3x3\nr: relu\nfc: dense 20000\nsoftmax\n');
+    const child = spawn(process.execPath, [CLI, 'gradcheck', file, '--samples', '1000000', '--json'], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((ok) => child.on('exit', ok));
+    // The estimate is said before the check starts; input and c are done within seconds of it, even loaded.
+    while (!stderr.includes('\n')) await new Promise((ok) => setTimeout(ok, 50));
+    await new Promise((ok) => setTimeout(ok, 5_000));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    const result = JSON.parse(stdout);
+    assert.equal(result.cancelled, true);
+    assert.equal(result.mode, 'local');
+    const kept = result.layers.map((l: { name: string }) => l.name);
+    // r's δ waits for fc, its reader: only what every reader finished is judged.
+    assert.deepEqual(kept, ['input', 'c']);
+    assert.deepEqual(result.unreached, ['r', 'fc', 'softmax1']);
+    assert.equal(result.passed, true);
+    // Every coordinate of what was kept: input δ 2·1·6·6 and c's δ 2·2·4·4, each with the direction.
+    assert.deepEqual([result.layers[0].delta.checked, result.layers[1].delta.checked], [73, 65]);
   });
 
   it('seed, baseline mode --json: stdout is the result alone; stderr has at most the estimate, of 498 evaluations', () => {

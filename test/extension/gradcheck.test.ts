@@ -345,6 +345,77 @@ describe('gradient check', function () {
     assert.deepStrictEqual(end.layers[1].output, [2, 4, 4]);
   });
 
+  it('keeps the layers a cancelled default (local) check finished, exactly as a whole run has them, and the panel lists them and says how many it did not reach', async () => {
+    const { gradcheck } = await api();
+    // Twelve conv + relu blocks: a few seconds on two threads, its layers finishing one after another.
+    const blocks = Array.from({ length: 12 }, (_, i) => `c${i + 1}: conv 32 3x3 pad=same\nrelu\n`).join('');
+    const { document } = await openCnn(`input 16x32x32\n${blocks}fc: dense 10\nsoftmax\n`);
+    const all = [
+      'input',
+      ...Array.from({ length: 12 }, (_, i) => [`c${i + 1}`, `relu${i + 1}`]).flat(),
+      'fc',
+      'softmax1',
+    ];
+    // A panel fed by the real controller's states, as the extension's feed does (resultsFeed.ts), in this
+    // suite's bundle, whose panel it can read.
+    const extensionUri = vscode.extensions.getExtension('cnn-lens.cnn-lens')!.extensionUri;
+    const handlers = {
+      rerun: () => {},
+      cancel: () => gradcheck.cancel(),
+      reveal: () => {},
+      heatmap: () => Promise.reject(new Error('none')),
+    };
+    const feed = gradcheck.onDidChangeState((state) => ResultsPanel.show(extensionUri, handlers).setState(state));
+    try {
+      const run = gradcheck.run({ uri: document.uri, threads: 2 });
+      while (gradcheck.finished.length < 4) await nextProgress(gradcheck);
+      const finished = gradcheck.finished;
+      const panel = ResultsPanel.current;
+      assert.ok(panel, 'the panel shows the running check');
+      const rendered = when(
+        panel.onDidRender,
+        (v) => v.summary.startsWith('cancelled'),
+        20_000,
+        () => 'the panel never showed the cancelled run',
+      );
+      await vscode.commands.executeCommand('cnnLens.cancelGradcheck');
+      const end = await run;
+      assert.ok(
+        end?.status === 'cancelled' && end.result,
+        `cancelled with results: ${JSON.stringify(end).slice(0, 300)}`,
+      );
+      const kept = end.result.layers.map((l) => l.name);
+      assert.ok(
+        finished.every((n) => kept.includes(n)),
+        `${finished} kept in ${kept}`,
+      );
+      assert.ok(end.result.unreached && end.result.unreached.length > 0, 'cancelled before the end');
+      assert.deepStrictEqual(
+        all.filter((n) => kept.includes(n) || end.result!.unreached!.includes(n)),
+        all,
+        'each layer kept or not reached, once',
+      );
+      const view = await rendered;
+      assert.strictEqual(
+        view.summary,
+        `cancelled, ${kept.length} layers kept, ${end.result.unreached.length} not reached`,
+      );
+      assert.deepStrictEqual(
+        view.rows.map((r) => r.split(' ')[0]),
+        kept,
+      );
+      // The whole run, on two threads too: every kept layer's verdicts and numbers to the last bit.
+      const whole = asDone(await gradcheck.run({ uri: document.uri, threads: 2 }));
+      assert.deepStrictEqual(
+        end.result.layers,
+        whole.result.layers.filter((l) => kept.includes(l.name)),
+      );
+    } finally {
+      feed.dispose();
+      ResultsPanel.current?.dispose();
+    }
+  });
+
   it("opens a .cnn file in the editor's group, not behind the results panel, when the panel's group is active", async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(example('seed.cnn')));

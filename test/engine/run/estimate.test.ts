@@ -10,6 +10,7 @@ import {
   aboutDuration,
   assembleFinished,
   buildModel,
+  type ChainPart,
   checkCosts,
   checkTensors,
   estimateCheck,
@@ -81,6 +82,18 @@ describe('check estimate', () => {
 });
 
 describe('cancelled check', () => {
+  const SETTINGS = {
+    mode: 'directional+sampled',
+    eps: 1e-6,
+    atol: 1e-5,
+    rtol: 1e-3,
+    batch: 2,
+    seed: 1,
+    ms: 0,
+    loss: 0,
+    evaluations: 0,
+  };
+
   it('seed, baseline mode, stopped after c1: keeps input and c1 with their verdicts, the rest dropped', async () => {
     const model = buildModel(check(SEED), { overrides: withFault('p1', 'mean-pool-no-divide') });
     const seen: TensorVerdict[] = [];
@@ -96,18 +109,7 @@ describe('cancelled check', () => {
       }),
     );
     assert.deepEqual(seen.map((v) => `${v.layer} ${v.tensor}`).slice(0, 4), ['input δ', 'c1 δ', 'c1 W', 'c1 b']);
-    const settings = {
-      mode: 'directional+sampled',
-      eps: 1e-6,
-      atol: 1e-5,
-      rtol: 1e-3,
-      batch: 2,
-      seed: 1,
-      ms: 0,
-      loss: 0,
-      evaluations: 0,
-    };
-    const partial = assembleFinished(layerMeta(model), seen.slice(0, 4), settings);
+    const partial = assembleFinished(layerMeta(model), seen.slice(0, 4), SETTINGS);
     assert.deepEqual(
       partial.layers.map((l) => l.name),
       ['input', 'c1'],
@@ -116,6 +118,63 @@ describe('cancelled check', () => {
     const whole = await gradcheck(check(SEED), { mode: 'baseline', overrides: withFault('p1', 'mean-pool-no-divide') });
     assert.deepEqual(partial.layers, whole.layers.slice(0, 2));
     assert.equal(partial.passed, false);
+  });
+
+  it('residual, default (local) mode, stopped after its first five layers: the four whose δ is judged, exactly as the whole run', async () => {
+    const text = readFileSync(join(__dirname, '../../../examples/residual.cnn'), 'utf8');
+    // A wrong rule in b1c1, so a kept layer's blame is held to the whole run's too.
+    const options = { overrides: withFault('b1c1', 'conv-no-rotate') };
+    const model = buildModel(check(text), options);
+    const layers = layerMeta(model);
+    const seen: TensorVerdict[] = [];
+    const chains: ChainPart[] = [];
+    const controller = new AbortController();
+    await assert.rejects(
+      checkTensors(model, {
+        signal: controller.signal,
+        onChecked: (v) => seen.push(v),
+        onChain: (c) => {
+          chains.push(c);
+          if (c.reader === layers[5].name) controller.abort();
+        },
+      }),
+      { name: 'AbortError' },
+    );
+    // Stopped at once: the pieces of stem, batchnorm1, r0, b1c1 and batchnorm2, nothing after.
+    assert.deepEqual(
+      [...new Set(chains.map((c) => c.reader))],
+      layers.slice(1, 6).map((l) => l.name),
+    );
+    const partial = assembleFinished(layers, seen, { ...SETTINGS, mode: 'local' }, chains);
+    // r0's δ also needs b1add, which was not reached (the whole run fails it, b1c1's wrong rule passing a wrong δ
+    // back); batchnorm2's needs the relu after it.
+    assert.deepEqual(
+      partial.layers.map((l) => l.name),
+      ['input', 'stem', 'batchnorm1', 'b1c1'],
+    );
+    const whole = await gradcheck(check(text), options);
+    const kept = new Set(['input', 'stem', 'batchnorm1', 'b1c1']);
+    assert.deepEqual(
+      partial.layers,
+      whole.layers.filter((l) => kept.has(l.name)),
+    );
+    assert.match(partial.layers[3].blame ?? '', /b1c1's backward rule is wrong/);
+    assert.deepEqual(
+      partial.unreached,
+      whole.layers.filter((l) => !kept.has(l.name)).map((l) => l.name),
+    );
+    assert.equal(partial.passed, false);
+  });
+
+  it('local mode, run to the end: the streamed verdicts and chain parts assemble into the whole result', async () => {
+    const model = buildModel(check(SEED));
+    const seen: TensorVerdict[] = [];
+    const chains: ChainPart[] = [];
+    await checkTensors(model, { onChecked: (v) => seen.push(v), onChain: (c) => chains.push(c) });
+    const partial = assembleFinished(layerMeta(model), seen, { ...SETTINGS, mode: 'local' }, chains);
+    const whole = await gradcheck(check(SEED));
+    assert.deepEqual(partial.layers, whole.layers);
+    assert.deepEqual(partial.unreached, []);
   });
 
   it('streams every tensor once, with the verdicts the result holds', async () => {
