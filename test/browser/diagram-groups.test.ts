@@ -5,15 +5,14 @@
  * use highlights the use's node. Needs /usr/bin/chromium, like diagram-webview.test.ts.
  */
 import assert from 'node:assert/strict';
-import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { diagramScript, launchChromium } from './chromium';
 import { check } from '../../engine';
 import { diagramModel } from '../../engine/editor/diagram';
 import { diagramCss, themeVar } from '../../webview/diagram/style';
 
-const CHROMIUM = process.env.CNN_LENS_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..');
 
 const PAGE = `<!doctype html><html><head><style>
@@ -34,17 +33,8 @@ describe('diagram webview: blocks as groups, in Chromium', function () {
   const model = diagramModel(check(readFileSync(join(ROOT, 'examples', 'zoo', 'resnet50.cnn'), 'utf8')));
 
   before(async () => {
-    const b = await esbuild.build({
-      entryPoints: [join(ROOT, 'webview', 'diagram', 'main.ts')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'silent',
-    });
-    script = b.outputFiles[0].text;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    script = await diagramScript();
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 

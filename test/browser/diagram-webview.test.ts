@@ -9,10 +9,10 @@
  * Needs /usr/bin/chromium, like engine-worker.test.ts.
  */
 import assert from 'node:assert/strict';
-import * as esbuild from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { diagramScript, launchChromium } from './chromium';
 import { check } from '../../engine';
 import { diagramModel } from '../../engine/editor/diagram';
 import { residualNetwork } from '../../bench/check.bench';
@@ -24,7 +24,6 @@ import { parseFigure, standsAlone } from '../figure';
 /** The theme the page is in (VS Code sets these on the webview's root): a few of Dark Modern's colours. */
 const DARK = { 'editor-background': '#1f1f1f', foreground: '#cccccc', 'textLink-foreground': '#4daafc' };
 
-const CHROMIUM = process.env.CNN_LENS_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..');
 
 /** The panel's page, under its content security policy (scripts and styles inline here, by nonce there), in a dark theme. */
@@ -56,17 +55,8 @@ describe('diagram webview in Chromium', function () {
   let script = '';
 
   before(async () => {
-    const b = await esbuild.build({
-      entryPoints: [join(ROOT, 'webview', 'diagram', 'main.ts')],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      logLevel: 'silent',
-    });
-    script = b.outputFiles[0].text;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    script = await diagramScript();
+    browser = await launchChromium();
   });
   after(async () => browser?.close());
 
