@@ -5,6 +5,7 @@ import { type ExportRequest, exportNetwork } from './exportNetwork';
 import type { GradcheckController, GradcheckRequest } from './gradcheck';
 import type { DiagramView, SaveRequest } from './diagram/panel';
 import type { WalkthroughView } from './walkthrough/view';
+import type { TfjsCode } from './tfjsCode';
 
 export interface DumpedDiagnostics {
   readonly uri: string;
@@ -17,9 +18,17 @@ export interface CommandContext {
   readonly gradcheck: GradcheckController;
   readonly walkthrough: WalkthroughView;
   readonly diagram: DiagramView;
+  /** The TensorFlow.js worker, which also writes the tfjs export. */
+  readonly tfjs: TfjsCode;
 }
 
-export function registerCommands({ analyses, gradcheck, walkthrough, diagram }: CommandContext): vscode.Disposable[] {
+export function registerCommands({
+  analyses,
+  gradcheck,
+  walkthrough,
+  diagram,
+  tfjs,
+}: CommandContext): vscode.Disposable[] {
   const commands: Record<string, (...args: unknown[]) => unknown> = {
     /** The active `.cnn` editor's diagnostics, 1-based, for `npm start -- --check` and scripts. */
     'cnnLens.dumpDiagnostics': (): DumpedDiagnostics | undefined => {
@@ -53,6 +62,7 @@ export function registerCommands({ analyses, gradcheck, walkthrough, diagram }: 
     'cnnLens.exportNetwork': (request?: unknown) =>
       exportNetwork(
         analyses,
+        tfjs,
         request instanceof vscode.Uri
           ? { uri: request }
           : typeof request === 'object' && request !== null

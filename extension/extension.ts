@@ -94,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): CnnLensApi {
     vscode.languages.registerCodeActionsProvider(TFJS_SELECTOR, tfjs, {
       providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
     }),
-    ...registerCommands({ analyses, gradcheck, walkthrough, diagram }),
+    ...registerCommands({ analyses, gradcheck, walkthrough, diagram, tfjs }),
   );
   return { analyses, gradcheck, results, walkthrough, diagram, tfjs, activationMs: performance.now() - started };
 }

@@ -73,6 +73,8 @@ export class TfjsCode
   private readonly waiting = new Map<string, vscode.TextDocument>();
   private readonly inFlight = new Map<number, { document: vscode.TextDocument; version: number }>();
   private channel: Channel | undefined;
+  /** Exports waiting for the worker, by request id. */
+  private readonly exports = new Map<number, (reply: TfjsReply) => void>();
   private nextId = 1;
   private readonly analysed = new vscode.EventEmitter<TfjsAnalysed>();
   private readonly hintsChanged = new vscode.EventEmitter<void>();
@@ -119,6 +121,12 @@ export class TfjsCode
     const [key, document] = next.value;
     this.waiting.delete(key);
     if (document.isClosed) return this.pump();
+    const id = this.nextId++;
+    this.inFlight.set(id, { document, version: document.version });
+    this.worker().post({ id, text: document.getText(), fileName: document.uri.path });
+  }
+
+  private worker(): Channel {
     this.channel ??= startChannel(
       this.extensionUri,
       (reply) => this.receive(reply),
@@ -126,14 +134,35 @@ export class TfjsCode
         // A worker that failed to load stays failed: say so once in the log, and stop sending to it.
         console.error(`cnn-lens: the TensorFlow.js code reader failed: ${message}`);
         this.inFlight.clear();
+        for (const resolve of this.exports.values()) resolve({ id: 0, error: message });
+        this.exports.clear();
       },
     );
+    return this.channel;
+  }
+
+  /**
+   * A .cnn network as a TensorFlow.js module, written in the worker (ts-morph is there): the text, or the reason
+   * the export is refused. Rejects when the worker fails.
+   */
+  exportNetwork(text: string, fileName: string): Promise<{ text: string } | { refused: string }> {
     const id = this.nextId++;
-    this.inFlight.set(id, { document, version: document.version });
-    this.channel.post({ id, text: document.getText(), fileName: document.uri.path });
+    return new Promise((resolve, reject) => {
+      this.exports.set(id, (reply) => {
+        if ('exported' in reply) resolve({ text: reply.exported });
+        else if ('refused' in reply) resolve({ refused: reply.refused });
+        else reject(new Error('error' in reply ? reply.error : 'the worker answered something else'));
+      });
+      this.worker().post({ id, text, fileName, export: true });
+    });
   }
 
   private receive(reply: TfjsReply): void {
+    const exported = this.exports.get(reply.id);
+    if (exported) {
+      this.exports.delete(reply.id);
+      return exported(reply);
+    }
     const request = this.inFlight.get(reply.id);
     this.inFlight.delete(reply.id);
     if (request && 'analysis' in reply && !request.document.isClosed) {
