@@ -19,6 +19,7 @@ export interface CommandContext {
   readonly gradcheck: GradcheckController;
   readonly walkthrough: WalkthroughView;
   readonly diagram: DiagramView;
+  /** The TensorFlow.js worker, which also converts models to .cnn and writes the tfjs export. */
   readonly tfjs: TfjsCode;
 }
 
@@ -62,6 +63,7 @@ export function registerCommands({
     'cnnLens.exportNetwork': (request?: unknown) =>
       exportNetwork(
         analyses,
+        tfjs,
         request instanceof vscode.Uri
           ? { uri: request }
           : typeof request === 'object' && request !== null

@@ -6,6 +6,7 @@
  * `cnnLens.tfjsModel` context key shows the command where the active file imports tfjs.
  */
 import * as vscode from 'vscode';
+import { openBeside } from './placement';
 import { TFJS_SELECTOR, type TfjsCode } from './tfjsCode';
 
 export interface ConvertRequest {
@@ -38,10 +39,10 @@ export async function convertTfjs(tfjs: TfjsCode, request: ConvertRequest = {}):
   const name = document.uri.path.split('/').pop() ?? 'model.ts';
   const at = active?.document === document ? document.offsetAt(active.selection.active) : undefined;
   const result = await tfjs.convert(document, at);
-  if (!('cnn' in result)) {
+  if (!('text' in result)) {
     void vscode.window.showErrorMessage(
-      'refusal' in result
-        ? `Cannot convert ${name} to .cnn: ${result.refusal}`
+      'refused' in result
+        ? `Cannot convert ${name} to .cnn: ${result.refused}`
         : `Converting ${name} failed: ${result.error}`,
     );
     return undefined;
@@ -49,15 +50,7 @@ export async function convertTfjs(tfjs: TfjsCode, request: ConvertRequest = {}):
   const path = /\.[^./]+$/.test(document.uri.path)
     ? document.uri.path.replace(/\.[^./]+$/, '.cnn')
     : `${document.uri.path}.cnn`;
-  const target = vscode.Uri.from({ scheme: 'untitled', path });
-  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target), {
-    viewColumn: vscode.ViewColumn.Beside,
-    preview: false,
-  });
-  if (editor.document.languageId !== 'cnn') await vscode.languages.setTextDocumentLanguage(editor.document, 'cnn');
-  const all = new vscode.Range(0, 0, editor.document.lineCount, 0);
-  await editor.edit((e) => e.replace(all, result.cnn));
-  return { uri: editor.document.uri.toString(), viewColumn: editor.viewColumn };
+  return openBeside(path, result.text, 'cnn');
 }
 
 /** Keeps `cnnLens.tfjsModel` true while the active editor holds code that imports tfjs. */

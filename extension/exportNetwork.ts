@@ -1,13 +1,15 @@
 /**
- * "Export Network…": the active `.cnn` network as a PyTorch module, opened beside it as an unsaved document
- * whose path is the network's with `.py`, so saving puts it next to the `.cnn` file and nothing on disk is
- * overwritten unasked. TensorFlow.js export needs the TypeScript compiler that ts-morph carries, which the
- * extension's bundles do not: the editor says so and gives the command line that writes it.
+ * "Export Network…": the active `.cnn` network as a PyTorch or TensorFlow.js module, opened beside it as an
+ * unsaved document whose path is the network's with `.py` or `.ts`, so saving puts it next to the `.cnn` file and
+ * nothing on disk is overwritten unasked. The TensorFlow.js export is written with ts-morph, which carries the
+ * TypeScript compiler: it runs in the tfjs worker (tfjsCode.ts), which has it, not in the extension's bundle.
  */
 import * as vscode from 'vscode';
 import { ExportError, isExportError } from '../engine/export/common';
 import { exportPytorch } from '../engine/export/pytorch';
 import type { Analyses } from './analyses';
+import { openBeside } from './placement';
+import type { TfjsCode } from './tfjsCode';
 
 export interface ExportRequest {
   /** The `.cnn` file; default the active editor's. */
@@ -24,11 +26,12 @@ export interface ExportResult {
 
 const TARGETS = [
   { label: 'PyTorch', description: 'nn.Module, state_dict keys named as in the network', to: 'pytorch' },
-  { label: 'TensorFlow.js', description: 'tf.LayersModel, channels-last (from the command line)', to: 'tfjs' },
+  { label: 'TensorFlow.js', description: 'tf.LayersModel, channels-last, layers named as in the network', to: 'tfjs' },
 ];
 
 export async function exportNetwork(
   analyses: Analyses,
+  tfjs: TfjsCode,
   request: ExportRequest = {},
 ): Promise<ExportResult | undefined> {
   const document = request.uri
@@ -43,30 +46,25 @@ export async function exportNetwork(
   const to = request.to ?? (await vscode.window.showQuickPick(TARGETS, { title: 'Export network to' }))?.to;
   if (!to) return undefined;
   const name = document.uri.path.split('/').pop() ?? 'network.cnn';
-  if (to === 'tfjs') {
-    void vscode.window.showInformationMessage(
-      `TensorFlow.js export runs from the command line in this version: npx cnn-lens export ${name} --to tfjs -o ${name.replace(/\.cnn$/, '')}.ts`,
-    );
-    return undefined;
-  }
-  if (to !== 'pytorch') throw new ExportError(`unknown export target '${to}'`);
+  if (to !== 'pytorch' && to !== 'tfjs') throw new ExportError(`unknown export target '${to}'`);
+  const label = to === 'pytorch' ? 'PyTorch' : 'TensorFlow.js';
   let text: string;
   try {
-    text = exportPytorch(analyses.get(document), name);
+    if (to === 'pytorch') text = exportPytorch(analyses.get(document), name);
+    else {
+      const written = await tfjs.exportNetwork(document.getText(), name);
+      if ('error' in written) throw new Error(`the TensorFlow.js worker failed: ${written.error}`);
+      if ('refused' in written) throw new ExportError(written.refused);
+      text = written.text;
+    }
   } catch (e) {
     if (!isExportError(e)) throw e;
-    void vscode.window.showErrorMessage(`Cannot export ${name} to PyTorch: ${e.message}`);
+    void vscode.window.showErrorMessage(`Cannot export ${name} to ${label}: ${e.message}`);
     return undefined;
   }
+  const extension = to === 'pytorch' ? '.py' : '.ts';
   const path = /\.cnn$/.test(document.uri.path)
-    ? document.uri.path.replace(/\.cnn$/, '.py')
-    : `${document.uri.path}.py`;
-  const target = vscode.Uri.from({ scheme: 'untitled', path });
-  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target), {
-    viewColumn: vscode.ViewColumn.Beside,
-    preview: false,
-  });
-  const all = new vscode.Range(0, 0, editor.document.lineCount, 0);
-  await editor.edit((e) => e.replace(all, text));
-  return { uri: editor.document.uri.toString(), viewColumn: editor.viewColumn };
+    ? document.uri.path.replace(/\.cnn$/, extension)
+    : `${document.uri.path}${extension}`;
+  return openBeside(path, text);
 }

@@ -1,5 +1,6 @@
 /**
- * Keeps `.cnn` editors out of the results panel's group. The panel opens beside the editor; when its group
+ * Where editors go: a click in a panel reveals its line (`revealInEditor`), what an export or a conversion wrote
+ * opens beside (`openBeside`), and `EditorPlacement` keeps `.cnn` editors out of the results panel's group. The panel opens beside the editor; when its group
  * is the active one, VS Code opens the next file there (from the Explorer, Quick Open, a link), behind or in
  * place of the panel, and the user loses the panel or works in a narrow column. A `.cnn` editor that becomes
  * active in the panel's group is moved to the group the user last edited in, and the panel stays in view.
@@ -20,6 +21,27 @@ export async function revealInEditor(
     vscode.window.visibleTextEditors.find((e) => e.document === document)?.viewColumn ?? vscode.ViewColumn.One;
   const editor = await vscode.window.showTextDocument(document, { viewColumn: column, selection });
   editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+/**
+ * Opens `text` beside the active editor as an unsaved document at `path` (in `languageId` where VS Code does not
+ * take it from the path): where an export or a conversion puts what it wrote. Says where it opened.
+ */
+export async function openBeside(
+  path: string,
+  text: string,
+  languageId?: string,
+): Promise<{ uri: string; viewColumn: vscode.ViewColumn | undefined }> {
+  const target = vscode.Uri.from({ scheme: 'untitled', path });
+  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target), {
+    viewColumn: vscode.ViewColumn.Beside,
+    preview: false,
+  });
+  if (languageId && editor.document.languageId !== languageId)
+    await vscode.languages.setTextDocumentLanguage(editor.document, languageId);
+  const all = new vscode.Range(0, 0, editor.document.lineCount, 0);
+  await editor.edit((e) => e.replace(all, text));
+  return { uri: editor.document.uri.toString(), viewColumn: editor.viewColumn };
 }
 
 export class EditorPlacement implements vscode.Disposable {

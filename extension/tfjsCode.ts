@@ -61,8 +61,11 @@ export interface TfjsAnalysed {
   readonly ms: number;
 }
 
-/** A model converted to .cnn, or why not: a refusal naming the layer, or the worker's failure. */
-export type TfjsConversion = { readonly cnn: string } | { readonly refusal: string } | { readonly error: string };
+/**
+ * What the worker wrote (a model converted to .cnn, or a network exported as a tfjs module), or why not: a refusal
+ * naming the layer, or the worker's failure.
+ */
+export type TfjsWritten = { readonly text: string } | { readonly refused: string } | { readonly error: string };
 
 const shape = (s: Shape | undefined) => (s ? s.join('×') : '?');
 
@@ -76,8 +79,8 @@ export class TfjsCode
   private readonly waiting = new Map<string, vscode.TextDocument>();
   private readonly inFlight = new Map<number, { document: vscode.TextDocument; version: number }>();
   private channel: Channel | undefined;
-  /** Conversions waiting for the worker, by request id. */
-  private readonly conversions = new Map<number, (reply: TfjsConversion) => void>();
+  /** Conversions and exports waiting for the worker, by request id. */
+  private readonly writing = new Map<number, (reply: TfjsWritten) => void>();
   private nextId = 1;
   private readonly analysed = new vscode.EventEmitter<TfjsAnalysed>();
   private readonly hintsChanged = new vscode.EventEmitter<void>();
@@ -137,8 +140,8 @@ export class TfjsCode
         // A worker that failed to load stays failed: say so once in the log, and stop sending to it.
         console.error(`cnn-lens: the TensorFlow.js code reader failed: ${message}`);
         this.inFlight.clear();
-        for (const done of this.conversions.values()) done({ error: message });
-        this.conversions.clear();
+        for (const done of this.writing.values()) done({ error: message });
+        this.writing.clear();
       },
     );
     return this.channel;
@@ -148,23 +151,32 @@ export class TfjsCode
    * The .cnn network of the model in `document` written around offset `at` (else its first), converted in the
    * worker (tfjs/import.ts); or why it cannot be.
    */
-  convert(document: vscode.TextDocument, at?: number): Promise<TfjsConversion> {
+  convert(document: vscode.TextDocument, at?: number): Promise<TfjsWritten> {
+    return this.write({ text: document.getText(), fileName: document.uri.path, convert: { at } });
+  }
+
+  /** A .cnn network as a TensorFlow.js module, written in the worker (tfjs/export.ts); or why it cannot be. */
+  exportNetwork(text: string, fileName: string): Promise<TfjsWritten> {
+    return this.write({ text, fileName, export: true });
+  }
+
+  private write(request: Omit<TfjsRequest, 'id'>): Promise<TfjsWritten> {
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.conversions.set(id, resolve);
-      this.start().post({ id, text: document.getText(), fileName: document.uri.path, convert: { at } });
+      this.writing.set(id, resolve);
+      this.start().post({ id, ...request });
     });
   }
 
   private receive(reply: TfjsReply): void {
-    const conversion = this.conversions.get(reply.id);
-    if (conversion) {
-      this.conversions.delete(reply.id);
-      conversion(
-        'cnn' in reply
-          ? { cnn: reply.cnn }
-          : 'refusal' in reply
-            ? { refusal: reply.refusal }
+    const written = this.writing.get(reply.id);
+    if (written) {
+      this.writing.delete(reply.id);
+      written(
+        'written' in reply
+          ? { text: reply.written }
+          : 'refused' in reply
+            ? { refused: reply.refused }
             : { error: 'error' in reply ? reply.error : 'no answer' },
       );
       return;

@@ -2,14 +2,16 @@
  * Export to TensorFlow.js: a TypeScript module, written and formatted with ts-morph, exporting a function that
  * builds the network as a functional `tf.LayersModel`, channels-last. Each .cnn layer becomes the tfjs layers its
  * kind's `tfjs` hook returns (engine/layers/), named after it (`c1`, with `c1_pad` for an explicit padding
- * layer), so weights can be matched by name; the comments say where tfjs and PyTorch conventions differ.
+ * layer), so weights can be matched by name; the comments say where tfjs and PyTorch conventions differ. A block
+ * is a function applying its layers (exportBlocks.ts), which names them by their full names (`layer2.1.conv1`).
  */
 import { Project, QuoteKind } from 'ts-morph';
 import type { Analysis, LayerInfo } from '../engine';
 import { ExportError, exportable } from '../engine/export/common';
-import { knownLayer } from '../engine/layers/known';
-import { formatShape } from '../engine/shape';
+import { useTree } from '../engine/export/blocks';
 import type { TfCall } from '../engine/export/target';
+import { formatShape } from '../engine/shape';
+import { BlockFunctions, callLine, tfCalls, useArguments } from './exportBlocks';
 
 /** JavaScript's reserved words and the module's own import: a layer's variable takes a `_` after them. */
 const RESERVED = new Set(
@@ -20,7 +22,11 @@ const RESERVED = new Set(
 /** tfjs's rule for layer names (`isValidTensorName`). */
 const TF_NAME = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
 
-const variable = (name: string) => (RESERVED.has(name) ? `${name}_` : name);
+/** A layer's variable: its name, with a block's full name's dots as `_` (`layer2.1.conv1` → `layer2_1_conv1`). */
+const variable = (name: string) => {
+  const v = name.replace(/\./g, '_');
+  return RESERVED.has(v) ? `${v}_` : v;
+};
 /** C×H×W as tfjs sees it, H×W×C; a vector stays as it is. */
 const channelsLast = (shape: readonly number[]) => (shape.length === 3 ? [shape[1], shape[2], shape[0]] : [...shape]);
 
@@ -49,19 +55,27 @@ export function exportTfjs(analysis: Analysis, sourceName?: string): string {
   const input = variable(net.input.name);
   const names = new Set(analysis.layers.map((l) => l.name));
   const live = reaching(net.layers);
-  for (const l of net.layers) {
+  const byName = new Map(analysis.layers.map((l) => [l.name, l]));
+  const tree = useTree(analysis);
+  const functions = new BlockFunctions(
+    tree?.blocks ?? new Map(),
+    new Set([functionName(analysis.network), ...names]),
+    (p) => formatShape(channelsLast(p === net.input.name ? net.input.shape : byName.get(p)!.output!)),
+  );
+  // A use written as a call stands for its output under the use's own variable.
+  const uses = new Map<string, string>();
+  const varOf = (n: string) => (n === net.input.name ? input : (uses.get(n) ?? variable(n)));
+
+  const writeLayer = (l: LayerInfo) => {
     if (!live.has(l.name)) {
       // A tf.LayersModel holds only what leads to its outputs; the .cnn network flags this as unused-layer.
       lines.push(`// ${l.name} (${l.kind}) reaches no output (unused-layer): a tfjs model leaves it out`);
-      continue;
+      return;
     }
-    const known = knownLayer(l);
-    if (!known?.kind.tfjs)
-      throw new ExportError(`${l.name}: TensorFlow.js export does not know the layer kind '${l.kind}'`, l.name);
     if (!TF_NAME.test(l.name))
       throw new ExportError(`${l.name}: tfjs layer names start with a letter or digit; rename the layer`, l.name);
-    const calls = known.kind.tfjs(known.layer);
-    const inputs = l.inputs.map((n) => (n === net.input.name ? input : variable(n)));
+    const calls = tfCalls(l);
+    const inputs = l.inputs.map(varOf);
     let x = inputs.length === 1 ? inputs[0] : `[${inputs.join(', ')}]`;
     calls.forEach((call: TfCall, i) => {
       const last = i === calls.length - 1;
@@ -71,21 +85,45 @@ export function exportTfjs(analysis: Analysis, sourceName?: string): string {
           `${l.name}: its extra tfjs layer would be named ${layerName}, which is another layer's name`,
           l.name,
         );
-      const config = Object.entries({ name: `'${layerName}'`, ...call.config }).map(([k, v]) => `${k}: ${v}`);
       const target = last ? variable(l.name) : `${variable(l.name)}${call.suffix}`;
       const shape = last ? ` // ${formatShape(channelsLast(l.output!))}` : '';
       const comment = call.comment ? `// ${call.comment}\n` : '';
-      lines.push(
-        `${comment}const ${target} = tf.layers.${call.fn}({ ${config.join(', ')} }).apply(${x}) as tf.SymbolicTensor;${shape}`,
-      );
+      lines.push(`${comment}${callLine(call, target, `'${layerName}'`, x)}${shape}`);
       x = target;
     });
+  };
+
+  if (!tree) net.layers.forEach(writeLayer);
+  for (const item of tree?.top.items ?? []) {
+    if (item.type === 'layer') {
+      writeLayer(item.layer);
+      continue;
+    }
+    const { use } = item;
+    if (!functions.name(use.block) || !live.has(use.output)) {
+      // Written out layer by layer: its block has no function (or the use reaches no output), under the same names.
+      if (live.has(use.output))
+        lines.push(
+          `// ${use.name} (block ${use.block.name}): no one function writes every use of it (or of a block in it) in tfjs, so it is written out here`,
+        );
+      analysis.layers.filter((l) => l.name.startsWith(`${use.name}.`)).forEach(writeLayer);
+      continue;
+    }
+    if (!TF_NAME.test(use.name))
+      throw new ExportError(`${use.name}: tfjs layer names start with a letter or digit; rename the layer`, use.name);
+    const target = variable(use.name);
+    const shape = ` // ${formatShape(channelsLast(byName.get(use.output)!.output!))}`;
+    lines.push(
+      ...functions.call(use, target, varOf(use.scopes[0].input), `'${use.name}'`, useArguments(use, new Set()), shape),
+    );
+    uses.set(use.output, target);
   }
   const last = net.layers[net.layers.length - 1];
 
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { quoteKind: QuoteKind.Single } });
   const file = project.createSourceFile('model.ts', '');
   file.addImportDeclaration({ namespaceImport: 'tf', moduleSpecifier: '@tensorflow/tfjs' });
+  for (const text of functions.written) file.addStatements([text, '']);
   file.addFunction({
     isExported: true,
     name: functionName(analysis.network),
@@ -99,7 +137,7 @@ export function exportTfjs(analysis: Analysis, sourceName?: string): string {
       );
       for (const line of lines) w.writeLine(line);
       w.writeLine(
-        `return tf.model({ name: '${analysis.network ?? 'network'}', inputs: ${input}, outputs: ${variable(last.name)} });`,
+        `return tf.model({ name: '${analysis.network ?? 'network'}', inputs: ${input}, outputs: ${varOf(last.name)} });`,
       );
     },
   });

@@ -5,6 +5,7 @@
  */
 import type { Analysis, LayerInfo } from '../check';
 import { LAYER_KINDS } from '../layers';
+import type { Diagnostic } from '../text';
 import { ExportError } from './target';
 
 export { ExportError } from './target';
@@ -28,21 +29,16 @@ export interface Exportable {
 }
 
 export function exportable(analysis: Analysis): Exportable {
-  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  // A sample run's size (`too-large`, or a `sample size=` the run cannot take) is no fault of the network's: a
+  // VGG-16 too large to run here in float64 still exports.
+  const samples = analysis.document.statements.filter((st) => st.type === 'sample');
+  const aboutRuns = (d: Diagnostic) =>
+    d.code === 'too-large' || samples.some((st) => st.range.start <= d.range.start && d.range.end <= st.range.end);
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error' && !aboutRuns(d));
   if (errors.length) {
     const first = errors[0];
     throw new ExportError(
       `the network has ${errors.length} error${errors.length === 1 ? '' : 's'} (line ${analysis.lines.position(first.range.start).line}: ${first.message}); fix them before exporting`,
-    );
-  }
-  // Blocks would be nested modules (repeats an nn.ModuleDict keyed "1", "2", …); until that is written, a network
-  // with blocks is refused rather than written flat under names PyTorch and tfjs could not load.
-  const use = analysis.layers.find((l) => l.use)?.use;
-  if (use) {
-    const line = analysis.lines.position(use.top.range.start).line;
-    throw new ExportError(
-      `${use.topName} (line ${line}) is a use of block ${use.block}: export does not write blocks yet (they would be nested modules); networks with blocks cannot be exported`,
-      use.topName,
     );
   }
   const input = analysis.input;

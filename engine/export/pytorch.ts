@@ -4,80 +4,60 @@
  * of a `run --dump` load by name (W → weight, b → bias, gamma → weight, beta → bias: the layouts are already
  * PyTorch's). `forward` follows the graph, one line per layer with its output shape.
  *
+ * A block is a class of its own, written once (pytorchBlocks.ts), whose constructor takes the channels arriving
+ * and the block's parameters; a use is an instance of it under the use's name, and a `repeat=` an
+ * `nn.ModuleDict` keyed "1", "2", …, so a layer's state_dict key is its full name (`layer2.1.conv1.weight`).
+ *
  * Each kind writes its own module (its LayerKind's `torch` hook, in engine/layers/); this file only assembles
  * them: names, variables, imports, helper classes, the fused softmax. Pure text: no dependency.
  */
 import type { Analysis } from '../check';
-import { knownLayer } from '../layers/known';
 import { formatShape } from '../shape';
-import { ExportError, exportable, output } from './common';
+import type { Item, Scope } from './blocks';
+import { reader, useTree } from './blocks';
+import { exportable, output } from './common';
+import { BlockClasses, useCall, useModule } from './pytorchBlocks';
+import { assign, checkAttribute, KEYWORDS, local, moduleRef, torchLayer } from './pytorchNames';
 
-const KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
-    ' ',
-  ),
-);
-/** Names nn.Module already has (torch 1.13): a submodule cannot take them. */
-const MODULE_ATTRIBUTES = new Set(
-  'add_module apply bfloat16 buffers children cpu cuda double dump_patches eval extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half ipu load_state_dict modules named_buffers named_children named_modules named_parameters parameters register_backward_hook register_buffer register_forward_hook register_forward_pre_hook register_full_backward_hook register_load_state_dict_post_hook register_module register_parameter requires_grad_ set_extra_state share_memory state_dict to to_empty train training type xpu zero_grad T_destination'.split(
-    ' ',
-  ),
-);
-/** Names forward's locals may not take: the module's own imports and arguments. */
-const RESERVED_LOCALS = new Set(['self', 'x', 'torch', 'nn', 'F']);
-
-/** `self.c1`, or for a Python keyword `getattr(self, "pass")`: the state_dict key stays the layer's name. */
-function moduleRef(name: string): string {
-  return KEYWORDS.has(name) ? `getattr(self, "${name}")` : `self.${name}`;
-}
-
-function local(name: string): string {
-  return KEYWORDS.has(name) || RESERVED_LOCALS.has(name) ? `${name}_` : name;
-}
-
-/** The network's class name: `network`'s, unless Python or a helper class the export defines (`Add`, `Mul`, …) has it. */
-function className(network: string | undefined, helpers: readonly string[]): string {
-  const taken = (n: string) => n === 'Add' || n === 'Concat' || helpers.some((h) => h.startsWith(`class ${n}(`));
-  if (!network || KEYWORDS.has(network) || RESERVED_LOCALS.has(network) || taken(network)) return 'Network';
+/** The network's class name: `network`'s, unless Python or a class the export defines (`Add`, `Basic`, …) has it. */
+function className(network: string | undefined, taken: (name: string) => boolean): string {
+  if (!network || KEYWORDS.has(network) || ['self', 'x', 'torch', 'nn', 'F'].includes(network) || taken(network))
+    return 'Network';
   return network;
 }
 
 /** The Python module for a network that checks clean; throws ExportError naming what it cannot write. */
 export function exportPytorch(analysis: Analysis, sourceName?: string): string {
   const net = exportable(analysis);
-  const body = net.layers.filter((l) => l !== net.fusedSoftmax);
-  const written = body.map((l) => {
-    const known = knownLayer(l);
-    if (!known?.kind.torch)
-      throw new ExportError(`${l.name}: PyTorch export does not know the layer kind '${l.kind}'`, l.name);
-    if (MODULE_ATTRIBUTES.has(l.name) || l.name.startsWith('__')) {
-      throw new ExportError(
-        `${l.name}: nn.Module already has an attribute '${l.name}', so a layer cannot be named so in PyTorch; rename the layer`,
-        l.name,
-      );
-    }
-    return { layer: l, py: known.kind.torch(known.layer) };
-  });
-  const helpers = [...new Set(written.flatMap((w) => w.py.helpers ?? []))];
-  const name = className(analysis.network, helpers);
-  const var_ = (n: string) => (n === net.input.name ? 'x' : local(n));
-  const last = body[body.length - 1];
+  const tree = useTree(analysis);
+  const top: Scope = tree?.top ?? {
+    prefix: '',
+    bound: new Map(),
+    input: net.input.name,
+    output: net.layers[net.layers.length - 1].name,
+    items: net.layers.map((layer) => ({ type: 'layer', local: layer.name, statement: layer.statement, layer })),
+  };
+  const byName = new Map(analysis.layers.map((l) => [l.name, l]));
+  const shapeOf = (producer: string) => (producer === net.input.name ? net.input.shape : output(byName.get(producer)!));
+  const classes = new BlockClasses(tree?.blocks ?? new Map(), shapeOf);
+  const items = top.items.filter((i) => i.type !== 'layer' || i.layer !== net.fusedSoftmax);
+  const read = reader(top);
+  const var_ = (producer: string) => {
+    const from = read(producer);
+    return from === 'input' ? 'x' : local(from.local);
+  };
+  const written = items.map((item) => write(item, classes, var_, shapeOf));
+  const helpers = [...new Set([...classes.helpers, ...written.flatMap((w) => w.helpers)])];
+  const name = className(
+    analysis.network,
+    (n) => n === 'Add' || n === 'Concat' || classes.taken(n) || helpers.some((h) => h.startsWith(`class ${n}(`)),
+  );
 
-  const init = written.map(({ layer, py }) => {
-    const shape = `# -> ${formatShape(output(layer))}`;
-    const comment = py.comment ? `  ${shape}; ${py.comment}` : `  ${shape}`;
-    return KEYWORDS.has(layer.name)
-      ? `        setattr(self, "${layer.name}", ${py.module})${comment}`
-      : `        self.${layer.name} = ${py.module}${comment}`;
-  });
-  const forward = written.map(({ layer, py }) => {
-    const m = moduleRef(layer.name);
-    const xs = layer.inputs.map(var_);
-    const call = py.call ? py.call(m, xs) : `${m}(${xs[0]})`;
-    return `        ${local(layer.name)} = ${call}  # N×${formatShape(output(layer))}`;
-  });
+  const init = written.flatMap((w) => w.init);
+  const forward = written.flatMap((w) => w.forward);
   // The logits are the fused softmax's input, which need not be the line above it (`softmax from=input`).
-  const result = net.fusedSoftmax ? var_(net.fusedSoftmax.inputs[0]) : last ? local(last.name) : 'x';
+  const last = items[items.length - 1];
+  const result = net.fusedSoftmax ? var_(net.fusedSoftmax.inputs[0]) : last ? local(last.local) : 'x';
   const returns = net.fusedSoftmax
     ? [
         `        # ${net.fusedSoftmax.name} (softmax) is fused with the cross-entropy loss: forward returns the logits, as`,
@@ -97,11 +77,12 @@ export function exportPytorch(analysis: Analysis, sourceName?: string): string {
     'from torch import nn',
     '',
     ...helpers.flatMap((h) => ['', h, '']),
+    ...classes.written.flatMap((c) => ['', c, '']),
     '',
     `class ${name}(nn.Module):`,
     '    def __init__(self):',
     '        super().__init__()',
-    ...(init.length ? init : []),
+    ...init,
     '',
     '    def forward(self, x):',
     `        # x: N×${formatShape(net.input.shape)} (${net.input.name})`,
@@ -109,4 +90,45 @@ export function exportPytorch(analysis: Analysis, sourceName?: string): string {
     ...returns,
     '',
   ].join('\n');
+}
+
+/** One top-level item: its line in `__init__` and its lines in `forward`, with the network's own numbers. */
+function write(
+  item: Item,
+  classes: BlockClasses,
+  var_: (producer: string) => string,
+  shapeOf: (producer: string) => readonly number[],
+): { init: string[]; forward: string[]; helpers: readonly string[] } {
+  const m = moduleRef(item.local);
+  if (item.type === 'layer') {
+    const { layer } = item;
+    const py = torchLayer(layer, layer.name);
+    const shape = `# -> ${formatShape(output(layer))}`;
+    const comment = py.comment ? `  ${shape}; ${py.comment}` : `  ${shape}`;
+    const xs = layer.inputs.map(var_);
+    const call = py.call ? py.call(m, xs) : `${m}(${xs[0]})`;
+    return {
+      init: [`        ${assign(item.local, py.module)}${comment}`],
+      forward: [`        ${local(item.local)} = ${call}  # N×${formatShape(output(layer))}`],
+      helpers: py.helpers ?? [],
+    };
+  }
+  const { use } = item;
+  checkAttribute(item.local, use.name);
+  const cls = classes.get(use.block);
+  const module = useModule(
+    cls,
+    use,
+    use.scopes.map((s) => `${shapeOf(s.input)[0]}`),
+    new Set(),
+  );
+  const shape = formatShape(shapeOf(use.output));
+  return {
+    init: [
+      `        ${assign(item.local, module[0])}${module.length === 1 ? `  # -> ${shape}` : ''}`,
+      ...module.slice(1).map((l, i) => `        ${l}${i === module.length - 2 ? `  # -> ${shape}` : ''}`),
+    ],
+    forward: useCall(use, m, local(item.local), var_(use.scopes[0].input), `# N×${shape}`).map((l) => `        ${l}`),
+    helpers: [],
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * A float64 sample run of one network, written as raw tensors for scripts/torch/zoo_parity.py:
  *
- *     node --import tsx scripts/torch/zoo-dump.ts FILE.cnn OUTDIR [--memory-limit BYTES]
+ *     node --import tsx scripts/torch/zoo-dump.ts FILE.cnn OUTDIR [--memory-limit BYTES] [--batch N]
  *
  * The same run as `cnn-lens run --dump` (engine/run/dump.ts: seeded input, labels or targets and parameters,
  * every layer's output and δ, every parameter's gradient), but each tensor goes to its own file of
@@ -17,13 +17,18 @@ import { backwardPass, buildModel, forwardPass } from '../../engine/run';
 
 const [file, outDir, ...rest] = process.argv.slice(2);
 if (!file || !outDir) {
-  console.error('usage: node --import tsx scripts/torch/zoo-dump.ts FILE.cnn OUTDIR [--memory-limit BYTES]');
+  console.error(
+    'usage: node --import tsx scripts/torch/zoo-dump.ts FILE.cnn OUTDIR [--memory-limit BYTES] [--batch N]',
+  );
   process.exit(2);
 }
 const limitAt = rest.indexOf('--memory-limit');
 const memoryLimit = limitAt >= 0 ? Number(rest[limitAt + 1]) : undefined;
+const batchAt = rest.indexOf('--batch');
+const batch = batchAt >= 0 ? Number(rest[batchAt + 1]) : undefined;
+const options = { ...(memoryLimit !== undefined && { memoryLimit }), ...(batch !== undefined && { batch }) };
 
-const analysis = check(readFileSync(file, 'utf8'), { ...(memoryLimit !== undefined && { memoryLimit }) });
+const analysis = check(readFileSync(file, 'utf8'), options);
 const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
 if (errors.length > 0) {
   const { line, column } = analysis.lines.position(errors[0].range.start);
@@ -40,7 +45,7 @@ function tensor(shape: readonly number[], data: ArrayLike<number>) {
   return { shape: [...shape], file: name };
 }
 
-const model = buildModel(analysis, { ...(memoryLimit !== undefined && { memoryLimit }) });
+const model = buildModel(analysis, options);
 const pass = forwardPass(model);
 const { deltas, grads } = backwardPass(model, pass);
 const N = model.batch;

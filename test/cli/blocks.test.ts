@@ -1,4 +1,4 @@
-/** The CLI on a network with blocks: full names in `check --json`, `run --dump` and `gradcheck`; export refuses. */
+/** The CLI on a network with blocks: full names in `check --json`, `run --dump`, `gradcheck` and both exports. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,15 +104,17 @@ describe('cnn-lens on a network with blocks', () => {
     );
   });
 
-  it('export refuses a network with blocks, naming the first use: exit 1, nothing on stdout', () => {
-    for (const to of ['pytorch', 'tfjs']) {
-      const r = cli('export', FILE, '--to', to);
-      assert.equal(r.status, 1);
-      assert.equal(r.stdout, '');
-      assert.equal(
-        r.stderr,
-        `${FILE}: cannot export to ${to}: layer1 (line 34) is a use of block basic: export does not write blocks yet (they would be nested modules); networks with blocks cannot be exported\n`,
-      );
-    }
+  it('export writes a network with blocks: a PyTorch class and a tfjs function per block, layers under full names', () => {
+    const py = cli('export', FILE, '--to', 'pytorch');
+    assert.equal(py.status, 0, py.stderr);
+    assert.match(py.stdout, /^class Basic\(nn\.Module\):$/m);
+    assert.match(py.stdout, /^ {8}self\.layer2_1 = Down\(16, 32\) {2}# -> 32×16×16$/m);
+    const ts = cli('export', FILE, '--to', 'tfjs');
+    assert.equal(ts.status, 0, ts.stderr);
+    assert.match(
+      ts.stdout,
+      /^function basic\(x: tf\.SymbolicTensor, name: string, c: number\): tf\.SymbolicTensor \{$/m,
+    );
+    assert.match(ts.stdout, /^ {2}const layer2_1 = down\(layer1, 'layer2_1', 32\); \/\/ 16×16×32$/m);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * PyTorch export against real PyTorch: scripts/torch/export_parity.py exported every example and fixture network,
- * loaded a `run --dump`'s parameters into it by name and compared outputs, loss, gradients and the input's δ
- * (test/fixtures/torch/export.json). These tests hold the export to that run: the text must hash to what PyTorch
- * checked (run the script again after changing the export), every network must have passed at 1e-9, and the
- * state_dict keys PyTorch reported must be DSL.md's `LAYER.weight` / `LAYER.bias`.
+ * PyTorch export against real PyTorch: scripts/torch/export_parity.py exported every example, model-zoo and
+ * fixture network, loaded a `run --dump`'s parameters into it by name and compared outputs, loss, gradients and
+ * the input's δ (test/fixtures/torch/export.json). These tests hold the export to that run: the text must hash to
+ * what PyTorch checked (run the script again after changing the export), every network must have passed at 1e-9,
+ * and the state_dict keys PyTorch reported must be DSL.md's `LAYER.weight` / `LAYER.bias`, LAYER a block's
+ * layer's full name (`layer2.1.conv1`).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -26,6 +27,7 @@ interface Parity {
   readonly input_delta?: number;
   readonly max_error?: number;
   readonly passed?: boolean;
+  readonly not_run?: string;
 }
 const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/torch/export.json'), 'utf8')) as {
   tolerance: number;
@@ -40,13 +42,26 @@ describe('PyTorch export', () => {
   it('the parity fixture covers every example and fixture network', () => {
     const onDisk = [
       ...readdirSync(join(ROOT, 'examples')).map((f) => `examples/${f}`),
+      ...readdirSync(join(ROOT, 'examples/zoo')).map((f) => `examples/zoo/${f}`),
       ...readdirSync(join(ROOT, 'test/fixtures/torch/networks')).map((f) => `test/fixtures/torch/networks/${f}`),
     ].filter((f) => f.endsWith('.cnn'));
     assert.deepEqual(fixture.networks.map((n) => n.file).sort(), onDisk.sort());
     assert.equal(fixture.tolerance, 1e-9);
   });
 
+  const torchName = { W: 'weight', b: 'bias', gamma: 'weight', beta: 'bias' } as const;
+  const stateDict = (file: string) =>
+    check(readFileSync(join(ROOT, file), 'utf8')).layers.flatMap((l) =>
+      l.params.map((p) => `${l.name}.${torchName[p.name]}`),
+    );
   for (const n of fixture.networks) {
+    if (n.not_run) {
+      it(`${n.file}: the export PyTorch compiled and built, with the full names as state_dict keys (not run: ${n.not_run})`, () => {
+        assert.equal(createHash('sha256').update(exported(n.file)).digest('hex'), n.sha256);
+        assert.deepEqual(n.state_dict, stateDict(n.file));
+      });
+      continue;
+    }
     if (n.refused) {
       it(`${n.file} is refused as PyTorch saw it refused`, () => {
         assert.throws(
@@ -72,11 +87,7 @@ describe('PyTorch export', () => {
       // Every layer's output was compared, not only the last.
       const analysis = check(readFileSync(join(ROOT, n.file), 'utf8'));
       assert.deepEqual(Object.keys(n.outputs!).sort(), analysis.layers.map((l) => l.name).sort());
-      const torchName = { W: 'weight', b: 'bias', gamma: 'weight', beta: 'bias' } as const;
-      assert.deepEqual(
-        n.state_dict,
-        analysis.layers.flatMap((l) => l.params.map((p) => `${l.name}.${torchName[p.name]}`)),
-      );
+      assert.deepEqual(n.state_dict, stateDict(n.file));
     });
   }
 
@@ -95,6 +106,58 @@ describe('PyTorch export', () => {
     assert.match(text, /^ {8}setattr\(self, "pass", nn\.Conv2d\(3, 2, kernel_size=\(3, 3\)\)\)/m);
     assert.match(text, /^ {8}pass_ = getattr\(self, "pass"\)\(x\)/m);
     assert.match(text, /^ {8}relu1 = self\.relu1\(pass_\)/m);
+  });
+
+  it('blocks: one class per block, its parameters as constructor arguments, a repeat an nn.ModuleDict keyed "1", "2"', () => {
+    const text = exported('examples/blocks.cnn');
+    assert.equal(text.match(/^class Basic\(nn\.Module\):$/gm)?.length, 1);
+    assert.match(text, /^ {4}def __init__\(self, in_channels, c\):$/m);
+    assert.match(
+      text,
+      /^ {8}self\.conv1 = nn\.Conv2d\(in_channels, c, kernel_size=\(3, 3\), padding=\(1, 1\), bias=False\)$/m,
+    );
+    assert.match(text, /^ {4}def __init__\(self, in_channels, c, stride=2\):$/m);
+    assert.match(text, /^ {8}self\.pool1 = nn\.AvgPool2d\(kernel_size=\(stride, stride\), stride=\(stride, stride\)/m);
+    assert.match(
+      text,
+      /^ {8}self\.layer1 = nn\.ModuleDict\(\{\n {12}"1": Basic\(16, 16\),\n {12}"2": Basic\(16, 16\),\n {8}\}\)/m,
+    );
+    assert.match(text, /^ {8}self\.layer2_1 = Down\(16, 32\) {2}# -> 32×16×16$/m);
+    assert.match(text, /^ {8}for block in self\.layer1\.values\(\):\n {12}layer1 = block\(layer1\) {2}# N×16×32×32$/m);
+  });
+
+  it('nested blocks: a use inside a block is built from the enclosing parameters and the channels arriving', () => {
+    const text = exported('examples/zoo/mobilenet_v3_small.cnn');
+    assert.match(text, /^ {4}def __init__\(self, in_channels, e, c, s, stride=1\):$/m);
+    assert.match(text, /^ {8}self\.block_1 = ConvBnHs\(e, e, 5, stride=stride, groups=e\)$/m);
+    assert.match(text, /^ {8}self\.block_2 = SqueezeExcite\(e, e, s\)$/m);
+    assert.match(
+      text,
+      /^ {8}self\._0 = nn\.Conv2d\(in_channels, c, kernel_size=\(k, k\), stride=\(stride, stride\), padding=\(\(k - 1\) \/\/ 2, \(k - 1\) \/\/ 2\), groups=groups, bias=False\)$/m,
+    );
+  });
+
+  it('a block whose uses differ in what no parameter gives is refused, naming the block and its layer', () => {
+    const src = 'block p m\n    pool m 2x2\nend\ninput 3x8x8\na: p max\nb: p mean\nflatten\ndense 2\n';
+    assert.throws(
+      () => exportPytorch(check(src)),
+      (e) =>
+        isExportError(e) &&
+        e.layer === 'pool1' &&
+        /^block p: its layer pool1 is nn\.MaxPool2d\(.*\) in one use and nn\.AvgPool2d\(/.test(e.message),
+    );
+  });
+
+  it('a layer inside a use read from outside it is refused, naming it', () => {
+    const src =
+      'block b c\n    conv1: conv c 3x3 pad=1\n    relu\nend\ninput 3x8x8\nu: b 4\nv: conv 4 1x1 from=u.conv1\n';
+    assert.throws(
+      () => exportPytorch(check(src)),
+      (e) =>
+        isExportError(e) &&
+        e.layer === 'u.conv1' &&
+        /only the use's own name \(its output\) can be read/.test(e.message),
+    );
   });
 
   it('a network with errors is refused with its first error', () => {
