@@ -1,8 +1,9 @@
 /**
  * Where editors go: a click in a panel reveals its line (`revealInEditor`), what an export or a conversion wrote
- * opens beside (`openBeside`), and `EditorPlacement` keeps `.cnn` editors out of the results panel's group. The panel opens beside the editor; when its group
- * is the active one, VS Code opens the next file there (from the Explorer, Quick Open, a link), behind or in
- * place of the panel, and the user loses the panel or works in a narrow column. A `.cnn` editor that becomes
+ * opens beside (`openBeside`), and `EditorPlacement` keeps `.cnn` editors out of the results panel's group. The
+ * panel opens beside the editor; when its group is the active one, VS Code opens the next file there (from the
+ * Explorer, Quick Open, a link), behind or in place of the panel, and the user loses the panel or works in a
+ * narrow column. A `.cnn` editor that becomes
  * active in the panel's group is moved to the group the user last edited in, and the panel stays in view.
  */
 import * as vscode from 'vscode';
