@@ -8,8 +8,7 @@
  * test/fixtures/torch/zoo-parity.json (scripts/torch/zoo_parity.py) holds each network's float64 sample run at its
  * `sample size=` to the same PyTorch model: outputs, δs, loss and gradients within 1e-9.
  *
- * Each network also passes the engine's own default gradient check (GRADCHECK_LARGE below: AlexNet and VGG-16 only
- * in `npm run test:zoo-large`).
+ * Each network also passes the engine's own default gradient check.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -115,12 +114,9 @@ export function unetAt188(text: string): string {
 
 /**
  * The default gradient check (local mode, its own samples and tolerances) of every network, at batch 1, at its
- * sample size; U-Net at 188×188 (`unetAt188`). AlexNet and VGG-16 are left to `npm run test:zoo-large`: their
- * dense heads (58 and 120 million weights) make them the slowest by far (82 s and 316 s here on two loaded cores,
- * against 4 to 16 s for the others at the same load, and 181 s for U-Net).
+ * sample size; U-Net at 188×188 (`unetAt188`). AlexNet's and VGG-16's dense heads (58 and 120 million weights) make
+ * theirs the slowest (15 s and 29 s on two idle cores), and VGG-16's run takes about 3 GB.
  */
-const GRADCHECK_LARGE = new Set(['alexnet', 'vgg16']);
-const LARGE = process.env.CNN_LENS_ZOO_LARGE === '1';
 
 /** The layers that are not uses: the ones no other layer's full name continues. */
 function leafLayers(a: Analysis): LayerInfo[] {
@@ -246,32 +242,28 @@ describe('model zoo against PyTorch (fixtures from torch 1.13, torchvision 0.14)
         assert.deepEqual(p.input!.slice(1), at ? [net.input[0], Number(at[1]), Number(at[2])] : net.input);
       });
 
-      const gradchecked = GRADCHECK_LARGE.has(net.name) && !LARGE ? it.skip : it;
-      gradchecked(
-        `passes the default gradient check at batch 1 at ${net.name === 'unet' ? '188×188' : 'its sample size'}`,
-        async function () {
-          this.timeout(900_000);
-          const a = net.name === 'unet' ? check(unetAt188(text), { memoryLimit: NO_LIMIT }) : analysis;
-          assert.deepEqual(
-            a.diagnostics.filter((d) => d.severity === 'error'),
-            [],
-          );
-          const r = await gradcheck(a, { memoryLimit: NO_LIMIT, batch: 1 });
-          const failed = r.layers.flatMap((l) => [
-            ...(l.delta.passed ? [] : [`${l.name} δ`]),
-            ...Object.entries(l.params)
-              .filter(([, c]) => !c.passed)
-              .map(([p]) => `${l.name} ${p}`),
-          ]);
-          assert.deepEqual(failed, []);
-          assert.equal(r.passed, true);
-          // The δ at the input, and every layer with each of its parameters, was checked.
-          assert.deepEqual(
-            r.layers.map((l) => [l.name, Object.keys(l.params).length]),
-            [[a.input!.name, 0], ...leafLayers(runsAt(a)).map((l) => [l.name, l.params.length])],
-          );
-        },
-      );
+      it(`passes the default gradient check at batch 1 at ${net.name === 'unet' ? '188×188' : 'its sample size'}`, async function () {
+        this.timeout(900_000);
+        const a = net.name === 'unet' ? check(unetAt188(text), { memoryLimit: NO_LIMIT }) : analysis;
+        assert.deepEqual(
+          a.diagnostics.filter((d) => d.severity === 'error'),
+          [],
+        );
+        const r = await gradcheck(a, { memoryLimit: NO_LIMIT, batch: 1 });
+        const failed = r.layers.flatMap((l) => [
+          ...(l.delta.passed ? [] : [`${l.name} δ`]),
+          ...Object.entries(l.params)
+            .filter(([, c]) => !c.passed)
+            .map(([p]) => `${l.name} ${p}`),
+        ]);
+        assert.deepEqual(failed, []);
+        assert.equal(r.passed, true);
+        // The δ at the input, and every layer with each of its parameters, was checked.
+        assert.deepEqual(
+          r.layers.map((l) => [l.name, Object.keys(l.params).length]),
+          [[a.input!.name, 0], ...leafLayers(runsAt(a)).map((l) => [l.name, l.params.length])],
+        );
+      });
 
       const size = /^sample\b.*\bsize=(\d+)x(\d+)/m.exec(text);
       if (net.name in NO_SAMPLE_SIZE) {
