@@ -13,22 +13,35 @@ export interface Tensor {
   readonly data: readonly number[];
 }
 
-export interface RunDump {
+/** A sample run, each tensor as `encode` writes it (inline `{ shape, data }` by default). */
+export interface RunDump<T = Tensor> {
   readonly seed: number;
   readonly batch: number;
-  readonly input: Tensor;
-  readonly labels?: Tensor;
-  readonly targets?: Tensor;
-  readonly params: Record<string, Record<string, Tensor>>;
-  readonly outputs: Record<string, Tensor>;
+  readonly input: T;
+  readonly labels?: T;
+  readonly targets?: T;
+  readonly params: Record<string, Record<string, T>>;
+  readonly outputs: Record<string, T>;
   readonly loss: number;
-  readonly grads: Record<string, Record<string, Tensor>>;
-  readonly deltas: Record<string, Tensor>;
+  readonly grads: Record<string, Record<string, T>>;
+  readonly deltas: Record<string, T>;
 }
 
-const tensor = (shape: Shape, data: ArrayLike<number>): Tensor => ({ shape: [...shape], data: Array.from(data) });
+const inline = (shape: Shape, data: ArrayLike<number>): Tensor => ({ shape: [...shape], data: Array.from(data) });
 
-export function sampleRun(analysis: Analysis, options: RunOptions = {}): RunDump {
+export function sampleRun(analysis: Analysis, options?: RunOptions): RunDump;
+export function sampleRun<T>(
+  analysis: Analysis,
+  options: RunOptions,
+  encode: (shape: Shape, data: ArrayLike<number>) => T,
+): RunDump<T>;
+/** The run; `encode` writes each tensor (scripts/torch/zoo-dump.ts: to a file of its own, for runs too large for JSON). */
+export function sampleRun<T>(
+  analysis: Analysis,
+  options: RunOptions = {},
+  encode: (shape: Shape, data: ArrayLike<number>) => T | Tensor = inline,
+): RunDump<T | Tensor> {
+  const tensor = encode;
   const model = buildModel(analysis, options);
   const pass = forwardPass(model);
   const { deltas, grads } = backwardPass(model, pass);

@@ -3,8 +3,8 @@
  *
  *     node --import tsx scripts/torch/zoo-dump.ts FILE.cnn OUTDIR [--memory-limit BYTES] [--batch N]
  *
- * The same run as `cnn-lens run --dump` (engine/run/dump.ts: seeded input, labels or targets and parameters,
- * every layer's output and δ, every parameter's gradient), but each tensor goes to its own file of
+ * The same run as `cnn-lens run --dump` (engine/run/dump.ts's sampleRun: seeded input, labels or targets and
+ * parameters, every layer's output and δ, every parameter's gradient), but each tensor goes to its own file of
  * little-endian float64 (labels too) and OUTDIR/index.json lists them: `{ seed, batch, loss, input_name,
  * input, labels | targets, params: { LAYER: { W: T } }, grads: …, outputs: { LAYER: T }, deltas: … }` with
  * T = { shape, file }. The zoo's networks are too large for one JSON text (ResNet-50's parameters and
@@ -13,7 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check } from '../../engine';
-import { backwardPass, buildModel, forwardPass } from '../../engine/run';
+import { sampleRun } from '../../engine/run';
 
 const [file, outDir, ...rest] = process.argv.slice(2);
 if (!file || !outDir) {
@@ -45,37 +45,7 @@ function tensor(shape: readonly number[], data: ArrayLike<number>) {
   return { shape: [...shape], file: name };
 }
 
-const model = buildModel(analysis, options);
-const pass = forwardPass(model);
-const { deltas, grads } = backwardPass(model, pass);
-const N = model.batch;
-const output = model.nodes[model.nodes.length - 1].step.output;
-const withParams = model.nodes.filter((n) => Object.keys(n.step.params).length > 0);
-const perParam = (values: (n: (typeof model.nodes)[number], p: string) => Float64Array) =>
-  Object.fromEntries(
-    withParams.map((n) => [
-      n.name,
-      Object.fromEntries(Object.keys(n.step.params).map((p) => [p, tensor(n.paramShapes[p], values(n, p))])),
-    ]),
-  );
-
-const index = {
-  seed: model.seed,
-  batch: N,
-  loss: pass.loss,
-  input_name: model.inputName,
-  input: tensor([N, ...model.inputShape], model.input),
-  ...(model.labels && { labels: tensor([N, ...output.slice(1)], model.labels) }),
-  ...(model.targets && { targets: tensor([N, ...output], model.targets) }),
-  params: perParam((n, p) => n.step.params[p]),
-  grads: perParam((n, p) => grads[n.index][p]),
-  outputs: Object.fromEntries(
-    model.nodes.map((n) => [n.name, tensor([N, ...n.step.output], pass.tensors[n.index + 1])]),
-  ),
-  deltas: Object.fromEntries([
-    [model.inputName, tensor([N, ...model.inputShape], deltas[0])],
-    ...model.nodes.map((n) => [n.name, tensor([N, ...n.step.output], deltas[n.index + 1])]),
-  ]),
-};
+const dump = sampleRun(analysis, options, tensor);
+const index = { ...dump, input_name: analysis.input!.name };
 writeFileSync(join(outDir, 'index.json'), JSON.stringify(index));
-console.log(`${file}: batch ${N}, seed ${model.seed}, loss ${pass.loss}; ${written} tensors in ${outDir}`);
+console.log(`${file}: batch ${dump.batch}, seed ${dump.seed}, loss ${dump.loss}; ${written} tensors in ${outDir}`);
