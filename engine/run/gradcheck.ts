@@ -20,9 +20,11 @@ import { buildModel, type Model, type RunOptions } from './model';
 import { backwardPass, forwardPass, type Gradients, type Pass, rerun, type Substitute } from './pass';
 import { type ChainPart, type ChainPoint, chainVerdict, checkLocal } from './local';
 import { Random } from './random';
+import { picked } from './subjects';
 import { type Difference, excess, relError, roundingFloor, type Tolerance, type Verdict, verdict } from './verdict';
 
 import { GRADCHECK_DEFAULTS, type GradcheckMode } from '../defaults';
+import { differs, now, unravel } from './util';
 
 export type { GradcheckMode } from '../defaults';
 
@@ -765,35 +767,9 @@ function listTargets(model: Model, base: Pass, { deltas, grads, shares }: Gradie
 
 /**
  * The sampled coordinates of a tensor, biases included like every other: all of them when there are at most
- * `samples`; else the largest |gradient| entries (a quarter of the samples), where a wrong rule shows most,
- * and seeded random others up to `samples`.
+ * `samples`; else those the local check samples too (subjects.ts): the largest |gradient| entries first.
  */
 function pick(t: Target, samples: number, seed: number): number[] {
   const n = t.values.length;
-  if (n <= samples) return [...Array(n).keys()];
-  const chosen = new Set<number>();
-  const largest = [...Array(n).keys()].sort((a, b) => Math.abs(t.analytic[b]) - Math.abs(t.analytic[a]));
-  for (const i of largest.slice(0, Math.ceil(samples / 4))) chosen.add(i);
-  const r = new Random(seed, `sample:${t.layer}:${t.tensor}`);
-  while (chosen.size < samples) chosen.add(r.int(n));
-  return [...chosen].sort((a, b) => a - b);
-}
-
-function unravel(i: number, shape: Shape): number[] {
-  const index = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    index[d] = i % shape[d];
-    i = Math.floor(i / shape[d]);
-  }
-  return index;
-}
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
-
-function differs(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return true;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return true;
-  return false;
+  return n <= samples ? [...Array(n).keys()] : picked(t.analytic, samples, seed, `${t.layer}:${t.tensor}`);
 }

@@ -22,14 +22,15 @@
  * and parts are reported as soon as it is done (`onPiece`), so a cancelled run keeps the layers it finished.
  * What is perturbed, its directions and sampled coordinates, is subjects.ts's.
  */
-import type { Backward, Forward } from '../layers/kind';
+import type { Forward } from '../layers/kind';
 import { elementCount } from '../shape';
 import { type Crop, cropInput, cropParam, cropSize, evaluationsPerPoint, reaches, WINDOW_OUTPUTS } from './field';
 import type { Model, ModelNode } from './model';
-import { basePasses, type Gradients, type Pass, rerun } from './pass';
+import { backwardOf, basePasses, type Gradients, type Pass, rerun } from './pass';
 import { Random } from './random';
 import { subjects } from './subjects';
 import { roundingFloor, type Tolerance, type Verdict, verdict } from './verdict';
+import { differs, now, unravel } from './util';
 
 /** How the local check runs. */
 export interface LocalOptions {
@@ -478,13 +479,6 @@ function weigh(
   return { rule, chain, ruleScale, chainScale };
 }
 
-/** The layer's backward for upstream `dy`, with its override (a hand-written rule, an injected fault) applied. */
-function backwardOf(model: Model, node: ModelNode, x: readonly Float64Array[], f: Forward, dy: Float64Array): Backward {
-  const standard = () => node.kind.backward(node.config, node.step, x, f, dy);
-  const override = model.overrides[node.name];
-  return override ? override(node.step, x, f, dy, standard, node.kind) : standard();
-}
-
 /** target + step·v, in a new array. */
 function shifted(target: Float64Array, step: number, v: Float64Array): Float64Array {
   const values = target.slice();
@@ -540,23 +534,4 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
-}
-
-function unravel(i: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    index[d] = i % shape[d];
-    i = Math.floor(i / shape[d]);
-  }
-  return index;
-}
-
-function differs(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return true;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return true;
-  return false;
-}
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }

@@ -6,6 +6,7 @@
 import { classLayout, crossEntropy, mseLoss } from '../kernels';
 import type { Backward, Forward } from '../layers/kind';
 import { type Model, type ModelNode, RunError } from './model';
+import { now } from './util';
 
 export interface Pass {
   /**
@@ -189,9 +190,7 @@ export function backwardPass(model: Model, pass: Pass): Gradients {
     const dy = deltas[i + 1] ?? new Float64Array(pass.tensors[i + 1].length);
     deltas[i + 1] = dy;
     const x = node.inputs.map((t) => pass.tensors[t]);
-    const standard = () => node.kind.backward(node.config, node.step, x, pass.forwards[i], dy);
-    const override = model.overrides[node.name];
-    const b: Backward = override ? override(node.step, x, pass.forwards[i], dy, standard, node.kind) : standard();
+    const b = backwardOf(model, node, x, pass.forwards[i], dy);
     b.dx.forEach((dx, j) => {
       finite(dx, node, 'δ at its input');
       accumulate(node.inputs[j], dx);
@@ -223,6 +222,15 @@ function finite(a: Float64Array, node: ModelNode, what: string): void {
   }
 }
 
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+/** The layer's backward for upstream `dy`, with its override (a hand-written rule, an injected fault) applied. */
+export function backwardOf(
+  model: Model,
+  node: ModelNode,
+  x: readonly Float64Array[],
+  f: Forward,
+  dy: Float64Array,
+): Backward {
+  const standard = () => node.kind.backward(node.config, node.step, x, f, dy);
+  const override = model.overrides[node.name];
+  return override ? override(node.step, x, f, dy, standard, node.kind) : standard();
 }

@@ -90,7 +90,7 @@ function unit(v: Float64Array): Float64Array {
 // announces pick from the same base gradients (basePasses), and a ResNet's take a pass over millions of values.
 const picks = new WeakMap<Float64Array, Map<string, number[]>>();
 
-function picked(analytic: Float64Array, samples: number, seed: number, name: string): number[] {
+export function picked(analytic: Float64Array, samples: number, seed: number, name: string): number[] {
   const key = `${samples}:${seed}:${name}`;
   let of = picks.get(analytic);
   if (!of) picks.set(analytic, (of = new Map()));
