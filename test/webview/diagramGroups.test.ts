@@ -13,7 +13,7 @@ import { diagramModel } from '../../engine/editor/diagram';
 import { formatShape } from '../../engine/shape';
 import { isDiagramState, isToDiagram } from '../../extension/diagram/protocol';
 import { type Direction, type Layout, layoutDiagram, type View } from '../../webview/diagram/layout';
-import { renderSvg } from '../../webview/diagram/render';
+import { edgeTips, renderSvg } from '../../webview/diagram/render';
 
 const ZOO = join(__dirname, '../../examples/zoo');
 const analyse = (file: string) => check(readFileSync(join(ZOO, file), 'utf8'));
@@ -129,6 +129,28 @@ describe('diagram: blocks as groups', () => {
     const back = layoutDiagram(m, { view: 'backward', direction: 'TB', fresh: true });
     const into = back.edges.find((e) => e.edge.from === 'layer3.1' && e.edge.to === 'layer3.2')!;
     assert.equal(into.label.text, `Σ of 2 δs → ${into.edge.shape}`);
+  });
+
+  it("the cost overlay and the edge tips are of the nodes drawn: a collapsed use's sum, its readers", () => {
+    const a = analyse('resnet50.cnn');
+    const m = diagramModel(a);
+    const l = layoutDiagram(m, { view: 'forward', direction: 'TB', fresh: true });
+    const svg = renderSvg(m, l, { view: 'forward', overlay: 'params', current: null, file: true });
+    // Each drawn node's shade, by its id: the most parameters drawn (a collapsed layer4 use) is the darkest.
+    const shade = new Map(
+      [...svg.matchAll(/data-name="([^"]+)"[^>]*>(?:(?!<\/g>).)*?class="cost"[^>]*fill-opacity="([\d.]+)"/g)].map(
+        ([, id, o]) => [id, Number(o)],
+      ),
+    );
+    const most = l.nodes.reduce((best, n) => (n.node.params > best.node.params ? n : best));
+    assert.ok(most.group, `${most.node.id} is a collapsed use`);
+    assert.equal(shade.get(most.node.id), Math.max(...shade.values()));
+    assert.equal(shade.get(most.node.id), 0.6);
+    // The edge out of layer3.2 is read by the next use, and made by layer3.2 with its line and block.
+    const out = l.edges.find((e) => e.edge.from === 'layer3.2')!;
+    const tip = edgeTips(l, 'forward')(out.edge).split('\n');
+    assert.match(tip[1], /^made by layer3\.2 \(line \d+\): bottleneck 256$/);
+    assert.equal(tip[2], 'read by layer3.3 (line ' + tip[1].match(/line (\d+)/)![1] + ')');
   });
 
   it('an open use is a frame titled with its full name and block; opening a use lays out again', () => {

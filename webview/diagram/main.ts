@@ -324,7 +324,7 @@ function wireTips(): void {
       hovered?.classList.remove('hovered');
       g?.classList.add('hovered');
       hovered = g;
-      tip.textContent = edgeTips(model, state.view)(near.edge);
+      tip.textContent = edgeTips(layout, state.view)(near.edge);
       tip.hidden = false;
     }
     // Beside the pointer, flipped to its other side where it would leave the page.

@@ -79,9 +79,10 @@ function nodeClasses(n: DiagramNode, verdict: string | undefined, current: strin
 const verdictOf = (lines: readonly string[]) => (lines.length > 3 ? lines[lines.length - 1] : undefined);
 
 export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions, extraCss = ''): string {
-  const costs = model.nodes.map((n) => costOf(n, o.overlay));
+  // Per drawn node: a collapsed use is one node, its layers' sum.
+  const costs = layout.nodes.map((p) => costOf(p.node, o.overlay));
   const max = Math.max(1, ...costs);
-  const tip = o.file ? edgeTips(model, o.view) : undefined;
+  const tip = o.file ? edgeTips(layout, o.view) : undefined;
   const out: string[] = [];
   const legendHeight = o.overlay === 'none' ? 0 : 44;
   const key = o.overlay === 'none' ? undefined : legendText(model, o.overlay, max);
@@ -126,13 +127,14 @@ export function renderSvg(model: DiagramModel, layout: Layout, o: RenderOptions,
 }
 
 /**
- * What hovering an edge shows: the tensor it carries, the layer that makes it and every layer that reads it, with
- * their lines; in the backward view also the δ sent back along it and its rule.
+ * What hovering an edge shows: the tensor it carries, the node that makes it and every node that reads it, with
+ * their lines; in the backward view also the δ sent back along it and its rule. Of the graph as drawn, where a
+ * collapsed use is one node.
  */
-export function edgeTips(model: DiagramModel, view: View): (e: DiagramEdge) => string {
-  const nodes = new Map(model.nodes.map((n) => [n.id, n]));
+export function edgeTips(layout: Layout, view: View): (e: DiagramEdge) => string {
+  const nodes = new Map(layout.nodes.map((p) => [p.node.id, p.node]));
   const readers = new Map<string, string[]>();
-  for (const e of model.edges) {
+  for (const { edge: e } of layout.edges) {
     const list = readers.get(e.from) ?? [];
     if (!list.includes(e.to)) list.push(e.to);
     readers.set(e.from, list);
