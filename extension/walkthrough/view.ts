@@ -18,6 +18,7 @@ import * as vscode from 'vscode';
 import { nonce as newNonce } from '../nonce';
 import { type BackpropStep, backpropSteps, stepAt } from '../../engine/editor/walkthrough';
 import type { Analyses } from '../analyses';
+import { revealInEditor } from '../placement';
 import {
   type FromWalkthrough,
   isFromWalkthrough,
@@ -168,9 +169,7 @@ export class WalkthroughView implements vscode.WebviewViewProvider, vscode.Dispo
     const document = this.followed;
     const step = this.steps.find((s) => s.name === name);
     if (!document || !step?.range) return;
-    const range = new vscode.Range(document.positionAt(step.range.start), document.positionAt(step.range.end));
-    const column = this.followedEditor()?.viewColumn ?? vscode.ViewColumn.One;
-    await vscode.window.showTextDocument(document, { viewColumn: column, selection: range });
+    await revealInEditor(document, step.range);
   }
 
   private post(message: ToWalkthrough): void {

@@ -15,7 +15,7 @@
  *   edges) that all meet in one box, which is what a residual block or an inception module becomes, has only one
  *   good drawing: it is placed directly (`diamond`), without dagre, which then lays out only what is left (long
  *   skips such as U-Net's, or nested branches). The layout of a 200-layer residual network went from about 175 ms
- *   to 14 ms in Node (README, "The diagram").
+ *   to a few ms in Node (README, "The network diagram").
  *
  * Pure (no DOM), so the node tests and the benchmark run exactly what the webview runs.
  */
