@@ -27,7 +27,6 @@ interface Parity {
   readonly input_delta?: number;
   readonly max_error?: number;
   readonly passed?: boolean;
-  readonly not_run?: string;
 }
 const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/torch/export.json'), 'utf8')) as {
   tolerance: number;
@@ -55,13 +54,6 @@ describe('PyTorch export', () => {
       l.params.map((p) => `${l.name}.${torchName[p.name]}`),
     );
   for (const n of fixture.networks) {
-    if (n.not_run) {
-      it(`${n.file}: the export PyTorch compiled and built, with the full names as state_dict keys (not run: ${n.not_run})`, () => {
-        assert.equal(createHash('sha256').update(exported(n.file)).digest('hex'), n.sha256);
-        assert.deepEqual(n.state_dict, stateDict(n.file));
-      });
-      continue;
-    }
     if (n.refused) {
       it(`${n.file} is refused as PyTorch saw it refused`, () => {
         assert.throws(
