@@ -32,7 +32,11 @@ export async function exportCommand(a: Analysis, file: string, flags: Flags): Pr
     process.stderr.write(`${file}: cannot export to ${to}: ${e.message}\n`);
     return 1;
   }
-  const out = flags.out as string | undefined;
+  return writeOut(file, text, flags.out as string | undefined);
+}
+
+/** What `export` and `import` wrote: to `out` (saying so), else to stdout. Exit 0; a file it cannot write is bad usage. */
+export function writeOut(file: string, text: string, out: string | undefined): number {
   if (!out) {
     process.stdout.write(text);
     return 0;

@@ -2,8 +2,8 @@
  * `cnn-lens import MODEL.ts|MODEL.js [-o OUT.cnn] [--model NAME]`: the `.cnn` network a TensorFlow.js model builds.
  * Exit codes as `export`'s: 0 written, 1 the model cannot be written exactly (the message names the layer), 2 usage.
  */
-import { writeFileSync } from 'node:fs';
 import { UsageError } from './args';
+import { writeOut } from './exportCommand';
 import { isTfjsCodeFile } from './tfjsCheck';
 
 type Flags = Record<string, string | number | boolean>;
@@ -21,16 +21,5 @@ export function importCommand(file: string, text: string, flags: Flags): number 
     process.stderr.write(`${file}: cannot import: ${e.message}\n`);
     return 1;
   }
-  const out = flags.out as string | undefined;
-  if (!out) {
-    process.stdout.write(cnn);
-    return 0;
-  }
-  try {
-    writeFileSync(out, cnn);
-  } catch (e) {
-    throw new UsageError(`cannot write ${out}: ${(e as Error).message}`, false);
-  }
-  process.stdout.write(`${file}: wrote ${out}\n`);
-  return 0;
+  return writeOut(file, cnn, flags.out as string | undefined);
 }
