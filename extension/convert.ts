@@ -6,7 +6,7 @@ export function toRange(document: vscode.TextDocument, r: TextRange): vscode.Ran
   return new vscode.Range(document.positionAt(r.start), document.positionAt(r.end));
 }
 
-const SEVERITY: Record<EngineDiagnostic['severity'], vscode.DiagnosticSeverity> = {
+export const SEVERITY: Record<EngineDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
   info: vscode.DiagnosticSeverity.Information,

@@ -7,7 +7,7 @@
  * after its last change, one request at a time, and only its newest text waits while the worker is busy.
  */
 import * as vscode from 'vscode';
-import { toWorkspaceEdit } from './convert';
+import { SEVERITY, toRange, toWorkspaceEdit } from './convert';
 import { DELTA_RULES, type Shape } from '../tfjs/code/rules';
 import type { TfCodeAnalysis, TfLayer } from '../tfjs/code/read';
 import type { TfjsReply, TfjsRequest } from '../tfjs/worker';
@@ -203,14 +203,7 @@ export class TfjsCode
   }
 
   private toDiagnostic(document: vscode.TextDocument, d: TfCodeAnalysis['diagnostics'][number]): vscode.Diagnostic {
-    const range = new vscode.Range(document.positionAt(d.range.start), document.positionAt(d.range.end));
-    const severity =
-      d.severity === 'error'
-        ? vscode.DiagnosticSeverity.Error
-        : d.severity === 'warning'
-          ? vscode.DiagnosticSeverity.Warning
-          : vscode.DiagnosticSeverity.Information;
-    const diagnostic = new vscode.Diagnostic(range, d.message, severity);
+    const diagnostic = new vscode.Diagnostic(toRange(document, d.range), d.message, SEVERITY[d.severity]);
     diagnostic.source = 'cnn-lens';
     diagnostic.code = d.code;
     return diagnostic;
@@ -267,10 +260,7 @@ export class TfjsCode
       if (rule) md.appendMarkdown(`${rule}\n\n`);
     }
     const first = layers[0];
-    return new vscode.Hover(
-      md,
-      new vscode.Range(document.positionAt(first.range.start), document.positionAt(first.range.end)),
-    );
+    return new vscode.Hover(md, toRange(document, first.range));
   }
 
   provideCodeActions(
