@@ -4,9 +4,9 @@ import { type Analysis, formatShape, GRADCHECK_MODES } from '../engine';
 import {
   aboutDuration,
   assembleFinished,
+  basePasses,
   buildModel,
   type ChainPart,
-  forwardPass,
   estimateCheck,
   type GradcheckMode,
   type GradcheckResult,
@@ -136,7 +136,7 @@ export async function gradcheckCommand(a: Analysis, file: string, flags: Flags):
           seed: model.seed,
           input: model.inputShape,
           ms: performance.now() - started,
-          loss: forwardPass(model).loss,
+          loss: basePasses(model).pass.loss, // the estimate's base pass, already run
           evaluations: done,
         },
         local ? chains : undefined,
